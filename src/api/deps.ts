@@ -1,0 +1,26 @@
+import type { Clock } from "../core/clock.ts";
+import type { ErrorDetail } from "../core/errors.ts";
+import type { Metrics } from "../observability/metrics.ts";
+import type { Store } from "../store/types.ts";
+
+/** The outcome of a configuration reload: applied with its catalog diff, or rejected with every error. */
+export type ReloadOutcome =
+  | { applied: true; file: string; added: string[]; changed: string[]; removed: string[] }
+  | { applied: false; file: string; errors: ErrorDetail[] };
+
+/** One readiness check and whether it passed. */
+export interface ReadinessCheck {
+  name: string;
+  ok: boolean;
+  message?: string;
+}
+
+/** What the HTTP adapters need from the running application. */
+export interface ApiDeps {
+  store: Store;
+  clock: Clock;
+  metrics: Metrics;
+  version: string;
+  reload(actor: string): Promise<ReloadOutcome>;
+  readiness(): Promise<ReadinessCheck[]>;
+}

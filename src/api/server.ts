@@ -1,0 +1,66 @@
+import { randomUUID } from "node:crypto";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { authenticate } from "../auth/authenticate.ts";
+import type { ApiDeps } from "./deps.ts";
+import { handleError, handleNotFound } from "./errors.ts";
+import { buildOpenApi } from "./openapi.ts";
+import { registerRoutes, type AnyRoute } from "./route.ts";
+import { catalogRoutes } from "./v1/catalog.ts";
+import { eventRoutes } from "./v1/events.ts";
+import { reloadRoutes } from "./v1/reload.ts";
+import { tokenRoutes } from "./v1/tokens.ts";
+import { opsRoutes } from "./ops.ts";
+
+/** Limits of the HTTP server. */
+export interface ServerLimits {
+  bodyLimitBytes: number;
+  requestTimeoutMs: number;
+}
+
+const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Every JSON route of /api/v1, in one list: registered and described from the same specs. */
+export function v1Routes(deps: ApiDeps): AnyRoute[] {
+  return [...catalogRoutes(deps), ...eventRoutes(deps), ...tokenRoutes(deps), ...reloadRoutes(deps)];
+}
+
+/** Builds the HTTP server; it does not listen. */
+export function buildServer(deps: ApiDeps, logger: Logger, limits: ServerLimits): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: limits.bodyLimitBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: 5_000,
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+    // A caller's request id is kept when it is safe to log; otherwise we make one.
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && requestIdPattern.test(given) ? given : randomUUID();
+    },
+    requestIdLogLabel: "request_id",
+    disableRequestLogging: false,
+  }) as unknown as FastifyInstance;
+
+  // JSON only: a text/plain body is refused with 415 rather than read as a string.
+  app.removeContentTypeParser("text/plain");
+  app.addHook("onRequest", async (request, reply) => {
+    void reply.header("x-request-id", request.id);
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    deps.metrics.httpRequests.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+
+  const routes = v1Routes(deps);
+  const auth = (header: string | undefined, need: Parameters<typeof authenticate>[2]) => authenticate(deps, header, need);
+  registerRoutes(app, routes, auth);
+  const openapi = buildOpenApi(routes, { version: deps.version });
+  app.get("/api/v1/openapi.json", async () => openapi);
+  opsRoutes(app, deps);
+  return app;
+}

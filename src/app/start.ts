@@ -1,0 +1,97 @@
+import type { FastifyInstance } from "fastify";
+import type { ReadinessCheck, ReloadOutcome } from "../api/deps.ts";
+import { buildServer } from "../api/server.ts";
+import { catalogFromConfig } from "../catalog/from-config.ts";
+import { systemClock, type Clock } from "../core/clock.ts";
+import type { VigilConfig } from "../config/index.ts";
+import type { Logger } from "../observability/logger.ts";
+import { createMetrics } from "../observability/metrics.ts";
+import { openStore } from "../store/open.ts";
+import type { Store } from "../store/types.ts";
+import { ConfigHolder } from "./reloader.ts";
+
+/** Everything `vigil serve` needs to start, already resolved by the CLI. */
+export interface StartOptions {
+  config: VigilConfig;
+  configFile: string;
+  env: Record<string, string | undefined>;
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  logger: Logger;
+  version: string;
+  clock?: Clock;
+  /** How long shutdown waits for in-flight requests before closing their connections. */
+  shutdownGraceMs?: number;
+}
+
+/** A running Vigil. */
+export interface RunningVigil {
+  url: string;
+  port: number;
+  store: Store;
+  server: FastifyInstance;
+  config(): VigilConfig;
+  reload(actor: string): Promise<ReloadOutcome>;
+  /** Stops accepting, drains in-flight requests, closes the store. Safe to call twice. */
+  stop(reason: string): Promise<void>;
+}
+
+/** Starts Vigil: store (migrated), catalog synced from the config, HTTP server listening. */
+export async function startVigil(options: StartOptions): Promise<RunningVigil> {
+  const { logger, version } = options;
+  const clock = options.clock ?? systemClock;
+  const startedAt = performance.now();
+  const metrics = createMetrics(version);
+  const store = await openStore({ url: options.databaseUrl, dataDir: options.dataDir, logger });
+  let stopping: Promise<void> | undefined;
+  try {
+    const diff = await store.catalog.sync(catalogFromConfig(options.config), clock.now(), "system");
+    await store.events.append({ at: clock.now(), kind: "config.loaded", subject: null, actor: "system", data: { file: options.configFile, ...diff } });
+    const holder = new ConfigHolder(options.config, { file: options.configFile, env: options.env, store, clock, logger, metrics });
+
+    const readiness = async (): Promise<ReadinessCheck[]> => {
+      const checks: ReadinessCheck[] = [];
+      try {
+        await store.ping();
+        checks.push({ name: "store", ok: true });
+        const status = await store.migrationStatus();
+        checks.push(status.pending.length === 0 ? { name: "migrations", ok: true } : { name: "migrations", ok: false, message: `pending: ${status.pending.join(", ")}` });
+      } catch (error) {
+        checks.push({ name: "store", ok: false, message: error instanceof Error ? error.message : "unreachable" });
+      }
+      if (stopping) checks.push({ name: "shutdown", ok: false, message: "shutting down" });
+      return checks;
+    };
+
+    const server = buildServer({ store, clock, metrics, version, reload: (actor) => holder.reload(actor), readiness }, logger, {
+      bodyLimitBytes: options.config.server.body_limit,
+      requestTimeoutMs: options.config.server.request_timeout,
+    });
+    await server.listen({ host: options.host, port: options.port });
+    const address = server.server.address();
+    const port = typeof address === "object" && address ? address.port : options.port;
+    const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
+    logger.info({ url, store: store.description, ms: Math.round(performance.now() - startedAt) }, "vigil is ready");
+
+    const stop = (reason: string): Promise<void> => {
+      stopping ??= (async () => {
+        logger.info({ reason }, "shutting down: no new connections, draining requests");
+        const grace = setTimeout(() => server.server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+        try {
+          await server.close();
+        } finally {
+          clearTimeout(grace);
+          await store.close();
+          logger.info("stopped");
+        }
+      })();
+      return stopping;
+    };
+    return { url, port, store, server, config: () => holder.current, reload: (actor) => holder.reload(actor), stop };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

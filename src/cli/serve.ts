@@ -1,0 +1,55 @@
+import { startVigil } from "../app/start.ts";
+import { commandLogger, loadForCommand, packageVersion } from "./context.ts";
+import { exitCodes } from "./exit-codes.ts";
+import type { CommandInstaller } from "./command.ts";
+import { configOption, dataOption, logOptions, portOption } from "./options.ts";
+
+/** `vigil serve`: everything in one process, until SIGTERM or SIGINT. */
+export const serveCommand: CommandInstaller = (program, io, finish) => {
+  const command = program
+    .command("serve")
+    .description("run Vigil: API, status page and everything behind them, in one process")
+    .addOption(configOption())
+    .addOption(dataOption())
+    .option("-H, --host <host>", "address to listen on (default: server.host or 127.0.0.1)")
+    .addOption(portOption());
+  for (const option of logOptions()) command.addOption(option);
+  command.action(async (flags: { config?: string; data?: string; host?: string; port?: number; logFormat?: string; logLevel?: string }) => {
+    const logger = commandLogger(io, flags);
+    const loaded = await loadForCommand(io, flags);
+    if (loaded.bundled) logger.info({ file: loaded.file }, "no vigil.yaml here: using the bundled example configuration");
+    const { settings } = loaded;
+    logger.info({ storage: settings.storageSource, data: settings.databaseUrl ? undefined : settings.dataDir }, "opening the store");
+    const vigil = await startVigil({
+      config: loaded.config,
+      configFile: loaded.file,
+      env: loaded.env,
+      host: settings.host,
+      port: settings.port,
+      dataDir: settings.dataDir,
+      databaseUrl: settings.databaseUrl,
+      logger,
+      version: packageVersion(),
+    });
+    io.stdout(`Vigil is running at ${vigil.url}  (health: ${vigil.url}/healthz, API: ${vigil.url}/api/v1/openapi.json)\n`);
+
+    await new Promise<void>((resolve) => {
+      const onStop = (signal: NodeJS.Signals) => {
+        process.off("SIGHUP", onHup);
+        // A second signal while draining means "now".
+        process.once("SIGINT", () => process.exit(exitCodes.failed));
+        process.once("SIGTERM", () => process.exit(exitCodes.failed));
+        vigil.stop(signal).then(resolve, (error: unknown) => {
+          logger.error({ err: error }, "shutdown failed");
+          resolve();
+        });
+      };
+      const onHup = () => void vigil.reload("signal:SIGHUP").catch((error: unknown) => logger.error({ err: error }, "reload failed"));
+      process.once("SIGINT", onStop);
+      process.once("SIGTERM", onStop);
+      process.on("SIGHUP", onHup);
+    });
+    logger.flush();
+    finish(exitCodes.ok);
+  });
+};

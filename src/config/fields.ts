@@ -1,0 +1,149 @@
+import * as z from "zod";
+import { parseDuration } from "../core/duration.ts";
+import { parseSize } from "./size.ts";
+import { closest } from "./suggest.ts";
+
+/**
+ * Parameters carried by the custom issues this module raises; zod-issues.ts turns them into messages.
+ * `expected` is completed with ", got <value>"; `unknownKey` points at a key rather than its value.
+ */
+export interface FieldIssueParams {
+  required?: true;
+  expected?: string;
+  unknownKey?: string;
+  suggestion?: string;
+  message?: string;
+}
+
+const expectations = new WeakMap<object, string>();
+
+/** Attaches an "expected …" phrase used when `schema` rejects a value of the wrong shape. */
+export function describedAs<S extends z.ZodType>(schema: S, expected: string): S {
+  expectations.set(schema, expected);
+  return schema;
+}
+
+/** The phrase attached to `schema` with `describedAs`, if any. */
+export function expectationOf(schema: unknown): string | undefined {
+  return typeof schema === "object" && schema !== null ? expectations.get(schema) : undefined;
+}
+
+/**
+ * A field read by a plain function: `read` returns the parsed value or undefined to reject.
+ * Used instead of chained zod checks so every rejection reads "expected <what>, got <value>".
+ */
+export function scalar<T>(expected: string, read: (value: unknown) => T | undefined) {
+  return z.unknown().transform((value, ctx): T => {
+    const params: FieldIssueParams = value === undefined ? { required: true } : { expected };
+    const out = value === undefined ? undefined : read(value);
+    if (out === undefined) {
+      ctx.addIssue({ code: "custom", input: value, params });
+      return z.NEVER;
+    }
+    return out;
+  });
+}
+
+const idPattern = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const isString = (value: unknown): value is string => typeof value === "string";
+const when = <T>(ok: boolean, value: T): T | undefined => (ok ? value : undefined);
+
+/** Reads a URL whose scheme is one of `protocols` (with the trailing colon, e.g. "https:"). */
+function urlWith(protocols: readonly string[]) {
+  return (value: unknown): string | undefined => {
+    if (!isString(value) || !URL.canParse(value)) return undefined;
+    return when(protocols.includes(new URL(value).protocol), value);
+  };
+}
+
+/** An identifier: lowercase letters, digits and single dashes between them. */
+export const id = scalar(
+  'expected an id of lowercase letters (a-z), digits (0-9) and single dashes between them, such as "orders-db"',
+  (value) => (isString(value) && idPattern.test(value) ? value : undefined),
+);
+
+/** Non-empty text. */
+export const text = z.string().min(1);
+
+/** A duration such as `30s` or `1m30s`, as milliseconds. */
+export const duration = scalar("expected a duration such as 30s", (value) =>
+  isString(value) ? parseDuration(value) : undefined,
+);
+
+/** A duration greater than zero, as milliseconds. */
+export const positiveDuration = duration.refine((ms) => ms > 0, { message: "must be greater than zero" });
+/** A size such as `512kb` or `1mb`, as bytes. */
+export const size = scalar("expected a size such as 512kb or 1mb", (value) => {
+  const bytes = isString(value) ? parseSize(value) : undefined;
+  return bytes !== undefined && bytes > 0 ? bytes : undefined;
+});
+
+/** An http:// or https:// URL. */
+export const httpUrl = scalar("expected an http:// or https:// URL", urlWith(["http:", "https:"]));
+
+/** A PostgreSQL connection URL. */
+export const postgresUrl = scalar("expected a postgres:// or postgresql:// URL", urlWith(["postgres:", "postgresql:"]));
+
+/** A MySQL connection URL. */
+export const mysqlUrl = scalar("expected a mysql:// URL", urlWith(["mysql:"]));
+
+/** A Redis connection URL. */
+export const redisUrl = scalar("expected a redis:// or rediss:// URL", urlWith(["redis:", "rediss:"]));
+
+/** A host name or IP address (no scheme, port or path). */
+export const host = scalar("expected a host name or IP address such as db.example.com", (value) =>
+  isString(value) && /^[A-Za-z0-9._:[\]-]+$/.test(value) ? value : undefined,
+);
+
+/** A TCP port a server may bind, 0 meaning "any free port". */
+export const listenPort = scalar("expected a port number from 0 to 65535", (value) =>
+  typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 65535 ? value : undefined,
+);
+
+/** A TCP port to connect to. */
+export const port = scalar("expected a port number from 1 to 65535", (value) =>
+  typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 65535 ? value : undefined,
+);
+
+/** An IANA time zone name that this runtime knows. */
+export const timeZone = scalar("expected an IANA time zone such as UTC or Europe/Paris", (value) => {
+  if (!isString(value) || value === "") return undefined;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: value });
+    return value;
+  } catch {
+    return undefined;
+  }
+});
+
+/** A CSS hex colour, #rgb or #rrggbb. */
+export const color = scalar("expected a colour such as #2563eb or #26e", (value) =>
+  isString(value) && /^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(value) ? value : undefined,
+);
+
+/** A type name for open, plugin-like kinds (notification channels). */
+export const typeName = scalar("expected a type of lowercase letters, digits, _ and -, such as email", (value) =>
+  isString(value) && /^[a-z0-9_-]+$/.test(value) ? value : undefined,
+);
+
+/**
+ * A mapping that accepts keys beyond `shape` (their schemas come in a later release) but rejects
+ * extra keys that look like typos of known ones, so `intervl: 5s` is not silently ignored.
+ */
+export function openObject<S extends z.ZodRawShape>(shape: S, moreKnownKeys: readonly string[] = []) {
+  const known = [...Object.keys(shape), ...moreKnownKeys];
+  return z.looseObject(shape).superRefine(
+    (value, ctx) => {
+      if (typeof value !== "object" || value === null) return;
+      for (const key of Object.keys(value)) {
+        if (known.includes(key)) continue;
+        const suggestion = closest(key, known);
+        if (suggestion === undefined) continue;
+        const params: FieldIssueParams = { unknownKey: key, suggestion };
+        ctx.addIssue({ code: "custom", path: [key], input: value, params });
+      }
+    },
+    // Run even when other fields failed, so a typo is reported with everything else.
+    { when: () => true },
+  );
+}

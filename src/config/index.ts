@@ -1,0 +1,5 @@
+/** The configuration: schema, loading with positions, and the runtime settings derived from it. */
+export { bundledConfigPath, configErrorFrom, formatConfigIssues, loadConfigFile, parseConfigText, resolveConfigPath } from "./load.ts";
+export type { ConfigIssue, ConfigLoadResult } from "./load.ts";
+export { VigilConfigSchema } from "./schema.ts";
+export type { ComponentConfig, MonitorConfig, VigilConfig } from "./schema.ts";

@@ -1,0 +1,112 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { LineCounter, parseDocument } from "yaml";
+import { AppError, type ErrorDetail } from "../core/errors.ts";
+import { interpolateDocument } from "./interpolate.ts";
+import { issuesFromZod, type RawConfigIssue } from "./issues.ts";
+import { formatPath } from "./path.ts";
+import { positionOf } from "./positions.ts";
+import { checkReferences } from "./references.ts";
+import { VigilConfigSchema, type VigilConfig } from "./schema.ts";
+
+/** One error in a configuration file, with its place. */
+export interface ConfigIssue extends ErrorDetail {
+  file: string;
+  path: string;
+}
+
+/** A configuration that is valid in full, or every error found in it. */
+export type ConfigLoadResult = { ok: true; config: VigilConfig } | { ok: false; errors: ConfigIssue[] };
+
+/** The example configuration shipped with Vigil, used when no vigil.yaml is present. */
+export const bundledConfigPath = fileURLToPath(new URL("../../examples/vigil.example.yaml", import.meta.url));
+
+/** The file a command should read: the one named, else ./vigil.yaml, else the bundled example. */
+export function resolveConfigPath(cwd: string, given: string | undefined): { path: string; bundled: boolean } {
+  if (given !== undefined) return { path: path.resolve(cwd, given), bundled: false };
+  const local = path.join(cwd, "vigil.yaml");
+  return existsSync(local) ? { path: local, bundled: false } : { path: bundledConfigPath, bundled: true };
+}
+
+/** Reads and validates a configuration file; never throws for a bad file, only reports. */
+export async function loadConfigFile(file: string, env: Record<string, string | undefined>): Promise<ConfigLoadResult> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
+    return { ok: false, errors: [{ file, path: "", message: `cannot read the configuration file: ${reason}` }] };
+  }
+  return parseConfigText(text, file, env);
+}
+
+/**
+ * Validates configuration text: YAML syntax, `${ENV}` references, the schema and the references
+ * between entries, reporting every error at once with its line and column.
+ */
+export function parseConfigText(text: string, file: string, env: Record<string, string | undefined>): ConfigLoadResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, strict: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      errors: doc.errors.map((e) => ({
+        file,
+        path: "",
+        message: `invalid YAML: ${e.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "")}`,
+        ...(e.linePos ? { line: e.linePos[0].line, column: e.linePos[0].col } : {}),
+      })),
+    };
+  }
+  const interpolation = interpolateDocument(doc, env, formatPath);
+  const place = (issue: RawConfigIssue): ConfigIssue => {
+    const position = positionOf(doc, lines, issue.path, issue.atKey);
+    return { file, path: formatPath(issue.path), message: issue.message, ...(position ?? {}) };
+  };
+  const envErrors = interpolation.missing.map((m) =>
+    place({ path: m.path, message: `environment variable ${m.name} is not set (write \${${m.name}:-default} to give a default)` }),
+  );
+  const data: unknown = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  if (typeof data !== "object" || Array.isArray(data)) {
+    return { ok: false, errors: [...envErrors, place({ path: [], message: "the configuration must be a mapping of sections (site, components, monitors…)" })] };
+  }
+  const parsed = VigilConfigSchema.safeParse(data, { reportInput: true });
+  const schemaIssues = parsed.success ? [] : issuesFromZod(parsed.error, data, interpolation.fromEnv, formatPath);
+  // Paths of values with a missing variable already have their error: don't add "expected a port" on top.
+  const envPaths = new Set(envErrors.map((e) => e.path));
+  const issues = [...schemaIssues, ...checkReferences(data)].map(place).filter((i) => !envPaths.has(i.path));
+  const errors = sortIssues([...envErrors, ...issues]);
+  if (errors.length > 0 || !parsed.success) return { ok: false, errors };
+  return { ok: true, config: deepFreeze(parsed.data) };
+}
+
+/** Renders issues one per line, `file:line:column path: message`, the way compilers do. */
+export function formatConfigIssues(issues: readonly ConfigIssue[]): string {
+  return issues
+    .map((i) => {
+      const where = i.line === undefined ? i.file : `${i.file}:${i.line}:${i.column ?? 1}`;
+      return `${where} ${i.path === "" ? "" : `${i.path}: `}${i.message}`;
+    })
+    .join("\n");
+}
+
+/** The AppError for a rejected configuration, carrying every issue as a detail. */
+export function configErrorFrom(issues: readonly ConfigIssue[]): AppError {
+  const first = issues[0];
+  const count = `${issues.length} error${issues.length === 1 ? "" : "s"}`;
+  return new AppError("config_invalid", `the configuration ${first?.file ?? ""} is invalid (${count})`, { details: issues });
+}
+
+function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
+  return issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || a.path.localeCompare(b.path));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

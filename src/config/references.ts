@@ -1,0 +1,97 @@
+import type { RawConfigIssue } from "./issues.ts";
+import type { ConfigPath } from "./path.ts";
+import { didYouMean } from "./suggest.ts";
+
+/**
+ * Checks what a schema cannot see one entry at a time: ids unique per list, references that exist,
+ * and a dependency graph without cycles. Works on the raw data, so that these errors are reported
+ * together with the schema's even when other fields are wrong.
+ */
+export function checkReferences(data: unknown): RawConfigIssue[] {
+  const root = asRecord(data);
+  if (!root) return [];
+  const components = asList(root["components"]);
+  const monitors = asList(root["monitors"]);
+  const channels = asList(asRecord(root["notifications"])?.["channels"]);
+  const issues: RawConfigIssue[] = [
+    ...duplicateIds(components, ["components"], "component"),
+    ...duplicateIds(monitors, ["monitors"], "monitor"),
+    ...duplicateIds(channels, ["notifications", "channels"], "channel"),
+  ];
+  const componentIds = new Set(idsOf(components));
+  const monitorIds = new Set(idsOf(monitors));
+  const edges = new Map<string, { to: string; path: ConfigPath }[]>();
+
+  components.forEach((entry, i) => {
+    const component = asRecord(entry);
+    if (!component) return;
+    const self = typeof component["id"] === "string" ? component["id"] : undefined;
+    asList(component["monitors"]).forEach((ref, j) => {
+      if (typeof ref === "string" && !monitorIds.has(ref)) {
+        issues.push({ path: ["components", i, "monitors", j], message: `no monitor has the id "${ref}"${didYouMean(ref, monitorIds)}` });
+      }
+    });
+    asList(component["depends_on"]).forEach((dep, j) => {
+      const ref = typeof dep === "string" ? dep : asRecord(dep)?.["id"];
+      if (typeof ref !== "string") return;
+      const path: ConfigPath = ["components", i, "depends_on", j];
+      if (ref === self) issues.push({ path, message: `component "${ref}" cannot depend on itself` });
+      else if (!componentIds.has(ref)) issues.push({ path, message: `no component has the id "${ref}"${didYouMean(ref, componentIds)}` });
+      else if (self !== undefined) edges.set(self, [...(edges.get(self) ?? []), { to: ref, path }]);
+    });
+  });
+  issues.push(...cycles(edges));
+  return issues;
+}
+
+/** Each cycle in the dependency graph once, printed `a → b → c → a`, blamed on its first edge. */
+function cycles(edges: Map<string, { to: string; path: ConfigPath }[]>): RawConfigIssue[] {
+  const issues: RawConfigIssue[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const stack: string[] = [];
+  const visit = (node: string): void => {
+    state.set(node, "visiting");
+    stack.push(node);
+    for (const edge of edges.get(node) ?? []) {
+      const seen = state.get(edge.to);
+      if (seen === "visiting") {
+        const loop = [...stack.slice(stack.indexOf(edge.to)), edge.to];
+        const first = edges.get(loop[0] as string)?.find((e) => e.to === loop[1]);
+        issues.push({ path: first?.path ?? edge.path, message: `dependency cycle: ${loop.join(" → ")}` });
+      } else if (seen === undefined) visit(edge.to);
+    }
+    stack.pop();
+    state.set(node, "done");
+  };
+  for (const node of edges.keys()) if (!state.has(node)) visit(node);
+  return issues;
+}
+
+function duplicateIds(list: unknown[], at: ConfigPath, what: string): RawConfigIssue[] {
+  const firstIndex = new Map<string, number>();
+  const issues: RawConfigIssue[] = [];
+  list.forEach((entry, i) => {
+    const id = asRecord(entry)?.["id"];
+    if (typeof id !== "string") return;
+    const first = firstIndex.get(id);
+    if (first === undefined) firstIndex.set(id, i);
+    else issues.push({ path: [...at, i, "id"], message: `duplicate ${what} id "${id}" (first used at ${formatIndex(at, first)})` });
+  });
+  return issues;
+}
+
+function formatIndex(at: ConfigPath, index: number): string {
+  return `${at.join(".")}[${index}]`;
+}
+
+function idsOf(list: unknown[]): string[] {
+  return list.map((e) => asRecord(e)?.["id"]).filter((id): id is string => typeof id === "string");
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}

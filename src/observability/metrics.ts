@@ -1,0 +1,30 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/** Vigil's Prometheus metrics, on a registry of their own (no global state). */
+export interface Metrics {
+  registry: Registry;
+  httpRequests: Histogram<"method" | "route" | "status">;
+  configReloads: Counter<"result">;
+  catalogSize: Gauge<"kind">;
+  ready: Gauge;
+}
+
+export function createMetrics(version: string): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const buildInfo = new Gauge({ name: "vigil_build_info", help: "Vigil's version; always 1.", labelNames: ["version"], registers: [registry] });
+  buildInfo.set({ version }, 1);
+  return {
+    registry,
+    httpRequests: new Histogram({
+      name: "vigil_http_request_duration_seconds",
+      help: "HTTP requests served, by route pattern and status.",
+      labelNames: ["method", "route", "status"],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    configReloads: new Counter({ name: "vigil_config_reloads_total", help: "Configuration reloads, by result (applied, rejected).", labelNames: ["result"], registers: [registry] }),
+    catalogSize: new Gauge({ name: "vigil_catalog_items", help: "Components and monitors in the running configuration.", labelNames: ["kind"], registers: [registry] }),
+    ready: new Gauge({ name: "vigil_ready", help: "1 when the store is reachable and migrated, else 0.", registers: [registry] }),
+  };
+}

@@ -1,0 +1,69 @@
+import path from "node:path";
+import { translate } from "./errors.ts";
+import { readMigrationStatus, runMigrations } from "./migrate.ts";
+import { openPglite } from "./pglite.ts";
+import { openPostgres } from "./postgres.ts";
+import { storeOver } from "./queries.ts";
+import { redactUrl, urlSecrets } from "./redact.ts";
+import type { Store, StoreLogger } from "./types.ts";
+
+/** Where the store lives: a PostgreSQL URL, else PGlite in `dataDir`. */
+export interface OpenStoreOptions {
+  url?: string | undefined;
+  dataDir: string;
+  /** Apply pending migrations before returning (default true). */
+  migrate?: boolean;
+  /** Another migrations folder (tests). */
+  migrationsDir?: string;
+  logger?: StoreLogger;
+}
+
+/** Opens the store, applying pending migrations unless told not to; AppError store_unavailable or data_dir_locked when it cannot. */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const migrate = options.migrate ?? true;
+  const dir = options.migrationsDir;
+  if (options.url) {
+    const description = `PostgreSQL at ${redactUrl(options.url)}`;
+    const context = { description, secrets: urlSecrets(options.url) };
+    const handle = openPostgres(options.url);
+    try {
+      if (migrate) await runMigrations(handle.target, { dir, logger: options.logger });
+      else await handle.target.withSession((s) => s.query("select 1"));
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      throw translate(err, context);
+    }
+    return storeOver(
+      handle.db,
+      {
+        kind: "postgres",
+        description,
+        close: handle.close,
+        migrationStatus: () => handle.target.withSession((s) => readMigrationStatus(s, dir)),
+      },
+      (err) => translate(err, context),
+    );
+  }
+  const dataDir = path.resolve(options.dataDir);
+  const description = `PGlite at ${dataDir}`;
+  const context = { description, secrets: [] };
+  const handle = await openPglite(dataDir, options.logger);
+  try {
+    if (migrate) await runMigrations(handle.target, { dir, logger: options.logger });
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    throw translate(err, context);
+  }
+  return storeOver(
+    handle.db,
+    {
+      kind: "pglite",
+      description,
+      close: handle.close,
+      migrationStatus: () => handle.target.withSession((s) => readMigrationStatus(s, dir)),
+    },
+    (err) => translate(err, context),
+  );
+}
+
+

@@ -1,0 +1,69 @@
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle } from "drizzle-orm/pglite";
+import { AppError } from "../core/errors.ts";
+import { lockDataDir } from "./data-dir-lock.ts";
+import type { Db } from "./db.ts";
+import type { MigrationTarget } from "./migrate.ts";
+import { schema } from "./schema.ts";
+import type { StoreLogger } from "./types.ts";
+
+/** An open embedded database: its drizzle handle, a migration target and a way to close it. */
+export interface PgliteHandle {
+  db: Db;
+  target: MigrationTarget;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL's own files live in this subfolder of the data dir, next to Vigil's lock file. */
+export const pgSubdir = "pg";
+
+/**
+ * Opens PGlite in `dataDir`, holding the data dir's lock for as long as it is open. A new data dir
+ * is initialised by a throwaway instance first: initdb's memory peak (~750 MB) is then freed
+ * instead of staying in the running instance's WebAssembly memory for the life of the process.
+ */
+export async function openPglite(dataDir: string, logger?: StoreLogger): Promise<PgliteHandle> {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (err) {
+    throw new AppError("store_unavailable", `cannot create the data dir ${dataDir}: ${(err as Error).message}`, { cause: err });
+  }
+  const lock = lockDataDir(dataDir, logger);
+  try {
+    const pgDir = path.join(dataDir, pgSubdir);
+    if (!existsSync(path.join(pgDir, "PG_VERSION"))) {
+      logger?.info({ dataDir }, "initialising a new embedded database (once per data dir)");
+      const init = await PGlite.create({ dataDir: pgDir });
+      await init.close();
+    }
+    const client = await PGlite.create({ dataDir: pgDir });
+    const db = drizzle({ client, schema }) as unknown as Db;
+    const target: MigrationTarget = {
+      // PGlite is one session: the advisory lock is trivially ours, but the runner stays the same.
+      withSession: (fn) =>
+        fn({
+          query: async (text, params) => (await client.query<Record<string, unknown>>(text, params)).rows,
+          script: async (text) => {
+            await client.exec(text);
+          },
+        }),
+    };
+    return {
+      db,
+      target,
+      async close() {
+        try {
+          if (!client.closed) await client.close();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (err) {
+    lock.release();
+    if (err instanceof AppError) throw err;
+    throw new AppError("store_unavailable", `cannot open the embedded database in ${dataDir}: ${(err as Error).message}`, { cause: err });
+  }
+}

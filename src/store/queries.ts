@@ -1,0 +1,56 @@
+import { sql } from "drizzle-orm";
+import { catalogQueries, syncCatalog } from "./catalog.ts";
+import type { Db } from "./db.ts";
+import { eventQueries } from "./events.ts";
+import { tokenQueries } from "./tokens.ts";
+import type { Store } from "./types.ts";
+
+/** The part of the store that is the same on every driver and inside a transaction. */
+export type StoreQueries = Omit<Store, "kind" | "description" | "close" | "transaction" | "ping" | "migrationStatus">;
+
+/** Every repository over one drizzle handle (the database, or a transaction on it). */
+export function queriesOver(db: Db): StoreQueries {
+  return { tokens: tokenQueries(db), catalog: catalogQueries(db), events: eventQueries(db) };
+}
+
+/** A store over a drizzle handle; `sync` and `transaction` run in database transactions. */
+export function storeOver(
+  db: Db,
+  shell: Pick<Store, "kind" | "description" | "close" | "migrationStatus">,
+  translate: (err: unknown) => unknown,
+): Store {
+  const guard = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      throw translate(err);
+    }
+  };
+  const queries = queriesOver(db);
+  const inTransaction = <T>(fn: (tx: StoreQueries & Pick<Store, "ping" | "migrationStatus" | "kind" | "description">) => Promise<T>) =>
+    db.transaction(async (tx) => fn({ ...queriesOver(tx as unknown as Db), ping, migrationStatus: shell.migrationStatus, kind: shell.kind, description: shell.description }));
+  const ping = guard(async () => {
+    await db.execute(sql`select 1`);
+  });
+  return {
+    kind: shell.kind,
+    description: shell.description,
+    ping,
+    migrationStatus: guard(shell.migrationStatus),
+    tokens: {
+      create: guard(queries.tokens.create),
+      get: guard(queries.tokens.get),
+      list: guard(queries.tokens.list),
+      revoke: guard(queries.tokens.revoke),
+      touch: guard(queries.tokens.touch),
+    },
+    catalog: {
+      sync: guard((input, at, actor) => db.transaction((tx) => syncCatalog(tx as unknown as Db, input, at, actor))),
+      components: guard(queries.catalog.components),
+      monitors: guard(queries.catalog.monitors),
+    },
+    events: { append: guard(queries.events.append), list: guard(queries.events.list) },
+    transaction: guard((fn) => inTransaction(fn)),
+    close: shell.close,
+  };
+}

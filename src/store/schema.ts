@@ -1,0 +1,81 @@
+import { sql } from "drizzle-orm";
+import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+
+// Every timestamp is an instant: timestamptz, surfaced as a JS Date.
+const instant = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+/** A component's dependency on another component; a soft one only degrades, never takes it down. */
+export interface DependencyJson {
+  id: string;
+  soft: boolean;
+}
+
+/** API tokens: only the SHA-256 of the secret is kept, hashed by the caller. */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    scope: text("scope").notNull().$type<"read" | "write" | "admin">(),
+    secretHash: text("secret_hash").notNull(),
+    createdAt: instant("created_at").notNull(),
+    lastUsedAt: instant("last_used_at"),
+    revokedAt: instant("revoked_at"),
+  },
+  (t) => [check("api_tokens_scope_check", sql`${t.scope} in ('read', 'write', 'admin')`)],
+);
+
+/** Components of the status page; rows are marked removed, never deleted, so history keeps them. */
+export const components = pgTable("components", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  groupName: text("group_name"),
+  description: text("description"),
+  position: integer("position").notNull(),
+  dependsOn: jsonb("depends_on").notNull().$type<DependencyJson[]>(),
+  monitorIds: jsonb("monitor_ids").notNull().$type<string[]>(),
+  hidden: boolean("hidden").notNull(),
+  createdAt: instant("created_at").notNull(),
+  updatedAt: instant("updated_at").notNull(),
+  removedAt: instant("removed_at"),
+});
+
+/** Monitors; the type-specific probe settings live in one validated JSON column. */
+export const monitors = pgTable("monitors", {
+  id: text("id").primaryKey(),
+  type: text("type").notNull(),
+  name: text("name"),
+  intervalMs: integer("interval_ms").notNull(),
+  timeoutMs: integer("timeout_ms").notNull(),
+  config: jsonb("config").notNull().$type<Record<string, unknown>>(),
+  createdAt: instant("created_at").notNull(),
+  updatedAt: instant("updated_at").notNull(),
+  removedAt: instant("removed_at"),
+});
+
+/** The append-only timeline of everything that happened, as `entity.verb` kinds. */
+export const events = pgTable(
+  "events",
+  {
+    id: bigint("id", { mode: "bigint" }).primaryKey().generatedAlwaysAsIdentity(),
+    at: instant("at").notNull(),
+    kind: text("kind").notNull(),
+    subject: text("subject"),
+    actor: text("actor").notNull(),
+    data: jsonb("data").notNull().$type<Record<string, unknown>>(),
+  },
+  (t) => [index("events_kind_at_idx").on(t.kind, t.at), index("events_subject_at_idx").on(t.subject, t.at)],
+);
+
+/** Applied migrations; the runner also creates it (IF NOT EXISTS) before the first one runs. */
+export const schemaMigrations = pgTable("schema_migrations", {
+  version: text("version").primaryKey(),
+  name: text("name").notNull(),
+  appliedAt: instant("applied_at").notNull().defaultNow(),
+  checksum: text("checksum").notNull(),
+});
+
+/** All tables, as handed to drizzle. */
+export const schema = { apiTokens, components, monitors, events, schemaMigrations };
+
+export type Schema = typeof schema;

@@ -1,0 +1,121 @@
+/** What an API token may do; admin includes write, write includes read. */
+export type TokenScope = "read" | "write" | "admin";
+
+/** An API token as stored: the secret itself is never kept, only its hex SHA-256. */
+export interface TokenRow {
+  id: string;
+  name: string;
+  scope: TokenScope;
+  secretHash: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** A status-page component as stored; removed ones stay so that history can name them. */
+export interface ComponentRow {
+  id: string;
+  name: string;
+  group: string | null;
+  description: string | null;
+  position: number;
+  dependsOn: { id: string; soft: boolean }[];
+  monitorIds: string[];
+  hidden: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  removedAt: Date | null;
+}
+
+/** A monitor as stored, with its validated type-specific settings in `config`. */
+export interface MonitorRow {
+  id: string;
+  type: string;
+  name: string | null;
+  intervalMs: number;
+  timeoutMs: number;
+  config: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+  removedAt: Date | null;
+}
+
+/** An event to append to the timeline; `kind` is `entity.verb`, `actor` is `system`, `token:…` or `user:…`. */
+export interface NewEvent {
+  at: Date;
+  kind: string;
+  subject?: string | null;
+  actor: string;
+  data?: Record<string, unknown>;
+}
+
+/** An event as stored; the bigint id comes back as a decimal string. */
+export interface StoredEvent extends Required<NewEvent> {
+  id: string;
+}
+
+/** The catalog as the configuration declares it; sync makes the store match it. */
+export interface CatalogInput {
+  components: Omit<ComponentRow, "createdAt" | "updatedAt" | "removedAt">[];
+  monitors: Omit<MonitorRow, "createdAt" | "updatedAt" | "removedAt">[];
+}
+
+/** What a catalog sync did, as ids prefixed `component:` or `monitor:`; a returning entity counts as added. */
+export interface CatalogSyncResult {
+  added: string[];
+  changed: string[];
+  removed: string[];
+}
+
+/** Filters for listing events; `afterId` is an exclusive cursor, `limit` defaults to 1000. */
+export interface EventListOptions {
+  afterId?: string;
+  kind?: string;
+  subject?: string;
+  limit?: number;
+}
+
+/** Vigil's persistence: PGlite in a data dir, or a PostgreSQL server. */
+export interface Store {
+  readonly kind: "pglite" | "postgres";
+  /** Where the data lives, e.g. "PGlite at ./.vigil" or the URL with its password redacted. */
+  readonly description: string;
+  /** Checks the database answers; throws AppError store_unavailable otherwise. */
+  ping(): Promise<void>;
+  /** Migration file names (e.g. `0001_foundation`) applied to the database and not yet applied. */
+  migrationStatus(): Promise<{ applied: string[]; pending: string[] }>;
+  tokens: {
+    /** Stores a new token; AppError conflict if the id exists. */
+    create(row: Omit<TokenRow, "lastUsedAt" | "revokedAt">): Promise<void>;
+    get(id: string): Promise<TokenRow | undefined>;
+    /** Newest first, revoked ones included. */
+    list(): Promise<TokenRow[]>;
+    /** False when the token is unknown or already revoked. */
+    revoke(id: string, at: Date): Promise<boolean>;
+    /** Records a use; never moves last_used_at backwards. */
+    touch(id: string, at: Date): Promise<void>;
+  };
+  catalog: {
+    /** Makes the catalog match `input` in one transaction, appending one `catalog.synced` event when anything changed. */
+    sync(input: CatalogInput, at: Date, actor: string): Promise<CatalogSyncResult>;
+    /** Ordered by position, then id. */
+    components(options?: { includeRemoved?: boolean }): Promise<ComponentRow[]>;
+    /** Ordered by id. */
+    monitors(options?: { includeRemoved?: boolean }): Promise<MonitorRow[]>;
+  };
+  events: {
+    append(event: NewEvent): Promise<StoredEvent>;
+    /** Ascending id. */
+    list(options?: EventListOptions): Promise<StoredEvent[]>;
+  };
+  /** Runs `fn` in one transaction, rolled back if it throws; serialised on PGlite, so never use the outer store inside `fn`. */
+  transaction<T>(fn: (tx: Omit<Store, "close" | "transaction">) => Promise<T>): Promise<T>;
+  /** Closes connections and releases the data-dir lock; idempotent. */
+  close(): Promise<void>;
+}
+
+/** The slice of a logger the store uses (pino's shape). */
+export interface StoreLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}

@@ -1,0 +1,116 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runVigil, startServe } from "../helpers/cli.ts";
+
+const goodConfig = `
+site: { name: Acme Status }
+components:
+  - id: api
+    name: Production API
+    monitors: [api-health]
+monitors:
+  - id: api-health
+    type: http
+    url: http://127.0.0.1:9/health
+    interval: 5s
+`;
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "vigil-cli-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("vigil (command line)", () => {
+  it("prints its version and help", async () => {
+    const version = await runVigil(["--version"]);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const help = await runVigil(["serve", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--config <file>");
+    expect(help.stdout).toContain("--data <dir>");
+  });
+
+  it("exits 2 on a usage error", async () => {
+    const res = await runVigil(["serve", "--port", "http"]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain("expected a port number");
+    expect((await runVigil(["frobnicate"])).code).toBe(2);
+  });
+
+  it("validates a good file with exit 0", async () => {
+    const file = path.join(dir, "good.yaml");
+    await writeFile(file, goodConfig);
+    const res = await runVigil(["validate", "--config", file]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain("valid (1 components, 1 monitors, 0 notification channels)");
+  });
+
+  it("reports every error of a bad file with its place and exits 1", async () => {
+    const file = path.join(dir, "bad.yaml");
+    await writeFile(file, goodConfig.replace("interval: 5s", "interval: fast\n    tiemout: 1s").replace("monitors: [api-health]", "monitors: [api-health, nope]"));
+    const res = await runVigil(["validate", "--config", file]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/bad\.yaml:\d+:\d+ monitors\[0\]\.interval: expected a duration such as 30s, got "fast"/);
+    expect(res.stderr).toMatch(/bad\.yaml:\d+:\d+ monitors\[0\]\.tiemout: unknown key "tiemout" \(did you mean "timeout"\?\)/);
+    expect(res.stderr).toMatch(/components\[0\]\.monitors\[1\]/);
+    expect(res.stderr).toContain("3 errors");
+  });
+
+  it("validates the bundled example when no vigil.yaml is present", async () => {
+    const res = await runVigil(["validate"], { cwd: dir });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain("vigil.example.yaml: valid");
+  });
+
+  it("creates, lists and revokes tokens, printing the secret only once", async () => {
+    const data = path.join(dir, "tokens-data");
+    const created = await runVigil(["token", "create", "--name", "deploy-bot", "--scope", "write", "--json", "--data", data], { cwd: dir });
+    expect(created.code, created.stderr).toBe(0);
+    const token = JSON.parse(created.stdout) as { id: string; token: string; scope: string };
+    expect(token.scope).toBe("write");
+    const listed = await runVigil(["token", "list", "--data", data], { cwd: dir });
+    expect(listed.stdout).toContain(token.id);
+    expect(listed.stdout).not.toContain(token.token.slice(17));
+    expect((await runVigil(["token", "revoke", token.id, "--data", data], { cwd: dir })).code).toBe(0);
+    const again = await runVigil(["token", "revoke", token.id, "--data", data], { cwd: dir });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`no active token with id ${token.id}`);
+  });
+});
+
+describe("vigil serve", () => {
+  it("serves, reloads on SIGHUP, keeps the old config on a bad one, refuses a second opener, and stops on SIGTERM", async () => {
+    const file = path.join(dir, "serve.yaml");
+    const data = path.join(dir, "serve-data");
+    await writeFile(file, goodConfig);
+    const vigil = await startServe(["--config", file, "--data", data]);
+    try {
+      expect((await fetch(`${vigil.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${vigil.url}/readyz`)).status).toBe(200);
+
+      // The embedded store belongs to one process: a second opener is told so, and exits 3.
+      const locked = await runVigil(["token", "list", "--data", data, "--config", file]);
+      expect(locked.code).toBe(3);
+      expect(locked.stderr).toMatch(/in use/);
+
+      await writeFile(file, goodConfig + "  - id: extra\n    type: tcp\n    host: 127.0.0.1\n    port: 9\n");
+      vigil.child.kill("SIGHUP");
+      await expect.poll(() => vigil.output(), { timeout: 10_000 }).toContain("configuration reloaded");
+
+      await writeFile(file, goodConfig.replace("interval: 5s", "interval: soon"));
+      vigil.child.kill("SIGHUP");
+      await expect.poll(() => vigil.output(), { timeout: 10_000 }).toContain("configuration rejected");
+      expect((await fetch(`${vigil.url}/readyz`)).status).toBe(200);
+    } finally {
+      const code = await vigil.stop("SIGTERM");
+      expect(code).toBe(0);
+    }
+    expect(vigil.output()).toContain("stopped");
+  });
+});

@@ -1,0 +1,236 @@
+// The store contract: the same tests on the embedded PGlite and on a real PostgreSQL server.
+import { cp, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AppError } from "../../src/core/errors.ts";
+import { defaultMigrationsDir } from "../../src/store/migrate.ts";
+import { openStore } from "../../src/store/open.ts";
+import type { CatalogInput, Store } from "../../src/store/types.ts";
+import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
+
+const t0 = new Date("2026-11-25T12:00:00Z");
+const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+
+const catalog = (overrides: Partial<CatalogInput> = {}): CatalogInput => ({
+  components: [
+    { id: "orders-db", name: "Orders database", group: "Infrastructure", description: null, position: 0, dependsOn: [], monitorIds: ["orders-db-mysql"], hidden: false },
+    { id: "api", name: "Production API", group: null, description: "The API", position: 1, dependsOn: [{ id: "orders-db", soft: false }], monitorIds: [], hidden: false },
+  ],
+  monitors: [{ id: "orders-db-mysql", type: "mysql", name: null, intervalMs: 5000, timeoutMs: 2000, config: { url: "mysql://monitor@127.0.0.1:3306/", a: 1, b: { c: 2, d: 3 } } }],
+  ...overrides,
+});
+
+async function rejection(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+for (const backend of storeBackends()) {
+  describe.skipIf(!backend.available)(`store contract on ${backend.name}`, () => {
+    let target: StoreTarget;
+    let store: Store;
+
+    beforeAll(async () => {
+      target = await freshTarget(backend.name);
+      store = await openStore({ url: target.url, dataDir: target.dataDir });
+    }, 60_000);
+    afterAll(async () => {
+      await store?.close();
+      await target?.dispose();
+    });
+
+    it("is migrated on open and reports its kind", async () => {
+      expect(store.kind).toBe(backend.name);
+      expect(await store.migrationStatus()).toEqual({ applied: ["0001_foundation"], pending: [] });
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    describe("tokens", () => {
+      it("creates, reads, lists newest first, touches forward only and revokes once", async () => {
+        await store.tokens.create({ id: "tok_aaaaaaaaaaa1", name: "first", scope: "read", secretHash: "aa".repeat(32), createdAt: at(1) });
+        await store.tokens.create({ id: "tok_aaaaaaaaaaa2", name: "second", scope: "admin", secretHash: "bb".repeat(32), createdAt: at(2) });
+        expect(await store.tokens.get("tok_aaaaaaaaaaa1")).toEqual({
+          id: "tok_aaaaaaaaaaa1", name: "first", scope: "read", secretHash: "aa".repeat(32), createdAt: at(1), lastUsedAt: null, revokedAt: null,
+        });
+        expect(await store.tokens.get("tok_missing00000")).toBeUndefined();
+        expect((await store.tokens.list()).map((t) => t.id).slice(0, 2)).toEqual(["tok_aaaaaaaaaaa2", "tok_aaaaaaaaaaa1"]);
+
+        await store.tokens.touch("tok_aaaaaaaaaaa1", at(10));
+        await store.tokens.touch("tok_aaaaaaaaaaa1", at(5));
+        expect((await store.tokens.get("tok_aaaaaaaaaaa1"))?.lastUsedAt).toEqual(at(10));
+
+        expect(await store.tokens.revoke("tok_aaaaaaaaaaa1", at(20))).toBe(true);
+        expect(await store.tokens.revoke("tok_aaaaaaaaaaa1", at(21))).toBe(false);
+        expect((await store.tokens.get("tok_aaaaaaaaaaa1"))?.revokedAt).toEqual(at(20));
+      });
+
+      it("refuses a duplicate id as a conflict", async () => {
+        await store.tokens.create({ id: "tok_dupdupdupdup", name: "a", scope: "read", secretHash: "cc".repeat(32), createdAt: at(1) });
+        const error = await rejection(store.tokens.create({ id: "tok_dupdupdupdup", name: "b", scope: "read", secretHash: "dd".repeat(32), createdAt: at(2) }));
+        expect(error.code).toBe("conflict");
+      });
+    });
+
+    describe("catalog", () => {
+      it("adds, leaves alone, changes, removes and brings back entries, recording each sync that changed something", async () => {
+        expect(await store.catalog.sync(catalog(), at(0), "system")).toEqual({
+          added: ["component:orders-db", "component:api", "monitor:orders-db-mysql"], changed: [], removed: [],
+        });
+        const components = await store.catalog.components();
+        expect(components.map((c) => c.id)).toEqual(["orders-db", "api"]);
+        expect(components[1]).toMatchObject({ dependsOn: [{ id: "orders-db", soft: false }], description: "The API", createdAt: at(0), removedAt: null });
+        expect((await store.catalog.monitors())[0]).toMatchObject({ type: "mysql", intervalMs: 5000, config: { url: "mysql://monitor@127.0.0.1:3306/", a: 1, b: { c: 2, d: 3 } } });
+
+        // The same catalog again, with JSON keys in another order: nothing changed, no event.
+        const reordered = catalog();
+        reordered.monitors[0]!.config = { b: { d: 3, c: 2 }, a: 1, url: "mysql://monitor@127.0.0.1:3306/" };
+        const eventsBefore = (await store.events.list({ kind: "catalog.synced" })).length;
+        expect(await store.catalog.sync(reordered, at(10), "system")).toEqual({ added: [], changed: [], removed: [] });
+        expect(await store.events.list({ kind: "catalog.synced" })).toHaveLength(eventsBefore);
+
+        const renamed = catalog();
+        renamed.components[1]!.name = "Public API";
+        renamed.components = [renamed.components[1]!];
+        renamed.components[0]!.dependsOn = [];
+        const diff = await store.catalog.sync(renamed, at(20), "token:tok_x");
+        expect(diff).toEqual({ added: [], changed: ["component:api"], removed: ["component:orders-db"] });
+        expect((await store.catalog.components()).map((c) => c.id)).toEqual(["api"]);
+        const all = await store.catalog.components({ includeRemoved: true });
+        expect(all.find((c) => c.id === "orders-db")?.removedAt).toEqual(at(20));
+        expect(all.find((c) => c.id === "api")).toMatchObject({ name: "Public API", createdAt: at(0), updatedAt: at(20) });
+        const event = (await store.events.list({ kind: "catalog.synced" })).at(-1);
+        expect(event).toMatchObject({ actor: "token:tok_x", at: at(20), data: diff });
+
+        expect(await store.catalog.sync(catalog(), at(30), "system")).toEqual({ added: ["component:orders-db"], changed: ["component:api"], removed: [] });
+        expect((await store.catalog.components()).find((c) => c.id === "orders-db")).toMatchObject({ createdAt: at(0), removedAt: null });
+      });
+    });
+
+    describe("events", () => {
+      it("appends and pages by id, filtering by kind and subject", async () => {
+        const appended = [];
+        for (let i = 0; i < 5; i++) {
+          appended.push(await store.events.append({ at: at(100 + i), kind: i % 2 ? "test.odd" : "test.even", subject: `s${i % 2}`, actor: "system", data: { i } }));
+        }
+        expect(appended[0]).toMatchObject({ at: at(100), kind: "test.even", subject: "s0", actor: "system", data: { i: 0 } });
+        expect(appended.map((e) => BigInt(e.id))).toEqual([...appended.map((e) => BigInt(e.id))].sort((a, b) => (a < b ? -1 : 1)));
+        const odd = await store.events.list({ kind: "test.odd" });
+        expect(odd.map((e) => e.data["i"])).toEqual([1, 3]);
+        const page = await store.events.list({ afterId: appended[1]!.id, limit: 2 });
+        expect(page.map((e) => e.id)).toEqual([appended[2]!.id, appended[3]!.id]);
+        expect((await store.events.list({ subject: "s0", afterId: appended[0]!.id })).map((e) => e.data["i"])).toEqual([2, 4]);
+        const noSubject = await store.events.append({ at: at(200), kind: "test.bare", actor: "system" });
+        expect(noSubject).toMatchObject({ subject: null, data: {} });
+      });
+
+      it("rejects a bad cursor or limit as a bad request", async () => {
+        expect((await rejection(store.events.list({ afterId: "x" }))).code).toBe("bad_request");
+        expect((await rejection(store.events.list({ afterId: "99999999999999999999" }))).code).toBe("bad_request");
+        expect((await rejection(store.events.list({ limit: 0 }))).code).toBe("bad_request");
+      });
+    });
+
+    describe("transactions", () => {
+      it("commits what succeeds and rolls back everything when the function throws", async () => {
+        await store.transaction(async (tx) => {
+          await tx.events.append({ at: at(300), kind: "test.committed", actor: "system" });
+        });
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.events.append({ at: at(301), kind: "test.rolled_back", actor: "system" });
+            await tx.tokens.create({ id: "tok_rolledback00", name: "x", scope: "read", secretHash: "ee".repeat(32), createdAt: at(301) });
+            throw new Error("boom");
+          }),
+        ).rejects.toThrow("boom");
+        expect(await store.events.list({ kind: "test.committed" })).toHaveLength(1);
+        expect(await store.events.list({ kind: "test.rolled_back" })).toHaveLength(0);
+        expect(await store.tokens.get("tok_rolledback00")).toBeUndefined();
+      });
+    });
+
+    describe("migrations", () => {
+      it("applies each migration once, and a second node starting at the same time applies nothing", async () => {
+        const fresh = await freshTarget(backend.name);
+        try {
+          if (backend.name === "postgres") {
+            const [a, b] = await Promise.all([openStore({ url: fresh.url, dataDir: fresh.dataDir }), openStore({ url: fresh.url, dataDir: fresh.dataDir })]);
+            const events = await a.events.list();
+            expect(events).toEqual([]);
+            expect(await a.migrationStatus()).toEqual({ applied: ["0001_foundation"], pending: [] });
+            expect(await b.migrationStatus()).toEqual({ applied: ["0001_foundation"], pending: [] });
+            await Promise.all([a.close(), b.close()]);
+          } else {
+            // The embedded store has one opener at a time: the second is refused, not corrupted.
+            const a = await openStore({ dataDir: fresh.dataDir });
+            const error = await rejection(openStore({ dataDir: fresh.dataDir }));
+            expect(error.code).toBe("data_dir_locked");
+            expect(error.message).toContain(`process ${process.pid}`);
+            await a.close();
+          }
+          const again = await openStore({ url: fresh.url, dataDir: fresh.dataDir });
+          expect(await again.migrationStatus()).toEqual({ applied: ["0001_foundation"], pending: [] });
+          await again.close();
+        } finally {
+          await fresh.dispose();
+        }
+      }, 60_000);
+
+      it("refuses a migration edited after it was applied, and rolls back one that fails", async () => {
+        const fresh = await freshTarget(backend.name);
+        const dir = path.join(path.dirname(fresh.dataDir), "migrations");
+        await cp(defaultMigrationsDir(), dir, { recursive: true });
+        try {
+          await writeFile(path.join(dir, "0002_broken.sql"), "CREATE TABLE half_done (id int);\nSELECT no_such_function();\n");
+          const failed = await rejection(openStore({ url: fresh.url, dataDir: fresh.dataDir, migrationsDir: dir }));
+          expect(failed.message).toContain("migration 0002_broken.sql failed");
+          expect(failed.message).toContain("no_such_function");
+
+          const first = await readFile(path.join(dir, "0001_foundation.sql"), "utf8");
+          await writeFile(path.join(dir, "0002_broken.sql"), "CREATE TABLE half_done (id int);\n");
+          const store2 = await openStore({ url: fresh.url, dataDir: fresh.dataDir, migrationsDir: dir });
+          expect(await store2.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_broken"], pending: [] });
+          await store2.close();
+
+          await writeFile(path.join(dir, "0001_foundation.sql"), first + "\n-- edited\n");
+          const edited = await rejection(openStore({ url: fresh.url, dataDir: fresh.dataDir, migrationsDir: dir }));
+          expect(edited.code).toBe("conflict");
+          expect(edited.message).toContain("0001_foundation.sql was changed after it was applied");
+
+          // A database migrated by a newer Vigil (with 0002) is not opened by one that ships only 0001.
+          const newer = await rejection(openStore({ url: fresh.url, dataDir: fresh.dataDir }));
+          expect(newer.code).toBe("conflict");
+          expect(newer.message).toContain("does not ship (0002_broken)");
+        } finally {
+          await fresh.dispose();
+        }
+      }, 60_000);
+    });
+  });
+}
+
+describe("store errors", () => {
+  it("reports an unreachable PostgreSQL server as store_unavailable without its password", async () => {
+    const error = await rejection(openStore({ url: "postgres://vigil:s3cr3t-pw@127.0.0.1:1/vigil", dataDir: "/nonexistent" }));
+    expect(error.code).toBe("store_unavailable");
+    expect(error.message).toContain("PostgreSQL at postgres://vigil:***@127.0.0.1:1/vigil is unavailable");
+    expect(error.message).not.toContain("s3cr3t-pw");
+    expect(String((error.cause as Error | undefined)?.message)).not.toContain("s3cr3t-pw");
+  });
+
+  it("reports a data dir that cannot be created", async () => {
+    const target = await freshTarget("pglite");
+    try {
+      const file = path.join(path.dirname(target.dataDir), "a-file");
+      await writeFile(file, "not a directory");
+      const error = await rejection(openStore({ dataDir: path.join(file, "data") }));
+      expect(error.code).toBe("store_unavailable");
+      expect(error.message).toContain(`cannot create the data dir ${path.join(file, "data")}`);
+    } finally {
+      await target.dispose();
+    }
+  });
+});

@@ -20,6 +20,8 @@ export interface ConfigIssue extends ErrorDetail {
 /** A configuration that is valid in full, or every error found in it. */
 export type ConfigLoadResult = { ok: true; config: VigilConfig } | { ok: false; errors: ConfigIssue[] };
 
+const maxYamlErrors = 5;
+
 /** The example configuration shipped with Vigil, used when no vigil.yaml is present. */
 export const bundledConfigPath = fileURLToPath(new URL("../../examples/vigil.example.yaml", import.meta.url));
 
@@ -50,9 +52,10 @@ export function parseConfigText(text: string, file: string, env: Record<string, 
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, strict: true });
   if (doc.errors.length > 0) {
+    // One syntax slip cascades into many parser errors: the first few say where to look.
     return {
       ok: false,
-      errors: doc.errors.map((e) => ({
+      errors: doc.errors.slice(0, maxYamlErrors).map((e) => ({
         file,
         path: "",
         message: `invalid YAML: ${e.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "")}`,

@@ -1,0 +1,155 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { formatConfigIssues, loadConfigFile, parseConfigText, type ConfigIssue } from "./load.ts";
+
+const base = `site: { name: Acme Status }
+components:
+  - id: orders-db
+    name: Orders database
+    group: Infrastructure
+    monitors: [orders-db-mysql]
+  - id: api
+    name: Production API
+    depends_on: [orders-db]
+    monitors: [api-health]
+monitors:
+  - id: api-health
+    type: http
+    url: http://127.0.0.1:9000/health
+    interval: 5s
+    timeout: 2s
+  - id: orders-db-mysql
+    type: mysql
+    url: mysql://monitor:\${MYSQL_PASSWORD}@127.0.0.1:3306/
+    interval: 5s
+incidents:
+  publish: auto
+notifications:
+  channels:
+    - id: oncall
+      type: webhook
+      url: http://127.0.0.1:9100/hook
+      secret: \${WEBHOOK_SECRET}
+`;
+const env = { MYSQL_PASSWORD: "p@ss:w0rd", WEBHOOK_SECRET: "whsec-123" };
+
+function errorsOf(text: string, vars: Record<string, string> = env): ConfigIssue[] {
+  const result = parseConfigText(text, "vigil.yaml", vars);
+  if (result.ok) throw new Error("expected the configuration to be rejected");
+  return result.errors;
+}
+
+describe("parseConfigText", () => {
+  it("accepts the design's example, with defaults filled in, durations in ms and secrets interpolated", () => {
+    const result = parseConfigText(base, "vigil.yaml", env);
+    if (!result.ok) throw new Error(formatConfigIssues(result.errors));
+    const { config } = result;
+    expect(config.site).toEqual({ name: "Acme Status", time_zone: "UTC" });
+    expect(config.server).toEqual({ host: "127.0.0.1", port: 8080, body_limit: 1024 * 1024, request_timeout: 30_000 });
+    expect(config.components[1]).toEqual({ id: "api", name: "Production API", depends_on: [{ id: "orders-db", soft: false }], monitors: ["api-health"], hidden: false });
+    expect(config.monitors[0]).toMatchObject({ id: "api-health", type: "http", interval: 5000, timeout: 2000 });
+    expect(config.monitors[1]).toMatchObject({ url: "mysql://monitor:p@ss:w0rd@127.0.0.1:3306/", timeout: 10_000 });
+    expect(config.notifications.channels[0]).toMatchObject({ id: "oncall", secret: "whsec-123" });
+    expect(config.incidents.publish).toBe("auto");
+    expect(Object.isFrozen(config.monitors[0])).toBe(true);
+  });
+
+  it("reads soft dependencies, a publish delay, a default for a missing variable and a typed value from the environment", () => {
+    const text = base
+      .replace("depends_on: [orders-db]", "depends_on: [{ id: orders-db, soft: true }]")
+      .replace("publish: auto", "publish: 90s")
+      .replace("site: { name: Acme Status }", "site: { name: Acme Status }\nserver:\n  port: ${PORT:-9090}\n  host: ${HOST:-0.0.0.0}");
+    const result = parseConfigText(text, "vigil.yaml", { ...env, PORT: "7070" });
+    if (!result.ok) throw new Error(formatConfigIssues(result.errors));
+    expect(result.config.components[1]?.depends_on).toEqual([{ id: "orders-db", soft: true }]);
+    expect(result.config.incidents.publish).toBe(90_000);
+    expect(result.config.server).toMatchObject({ port: 7070, host: "0.0.0.0" });
+  });
+
+  it("keeps $${ as a literal ${", () => {
+    const result = parseConfigText(base.replace("name: Production API", () => "name: Cost $${USD}"), "vigil.yaml", env);
+    expect(result.ok && result.config.components[1]?.name).toBe("Cost ${USD}");
+  });
+
+  // Each bad input: the path and message reported, and the line and column they are found at.
+  it.each([
+    ["malformed YAML", base.replace("  - id: api\n", "  - id: api\n   bad: [\n"), "", /^invalid YAML/, 8],
+    ["a wrong type", base.replace("name: Production API", "name: [a, b]"), "components[1].name", /^expected text, got a list$/, 8],
+    ["an unknown key", base.replace("    timeout: 2s", "    tiemout: 2s"), "monitors[0].tiemout", /^unknown key "tiemout" \(did you mean "timeout"\?\)$/, 16],
+    ["an unknown section", base + "notifcations: {}\n", "notifcations", /^unknown key "notifcations" \(did you mean "notifications"\?\)$/, 29],
+    ["a duplicate id", base.replace("  - id: orders-db-mysql", "  - id: api-health"), "monitors[1].id", /^duplicate monitor id "api-health" \(first used at monitors\[0\]\)$/, 17],
+    ["a dangling monitor reference", base.replace("monitors: [api-health]", "monitors: [api-helth]"), "components[1].monitors[0]", /^no monitor has the id "api-helth" \(did you mean "api-health"\?\)$/, 10],
+    ["a dangling dependency", base.replace("depends_on: [orders-db]", "depends_on: [orders]"), "components[1].depends_on[0]", /^no component has the id "orders"$/, 9],
+    ["a bad duration", base.replace("interval: 5s\n    timeout", "interval: fast\n    timeout"), "monitors[0].interval", /^expected a duration such as 30s, got "fast"$/, 15],
+    ["a zero duration", base.replace("timeout: 2s", "timeout: 0s"), "monitors[0].timeout", /^must be greater than zero$/, 16],
+    ["a missing environment variable", base, "notifications.channels[0].secret", /^environment variable WEBHOOK_SECRET is not set/, 28],
+    ["a bad id", base.replace("id: orders-db\n", "id: Orders_DB\n"), "components[0].id", /^expected an id of lowercase letters/, 3],
+    ["an unknown monitor type", base.replace("type: mysql", "type: mysq"), "monitors[1].type", /^expected one of "http", "tcp"/, 18],
+    ["a missing required field", base.replace("    url: http://127.0.0.1:9000/health\n", ""), "monitors[0].url", /^is required$/, 12],
+    ["a bad URL", base.replace("http://127.0.0.1:9000/health", "127.0.0.1:9000"), "monitors[0].url", /^expected an http:\/\/ or https:\/\/ URL, got "127.0.0.1:9000"$/, 14],
+    ["a publish policy", base.replace("publish: auto", "publish: sometimes"), "incidents.publish", /^expected "auto", "manual" or a duration such as 30s, got "sometimes"$/, 22],
+  ])("reports %s", (_name, text, path, message, line) => {
+    const vars = _name === "a missing environment variable" ? { MYSQL_PASSWORD: "x" } : env;
+    const errors = errorsOf(text, vars);
+    const found = errors.find((e) => e.path === path && message.test(e.message));
+    expect(found, formatConfigIssues(errors)).toBeDefined();
+    expect(found?.line).toBe(line);
+    expect(found?.file).toBe("vigil.yaml");
+  });
+
+  it("prints a dependency cycle", () => {
+    const text = base.replace("    group: Infrastructure\n", "    group: Infrastructure\n    depends_on: [checkout]\n") + "";
+    const withCheckout = text.replace("monitors:\n  - id: api-health", "  - id: checkout\n    name: Checkout\n    depends_on: [api]\nmonitors:\n  - id: api-health");
+    const errors = errorsOf(withCheckout);
+    expect(errors.map((e) => e.message)).toContain("dependency cycle: orders-db → checkout → api → orders-db");
+    expect(errorsOf(base.replace("depends_on: [orders-db]", "depends_on: [api]")).map((e) => e.message)).toContain('component "api" cannot depend on itself');
+  });
+
+  it("reports every error at once, in file order", () => {
+    const text = base.replace("interval: 5s\n    timeout", "interval: fast\n    tiemout").replace("monitors: [api-health]", "monitors: [api-health, nope]");
+    const errors = errorsOf(text);
+    expect(errors.map((e) => e.path)).toEqual(["components[1].monitors[1]", "monitors[0].interval", "monitors[0].tiemout"]);
+    expect(formatConfigIssues(errors)).toBe(
+      [
+        'vigil.yaml:10:28 components[1].monitors[1]: no monitor has the id "nope"',
+        'vigil.yaml:15:15 monitors[0].interval: expected a duration such as 30s, got "fast"',
+        'vigil.yaml:16:5 monitors[0].tiemout: unknown key "tiemout" (did you mean "timeout"?)',
+      ].join("\n"),
+    );
+  });
+
+  it("never prints a value that came from the environment", () => {
+    const text = base.replace("  - id: orders-db-mysql", "  - id: cache\n    type: tcp\n    host: 127.0.0.1\n    port: ${SECRET_PORT}\n  - id: orders-db-mysql");
+    const errors = errorsOf(text, { ...env, SECRET_PORT: "hunter2" });
+    const message = formatConfigIssues(errors);
+    expect(message).toContain("monitors[1].port: expected a port number from 1 to 65535, got the value of ${SECRET_PORT}");
+    expect(message).not.toContain("hunter2");
+  });
+
+  it("treats a secret with YAML syntax in it as one string", () => {
+    const result = parseConfigText(base, "vigil.yaml", { ...env, WEBHOOK_SECRET: "a: [b, {c" });
+    expect(result.ok && result.config.notifications.channels[0]?.["secret"]).toBe("a: [b, {c");
+  });
+
+  it("rejects a file that is not a mapping", () => {
+    expect(errorsOf("- a\n- b\n")[0]?.message).toMatch(/must be a mapping/);
+  });
+});
+
+describe("loadConfigFile", () => {
+  it("reads a file, and reports a missing one without throwing", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "vigil-config-"));
+    try {
+      const file = path.join(dir, "vigil.yaml");
+      await writeFile(file, base);
+      expect((await loadConfigFile(file, env)).ok).toBe(true);
+      const missing = await loadConfigFile(path.join(dir, "nope.yaml"), env);
+      expect(missing.ok).toBe(false);
+      expect(!missing.ok && missing.errors[0]?.message).toBe("cannot read the configuration file: no such file");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

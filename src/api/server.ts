@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { authenticate } from "../auth/authenticate.ts";
 import type { ApiDeps } from "./deps.ts";
@@ -18,6 +18,7 @@ export interface ServerLimits {
   requestTimeoutMs: number;
 }
 
+const quietPaths = new Set(["/healthz", "/readyz", "/metrics"]);
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Every JSON route of /api/v1, in one list: registered and described from the same specs. */
@@ -40,8 +41,8 @@ export function buildServer(deps: ApiDeps, logger: Logger, limits: ServerLimits)
       const given = req.headers["x-request-id"];
       return typeof given === "string" && requestIdPattern.test(given) ? given : randomUUID();
     },
-    requestIdLogLabel: "request_id",
-    disableRequestLogging: false,
+    // Probes and load balancers poll these every few seconds: their request lines would drown the log.
+    logController: new LogController({ requestIdLogLabel: "request_id", disableRequestLogging: (req) => quietPaths.has(req.url) }),
   }) as unknown as FastifyInstance;
 
   // JSON only: a text/plain body is refused with 415 rather than read as a string.

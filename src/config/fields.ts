@@ -1,7 +1,6 @@
 import * as z from "zod";
 import { parseDuration } from "../core/duration.ts";
 import { parseSize } from "./size.ts";
-import { closest } from "./suggest.ts";
 
 /**
  * Parameters carried by the custom issues this module raises; zod-issues.ts turns them into messages.
@@ -125,25 +124,3 @@ export const color = scalar("expected a colour such as #2563eb or #26e", (value)
 export const typeName = scalar("expected a type of lowercase letters, digits, _ and -, such as email", (value) =>
   isString(value) && /^[a-z0-9_-]+$/.test(value) ? value : undefined,
 );
-
-/**
- * A mapping that accepts keys beyond `shape` (their schemas come in a later release) but rejects
- * extra keys that look like typos of known ones, so `intervl: 5s` is not silently ignored.
- */
-export function openObject<S extends z.ZodRawShape>(shape: S, moreKnownKeys: readonly string[] = []) {
-  const known = [...Object.keys(shape), ...moreKnownKeys];
-  return z.looseObject(shape).superRefine(
-    (value, ctx) => {
-      if (typeof value !== "object" || value === null) return;
-      for (const key of Object.keys(value)) {
-        if (known.includes(key)) continue;
-        const suggestion = closest(key, known);
-        if (suggestion === undefined) continue;
-        const params: FieldIssueParams = { unknownKey: key, suggestion };
-        ctx.addIssue({ code: "custom", path: [key], input: value, params });
-      }
-    },
-    // Run even when other fields failed, so a typo is reported with everything else.
-    { when: () => true },
-  );
-}

@@ -35,50 +35,59 @@ export function catalogQueries(db: Db): Store["catalog"] {
 /** Makes the stored catalog match `input`; removed entries are marked, never deleted, so history keeps their names. */
 export async function syncCatalog(db: Db, input: CatalogInput, at: Date, actor: string): Promise<CatalogSyncResult> {
   const result: CatalogSyncResult = { added: [], changed: [], removed: [] };
-  const storedComponents = new Map((await db.select().from(components)).map((r) => [r.id, toComponent(r)]));
-  for (const wanted of input.components) {
-    const stored = storedComponents.get(wanted.id);
-    const values = { ...componentValues(wanted), updatedAt: at, removedAt: null };
-    if (!stored) {
-      await db.insert(components).values({ ...values, createdAt: at });
-      result.added.push(`component:${wanted.id}`);
-    } else if (stored.removedAt !== null || !sameComponent(stored, wanted)) {
-      await db.update(components).set(values).where(eqId(components.id, wanted.id));
-      result[stored.removedAt !== null ? "added" : "changed"].push(`component:${wanted.id}`);
-    }
-  }
-  const wantedComponents = new Set(input.components.map((c) => c.id));
-  for (const stored of storedComponents.values()) {
-    if (stored.removedAt === null && !wantedComponents.has(stored.id)) {
-      await db.update(components).set({ removedAt: at, updatedAt: at }).where(eqId(components.id, stored.id));
-      result.removed.push(`component:${stored.id}`);
-    }
-  }
-
-  const storedMonitors = new Map((await db.select().from(monitors)).map((r) => [r.id, toMonitor(r)]));
-  for (const wanted of input.monitors) {
-    const stored = storedMonitors.get(wanted.id);
-    const values = { ...monitorValues(wanted), updatedAt: at, removedAt: null };
-    if (!stored) {
-      await db.insert(monitors).values({ ...values, createdAt: at });
-      result.added.push(`monitor:${wanted.id}`);
-    } else if (stored.removedAt !== null || !sameMonitor(stored, wanted)) {
-      await db.update(monitors).set(values).where(eqId(monitors.id, wanted.id));
-      result[stored.removedAt !== null ? "added" : "changed"].push(`monitor:${wanted.id}`);
-    }
-  }
-  const wantedMonitors = new Set(input.monitors.map((m) => m.id));
-  for (const stored of storedMonitors.values()) {
-    if (stored.removedAt === null && !wantedMonitors.has(stored.id)) {
-      await db.update(monitors).set({ removedAt: at, updatedAt: at }).where(eqId(monitors.id, stored.id));
-      result.removed.push(`monitor:${stored.id}`);
-    }
-  }
-
+  const storedComponents = (await db.select().from(components)).map(toComponent);
+  await syncEntries(storedComponents, input.components, "component", result, {
+    same: sameComponent,
+    insert: (c) => db.insert(components).values({ ...componentValues(c), updatedAt: at, removedAt: null, createdAt: at }),
+    update: (c) => db.update(components).set({ ...componentValues(c), updatedAt: at, removedAt: null }).where(eqId(components.id, c.id)),
+    remove: (id) => db.update(components).set({ removedAt: at, updatedAt: at }).where(eqId(components.id, id)),
+  });
+  const storedMonitors = (await db.select().from(monitors)).map(toMonitor);
+  await syncEntries(storedMonitors, input.monitors, "monitor", result, {
+    same: sameMonitor,
+    insert: (m) => db.insert(monitors).values({ ...monitorValues(m), updatedAt: at, removedAt: null, createdAt: at }),
+    update: (m) => db.update(monitors).set({ ...monitorValues(m), updatedAt: at, removedAt: null }).where(eqId(monitors.id, m.id)),
+    remove: (id) => db.update(monitors).set({ removedAt: at, updatedAt: at }).where(eqId(monitors.id, id)),
+  });
   if (result.added.length + result.changed.length + result.removed.length > 0) {
     await db.insert(events).values({ at, kind: "catalog.synced", subject: null, actor, data: { ...result } });
   }
   return result;
+}
+
+interface EntryWriter<S, W> {
+  same(stored: S, wanted: W): boolean;
+  insert(wanted: W): PromiseLike<unknown>;
+  update(wanted: W): PromiseLike<unknown>;
+  remove(id: string): PromiseLike<unknown>;
+}
+
+/** One table's part of a sync: a returning entry counts as added, a missing one is marked removed. */
+async function syncEntries<S extends { id: string; removedAt: Date | null }, W extends { id: string }>(
+  stored: S[],
+  wanted: W[],
+  label: string,
+  result: CatalogSyncResult,
+  writer: EntryWriter<S, W>,
+): Promise<void> {
+  const byId = new Map(stored.map((s) => [s.id, s]));
+  for (const entry of wanted) {
+    const current = byId.get(entry.id);
+    if (!current) {
+      await writer.insert(entry);
+      result.added.push(`${label}:${entry.id}`);
+    } else if (current.removedAt !== null || !writer.same(current, entry)) {
+      await writer.update(entry);
+      result[current.removedAt !== null ? "added" : "changed"].push(`${label}:${entry.id}`);
+    }
+  }
+  const wantedIds = new Set(wanted.map((w) => w.id));
+  for (const current of stored) {
+    if (current.removedAt === null && !wantedIds.has(current.id)) {
+      await writer.remove(current.id);
+      result.removed.push(`${label}:${current.id}`);
+    }
+  }
 }
 
 function componentValues(c: ComponentInput) {

@@ -20,36 +20,15 @@ export interface OpenStoreOptions {
 
 /** Opens the store, applying pending migrations unless told not to; AppError store_unavailable or data_dir_locked when it cannot. */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  const migrate = options.migrate ?? true;
   const dir = options.migrationsDir;
-  if (options.url) {
-    const description = `PostgreSQL at ${redactUrl(options.url)}`;
-    const context = { description, secrets: urlSecrets(options.url) };
-    const handle = openPostgres(options.url);
-    try {
-      if (migrate) await runMigrations(handle.target, { dir, logger: options.logger });
-      else await handle.target.withSession((s) => s.query("select 1"));
-    } catch (err) {
-      await handle.close().catch(() => undefined);
-      throw translate(err, context);
-    }
-    return storeOver(
-      handle.db,
-      {
-        kind: "postgres",
-        description,
-        close: handle.close,
-        migrationStatus: () => handle.target.withSession((s) => readMigrationStatus(s, dir)),
-      },
-      (err) => translate(err, context),
-    );
-  }
-  const dataDir = path.resolve(options.dataDir);
-  const description = `PGlite at ${dataDir}`;
-  const context = { description, secrets: [] };
-  const handle = await openPglite(dataDir, options.logger);
+  const server = options.url;
+  const description = server ? `PostgreSQL at ${redactUrl(server)}` : `PGlite at ${path.resolve(options.dataDir)}`;
+  const context = { description, secrets: server ? urlSecrets(server) : [] };
+  const handle = server ? openPostgres(server) : await openPglite(path.resolve(options.dataDir), options.logger);
   try {
-    if (migrate) await runMigrations(handle.target, { dir, logger: options.logger });
+    if (options.migrate ?? true) await runMigrations(handle.target, { dir, logger: options.logger });
+    // A pool connects lazily: make sure the server answers before saying the store is open.
+    else await handle.target.withSession((s) => s.query("select 1"));
   } catch (err) {
     await handle.close().catch(() => undefined);
     throw translate(err, context);
@@ -57,7 +36,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   return storeOver(
     handle.db,
     {
-      kind: "pglite",
+      kind: server ? "postgres" : "pglite",
       description,
       close: handle.close,
       migrationStatus: () => handle.target.withSession((s) => readMigrationStatus(s, dir)),
@@ -65,5 +44,3 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     (err) => translate(err, context),
   );
 }
-
-

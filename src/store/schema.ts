@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp } from "drizzle-orm/pg-core";
 
 // Every timestamp is an instant: timestamptz, surfaced as a JS Date.
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
@@ -67,6 +67,47 @@ export const events = pgTable(
   (t) => [index("events_kind_at_idx").on(t.kind, t.at), index("events_subject_at_idx").on(t.subject, t.at)],
 );
 
+/** Raw check results, kept for a bounded time (probe.retention.results) and rolled up per minute, hour and day. */
+export const checkResults = pgTable(
+  "check_results",
+  {
+    id: bigint("id", { mode: "bigint" }).primaryKey().generatedAlwaysAsIdentity(),
+    monitorId: text("monitor_id").notNull(),
+    region: text("region").notNull(),
+    at: instant("at").notNull(),
+    status: text("status").notNull().$type<"up" | "degraded" | "down">(),
+    latencyMs: real("latency_ms").notNull(),
+    facts: jsonb("facts").notNull().$type<Record<string, unknown>>(),
+    errorKind: text("error_kind"),
+    errorMessage: text("error_message"),
+  },
+  (t) => [index("check_results_monitor_at_idx").on(t.monitorId, t.at), index("check_results_at_idx").on(t.at)],
+);
+
+/** Per-monitor aggregates of check results for one minute, hour or day, across regions. */
+export const checkRollups = pgTable(
+  "check_rollups",
+  {
+    monitorId: text("monitor_id").notNull(),
+    bucket: text("bucket").notNull().$type<"minute" | "hour" | "day">(),
+    start: instant("start").notNull(),
+    checks: integer("checks").notNull(),
+    failures: integer("failures").notNull(),
+    degraded: integer("degraded").notNull(),
+    latencyP50: real("latency_p50"),
+    latencyP95: real("latency_p95"),
+  },
+  (t) => [primaryKey({ columns: [t.monitorId, t.bucket, t.start] }), index("check_rollups_bucket_start_idx").on(t.bucket, t.start)],
+);
+
+/** Each monitor's detection state, so a restart continues where it left off. */
+export const monitorStates = pgTable("monitor_states", {
+  monitorId: text("monitor_id").primaryKey(),
+  status: text("status").notNull(),
+  state: jsonb("state").notNull().$type<Record<string, unknown>>(),
+  updatedAt: instant("updated_at").notNull(),
+});
+
 /** Applied migrations; the runner also creates it (IF NOT EXISTS) before the first one runs. */
 export const schemaMigrations = pgTable("schema_migrations", {
   version: text("version").primaryKey(),
@@ -76,6 +117,6 @@ export const schemaMigrations = pgTable("schema_migrations", {
 });
 
 /** All tables, as handed to drizzle. */
-export const schema = { apiTokens, components, monitors, events, schemaMigrations };
+export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, schemaMigrations };
 
 export type Schema = typeof schema;

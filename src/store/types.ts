@@ -75,6 +75,43 @@ export interface EventListOptions {
   limit?: number;
 }
 
+/** A check result to store. */
+export interface NewCheckResult {
+  monitorId: string;
+  region: string;
+  at: Date;
+  status: "up" | "degraded" | "down";
+  latencyMs: number;
+  facts: Record<string, unknown>;
+  error?: { kind: string; message: string } | undefined;
+}
+
+/** A stored check result; the bigint id comes back as a decimal string. */
+export interface StoredCheckResult extends Omit<NewCheckResult, "error"> {
+  id: string;
+  error: { kind: string; message: string } | null;
+}
+
+/** One monitor's aggregate over a minute, hour or day. */
+export interface CheckRollupRow {
+  monitorId: string;
+  bucket: "minute" | "hour" | "day";
+  start: Date;
+  checks: number;
+  failures: number;
+  degraded: number;
+  latencyP50: number | null;
+  latencyP95: number | null;
+}
+
+/** A monitor's persisted detection state. */
+export interface MonitorStateRow {
+  monitorId: string;
+  status: string;
+  state: Record<string, unknown>;
+  updatedAt: Date;
+}
+
 /** Vigil's persistence: PGlite in a data dir, or a PostgreSQL server. */
 export interface Store {
   readonly kind: "pglite" | "postgres";
@@ -107,6 +144,25 @@ export interface Store {
     append(event: NewEvent): Promise<StoredEvent>;
     /** Ascending id. */
     list(options?: EventListOptions): Promise<StoredEvent[]>;
+  };
+  results: {
+    /** Writes a batch in one statement. */
+    insertMany(rows: NewCheckResult[]): Promise<void>;
+    /** Newest first, `from` inclusive, `to` exclusive. */
+    list(monitorId: string, options: { from?: Date; to?: Date; limit: number }): Promise<StoredCheckResult[]>;
+    /** Deletes results older than `before`; returns how many. */
+    prune(before: Date): Promise<number>;
+  };
+  rollups: {
+    /** (Re)computes the `bucket` rollups of results in [from, to) from the raw results; idempotent. */
+    compute(bucket: "minute" | "hour" | "day", from: Date, to: Date): Promise<number>;
+    /** Oldest first, `start` in [from, to). */
+    list(monitorId: string, bucket: "minute" | "hour" | "day", from: Date, to: Date): Promise<CheckRollupRow[]>;
+    prune(before: Date): Promise<number>;
+  };
+  monitorStates: {
+    load(): Promise<MonitorStateRow[]>;
+    save(rows: MonitorStateRow[]): Promise<void>;
   };
   /** Runs `fn` in one transaction, rolled back if it throws; serialised on PGlite, so never use the outer store inside `fn`. */
   transaction<T>(fn: (tx: Omit<Store, "close" | "transaction">) => Promise<T>): Promise<T>;

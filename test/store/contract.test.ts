@@ -45,7 +45,7 @@ for (const backend of storeBackends()) {
 
     it("is migrated on open and reports its kind", async () => {
       expect(store.kind).toBe(backend.name);
-      expect(await store.migrationStatus()).toEqual({ applied: ["0001_foundation"], pending: [] });
+      expect(await store.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results"], pending: [] });
       await expect(store.ping()).resolves.toBeUndefined();
     });
 
@@ -134,6 +134,58 @@ for (const backend of storeBackends()) {
       });
     });
 
+    describe("check results, rollups and detection state", () => {
+      const result = (monitorId: string, seconds: number, status: "up" | "degraded" | "down", latencyMs: number) => ({
+        monitorId, region: "local", at: at(seconds), status, latencyMs, facts: { status: 200 }, ...(status === "down" ? { error: { kind: "timeout", message: "no response" } } : {}),
+      });
+
+      it("writes results in batches and reads them back newest first within a window", async () => {
+        await store.results.insertMany([result("r1", 0, "up", 10), result("r1", 30, "down", 2000), result("r1", 60, "up", 12), result("r2", 30, "up", 5)]);
+        await store.results.insertMany([]);
+        const all = await store.results.list("r1", { limit: 10 });
+        expect(all.map((r) => r.at)).toEqual([at(60), at(30), at(0)]);
+        expect(all[1]).toMatchObject({ status: "down", latencyMs: 2000, error: { kind: "timeout", message: "no response" }, facts: { status: 200 } });
+        expect(all[0]?.error).toBeNull();
+        expect((await store.results.list("r1", { from: at(30), to: at(60), limit: 10 })).map((r) => r.at)).toEqual([at(30)]);
+        expect(await store.results.list("r1", { limit: 1 })).toHaveLength(1);
+      });
+
+      it("rolls results up per minute, hour and day, idempotently, and prunes by age", async () => {
+        // 2026-11-25T12:00:00Z is the start of a minute, an hour and a day bucket's hour.
+        const rows = [];
+        for (let i = 0; i < 20; i++) rows.push(result("ru", i * 3, i % 10 === 0 ? "down" : i % 5 === 0 ? "degraded" : "up", i + 1));
+        rows.push(result("ru", 90, "up", 100));
+        await store.results.insertMany(rows);
+        for (const bucket of ["minute", "hour", "day"] as const) {
+          await store.rollups.compute(bucket, at(-3600 * 24), at(3600 * 24));
+          await store.rollups.compute(bucket, at(-3600 * 24), at(3600 * 24));
+        }
+        const minutes = await store.rollups.list("ru", "minute", at(0), at(3600));
+        expect(minutes.map((m) => [m.start, m.checks, m.failures, m.degraded])).toEqual([
+          [at(0), 20, 2, 2],
+          [at(60), 1, 0, 0],
+        ]);
+        expect(minutes[0]?.latencyP50).toBeCloseTo(10.5, 5);
+        expect(minutes[0]?.latencyP95).toBeCloseTo(19.05, 5);
+        const hours = await store.rollups.list("ru", "hour", at(0), at(3600));
+        expect(hours.map((h) => [h.checks, h.failures])).toEqual([[21, 2]]);
+        const days = await store.rollups.list("ru", "day", at(-3600 * 12), at(3600 * 12));
+        expect(days.map((d) => [d.start.toISOString(), d.checks])).toEqual([["2026-11-25T00:00:00.000Z", 21]]);
+
+        expect(await store.results.prune(at(60))).toBeGreaterThanOrEqual(20);
+        expect(await store.results.list("ru", { limit: 100 })).toHaveLength(1);
+        expect(await store.rollups.prune(at(60))).toBeGreaterThanOrEqual(3);
+        expect(await store.rollups.list("ru", "minute", at(0), at(3600))).toHaveLength(1);
+      });
+
+      it("saves and reloads detection state", async () => {
+        await store.monitorStates.save([{ monitorId: "s1", status: "down", state: { regions: { local: { n: 2 } } }, updatedAt: at(1) }]);
+        await store.monitorStates.save([{ monitorId: "s1", status: "up", state: { regions: { local: { n: 0 } } }, updatedAt: at(2) }]);
+        const states = await store.monitorStates.load();
+        expect(states.find((s) => s.monitorId === "s1")).toEqual({ monitorId: "s1", status: "up", state: { regions: { local: { n: 0 } } }, updatedAt: at(2) });
+      });
+    });
+
     describe("transactions", () => {
       it("commits what succeeds and rolls back everything when the function throws", async () => {
         await store.transaction(async (tx) => {
@@ -160,8 +212,8 @@ for (const backend of storeBackends()) {
             const [a, b] = await Promise.all([openStore({ url: fresh.url, dataDir: fresh.dataDir }), openStore({ url: fresh.url, dataDir: fresh.dataDir })]);
             const events = await a.events.list();
             expect(events).toEqual([]);
-            expect(await a.migrationStatus()).toEqual({ applied: ["0001_foundation"], pending: [] });
-            expect(await b.migrationStatus()).toEqual({ applied: ["0001_foundation"], pending: [] });
+            expect(await a.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results"], pending: [] });
+            expect(await b.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results"], pending: [] });
             await Promise.all([a.close(), b.close()]);
           } else {
             // The embedded store has one opener at a time: the second is refused, not corrupted.
@@ -172,7 +224,7 @@ for (const backend of storeBackends()) {
             await a.close();
           }
           const again = await openStore({ url: fresh.url, dataDir: fresh.dataDir });
-          expect(await again.migrationStatus()).toEqual({ applied: ["0001_foundation"], pending: [] });
+          expect(await again.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results"], pending: [] });
           await again.close();
         } finally {
           await fresh.dispose();
@@ -184,15 +236,15 @@ for (const backend of storeBackends()) {
         const dir = path.join(path.dirname(fresh.dataDir), "migrations");
         await cp(defaultMigrationsDir(), dir, { recursive: true });
         try {
-          await writeFile(path.join(dir, "0002_broken.sql"), "CREATE TABLE half_done (id int);\nSELECT no_such_function();\n");
+          await writeFile(path.join(dir, "0099_broken.sql"), "CREATE TABLE half_done (id int);\nSELECT no_such_function();\n");
           const failed = await rejection(openStore({ url: fresh.url, dataDir: fresh.dataDir, migrationsDir: dir }));
-          expect(failed.message).toContain("migration 0002_broken.sql failed");
+          expect(failed.message).toContain("migration 0099_broken.sql failed");
           expect(failed.message).toContain("no_such_function");
 
           const first = await readFile(path.join(dir, "0001_foundation.sql"), "utf8");
-          await writeFile(path.join(dir, "0002_broken.sql"), "CREATE TABLE half_done (id int);\n");
+          await writeFile(path.join(dir, "0099_broken.sql"), "CREATE TABLE half_done (id int);\n");
           const store2 = await openStore({ url: fresh.url, dataDir: fresh.dataDir, migrationsDir: dir });
-          expect(await store2.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_broken"], pending: [] });
+          expect(await store2.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0099_broken"], pending: [] });
           await store2.close();
 
           await writeFile(path.join(dir, "0001_foundation.sql"), first + "\n-- edited\n");
@@ -203,7 +255,7 @@ for (const backend of storeBackends()) {
           // A database migrated by a newer Vigil (with 0002) is not opened by one that ships only 0001.
           const newer = await rejection(openStore({ url: fresh.url, dataDir: fresh.dataDir }));
           expect(newer.code).toBe("conflict");
-          expect(newer.message).toContain("does not ship (0002_broken)");
+          expect(newer.message).toContain("does not ship (0099_broken)");
         } finally {
           await fresh.dispose();
         }

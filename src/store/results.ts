@@ -1,0 +1,108 @@
+import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
+import type { Db } from "./db.ts";
+import { checkResults, checkRollups, monitorStates } from "./schema.ts";
+import type { CheckRollupRow, StoredCheckResult, Store } from "./types.ts";
+
+/** Rollup bucket widths, as PostgreSQL's date_trunc names them. */
+export const rollupBuckets = ["minute", "hour", "day"] as const;
+
+/** Check results, rollups, retention and detection state over `db`. */
+export function resultQueries(db: Db): Pick<Store, "results" | "rollups" | "monitorStates"> {
+  return {
+    results: {
+      async insertMany(rows) {
+        if (rows.length === 0) return;
+        await db.insert(checkResults).values(
+          rows.map((r) => ({
+            monitorId: r.monitorId,
+            region: r.region,
+            at: r.at,
+            status: r.status,
+            latencyMs: r.latencyMs,
+            facts: r.facts,
+            errorKind: r.error?.kind ?? null,
+            errorMessage: r.error?.message ?? null,
+          })),
+        );
+      },
+      async list(monitorId, options) {
+        const where = [eq(checkResults.monitorId, monitorId)];
+        if (options.from) where.push(gte(checkResults.at, options.from));
+        if (options.to) where.push(lt(checkResults.at, options.to));
+        const rows = await db
+          .select()
+          .from(checkResults)
+          .where(and(...where))
+          .orderBy(desc(checkResults.at), desc(checkResults.id))
+          .limit(options.limit);
+        return rows.map(toResult);
+      },
+      async prune(before) {
+        const rows = await db.delete(checkResults).where(lt(checkResults.at, before)).returning({ id: checkResults.id });
+        return rows.length;
+      },
+    },
+    rollups: {
+      async compute(bucket, from, to) {
+        // Aggregated from raw results, so re-running over the same window gives the same rows.
+        if (!rollupBuckets.includes(bucket)) throw new Error(`unknown rollup bucket ${String(bucket)}`);
+        // Inlined rather than bound: GROUP BY must see the same expression as the select list.
+        const unit = sql.raw(`'${bucket}'`);
+        const result = await db.execute(sql`
+          INSERT INTO check_rollups (monitor_id, bucket, start, checks, failures, degraded, latency_p50, latency_p95)
+          SELECT monitor_id, ${unit}, date_trunc(${unit}, at, 'UTC') AS start, count(*)::int,
+                 count(*) FILTER (WHERE status = 'down')::int, count(*) FILTER (WHERE status = 'degraded')::int,
+                 percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms), percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms)
+          FROM check_results
+          WHERE at >= ${from.toISOString()}::timestamptz AND at < ${to.toISOString()}::timestamptz
+          GROUP BY monitor_id, date_trunc(${unit}, at, 'UTC')
+          ON CONFLICT (monitor_id, bucket, start) DO UPDATE SET checks = excluded.checks, failures = excluded.failures,
+            degraded = excluded.degraded, latency_p50 = excluded.latency_p50, latency_p95 = excluded.latency_p95`);
+        return Number((result as { rowCount?: number; affectedRows?: number }).rowCount ?? (result as { affectedRows?: number }).affectedRows ?? 0);
+      },
+      async list(monitorId, bucket, from, to) {
+        const rows = await db
+          .select()
+          .from(checkRollups)
+          .where(and(eq(checkRollups.monitorId, monitorId), eq(checkRollups.bucket, bucket), gte(checkRollups.start, from), lt(checkRollups.start, to)))
+          .orderBy(asc(checkRollups.start));
+        return rows.map(toRollup);
+      },
+      async prune(before) {
+        const rows = await db.delete(checkRollups).where(lt(checkRollups.start, before)).returning({ start: checkRollups.start });
+        return rows.length;
+      },
+    },
+    monitorStates: {
+      async load() {
+        const rows = await db.select().from(monitorStates);
+        return rows.map((r) => ({ monitorId: r.monitorId, status: r.status, state: r.state, updatedAt: r.updatedAt }));
+      },
+      async save(rows) {
+        for (const row of rows) {
+          await db
+            .insert(monitorStates)
+            .values(row)
+            .onConflictDoUpdate({ target: monitorStates.monitorId, set: { status: row.status, state: row.state, updatedAt: row.updatedAt } });
+        }
+      },
+    },
+  };
+}
+
+function toResult(row: typeof checkResults.$inferSelect): StoredCheckResult {
+  return {
+    id: row.id.toString(),
+    monitorId: row.monitorId,
+    region: row.region,
+    at: row.at,
+    status: row.status,
+    latencyMs: row.latencyMs,
+    facts: row.facts,
+    error: row.errorKind === null ? null : { kind: row.errorKind, message: row.errorMessage ?? "" },
+  };
+}
+
+function toRollup(row: typeof checkRollups.$inferSelect): CheckRollupRow {
+  return { ...row };
+}

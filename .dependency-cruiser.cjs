@@ -25,10 +25,17 @@ module.exports = {
     },
     {
       name: "only-store-imports-drivers",
-      comment: "The store is the only importer of database drivers and the query layer.",
+      comment: "The store is the only importer of its database drivers and the query layer.",
       severity: "error",
       from: { path: "^src/", pathNot: "^src/store/" },
-      to: { path: "node_modules/(pg|@electric-sql/pglite|drizzle-orm)/" },
+      to: { path: "node_modules/(@electric-sql/pglite|drizzle-orm)/" },
+    },
+    {
+      name: "pg-only-in-store-and-probes",
+      comment: "pg serves the store and the postgres probe (which checks someone else's server); nothing else.",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/(store|probes)/" },
+      to: { path: "node_modules/pg/" },
     },
     {
       name: "nothing-imports-the-shell",

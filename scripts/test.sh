@@ -3,6 +3,8 @@
 # the API tests on a real PostgreSQL server too. A throwaway server is started when none is given
 # through VIGIL_TEST_POSTGRES_URL (a server where the tests may create databases) and PostgreSQL's
 # binaries are installed (Debian: apt-get install postgresql), or when VIGIL_REQUIRE_POSTGRES=1.
+# The mysql, postgres and redis probe tests start (and kill, and restart) servers of their own
+# (test/helpers/); they are skipped when the binaries are missing, unless VIGIL_REQUIRE_SERVERS=1.
 # Ends with one line: "tests: N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +16,16 @@ if [ -z "${VIGIL_TEST_POSTGRES_URL:-}" ]; then
     pg_up || { echo "tests: 0 passed, 1 failed (could not start PostgreSQL)"; exit 1; }
   else
     echo "note: no PostgreSQL binaries here: the PostgreSQL half of the store contract suite is skipped (apt-get install postgresql)"
+  fi
+fi
+
+if [ "${VIGIL_REQUIRE_SERVERS:-}" != 1 ]; then
+  missing=()
+  [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "note: the database probe tests for ${missing[*]} are skipped: not installed (apt-get install ${missing[*]})"
   fi
 fi
 

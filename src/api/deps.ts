@@ -15,6 +15,21 @@ export interface ReadinessCheck {
   message?: string;
 }
 
+/** A monitor's confirmed status, overall and per region. */
+export interface MonitorStatusView {
+  status: "up" | "degraded" | "down" | "unknown";
+  flapping: boolean;
+  regions: Record<string, { status: string; lastAt: string; consecutive: number }>;
+}
+
+/** The running checks, as the API sees them. */
+export interface MonitoringPort {
+  status(monitorId: string): MonitorStatusView | undefined;
+  /** Records a heartbeat; false when the id is not a heartbeat monitor. */
+  heartbeat(monitorId: string, at: Date): boolean;
+  heartbeatSecret(monitorId: string): string | undefined;
+}
+
 /** What the HTTP adapters need from the running application. */
 export interface ApiDeps {
   store: Store;
@@ -23,4 +38,5 @@ export interface ApiDeps {
   version: string;
   reload(actor: string): Promise<ReloadOutcome>;
   readiness(): Promise<ReadinessCheck[]>;
+  monitoring: MonitoringPort;
 }

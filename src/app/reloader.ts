@@ -16,7 +16,16 @@ export class ConfigHolder {
 
   constructor(
     initial: VigilConfig,
-    private readonly deps: { file: string; env: Record<string, string | undefined>; store: Store; clock: Clock; logger: Logger; metrics: Metrics },
+    private readonly deps: {
+      file: string;
+      env: Record<string, string | undefined>;
+      store: Store;
+      clock: Clock;
+      logger: Logger;
+      metrics: Metrics;
+      /** Called with each configuration that was applied. */
+      onApplied?: (config: VigilConfig) => void;
+    },
   ) {
     this.#current = initial;
     this.#recordSize(initial);
@@ -52,6 +61,7 @@ export class ConfigHolder {
     const diff = await store.catalog.sync(catalogFromConfig(loaded.config), clock.now(), actor);
     this.#current = loaded.config;
     this.#recordSize(loaded.config);
+    this.deps.onApplied?.(loaded.config);
     metrics.configReloads.inc({ result: "applied" });
     await store.events.append({ at: clock.now(), kind: "config.reloaded", subject: null, actor, data: { file, ...diff } });
     logger.info({ file, ...diff }, "configuration reloaded");

@@ -8,6 +8,9 @@ import type { Logger } from "../observability/logger.ts";
 import { createMetrics } from "../observability/metrics.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/types.ts";
+import { systemTimers, type Timers } from "../core/timers.ts";
+import { Housekeeping } from "./housekeeping.ts";
+import { MonitoringService } from "./monitoring.ts";
 import { ConfigHolder } from "./reloader.ts";
 
 /** Everything `vigil serve` needs to start, already resolved by the CLI. */
@@ -22,6 +25,9 @@ export interface StartOptions {
   logger: Logger;
   version: string;
   clock?: Clock;
+  timers?: Timers;
+  /** Leave monitors unchecked (tests of the HTTP shell). */
+  monitoring?: boolean;
   /** How long shutdown waits for in-flight requests before closing their connections. */
   shutdownGraceMs?: number;
 }
@@ -32,6 +38,7 @@ export interface RunningVigil {
   port: number;
   store: Store;
   server: FastifyInstance;
+  monitoring: MonitoringService;
   config(): VigilConfig;
   reload(actor: string): Promise<ReloadOutcome>;
   /** Stops accepting, drains in-flight requests, closes the store. Safe to call twice. */
@@ -49,7 +56,22 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   try {
     const diff = await store.catalog.sync(catalogFromConfig(options.config), clock.now(), "system");
     await store.events.append({ at: clock.now(), kind: "config.loaded", subject: null, actor: "system", data: { file: options.configFile, ...diff } });
-    const holder = new ConfigHolder(options.config, { file: options.configFile, env: options.env, store, clock, logger, metrics });
+    const monitoring = new MonitoringService({ store, clock, timers: options.timers ?? systemTimers, logger, metrics }, options.config.probe.concurrency);
+    const monitor = options.monitoring ?? true;
+    const retentionOf = (c: VigilConfig) => ({ resultsMs: c.probe.results_retention, rollupsMs: c.probe.rollups_retention });
+    const housekeeping = new Housekeeping({ store, clock, timers: options.timers ?? systemTimers, logger }, retentionOf(options.config));
+    const holder = new ConfigHolder(options.config, {
+      file: options.configFile,
+      env: options.env,
+      store,
+      clock,
+      logger,
+      metrics,
+      onApplied: (config) => {
+        housekeeping.setRetention(retentionOf(config));
+        if (monitor) monitoring.apply(config);
+      },
+    });
 
     const readiness = async (): Promise<ReadinessCheck[]> => {
       const checks: ReadinessCheck[] = [];
@@ -65,11 +87,13 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       return checks;
     };
 
-    const server = buildServer({ store, clock, metrics, version, reload: (actor) => holder.reload(actor), readiness }, logger, {
+    const server = buildServer({ store, clock, metrics, version, reload: (actor) => holder.reload(actor), readiness, monitoring }, logger, {
       bodyLimitBytes: options.config.server.body_limit,
       requestTimeoutMs: options.config.server.request_timeout,
     });
     await server.listen({ host: options.host, port: options.port });
+    if (monitor) await monitoring.start(options.config);
+    housekeeping.start();
     const address = server.server.address();
     const port = typeof address === "object" && address ? address.port : options.port;
     const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
@@ -83,13 +107,15 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           await server.close();
         } finally {
           clearTimeout(grace);
+          await monitoring.stop().catch((error: unknown) => logger.error({ err: error }, "stopping the checks failed"));
+          await housekeeping.stop();
           await store.close();
           logger.info("stopped");
         }
       })();
       return stopping;
     };
-    return { url, port, store, server, config: () => holder.current, reload: (actor) => holder.reload(actor), stop };
+    return { url, port, store, server, monitoring, config: () => holder.current, reload: (actor) => holder.reload(actor), stop };
   } catch (error) {
     await store.close();
     throw error;

@@ -1,8 +1,6 @@
 import type { VigilConfig } from "../config/index.ts";
 import type { CatalogInput } from "../store/types.ts";
 
-/** Keys of a monitor's config that are common to every type and stored in their own columns. */
-const commonMonitorKeys = new Set(["id", "type", "name", "interval", "timeout"]);
 
 /** Maps a validated configuration onto the catalog rows the store keeps (pure). */
 export function catalogFromConfig(config: VigilConfig): CatalogInput {
@@ -23,7 +21,16 @@ export function catalogFromConfig(config: VigilConfig): CatalogInput {
       name: m.name ?? null,
       intervalMs: m.interval,
       timeoutMs: m.timeout,
-      config: Object.fromEntries(Object.entries(m).filter(([key]) => !commonMonitorKeys.has(key))),
+      // The probe's settings and the detection policy, as validated; assertions as written.
+      config: {
+        settings: m.settings,
+        recheck_ms: m.recheck,
+        confirm: m.confirm,
+        recover: m.recover,
+        quorum: m.quorum,
+        saturation: m.saturation,
+        assert: m.assert.map((a) => a.text),
+      },
     })),
   };
 }

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { parseDuration } from "../core/duration.ts";
 import { parseSize } from "./size.ts";
+import { closest } from "./suggest.ts";
 
 /**
  * Parameters carried by the custom issues this module raises; zod-issues.ts turns them into messages.
@@ -124,3 +125,22 @@ export const color = scalar("expected a colour such as #2563eb or #26e", (value)
 export const typeName = scalar("expected a type of lowercase letters, digits, _ and -, such as email", (value) =>
   isString(value) && /^[a-z0-9_-]+$/.test(value) ? value : undefined,
 );
+
+/**
+ * A mapping whose every key must be in `shape`: an unknown key is an error on that key, with the
+ * closest known key suggested. (zod's strictObject reports one issue for all keys, on the parent.)
+ */
+export function strictMap<S extends z.ZodRawShape>(shape: S) {
+  const known = Object.keys(shape);
+  return z.looseObject(shape).superRefine(
+    (value, ctx) => {
+      for (const key of Object.keys(value)) {
+        if (known.includes(key)) continue;
+        const suggestion = closest(key, known);
+        const params: FieldIssueParams = suggestion === undefined ? { unknownKey: key } : { unknownKey: key, suggestion };
+        ctx.addIssue({ code: "custom", path: [key], input: value, params });
+      }
+    },
+    { when: () => true },
+  ) as unknown as z.ZodObject<S, z.core.$strict>;
+}

@@ -50,7 +50,7 @@ describe("parseConfigText", () => {
     expect(config.server).toEqual({ host: "127.0.0.1", port: 8080, body_limit: 1024 * 1024, request_timeout: 30_000 });
     expect(config.components[1]).toEqual({ id: "api", name: "Production API", depends_on: [{ id: "orders-db", soft: false }], monitors: ["api-health"], hidden: false });
     expect(config.monitors[0]).toMatchObject({ id: "api-health", type: "http", interval: 5000, timeout: 2000 });
-    expect(config.monitors[1]).toMatchObject({ url: "mysql://monitor:p@ss:w0rd@127.0.0.1:3306/", timeout: 10_000 });
+    expect(config.monitors[1]).toMatchObject({ settings: { url: "mysql://monitor:p@ss:w0rd@127.0.0.1:3306/" }, timeout: 10_000, recheck: 1_000, confirm: 2, quorum: "majority" });
     expect(config.notifications.channels[0]).toMatchObject({ id: "oncall", secret: "whsec-123" });
     expect(config.incidents.publish).toBe("auto");
     expect(Object.isFrozen(config.monitors[0])).toBe(true);
@@ -97,6 +97,16 @@ describe("parseConfigText", () => {
     expect(found, formatConfigIssues(errors)).toBeDefined();
     expect(found?.line).toBe(line);
     expect(found?.file).toBe("vigil.yaml");
+  });
+
+  it("checks a monitor's own keys with its probe's schema and its assertions against the facts it produces", () => {
+    const text = base.replace("    timeout: 2s\n", "    timeout: 2s\n    method: FETCH\n    assert: [\"certDaysLeft >= 14\", \"uptimeS > 5\", \"status = 200\"]\n");
+    const errors = errorsOf(text);
+    const messages = formatConfigIssues(errors);
+    expect(messages).toMatch(/monitors\[0\]\.method: expected an HTTP method \(GET, HEAD/);
+    expect(messages).toMatch(/monitors\[0\]\.assert\[1\]: .*uptimeS/);
+    expect(messages).toMatch(/monitors\[0\]\.assert\[2\]: cannot read assertion "status = 200"/);
+    expect(messages).not.toMatch(/assert\[0\]/);
   });
 
   it("prints a dependency cycle", () => {

@@ -1,26 +1,13 @@
 import * as z from "zod";
 import { closest } from "./suggest.ts";
-import { color, duration, httpUrl, id, listenPort, positiveDuration, postgresUrl, size, text, timeZone, typeName, type FieldIssueParams } from "./fields.ts";
-import { monitorTypeNames, monitorTypes, type MonitorType } from "./monitor-types.ts";
+import { strictMap } from "./fields.ts";
 
-/**
- * A mapping whose every key must be in `shape`: an unknown key is an error on that key, with the
- * closest known key suggested. (zod's strictObject reports one issue for all keys, on the parent.)
- */
-export function strictMap<S extends z.ZodRawShape>(shape: S) {
-  const known = Object.keys(shape);
-  return z.looseObject(shape).superRefine(
-    (value, ctx) => {
-      for (const key of Object.keys(value)) {
-        if (known.includes(key)) continue;
-        const suggestion = closest(key, known);
-        const params: FieldIssueParams = suggestion === undefined ? { unknownKey: key } : { unknownKey: key, suggestion };
-        ctx.addIssue({ code: "custom", path: [key], input: value, params });
-      }
-    },
-    { when: () => true },
-  ) as unknown as z.ZodObject<S, z.core.$strict>;
-}
+import { color, duration, scalar, httpUrl, id, listenPort, positiveDuration, postgresUrl, size, text, timeZone, typeName, type FieldIssueParams } from "./fields.ts";
+import { unknownFacts, AssertionList, type Assertion } from "../probes/assertions.ts";
+import { monitorTypeNames, probeKeys, probeRegistry, type MonitorType } from "../probes/registry.ts";
+
+/** A whole number of at least 1. */
+const count = scalar("expected a whole number of at least 1", (value) => (typeof value === "number" && Number.isInteger(value) && value >= 1 ? value : undefined));
 
 const site = strictMap({
   name: text.default("Status"),
@@ -58,47 +45,79 @@ const component = strictMap({
   hidden: z.boolean().default(false),
 });
 
-/** Keys every monitor has, whatever its type. */
+/** Keys every monitor has, whatever its type; the rest belong to its probe. */
 const monitorCommon = {
   id,
-  type: z.enum(monitorTypeNames as [MonitorType, ...MonitorType[]]),
+  type: z.enum(monitorTypeNames),
   name: text.optional(),
-  interval: positiveDuration.default(30_000),
+  interval: positiveDuration.refine((ms) => ms >= 1000, { message: "must be at least 1s" }).default(30_000),
   timeout: positiveDuration.default(10_000),
+  /** After a first failure, check again this soon instead of a whole interval later. */
+  recheck: positiveDuration.default(1_000),
+  confirm: count.default(2),
+  recover: count.default(2),
+  quorum: z.union([z.literal("majority"), count]).default("majority"),
+  /** Connections / max connections at which a database's saturation is reported. */
+  saturation: z.number().gt(0).lte(1).default(0.9),
+  assert: AssertionList.default([]),
 };
 const monitorCommonKeys = Object.keys(monitorCommon);
 
 /**
- * A monitor: the common keys are checked here; the type's own keys by its entry in monitor-types.ts.
- * Type-specific keys beyond those are kept until their probe defines them, but a key that looks like
- * a typo of a known one (`tiemout`, `intervl`) is an error.
+ * A monitor: the common keys checked here, the type's own keys by its probe's schema, and each
+ * assertion against the facts that probe produces. Parsed settings are kept apart in `settings`.
  */
 const monitor = z
   .looseObject(monitorCommon)
   .superRefine(
     (value, ctx) => {
       const type = (value as { type?: unknown }).type;
-      const typeSchema = typeof type === "string" && type in monitorTypes ? monitorTypes[type as MonitorType] : undefined;
-      const known = [...monitorCommonKeys, ...(typeSchema ? Object.keys(typeSchema.shape) : [])];
+      const probe = typeof type === "string" && type in probeRegistry ? probeRegistry[type as MonitorType] : undefined;
+      if (!probe) return;
+      const own = probeKeys(probe);
+      const known = [...monitorCommonKeys, ...own];
       for (const key of Object.keys(value)) {
         if (known.includes(key)) continue;
         const suggestion = closest(key, known);
-        if (suggestion === undefined) continue;
-        const params: FieldIssueParams = { unknownKey: key, suggestion };
+        const params: FieldIssueParams = suggestion === undefined ? { unknownKey: key } : { unknownKey: key, suggestion };
         ctx.addIssue({ code: "custom", path: [key], input: value, params });
       }
-      if (!typeSchema) return;
-      const result = typeSchema.safeParse(value, { reportInput: true });
-      if (result.success) return;
-      for (const issue of result.error.issues) ctx.addIssue({ ...issue, input: issue.input } as z.core.$ZodRawIssue);
+      const result = probe.configSchema.safeParse(settingsOf(value, own), { reportInput: true });
+      if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue } as z.core.$ZodRawIssue);
+      const assertions = (value as { assert?: unknown }).assert;
+      if (Array.isArray(assertions)) {
+        // Entries that failed to parse are reported already; check the facts of the others, keeping their index.
+        const parsed = assertions.map((a, index) => ({ a: a as Assertion, index })).filter(({ a }) => typeof a === "object" && a !== null && typeof a.fact === "string");
+        for (const unknown of unknownFacts(parsed.map((p) => p.a), probe.facts)) {
+          const index = parsed[unknown.index]?.index ?? unknown.index;
+          ctx.addIssue({ code: "custom", path: ["assert", index], input: value, message: unknown.message, params: { message: unknown.message } });
+        }
+      }
     },
     { when: () => true },
   )
   .transform((value) => {
-    const typeSchema = monitorTypes[value.type];
-    // Parsed again for its defaults (a tls port of 443); it passed above, so this cannot fail.
-    return { ...value, ...(typeSchema.parse(value) as object) } as typeof value & Record<string, unknown>;
+    const probe = probeRegistry[value.type];
+    const common = Object.fromEntries(monitorCommonKeys.map((k) => [k, (value as Record<string, unknown>)[k]])) as {
+      [K in keyof typeof monitorCommon]: z.output<(typeof monitorCommon)[K]>;
+    };
+    // Parsed again for its defaults; it passed in the refinement above, so this cannot fail.
+    return { ...common, settings: probe.configSchema.parse(settingsOf(value, probeKeys(probe))) as Record<string, unknown> };
   });
+
+function settingsOf(value: object, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([k]) => keys.includes(k)));
+}
+
+/** Where this Vigil runs its checks, and how results are kept. */
+const probe = strictMap({
+  /** The name of this runner's region, on every result it produces. */
+  region: id.default("local"),
+  /** Checks running at once. */
+  concurrency: count.default(100),
+  results_retention: positiveDuration.default(7 * 86_400_000),
+  rollups_retention: positiveDuration.default(400 * 86_400_000),
+});
 
 const channel = z.looseObject({ id, type: typeName });
 
@@ -122,6 +141,7 @@ export const VigilConfigSchema = strictMap({
   storage: storage.prefault({}),
   components: z.array(component).default([]),
   monitors: z.array(monitor).default([]),
+  probe: probe.prefault({}),
   incidents: incidents.prefault({}),
   notifications: notifications.prefault({}),
 });

@@ -7,6 +7,8 @@ export interface Metrics {
   configReloads: Counter<"result">;
   catalogSize: Gauge<"kind">;
   ready: Gauge;
+  checks: Counter<"type" | "status">;
+  scheduleLag: Histogram;
 }
 
 export function createMetrics(version: string): Metrics {
@@ -26,5 +28,12 @@ export function createMetrics(version: string): Metrics {
     configReloads: new Counter({ name: "vigil_config_reloads_total", help: "Configuration reloads, by result (applied, rejected).", labelNames: ["result"], registers: [registry] }),
     catalogSize: new Gauge({ name: "vigil_catalog_items", help: "Components and monitors in the running configuration.", labelNames: ["kind"], registers: [registry] }),
     ready: new Gauge({ name: "vigil_ready", help: "1 when the store is reachable and migrated, else 0.", registers: [registry] }),
+    checks: new Counter({ name: "vigil_probe_checks_total", help: "Checks run, by monitor type and result status.", labelNames: ["type", "status"], registers: [registry] }),
+    scheduleLag: new Histogram({
+      name: "vigil_probe_schedule_lag_seconds",
+      help: "How late checks start against their due time.",
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
   };
 }

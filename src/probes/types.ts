@@ -25,6 +25,8 @@ export interface ProbeOutcome {
   error?: ProbeError;
   /** Why it is degraded, when it is. */
   warning?: string;
+  /** The response body (truncated), for assertions; never stored. */
+  body?: string;
 }
 
 /** What a probe receives besides its configuration. */
@@ -35,6 +37,10 @@ export interface ProbeContext {
   /** The region running the check, e.g. "local" or "eu-west". */
   region: string;
   timeoutMs: number;
+  /** The monitor being checked. */
+  monitorId?: string;
+  /** When the monitor last pushed a heartbeat (heartbeat monitors only). */
+  lastHeartbeat?: () => Date | undefined;
 }
 
 /** A probe type: its own config schema (type-specific keys only), the facts it may produce, and its check. */

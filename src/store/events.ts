@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, type SQL } from "drizzle-orm";
 import { AppError } from "../core/errors.ts";
 import type { Db } from "./db.ts";
 import { events } from "./schema.ts";
@@ -23,7 +23,7 @@ export function eventQueries(db: Db): Store["events"] {
         .select()
         .from(events)
         .where(and(...filters(options)))
-        .orderBy(asc(events.id))
+        .orderBy(options.newestFirst ? desc(events.id) : asc(events.id))
         .limit(limitOf(options.limit));
       return rows.map(toStored);
     },
@@ -43,6 +43,7 @@ function filters(options: EventListOptions): SQL[] {
     where.push(gt(events.id, after));
   }
   if (options.kind !== undefined) where.push(eq(events.kind, options.kind));
+  if (options.kinds !== undefined) where.push(inArray(events.kind, [...options.kinds]));
   if (options.subject !== undefined) where.push(eq(events.subject, options.subject));
   return where;
 }

@@ -71,8 +71,12 @@ export interface CatalogSyncResult {
 export interface EventListOptions {
   afterId?: string;
   kind?: string;
+  /** Any of these kinds. */
+  kinds?: readonly string[];
   subject?: string;
   limit?: number;
+  /** Newest first (then `afterId` is not a forward cursor: leave it out). */
+  newestFirst?: boolean;
 }
 
 /** A check result to store. */

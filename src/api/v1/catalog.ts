@@ -15,15 +15,6 @@ const componentView = z.object({
   updated_at: z.string(),
 });
 
-const monitorView = z.object({
-  id: z.string(),
-  type: z.string(),
-  name: z.string().nullable(),
-  interval_ms: z.number().int(),
-  timeout_ms: z.number().int(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
 
 /** The catalog as the running configuration made it. */
 export function catalogRoutes(deps: ApiDeps) {
@@ -48,26 +39,6 @@ export function catalogRoutes(deps: ApiDeps) {
           hidden: c.hidden,
           created_at: c.createdAt.toISOString(),
           updated_at: c.updatedAt.toISOString(),
-        })),
-      }),
-    }),
-    defineRoute({
-      method: "GET",
-      url: "/api/v1/monitors",
-      operationId: "listMonitors",
-      summary: "List monitors (type-specific settings, which may hold secrets, are not shown)",
-      tag: "catalog",
-      auth: "read",
-      response: z.object({ monitors: z.array(monitorView) }),
-      handler: async () => ({
-        monitors: (await deps.store.catalog.monitors()).map((m) => ({
-          id: m.id,
-          type: m.type,
-          name: m.name,
-          interval_ms: m.intervalMs,
-          timeout_ms: m.timeoutMs,
-          created_at: m.createdAt.toISOString(),
-          updated_at: m.updatedAt.toISOString(),
         })),
       }),
     }),

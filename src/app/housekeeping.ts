@@ -1,0 +1,71 @@
+import type { Clock } from "../core/clock.ts";
+import type { Timers } from "../core/timers.ts";
+import type { Logger } from "../observability/logger.ts";
+import type { Store } from "../store/types.ts";
+
+const minute = 60_000;
+const hour = 60 * minute;
+const day = 24 * hour;
+
+/** What the housekeeping job keeps. */
+export interface Retention {
+  resultsMs: number;
+  rollupsMs: number;
+}
+
+/**
+ * Every minute: rolls up the last few minutes of results; every five minutes the last hours; every
+ * hour the last days, and deletes raw results and rollups past their retention. Rollups are
+ * recomputed from raw results, so a late batch or a missed run is corrected by the next one.
+ */
+export class Housekeeping {
+  #timer: unknown;
+  #runs = 0;
+  #running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: { store: Pick<Store, "results" | "rollups">; clock: Clock; timers: Timers; logger: Logger },
+    private retention: Retention,
+  ) {}
+
+  start(): void {
+    this.#schedule(0);
+  }
+
+  setRetention(retention: Retention): void {
+    this.retention = retention;
+  }
+
+  /** One round now; the rounds never overlap. */
+  runOnce(): Promise<void> {
+    this.#running = this.#running.then(() => this.#round()).catch((error: unknown) => this.deps.logger.error({ err: error }, "housekeeping failed"));
+    return this.#running;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer !== undefined) this.deps.timers.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+
+  #schedule(ms: number): void {
+    this.#timer = this.deps.timers.setTimeout(() => {
+      void this.runOnce().then(() => this.#schedule(minute));
+    }, ms);
+  }
+
+  async #round(): Promise<void> {
+    const { store, clock } = this.deps;
+    const now = clock.now().getTime();
+    const run = this.#runs++;
+    const floor = (unit: number) => now - (now % unit);
+    await store.rollups.compute("minute", new Date(floor(minute) - 5 * minute), new Date(floor(minute)));
+    if (run % 5 === 0) await store.rollups.compute("hour", new Date(floor(hour) - hour), new Date(now));
+    if (run % 60 === 0) {
+      await store.rollups.compute("day", new Date(floor(day) - day), new Date(now));
+      const results = await store.results.prune(new Date(now - this.retention.resultsMs));
+      const rollups = await store.rollups.prune(new Date(now - this.retention.rollupsMs));
+      if (results + rollups > 0) this.deps.logger.info({ results, rollups }, "pruned old results and rollups");
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import type { Timers } from "../core/timers.ts";
+import type { MonitorStateRow, NewCheckResult, Store } from "../store/types.ts";
+
+/** Options of the batching writer. */
+export interface ResultWriterOptions {
+  store: Pick<Store, "results" | "monitorStates">;
+  timers: Timers;
+  /** Flush at least this often. */
+  flushEveryMs: number;
+  /** Flush as soon as this many results wait. */
+  maxBatch: number;
+  onError(error: unknown): void;
+}
+
+/**
+ * Buffers check results and detection states and writes them in batches: one multi-row insert per
+ * flush instead of a round trip per check. A failed flush keeps its rows for the next one.
+ */
+export class ResultWriter {
+  readonly #options: ResultWriterOptions;
+  #results: NewCheckResult[] = [];
+  #states = new Map<string, MonitorStateRow>();
+  #timer: unknown;
+  #flushing: Promise<void> = Promise.resolve();
+
+  constructor(options: ResultWriterOptions) {
+    this.#options = options;
+  }
+
+  /** Results waiting to be written. */
+  get pending(): number {
+    return this.#results.length;
+  }
+
+  add(result: NewCheckResult, state?: MonitorStateRow): void {
+    this.#results.push(result);
+    if (state) this.#states.set(state.monitorId, state);
+    if (this.#results.length >= this.#options.maxBatch) void this.flush();
+    else this.#timer ??= this.#options.timers.setTimeout(() => void this.flush(), this.#options.flushEveryMs);
+  }
+
+  /** Writes everything buffered; flushes run one after another. */
+  flush(): Promise<void> {
+    if (this.#timer !== undefined) this.#options.timers.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#flushing = this.#flushing.then(() => this.#write());
+    return this.#flushing;
+  }
+
+  async #write(): Promise<void> {
+    const results = this.#results.splice(0);
+    const states = [...this.#states.values()];
+    this.#states.clear();
+    if (results.length === 0 && states.length === 0) return;
+    try {
+      await this.#options.store.results.insertMany(results);
+      await this.#options.store.monitorStates.save(states);
+    } catch (error) {
+      // Keep them: the store may be back for the next flush. Newer states win over these.
+      this.#results.unshift(...results);
+      for (const s of states) if (!this.#states.has(s.monitorId)) this.#states.set(s.monitorId, s);
+      this.#timer ??= this.#options.timers.setTimeout(() => void this.flush(), this.#options.flushEveryMs);
+      this.#options.onError(error);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import { aggregate, isStale } from "./aggregate.ts";
+import { hasDbFacts, observeEvidence } from "./evidence.ts";
+import { advanceRegion } from "./region.ts";
+import { initialState } from "./state.ts";
+import { transition } from "./transition.ts";
+import type {
+  CheckResult,
+  DetectOutcome,
+  DetectionEvent,
+  DetectionPolicy,
+  MonitorState,
+  MonitorStatus,
+  RegionStatusView,
+} from "./types.ts";
+
+export { initialState };
+
+/**
+ * Folds one check result into a monitor's detection state at `now`: returns the next state, the
+ * events to record, and whether the scheduler should re-check soon (~1 s) instead of a whole interval.
+ * Pure: the given state is not modified.
+ */
+export function detect(state: MonitorState | undefined, result: CheckResult, policy: DetectionPolicy, now: Date): DetectOutcome {
+  const current = state ?? initialState(result.monitorId);
+  if (current.monitorId !== result.monitorId) {
+    throw new RangeError(`result for monitor ${result.monitorId} given to the state of ${current.monitorId}`);
+  }
+  const previous = current.regions[result.region];
+  // The clock went backwards (or a late result arrived): it cannot be ordered, so it is ignored.
+  if (previous !== undefined && result.at.getTime() < previous.lastAt) return { state: current, events: [], recheck: false };
+
+  const { region, recheck } = advanceRegion(previous, result, policy);
+  let evidenceEvents: DetectionEvent[] = [];
+  if (hasDbFacts(result.facts)) {
+    const observed = observeEvidence(region.db, result, policy.evidence);
+    region.db = observed.db;
+    evidenceEvents = observed.events;
+  }
+  const regions = { ...current.regions, [result.region]: region };
+  const verdict = aggregate(regions, policy, now);
+  const next = transition({ ...current, regions }, verdict, policy, result.at, now);
+  return { state: next.state, events: [...next.events, ...evidenceEvents], recheck };
+}
+
+/** The monitor's status as of `now` (stale regions no longer count), whether it is flapping, and each region's view. */
+export function currentStatus(
+  state: MonitorState,
+  policy: DetectionPolicy,
+  now: Date,
+): { status: MonitorStatus; flapping: boolean; regions: Record<string, RegionStatusView> } {
+  const regions: Record<string, RegionStatusView> = {};
+  for (const name of Object.keys(state.regions).sort()) {
+    const region = state.regions[name];
+    if (region === undefined) continue;
+    const stale = isStale(region, policy, now);
+    regions[name] = { status: stale ? "unknown" : region.status, lastAt: new Date(region.lastAt).toISOString(), consecutive: region.streak, stale };
+  }
+  // Flapping ends after a quiet window even if no result has arrived since to say so.
+  const quiet = state.lastChangeAt !== null && now.getTime() - state.lastChangeAt >= policy.flap.windowMs;
+  return { status: aggregate(state.regions, policy, now).status, flapping: state.flapping && !quiet, regions };
+}

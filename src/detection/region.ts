@@ -1,0 +1,77 @@
+import type { CheckResult, CheckStatus, DbEvidence, DetectionPolicy, MonitorStatus, RegionState } from "./types.ts";
+
+/** Evidence of a region that has seen no database facts yet. */
+export function emptyDbEvidence(): DbEvidence {
+  return { uptimeS: null, uptimeAt: null, role: null, saturated: false, restarts: [], crashLoop: false, lastGood: null };
+}
+
+/** Whether a status is a failing one (down or degraded). */
+export function isBad(status: MonitorStatus): status is "down" | "degraded" {
+  return status === "down" || status === "degraded";
+}
+
+/** The worse of the statuses: down beats degraded beats up. */
+export function worst(statuses: readonly CheckStatus[]): CheckStatus {
+  if (statuses.includes("down")) return "down";
+  if (statuses.includes("degraded")) return "degraded";
+  return "up";
+}
+
+/**
+ * Folds one result into a region's state with hysteresis: `confirm` consecutive non-up results
+ * confirm a failure, `recover` consecutive up results confirm a recovery. `recheck` asks the
+ * scheduler to check again soon, because the result points at a change not yet confirmed.
+ * The evidence (`db`) is carried over untouched; evidence.ts updates it.
+ */
+export function advanceRegion(
+  previous: RegionState | undefined,
+  result: CheckResult,
+  policy: Pick<DetectionPolicy, "confirm" | "recover">,
+): { region: RegionState; recheck: boolean } {
+  const at = result.at.getTime();
+  const up = result.status === "up";
+  const lastStatus = previous?.recent.at(-1);
+  const sameClass = lastStatus !== undefined && (lastStatus === "up") === up;
+  const streak = sameClass && previous !== undefined ? previous.streak + 1 : 1;
+  const recent = [...(previous?.recent ?? []), result.status].slice(-policy.confirm);
+  const before: MonitorStatus = previous?.status ?? "unknown";
+
+  let status = before;
+  let failingSince = previous?.failingSince ?? null;
+  let lastUpBeforeFailing = previous?.lastUpBeforeFailing ?? null;
+  let recheck: boolean;
+
+  if (up) {
+    // From unknown there is nothing to recover from, so one up result is enough.
+    if (!isBad(before) || streak >= policy.recover) status = "up";
+    recheck = isBad(status) && streak === 1;
+    if (status === "up") {
+      failingSince = null;
+      lastUpBeforeFailing = null;
+    }
+  } else {
+    if (failingSince === null) {
+      failingSince = at;
+      lastUpBeforeFailing = previous?.lastUpAt ?? null;
+    }
+    // A mix of down and degraded counts as non-up; the confirmed status is the worst of the last `confirm`.
+    if (streak >= policy.confirm) status = worst(recent);
+    recheck = status !== result.status;
+  }
+
+  return {
+    region: {
+      lastAt: at,
+      status,
+      streak,
+      recent,
+      failingSince,
+      lastUpBeforeFailing,
+      lastUpAt: up ? at : (previous?.lastUpAt ?? null),
+      lastError: result.error === undefined ? (previous?.lastError ?? null) : { kind: result.error.kind, message: result.error.message, at },
+      lastWarning: result.warning === undefined ? (previous?.lastWarning ?? null) : { message: result.warning, at },
+      db: previous?.db ?? emptyDbEvidence(),
+    },
+    recheck,
+  };
+}

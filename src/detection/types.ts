@@ -1,0 +1,138 @@
+import type { Fact, ProbeError } from "../probes/types.ts";
+
+/** What a single check can say about the target. */
+export type CheckStatus = "up" | "degraded" | "down";
+
+/** One check result as detection sees it: a probe outcome tagged with monitor, region and time. */
+export interface CheckResult {
+  monitorId: string;
+  region: string;
+  at: Date;
+  status: CheckStatus;
+  latencyMs: number;
+  facts: Record<string, Fact>;
+  error?: ProbeError;
+  warning?: string;
+}
+
+/** A confirmed status; `unknown` until enough results have been seen (or every region is stale). */
+export type MonitorStatus = "up" | "degraded" | "down" | "unknown";
+
+/** How results become confirmed statuses; see policy.ts for the defaults and why. */
+export interface DetectionPolicy {
+  /** The monitor's interval. */
+  intervalMs: number;
+  /** Consecutive non-up results in a region to confirm it (counting the quick re-check). */
+  confirm: number;
+  /** Consecutive up results in a region to confirm its recovery. */
+  recover: number;
+  /** Regions that must agree for the monitor to be down/degraded; "majority" of the regions reporting. */
+  quorum: number | "majority";
+  /** A region with no result for this long no longer counts. */
+  staleAfterMs: number;
+  flap: { windowMs: number; maxChanges: number };
+  evidence: { saturation: number; crashLoopRestarts: number; crashLoopWindowMs: number };
+}
+
+/** The kinds of event detection emits. */
+export type DetectionEventKind =
+  | "monitor.down"
+  | "monitor.degraded"
+  | "monitor.up"
+  | "monitor.flapping"
+  | "monitor.restart"
+  | "monitor.crash_loop"
+  | "monitor.connection_saturation"
+  | "monitor.role_change";
+
+/** Something worth telling a human (or the timeline) about a monitor. */
+export interface DetectionEvent {
+  kind: DetectionEventKind;
+  monitorId: string;
+  at: Date;
+  data: Record<string, unknown>;
+}
+
+/** The last classified error a region reported, with when (ms since the epoch). */
+export interface LastError extends ProbeError {
+  at: number;
+}
+
+/** The last warning (why a result was degraded) a region reported, with when (ms since the epoch). */
+export interface LastWarning {
+  message: string;
+  at: number;
+}
+
+/** Last-seen database facts of one region; kept across failed checks so a restart is still noticed after an outage. */
+export interface DbEvidence {
+  /** Server uptime at `uptimeAt` (ms since the epoch). */
+  uptimeS: number | null;
+  uptimeAt: number | null;
+  role: string | null;
+  /** Whether a saturation event was emitted and not yet re-armed. */
+  saturated: boolean;
+  /** Estimated restart times (ms) inside the crash-loop window. */
+  restarts: number[];
+  /** Whether a crash-loop event was emitted for the current episode. */
+  crashLoop: boolean;
+  /** Connection use seen by the last result that answered (status up or degraded). */
+  lastGood: { connections: number; maxConnections: number; at: number } | null;
+}
+
+/** One region's view of a monitor. Times are ms since the epoch so the state survives JSON. */
+export interface RegionState {
+  /** Time of the latest accepted result; older results are ignored (clock jumps). */
+  lastAt: number;
+  /** The confirmed status of this region. */
+  status: MonitorStatus;
+  /** Consecutive results of the latest result's class (up vs non-up). */
+  streak: number;
+  /** The latest results' statuses, newest last, at most `confirm` of them. */
+  recent: CheckStatus[];
+  /** First non-up result of the current failing episode; null while healthy. */
+  failingSince: number | null;
+  /** Last up result before `failingSince`: the earliest possible start of the episode. */
+  lastUpBeforeFailing: number | null;
+  lastUpAt: number | null;
+  lastError: LastError | null;
+  lastWarning: LastWarning | null;
+  db: DbEvidence;
+}
+
+/** A monitor-level episode of trouble, kept until its recovery is announced. */
+export interface Episode {
+  since: number;
+  lastUpAt: number | null;
+}
+
+/** Everything detection remembers about a monitor; JSON-serialisable so it can be persisted and restored. */
+export interface MonitorState {
+  version: 1;
+  monitorId: string;
+  /** The monitor-level status computed from the regions (never reset to unknown once known). */
+  status: MonitorStatus;
+  /** The status last announced by an event (or silently adopted at start-up when it was up). */
+  announced: MonitorStatus;
+  flapping: boolean;
+  /** Times (ms) of monitor-level status changes inside the flap window. */
+  changes: number[];
+  lastChangeAt: number | null;
+  episode: Episode | null;
+  regions: Record<string, RegionState>;
+}
+
+/** What `currentStatus` reports about one region. */
+export interface RegionStatusView {
+  status: MonitorStatus;
+  lastAt: string;
+  consecutive: number;
+  stale: boolean;
+}
+
+/** What `detect` returns: the next state, the events to record, and whether to re-check soon. */
+export interface DetectOutcome {
+  state: MonitorState;
+  events: DetectionEvent[];
+  recheck: boolean;
+}

@@ -1,0 +1,135 @@
+// The whole detection loop on real parts: scheduler → http and heartbeat probes → assertions →
+// detection → store → API, against a local HTTP target whose health the test switches.
+import { createServer, type Server } from "node:http";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startVigil, type RunningVigil } from "../../src/app/start.ts";
+import { createToken } from "../../src/auth/create-token.ts";
+import { systemClock } from "../../src/core/clock.ts";
+import { parseConfigText } from "../../src/config/index.ts";
+import { createLogger } from "../../src/observability/logger.ts";
+
+const heartbeatSecret = "hb-secret-0123456789";
+let dir: string;
+let vigil: RunningVigil;
+let target: Server;
+let healthy = true;
+let token = "";
+
+const config = (port: number) => `
+site: { name: Acme Status }
+components:
+  - id: web
+    name: Web
+    monitors: [web-health, nightly-job]
+monitors:
+  - id: web-health
+    type: http
+    url: http://127.0.0.1:${port}/health
+    interval: 1s
+    timeout: 500ms
+    recheck: 200ms
+    assert:
+      - json.status == "ok"
+  - id: nightly-job
+    type: heartbeat
+    secret: ${heartbeatSecret}
+    interval: 1s
+    grace: 1s
+`;
+
+async function api(url: string, init: RequestInit = {}) {
+  const res = await fetch(`${vigil.url}${url}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> & { [k: string]: any } };
+}
+
+beforeAll(async () => {
+  target = createServer((_req, res) => {
+    res.writeHead(healthy ? 200 : 503, { "content-type": "application/json" });
+    res.end(JSON.stringify({ status: healthy ? "ok" : "failing" }));
+  });
+  await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve));
+  const port = (target.address() as { port: number }).port;
+  dir = await mkdtemp(path.join(tmpdir(), "vigil-pipeline-"));
+  const file = path.join(dir, "vigil.yaml");
+  await writeFile(file, config(port));
+  const parsed = parseConfigText(config(port), file, {});
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  vigil = await startVigil({
+    config: parsed.config,
+    configFile: file,
+    env: {},
+    host: "127.0.0.1",
+    port: 0,
+    dataDir: path.join(dir, "data"),
+    databaseUrl: undefined,
+    logger: createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
+    version: "0.0.0-test",
+  });
+  token = (await createToken({ store: vigil.store, clock: systemClock }, { name: "test", scope: "read", actor: "test" })).token;
+}, 60_000);
+
+afterAll(async () => {
+  await vigil?.stop("test over");
+  target?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("detection on real parts", () => {
+  it("confirms a healthy target up, then a failing one down with the assertion that failed, then up again", async () => {
+    await expect.poll(async () => (await api("/api/v1/monitors/web-health")).json.state.status, { timeout: 15_000, interval: 100 }).toBe("up");
+    healthy = false;
+    const flipped = Date.now();
+    await expect
+      .poll(async () => (await api("/api/v1/events?kind=monitor.down")).json.events.filter((e: { subject: string }) => e.subject === "web-health"), { timeout: 15_000, interval: 100 })
+      .toHaveLength(1);
+    // With a 1 s interval, confirm 2 and a 200 ms re-check, the outage is confirmed within ~1.5 s.
+    expect(Date.now() - flipped).toBeLessThan(10_000);
+    // Results are written in batches (events at once): flush so the stored results include the failures.
+    await vigil.monitoring.flush();
+    const monitor = (await api("/api/v1/monitors/web-health")).json;
+    expect(monitor.state.status).toBe("down");
+    const down = monitor.evidence.find((e: { kind: string }) => e.kind === "monitor.down");
+    expect(down.data.error).toMatchObject({ kind: "assertion" });
+    expect(monitor.last_results.find((r: { status: string }) => r.status === "down")).toMatchObject({ facts: { status: 503 }, error: { kind: "assertion" } });
+
+    healthy = true;
+    await expect.poll(async () => (await api("/api/v1/monitors/web-health")).json.state.status, { timeout: 15_000, interval: 100 }).toBe("up");
+    const up = (await api("/api/v1/events?kind=monitor.up")).json.events.find((e: { subject: string }) => e.subject === "web-health");
+    expect(up.data.down_for_ms).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("serves stored results and uptime from the rollups", async () => {
+    await vigil.monitoring.flush();
+    const results = (await api("/api/v1/monitors/web-health/results?limit=500")).json.results as { status: string }[];
+    expect(results.some((r) => r.status === "down")).toBe(true);
+    expect(results.some((r) => r.status === "up")).toBe(true);
+    await vigil.store.rollups.compute("minute", new Date(Date.now() - 3_600_000), new Date(Date.now() + 60_000));
+    const uptime = (await api("/api/v1/monitors/web-health/uptime?window=24h")).json;
+    expect(uptime.checks).toBeGreaterThanOrEqual(results.length);
+    expect(uptime.failures).toBeGreaterThan(0);
+    expect(uptime.uptime_percent).toBeGreaterThan(0);
+    expect(uptime.uptime_percent).toBeLessThan(100);
+    expect((await api("/api/v1/monitors/web-health/uptime?window=1y")).status).toBe(400);
+    expect((await api("/api/v1/monitors/nope")).status).toBe(404);
+  });
+
+  it("takes heartbeats with the monitor's secret only, and goes down when they stop", async () => {
+    const ping = (secret: string) => fetch(`${vigil.url}/api/v1/heartbeat/nightly-job`, { method: "POST", headers: { authorization: `Bearer ${secret}` } });
+    expect((await ping("wrong-secret-000000")).status).toBe(401);
+    expect((await fetch(`${vigil.url}/api/v1/heartbeat/web-health?secret=${heartbeatSecret}`, { method: "POST" })).status).toBe(401);
+    expect((await ping(heartbeatSecret)).status).toBe(200);
+    await expect.poll(async () => (await api("/api/v1/monitors/nightly-job")).json.state.status, { timeout: 10_000, interval: 100 }).toBe("up");
+    // No more pings: after interval + grace the checks see it missing and confirm it down.
+    await expect.poll(async () => (await api("/api/v1/monitors/nightly-job")).json.state.status, { timeout: 15_000, interval: 200 }).toBe("down");
+    const pinger = setInterval(() => void ping(heartbeatSecret).catch(() => undefined), 300);
+    try {
+      await expect.poll(async () => (await api("/api/v1/monitors/nightly-job")).json.state.status, { timeout: 15_000, interval: 200 }).toBe("up");
+    } finally {
+      clearInterval(pinger);
+    }
+  }, 60_000);
+});

@@ -14,6 +14,8 @@ import { Scheduler, type ScheduledMonitor } from "../scheduler/scheduler.ts";
 import type { Store } from "../store/types.ts";
 import { ResultWriter } from "./result-writer.ts";
 
+const stateSaveEveryMs = 30_000;
+
 /** What the monitoring service needs from the rest of Vigil. */
 export interface MonitoringDeps {
   store: Store;
@@ -37,6 +39,8 @@ export class MonitoringService {
   readonly #scheduler: Scheduler;
   readonly #states = new Map<string, MonitorState>();
   readonly #heartbeats = new Map<string, Date>();
+  /** When each monitor's state was last handed to the writer. */
+  readonly #savedAt = new Map<string, number>();
   #monitors = new Map<string, { config: MonitorConfig; policy: DetectionPolicy }>();
   #region = "local";
   readonly #startedAt: Date;
@@ -106,6 +110,12 @@ export class MonitoringService {
   /** Stops checking, then writes what is buffered. */
   async stop(): Promise<void> {
     await this.#scheduler.stop();
+    // The latest states, whatever their age, so that a restart resumes exactly.
+    const now = this.#deps.clock.now();
+    for (const [monitorId, state] of this.#states) {
+      const monitor = this.#monitors.get(monitorId);
+      if (monitor) this.#writer.saveState({ monitorId, status: currentStatus(state, monitor.policy, now).status, state: state as unknown as Record<string, unknown>, updatedAt: now });
+    }
     await this.#writer.flush();
   }
 
@@ -135,9 +145,13 @@ export class MonitoringService {
     const detected = detect(this.#states.get(monitorId), result, policy, clock.now());
     this.#states.set(monitorId, detected.state);
     const status = currentStatus(detected.state, policy, clock.now()).status;
+    // States are saved on every event and otherwise at most every 30 s: a restart then resumes with
+    // counters at most 30 s old, and a busy instance does not rewrite thousands of states a second.
+    const saveState = detected.events.length > 0 || at.getTime() - (this.#savedAt.get(monitorId) ?? 0) >= stateSaveEveryMs;
+    if (saveState) this.#savedAt.set(monitorId, at.getTime());
     this.#writer.add(
       { monitorId, region: this.#region, at, status: outcome.status, latencyMs: outcome.latencyMs, facts: outcome.facts, error: outcome.error },
-      { monitorId, status, state: detected.state as unknown as Record<string, unknown>, updatedAt: clock.now() },
+      saveState ? { monitorId, status, state: detected.state as unknown as Record<string, unknown>, updatedAt: clock.now() } : undefined,
     );
     for (const event of detected.events) {
       // Events are the record: written at once, not batched, so a crash loses no transition.

@@ -1,9 +1,12 @@
 import type { Timers } from "../core/timers.ts";
 import type { MonitorStateRow, NewCheckResult, Store } from "../store/types.ts";
 
+/** Results held in memory at most while the store cannot be written. */
+export const maxBuffered = 100_000;
+
 /** Options of the batching writer. */
 export interface ResultWriterOptions {
-  store: Pick<Store, "results" | "monitorStates">;
+  store: Pick<Store, "results" | "monitorStates" | "transaction">;
   timers: Timers;
   /** Flush at least this often. */
   flushEveryMs: number;
@@ -39,6 +42,11 @@ export class ResultWriter {
     else this.#timer ??= this.#options.timers.setTimeout(() => void this.flush(), this.#options.flushEveryMs);
   }
 
+  /** Queues a state without a result (at shutdown). */
+  saveState(state: MonitorStateRow): void {
+    this.#states.set(state.monitorId, state);
+  }
+
   /** Writes everything buffered; flushes run one after another. */
   flush(): Promise<void> {
     if (this.#timer !== undefined) this.#options.timers.clearTimeout(this.#timer);
@@ -53,11 +61,17 @@ export class ResultWriter {
     this.#states.clear();
     if (results.length === 0 && states.length === 0) return;
     try {
-      await this.#options.store.results.insertMany(results);
-      await this.#options.store.monitorStates.save(states);
+      // One transaction per flush: the embedded store syncs its files once per commit, not per statement.
+      await this.#options.store.transaction(async (tx) => {
+        await tx.results.insertMany(results);
+        await tx.monitorStates.save(states);
+      });
     } catch (error) {
       // Keep them: the store may be back for the next flush. Newer states win over these.
       this.#results.unshift(...results);
+      // Bounded: while the store is away, the oldest results go first (transitions are events, kept apart).
+      const excess = this.#results.length - maxBuffered;
+      if (excess > 0) this.#results.splice(0, excess);
       for (const s of states) if (!this.#states.has(s.monitorId)) this.#states.set(s.monitorId, s);
       this.#timer ??= this.#options.timers.setTimeout(() => void this.flush(), this.#options.flushEveryMs);
       this.#options.onError(error);

@@ -79,12 +79,15 @@ export function resultQueries(db: Db): Pick<Store, "results" | "rollups" | "moni
         return rows.map((r) => ({ monitorId: r.monitorId, status: r.status, state: r.state, updatedAt: r.updatedAt }));
       },
       async save(rows) {
-        for (const row of rows) {
-          await db
-            .insert(monitorStates)
-            .values(row)
-            .onConflictDoUpdate({ target: monitorStates.monitorId, set: { status: row.status, state: row.state, updatedAt: row.updatedAt } });
-        }
+        if (rows.length === 0) return;
+        // One statement for the whole batch: a flush can carry thousands of states.
+        await db
+          .insert(monitorStates)
+          .values(rows)
+          .onConflictDoUpdate({
+            target: monitorStates.monitorId,
+            set: { status: sql`excluded.status`, state: sql`excluded.state`, updatedAt: sql`excluded.updated_at` },
+          });
       },
     },
   };

@@ -1,0 +1,159 @@
+// The probe pipeline under load, and time to detect an outage. Usage: npm run bench:probes
+//   BENCH_SIZES=1000,5000,20000  BENCH_SECONDS=40 (measured seconds per size, after one interval of warm-up)
+// For each size: N http monitors at a 30 s interval against a local target in another process,
+// through the real pipeline (scheduler, probe, assertions, detection, batched writes to PGlite).
+// Baseline, measured in the same run: the CPU a bare `http.get` costs per request against the same target.
+import { fork } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { MonitoringService } from "../src/app/monitoring.ts";
+import { systemClock } from "../src/core/clock.ts";
+import { systemTimers } from "../src/core/timers.ts";
+import { parseConfigText } from "../src/config/index.ts";
+import { createLogger } from "../src/observability/logger.ts";
+import { createMetrics } from "../src/observability/metrics.ts";
+import { openStore } from "../src/store/open.ts";
+import type { Store } from "../src/store/types.ts";
+
+const sizes = (process.env.BENCH_SIZES ?? "1000,5000,20000").split(",").map(Number);
+const measureS = Number(process.env.BENCH_SECONDS ?? 40);
+const intervalS = 30;
+
+const target = fork(new URL("./target.mjs", import.meta.url).pathname, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+const port = await new Promise<number>((resolve) => target.on("message", (m: { ready?: number }) => m.ready && resolve(m.ready)));
+const setMode = (mode: string) =>
+  new Promise<void>((resolve) => {
+    const onAck = (m: { ack?: string }) => m.ack === mode && (target.off("message", onAck), resolve());
+    target.on("message", onAck);
+    target.send({ mode });
+  });
+const logger = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }), level: "warn" });
+
+function quantile(sorted: number[], q: number): number {
+  return sorted.length === 0 ? Number.NaN : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN);
+}
+
+/** CPU ms per bare http.get against the target, at a modest rate (the baseline). */
+async function baselineCpuPerRequest(count: number): Promise<number> {
+  const before = process.cpuUsage();
+  for (let i = 0; i < count; i += 50) {
+    await Promise.all(
+      Array.from({ length: 50 }, () =>
+        new Promise<void>((resolve) => {
+          http.get({ host: "127.0.0.1", port, path: "/health", agent: false }, (res) => {
+            res.resume();
+            res.on("end", resolve);
+          }).on("error", () => resolve());
+        }),
+      ),
+    );
+  }
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000 / count;
+}
+
+function configFor(n: number, interval: string, timeout = "5s"): string {
+  const monitors = Array.from({ length: n }, (_, i) => `  - { id: m${i}, type: http, url: "http://127.0.0.1:${port}/health", interval: ${interval}, timeout: ${timeout} }`);
+  return `site: { name: Bench }\nprobe: { concurrency: 500 }\nmonitors:\n${monitors.join("\n")}\n`;
+}
+
+async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(tmpdir(), "vigil-bench-probes-"));
+  const store = await openStore({ dataDir: path.join(dir, "data") });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function loadRun(n: number) {
+  const parsed = parseConfigText(configFor(n, `${intervalS}s`), "bench.yaml", {});
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors.slice(0, 3)));
+  return withStore(async (store) => {
+    const metrics = createMetrics("bench");
+    const lags: number[] = [];
+    let checks = 0;
+    metrics.scheduleLag.observe = ((v: number) => void lags.push(v)) as typeof metrics.scheduleLag.observe;
+    const countChecks = metrics.checks.inc.bind(metrics.checks);
+    metrics.checks.inc = ((...args: Parameters<typeof countChecks>) => (checks++, countChecks(...args))) as typeof metrics.checks.inc;
+    const service = new MonitoringService({ store, clock: systemClock, timers: systemTimers, logger, metrics }, parsed.config.probe.concurrency);
+    await service.start(parsed.config);
+    await new Promise((r) => setTimeout(r, intervalS * 1000)); // warm-up: every monitor has run once
+    lags.length = 0;
+    checks = 0;
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    let peakRss = 0;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 1000);
+    await new Promise((r) => setTimeout(r, measureS * 1000));
+    clearInterval(sampler);
+    const wallS = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    const done = checks;
+    await service.stop();
+    const sorted = lags.sort((a, b) => a - b);
+    const cpuMs = (used.user + used.system) / 1000;
+    if (process.env.BENCH_VERBOSE) console.log(`user ${(used.user / 1000).toFixed(0)} ms, system ${(used.system / 1000).toFixed(0)} ms`);
+    return {
+      n,
+      expectedPerS: n / intervalS,
+      achievedPerS: done / wallS,
+      lagP50Ms: quantile(sorted, 0.5) * 1000,
+      lagP99Ms: quantile(sorted, 0.99) * 1000,
+      cpuPercent: (cpuMs / (wallS * 1000)) * 100,
+      cpuMsPerCheck: cpuMs / Math.max(1, done),
+      peakRssMb: peakRss / 1048576,
+      rowsPerS: done / wallS,
+    };
+  });
+}
+
+/** Seconds from the target changing to `mode` to the monitor.down event, with a 5 s interval. */
+async function timeToDetect(mode: "error" | "hang" | "refuse", runs: number): Promise<number[]> {
+  const parsed = parseConfigText(configFor(1, "5s", "2s"), "detect.yaml", {});
+  if (!parsed.ok) throw new Error("bad config");
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    await setMode("ok");
+    await withStore(async (store) => {
+      const service = new MonitoringService({ store, clock: systemClock, timers: systemTimers, logger, metrics: createMetrics("bench") }, 10);
+      await service.start(parsed.config);
+      while (service.status("m0")?.status !== "up") await new Promise((r) => setTimeout(r, 50));
+      // Break it at a random point of the interval, as real outages are.
+      await new Promise((r) => setTimeout(r, Math.random() * 5000));
+      await setMode(mode);
+      const broke = performance.now();
+      while (service.status("m0")?.status !== "down") await new Promise((r) => setTimeout(r, 20));
+      times.push((performance.now() - broke) / 1000);
+      await service.stop();
+    });
+  }
+  await setMode("ok");
+  return times;
+}
+
+try {
+  const baseline = await baselineCpuPerRequest(2000);
+  console.log(`baseline: bare http.get to the target: ${baseline.toFixed(3)} ms CPU per request`);
+  console.log("monitors  expected/s  achieved/s  lag p50   lag p99   CPU %   CPU ms/check  vs baseline  peak RSS  rows/s");
+  for (const n of sizes) {
+    const r = await loadRun(n);
+    console.log(
+      `${String(r.n).padStart(8)}  ${r.expectedPerS.toFixed(1).padStart(10)}  ${r.achievedPerS.toFixed(1).padStart(10)}  ${r.lagP50Ms.toFixed(1).padStart(5)} ms  ${r.lagP99Ms.toFixed(1).padStart(5)} ms  ${r.cpuPercent.toFixed(0).padStart(5)}  ${r.cpuMsPerCheck.toFixed(3).padStart(12)}  ${(r.cpuMsPerCheck / baseline).toFixed(1).padStart(10)}x  ${r.peakRssMb.toFixed(0).padStart(5)} MB  ${r.rowsPerS.toFixed(0).padStart(6)}`,
+    );
+  }
+  const runs = Number(process.env.BENCH_DETECT_RUNS ?? 3);
+  for (const mode of ["error", "refuse", "hang"] as const) {
+    const times = await timeToDetect(mode, runs);
+    const avg = times.reduce((a, b) => a + b, 0) / times.length;
+    console.log(`time to monitor.down, 5 s interval, target ${mode.padEnd(6)}: avg ${avg.toFixed(2)} s, max ${Math.max(...times).toFixed(2)} s over ${runs} runs (target: max < 10 s)`);
+  }
+} finally {
+  target.disconnect();
+  target.kill();
+}

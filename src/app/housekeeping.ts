@@ -21,6 +21,7 @@ export interface Retention {
 export class Housekeeping {
   #timer: unknown;
   #runs = 0;
+  #stopped = false;
   #running: Promise<void> = Promise.resolve();
 
   constructor(
@@ -43,12 +44,14 @@ export class Housekeeping {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     if (this.#timer !== undefined) this.deps.timers.clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#running;
   }
 
   #schedule(ms: number): void {
+    if (this.#stopped) return;
     this.#timer = this.deps.timers.setTimeout(() => {
       void this.runOnce().then(() => this.#schedule(minute));
     }, ms);

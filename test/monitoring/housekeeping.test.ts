@@ -1,0 +1,54 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Housekeeping } from "../../src/app/housekeeping.ts";
+import { ManualClock } from "../../src/core/clock.ts";
+import { createLogger } from "../../src/observability/logger.ts";
+import { openStore } from "../../src/store/open.ts";
+import type { Store } from "../../src/store/types.ts";
+import { ManualTimers } from "../helpers/manual-timers.ts";
+
+const day = 86_400_000;
+let dir: string;
+let store: Store;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "vigil-housekeeping-"));
+  store = await openStore({ dataDir: path.join(dir, "data") });
+}, 60_000);
+afterAll(async () => {
+  await store?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("Housekeeping", () => {
+  it("rolls up finished minutes every minute and prunes raw results past their retention", async () => {
+    const clock = new ManualClock("2026-11-25T12:00:30Z");
+    const timers = new ManualTimers(clock);
+    const logger = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+    const job = new Housekeeping({ store, clock, timers, logger }, { resultsMs: 7 * day, rollupsMs: 400 * day });
+    const at = (iso: string) => new Date(iso);
+    await store.results.insertMany([
+      { monitorId: "h", region: "local", at: at("2026-11-17T12:00:00Z"), status: "up", latencyMs: 1, facts: {} },
+      { monitorId: "h", region: "local", at: at("2026-11-25T11:59:10Z"), status: "down", latencyMs: 5, facts: {} },
+      { monitorId: "h", region: "local", at: at("2026-11-25T11:59:40Z"), status: "up", latencyMs: 3, facts: {} },
+      { monitorId: "h", region: "local", at: at("2026-11-25T12:00:10Z"), status: "up", latencyMs: 2, facts: {} },
+    ]);
+    job.start();
+    await timers.advance(0);
+    // The first round rolled up 11:59 (finished), not 12:00 (running), and pruned the 8-day-old result.
+    const minutes = await store.rollups.list("h", "minute", at("2026-11-25T11:00:00Z"), at("2026-11-25T13:00:00Z"));
+    expect(minutes.map((m) => [m.start.toISOString(), m.checks, m.failures])).toEqual([["2026-11-25T11:59:00.000Z", 2, 1]]);
+    expect((await store.results.list("h", { limit: 10 })).map((r) => r.at.toISOString())).not.toContain("2026-11-17T12:00:00.000Z");
+    const hours = await store.rollups.list("h", "hour", at("2026-11-25T11:00:00Z"), at("2026-11-25T13:00:00Z"));
+    expect(hours.map((h) => h.checks)).toEqual([2, 1]);
+
+    await timers.advance(60_000);
+    const later = await store.rollups.list("h", "minute", at("2026-11-25T11:00:00Z"), at("2026-11-25T13:00:00Z"));
+    expect(later.map((m) => m.start.toISOString())).toEqual(["2026-11-25T11:59:00.000Z", "2026-11-25T12:00:00.000Z"]);
+    await job.stop();
+    expect(timers.pending).toBe(0);
+  });
+});

@@ -80,7 +80,13 @@ export class MonitoringService {
     this.#monitors = new Map(
       config.monitors.map((m) => [
         m.id,
-        { config: m, policy: resolvePolicy(m.interval, { confirm: m.confirm, recover: m.recover, quorum: m.quorum, evidence: { saturation: m.saturation } }) },
+        { config: m, policy: resolvePolicy(m.interval, {
+          confirm: m.confirm,
+          recover: m.recover,
+          quorum: m.quorum,
+          flap: { windowMs: m.flap_window, maxChanges: m.flap_changes },
+          evidence: { saturation: m.saturation },
+        }) },
       ]),
     );
     const scheduled: ScheduledMonitor[] = config.monitors.map((m) => ({ id: m.id, intervalMs: m.interval, timeoutMs: m.timeout, recheckMs: m.recheck }));

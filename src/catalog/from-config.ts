@@ -29,6 +29,8 @@ export function catalogFromConfig(config: VigilConfig): CatalogInput {
         recover: m.recover,
         quorum: m.quorum,
         saturation: m.saturation,
+        flap_window_ms: m.flap_window,
+        flap_changes: m.flap_changes,
         assert: m.assert.map((a) => a.text),
       },
     })),

@@ -57,6 +57,9 @@ const monitorCommon = {
   confirm: count.default(2),
   recover: count.default(2),
   quorum: z.union([z.literal("majority"), count]).default("majority"),
+  /** Flap damping: this many status changes within `flap_window` make the monitor "flapping". */
+  flap_window: positiveDuration.default(600_000),
+  flap_changes: count.default(6),
   /** Connections / max connections at which a database's saturation is reported. */
   saturation: z.number().gt(0).lte(1).default(0.9),
   assert: AssertionList.default([]),

@@ -71,6 +71,7 @@ export function translate(err: unknown, context: ErrorContext): unknown {
   if (isUnavailable(err)) return unavailable(err, context);
   const inner = driverError(err);
   if (inner.code === "23505") return new AppError("conflict", `already exists: ${detailOf(inner)}`, { cause: err });
+  if (inner.code === "23503") return new AppError("not_found", `refers to something that does not exist: ${detailOf(inner)}`, { cause: err });
   return err;
 }
 

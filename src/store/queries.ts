@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { catalogQueries, syncCatalog } from "./catalog.ts";
 import type { Db } from "./db.ts";
 import { eventQueries } from "./events.ts";
+import { incidentQueries } from "./incidents.ts";
 import { resultQueries } from "./results.ts";
 import { tokenQueries } from "./tokens.ts";
 import type { Store } from "./types.ts";
@@ -11,7 +12,7 @@ export type StoreQueries = Omit<Store, "kind" | "description" | "close" | "trans
 
 /** Every repository over one drizzle handle (the database, or a transaction on it). */
 export function queriesOver(db: Db): StoreQueries {
-  return { tokens: tokenQueries(db), catalog: catalogQueries(db), events: eventQueries(db), ...resultQueries(db) };
+  return { tokens: tokenQueries(db), catalog: catalogQueries(db), events: eventQueries(db), incidents: incidentQueries(db), ...resultQueries(db) };
 }
 
 /** A store over a drizzle handle; `sync` and `transaction` run in database transactions. */
@@ -54,6 +55,14 @@ export function storeOver(
     results: { insertMany: guard(queries.results.insertMany), list: guard(queries.results.list), prune: guard(queries.results.prune) },
     rollups: { compute: guard(queries.rollups.compute), list: guard(queries.rollups.list), prune: guard(queries.rollups.prune) },
     monitorStates: { load: guard(queries.monitorStates.load), save: guard(queries.monitorStates.save) },
+    incidents: {
+      create: guard(queries.incidents.create),
+      get: guard(queries.incidents.get),
+      list: guard(queries.incidents.list),
+      update: guard(queries.incidents.update),
+      addUpdate: guard(queries.incidents.addUpdate),
+      updates: guard(queries.incidents.updates),
+    },
     transaction: guard((fn) => inTransaction(fn)),
     close: shell.close,
   };

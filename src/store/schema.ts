@@ -108,6 +108,62 @@ export const monitorStates = pgTable("monitor_states", {
   updatedAt: instant("updated_at").notNull(),
 });
 
+/** An affected component as an incident update records it (Statuspage's affected_components). */
+export interface AffectedComponentJson {
+  code: string;
+  name: string;
+  old_status: string;
+  new_status: string;
+}
+
+/** Incidents: one per root cause; their status is the latest update's, their history the timeline. */
+export const incidents = pgTable(
+  "incidents",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    status: text("status").notNull(),
+    impact: text("impact").notNull(),
+    /** A person's choice of impact, which derivation does not overwrite. */
+    impactOverride: text("impact_override"),
+    rootIds: jsonb("root_ids").notNull().$type<string[]>(),
+    impactedIds: jsonb("impacted_ids").notNull().$type<string[]>(),
+    /** The earliest signal. */
+    startedAt: instant("started_at").notNull(),
+    /** The last good result before it: the outage may have begun any time after this. */
+    earliestPossibleStart: instant("earliest_possible_start"),
+    monitoringAt: instant("monitoring_at"),
+    resolvedAt: instant("resolved_at"),
+    publishedAt: instant("published_at"),
+    /** Opened by a person rather than by correlation. */
+    manual: boolean("manual").notNull(),
+    /** A person took over: automatic moves stop. */
+    hold: boolean("hold").notNull(),
+    createdAt: instant("created_at").notNull(),
+    updatedAt: instant("updated_at").notNull(),
+  },
+  (t) => [index("incidents_status_idx").on(t.status), index("incidents_started_at_idx").on(t.startedAt)],
+);
+
+/** The updates of an incident, as published (Statuspage's incident_updates). */
+export const incidentUpdates = pgTable(
+  "incident_updates",
+  {
+    id: text("id").primaryKey(),
+    incidentId: text("incident_id")
+      .notNull()
+      .references(() => incidents.id),
+    status: text("status").notNull(),
+    body: text("body").notNull(),
+    affectedComponents: jsonb("affected_components").notNull().$type<AffectedComponentJson[]>(),
+    actor: text("actor").notNull(),
+    deliverNotifications: boolean("deliver_notifications").notNull(),
+    displayAt: instant("display_at").notNull(),
+    createdAt: instant("created_at").notNull(),
+  },
+  (t) => [index("incident_updates_incident_idx").on(t.incidentId, t.createdAt)],
+);
+
 /** Applied migrations; the runner also creates it (IF NOT EXISTS) before the first one runs. */
 export const schemaMigrations = pgTable("schema_migrations", {
   version: text("version").primaryKey(),
@@ -117,6 +173,6 @@ export const schemaMigrations = pgTable("schema_migrations", {
 });
 
 /** All tables, as handed to drizzle. */
-export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, schemaMigrations };
+export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, schemaMigrations };
 
 export type Schema = typeof schema;

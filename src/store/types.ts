@@ -1,3 +1,5 @@
+import type { incidents as incidentsTable, incidentUpdates as incidentUpdatesTable } from "./schema.ts";
+
 /** What an API token may do; admin includes write, write includes read. */
 export type TokenScope = "read" | "write" | "admin";
 
@@ -116,6 +118,11 @@ export interface MonitorStateRow {
   updatedAt: Date;
 }
 
+/** An incident as stored; see schema.ts for the meaning of each field. */
+export type IncidentRow = typeof incidentsTable.$inferSelect;
+/** An incident update as stored. */
+export type IncidentUpdateRow = typeof incidentUpdatesTable.$inferSelect;
+
 /** Vigil's persistence: PGlite in a data dir, or a PostgreSQL server. */
 export interface Store {
   readonly kind: "pglite" | "postgres";
@@ -167,6 +174,19 @@ export interface Store {
   monitorStates: {
     load(): Promise<MonitorStateRow[]>;
     save(rows: MonitorStateRow[]): Promise<void>;
+  };
+  incidents: {
+    /** AppError conflict when the id exists. */
+    create(row: IncidentRow): Promise<void>;
+    get(id: string): Promise<IncidentRow | undefined>;
+    /** Newest first by start. */
+    list(options: { openOnly?: boolean; limit: number }): Promise<IncidentRow[]>;
+    /** AppError not_found for an unknown id. */
+    update(id: string, patch: Partial<Omit<IncidentRow, "id" | "createdAt">>): Promise<IncidentRow>;
+    /** AppError conflict for a duplicate id; the incident must exist. */
+    addUpdate(row: IncidentUpdateRow): Promise<void>;
+    /** Oldest first. */
+    updates(incidentId: string): Promise<IncidentUpdateRow[]>;
   };
   /** Runs `fn` in one transaction, rolled back if it throws; serialised on PGlite, so never use the outer store inside `fn`. */
   transaction<T>(fn: (tx: Omit<Store, "close" | "transaction">) => Promise<T>): Promise<T>;

@@ -45,7 +45,7 @@ for (const backend of storeBackends()) {
 
     it("is migrated on open and reports its kind", async () => {
       expect(store.kind).toBe(backend.name);
-      expect(await store.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results"], pending: [] });
+      expect(await store.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents"], pending: [] });
       await expect(store.ping()).resolves.toBeUndefined();
     });
 
@@ -186,6 +186,41 @@ for (const backend of storeBackends()) {
       });
     });
 
+    describe("incidents", () => {
+      const incident = (id: string, startedAt: Date, status = "investigating") => ({
+        id, name: `Outage ${id}`, status, impact: "major", impactOverride: null, rootIds: ["orders-db"], impactedIds: ["api", "checkout"],
+        startedAt, earliestPossibleStart: new Date(startedAt.getTime() - 5000), monitoringAt: null, resolvedAt: null, publishedAt: null,
+        manual: false, hold: false, createdAt: startedAt, updatedAt: startedAt,
+      });
+
+      it("creates, reads, lists newest first (open ones alone on request) and updates incidents", async () => {
+        await store.incidents.create(incident("inc_a", at(1000)));
+        await store.incidents.create(incident("inc_b", at(2000)));
+        await store.incidents.create(incident("inc_c", at(500), "resolved"));
+        expect(await store.incidents.get("inc_a")).toEqual(incident("inc_a", at(1000)));
+        expect(await store.incidents.get("inc_none")).toBeUndefined();
+        expect((await store.incidents.list({ limit: 10 })).map((i) => i.id)).toEqual(["inc_b", "inc_a", "inc_c"]);
+        expect((await store.incidents.list({ openOnly: true, limit: 10 })).map((i) => i.id)).toEqual(["inc_b", "inc_a"]);
+        const updated = await store.incidents.update("inc_a", { status: "monitoring", monitoringAt: at(1100), rootIds: ["dns"], updatedAt: at(1100) });
+        expect(updated).toMatchObject({ id: "inc_a", status: "monitoring", monitoringAt: at(1100), rootIds: ["dns"], impactedIds: ["api", "checkout"] });
+        expect((await rejection(store.incidents.update("inc_none", { status: "resolved" }))).code).toBe("not_found");
+        expect((await rejection(store.incidents.create(incident("inc_a", at(3000))))).code).toBe("conflict");
+      });
+
+      it("keeps an incident's updates in order, and refuses one for an unknown incident", async () => {
+        await store.incidents.create(incident("inc_u", at(4000)));
+        const update = (id: string, s: number, status: string) => ({
+          id, incidentId: "inc_u", status, body: `**${status}**`, actor: "system", deliverNotifications: true, displayAt: at(s), createdAt: at(s),
+          affectedComponents: [{ code: "api", name: "Production API", old_status: "operational", new_status: "major_outage" }],
+        });
+        await store.incidents.addUpdate(update("upd_2", 4010, "identified"));
+        await store.incidents.addUpdate(update("upd_1", 4000, "investigating"));
+        expect((await store.incidents.updates("inc_u")).map((u) => [u.id, u.status])).toEqual([["upd_1", "investigating"], ["upd_2", "identified"]]);
+        expect((await store.incidents.updates("inc_u"))[0]?.affectedComponents[0]).toEqual({ code: "api", name: "Production API", old_status: "operational", new_status: "major_outage" });
+        expect((await rejection(store.incidents.addUpdate({ ...update("upd_x", 4020, "resolved"), incidentId: "inc_none" }))).code).toBe("not_found");
+      });
+    });
+
     describe("transactions", () => {
       it("commits what succeeds and rolls back everything when the function throws", async () => {
         await store.transaction(async (tx) => {
@@ -212,8 +247,8 @@ for (const backend of storeBackends()) {
             const [a, b] = await Promise.all([openStore({ url: fresh.url, dataDir: fresh.dataDir }), openStore({ url: fresh.url, dataDir: fresh.dataDir })]);
             const events = await a.events.list();
             expect(events).toEqual([]);
-            expect(await a.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results"], pending: [] });
-            expect(await b.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results"], pending: [] });
+            expect(await a.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents"], pending: [] });
+            expect(await b.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents"], pending: [] });
             await Promise.all([a.close(), b.close()]);
           } else {
             // The embedded store has one opener at a time: the second is refused, not corrupted.
@@ -224,7 +259,7 @@ for (const backend of storeBackends()) {
             await a.close();
           }
           const again = await openStore({ url: fresh.url, dataDir: fresh.dataDir });
-          expect(await again.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results"], pending: [] });
+          expect(await again.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents"], pending: [] });
           await again.close();
         } finally {
           await fresh.dispose();
@@ -244,7 +279,7 @@ for (const backend of storeBackends()) {
           const first = await readFile(path.join(dir, "0001_foundation.sql"), "utf8");
           await writeFile(path.join(dir, "0099_broken.sql"), "CREATE TABLE half_done (id int);\n");
           const store2 = await openStore({ url: fresh.url, dataDir: fresh.dataDir, migrationsDir: dir });
-          expect(await store2.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0099_broken"], pending: [] });
+          expect(await store2.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0099_broken"], pending: [] });
           await store2.close();
 
           await writeFile(path.join(dir, "0001_foundation.sql"), first + "\n-- edited\n");

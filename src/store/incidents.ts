@@ -1,0 +1,42 @@
+import { and, asc, desc, eq, notInArray } from "drizzle-orm";
+import { AppError } from "../core/errors.ts";
+import type { Db } from "./db.ts";
+import { incidents, incidentUpdates } from "./schema.ts";
+import type { IncidentRow, IncidentUpdateRow, Store } from "./types.ts";
+
+/** Statuses after which an incident is no longer open. */
+const closedStatuses = ["resolved", "postmortem"];
+
+/** Incident and incident-update queries over `db`. */
+export function incidentQueries(db: Db): Store["incidents"] {
+  return {
+    async create(row) {
+      await db.insert(incidents).values(row);
+    },
+    async get(id) {
+      const rows = await db.select().from(incidents).where(eq(incidents.id, id));
+      return rows[0];
+    },
+    async list(options) {
+      const rows = await db
+        .select()
+        .from(incidents)
+        .where(options.openOnly ? notInArray(incidents.status, closedStatuses) : undefined)
+        .orderBy(desc(incidents.startedAt), desc(incidents.id))
+        .limit(options.limit);
+      return rows;
+    },
+    async update(id, patch) {
+      const rows = await db.update(incidents).set(patch).where(eq(incidents.id, id)).returning();
+      const row = rows[0];
+      if (!row) throw new AppError("not_found", `no incident with id ${id}`);
+      return row;
+    },
+    async addUpdate(row) {
+      await db.insert(incidentUpdates).values(row);
+    },
+    async updates(incidentId) {
+      return db.select().from(incidentUpdates).where(and(eq(incidentUpdates.incidentId, incidentId))).orderBy(asc(incidentUpdates.createdAt), asc(incidentUpdates.id));
+    },
+  };
+}

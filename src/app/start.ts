@@ -10,6 +10,7 @@ import { openStore } from "../store/open.ts";
 import type { Store } from "../store/types.ts";
 import { systemTimers, type Timers } from "../core/timers.ts";
 import { Housekeeping } from "./housekeeping.ts";
+import { IncidentEngine } from "./incident-engine.ts";
 import { MonitoringService } from "./monitoring.ts";
 import { ConfigHolder } from "./reloader.ts";
 
@@ -39,6 +40,7 @@ export interface RunningVigil {
   store: Store;
   server: FastifyInstance;
   monitoring: MonitoringService;
+  incidents: IncidentEngine;
   config(): VigilConfig;
   reload(actor: string): Promise<ReloadOutcome>;
   /** Stops accepting, drains in-flight requests, closes the store. Safe to call twice. */
@@ -56,10 +58,14 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   try {
     const diff = await store.catalog.sync(catalogFromConfig(options.config), clock.now(), "system");
     await store.events.append({ at: clock.now(), kind: "config.loaded", subject: null, actor: "system", data: { file: options.configFile, ...diff } });
-    const monitoring = new MonitoringService({ store, clock, timers: options.timers ?? systemTimers, logger, metrics }, options.config.probe.concurrency);
+    const timers = options.timers ?? systemTimers;
+    // Built in this order and bound late: detection events feed incidents, incidents read monitor statuses.
+    const incidents = new IncidentEngine({ store, clock, timers, logger, monitorStatus: (id) => monitoring.status(id)?.status ?? "unknown" });
+    const monitoring: MonitoringService = new MonitoringService({ store, clock, timers, logger, metrics, onEvent: (m, e) => void incidents.signal(m, e) }, options.config.probe.concurrency);
+    const running = monitoring;
     const monitor = options.monitoring ?? true;
     const retentionOf = (c: VigilConfig) => ({ resultsMs: c.probe.results_retention, rollupsMs: c.probe.rollups_retention });
-    const housekeeping = new Housekeeping({ store, clock, timers: options.timers ?? systemTimers, logger }, retentionOf(options.config));
+    const housekeeping = new Housekeeping({ store, clock, timers, logger }, retentionOf(options.config));
     const holder = new ConfigHolder(options.config, {
       file: options.configFile,
       env: options.env,
@@ -69,7 +75,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       metrics,
       onApplied: (config) => {
         housekeeping.setRetention(retentionOf(config));
-        if (monitor) monitoring.apply(config);
+        incidents.apply(config);
+        if (monitor) running.apply(config);
       },
     });
 
@@ -87,12 +94,13 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       return checks;
     };
 
-    const server = buildServer({ store, clock, metrics, version, reload: (actor) => holder.reload(actor), readiness, monitoring }, logger, {
+    const server = buildServer({ store, clock, metrics, version, reload: (actor) => holder.reload(actor), readiness, monitoring: running }, logger, {
       bodyLimitBytes: options.config.server.body_limit,
       requestTimeoutMs: options.config.server.request_timeout,
     });
     await server.listen({ host: options.host, port: options.port });
-    if (monitor) await monitoring.start(options.config);
+    await incidents.start(options.config);
+    if (monitor) await running.start(options.config);
     housekeeping.start();
     const address = server.server.address();
     const port = typeof address === "object" && address ? address.port : options.port;
@@ -107,7 +115,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           await server.close();
         } finally {
           clearTimeout(grace);
-          await monitoring.stop().catch((error: unknown) => logger.error({ err: error }, "stopping the checks failed"));
+          await running.stop().catch((error: unknown) => logger.error({ err: error }, "stopping the checks failed"));
+          await incidents.stop();
           await housekeeping.stop();
           await store.close();
           logger.info("stopped");
@@ -115,7 +124,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       })();
       return stopping;
     };
-    return { url, port, store, server, monitoring, config: () => holder.current, reload: (actor) => holder.reload(actor), stop };
+    return { url, port, store, server, monitoring: running, incidents, config: () => holder.current, reload: (actor) => holder.reload(actor), stop };
   } catch (error) {
     await store.close();
     throw error;

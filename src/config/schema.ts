@@ -135,6 +135,12 @@ const publishPolicy = z.union([z.enum(["auto", "manual"]), duration]);
 
 const incidents = strictMap({
   publish: publishPolicy.default("auto"),
+  /** A failure this soon after an incident's last signal, in the same part of the graph, joins it. */
+  correlation_window: duration.default(60_000),
+  /** Everything recovered for this long: the incident moves to monitoring. */
+  monitor_after: duration.default(0),
+  /** Then quiet for this long in monitoring: resolved. */
+  resolve_after: duration.default(600_000),
 });
 
 /** The whole configuration file. */

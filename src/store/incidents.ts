@@ -2,7 +2,7 @@ import { and, asc, desc, eq, notInArray } from "drizzle-orm";
 import { AppError } from "../core/errors.ts";
 import type { Db } from "./db.ts";
 import { incidents, incidentUpdates } from "./schema.ts";
-import type { IncidentRow, IncidentUpdateRow, Store } from "./types.ts";
+import type { Store } from "./types.ts";
 
 /** Statuses after which an incident is no longer open. */
 const closedStatuses = ["resolved", "postmortem"];

@@ -1,23 +1,15 @@
 // The whole detection loop on real parts: scheduler → http and heartbeat probes → assertions →
 // detection → store → API, against a local HTTP target whose health the test switches.
 import { createServer, type Server } from "node:http";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startVigil, type RunningVigil } from "../../src/app/start.ts";
-import { createToken } from "../../src/auth/create-token.ts";
-import { systemClock } from "../../src/core/clock.ts";
-import { parseConfigText } from "../../src/config/index.ts";
-import { createLogger } from "../../src/observability/logger.ts";
+import type { RunningVigil } from "../../src/app/start.ts";
+import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 
 const heartbeatSecret = "hb-secret-0123456789";
-let dir: string;
+let test: TestVigil;
 let vigil: RunningVigil;
 let target: Server;
 let healthy = true;
-let token = "";
 
 const config = (port: number) => `
 site: { name: Acme Status }
@@ -41,10 +33,7 @@ monitors:
     grace: 1s
 `;
 
-async function api(url: string, init: RequestInit = {}) {
-  const res = await fetch(`${vigil.url}${url}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> & { [k: string]: any } };
-}
+const api = (url: string) => test.get(url);
 
 beforeAll(async () => {
   target = createServer((_req, res) => {
@@ -53,29 +42,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve));
   const port = (target.address() as { port: number }).port;
-  dir = await mkdtemp(path.join(tmpdir(), "vigil-pipeline-"));
-  const file = path.join(dir, "vigil.yaml");
-  await writeFile(file, config(port));
-  const parsed = parseConfigText(config(port), file, {});
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  vigil = await startVigil({
-    config: parsed.config,
-    configFile: file,
-    env: {},
-    host: "127.0.0.1",
-    port: 0,
-    dataDir: path.join(dir, "data"),
-    databaseUrl: undefined,
-    logger: createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
-    version: "0.0.0-test",
-  });
-  token = (await createToken({ store: vigil.store, clock: systemClock }, { name: "test", scope: "read", actor: "test" })).token;
+  test = await startTestVigil(config(port));
+  vigil = test.vigil;
 }, 60_000);
 
 afterAll(async () => {
-  await vigil?.stop("test over");
+  await test?.dispose();
   target?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe("detection on real parts", () => {

@@ -1,0 +1,51 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { startVigil, type RunningVigil } from "../../src/app/start.ts";
+import { createToken } from "../../src/auth/create-token.ts";
+import { systemClock } from "../../src/core/clock.ts";
+import { parseConfigText } from "../../src/config/index.ts";
+import { createLogger } from "../../src/observability/logger.ts";
+
+/** A Vigil started in-process on the embedded store in a temp dir, with a read token and a JSON GET helper. */
+export interface TestVigil {
+  vigil: RunningVigil;
+  token: string;
+  /** GET `url` with the read token; the status and the parsed body. */
+  get(url: string): Promise<{ status: number; json: any }>;
+  dispose(): Promise<void>;
+}
+
+/** Starts Vigil with `configText` (logs discarded), on a free port. */
+export async function startTestVigil(configText: string): Promise<TestVigil> {
+  const dir = await mkdtemp(path.join(tmpdir(), "vigil-test-"));
+  const file = path.join(dir, "vigil.yaml");
+  await writeFile(file, configText);
+  const parsed = parseConfigText(configText, file, {});
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  const vigil = await startVigil({
+    config: parsed.config,
+    configFile: file,
+    env: {},
+    host: "127.0.0.1",
+    port: 0,
+    dataDir: path.join(dir, "data"),
+    databaseUrl: undefined,
+    logger: createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
+    version: "0.0.0-test",
+  });
+  const token = (await createToken({ store: vigil.store, clock: systemClock }, { name: "test", scope: "read", actor: "test" })).token;
+  return {
+    vigil,
+    token,
+    async get(url) {
+      const res = await fetch(`${vigil.url}${url}`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: res.status, json: await res.json() };
+    },
+    async dispose() {
+      await vigil.stop("test over");
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -25,6 +25,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+// Each test spawns real `vigil` processes (tsx + PGlite, initdb on a new data dir): seconds each,
+// more on a loaded machine, so these tests get a generous timeout rather than the default 30 s.
 describe("vigil (command line)", () => {
   it("prints its version and help", async () => {
     const version = await runVigil(["--version"]);
@@ -81,7 +83,7 @@ describe("vigil (command line)", () => {
     const again = await runVigil(["token", "revoke", token.id, "--data", data], { cwd: dir });
     expect(again.code).toBe(1);
     expect(again.stderr).toContain(`no active token with id ${token.id}`);
-  });
+  }, 120_000);
 });
 
 describe("vigil serve", () => {
@@ -112,5 +114,5 @@ describe("vigil serve", () => {
       expect(code).toBe(0);
     }
     expect(vigil.output()).toContain("stopped");
-  });
+  }, 120_000);
 });

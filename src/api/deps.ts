@@ -30,6 +30,11 @@ export interface MonitoringPort {
   heartbeatSecret(monitorId: string): string | undefined;
 }
 
+/** Incident verbs that must go through the engine, which holds the open incidents. */
+export interface IncidentsPort {
+  personUpdate(id: string, input: { status?: "investigating" | "identified" | "monitoring" | "resolved" | "postmortem"; body: string; hold?: boolean }, actor: string): Promise<unknown>;
+}
+
 /** What the HTTP adapters need from the running application. */
 export interface ApiDeps {
   store: Store;
@@ -39,4 +44,5 @@ export interface ApiDeps {
   reload(actor: string): Promise<ReloadOutcome>;
   readiness(): Promise<ReadinessCheck[]>;
   monitoring: MonitoringPort;
+  incidents: IncidentsPort;
 }

@@ -8,6 +8,8 @@ import { componentStatusFromMonitors, deriveStatuses, type ComponentStatus } fro
 import { correlate, type OpenIncident, type Signal } from "../incidents/correlate.ts";
 import { buildGraph, type Graph } from "../incidents/graph.ts";
 import { impactOf } from "../incidents/impact.ts";
+import { nextStatus, type IncidentStatus } from "../incidents/lifecycle.ts";
+import { AppError } from "../core/errors.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { IncidentRow, Store } from "../store/types.ts";
 
@@ -78,6 +80,50 @@ export class IncidentEngine {
   step(): Promise<void> {
     this.#queue = this.#queue.then(() => this.#step()).catch((error: unknown) => this.#deps.logger.error({ err: error }, "incident step failed"));
     return this.#queue;
+  }
+
+  /**
+   * A person's update: an optional new status (checked against the lifecycle) and a message. It
+   * puts the incident on hold (automation stops moving it) unless `hold: false` is given.
+   */
+  personUpdate(id: string, input: { status?: IncidentStatus; body: string; hold?: boolean }, actor: string): Promise<IncidentRow> {
+    const run = this.#queue.then(() => this.#personUpdate(id, input, actor));
+    this.#queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  async #personUpdate(id: string, input: { status?: IncidentStatus; body: string; hold?: boolean }, actor: string): Promise<IncidentRow> {
+    const current = this.#open.get(id)?.row ?? (await this.#deps.store.incidents.get(id));
+    if (!current) throw new AppError("not_found", `no incident with id ${id}`);
+    const status = input.status ?? (current.status as IncidentStatus);
+    if (status !== current.status) {
+      const verdict = nextStatus(current.status as IncidentStatus, status, "person");
+      if (!verdict.ok) throw new AppError("conflict", verdict.reason);
+    }
+    const now = this.#deps.clock.now();
+    const patch = {
+      status,
+      hold: input.hold ?? true,
+      updatedAt: now,
+      ...(status === "monitoring" && current.status !== "monitoring" ? { monitoringAt: now } : {}),
+      ...(status === "resolved" && current.status !== "resolved" ? { resolvedAt: now } : {}),
+      ...(current.status === "resolved" && status !== "resolved" && status !== "postmortem" ? { resolvedAt: null } : {}),
+    };
+    const statuses = this.#statuses();
+    let row = current;
+    await this.#deps.store.transaction(async (tx) => {
+      row = await tx.incidents.update(id, patch);
+      await tx.incidents.addUpdate({ ...this.#update(row, status, input.body, now, statuses), actor });
+      await tx.events.append({ at: now, kind: status === "resolved" && current.status !== "resolved" ? "incident.resolved" : "incident.updated", subject: id, actor, data: { status, previous: current.status, hold: patch.hold } });
+    });
+    const open = status !== "resolved" && status !== "postmortem";
+    const tracked = this.#open.get(id);
+    if (open) this.#open.set(id, { row, lastSignalAt: tracked?.lastSignalAt ?? now, signals: tracked?.signals ?? [], allRecoveredAt: tracked?.allRecoveredAt ?? null });
+    else this.#open.delete(id);
+    return row;
   }
 
   async stop(): Promise<void> {

@@ -2,6 +2,8 @@
 // root is the dependency; an unrelated failure makes another; recovery moves it to monitoring, then resolved.
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createToken } from "../../src/auth/create-token.ts";
+import { systemClock } from "../../src/core/clock.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 
 const healthy: Record<string, boolean> = { db: true, api: true, mail: true };
@@ -83,5 +85,37 @@ describe("incidents from detection", () => {
     expect(kinds).toContain("incident.resolved");
     expect(Date.parse(full.resolved_at)).toBeGreaterThanOrEqual(Date.parse(full.monitoring_at));
     await expect.poll(async () => (await api("/api/v1/incidents?open=true")).incidents.length, { timeout: 30_000, interval: 200 }).toBe(0);
+  }, 90_000);
+
+  it("takes a responder's update, which holds automation, and enforces the lifecycle", async () => {
+    const writer = (await createToken({ store: test.vigil.store, clock: systemClock }, { name: "oncall", scope: "write", actor: "test" })).token;
+    const post = async (id: string, body: unknown) => {
+      const res = await fetch(`${test.vigil.url}/api/v1/incidents/${id}/updates`, { method: "POST", headers: { authorization: `Bearer ${writer}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+      return { status: res.status, json: (await res.json()) as any };
+    };
+    healthy.mail = false;
+    await expect.poll(async () => (await api("/api/v1/incidents?open=true")).incidents.length, { timeout: 15_000, interval: 100 }).toBe(1);
+    const [open] = (await api("/api/v1/incidents?open=true")).incidents;
+    const identified = await post(open.id, { status: "identified", body: "The mail relay's certificate **expired**." });
+    expect(identified.status).toBe(201);
+    expect(identified.json.status).toBe("identified");
+
+    healthy.mail = true;
+    await expect.poll(() => monitorStatus("mail-check"), { timeout: 15_000, interval: 100 }).toBe("up");
+    await test.vigil.incidents.step();
+    expect((await api(`/api/v1/incidents/${open.id}`)).status).toBe("identified");
+
+    const refused = await post(open.id, { status: "postmortem", body: "skip ahead" });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.message).toContain("identified → postmortem");
+    expect((await post(open.id, { status: "resolved" })).status).toBe(400);
+    expect((await post("inc_0000000000000000", { body: "x" })).status).toBe(404);
+
+    const resolved = await post(open.id, { status: "resolved", body: "Certificate renewed." });
+    expect(resolved.json).toMatchObject({ status: "resolved", resolved_at: expect.any(String) });
+    const full = await api(`/api/v1/incidents/${open.id}`);
+    expect(full.updates.map((u: { status: string; actor: string }) => [u.status, u.actor.startsWith("token:")])).toEqual([["investigating", false], ["identified", true], ["resolved", true]]);
+    expect(full.timeline.at(-1)).toMatchObject({ kind: "incident.resolved", actor: expect.stringMatching(/^token:tok_/) });
+    expect((await api("/api/v1/incidents?open=true")).incidents).toEqual([]);
   }, 90_000);
 });

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { actorOf } from "../../auth/authenticate.ts";
 import { AppError } from "../../core/errors.ts";
+import { incidentStatuses } from "../../incidents/lifecycle.ts";
 import type { IncidentRow, IncidentUpdateRow } from "../../store/types.ts";
 import type { ApiDeps } from "../deps.ts";
 import { defineRoute } from "../route.ts";
@@ -56,7 +58,21 @@ function updateOf(row: IncidentUpdateRow): z.infer<typeof updateView> {
 
 /** Incidents opened by correlation: their state, updates and timeline. */
 export function incidentRoutes(deps: ApiDeps) {
+  const idParams = z.object({ id: z.string().regex(/^inc_[0-9a-f]{16}$/, "expected an incident id such as inc_0123456789abcdef") });
   return [
+    defineRoute({
+      method: "POST",
+      url: "/api/v1/incidents/:id/updates",
+      operationId: "addIncidentUpdate",
+      summary: "A responder's update: a message and optionally a new status; automation then leaves the incident alone (hold) unless hold is false",
+      tag: "incidents",
+      auth: "write",
+      status: 201,
+      params: idParams,
+      body: z.strictObject({ status: z.enum(incidentStatuses).optional(), body: z.string().trim().min(1).max(20_000), hold: z.boolean().optional() }),
+      response: incidentView,
+      handler: async ({ params, body, principal }) => view((await deps.incidents.personUpdate(params.id, body, actorOf(principal))) as IncidentRow),
+    }),
     defineRoute({
       method: "GET",
       url: "/api/v1/incidents",
@@ -75,7 +91,7 @@ export function incidentRoutes(deps: ApiDeps) {
       summary: "An incident with its updates and its timeline (signals joined and recovered, status changes)",
       tag: "incidents",
       auth: "read",
-      params: z.object({ id: z.string().regex(/^inc_[0-9a-f]{16}$/, "expected an incident id such as inc_0123456789abcdef") }),
+      params: idParams,
       response: incidentView.extend({
         updates: z.array(updateView),
         timeline: z.array(z.object({ id: z.string(), at: z.string(), kind: z.string(), actor: z.string(), data: z.record(z.string(), z.unknown()) })),

@@ -11,7 +11,7 @@ import { applyAssertions } from "../probes/assertions.ts";
 import { probeRegistry } from "../probes/registry.ts";
 import type { ProbeOutcome } from "../probes/types.ts";
 import { Scheduler, type ScheduledMonitor } from "../scheduler/scheduler.ts";
-import type { Store } from "../store/types.ts";
+import type { MonitorStateRow, Store } from "../store/types.ts";
 import { ResultWriter } from "./result-writer.ts";
 
 const stateSaveEveryMs = 30_000;
@@ -97,7 +97,8 @@ export class MonitoringService {
 
   /** Records a heartbeat ping; false when the monitor is not a heartbeat monitor. */
   heartbeat(monitorId: string, at: Date): boolean {
-    if (this.#monitors.get(monitorId)?.config.type !== "heartbeat") return false;
+    const monitor = this.#monitors.get(monitorId)?.config;
+    if (!monitor || !probeRegistry[monitor.type].push) return false;
     this.#heartbeats.set(monitorId, at);
     return true;
   }
@@ -105,7 +106,7 @@ export class MonitoringService {
   /** The heartbeat secret a monitor expects, if it is a heartbeat monitor. */
   heartbeatSecret(monitorId: string): string | undefined {
     const monitor = this.#monitors.get(monitorId)?.config;
-    return monitor?.type === "heartbeat" ? String(monitor.settings["secret"]) : undefined;
+    return monitor && probeRegistry[monitor.type].push ? String(monitor.settings["secret"]) : undefined;
   }
 
   /** The confirmed status of a monitor, per region and overall; undefined for an unknown id. */
@@ -120,10 +121,7 @@ export class MonitoringService {
     await this.#scheduler.stop();
     // The latest states, whatever their age, so that a restart resumes exactly.
     const now = this.#deps.clock.now();
-    for (const [monitorId, state] of this.#states) {
-      const monitor = this.#monitors.get(monitorId);
-      if (monitor) this.#writer.saveState({ monitorId, status: currentStatus(state, monitor.policy, now).status, state: state as unknown as Record<string, unknown>, updatedAt: now });
-    }
+    for (const [monitorId, state] of this.#states) if (this.#monitors.has(monitorId)) this.#writer.saveState(this.#stateRow(state, now));
     await this.#writer.flush();
   }
 
@@ -152,15 +150,11 @@ export class MonitoringService {
     };
     const detected = detect(this.#states.get(monitorId), result, policy, clock.now());
     this.#states.set(monitorId, detected.state);
-    const status = currentStatus(detected.state, policy, clock.now()).status;
     // States are saved on every event and otherwise at most every 30 s: a restart then resumes with
     // counters at most 30 s old, and a busy instance does not rewrite thousands of states a second.
     const saveState = detected.events.length > 0 || at.getTime() - (this.#savedAt.get(monitorId) ?? 0) >= stateSaveEveryMs;
     if (saveState) this.#savedAt.set(monitorId, at.getTime());
-    this.#writer.add(
-      { monitorId, region: this.#region, at, status: outcome.status, latencyMs: outcome.latencyMs, facts: outcome.facts, error: outcome.error },
-      saveState ? { monitorId, status, state: detected.state as unknown as Record<string, unknown>, updatedAt: clock.now() } : undefined,
-    );
+    this.#writer.add(result, saveState ? this.#stateRow(detected.state, at) : undefined);
     for (const event of detected.events) {
       // Events are the record: written at once, not batched, so a crash loses no transition.
       await store.events.append({ at: event.at, kind: event.kind, subject: monitorId, actor: "system", data: { region: this.#region, ...event.data } }).catch((error: unknown) => {
@@ -172,15 +166,19 @@ export class MonitoringService {
     return { recheck: detected.recheck };
   }
 
+  #stateRow(state: MonitorState, at: Date): MonitorStateRow {
+    return { monitorId: state.monitorId, status: state.status, state: state as unknown as Record<string, unknown>, updatedAt: at };
+  }
+
   async #runProbe(config: MonitorConfig, signal: AbortSignal): Promise<ProbeOutcome> {
     const probe = probeRegistry[config.type];
-    const settings = config.type === "heartbeat" ? { ...config.settings, intervalMs: config.interval } : config.settings;
     try {
-      return await probe.run(settings, {
+      return await probe.run(config.settings, {
         signal,
         clock: this.#deps.clock,
         region: this.#region,
         timeoutMs: config.timeout,
+        intervalMs: config.interval,
         monitorId: config.id,
         // A heartbeat monitor gets its first interval + grace from the start before it counts as missing.
         lastHeartbeat: () => this.#heartbeats.get(config.id) ?? this.#startedAt,

@@ -15,16 +15,16 @@ export type HeartbeatConfig = z.output<typeof HeartbeatConfig>;
 /**
  * A push monitor for cron jobs and batch workers: they POST /api/v1/heartbeat/:monitorId, and the
  * check, run every interval like any other, is down when no ping arrived within interval + grace.
- * The interval comes from the monitor, so the check reads it from the context's timeout-free clock.
  */
-export const heartbeatProbe: Probe<HeartbeatConfig & { intervalMs?: number }> = {
+export const heartbeatProbe: Probe<HeartbeatConfig> = {
   type: "heartbeat",
+  push: true,
   configSchema: HeartbeatConfig,
   facts: ["latencyMs", "sinceLastPingS"],
   async run(config, ctx) {
     const last = ctx.lastHeartbeat?.();
     const now = ctx.clock.now().getTime();
-    const allowedMs = (config.intervalMs ?? 0) + config.grace;
+    const allowedMs = (ctx.intervalMs ?? 0) + config.grace;
     if (last === undefined) {
       return { status: "down", latencyMs: 0, facts: { sinceLastPingS: null }, error: { kind: "assertion", message: "no heartbeat received yet" } };
     }

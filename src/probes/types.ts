@@ -39,6 +39,8 @@ export interface ProbeContext {
   timeoutMs: number;
   /** The monitor being checked. */
   monitorId?: string;
+  /** The monitor's interval (a push monitor counts a missing ping from it). */
+  intervalMs?: number;
   /** When the monitor last pushed a heartbeat (heartbeat monitors only). */
   lastHeartbeat?: () => Date | undefined;
 }
@@ -48,6 +50,8 @@ export interface Probe<Cfg = unknown> {
   type: string;
   /** Validates the type-specific keys of a monitor (not id, type, name, interval, timeout…). */
   configSchema: z.ZodType<Cfg>;
+  /** True for a push type (the target calls Vigil, authenticated by the monitor's `secret`). */
+  push?: true;
   /** Facts this probe can produce; an assertion on any other fact is a configuration error. */
   facts: readonly string[];
   /** Runs one check. Throws only for programmer errors; an unhealthy target is a `down` outcome. */

@@ -1,4 +1,4 @@
-import { asc, eq as eqId, isNull } from "drizzle-orm";
+import { and, asc, eq as eqId, isNull } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { components, events, monitors } from "./schema.ts";
 import type { CatalogInput, CatalogSyncResult, ComponentRow, MonitorRow, Store } from "./types.ts";
@@ -28,6 +28,10 @@ export function catalogQueries(db: Db): Store["catalog"] {
         .where(options.includeRemoved ? undefined : isNull(monitors.removedAt))
         .orderBy(asc(monitors.id));
       return rows.map(toMonitor);
+    },
+    async monitor(id) {
+      const rows = await db.select().from(monitors).where(and(eqId(monitors.id, id), isNull(monitors.removedAt)));
+      return rows[0] === undefined ? undefined : toMonitor(rows[0]);
     },
   };
 }

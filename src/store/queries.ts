@@ -50,6 +50,7 @@ export function storeOver(
       sync: guard((input, at, actor) => db.transaction((tx) => syncCatalog(tx as unknown as Db, input, at, actor))),
       components: guard(queries.catalog.components),
       monitors: guard(queries.catalog.monitors),
+      monitor: guard(queries.catalog.monitor),
     },
     events: { append: guard(queries.events.append), list: guard(queries.events.list) },
     results: { insertMany: guard(queries.results.insertMany), list: guard(queries.results.list), prune: guard(queries.results.prune) },

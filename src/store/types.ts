@@ -150,6 +150,8 @@ export interface Store {
     components(options?: { includeRemoved?: boolean }): Promise<ComponentRow[]>;
     /** Ordered by id. */
     monitors(options?: { includeRemoved?: boolean }): Promise<MonitorRow[]>;
+    /** One monitor that has not been removed. */
+    monitor(id: string): Promise<MonitorRow | undefined>;
   };
   events: {
     append(event: NewEvent): Promise<StoredEvent>;

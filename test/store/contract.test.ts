@@ -83,6 +83,8 @@ for (const backend of storeBackends()) {
         const components = await store.catalog.components();
         expect(components.map((c) => c.id)).toEqual(["orders-db", "api"]);
         expect(components[1]).toMatchObject({ dependsOn: [{ id: "orders-db", soft: false }], description: "The API", createdAt: at(0), removedAt: null });
+        expect(await store.catalog.monitor("orders-db-mysql")).toEqual((await store.catalog.monitors())[0]);
+        expect(await store.catalog.monitor("nope")).toBeUndefined();
         expect((await store.catalog.monitors())[0]).toMatchObject({ type: "mysql", intervalMs: 5000, config: { url: "mysql://monitor@127.0.0.1:3306/", a: 1, b: { c: 2, d: 3 } } });
 
         // The same catalog again, with JSON keys in another order: nothing changed, no event.

@@ -1,5 +1,5 @@
-import { timingSafeEqual, createHash } from "node:crypto";
 import { z } from "zod";
+import { hashSecret, secretMatches } from "../../auth/token-format.ts";
 import { AppError } from "../../core/errors.ts";
 import { uptimeOf, uptimeWindows, type UptimeWindow } from "../../results/uptime.ts";
 import type { MonitorRow, StoredCheckResult } from "../../store/types.ts";
@@ -50,7 +50,7 @@ const isoTime = z.iso.datetime({ offset: true, message: "expected an ISO 8601 ti
 /** Monitors: their confirmed state per region, results, uptime and evidence; and heartbeats. */
 export function monitorRoutes(deps: ApiDeps) {
   const find = async (id: string): Promise<MonitorRow> => {
-    const monitor = (await deps.store.catalog.monitors()).find((m) => m.id === id);
+    const monitor = await deps.store.catalog.monitor(id);
     if (!monitor) throw new AppError("not_found", `no monitor with id ${id}`);
     return monitor;
   };
@@ -152,7 +152,7 @@ export function monitorRoutes(deps: ApiDeps) {
         const header = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "")?.[1];
         const presented = header ?? query.secret;
         // The same answer for an unknown monitor and a wrong secret: ids are not revealed.
-        if (expected === undefined || presented === undefined || !sameSecret(presented, expected)) {
+        if (expected === undefined || presented === undefined || !secretMatches(presented, hashSecret(expected))) {
           throw new AppError("unauthorized", "unknown heartbeat monitor or wrong secret");
         }
         const at = deps.clock.now();
@@ -174,10 +174,4 @@ function stateOf(deps: ApiDeps, id: string): z.infer<typeof statusView> {
 
 function resultOf(r: StoredCheckResult): z.infer<typeof resultView> {
   return { at: r.at.toISOString(), region: r.region, status: r.status, latency_ms: r.latencyMs, facts: r.facts, error: r.error };
-}
-
-/** Constant-time comparison of two secrets of any length (compared as hashes). */
-function sameSecret(a: string, b: string): boolean {
-  const hash = (s: string) => createHash("sha256").update(s).digest();
-  return timingSafeEqual(hash(a), hash(b));
 }

@@ -34,9 +34,3 @@ export function didYouMean(word: string, candidates: Iterable<string>): string {
   const match = closest(word, candidates);
   return match === undefined ? "" : ` (did you mean "${match}"?)`;
 }
-
-/** Joins words as "a, b or c". */
-export function listWords(words: readonly string[], last = "or"): string {
-  if (words.length <= 1) return words.join("");
-  return `${words.slice(0, -1).join(", ")} ${last} ${words[words.length - 1]}`;
-}

@@ -5,7 +5,7 @@ import { parseAssertion, quoted, type Assertion, type JsonPath } from "./asserti
 import type { Fact, ProbeOutcome } from "./types.ts";
 
 /** The parsed form and its parts, defined with the parser. */
-export { operators, parseAssertion, type Assertion, type Check, type JsonPath, type NumberRange, type Operator, type Pattern } from "./assertion-parse.ts";
+export type { Assertion } from "./assertion-parse.ts";
 
 /** One assertion string of a monitor's `assert:` list, read into an `Assertion`. */
 const assertionText = z.unknown().transform((value, ctx): Assertion => {

@@ -2,6 +2,7 @@ import type * as z from "zod";
 import { strictMap, text } from "../config/fields.ts";
 import { scrub, urlSecrets } from "../store/redact.ts";
 import { elapsedSince, type ErrorKind, type Fact, type Probe, type ProbeContext, type ProbeOutcome } from "./types.ts";
+import { errorCode, networkErrorKind } from "./tcp.ts";
 
 /** Facts shared by the database probes, read by the database evidence module across consecutive results. */
 const facts = ["latencyMs", "uptimeS", "connections", "maxConnections", "role", "version"] as const;
@@ -129,27 +130,21 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-const connectCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "EHOSTUNREACH", "EHOSTDOWN", "ENETUNREACH", "ENETDOWN", "EPIPE", "EADDRNOTAVAIL"]);
-const dnsCodes = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NODATA", "EAI_NONAME"]);
-const tlsCode = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/;
-
 /** Sorts a failure into an error kind: network codes first, then the driver's rules; anything else is `protocol`. */
 function classify(err: unknown, timeoutMs: number, loggedIn: boolean, rules: ErrorRules): { kind: ErrorKind; message: string } {
   if (err === aborted) return { kind: "timeout", message: `timed out after ${timeoutMs} ms` };
   const code = errorCode(err);
   const message = describe(err);
-  if (code === "ETIMEDOUT" || rules.timeout?.(code, message)) return { kind: "timeout", message: `connect timed out (${message})` };
-  if (connectCodes.has(code) || rules.connect?.(code, message)) return { kind: "connect", message };
-  if (dnsCodes.has(code)) return { kind: "dns", message };
-  if (tlsCode.test(code) || rules.tls?.(code, message)) return { kind: "tls", message };
+  // Network codes mean the same for every probe (tcp.ts); the driver's rules cover its own messages.
+  const network = networkErrorKind(code);
+  if (network === "timeout" || rules.timeout?.(code, message)) return { kind: "timeout", message: `connect timed out (${message})` };
+  if (network === "connect" || rules.connect?.(code, message)) return { kind: "connect", message };
+  if (network === "dns") return { kind: "dns", message };
+  if (network === "tls" || rules.tls?.(code, message)) return { kind: "tls", message };
   if (rules.auth(code, message, loggedIn)) return { kind: "auth", message };
   return { kind: "protocol", message };
 }
 
-function errorCode(err: unknown): string {
-  const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
-  return typeof code === "string" ? code : "";
-}
 
 /** The driver's message; Node's AggregateError (one error per address tried) has an empty one. */
 function describe(err: unknown): string {

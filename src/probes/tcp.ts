@@ -23,9 +23,27 @@ const verifyCode = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_C
 /** Other TLS-layer failures (protocol versions, alerts, malformed records). */
 const handshakeCode = /^(ERR_TLS_|ERR_SSL_|EPROTO$)/;
 
+const dnsCodes = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NODATA", "EAI_NONAME"]);
+const connectCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "EHOSTUNREACH", "EHOSTDOWN", "ENETUNREACH", "ENETDOWN", "EPIPE", "EADDRNOTAVAIL"]);
+
+/** The `code` of a Node.js or driver error, or "". */
+export function errorCode(err: unknown): string {
+  const code = typeof err === "object" && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === "string" ? code : "";
+}
+
+/** The error kind a network-level error code means, the same for every probe; undefined when it is not one. */
+export function networkErrorKind(code: string): "dns" | "connect" | "timeout" | "tls" | undefined {
+  if (dnsCodes.has(code)) return "dns";
+  if (code === "ETIMEDOUT") return "timeout";
+  if (connectCodes.has(code)) return "connect";
+  if (verifyCode.test(code) || handshakeCode.test(code)) return "tls";
+  return undefined;
+}
+
 /** Classifies an error from connecting to `host:port` (DNS, refusal, TLS…); the message names only host and port. */
 export function socketError(err: unknown, target: { host: string; port: number }): ProbeError {
-  const code = typeof err === "object" && err !== null && "code" in err && typeof err.code === "string" ? err.code : "";
+  const code = errorCode(err);
   // OpenSSL errors carry a short `reason` ("wrong version number") besides their long message.
   const reason = typeof err === "object" && err !== null && "reason" in err && typeof err.reason === "string" ? err.reason : undefined;
   const detail = reason ?? (err instanceof Error ? err.message : String(err)).split("\n")[0];

@@ -10,9 +10,11 @@ const state = (monitorId: string, status: string): MonitorStateRow => ({ monitor
 function recordingStore() {
   const batches: { results: NewCheckResult[]; states: MonitorStateRow[] }[] = [];
   let failures = 0;
+  let attempts = 0;
   const tx = { results: { insertMany: async (rows: NewCheckResult[]) => void batches.at(-1)!.results.push(...rows) }, monitorStates: { save: async (rows: MonitorStateRow[]) => void batches.at(-1)!.states.push(...rows) } };
   const store = {
     transaction: async (fn: (t: typeof tx) => Promise<void>) => {
+      attempts++;
       if (failures > 0) {
         failures--;
         throw new Error("store unavailable");
@@ -21,7 +23,7 @@ function recordingStore() {
       await fn(tx);
     },
   } as unknown as Pick<Store, "results" | "monitorStates" | "transaction">;
-  return { store, batches, failNext: (n: number) => (failures = n) };
+  return { store, batches, failNext: (n: number) => (failures = n), attempts: () => attempts };
 }
 
 describe("ResultWriter", () => {
@@ -58,5 +60,21 @@ describe("ResultWriter", () => {
     expect(batches[0]!.results.map((r) => r.at.getTime())).toEqual([1000, 2000]);
     expect(batches[0]!.states).toEqual([state("a", "up")]);
     expect(writer.pending).toBe(0);
+  });
+
+  it("does not retry on every new result while the store is failing: the timer retries", async () => {
+    const timers = new ManualTimers();
+    const { store, batches, failNext, attempts } = recordingStore();
+    const writer = new ResultWriter({ store, timers, flushEveryMs: 1000, maxBatch: 3, onError: () => undefined });
+    failNext(1);
+    for (let i = 0; i < 3; i++) writer.add(result("a", i));
+    await timers.advance(0);
+    expect(attempts()).toBe(1);
+    for (let i = 3; i < 30; i++) writer.add(result("a", i));
+    await timers.advance(0);
+    expect(attempts()).toBe(1);
+    await timers.advance(1000);
+    expect(attempts()).toBe(2);
+    expect(batches.map((b) => b.results.length)).toEqual([30]);
   });
 });

@@ -25,6 +25,8 @@ export class ResultWriter {
   #states = new Map<string, MonitorStateRow>();
   #timer: unknown;
   #flushing: Promise<void> = Promise.resolve();
+  /** The last write failed: only the retry timer flushes until one succeeds, not every new result. */
+  #failing = false;
 
   constructor(options: ResultWriterOptions) {
     this.#options = options;
@@ -38,7 +40,7 @@ export class ResultWriter {
   add(result: NewCheckResult, state?: MonitorStateRow): void {
     this.#results.push(result);
     if (state) this.#states.set(state.monitorId, state);
-    if (this.#results.length >= this.#options.maxBatch) void this.flush();
+    if (this.#results.length >= this.#options.maxBatch && !this.#failing) void this.flush();
     else this.#timer ??= this.#options.timers.setTimeout(() => void this.flush(), this.#options.flushEveryMs);
   }
 
@@ -66,9 +68,12 @@ export class ResultWriter {
         await tx.results.insertMany(results);
         await tx.monitorStates.save(states);
       });
+      this.#failing = false;
     } catch (error) {
+      this.#failing = true;
       // Keep them: the store may be back for the next flush. Newer states win over these.
-      this.#results.unshift(...results);
+      // concat, not unshift(...rows): spreading 100k rows as arguments overflows the stack.
+      this.#results = results.concat(this.#results);
       // Bounded: while the store is away, the oldest results go first (transitions are events, kept apart).
       const excess = this.#results.length - maxBuffered;
       if (excess > 0) this.#results.splice(0, excess);

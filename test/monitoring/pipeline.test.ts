@@ -93,7 +93,9 @@ describe("detection on real parts", () => {
   it("takes heartbeats with the monitor's secret only, and goes down when they stop", async () => {
     const ping = (secret: string) => fetch(`${vigil.url}/api/v1/heartbeat/nightly-job`, { method: "POST", headers: { authorization: `Bearer ${secret}` } });
     expect((await ping("wrong-secret-000000")).status).toBe(401);
-    expect((await fetch(`${vigil.url}/api/v1/heartbeat/web-health?secret=${heartbeatSecret}`, { method: "POST" })).status).toBe(401);
+    expect((await fetch(`${vigil.url}/api/v1/heartbeat/web-health`, { method: "POST", headers: { authorization: `Bearer ${heartbeatSecret}` } })).status).toBe(401);
+    // A secret in the URL would be written to the request log: it is not read, so the ping is refused.
+    expect((await fetch(`${vigil.url}/api/v1/heartbeat/nightly-job?secret=${heartbeatSecret}`, { method: "POST" })).status).toBe(401);
     expect((await ping(heartbeatSecret)).status).toBe(200);
     await expect.poll(async () => (await api("/api/v1/monitors/nightly-job")).json.state.status, { timeout: 10_000, interval: 100 }).toBe("up");
     // No more pings: after interval + grace the checks see it missing and confirm it down.

@@ -141,16 +141,14 @@ export function monitorRoutes(deps: ApiDeps) {
       method: "POST",
       url: "/api/v1/heartbeat/:id",
       operationId: "pushHeartbeat",
-      summary: "A heartbeat from a cron job or worker; authenticated by the monitor's own secret (Bearer, or ?secret=)",
+      summary: "A heartbeat from a cron job or worker; authenticated by the monitor's own secret as a Bearer token (never in the URL, which is logged)",
       tag: "monitors",
       auth: "public",
       params: idParams,
-      query: z.strictObject({ secret: z.string().max(500).optional() }),
       response: z.object({ ok: z.literal(true), monitor: z.string(), at: z.string() }),
-      handler: async ({ params, query, request }) => {
+      handler: async ({ params, request }) => {
         const expected = deps.monitoring.heartbeatSecret(params.id);
-        const header = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "")?.[1];
-        const presented = header ?? query.secret;
+        const presented = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "")?.[1];
         // The same answer for an unknown monitor and a wrong secret: ids are not revealed.
         if (expected === undefined || presented === undefined || !secretMatches(presented, hashSecret(expected))) {
           throw new AppError("unauthorized", "unknown heartbeat monitor or wrong secret");

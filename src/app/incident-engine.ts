@@ -221,7 +221,11 @@ export class IncidentEngine {
     const now = this.#deps.clock.now();
     const statuses = this.#statuses();
     const policy = { monitorAfterMs: this.#config.incidents.monitor_after, resolveAfterMs: this.#config.incidents.resolve_after };
+    // A component whose monitors are all unknown (just restarted, monitor removed) has not recovered:
+    // its incidents wait rather than being moved to monitoring and resolved on no evidence.
+    const unknown = new Set(this.#config.components.filter((c) => c.monitors.length > 0 && c.monitors.every((m) => this.#deps.monitorStatus(m) === "unknown")).map((c) => c.id));
     for (const tracked of [...this.#open.values()]) {
+      if ([...tracked.row.rootIds, ...tracked.row.impactedIds].some((id) => unknown.has(id))) continue;
       const failing = [...tracked.row.rootIds, ...tracked.row.impactedIds].filter((id) => (statuses[id] ?? "operational") !== "operational").length;
       if (failing > 0) tracked.allRecoveredAt = null;
       else tracked.allRecoveredAt ??= now;

@@ -1,7 +1,12 @@
 import type { Clock } from "../core/clock.ts";
 import type { ErrorDetail } from "../core/errors.ts";
 import type { Metrics } from "../observability/metrics.ts";
-import type { Store } from "../store/types.ts";
+import type { ComponentStatus } from "../incidents/component-status.ts";
+import type { Impact } from "../incidents/impact.ts";
+import type { IncidentStatus } from "../incidents/lifecycle.ts";
+import type { MaintenanceStatus } from "../incidents/maintenance.ts";
+import type { OutageWindow, WindowQuery } from "../incidents/windows.ts";
+import type { IncidentRow, MaintenanceRow, Store } from "../store/types.ts";
 
 /** The outcome of a configuration reload: applied with its catalog diff, or rejected with every error. */
 export type ReloadOutcome =
@@ -30,9 +35,23 @@ export interface MonitoringPort {
   heartbeatSecret(monitorId: string): string | undefined;
 }
 
-/** Incident verbs that must go through the engine, which holds the open incidents. */
+/** Incident, component-status and maintenance verbs that go through the engine, which holds the open incidents. */
 export interface IncidentsPort {
-  personUpdate(id: string, input: { status?: "investigating" | "identified" | "monitoring" | "resolved" | "postmortem"; body: string; hold?: boolean }, actor: string): Promise<unknown>;
+  create(
+    input: { name: string; body: string; status?: "investigating" | "identified" | "monitoring"; components?: Record<string, ComponentStatus>; impact?: Impact; publish?: boolean },
+    actor: string,
+  ): Promise<IncidentRow>;
+  personUpdate(id: string, input: { status?: IncidentStatus; body: string; hold?: boolean; publish?: boolean }, actor: string): Promise<IncidentRow>;
+  edit(id: string, input: { name?: string; impact?: Impact | null }, actor: string): Promise<IncidentRow>;
+  publish(id: string, actor: string): Promise<IncidentRow>;
+  savePostmortem(id: string, body: string, actor: string): Promise<IncidentRow>;
+  publishPostmortem(id: string, actor: string): Promise<IncidentRow>;
+  overrideComponent(id: string, status: ComponentStatus | null, actor: string): Promise<ComponentStatus>;
+  componentStatuses(): { statuses: Record<string, ComponentStatus>; overridden: string[] };
+  windows(query: WindowQuery): Promise<OutageWindow[]>;
+  createMaintenance(input: { name: string; body?: string; componentIds: string[]; scheduledFor: Date; scheduledUntil: Date }, actor: string): Promise<MaintenanceRow>;
+  moveMaintenance(id: string, to: MaintenanceStatus, actor: string): Promise<MaintenanceRow>;
+  cancelMaintenance(id: string, actor: string): Promise<MaintenanceRow>;
 }
 
 /** What the HTTP adapters need from the running application. */
@@ -45,4 +64,6 @@ export interface ApiDeps {
   readiness(): Promise<ReadinessCheck[]>;
   monitoring: MonitoringPort;
   incidents: IncidentsPort;
+  /** Settings the API reads from the running configuration. */
+  settings(): { windowMarginMs: number; timeZone: string };
 }

@@ -3,13 +3,15 @@ import { isAppError } from "../core/errors.ts";
 import { packageVersion, type CliIo } from "./context.ts";
 import type { CommandInstaller } from "./command.ts";
 import { exitCodeFor, exitCodes } from "./exit-codes.ts";
+import { incidentCommand } from "./incident.ts";
 import { migrateCommand } from "./migrate.ts";
 import { serveCommand } from "./serve.ts";
 import { tokenCommand } from "./token.ts";
 import { validateCommand } from "./validate.ts";
+import { windowsCommand } from "./windows.ts";
 
 
-const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand];
+const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, incidentCommand, windowsCommand];
 
 function defaultIo(): CliIo {
   return {

@@ -144,3 +144,11 @@ export function strictMap<S extends z.ZodRawShape>(shape: S) {
     { when: () => true },
   ) as unknown as z.ZodObject<S, z.core.$strict>;
 }
+
+/** An instant written in ISO 8601 with a time zone, such as 2026-12-01T02:00:00Z or 2026-12-01T03:00:00+01:00. */
+export const instant = scalar("expected a date and time with a zone, such as 2026-12-01T02:00:00Z", (value) => {
+  const text = value instanceof Date ? value.toISOString() : value;
+  if (typeof text !== "string" || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) return undefined;
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+});

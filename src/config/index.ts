@@ -2,4 +2,4 @@
 export { bundledConfigPath, configErrorFrom, formatConfigIssues, loadConfigFile, parseConfigText, resolveConfigPath } from "./load.ts";
 export type { ConfigIssue, ConfigLoadResult } from "./load.ts";
 export { VigilConfigSchema } from "./schema.ts";
-export type { ComponentConfig, MonitorConfig, VigilConfig } from "./schema.ts";
+export type { ComponentConfig, MaintenanceConfig, MonitorConfig, VigilConfig } from "./schema.ts";

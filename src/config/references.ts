@@ -17,6 +17,7 @@ export function checkReferences(data: unknown): RawConfigIssue[] {
     ...duplicateIds(components, ["components"], "component"),
     ...duplicateIds(monitors, ["monitors"], "monitor"),
     ...duplicateIds(channels, ["notifications", "channels"], "channel"),
+    ...duplicateIds(asList(root["maintenances"]), ["maintenances"], "maintenance"),
   ];
   const componentIds = new Set(idsOf(components));
   const monitorIds = new Set(idsOf(monitors));
@@ -38,6 +39,13 @@ export function checkReferences(data: unknown): RawConfigIssue[] {
       if (ref === self) issues.push({ path, message: `component "${ref}" cannot depend on itself` });
       else if (!componentIds.has(ref)) issues.push({ path, message: `no component has the id "${ref}"${didYouMean(ref, componentIds)}` });
       else if (self !== undefined) edges.set(self, [...(edges.get(self) ?? []), { to: ref, path }]);
+    });
+  });
+  asList(root["maintenances"]).forEach((entry, i) => {
+    asList(asRecord(entry)?.["components"]).forEach((ref, j) => {
+      if (typeof ref === "string" && !componentIds.has(ref)) {
+        issues.push({ path: ["maintenances", i, "components", j], message: `no component has the id "${ref}"${didYouMean(ref, componentIds)}` });
+      }
     });
   });
   issues.push(...cycles(edges));

@@ -2,7 +2,7 @@ import * as z from "zod";
 import { closest } from "./suggest.ts";
 import { strictMap } from "./fields.ts";
 
-import { color, duration, scalar, httpUrl, id, listenPort, positiveDuration, postgresUrl, size, text, timeZone, typeName, type FieldIssueParams } from "./fields.ts";
+import { color, duration, instant, scalar, httpUrl, id, listenPort, positiveDuration, postgresUrl, size, text, timeZone, typeName, type FieldIssueParams } from "./fields.ts";
 import { unknownFacts, AssertionList, type Assertion } from "../probes/assertions.ts";
 import { monitorTypeNames, probeKeys, probeRegistry, type MonitorType } from "../probes/registry.ts";
 
@@ -32,6 +32,9 @@ const storage = strictMap({
   data_dir: text.optional(),
 });
 
+/** `auto`, `manual`, or a delay in which a responder may act before it is published. */
+const publishPolicy = z.union([z.enum(["auto", "manual"]), duration]);
+
 /** `depends_on` entries: `orders-db` or `{ id: orders-db, soft: true }`. */
 const dependency = z.preprocess((value) => (typeof value === "string" ? { id: value } : value), strictMap({ id, soft: z.boolean().default(false) }));
 
@@ -43,6 +46,8 @@ const component = strictMap({
   depends_on: z.array(dependency).default([]),
   monitors: z.array(id).default([]),
   hidden: z.boolean().default(false),
+  /** This component's publish policy, overriding `incidents.publish`; an incident takes the strictest of its components'. */
+  publish: publishPolicy.optional(),
 });
 
 /** Keys every monitor has, whatever its type; the rest belong to its probe. */
@@ -130,8 +135,8 @@ const notifications = strictMap({
   routes: z.array(z.record(z.string(), z.unknown())).default([]),
 });
 
-/** `auto`, `manual`, or a delay in which a responder may act before it is published. */
-const publishPolicy = z.union([z.enum(["auto", "manual"]), duration]);
+/** Public update templates per status; placeholders {components} {root} {impact} {started_at} {evidence} {duration}. */
+const templates = strictMap({ investigating: text.optional(), identified: text.optional(), monitoring: text.optional(), resolved: text.optional() });
 
 const incidents = strictMap({
   publish: publishPolicy.default("auto"),
@@ -141,6 +146,25 @@ const incidents = strictMap({
   monitor_after: duration.default(0),
   /** Then quiet for this long in monitoring: resolved. */
   resolve_after: duration.default(600_000),
+  /** A public, unresolved incident without a public update for this long gets an "update due" event. */
+  update_due_after: positiveDuration.default(30 * 60_000),
+  /** Put the evidence (restarts, connection use) in the first public update; off: responders alone see it. */
+  public_evidence: z.boolean().default(false),
+  /** Added before and after outage windows handed to reconciliation (margin_from/margin_to); 0 by default. */
+  window_margin: duration.default(0),
+  templates: templates.prefault({}),
+});
+
+/** Scheduled maintenance declared in the file; the API can add more. */
+const maintenance = strictMap({
+  id,
+  name: text,
+  body: text.default("Scheduled maintenance is in progress."),
+  components: z.array(id).min(1),
+  starts_at: instant,
+  ends_at: instant,
+}).superRefine((value, ctx) => {
+  if (value.ends_at.getTime() <= value.starts_at.getTime()) ctx.addIssue({ code: "custom", path: ["ends_at"], message: "must be after starts_at" });
 });
 
 /** The whole configuration file. */
@@ -152,6 +176,7 @@ export const VigilConfigSchema = strictMap({
   monitors: z.array(monitor).default([]),
   probe: probe.prefault({}),
   incidents: incidents.prefault({}),
+  maintenances: z.array(maintenance).default([]),
   notifications: notifications.prefault({}),
 });
 
@@ -159,3 +184,4 @@ export const VigilConfigSchema = strictMap({
 export type VigilConfig = z.output<typeof VigilConfigSchema>;
 export type ComponentConfig = VigilConfig["components"][number];
 export type MonitorConfig = VigilConfig["monitors"][number];
+export type MaintenanceConfig = VigilConfig["maintenances"][number];

@@ -1,11 +1,23 @@
-import { and, asc, desc, eq, notInArray } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, lt, notInArray, or, sql, type SQL } from "drizzle-orm";
 import { AppError } from "../core/errors.ts";
 import type { Db } from "./db.ts";
 import { incidents, incidentUpdates } from "./schema.ts";
-import type { Store } from "./types.ts";
+import type { IncidentListOptions, Store } from "./types.ts";
 
 /** Statuses after which an incident is no longer open. */
 const closedStatuses = ["resolved", "postmortem"];
+
+function incidentFilters(options: IncidentListOptions): (SQL | undefined)[] {
+  return [
+    options.openOnly ? notInArray(incidents.status, closedStatuses) : undefined,
+    options.statuses ? inArray(incidents.status, [...options.statuses]) : undefined,
+    options.componentId === undefined
+      ? undefined
+      : sql`(${incidents.rootIds} @> ${JSON.stringify([options.componentId])}::jsonb or ${incidents.impactedIds} @> ${JSON.stringify([options.componentId])}::jsonb)`,
+    options.to === undefined ? undefined : lt(incidents.startedAt, options.to),
+    options.from === undefined ? undefined : or(isNull(incidents.resolvedAt), gte(incidents.resolvedAt, options.from)),
+  ];
+}
 
 /** Incident and incident-update queries over `db`. */
 export function incidentQueries(db: Db): Store["incidents"] {
@@ -21,7 +33,7 @@ export function incidentQueries(db: Db): Store["incidents"] {
       const rows = await db
         .select()
         .from(incidents)
-        .where(options.openOnly ? notInArray(incidents.status, closedStatuses) : undefined)
+        .where(and(...incidentFilters(options)))
         .orderBy(desc(incidents.startedAt), desc(incidents.id))
         .limit(options.limit);
       return rows;

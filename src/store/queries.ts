@@ -3,6 +3,7 @@ import { catalogQueries, syncCatalog } from "./catalog.ts";
 import type { Db } from "./db.ts";
 import { eventQueries } from "./events.ts";
 import { incidentQueries } from "./incidents.ts";
+import { maintenanceQueries } from "./maintenances.ts";
 import { resultQueries } from "./results.ts";
 import { tokenQueries } from "./tokens.ts";
 import type { Store } from "./types.ts";
@@ -12,7 +13,7 @@ export type StoreQueries = Omit<Store, "kind" | "description" | "close" | "trans
 
 /** Every repository over one drizzle handle (the database, or a transaction on it). */
 export function queriesOver(db: Db): StoreQueries {
-  return { tokens: tokenQueries(db), catalog: catalogQueries(db), events: eventQueries(db), incidents: incidentQueries(db), ...resultQueries(db) };
+  return { tokens: tokenQueries(db), catalog: catalogQueries(db), events: eventQueries(db), incidents: incidentQueries(db), maintenances: maintenanceQueries(db), ...resultQueries(db) };
 }
 
 /** A store over a drizzle handle; `sync` and `transaction` run in database transactions. */
@@ -63,6 +64,12 @@ export function storeOver(
       update: guard(queries.incidents.update),
       addUpdate: guard(queries.incidents.addUpdate),
       updates: guard(queries.incidents.updates),
+    },
+    maintenances: {
+      create: guard(queries.maintenances.create),
+      get: guard(queries.maintenances.get),
+      list: guard(queries.maintenances.list),
+      update: guard(queries.maintenances.update),
     },
     transaction: guard((fn) => inTransaction(fn)),
     close: shell.close,

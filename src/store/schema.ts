@@ -139,10 +139,39 @@ export const incidents = pgTable(
     manual: boolean("manual").notNull(),
     /** A person took over: automatic moves stop. */
     hold: boolean("hold").notNull(),
+    /** When a delayed publication falls due (publish policy a delay); null when none is pending. */
+    publishAt: instant("publish_at"),
+    /** The postmortem (Markdown): drafted from the timeline at resolution, edited by people. */
+    postmortemBody: text("postmortem_body"),
+    postmortemPublishedAt: instant("postmortem_published_at"),
     createdAt: instant("created_at").notNull(),
     updatedAt: instant("updated_at").notNull(),
   },
   (t) => [index("incidents_status_idx").on(t.status), index("incidents_started_at_idx").on(t.startedAt)],
+);
+
+/** Scheduled maintenance (Statuspage's scheduled_maintenances): declared in the config or through the API. */
+export const maintenances = pgTable(
+  "maintenances",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    /** What the public is told (Markdown). */
+    body: text("body").notNull(),
+    componentIds: jsonb("component_ids").notNull().$type<string[]>(),
+    scheduledFor: instant("scheduled_for").notNull(),
+    scheduledUntil: instant("scheduled_until").notNull(),
+    /** scheduled, in_progress, verifying, completed. */
+    status: text("status").notNull(),
+    /** Where it was declared: the configuration file or the API. */
+    source: text("source").notNull().$type<"config" | "api">(),
+    startedAt: instant("started_at"),
+    completedAt: instant("completed_at"),
+    cancelledAt: instant("cancelled_at"),
+    createdAt: instant("created_at").notNull(),
+    updatedAt: instant("updated_at").notNull(),
+  },
+  (t) => [index("maintenances_status_idx").on(t.status), index("maintenances_scheduled_for_idx").on(t.scheduledFor)],
 );
 
 /** The updates of an incident, as published (Statuspage's incident_updates). */
@@ -173,6 +202,6 @@ export const schemaMigrations = pgTable("schema_migrations", {
 });
 
 /** All tables, as handed to drizzle. */
-export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, schemaMigrations };
+export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, schemaMigrations };
 
 export type Schema = typeof schema;

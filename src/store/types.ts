@@ -1,4 +1,4 @@
-import type { incidents as incidentsTable, incidentUpdates as incidentUpdatesTable } from "./schema.ts";
+import type { incidents as incidentsTable, incidentUpdates as incidentUpdatesTable, maintenances as maintenancesTable } from "./schema.ts";
 
 /** What an API token may do; admin includes write, write includes read. */
 export type TokenScope = "read" | "write" | "admin";
@@ -122,6 +122,21 @@ export interface MonitorStateRow {
 export type IncidentRow = typeof incidentsTable.$inferSelect;
 /** An incident update as stored. */
 export type IncidentUpdateRow = typeof incidentUpdatesTable.$inferSelect;
+/** A scheduled maintenance as stored. */
+export type MaintenanceRow = typeof maintenancesTable.$inferSelect;
+
+/** Filters for listing incidents; every one given must hold. */
+export interface IncidentListOptions {
+  openOnly?: boolean;
+  /** Any of these statuses. */
+  statuses?: readonly string[];
+  /** Incidents whose roots or impact include this component. */
+  componentId?: string;
+  /** Incidents that were open at some time in [from, to): started before `to`, resolved (if at all) at or after `from`. */
+  from?: Date;
+  to?: Date;
+  limit: number;
+}
 
 /** Vigil's persistence: PGlite in a data dir, or a PostgreSQL server. */
 export interface Store {
@@ -182,13 +197,22 @@ export interface Store {
     create(row: IncidentRow): Promise<void>;
     get(id: string): Promise<IncidentRow | undefined>;
     /** Newest first by start. */
-    list(options: { openOnly?: boolean; limit: number }): Promise<IncidentRow[]>;
+    list(options: IncidentListOptions): Promise<IncidentRow[]>;
     /** AppError not_found for an unknown id. */
     update(id: string, patch: Partial<Omit<IncidentRow, "id" | "createdAt">>): Promise<IncidentRow>;
     /** AppError conflict for a duplicate id; the incident must exist. */
     addUpdate(row: IncidentUpdateRow): Promise<void>;
     /** Oldest first. */
     updates(incidentId: string): Promise<IncidentUpdateRow[]>;
+  };
+  maintenances: {
+    /** AppError conflict when the id exists. */
+    create(row: MaintenanceRow): Promise<void>;
+    get(id: string): Promise<MaintenanceRow | undefined>;
+    /** By scheduled start, then id; `limit` defaults to 1000. */
+    list(options?: { statuses?: readonly string[]; source?: "config" | "api"; limit?: number }): Promise<MaintenanceRow[]>;
+    /** AppError not_found for an unknown id. */
+    update(id: string, patch: Partial<Omit<MaintenanceRow, "id" | "createdAt">>): Promise<MaintenanceRow>;
   };
   /** Runs `fn` in one transaction, rolled back if it throws; serialised on PGlite, so never use the outer store inside `fn`. */
   transaction<T>(fn: (tx: Omit<Store, "close" | "transaction">) => Promise<T>): Promise<T>;

@@ -14,11 +14,15 @@ export interface TestVigil {
   token: string;
   /** GET `url` with the read token; the status and the parsed body. */
   get(url: string): Promise<{ status: number; json: any }>;
+  /** `method` `url` with a write token and a JSON body; the status and the parsed body. */
+  send(method: "POST" | "PUT" | "PATCH", url: string, body?: unknown): Promise<{ status: number; json: any }>;
+  /** The write token's secret. */
+  writeToken: string;
   dispose(): Promise<void>;
 }
 
-/** Starts Vigil with `configText` (logs discarded), on a free port. */
-export async function startTestVigil(configText: string): Promise<TestVigil> {
+/** Starts Vigil with `configText` (logs discarded), on a free port; on PGlite in a temp dir unless `databaseUrl` is given. */
+export async function startTestVigil(configText: string, options: { databaseUrl?: string } = {}): Promise<TestVigil> {
   const dir = await mkdtemp(path.join(tmpdir(), "vigil-test-"));
   const file = path.join(dir, "vigil.yaml");
   await writeFile(file, configText);
@@ -31,14 +35,22 @@ export async function startTestVigil(configText: string): Promise<TestVigil> {
     host: "127.0.0.1",
     port: 0,
     dataDir: path.join(dir, "data"),
-    databaseUrl: undefined,
+    databaseUrl: options.databaseUrl,
     logger: createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
     version: "0.0.0-test",
   });
   const token = (await createToken({ store: vigil.store, clock: systemClock }, { name: "test", scope: "read", actor: "test" })).token;
+  const writeToken = (await createToken({ store: vigil.store, clock: systemClock }, { name: "test-writer", scope: "write", actor: "test" })).token;
   return {
     vigil,
     token,
+    writeToken,
+    async send(method, url, body) {
+      const headers: Record<string, string> = { authorization: `Bearer ${writeToken}` };
+      if (body !== undefined) headers["content-type"] = "application/json";
+      const res = await fetch(`${vigil.url}${url}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      return { status: res.status, json: await res.json() };
+    },
     async get(url) {
       const res = await fetch(`${vigil.url}${url}`, { headers: { authorization: `Bearer ${token}` } });
       return { status: res.status, json: await res.json() };

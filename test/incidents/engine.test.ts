@@ -115,7 +115,8 @@ describe("incidents from detection", () => {
     expect(resolved.json).toMatchObject({ status: "resolved", resolved_at: expect.any(String) });
     const full = await api(`/api/v1/incidents/${open.id}`);
     expect(full.updates.map((u: { status: string; actor: string }) => [u.status, u.actor.startsWith("token:")])).toEqual([["investigating", false], ["identified", true], ["resolved", true]]);
-    expect(full.timeline.at(-1)).toMatchObject({ kind: "incident.resolved", actor: expect.stringMatching(/^token:tok_/) });
+    expect(full.timeline.find((e: { kind: string }) => e.kind === "incident.resolved")).toMatchObject({ actor: expect.stringMatching(/^token:tok_/) });
+    expect(full.timeline.at(-1)).toMatchObject({ kind: "incident.postmortem_drafted", actor: "system" });
     expect((await api("/api/v1/incidents?open=true")).incidents).toEqual([]);
   }, 90_000);
 });

@@ -192,7 +192,7 @@ for (const backend of storeBackends()) {
       const incident = (id: string, startedAt: Date, status = "investigating") => ({
         id, name: `Outage ${id}`, status, impact: "major", impactOverride: null, rootIds: ["orders-db"], impactedIds: ["api", "checkout"],
         startedAt, earliestPossibleStart: new Date(startedAt.getTime() - 5000), monitoringAt: null, resolvedAt: null, publishedAt: null,
-        manual: false, hold: false, createdAt: startedAt, updatedAt: startedAt,
+        manual: false, hold: false, publishAt: null, postmortemBody: null, postmortemPublishedAt: null, createdAt: startedAt, updatedAt: startedAt,
       });
 
       it("creates, reads, lists newest first (open ones alone on request) and updates incidents", async () => {
@@ -220,6 +220,38 @@ for (const backend of storeBackends()) {
         expect((await store.incidents.updates("inc_u")).map((u) => [u.id, u.status])).toEqual([["upd_1", "investigating"], ["upd_2", "identified"]]);
         expect((await store.incidents.updates("inc_u"))[0]?.affectedComponents[0]).toEqual({ code: "api", name: "Production API", old_status: "operational", new_status: "major_outage" });
         expect((await rejection(store.incidents.addUpdate({ ...update("upd_x", 4020, "resolved"), incidentId: "inc_none" }))).code).toBe("not_found");
+      });
+
+      it("filters incidents by status, component and the time they were open", async () => {
+        await store.incidents.create({ ...incident("inc_f1", at(10_000)), rootIds: ["dns"], impactedIds: [] });
+        await store.incidents.create({ ...incident("inc_f2", at(11_000), "resolved"), resolvedAt: at(12_000) });
+        await store.incidents.create({ ...incident("inc_f3", at(20_000)), rootIds: ["cdn"], impactedIds: ["web"] });
+        const ids = async (options: Parameters<typeof store.incidents.list>[0]) => (await store.incidents.list(options)).map((i) => i.id).filter((id) => id.startsWith("inc_f"));
+        expect(await ids({ componentId: "web", limit: 50 })).toEqual(["inc_f3"]);
+        expect(await ids({ componentId: "checkout", limit: 50 })).toEqual(["inc_f2"]);
+        expect(await ids({ statuses: ["resolved"], limit: 50 })).toEqual(["inc_f2"]);
+        // Open at some time in [from, to): f2 ended at 12 000, f3 began at 20 000.
+        expect(await ids({ from: at(12_500), to: at(19_000), limit: 50 })).toEqual(["inc_f1"]);
+        expect(await ids({ from: at(12_000), to: at(20_001), limit: 50 })).toEqual(["inc_f3", "inc_f2", "inc_f1"]);
+      });
+    });
+
+    describe("maintenances", () => {
+      const maintenance = (id: string, from: number, until: number) => ({
+        id, name: `Upgrade ${id}`, body: "Database upgrade", componentIds: ["orders-db"], scheduledFor: at(from), scheduledUntil: at(until),
+        status: "scheduled", source: "api" as const, startedAt: null, completedAt: null, cancelledAt: null, createdAt: at(0), updatedAt: at(0),
+      });
+
+      it("creates, lists by start and status, updates, and refuses duplicates and unknown ids", async () => {
+        await store.maintenances.create(maintenance("mnt_b", 2000, 3000));
+        await store.maintenances.create(maintenance("mnt_a", 1000, 2000));
+        expect(await store.maintenances.get("mnt_a")).toEqual(maintenance("mnt_a", 1000, 2000));
+        expect((await store.maintenances.list()).map((m) => m.id)).toEqual(["mnt_a", "mnt_b"]);
+        await store.maintenances.update("mnt_a", { status: "in_progress", startedAt: at(1000), updatedAt: at(1000) });
+        expect((await store.maintenances.list({ statuses: ["in_progress"] })).map((m) => m.id)).toEqual(["mnt_a"]);
+        expect((await store.maintenances.list({ source: "config" })).map((m) => m.id)).toEqual([]);
+        expect((await rejection(store.maintenances.create(maintenance("mnt_a", 0, 1)))).code).toBe("conflict");
+        expect((await rejection(store.maintenances.update("mnt_none", { status: "completed" }))).code).toBe("not_found");
       });
     });
 

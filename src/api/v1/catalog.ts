@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { actorOf } from "../../auth/authenticate.ts";
+import { componentStatuses } from "../../incidents/component-status.ts";
 import type { ApiDeps } from "../deps.ts";
 import { defineRoute } from "../route.ts";
 
@@ -11,6 +13,10 @@ const componentView = z.object({
   depends_on: z.array(z.object({ id: z.string(), soft: z.boolean() })),
   monitors: z.array(z.string()),
   hidden: z.boolean(),
+  /** The derived status now (monitors, dependencies, maintenance, override). */
+  status: z.string(),
+  /** A person set the status by hand. */
+  overridden: z.boolean(),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -27,7 +33,9 @@ export function catalogRoutes(deps: ApiDeps) {
       tag: "catalog",
       auth: "read",
       response: z.object({ components: z.array(componentView) }),
-      handler: async () => ({
+      handler: async () => {
+        const { statuses, overridden } = deps.incidents.componentStatuses();
+        return {
         components: (await deps.store.catalog.components()).map((c) => ({
           id: c.id,
           name: c.name,
@@ -37,10 +45,28 @@ export function catalogRoutes(deps: ApiDeps) {
           depends_on: c.dependsOn,
           monitors: c.monitorIds,
           hidden: c.hidden,
+          status: statuses[c.id] ?? "operational",
+          overridden: overridden.includes(c.id),
           created_at: c.createdAt.toISOString(),
           updated_at: c.updatedAt.toISOString(),
         })),
-      }),
+        };
+      },
+    }),
+    defineRoute({
+      method: "PUT",
+      url: "/api/v1/components/:id/status",
+      operationId: "overrideComponentStatus",
+      summary: "Set a component's status by hand, whatever its monitors say; null hands it back to its monitors",
+      tag: "catalog",
+      auth: "write",
+      params: z.object({ id: z.string().max(200) }),
+      body: z.strictObject({ status: z.enum(componentStatuses).nullable() }),
+      response: z.object({ id: z.string(), status: z.string(), overridden: z.boolean() }),
+      handler: async ({ params, body, principal }) => {
+        const status = await deps.incidents.overrideComponent(params.id, body.status, actorOf(principal));
+        return { id: params.id, status, overridden: body.status !== null };
+      },
     }),
   ];
 }

@@ -1,111 +1,242 @@
 import { z } from "zod";
 import { actorOf } from "../../auth/authenticate.ts";
 import { AppError } from "../../core/errors.ts";
+import { componentStatuses } from "../../incidents/component-status.ts";
+import { impacts } from "../../incidents/impact.ts";
 import { incidentStatuses } from "../../incidents/lifecycle.ts";
-import type { IncidentRow, IncidentUpdateRow } from "../../store/types.ts";
+import { renderMarkdown } from "../../incidents/markdown.ts";
 import type { ApiDeps } from "../deps.ts";
 import { defineRoute } from "../route.ts";
+import { incidentOf, incidentView, instantParam, updateOf, updateView, windowOf, windowView } from "./incident-views.ts";
 
-const incidentView = z.object({
-  id: z.string(),
-  name: z.string(),
-  status: z.string(),
-  impact: z.string(),
-  root_components: z.array(z.string()),
-  impacted_components: z.array(z.string()),
-  started_at: z.string(),
-  earliest_possible_start: z.string().nullable(),
-  monitoring_at: z.string().nullable(),
-  resolved_at: z.string().nullable(),
-  published_at: z.string().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
+const timelineEntry = z.object({ id: z.string(), at: z.string(), kind: z.string(), actor: z.string(), data: z.record(z.string(), z.unknown()) });
+const markdown = z.string().trim().min(1).max(20_000);
 
-const updateView = z.object({
-  id: z.string(),
-  status: z.string(),
-  body: z.string(),
-  affected_components: z.array(z.object({ code: z.string(), name: z.string(), old_status: z.string(), new_status: z.string() })),
-  actor: z.string(),
-  display_at: z.string(),
-  created_at: z.string(),
-});
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-function view(row: IncidentRow): z.infer<typeof incidentView> {
-  return {
-    id: row.id,
-    name: row.name,
-    status: row.status,
-    impact: row.impactOverride ?? row.impact,
-    root_components: row.rootIds,
-    impacted_components: row.impactedIds,
-    started_at: row.startedAt.toISOString(),
-    earliest_possible_start: iso(row.earliestPossibleStart),
-    monitoring_at: iso(row.monitoringAt),
-    resolved_at: iso(row.resolvedAt),
-    published_at: iso(row.publishedAt),
-    created_at: row.createdAt.toISOString(),
-    updated_at: row.updatedAt.toISOString(),
-  };
-}
-
-function updateOf(row: IncidentUpdateRow): z.infer<typeof updateView> {
-  return { id: row.id, status: row.status, body: row.body, affected_components: row.affectedComponents, actor: row.actor, display_at: row.displayAt.toISOString(), created_at: row.createdAt.toISOString() };
-}
-
-/** Incidents opened by correlation: their state, updates and timeline. */
+/** Incidents: list, open by hand, read with updates and timeline, update, publish, resolve, edit, windows. */
 export function incidentRoutes(deps: ApiDeps) {
   const idParams = z.object({ id: z.string().regex(/^inc_[0-9a-f]{16}$/, "expected an incident id such as inc_0123456789abcdef") });
+  const get = async (id: string) => {
+    const row = await deps.store.incidents.get(id);
+    if (!row) throw new AppError("not_found", `no incident with id ${id}`);
+    return row;
+  };
   return [
-    defineRoute({
-      method: "POST",
-      url: "/api/v1/incidents/:id/updates",
-      operationId: "addIncidentUpdate",
-      summary: "A responder's update: a message and optionally a new status; automation then leaves the incident alone (hold) unless hold is false",
-      tag: "incidents",
-      auth: "write",
-      status: 201,
-      params: idParams,
-      body: z.strictObject({ status: z.enum(incidentStatuses).optional(), body: z.string().trim().min(1).max(20_000), hold: z.boolean().optional() }),
-      response: incidentView,
-      handler: async ({ params, body, principal }) => view((await deps.incidents.personUpdate(params.id, body, actorOf(principal))) as IncidentRow),
-    }),
     defineRoute({
       method: "GET",
       url: "/api/v1/incidents",
       operationId: "listIncidents",
-      summary: "Incidents, newest first; open=true for unresolved ones only",
+      summary: "Incidents, newest first; filter by open, status, component and the time they were open (from/to: ISO time or 7d, 12h…)",
       tag: "incidents",
       auth: "read",
-      query: z.strictObject({ open: z.enum(["true", "false"]).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) }),
+      query: z.strictObject({
+        open: z.enum(["true", "false"]).optional(),
+        status: z.enum(incidentStatuses).optional(),
+        component: z.string().max(200).optional(),
+        from: instantParam(() => deps.clock.now()).optional(),
+        to: instantParam(() => deps.clock.now()).optional(),
+        limit: z.coerce.number().int().min(1).max(500).default(50),
+      }),
       response: z.object({ incidents: z.array(incidentView) }),
-      handler: async ({ query }) => ({ incidents: (await deps.store.incidents.list({ openOnly: query.open === "true", limit: query.limit })).map(view) }),
+      handler: async ({ query }) => {
+        const rows = await deps.store.incidents.list({
+          openOnly: query.open === "true",
+          ...(query.status ? { statuses: [query.status] } : {}),
+          ...(query.component ? { componentId: query.component } : {}),
+          ...(query.from ? { from: query.from } : {}),
+          ...(query.to ? { to: query.to } : {}),
+          limit: query.limit,
+        });
+        return { incidents: rows.map(incidentOf) };
+      },
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/api/v1/incidents",
+      operationId: "createIncident",
+      summary: "Open an incident by hand: its components (with the status each shows while it is open) are its roots; published at once unless publish is false",
+      tag: "incidents",
+      auth: "write",
+      status: 201,
+      body: z.strictObject({
+        name: z.string().trim().min(1).max(200),
+        body: markdown,
+        status: z.enum(["investigating", "identified", "monitoring"]).optional(),
+        components: z.record(z.string(), z.enum(componentStatuses)).optional(),
+        impact: z.enum(impacts).optional(),
+        publish: z.boolean().optional(),
+      }),
+      response: incidentView,
+      handler: async ({ body, principal }) => incidentOf(await deps.incidents.create(body, actorOf(principal))),
     }),
     defineRoute({
       method: "GET",
       url: "/api/v1/incidents/:id",
       operationId: "getIncident",
-      summary: "An incident with its updates and its timeline (signals joined and recovered, status changes)",
+      summary: "An incident with its updates (Markdown and sanitised HTML) and its timeline",
       tag: "incidents",
       auth: "read",
       params: idParams,
-      response: incidentView.extend({
-        updates: z.array(updateView),
-        timeline: z.array(z.object({ id: z.string(), at: z.string(), kind: z.string(), actor: z.string(), data: z.record(z.string(), z.unknown()) })),
-      }),
+      response: incidentView.extend({ updates: z.array(updateView), timeline: z.array(timelineEntry) }),
       handler: async ({ params }) => {
-        const row = await deps.store.incidents.get(params.id);
-        if (!row) throw new AppError("not_found", `no incident with id ${params.id}`);
+        const row = await get(params.id);
         const events = await deps.store.events.list({ subject: row.id, limit: 10_000 });
         return {
-          ...view(row),
+          ...incidentOf(row),
           updates: (await deps.store.incidents.updates(row.id)).map(updateOf),
           timeline: events.map((e) => ({ id: e.id, at: e.at.toISOString(), kind: e.kind, actor: e.actor, data: e.data })),
         };
       },
     }),
+    defineRoute({
+      method: "PATCH",
+      url: "/api/v1/incidents/:id",
+      operationId: "editIncident",
+      summary: "Rename an incident or override its impact (null returns to the impact derived from its components)",
+      tag: "incidents",
+      auth: "write",
+      params: idParams,
+      body: z.strictObject({ name: z.string().trim().min(1).max(200).optional(), impact: z.enum(impacts).nullable().optional() }),
+      response: incidentView,
+      handler: async ({ params, body, principal }) => incidentOf(await deps.incidents.edit(params.id, body, actorOf(principal))),
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/api/v1/incidents/:id/updates",
+      operationId: "addIncidentUpdate",
+      summary: "A responder's update: a Markdown message and optionally a new status; holds the incident (automation stops moving it) unless hold is false; publishes a draft unless publish is false",
+      tag: "incidents",
+      auth: "write",
+      status: 201,
+      params: idParams,
+      body: z.strictObject({ status: z.enum(incidentStatuses).optional(), body: markdown, hold: z.boolean().optional(), publish: z.boolean().optional() }),
+      response: incidentView,
+      handler: async ({ params, body, principal }) => incidentOf(await deps.incidents.personUpdate(params.id, body, actorOf(principal))),
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/api/v1/incidents/:id/resolve",
+      operationId: "resolveIncident",
+      summary: "Resolve an incident, with an optional closing message",
+      tag: "incidents",
+      auth: "write",
+      params: idParams,
+      body: z.strictObject({ body: markdown.optional() }).optional(),
+      response: incidentView,
+      handler: async ({ params, body, principal }) =>
+        incidentOf(await deps.incidents.personUpdate(params.id, { status: "resolved", body: body?.body ?? "This incident has been resolved." }, actorOf(principal))),
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/api/v1/incidents/:id/publish",
+      operationId: "publishIncident",
+      summary: "Publish a draft incident (publish policy manual, or a delay not yet run out)",
+      tag: "incidents",
+      auth: "write",
+      params: idParams,
+      response: incidentView,
+      handler: async ({ params, principal }) => incidentOf(await deps.incidents.publish(params.id, actorOf(principal))),
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/api/v1/incidents/:id/windows",
+      operationId: "incidentWindows",
+      summary: "Outage windows of the incident: per affected component, each interval with its status level, the confirmed and earliest possible start, and the end",
+      tag: "windows",
+      auth: "read",
+      params: idParams,
+      query: z.strictObject({ margin: z.coerce.number().int().min(0).max(86_400_000).optional() }),
+      response: z.object({ incident: z.string(), windows: z.array(windowView) }),
+      handler: async ({ params, query }) => {
+        const row = await get(params.id);
+        const windows = await deps.incidents.windows({ incidentId: row.id });
+        const margin = query.margin ?? deps.settings().windowMarginMs;
+        return { incident: row.id, windows: windows.map((w) => windowOf(w, margin)) };
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/api/v1/incidents/:id/postmortem",
+      operationId: "getPostmortem",
+      summary: "The postmortem (Markdown, drafted from the timeline at resolution) and when it was published",
+      tag: "incidents",
+      auth: "read",
+      params: idParams,
+      response: z.object({ incident: z.string(), body: z.string().nullable(), body_html: z.string().nullable(), published_at: z.string().nullable() }),
+      handler: async ({ params }) => {
+        const row = await get(params.id);
+        return postmortemOf(row);
+      },
+    }),
+    defineRoute({
+      method: "PUT",
+      url: "/api/v1/incidents/:id/postmortem",
+      operationId: "savePostmortem",
+      summary: "Replace the postmortem's Markdown (the incident must be resolved)",
+      tag: "incidents",
+      auth: "write",
+      params: idParams,
+      body: z.strictObject({ body: z.string().trim().min(1).max(200_000) }),
+      response: z.object({ incident: z.string(), body: z.string().nullable(), body_html: z.string().nullable(), published_at: z.string().nullable() }),
+      handler: async ({ params, body, principal }) => postmortemOf(await deps.incidents.savePostmortem(params.id, body.body, actorOf(principal))),
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/api/v1/incidents/:id/postmortem/publish",
+      operationId: "publishPostmortem",
+      summary: "Publish the postmortem; the incident moves to postmortem",
+      tag: "incidents",
+      auth: "write",
+      params: idParams,
+      response: incidentView,
+      handler: async ({ params, principal }) => incidentOf(await deps.incidents.publishPostmortem(params.id, actorOf(principal))),
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/api/v1/windows",
+      operationId: "listWindows",
+      summary: "Outage windows for reconciliation: which components were impaired when; filter by component and overlap with [from, to)",
+      tag: "windows",
+      auth: "read",
+      query: z.strictObject({
+        component: z.string().max(200).optional(),
+        from: instantParam(() => deps.clock.now()).optional(),
+        to: instantParam(() => deps.clock.now()).optional(),
+        margin: z.coerce.number().int().min(0).max(86_400_000).optional(),
+      }),
+      response: z.object({ windows: z.array(windowView) }),
+      handler: async ({ query }) => {
+        const windows = await deps.incidents.windows({
+          ...(query.component ? { componentId: query.component } : {}),
+          ...(query.from ? { from: query.from } : {}),
+          ...(query.to ? { to: query.to } : {}),
+        });
+        const margin = query.margin ?? deps.settings().windowMarginMs;
+        return { windows: windows.map((w) => windowOf(w, margin)) };
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/api/v1/timeline",
+      operationId: "incidentTimeline",
+      summary: "The timeline of one incident, oldest first (the native events API reads all of it)",
+      tag: "timeline",
+      auth: "read",
+      query: z.strictObject({ incident: z.string().regex(/^inc_[0-9a-f]{16}$/, "expected an incident id such as inc_0123456789abcdef") }),
+      response: z.object({ events: z.array(timelineEntry) }),
+      handler: async ({ query }) => {
+        await get(query.incident);
+        const events = await deps.store.events.list({ subject: query.incident, limit: 10_000 });
+        return { events: events.map((e) => ({ id: e.id, at: e.at.toISOString(), kind: e.kind, actor: e.actor, data: e.data })) };
+      },
+    }),
   ];
+}
+
+function postmortemOf(row: { id: string; postmortemBody: string | null; postmortemPublishedAt: Date | null }) {
+  return {
+    incident: row.id,
+    body: row.postmortemBody,
+    body_html: row.postmortemBody === null ? null : renderMarkdown(row.postmortemBody),
+    published_at: row.postmortemPublishedAt?.toISOString() ?? null,
+  };
 }

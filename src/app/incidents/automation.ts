@@ -1,0 +1,199 @@
+import { randomBytes } from "node:crypto";
+import type { DetectionEvent } from "../../detection/types.ts";
+import { autoResolveStep } from "../../incidents/auto-resolve.ts";
+import { correlate, failureKinds, type OpenIncident, type Signal } from "../../incidents/correlate.ts";
+import { effectivePolicy, publishDecision, updateDue, type PublishPolicy } from "../../incidents/publish.ts";
+import type { IncidentRow } from "../../store/types.ts";
+import type { EngineContext, StatusCause, Tracked } from "./context.ts";
+
+/**
+ * Takes one detection event through correlation: a failure opens an incident or joins one (a late
+ * upstream cause becomes its root), a recovery recovers part of one, evidence joins the incident
+ * holding its component. A failure of components all under maintenance is recorded and opens nothing.
+ */
+export async function onSignal(ctx: EngineContext, monitorId: string, event: DetectionEvent): Promise<void> {
+  const componentIds = ctx.componentsOf.get(monitorId) ?? [];
+  if (componentIds.length === 0) return;
+  const now = ctx.deps.clock.now();
+  const signal: Signal = { kind: event.kind, componentIds, at: event.at, data: { monitor: monitorId, ...event.data } };
+  const cause = causeOf(event);
+  if (failureKinds.has(signal.kind) && componentIds.every((id) => ctx.maintenanceComponents.has(id))) {
+    await ctx.deps.store.events.append({ at: now, kind: "maintenance.signal_suppressed", subject: componentIds[0] ?? null, actor: "system", data: { signal: signalData(signal) } });
+    await ctx.recordStatusChanges(now, cause);
+    return;
+  }
+  const open: OpenIncident[] = [...ctx.open.values()].map((t) => ({
+    id: t.row.id,
+    rootIds: t.row.rootIds,
+    impactedIds: t.row.impactedIds,
+    startedAt: t.row.startedAt,
+    lastSignalAt: t.lastSignalAt,
+    signals: t.signals,
+  }));
+  const decision = correlate(open, signal, ctx.graph, { windowMs: ctx.config.incidents.correlation_window }, now);
+  if (decision.action === "open") await openIncident(ctx, decision.rootIds, decision.impactedIds, signal, now);
+  else if (decision.action === "join") await join(ctx, decision.incidentId, decision.rootIds, decision.impactedIds, signal, now);
+  else if (decision.action === "recover") {
+    const tracked = ctx.open.get(decision.incidentId);
+    if (tracked) await ctx.deps.store.events.append({ at: now, kind: "incident.signal_recovered", subject: tracked.row.id, actor: "system", data: { components: decision.componentIds, monitor: monitorId, signal: signalData(signal) } });
+  }
+  await ctx.recordStatusChanges(now, cause);
+}
+
+/**
+ * The periodic step: auto-resolution moves (monitoring, then resolved), delayed publication falling
+ * due, and "update due" reminders for public incidents left without an update.
+ */
+export async function step(ctx: EngineContext): Promise<void> {
+  const now = ctx.deps.clock.now();
+  if (ctx.open.size === 0) return;
+  const statuses = ctx.statuses();
+  const policy = { monitorAfterMs: ctx.config.incidents.monitor_after, resolveAfterMs: ctx.config.incidents.resolve_after };
+  // A component whose monitors are all unknown (just restarted, monitor removed) has not recovered:
+  // its incidents wait rather than being moved to monitoring and resolved on no evidence.
+  const unknown = new Set(ctx.config.components.filter((c) => c.monitors.length > 0 && c.monitors.every((m) => ctx.deps.monitorStatus(m) === "unknown")).map((c) => c.id));
+  for (const tracked of [...ctx.open.values()]) {
+    await publishIfDue(ctx, tracked, now);
+    await remindIfDue(ctx, tracked, now);
+    const members = [...tracked.row.rootIds, ...tracked.row.impactedIds];
+    if (tracked.row.manual || members.some((id) => unknown.has(id))) continue;
+    const failing = members.filter((id) => (statuses[id] ?? "operational") !== "operational" && statuses[id] !== "under_maintenance").length;
+    if (failing > 0) tracked.allRecoveredAt = null;
+    else tracked.allRecoveredAt ??= now;
+    const move = autoResolveStep(
+      { status: tracked.row.status as "investigating", openSignals: failing, allRecoveredAt: tracked.allRecoveredAt, monitoringSince: tracked.row.monitoringAt, manualHold: tracked.row.hold },
+      policy,
+      now,
+    );
+    if (!move) continue;
+    const template = move.to === "investigating" ? "investigating" : move.to;
+    const body = ctx.template(template, tracked.row, now, "");
+    await ctx.changeStatus(tracked, move.to, body, "system", now, { reason: move.reason });
+    ctx.deps.logger.info({ incident: tracked.row.id, status: move.to }, "incident status changed");
+  }
+}
+
+/** The publish policy of an incident: the strictest of its components' (or the global one). */
+export function policyOf(ctx: EngineContext, componentIds: readonly string[]): PublishPolicy {
+  const perComponent = Object.fromEntries(ctx.config.components.map((c) => [c.id, c.publish]));
+  return effectivePolicy(ctx.config.incidents.publish, perComponent, componentIds);
+}
+
+async function publishIfDue(ctx: EngineContext, tracked: Tracked, now: Date): Promise<void> {
+  const { row } = tracked;
+  if (row.publishedAt !== null || row.publishAt === null) return;
+  if (row.hold) return;
+  if (now.getTime() < row.publishAt.getTime()) return;
+  await ctx.publish(tracked, "system", now);
+  ctx.deps.logger.info({ incident: row.id }, "incident published after its delay");
+}
+
+async function remindIfDue(ctx: EngineContext, tracked: Tracked, now: Date): Promise<void> {
+  if (tracked.row.publishedAt === null || tracked.lastPublicUpdateAt === null) return;
+  if (!updateDue(tracked.lastPublicUpdateAt, tracked.lastReminderAt, now, ctx.config.incidents.update_due_after)) return;
+  await ctx.deps.store.events.append({
+    at: now,
+    kind: "incident.update_due",
+    subject: tracked.row.id,
+    actor: "system",
+    data: { last_public_update_at: tracked.lastPublicUpdateAt.toISOString(), due_after_ms: ctx.config.incidents.update_due_after },
+  });
+  tracked.lastReminderAt = now;
+}
+
+async function openIncident(ctx: EngineContext, rootIds: string[], impactedIds: string[], signal: Signal, now: Date): Promise<void> {
+  const statuses = ctx.statuses();
+  const affected = [...rootIds, ...impactedIds];
+  const cause = causeOf(signal);
+  const policy = policyOf(ctx, affected);
+  const decision = publishDecision(policy, now, now, false);
+  const row: IncidentRow = {
+    id: `inc_${randomBytes(8).toString("hex")}`,
+    name: nameOf(ctx, rootIds),
+    status: "investigating",
+    impact: ctx.impactOf({ rootIds, impactedIds }, statuses),
+    impactOverride: null,
+    rootIds,
+    impactedIds,
+    startedAt: cause.since ?? signal.at,
+    earliestPossibleStart: cause.lastUpAt,
+    monitoringAt: null,
+    resolvedAt: null,
+    publishedAt: null,
+    publishAt: decision.publish ? null : decision.at,
+    postmortemBody: null,
+    postmortemPublishedAt: null,
+    manual: false,
+    hold: false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const tracked: Tracked = { row, lastSignalAt: now, signals: [signal], allRecoveredAt: null, lastPublicUpdateAt: null, lastReminderAt: null };
+  await ctx.deps.store.transaction(async (tx) => {
+    await tx.incidents.create(row);
+    await tx.events.append({ at: now, kind: "incident.created", subject: row.id, actor: "system", data: { ...createdData(row), publish_policy: policy, signal: signalData(signal) } });
+  });
+  ctx.open.set(row.id, tracked);
+  const evidence = ctx.config.incidents.public_evidence ? await ctx.evidence(row.id) : "";
+  const body = ctx.template("investigating", row, now, evidence ? ` ${evidence}.` : "");
+  await ctx.deps.store.incidents.addUpdate(ctx.update(row, "investigating", body, now, "system", statuses));
+  if (decision.publish) await ctx.publish(tracked, "system", now);
+  ctx.deps.logger.warn({ incident: row.id, roots: rootIds, impacted: impactedIds }, "incident opened");
+}
+
+async function join(ctx: EngineContext, id: string, rootIds: string[], impactedIds: string[], signal: Signal, now: Date): Promise<void> {
+  const tracked = ctx.open.get(id);
+  if (!tracked) return;
+  const statuses = ctx.statuses();
+  const impact = ctx.impactOf({ rootIds, impactedIds }, statuses);
+  const name = rootIds.join() !== tracked.row.rootIds.join() ? nameOf(ctx, rootIds) : tracked.row.name;
+  const cause = failureKinds.has(signal.kind) ? causeOf(signal) : { since: null, lastUpAt: null };
+  // A late-confirmed cause may have begun earlier than the incident thought.
+  const startedAt = cause.since !== null && cause.since < tracked.row.startedAt ? cause.since : tracked.row.startedAt;
+  const earliest = earlier(tracked.row.earliestPossibleStart, cause.lastUpAt);
+  await ctx.deps.store.transaction(async (tx) => {
+    tracked.row = await tx.incidents.update(id, { rootIds, impactedIds, impact, name, startedAt, earliestPossibleStart: earliest, updatedAt: now });
+    await tx.events.append({
+      at: now,
+      kind: "incident.signal_joined",
+      subject: id,
+      actor: "system",
+      data: { root_ids: rootIds, impacted_ids: impactedIds, impact, name, started_at: startedAt.toISOString(), earliest_possible_start: earliest?.toISOString() ?? null, signal: signalData(signal) },
+    });
+  });
+  tracked.lastSignalAt = now;
+  tracked.signals.push(signal);
+}
+
+/** The fields of a new incident as its `incident.created` event records them (enough to rebuild it). */
+export function createdData(row: IncidentRow): Record<string, unknown> {
+  return {
+    name: row.name,
+    status: row.status,
+    impact: row.impact,
+    root_ids: row.rootIds,
+    impacted_ids: row.impactedIds,
+    started_at: row.startedAt.toISOString(),
+    earliest_possible_start: row.earliestPossibleStart?.toISOString() ?? null,
+    manual: row.manual,
+  };
+}
+
+function nameOf(ctx: EngineContext, ids: readonly string[]): string {
+  return `${ids.map((id) => ctx.name(id)).join(", ")} outage`;
+}
+
+function causeOf(event: { at: Date; data: Record<string, unknown> }): StatusCause {
+  const date = (value: unknown) => (typeof value === "string" && !Number.isNaN(Date.parse(value)) ? new Date(value) : null);
+  return { since: date(event.data["since"]), lastUpAt: date(event.data["last_up_at"]) };
+}
+
+function earlier(a: Date | null, b: Date | null): Date | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a.getTime() <= b.getTime() ? a : b;
+}
+
+function signalData(signal: Signal): Record<string, unknown> {
+  return { kind: signal.kind, components: signal.componentIds, at: signal.at.toISOString(), ...signal.data };
+}

@@ -1,0 +1,319 @@
+import { randomBytes } from "node:crypto";
+import type { Clock } from "../../core/clock.ts";
+import type { Timers } from "../../core/timers.ts";
+import type { VigilConfig } from "../../config/index.ts";
+import type { MonitorStatus } from "../../detection/types.ts";
+import { componentStatusFromMonitors, deriveStatuses, type ComponentStatus } from "../../incidents/component-status.ts";
+import type { Signal } from "../../incidents/correlate.ts";
+import { summariseEvidence, evidenceSentence } from "../../incidents/evidence-summary.ts";
+import { buildGraph, type Graph } from "../../incidents/graph.ts";
+import { impactOf, type Impact } from "../../incidents/impact.ts";
+import type { IncidentStatus } from "../../incidents/lifecycle.ts";
+import { draftPostmortem, formatDuration } from "../../incidents/postmortem.ts";
+import { componentList, defaultTemplates, impactPhrase, renderTemplate } from "../../incidents/publish.ts";
+import { outageWindows, type OutageWindow, type StatusChange, type WindowQuery } from "../../incidents/windows.ts";
+import type { Logger } from "../../observability/logger.ts";
+import type { IncidentRow, IncidentUpdateRow, NewEvent, StoredEvent, Store } from "../../store/types.ts";
+
+/** What the engine needs from the rest of Vigil. */
+export interface IncidentEngineDeps {
+  store: Store;
+  clock: Clock;
+  timers: Timers;
+  logger: Logger;
+  /** A monitor's confirmed status now. */
+  monitorStatus(monitorId: string): MonitorStatus;
+}
+
+/** An open incident as the engine follows it. */
+export interface Tracked {
+  row: IncidentRow;
+  lastSignalAt: Date;
+  signals: Signal[];
+  /** When every component of the incident was last seen recovered; null while one fails. */
+  allRecoveredAt: Date | null;
+  /** The last update the public could see (null while unpublished). */
+  lastPublicUpdateAt: Date | null;
+  /** The last "update due" reminder. */
+  lastReminderAt: Date | null;
+}
+
+/** Where a status change came from: the detection event's first failing check and last good one. */
+export interface StatusCause {
+  since: Date | null;
+  lastUpAt: Date | null;
+}
+
+type Tx = Omit<Store, "close" | "transaction">;
+
+/** Event kinds that carry a component's status override (set or cleared). */
+export const overrideKind = "component.status_overridden";
+export const statusChangeKind = "component.status_changed";
+
+/**
+ * The state the incident engine's automation and people's commands share: the configuration and
+ * graph, the open incidents, the component statuses last recorded, overrides and maintenance; and
+ * the writes every change is made of (an incident row patch, an update, timeline events, in one
+ * transaction).
+ */
+export class EngineContext {
+  readonly deps: IncidentEngineDeps;
+  config!: VigilConfig;
+  graph: Graph = buildGraph([]);
+  componentsOf = new Map<string, string[]>();
+  readonly open = new Map<string, Tracked>();
+  /** Each component's derived status as last recorded on the timeline. */
+  recorded: Record<string, ComponentStatus> = {};
+  /** A person's status per component, optionally for the life of an incident. */
+  overrides: Record<string, { status: ComponentStatus; incidentId: string | null }> = {};
+  /** Components of maintenances in progress. */
+  maintenanceComponents = new Set<string>();
+
+  constructor(deps: IncidentEngineDeps) {
+    this.deps = deps;
+  }
+
+  apply(config: VigilConfig): void {
+    this.config = config;
+    this.graph = buildGraph(config.components.map((c) => ({ id: c.id, dependsOn: c.depends_on })));
+    this.componentsOf = new Map();
+    for (const c of config.components) for (const m of c.monitors) this.componentsOf.set(m, [...(this.componentsOf.get(m) ?? []), c.id]);
+  }
+
+  /** Loads the open incidents, the recorded component statuses and the overrides from the store. */
+  async load(): Promise<void> {
+    const { store } = this.deps;
+    for (const row of await store.incidents.list({ openOnly: true, limit: 1000 })) {
+      const updates = await store.incidents.updates(row.id);
+      const reminders = await store.events.list({ subject: row.id, kind: "incident.update_due", newestFirst: true, limit: 1 });
+      this.open.set(row.id, {
+        row,
+        lastSignalAt: row.updatedAt,
+        signals: [],
+        allRecoveredAt: null,
+        lastPublicUpdateAt: row.publishedAt === null ? null : latest([row.publishedAt, ...updates.map((u) => u.createdAt)]),
+        lastReminderAt: reminders[0]?.at ?? null,
+      });
+    }
+    for (const event of await store.events.list({ kind: statusChangeKind, limit: 10_000, newestFirst: true })) {
+      const to = event.data["to"];
+      if (event.subject !== null && !(event.subject in this.recorded) && typeof to === "string") this.recorded[event.subject] = to as ComponentStatus;
+    }
+    const seen = new Set<string>();
+    for (const event of await store.events.list({ kind: overrideKind, limit: 10_000, newestFirst: true })) {
+      if (event.subject === null || seen.has(event.subject)) continue;
+      seen.add(event.subject);
+      const status = event.data["status"];
+      if (typeof status === "string") {
+        const incidentId = typeof event.data["incident"] === "string" ? event.data["incident"] : null;
+        this.overrides[event.subject] = { status: status as ComponentStatus, incidentId };
+      }
+    }
+  }
+
+  name(id: string): string {
+    return this.config.components.find((c) => c.id === id)?.name ?? id;
+  }
+
+  names(): Record<string, string> {
+    return Object.fromEntries(this.config.components.map((c) => [c.id, c.name]));
+  }
+
+  /** Every component's derived status: its monitors, maintenance in progress, then people's overrides, propagated through the graph. */
+  statuses(): Record<string, ComponentStatus> {
+    const own: Record<string, ComponentStatus> = {};
+    for (const c of this.config.components) {
+      own[c.id] = this.maintenanceComponents.has(c.id) ? "under_maintenance" : componentStatusFromMonitors(c.monitors.map((m) => this.deps.monitorStatus(m)));
+    }
+    const overrides = Object.fromEntries(Object.entries(this.overrides).map(([id, o]) => [id, o.status]));
+    return deriveStatuses(this.graph, own, overrides);
+  }
+
+  impactOf(row: Pick<IncidentRow, "rootIds" | "impactedIds">, statuses: Record<string, ComponentStatus>): Impact {
+    return impactOf([...row.rootIds, ...row.impactedIds].map((id) => statuses[id] ?? "operational"));
+  }
+
+  /**
+   * Appends a `component.status_changed` event for every component whose derived status differs from the
+   * one last recorded, naming the open incidents that hold it; `cause` dates the window's start.
+   */
+  async recordStatusChanges(now: Date, cause: StatusCause | null, statuses = this.statuses()): Promise<void> {
+    const changes: NewEvent[] = [];
+    for (const [id, to] of Object.entries(statuses)) {
+      const from = this.recorded[id] ?? "operational";
+      if (from === to) continue;
+      const incidents = [...this.open.values()].filter((t) => t.row.rootIds.includes(id) || t.row.impactedIds.includes(id)).map((t) => t.row.id);
+      changes.push({
+        at: now,
+        kind: statusChangeKind,
+        subject: id,
+        actor: "system",
+        data: { component: id, from, to, incidents, since: iso(cause?.since ?? null), last_up_at: iso(cause?.lastUpAt ?? null) },
+      });
+    }
+    if (changes.length === 0) return;
+    await this.deps.store.transaction(async (tx) => {
+      for (const change of changes) await tx.events.append(change);
+    });
+    for (const change of changes) this.recorded[change.subject as string] = change.data?.["to"] as ComponentStatus;
+  }
+
+  /** A new incident update row for `row` at `now`. */
+  update(row: IncidentRow, status: string, body: string, now: Date, actor: string, statuses = this.statuses()): IncidentUpdateRow {
+    return {
+      id: `upd_${randomBytes(8).toString("hex")}`,
+      incidentId: row.id,
+      status,
+      body,
+      affectedComponents: [...row.rootIds, ...row.impactedIds].map((id) => ({
+        code: id,
+        name: this.name(id),
+        old_status: this.recorded[id] ?? "operational",
+        new_status: statuses[id] ?? "operational",
+      })),
+      actor,
+      deliverNotifications: true,
+      displayAt: now,
+      createdAt: now,
+    };
+  }
+
+  /** The public text for `status` from the configured or default template. */
+  template(status: "investigating" | "identified" | "monitoring" | "resolved", row: IncidentRow, now: Date, evidence: string): string {
+    const template = this.config.incidents.templates[status] ?? defaultTemplates[status];
+    const affected = [...row.rootIds, ...row.impactedIds].map((id) => this.name(id));
+    return renderTemplate(template, {
+      components: componentList(affected),
+      root: componentList(row.rootIds.map((id) => this.name(id))),
+      impact: impactPhrase((row.impactOverride ?? row.impact) as Impact),
+      started_at: row.startedAt.toISOString(),
+      evidence,
+      duration: formatDuration(Math.max(0, now.getTime() - row.startedAt.getTime())),
+    }).trim();
+  }
+
+  /** The evidence sentence of an incident from its timeline. */
+  async evidence(incidentId: string): Promise<string> {
+    const events = await this.deps.store.events.list({ subject: incidentId, limit: 10_000 });
+    return evidenceSentence(summariseEvidence(events, this.names()));
+  }
+
+  /**
+   * Moves an incident to `to` with an update and a timeline event in one transaction: monitoring_at is
+   * set on entering monitoring and cleared on leaving it for another open status; resolved_at is set on
+   * resolving and cleared on reopening. A resolution drafts the postmortem and ends the incident's overrides.
+   */
+  async changeStatus(tracked: Pick<Tracked, "row">, to: IncidentStatus, body: string, actor: string, now: Date, extra: { hold?: boolean; reason?: string } = {}): Promise<IncidentRow> {
+    const current = tracked.row;
+    const from = current.status as IncidentStatus;
+    const patch: Partial<IncidentRow> = { status: to, updatedAt: now };
+    if (extra.hold !== undefined) patch.hold = extra.hold;
+    if (to === "monitoring" && from !== "monitoring") patch.monitoringAt = now;
+    if (from === "monitoring" && (to === "investigating" || to === "identified")) patch.monitoringAt = null;
+    if (to === "resolved" && from !== "resolved") patch.resolvedAt = now;
+    if ((from === "resolved" || from === "postmortem") && to !== "resolved" && to !== "postmortem") patch.resolvedAt = null;
+    const kind = to === "resolved" && from !== "resolved" ? "incident.resolved" : (from === "resolved" || from === "postmortem") && isOpen(to) ? "incident.reopened" : "incident.updated";
+    const statuses = this.statuses();
+    const row = await this.deps.store.transaction(async (tx) => {
+      const updated = await tx.incidents.update(current.id, patch);
+      await tx.incidents.addUpdate(this.update(updated, to, body, now, actor, statuses));
+      await tx.events.append({ at: now, kind, subject: current.id, actor, data: { status: to, previous: from, ...(extra.reason ? { reason: extra.reason } : {}), ...(patch.hold !== undefined ? { hold: patch.hold } : {}) } });
+      return updated;
+    });
+    tracked.row = row;
+    const open = this.open.get(row.id);
+    if (open && row.publishedAt !== null) open.lastPublicUpdateAt = now;
+    if (isOpen(to)) {
+      if (!open) this.open.set(row.id, { row, lastSignalAt: now, signals: [], allRecoveredAt: null, lastPublicUpdateAt: row.publishedAt === null ? null : now, lastReminderAt: null });
+      else open.row = row;
+    } else {
+      this.open.delete(row.id);
+    }
+    if (to === "resolved" && from !== "resolved") {
+      await this.endOverrides(row.id, now);
+      await this.recordStatusChanges(now, null);
+      await this.draftPostmortem(row, now);
+    }
+    return row;
+  }
+
+  /** Makes an incident public now: published_at and an `incident.published` event with the time it took. */
+  async publish(tracked: Pick<Tracked, "row">, actor: string, now: Date, tx?: Tx): Promise<IncidentRow> {
+    const write = async (t: Tx) => {
+      const row = await t.incidents.update(tracked.row.id, { publishedAt: now, publishAt: null, updatedAt: now });
+      await t.events.append({ at: now, kind: "incident.published", subject: row.id, actor, data: { published_at: now.toISOString(), time_to_publish_ms: Math.max(0, now.getTime() - row.startedAt.getTime()) } });
+      return row;
+    };
+    const row = tx ? await write(tx) : await this.deps.store.transaction(write);
+    tracked.row = row;
+    const open = this.open.get(row.id);
+    if (open) {
+      open.row = row;
+      open.lastPublicUpdateAt = now;
+    }
+    return row;
+  }
+
+  /** Sets (or with null clears) a person's status for a component, recorded on the timeline. */
+  async override(componentId: string, status: ComponentStatus | null, incidentId: string | null, actor: string, now: Date): Promise<void> {
+    await this.deps.store.events.append({ at: now, kind: overrideKind, subject: componentId, actor, data: { component: componentId, status, incident: incidentId } });
+    if (status === null) delete this.overrides[componentId];
+    else this.overrides[componentId] = { status, incidentId };
+  }
+
+  async endOverrides(incidentId: string, now: Date): Promise<void> {
+    for (const [id, o] of Object.entries(this.overrides)) if (o.incidentId === incidentId) await this.override(id, null, incidentId, "system", now);
+  }
+
+  /** Outage windows from the recorded status changes of the matching components. */
+  async windows(query: WindowQuery & { componentIds?: readonly string[] }): Promise<OutageWindow[]> {
+    const ids = query.componentIds ?? (query.componentId !== undefined ? [query.componentId] : undefined);
+    const events: StoredEvent[] = [];
+    if (ids === undefined) events.push(...(await this.deps.store.events.list({ kind: statusChangeKind, limit: 10_000 })));
+    else for (const id of ids) events.push(...(await this.deps.store.events.list({ kind: statusChangeKind, subject: id, limit: 10_000 })));
+    return outageWindows(events.map(toStatusChange), query);
+  }
+
+  /** Writes the postmortem draft of a resolved incident from its timeline, unless people already wrote one. */
+  async draftPostmortem(row: IncidentRow, now: Date): Promise<void> {
+    if (row.postmortemBody !== null) return;
+    const { store } = this.deps;
+    const [updates, events, windows] = await Promise.all([
+      store.incidents.updates(row.id),
+      store.events.list({ subject: row.id, limit: 10_000 }),
+      this.windows({ componentIds: [...row.rootIds, ...row.impactedIds], incidentId: row.id }),
+    ]);
+    const body = draftPostmortem({ incident: row, updates, events, windows, names: this.names(), timeZone: this.config.site.time_zone });
+    await store.transaction(async (tx) => {
+      await tx.incidents.update(row.id, { postmortemBody: body });
+      await tx.events.append({ at: now, kind: "incident.postmortem_drafted", subject: row.id, actor: "system", data: { chars: body.length } });
+    });
+  }
+}
+
+/** Reads a `component.status_changed` event back as a status change. */
+export function toStatusChange(event: StoredEvent): StatusChange {
+  const date = (value: unknown) => (typeof value === "string" ? new Date(value) : null);
+  const incidents = event.data["incidents"];
+  return {
+    componentId: event.subject ?? String(event.data["component"]),
+    at: event.at,
+    from: event.data["from"] as ComponentStatus,
+    to: event.data["to"] as ComponentStatus,
+    since: date(event.data["since"]),
+    lastUpAt: date(event.data["last_up_at"]),
+    incidentIds: Array.isArray(incidents) ? incidents.filter((i): i is string => typeof i === "string") : [],
+  };
+}
+
+export function isOpen(status: string): boolean {
+  return status === "investigating" || status === "identified" || status === "monitoring";
+}
+
+function latest(dates: Date[]): Date {
+  return dates.reduce((a, b) => (b.getTime() > a.getTime() ? b : a));
+}
+
+function iso(date: Date | null): string | null {
+  return date === null ? null : date.toISOString();
+}

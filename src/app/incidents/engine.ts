@@ -1,0 +1,136 @@
+import type { VigilConfig } from "../../config/index.ts";
+import type { DetectionEvent } from "../../detection/types.ts";
+import type { ComponentStatus } from "../../incidents/component-status.ts";
+import type { Impact } from "../../incidents/impact.ts";
+import type { MaintenanceStatus } from "../../incidents/maintenance.ts";
+import type { OutageWindow, WindowQuery } from "../../incidents/windows.ts";
+import type { IncidentRow, MaintenanceRow } from "../../store/types.ts";
+import { onSignal, step } from "./automation.ts";
+import { createIncident, editIncident, overrideComponent, personUpdate, publishIncident, publishPostmortem, savePostmortem, type NewIncidentInput, type PersonUpdateInput } from "./commands.ts";
+import { EngineContext, type IncidentEngineDeps } from "./context.ts";
+import { MaintenanceRunner, type NewMaintenanceInput } from "./maintenances.ts";
+
+export type { IncidentEngineDeps } from "./context.ts";
+
+const tickMs = 5_000;
+
+/**
+ * The incident engine: detection events go through correlation into incidents; a step every few
+ * seconds runs maintenance transitions, auto-resolution, delayed publication and update reminders;
+ * people's commands (open, update, publish, edit, postmortem, overrides, maintenance) go through
+ * the same queue, so that every change is made one at a time, in order, against the same state.
+ */
+export class IncidentEngine {
+  readonly #ctx: EngineContext;
+  readonly #maintenance: MaintenanceRunner;
+  #timer: unknown;
+  #queue: Promise<void> = Promise.resolve();
+  #stopped = false;
+
+  constructor(deps: IncidentEngineDeps) {
+    this.#ctx = new EngineContext(deps);
+    this.#maintenance = new MaintenanceRunner(this.#ctx);
+  }
+
+  /** Loads the open incidents, maintenances, recorded statuses and overrides, then steps every few seconds. */
+  async start(config: VigilConfig): Promise<void> {
+    this.#ctx.apply(config);
+    await this.#ctx.load();
+    await this.#maintenance.load();
+    await this.#maintenance.sync(config.maintenances);
+    await this.#maintenance.step();
+    this.#schedule();
+  }
+
+  /** Follows the configuration: the graph, which monitors belong to which components, the policies, declared maintenance. */
+  apply(config: VigilConfig): void {
+    this.#ctx.apply(config);
+    void this.#run(() => this.#maintenance.sync(config.maintenances)).catch((error: unknown) => this.#ctx.deps.logger.error({ err: error }, "syncing maintenances failed"));
+  }
+
+  /** Feeds a detection event; events are handled one at a time, in order. */
+  signal(monitorId: string, event: DetectionEvent): Promise<void> {
+    return this.#run(() => onSignal(this.#ctx, monitorId, event).then(() => step(this.#ctx))).catch((error: unknown) =>
+      this.#ctx.deps.logger.error({ err: error }, "incident engine failed on an event"),
+    );
+  }
+
+  /** Runs the periodic step now (also done every 5 s). */
+  step(): Promise<void> {
+    return this.#run(async () => {
+      await this.#maintenance.step();
+      await step(this.#ctx);
+    }).catch((error: unknown) => this.#ctx.deps.logger.error({ err: error }, "incident step failed"));
+  }
+
+  create(input: NewIncidentInput, actor: string): Promise<IncidentRow> {
+    return this.#run(() => createIncident(this.#ctx, input, actor));
+  }
+
+  personUpdate(id: string, input: PersonUpdateInput, actor: string): Promise<IncidentRow> {
+    return this.#run(() => personUpdate(this.#ctx, id, input, actor));
+  }
+
+  edit(id: string, input: { name?: string; impact?: Impact | null }, actor: string): Promise<IncidentRow> {
+    return this.#run(() => editIncident(this.#ctx, id, input, actor));
+  }
+
+  publish(id: string, actor: string): Promise<IncidentRow> {
+    return this.#run(() => publishIncident(this.#ctx, id, actor));
+  }
+
+  savePostmortem(id: string, body: string, actor: string): Promise<IncidentRow> {
+    return this.#run(() => savePostmortem(this.#ctx, id, body, actor));
+  }
+
+  publishPostmortem(id: string, actor: string): Promise<IncidentRow> {
+    return this.#run(() => publishPostmortem(this.#ctx, id, actor));
+  }
+
+  overrideComponent(id: string, status: ComponentStatus | null, actor: string): Promise<ComponentStatus> {
+    return this.#run(() => overrideComponent(this.#ctx, id, status, actor));
+  }
+
+  createMaintenance(input: NewMaintenanceInput, actor: string): Promise<MaintenanceRow> {
+    return this.#run(() => this.#maintenance.create(input, actor));
+  }
+
+  moveMaintenance(id: string, to: MaintenanceStatus, actor: string): Promise<MaintenanceRow> {
+    return this.#run(() => this.#maintenance.moveTo(id, to, actor));
+  }
+
+  cancelMaintenance(id: string, actor: string): Promise<MaintenanceRow> {
+    return this.#run(() => this.#maintenance.cancel(id, actor));
+  }
+
+  /** Every component's status now, with the overrides in force. */
+  componentStatuses(): { statuses: Record<string, ComponentStatus>; overridden: string[] } {
+    return { statuses: this.#ctx.statuses(), overridden: Object.keys(this.#ctx.overrides) };
+  }
+
+  /** Outage windows from the timeline. */
+  windows(query: WindowQuery): Promise<OutageWindow[]> {
+    return this.#ctx.windows(query);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer !== undefined) this.#ctx.deps.timers.clearTimeout(this.#timer);
+    await this.#queue;
+  }
+
+  /** Runs `fn` after everything queued before it; its failure goes to the caller, never to the queue. */
+  #run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(fn);
+    this.#queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    this.#timer = this.#ctx.deps.timers.setTimeout(() => void this.step().then(() => this.#schedule()), tickMs);
+  }
+}

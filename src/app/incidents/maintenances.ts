@@ -1,0 +1,173 @@
+import { randomBytes } from "node:crypto";
+import { AppError } from "../../core/errors.ts";
+import type { MaintenanceConfig } from "../../config/index.ts";
+import { maintenanceStep, manualMaintenanceMove, validateWindow, type MaintenanceStatus } from "../../incidents/maintenance.ts";
+import type { MaintenanceRow } from "../../store/types.ts";
+import type { EngineContext } from "./context.ts";
+
+/** A new maintenance from the API. */
+export interface NewMaintenanceInput {
+  name: string;
+  body?: string;
+  componentIds: string[];
+  scheduledFor: Date;
+  scheduledUntil: Date;
+}
+
+/**
+ * Scheduled maintenance: declared in the config (synced on start and reload) or through the API,
+ * moved scheduled → in_progress → verifying → completed by the clock and the components' health.
+ * While one is in progress its components are under maintenance and their failures open no incident.
+ */
+export class MaintenanceRunner {
+  readonly #ctx: EngineContext;
+  /** Maintenances not yet completed or cancelled. */
+  readonly #live = new Map<string, MaintenanceRow>();
+
+  constructor(ctx: EngineContext) {
+    this.#ctx = ctx;
+  }
+
+  async load(): Promise<void> {
+    for (const row of await this.#ctx.deps.store.maintenances.list({ statuses: ["scheduled", "in_progress", "verifying"] })) {
+      if (row.cancelledAt === null) this.#live.set(row.id, row);
+    }
+    this.#refresh();
+  }
+
+  /** Makes the stored config-declared maintenances match the file: new ones created, not-yet-started ones updated, removed ones cancelled. */
+  async sync(declared: readonly MaintenanceConfig[]): Promise<void> {
+    const { store } = this.#ctx.deps;
+    const now = this.#ctx.deps.clock.now();
+    const ids = new Set(declared.map((m) => m.id));
+    for (const m of declared) {
+      const fields = { name: m.name, body: m.body, componentIds: [...m.components], scheduledFor: m.starts_at, scheduledUntil: m.ends_at };
+      const existing = await store.maintenances.get(m.id);
+      if (existing === undefined) {
+        const row: MaintenanceRow = { id: m.id, ...fields, status: "scheduled", source: "config", startedAt: null, completedAt: null, cancelledAt: null, createdAt: now, updatedAt: now };
+        await store.transaction(async (tx) => {
+          await tx.maintenances.create(row);
+          await tx.events.append({ at: now, kind: "maintenance.scheduled", subject: row.id, actor: "system", data: eventData(row) });
+        });
+        this.#live.set(row.id, row);
+      } else if (existing.source === "config" && existing.status === "scheduled" && changed(existing, fields)) {
+        const row = await store.maintenances.update(m.id, { ...fields, cancelledAt: null, updatedAt: now });
+        await store.events.append({ at: now, kind: "maintenance.rescheduled", subject: row.id, actor: "system", data: eventData(row) });
+        this.#live.set(row.id, row);
+      }
+    }
+    for (const row of [...this.#live.values()]) {
+      if (row.source === "config" && !ids.has(row.id) && row.status === "scheduled") await this.cancel(row.id, "system");
+    }
+  }
+
+  /** Moves every live maintenance as far as the clock and health allow. */
+  async step(): Promise<void> {
+    const now = this.#ctx.deps.clock.now();
+    let moved = false;
+    for (const row of [...this.#live.values()]) {
+      const statuses = this.#ctx.statuses();
+      const healthy = row.componentIds.every((id) => (statuses[id] ?? "operational") === "operational");
+      const move = maintenanceStep({ ...row, status: row.status as MaintenanceStatus }, now, healthy);
+      if (!move) continue;
+      await this.#move(row, move.to, "system", now, move.reason);
+      moved = true;
+    }
+    if (moved) await this.#ctx.recordStatusChanges(now, null);
+  }
+
+  async create(input: NewMaintenanceInput, actor: string): Promise<MaintenanceRow> {
+    const problem = validateWindow(input.scheduledFor, input.scheduledUntil);
+    if (problem) throw new AppError("validation_failed", `scheduled_until: ${problem}`);
+    for (const id of input.componentIds) if (!this.#ctx.graph.part.has(id)) throw new AppError("not_found", `components: no component has the id "${id}"`);
+    const now = this.#ctx.deps.clock.now();
+    const row: MaintenanceRow = {
+      id: `mnt_${randomBytes(8).toString("hex")}`,
+      name: input.name,
+      body: input.body ?? "Scheduled maintenance is in progress.",
+      componentIds: [...input.componentIds],
+      scheduledFor: input.scheduledFor,
+      scheduledUntil: input.scheduledUntil,
+      status: "scheduled",
+      source: "api",
+      startedAt: null,
+      completedAt: null,
+      cancelledAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.#ctx.deps.store.transaction(async (tx) => {
+      await tx.maintenances.create(row);
+      await tx.events.append({ at: now, kind: "maintenance.scheduled", subject: row.id, actor, data: eventData(row) });
+    });
+    this.#live.set(row.id, row);
+    await this.step();
+    return this.#live.get(row.id) ?? row;
+  }
+
+  /** A person's move (start early, verify, complete); refused moves are a conflict naming both statuses. */
+  async moveTo(id: string, to: MaintenanceStatus, actor: string): Promise<MaintenanceRow> {
+    const row = await this.#get(id);
+    const problem = manualMaintenanceMove(row.status as MaintenanceStatus, to);
+    if (problem) throw new AppError("conflict", problem);
+    const now = this.#ctx.deps.clock.now();
+    const updated = await this.#move(row, to, actor, now, "moved by hand");
+    await this.#ctx.recordStatusChanges(now, null);
+    return updated;
+  }
+
+  /** Cancels a maintenance that has not completed; it stops affecting its components at once. */
+  async cancel(id: string, actor: string): Promise<MaintenanceRow> {
+    const row = await this.#get(id);
+    if (row.cancelledAt !== null || row.status === "completed") throw new AppError("conflict", `maintenance ${id} is already ${row.cancelledAt ? "cancelled" : "completed"}`);
+    const now = this.#ctx.deps.clock.now();
+    const updated = await this.#ctx.deps.store.transaction(async (tx) => {
+      const next = await tx.maintenances.update(id, { cancelledAt: now, updatedAt: now });
+      await tx.events.append({ at: now, kind: "maintenance.cancelled", subject: id, actor, data: eventData(next) });
+      return next;
+    });
+    this.#live.delete(id);
+    this.#refresh();
+    await this.#ctx.recordStatusChanges(now, null);
+    return updated;
+  }
+
+  async #get(id: string): Promise<MaintenanceRow> {
+    const row = this.#live.get(id) ?? (await this.#ctx.deps.store.maintenances.get(id));
+    if (!row) throw new AppError("not_found", `no maintenance with id ${id}`);
+    return row;
+  }
+
+  async #move(row: MaintenanceRow, to: MaintenanceStatus, actor: string, now: Date, reason: string): Promise<MaintenanceRow> {
+    const patch: Partial<MaintenanceRow> = { status: to, updatedAt: now };
+    if (to === "in_progress") patch.startedAt = now;
+    if (to === "completed") patch.completedAt = now;
+    const updated = await this.#ctx.deps.store.transaction(async (tx) => {
+      const next = await tx.maintenances.update(row.id, patch);
+      await tx.events.append({ at: now, kind: `maintenance.${to}`, subject: row.id, actor, data: { ...eventData(next), previous: row.status, reason } });
+      return next;
+    });
+    if (to === "completed") this.#live.delete(row.id);
+    else this.#live.set(row.id, updated);
+    this.#refresh();
+    return updated;
+  }
+
+  #refresh(): void {
+    this.#ctx.maintenanceComponents = new Set([...this.#live.values()].filter((m) => m.status === "in_progress").flatMap((m) => m.componentIds));
+  }
+}
+
+function changed(row: MaintenanceRow, fields: Pick<MaintenanceRow, "name" | "body" | "componentIds" | "scheduledFor" | "scheduledUntil">): boolean {
+  return (
+    row.name !== fields.name ||
+    row.body !== fields.body ||
+    row.componentIds.join() !== fields.componentIds.join() ||
+    row.scheduledFor.getTime() !== fields.scheduledFor.getTime() ||
+    row.scheduledUntil.getTime() !== fields.scheduledUntil.getTime()
+  );
+}
+
+function eventData(row: MaintenanceRow): Record<string, unknown> {
+  return { name: row.name, components: row.componentIds, scheduled_for: row.scheduledFor.toISOString(), scheduled_until: row.scheduledUntil.toISOString(), status: row.status };
+}

@@ -1,0 +1,271 @@
+/** One entry of an incident's timeline as the summaries read it (the store's event with the incident as subject). */
+export interface TimelineEvent {
+  at: Date;
+  kind: string;
+  /** "system" for automation, "token:<id>" or "user:<name>" for people. */
+  actor: string;
+  data: Record<string, unknown>;
+}
+
+/** A detection (or upstream) signal carried by an `incident.created` or `incident.signal_joined` event. */
+export interface TimelineSignal {
+  /** When the timeline recorded it. */
+  eventAt: Date;
+  /** When the signal happened: its own `at` when it is a valid ISO time, the event's time otherwise. */
+  at: Date;
+  kind: string;
+  /** The first component of the signal's monitor; the one the signal is said of. */
+  componentId: string;
+  componentIds: string[];
+  monitor: string | null;
+  /** Everything in the signal, detection data included. */
+  data: Record<string, unknown>;
+}
+
+/** What an evidence line is about, in the order lines of one component are listed. */
+export const evidenceKinds = ["restarts", "crash_loop", "connections", "role_change", "error", "upstream"] as const;
+
+/** What an evidence line is about. */
+export type EvidenceKind = (typeof evidenceKinds)[number];
+
+/** One thing the evidence says, in words and numbers a responder reads. */
+export interface EvidenceLine {
+  componentId: string;
+  kind: EvidenceKind;
+  text: string;
+}
+
+/**
+ * Restarts of one component reported this close together (by several regions or monitors watching the same server,
+ * whose estimates of the restart time differ by a second or two) count as one restart.
+ */
+export const sameRestartToleranceMs = 5_000;
+
+/**
+ * The signal an event carries: the `data.signal` of an `incident.created` or `incident.signal_joined` event when it
+ * names at least one component; null for any other event.
+ */
+export function signalOf(event: TimelineEvent): TimelineSignal | null {
+  if (event.kind !== "incident.created" && event.kind !== "incident.signal_joined") return null;
+  const signal = recordOf(event.data["signal"]);
+  if (signal === null) return null;
+  const componentIds = stringsOf(signal["components"]);
+  const componentId = componentIds[0];
+  if (componentId === undefined) return null;
+  return {
+    eventAt: event.at,
+    at: dateOf(signal["at"]) ?? event.at,
+    kind: stringOf(signal["kind"]) ?? "unknown",
+    componentId,
+    componentIds,
+    monitor: stringOf(signal["monitor"]),
+    data: signal,
+  };
+}
+
+/** The signals of a timeline (see `signalOf`) in time order; events at the same time keep their order. */
+export function timelineSignals(events: readonly TimelineEvent[]): TimelineSignal[] {
+  return inTimeOrder(events)
+    .map(signalOf)
+    .filter((signal): signal is TimelineSignal => signal !== null);
+}
+
+/** A component's display name from `names`, or its id when it has none. */
+export function nameOf(names: Readonly<Record<string, string>>, id: string): string {
+  const name = Object.hasOwn(names, id) ? names[id] : undefined;
+  return typeof name === "string" && name !== "" ? name : id;
+}
+
+interface Accumulated {
+  /** Estimated restart times (ms), in the order seen. */
+  restarts: number[];
+  crashLoop: { restarts: number; windowMs: number | null } | null;
+  saturation: { connections: number; maxConnections: number; ratio: number | null } | null;
+  unreachable: { connections: number; maxConnections: number } | null;
+  /** Role transitions, a repeat of the previous one (another region saw the same change) dropped. */
+  roles: { from: string; to: string }[];
+  error: { kind: string | null; message: string | null } | null;
+  warning: string | null;
+  upstream: { title: string; url: string | null }[];
+}
+
+/**
+ * What the evidence in an incident's signals says, one line per component and kind; component ids are shown by their
+ * `names` (the id when there is none). Components are listed in the order their first signal appears, each with its
+ * lines in the order of `evidenceKinds`:
+ * - restarts: distinct `monitor.restart`s (see `sameRestartToleranceMs`), "X restarted once" or "X restarted N times
+ *   in M min" over the span from first to last `restarted_at`, rounded to whole minutes ("in under 1 min" below 30 s);
+ * - crash_loop: the latest `monitor.crash_loop`, "X is crash-looping: N restarts within M min" (seconds below 30 s);
+ * - connections: the latest `monitor.connection_saturation`, "X connections C of M (P%)", then the first
+ *   `monitor.down` evidence, "X unreachable; last seen C of M connections: not pool exhaustion";
+ * - role_change: "X role changed primary → replica" (→ further roles when it changed again);
+ * - error: the first error of the component's `monitor.down` signals, "X failing: message (kind)"; with none, the first
+ *   warning of its `monitor.degraded` signals, "X degraded: warning";
+ * - upstream: each distinct `upstream.degraded`, "Upstream: title (url)".
+ * Signals without usable data (a crash loop without a count, an error without a message or kind…) give no line.
+ */
+export function summariseEvidence(events: readonly TimelineEvent[], names: Readonly<Record<string, string>>): EvidenceLine[] {
+  const byComponent = new Map<string, Accumulated>();
+  for (const signal of timelineSignals(events)) {
+    let acc = byComponent.get(signal.componentId);
+    if (acc === undefined) {
+      acc = { restarts: [], crashLoop: null, saturation: null, unreachable: null, roles: [], error: null, warning: null, upstream: [] };
+      byComponent.set(signal.componentId, acc);
+    }
+    accumulate(acc, signal);
+  }
+
+  const lines: EvidenceLine[] = [];
+  for (const [componentId, acc] of byComponent) {
+    const name = nameOf(names, componentId);
+    const add = (kind: EvidenceKind, text: string): void => {
+      lines.push({ componentId, kind, text });
+    };
+
+    const restarts = distinctRestarts(acc.restarts);
+    if (restarts.length === 1) add("restarts", `${name} restarted once`);
+    if (restarts.length > 1) {
+      const spanMs = Math.max(...restarts) - Math.min(...restarts);
+      add("restarts", `${name} restarted ${restarts.length} times in ${minutes(spanMs)}`);
+    }
+
+    if (acc.crashLoop !== null) {
+      const { restarts: count, windowMs } = acc.crashLoop;
+      const within = windowMs === null ? "" : ` within ${windowMs < 30_000 ? `${Math.round(windowMs / 1000)} s` : minutes(windowMs)}`;
+      add("crash_loop", `${name} is crash-looping: ${plural(count, "restart")}${within}`);
+    }
+
+    if (acc.saturation !== null) {
+      const { connections, maxConnections, ratio } = acc.saturation;
+      const share = maxConnections > 0 ? connections / maxConnections : ratio;
+      const percent = share === null ? "" : ` (${Math.round(share * 100)}%)`;
+      add("connections", `${name} connections ${connections} of ${maxConnections}${percent}`);
+    }
+    if (acc.unreachable !== null) {
+      const { connections, maxConnections } = acc.unreachable;
+      add("connections", `${name} unreachable; last seen ${connections} of ${maxConnections} connections: not pool exhaustion`);
+    }
+
+    const firstRole = acc.roles[0];
+    if (firstRole !== undefined) {
+      add("role_change", `${name} role changed ${[firstRole.from, ...acc.roles.map((r) => r.to)].join(" → ")}`);
+    }
+
+    if (acc.error !== null) {
+      const { kind, message } = acc.error;
+      const text = message === null ? kind : kind === null ? message : `${message} (${kind})`;
+      add("error", `${name} failing: ${text}`);
+    } else if (acc.warning !== null) {
+      add("error", `${name} degraded: ${acc.warning}`);
+    }
+
+    for (const { title, url } of acc.upstream) add("upstream", url === null ? `Upstream: ${title}` : `Upstream: ${title} (${url})`);
+  }
+  return lines;
+}
+
+/** The evidence as one sentence for a public update: the lines' texts joined with "; ", the empty string when none. */
+export function evidenceSentence(lines: readonly EvidenceLine[]): string {
+  return lines.map((line) => line.text).join("; ");
+}
+
+function accumulate(acc: Accumulated, signal: TimelineSignal): void {
+  const d = signal.data;
+  switch (signal.kind) {
+    case "monitor.restart": {
+      acc.restarts.push((dateOf(d["restarted_at"]) ?? signal.at).getTime());
+      break;
+    }
+    case "monitor.crash_loop": {
+      const restarts = numberOf(d["restarts"]);
+      if (restarts !== null) acc.crashLoop = { restarts, windowMs: numberOf(d["window_ms"]) };
+      break;
+    }
+    case "monitor.connection_saturation": {
+      const connections = numberOf(d["connections"]);
+      const maxConnections = numberOf(d["max_connections"]);
+      if (connections !== null && maxConnections !== null) acc.saturation = { connections, maxConnections, ratio: numberOf(d["ratio"]) };
+      break;
+    }
+    case "monitor.role_change": {
+      const from = stringOf(d["from"]);
+      const to = stringOf(d["to"]);
+      const last = acc.roles.at(-1);
+      if (from !== null && to !== null && from !== to && !(last?.from === from && last.to === to)) acc.roles.push({ from, to });
+      break;
+    }
+    case "monitor.down": {
+      const evidence = recordOf(d["evidence"]);
+      if (acc.unreachable === null && evidence !== null) {
+        const connections = numberOf(evidence["last_seen_connections"]);
+        const maxConnections = numberOf(evidence["max_connections"]);
+        if (connections !== null && maxConnections !== null) acc.unreachable = { connections, maxConnections };
+      }
+      const error = recordOf(d["error"]);
+      if (acc.error === null && error !== null) {
+        const kind = stringOf(error["kind"]);
+        const message = stringOf(error["message"]);
+        if (kind !== null || message !== null) acc.error = { kind, message };
+      }
+      break;
+    }
+    case "monitor.degraded": {
+      acc.warning ??= stringOf(d["warning"]);
+      break;
+    }
+    case "upstream.degraded": {
+      const title = stringOf(d["title"]) ?? stringOf(d["provider"]);
+      const url = stringOf(d["url"]);
+      if (title !== null && !acc.upstream.some((u) => u.title === title && u.url === url)) acc.upstream.push({ title, url });
+      break;
+    }
+  }
+}
+
+function distinctRestarts(times: readonly number[]): number[] {
+  const distinct: number[] = [];
+  for (const t of [...times].sort((a, b) => a - b)) {
+    const last = distinct.at(-1);
+    if (last === undefined || t - last > sameRestartToleranceMs) distinct.push(t);
+  }
+  return distinct;
+}
+
+function minutes(ms: number): string {
+  const whole = Math.round(ms / 60_000);
+  return whole < 1 ? "under 1 min" : `${whole} min`;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** The items sorted by `at`; items at the same time keep their order. */
+export function inTimeOrder<T extends { at: Date }>(items: readonly T[]): T[] {
+  return items
+    .map((item, index) => ({ item, index }))
+    .sort((a, b) => a.item.at.getTime() - b.item.at.getTime() || a.index - b.index)
+    .map(({ item }) => item);
+}
+
+function recordOf(value: unknown): Record<string, unknown> | null {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+function stringOf(value: unknown): string | null {
+  return typeof value === "string" && value !== "" ? value : null;
+}
+
+function stringsOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string" && v !== "") : [];
+}
+
+function numberOf(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+function dateOf(value: unknown): Date | null {
+  if (typeof value !== "string") return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms);
+}

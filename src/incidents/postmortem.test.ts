@@ -1,0 +1,360 @@
+import { marked, type Tokens } from "marked";
+import { describe, expect, it } from "vitest";
+import type { TimelineEvent } from "./evidence-summary.ts";
+import { draftPostmortem, formatDuration, postmortemMetrics, type PostmortemIncident, type PostmortemInput, type PostmortemUpdate } from "./postmortem.ts";
+
+const t = (hhmmss: string): Date => new Date(`2024-05-01T${hhmmss}Z`);
+const iso = (hhmmss: string): string => t(hhmmss).toISOString();
+
+const baseIncident: PostmortemIncident = {
+  id: "inc_1",
+  name: "Orders database outage",
+  impact: "major",
+  rootIds: ["orders-db"],
+  impactedIds: ["api", "checkout"],
+  startedAt: t("10:00:00"),
+  earliestPossibleStart: t("09:59:30"),
+  createdAt: t("10:01:00"),
+  publishedAt: t("10:05:00"),
+  resolvedAt: t("11:42:00"),
+};
+
+const event = (at: string, kind: string, actor: string, data: Record<string, unknown> = {}): TimelineEvent => ({ at: t(at), kind, actor, data });
+const update = (at: string, status: string, body: string, actor: string): PostmortemUpdate => ({ status, body, actor, createdAt: t(at) });
+const signal = (at: string, kind: string, component: string, data: Record<string, unknown> = {}) => ({
+  kind,
+  components: [component],
+  at: iso(at),
+  monitor: `${component}-check`,
+  ...data,
+});
+
+// A cascade: orders-db refuses connections, api follows, a person takes over, the status page is updated, all recovers.
+const events: TimelineEvent[] = [
+  event("10:01:00", "incident.created", "system", {
+    root_ids: ["orders-db"],
+    impacted_ids: ["api", "checkout"],
+    signal: signal("10:01:00", "monitor.down", "orders-db", {
+      since: iso("10:00:00"),
+      last_up_at: iso("09:59:30"),
+      error: { kind: "refused", message: "connection refused" },
+      evidence: { last_seen_connections: 12, max_connections: 1000, last_seen_at: iso("09:59:30"), note: "…" },
+    }),
+  }),
+  event("10:01:40", "incident.signal_joined", "system", {
+    root_ids: ["orders-db"],
+    impacted_ids: ["api", "checkout"],
+    signal: signal("10:01:40", "monitor.restart", "orders-db", { region: "eu", previous_uptime_s: 86_400, uptime_s: 10, restarted_at: iso("10:01:30") }),
+  }),
+  event("10:03:00", "incident.updated", "user:alice", { status: "identified", previous: "investigating", hold: true }),
+  event("10:05:00", "incident.published", "system", { published_at: iso("10:05:00") }),
+  event("11:30:00", "incident.signal_recovered", "system", { components: ["orders-db", "api"], monitor: "orders-db-check" }),
+  event("11:32:00", "incident.updated", "system", { status: "monitoring", reason: "every signal has recovered" }),
+  event("11:42:00", "incident.resolved", "system", { status: "resolved", reason: "nothing failing for 10 min" }),
+];
+const updates: PostmortemUpdate[] = [
+  update("10:01:00", "investigating", "We are investigating errors.", "system"),
+  update("10:03:00", "identified", "The orders database restarted.\nFailover in progress.", "user:alice"),
+  update("11:32:00", "monitoring", "every signal has recovered", "system"),
+  update("11:42:00", "resolved", "nothing failing for 10 min", "system"),
+];
+
+const input = (over: Partial<PostmortemInput> = {}): PostmortemInput => ({
+  incident: baseIncident,
+  updates,
+  events,
+  windows: [
+    { componentId: "orders-db", start: t("10:00:00"), end: t("11:30:00"), worst: "major_outage", intervals: [{ status: "major_outage", from: t("10:00:00"), to: t("11:30:00") }] },
+    { componentId: "api", start: t("10:00:30"), end: t("11:30:00"), worst: "partial_outage", intervals: [{ status: "partial_outage", from: t("10:00:30"), to: t("11:30:00") }] },
+  ],
+  names: { "orders-db": "Orders database", api: "Production API", checkout: "Checkout" },
+  ...over,
+});
+
+describe("postmortemMetrics", () => {
+  const minute = 60_000;
+  it.each<[string, Partial<PostmortemIncident>, PostmortemUpdate[], TimelineEvent[], [number | null, number | null, number | null, number | null]]>([
+    ["a whole response", {}, updates, events, [1 * minute, 2 * minute, 5 * minute, 102 * minute]],
+    ["never published", { publishedAt: null }, updates, events, [1 * minute, 2 * minute, null, 102 * minute]],
+    ["no human action", {}, [update("10:01:00", "investigating", "…", "system")], [event("10:01:00", "incident.created", "system")], [1 * minute, null, 5 * minute, 102 * minute]],
+    ["still open", { resolvedAt: null }, updates, events, [1 * minute, 2 * minute, 5 * minute, null]],
+    ["a person's event before the update counts", {}, updates, [event("10:02:00", "incident.note", "token:ci", { body: "seen" })], [1 * minute, 1 * minute, 5 * minute, 102 * minute]],
+    ["a person acting when it was created", {}, [update("10:01:00", "identified", "…", "user:bob")], [], [1 * minute, 0, 5 * minute, 102 * minute]],
+    ["a person acting before it was created does not count", {}, [update("10:00:30", "identified", "…", "user:bob")], [], [1 * minute, null, 5 * minute, 102 * minute]],
+    [
+      "clock skew clamps to zero",
+      { createdAt: t("09:59:00"), publishedAt: t("09:59:30"), resolvedAt: t("09:59:45") },
+      [],
+      [],
+      [0, null, 0, 0],
+    ],
+  ])("%s", (_name, over, ups, evs, [detect, acknowledge, publish, resolve]) => {
+    expect(postmortemMetrics({ incident: { ...baseIncident, ...over }, updates: ups, events: evs })).toEqual({
+      timeToDetectMs: detect,
+      timeToAcknowledgeMs: acknowledge,
+      timeToPublishMs: publish,
+      timeToResolveMs: resolve,
+    });
+  });
+});
+
+describe("formatDuration", () => {
+  it.each<[number, string]>([
+    [0, "0 s"],
+    [499, "0 s"],
+    [45_000, "45 s"],
+    [59_400, "59 s"],
+    [59_600, "1 min"],
+    [60_000, "1 min"],
+    [200_000, "3 min 20 s"],
+    [3_599_000, "59 min 59 s"],
+    [3_599_600, "1 h"],
+    [3_600_000, "1 h"],
+    [6_120_000, "1 h 42 min"],
+    [6_149_000, "1 h 42 min"],
+    [86_399_000, "1 d"],
+    [90_000_000, "1 d 1 h"],
+    [183_600_000, "2 d 3 h"],
+    [30 * 86_400_000, "30 d"],
+  ])("%d ms → %s", (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+
+  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])("refuses %d", (ms) => {
+    expect(() => formatDuration(ms)).toThrow(RangeError);
+  });
+});
+
+/** The lines of one `## ` section, without its heading and surrounding blank lines. */
+function section(markdown: string, heading: string): string[] {
+  const lines = markdown.split("\n");
+  const start = lines.indexOf(`## ${heading}`);
+  if (start < 0) throw new Error(`no section ${heading}`);
+  const end = lines.findIndex((line, i) => i > start && line.startsWith("## "));
+  return lines.slice(start + 1, end < 0 ? undefined : end).join("\n").trim().split("\n");
+}
+
+function tables(markdown: string): Tokens.Table[] {
+  return marked.lexer(markdown).filter((token): token is Tokens.Table => token.type === "table");
+}
+
+describe("draftPostmortem", () => {
+  it("writes the sections in order", () => {
+    const headings = draftPostmortem(input())
+      .split("\n")
+      .filter((line) => line.startsWith("#"));
+    expect(headings).toEqual([
+      "# Postmortem: Orders database outage",
+      "## Summary",
+      "## Impact",
+      "## Metrics",
+      "## Timeline",
+      "## Evidence",
+      "## Root cause",
+      "## What went well",
+      "## What went wrong",
+      "## Lessons",
+      "## Action items",
+    ]);
+  });
+
+  it("writes the whole draft", () => {
+    expect(draftPostmortem(input())).toBe(
+      [
+        "# Postmortem: Orders database outage",
+        "",
+        "## Summary",
+        "",
+        "Orders database failed at 2024-05-01 10:00:00 UTC and the incident was resolved at 2024-05-01 11:42:00 UTC, 1 h 42 min later. " +
+          "The impact was major. It also affected Production API and Checkout. " +
+          "The last successful check before it was at 2024-05-01 09:59:30 UTC, so the failure may have begun up to 30 s earlier.",
+        "",
+        "## Impact",
+        "",
+        "| Component | Worst status | Start | End | Duration |",
+        "| --- | --- | --- | --- | --- |",
+        "| Orders database (root) | major outage | 2024-05-01 10:00:00 UTC | 2024-05-01 11:30:00 UTC | 1 h 30 min |",
+        "| Production API | partial outage | 2024-05-01 10:00:30 UTC | 2024-05-01 11:30:00 UTC | 1 h 30 min |",
+        "| Checkout | no recorded impairment | — | — | — |",
+        "",
+        "## Metrics",
+        "",
+        "| Metric | Value | Measured |",
+        "| --- | --- | --- |",
+        "| Time to detect | 1 min | first failing check → incident confirmed |",
+        "| Time to acknowledge | 2 min | incident confirmed → first action by a person |",
+        "| Time to publish | 5 min | first failing check → published on the status page |",
+        "| Time to resolve | 1 h 42 min | first failing check → resolved |",
+        "",
+        "## Timeline",
+        "",
+        "Times are in UTC.",
+        "",
+        "**2024-05-01**",
+        "",
+        "- `10:01:00` — Incident opened: Orders database down: connection refused",
+        "- `10:01:00` — Update posted (investigating)",
+        "  > We are investigating errors.",
+        "- `10:01:40` — Signal joined: Orders database restarted",
+        "- `10:03:00` — Status investigating → identified (by user:alice)",
+        "  > The orders database restarted.",
+        "  > Failover in progress.",
+        "- `10:05:00` — Published on the status page",
+        "- `11:30:00` — Orders database and Production API recovered",
+        "- `11:32:00` — Status → monitoring",
+        "  > every signal has recovered",
+        "- `11:42:00` — Resolved",
+        "  > nothing failing for 10 min",
+        "",
+        "## Evidence",
+        "",
+        "- Orders database restarted once",
+        "- Orders database unreachable; last seen 12 of 1000 connections: not pool exhaustion",
+        "- Orders database failing: connection refused (refused)",
+        "",
+        "## Root cause",
+        "",
+        "<!-- What made it fail, and why then? Follow the evidence down to the cause, not just the trigger. -->",
+        "",
+        "## What went well",
+        "",
+        "<!-- Detection, response and communication that worked and should be kept. -->",
+        "",
+        "## What went wrong",
+        "",
+        "<!-- Where detection, response or communication was late, noisy or missing. -->",
+        "",
+        "## Lessons",
+        "",
+        "<!-- What this incident taught about the system and about how it is run. -->",
+        "",
+        "## Action items",
+        "",
+        "<!-- One per line, with an owner and a due date, e.g. - [ ] Alert on replica lag (owner: db team, due 2024-06-01). -->",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("merges events and updates in time order whatever order they are given in", () => {
+    const draft = draftPostmortem(
+      input({
+        events: [
+          event("10:20:00", "component.status_changed", "system", { component: "api", from: "degraded_performance", to: "operational" }),
+          event("10:00:30", "incident.note", "token:ci", { body: "deploy 42 went out at 09:58" }),
+          event("10:10:00", "incident.update_due", "system"),
+          event("10:15:00", "custom.thing", "system"),
+        ],
+        updates: [update("10:12:00", "identified", "Rolling back deploy 42.", "user:bob"), update("10:05:00", "investigating", "Looking.", "user:bob")],
+      }),
+    );
+    expect(section(draft, "Timeline")).toEqual([
+      "Times are in UTC.",
+      "",
+      "**2024-05-01**",
+      "",
+      "- `10:00:30` — Note (by token:ci)",
+      "  > deploy 42 went out at 09:58",
+      "- `10:05:00` — Update posted (investigating) (by user:bob)",
+      "  > Looking.",
+      "- `10:10:00` — A public update is due",
+      "- `10:12:00` — Update posted (identified) (by user:bob)",
+      "  > Rolling back deploy 42.",
+      "- `10:15:00` — Event `custom.thing`",
+      "- `10:20:00` — Production API: degraded performance → operational",
+    ]);
+  });
+
+  it("keeps a status event and an update apart when another actor posted it", () => {
+    const draft = draftPostmortem(
+      input({
+        events: [event("10:03:00", "incident.updated", "user:alice", { status: "identified", previous: "investigating" })],
+        updates: [update("10:03:00", "identified", "By someone else.", "user:bob")],
+      }),
+    );
+    expect(section(draft, "Timeline").filter((line) => line.startsWith("-"))).toEqual([
+      "- `10:03:00` — Status investigating → identified (by user:alice)",
+      "- `10:03:00` — Update posted (identified) (by user:bob)",
+    ]);
+  });
+
+  it("keeps a pipe or a line break in a name from breaking the tables", () => {
+    const draft = draftPostmortem(input({ names: { "orders-db": "Orders | database", api: "Production\nAPI", checkout: "Check|out" } }));
+    const [impact, metrics] = tables(draft);
+    expect(impact?.header.map((h) => h.text)).toEqual(["Component", "Worst status", "Start", "End", "Duration"]);
+    expect(impact?.rows.map((row) => [row.length, row[0]?.text])).toEqual([
+      [5, "Orders | database (root)"],
+      [5, "Production API"],
+      [5, "Check|out"],
+    ]);
+    expect(metrics?.rows.map((row) => row.length)).toEqual([3, 3, 3, 3]);
+    expect(draft).toContain("| Orders \\| database (root) | major outage |");
+  });
+
+  it("shows times in the time zone, with its offset", () => {
+    const draft = draftPostmortem(input({ timeZone: "America/New_York" }));
+    expect(section(draft, "Summary")[0]).toMatch(/^Orders database failed at 2024-05-01 06:00:00 UTC-04:00 and the incident was resolved at 2024-05-01 07:42:00 UTC-04:00, /);
+    expect(section(draft, "Impact")[2]).toBe(
+      "| Orders database (root) | major outage | 2024-05-01 06:00:00 UTC-04:00 | 2024-05-01 07:30:00 UTC-04:00 | 1 h 30 min |",
+    );
+    expect(section(draft, "Timeline").slice(0, 5)).toEqual([
+      "Times are in America/New_York.",
+      "",
+      "**2024-05-01**",
+      "",
+      "- `06:01:00` — Incident opened: Orders database down: connection refused",
+    ]);
+  });
+
+  it("starts a new day in the time zone with a date line", () => {
+    const draft = draftPostmortem(
+      input({ events: [event("14:59:59", "incident.update_due", "system"), event("15:00:00", "incident.update_due", "system")], updates: [], timeZone: "Asia/Tokyo" }),
+    );
+    expect(section(draft, "Timeline")).toEqual([
+      "Times are in Asia/Tokyo.",
+      "",
+      "**2024-05-01**",
+      "",
+      "- `23:59:59` — A public update is due",
+      "",
+      "**2024-05-02**",
+      "",
+      "- `00:00:00` — A public update is due",
+    ]);
+  });
+
+  it("refuses an unknown time zone", () => {
+    expect(() => draftPostmortem(input({ timeZone: "Mars/Olympus_Mons" }))).toThrow(RangeError);
+  });
+
+  it("drafts an open incident with nothing recorded", () => {
+    const draft = draftPostmortem(
+      input({
+        incident: { ...baseIncident, rootIds: [], impactedIds: ["api"], earliestPossibleStart: null, publishedAt: null, resolvedAt: null },
+        events: [],
+        updates: [],
+        windows: [{ componentId: "api", start: t("10:00:00"), end: null, worst: "degraded_performance", intervals: [] }],
+      }),
+    );
+    expect(section(draft, "Summary")).toEqual([
+      "Orders database outage began at 2024-05-01 10:00:00 UTC; the incident is not resolved yet. The impact was major. It also affected Production API.",
+    ]);
+    expect(section(draft, "Impact").slice(2)).toEqual(["| Production API | degraded performance | 2024-05-01 10:00:00 UTC | ongoing | ongoing |"]);
+    expect(section(draft, "Metrics").slice(2)).toEqual([
+      "| Time to detect | 1 min | first failing check → incident confirmed |",
+      "| Time to acknowledge | — | incident confirmed → first action by a person |",
+      "| Time to publish | — | first failing check → published on the status page |",
+      "| Time to resolve | — | first failing check → resolved |",
+    ]);
+    expect(section(draft, "Timeline")).toEqual(["No events were recorded."]);
+    expect(section(draft, "Evidence")).toEqual(["No evidence was recorded."]);
+  });
+
+  it("lists several roots and a multi-line name on one line", () => {
+    const draft = draftPostmortem(
+      input({ incident: { ...baseIncident, name: "Orders\ndatabase", rootIds: ["orders-db", "api"], impactedIds: ["checkout"] }, events: [], updates: [] }),
+    );
+    expect(draft.split("\n")[0]).toBe("# Postmortem: Orders database");
+    expect(section(draft, "Summary")[0]).toMatch(/^Orders database and Production API failed at .* It also affected Checkout\. /);
+  });
+});

@@ -36,7 +36,13 @@ export function remoteApi(io: CliIo, flags: RemoteFlags, fetchImpl: typeof fetch
       throw new AppError("store_unavailable", `cannot reach Vigil at ${base}: ${cause} (set VIGIL_URL or --url)`);
     }
     const text = await response.text();
-    const json = text === "" ? null : (JSON.parse(text) as unknown);
+    let json: unknown;
+    try {
+      json = text === "" ? null : (JSON.parse(text) as unknown);
+    } catch {
+      // Not Vigil's answer (a proxy's error page, another web server): say so rather than fail as a bug.
+      throw new AppError("store_unavailable", `${method} ${path}: ${response.status} ${response.statusText}: the answer is not JSON; is Vigil at ${base}? (set VIGIL_URL or --url)`);
+    }
     if (!response.ok) {
       const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
       const code: ErrorCode = errorCodes.includes(error?.code as ErrorCode) ? (error?.code as ErrorCode) : "bad_request";

@@ -37,9 +37,9 @@ export interface EvidenceLine {
 
 /**
  * Restarts of one component reported this close together (by several regions or monitors watching the same server,
- * whose estimates of the restart time differ by a second or two) count as one restart.
+ * whose estimates of the restart time differ by up to a second or two: uptime has a resolution of one second) count as one restart.
  */
-export const sameRestartToleranceMs = 5_000;
+export const sameRestartToleranceMs = 2_000;
 
 /**
  * The signal an event carries: the `data.signal` of an `incident.created` or `incident.signal_joined` event when it

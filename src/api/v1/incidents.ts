@@ -3,7 +3,9 @@ import { actorOf } from "../../auth/authenticate.ts";
 import { AppError } from "../../core/errors.ts";
 import { componentStatuses } from "../../incidents/component-status.ts";
 import { impacts } from "../../incidents/impact.ts";
+import { summariseEvidence } from "../../incidents/evidence-summary.ts";
 import { incidentStatuses } from "../../incidents/lifecycle.ts";
+import { postmortemMetrics } from "../../incidents/postmortem.ts";
 import { renderMarkdown } from "../../incidents/markdown.ts";
 import type { ApiDeps } from "../deps.ts";
 import { defineRoute } from "../route.ts";
@@ -72,17 +74,35 @@ export function incidentRoutes(deps: ApiDeps) {
       method: "GET",
       url: "/api/v1/incidents/:id",
       operationId: "getIncident",
-      summary: "An incident with its updates (Markdown and sanitised HTML) and its timeline",
+      summary: "An incident with its updates (Markdown and sanitised HTML), its evidence in words, its response metrics and its timeline",
       tag: "incidents",
       auth: "read",
       params: idParams,
-      response: incidentView.extend({ updates: z.array(updateView), timeline: z.array(timelineEntry) }),
+      response: incidentView.extend({
+        updates: z.array(updateView),
+        evidence: z.array(z.object({ component: z.string(), kind: z.string(), text: z.string() })),
+        metrics: z.object({ time_to_detect_ms: z.number().nullable(), time_to_acknowledge_ms: z.number().nullable(), time_to_publish_ms: z.number().nullable(), time_to_resolve_ms: z.number().nullable() }),
+        timeline: z.array(timelineEntry),
+      }),
       handler: async ({ params }) => {
         const row = await get(params.id);
-        const events = await deps.store.events.list({ subject: row.id, limit: 10_000 });
+        const [events, updates, components] = await Promise.all([
+          deps.store.events.list({ subject: row.id, limit: 10_000 }),
+          deps.store.incidents.updates(row.id),
+          deps.store.catalog.components({ includeRemoved: true }),
+        ]);
+        const names = Object.fromEntries(components.map((c) => [c.id, c.name]));
+        const metrics = postmortemMetrics({ incident: row, updates, events });
         return {
           ...incidentOf(row),
-          updates: (await deps.store.incidents.updates(row.id)).map(updateOf),
+          updates: updates.map(updateOf),
+          evidence: summariseEvidence(events, names).map((line) => ({ component: line.componentId, kind: line.kind, text: line.text })),
+          metrics: {
+            time_to_detect_ms: metrics.timeToDetectMs,
+            time_to_acknowledge_ms: metrics.timeToAcknowledgeMs,
+            time_to_publish_ms: metrics.timeToPublishMs,
+            time_to_resolve_ms: metrics.timeToResolveMs,
+          },
           timeline: events.map((e) => ({ id: e.id, at: e.at.toISOString(), kind: e.kind, actor: e.actor, data: e.data })),
         };
       },

@@ -150,6 +150,35 @@ const cases: Case[] = [
     now: 130,
     expected: { action: "join", incidentId: "new", rootIds: ["db"], impactedIds: ["api-a", "api-b", "web"] },
   },
+  // Merging.
+  {
+    name: "a late cause upstream of two incidents in the window merges the other into the one it joins",
+    open: [incident("a", ["api-a"], [], 20), incident("b", ["api-b"], ["web"], 30)],
+    signal: signal("monitor.down", ["db"], 40),
+    now: 40,
+    expected: { action: "join", incidentId: "b", rootIds: ["db"], impactedIds: ["api-a", "api-b", "web"], mergeIds: ["a"] },
+  },
+  {
+    name: "an incident outside the window is not merged, even when the new root explains it",
+    open: [incident("a", ["api-a"], [], 0), incident("b", ["api-b"], ["web"], 100)],
+    signal: signal("monitor.down", ["db"], 130),
+    now: 130,
+    expected: { action: "join", incidentId: "b", rootIds: ["db"], impactedIds: ["api-a", "api-b", "web"] },
+  },
+  {
+    name: "an incident in the window that the new root does not explain stays apart",
+    open: [incident("a", ["dns"], ["cdn"], 20), incident("b", ["api"], ["checkout", "search"], 30)],
+    signal: signal("monitor.down", ["orders-db"], 40),
+    now: 40,
+    expected: { action: "join", incidentId: "b", rootIds: ["orders-db"], impactedIds: ["api", "checkout", "search"] },
+  },
+  {
+    name: "an evidence signal never merges",
+    open: [incident("a", ["api-a"], [], 20), incident("b", ["db"], ["api-a", "api-b", "web"], 30)],
+    signal: signal("monitor.restart", ["db"], 40),
+    now: 40,
+    expected: { action: "join", incidentId: "b", rootIds: ["db"], impactedIds: ["api-a", "api-b", "web"] },
+  },
   // Recovery.
   {
     name: "recovery of part of the impact is a recover for those components",

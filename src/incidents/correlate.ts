@@ -38,7 +38,7 @@ export const defaultCorrelationPolicy: CorrelationPolicy = { windowMs: 60_000 };
 /** What to do with a signal: open an incident, join one (with its new roots and impact), recover part of one, or nothing. */
 export type Decision =
   | { action: "open"; rootIds: string[]; impactedIds: string[] }
-  | { action: "join"; incidentId: string; rootIds: string[]; impactedIds: string[] }
+  | { action: "join"; incidentId: string; rootIds: string[]; impactedIds: string[]; mergeIds?: string[] }
   | { action: "recover"; incidentId: string; componentIds: string[] }
   | { action: "ignore"; reason: string };
 
@@ -52,7 +52,10 @@ export const recoveryKinds: ReadonlySet<SignalKind> = new Set(["monitor.up"]);
  * Decides what a signal does to the open incidents. A failure of a component already in an open incident joins it;
  * one in the same connected part as an incident whose last signal is at most `windowMs` before `now` joins it too
  * (roots recomputed, so a late cause upstream becomes the root and the old root moves to the impact);
- * otherwise it opens an incident. A recovery of components of an incident recovers them; evidence
+ * otherwise it opens an incident. When the incident joined gets roots that explain other open incidents whose last
+ * signal is within the window too (their roots all lie downstream of the new roots, or are among them: a late cause
+ * upstream of two incidents), those are merged into it (`mergeIds`) and their components join its impact. Outside the
+ * window nothing is joined or merged: a failure long after another may have a cause of its own. A recovery of components of an incident recovers them; evidence
  * (restart, crash loop, …) joins an incident holding its component and is otherwise ignored.
  */
 export function correlate(
@@ -84,20 +87,31 @@ export function correlate(
   }
 
   const nowMs = now.getTime();
+  const signalRoots = rootsOf(graph, ids);
   const target =
     holding ??
     byRecency.find((incident) => nowMs - incident.lastSignalAt.getTime() <= windowMs && sharePart(graph, ids, membersOf(incident)));
   if (target === undefined) {
-    const rootIds = rootsOf(graph, ids);
-    return { action: "open", rootIds, impactedIds: impactOfRoots(graph, rootIds, ids) };
+    return { action: "open", rootIds: signalRoots, impactedIds: impactOfRoots(graph, signalRoots, ids) };
   }
   const rootIds = rootsOf(graph, [...target.rootIds, ...ids]);
-  return {
+  const merged = byRecency.filter((incident) => incident.id !== target.id && nowMs - incident.lastSignalAt.getTime() <= windowMs && explains(graph, rootIds, incident));
+  const decision: Decision = {
     action: "join",
     incidentId: target.id,
     rootIds,
-    impactedIds: impactOfRoots(graph, rootIds, [...target.rootIds, ...target.impactedIds, ...ids]),
+    impactedIds: impactOfRoots(graph, rootIds, [...target.rootIds, ...target.impactedIds, ...ids, ...merged.flatMap((m) => [...membersOf(m)])]),
   };
+  if (merged.length > 0) decision.mergeIds = merged.map((m) => m.id).sort();
+  return decision;
+}
+
+/** Whether every root of `incident` is one of `roots` or lies downstream of one: those roots explain it. */
+function explains(graph: Graph, roots: readonly string[], incident: OpenIncident): boolean {
+  if (incident.rootIds.length === 0) return false;
+  const covered = new Set(roots);
+  for (const root of roots) for (const id of downstreamOf(graph, root).keys()) covered.add(id);
+  return incident.rootIds.every((id) => covered.has(id));
 }
 
 function membersOf(incident: OpenIncident): Set<string> {

@@ -36,7 +36,8 @@ const openStatuses = new Set(["investigating", "identified", "monitoring"]);
  * `incident.resolved` and `incident.reopened` the status (monitoring_at set on entering monitoring and
  * cleared on leaving it for another open status, resolved_at set on resolving and cleared on
  * reopening, postmortem_published_at on entering postmortem) and the hold; `incident.published` the
- * publication; `incident.edited` the name and impact override. Other kinds change nothing.
+ * publication; `incident.edited` the name and impact override; `incident.merged` (on the survivor) its start.
+ * Other kinds change nothing.
  * The incidents table is this projection kept current; a rebuild must give the same rows.
  */
 export function projectIncidents(events: readonly ProjectionEvent[]): Map<string, ProjectedIncident> {
@@ -91,6 +92,10 @@ export function projectIncidents(events: readonly ProjectionEvent[]): Map<string
         incident.status = to;
         break;
       }
+      case "incident.merged":
+        incident.startedAt = date(d["started_at"]) ?? incident.startedAt;
+        if ("earliest_possible_start" in d) incident.earliestPossibleStart = date(d["earliest_possible_start"]);
+        break;
       case "incident.published":
         incident.publishedAt = date(d["published_at"]) ?? event.at;
         break;

@@ -32,7 +32,10 @@ export async function onSignal(ctx: EngineContext, monitorId: string, event: Det
   }));
   const decision = correlate(open, signal, ctx.graph, { windowMs: ctx.config.incidents.correlation_window }, now);
   if (decision.action === "open") await openIncident(ctx, decision.rootIds, decision.impactedIds, signal, now);
-  else if (decision.action === "join") await join(ctx, decision.incidentId, decision.rootIds, decision.impactedIds, signal, now);
+  else if (decision.action === "join") {
+    await join(ctx, decision.incidentId, decision.rootIds, decision.impactedIds, signal, now);
+    for (const mergedId of decision.mergeIds ?? []) await merge(ctx, mergedId, decision.incidentId, now);
+  }
   else if (decision.action === "recover") {
     const tracked = ctx.open.get(decision.incidentId);
     if (tracked) await ctx.deps.store.events.append({ at: now, kind: "incident.signal_recovered", subject: tracked.row.id, actor: "system", data: { components: decision.componentIds, monitor: monitorId, signal: signalData(signal) } });
@@ -163,6 +166,27 @@ async function join(ctx: EngineContext, id: string, rootIds: string[], impactedI
   });
   tracked.lastSignalAt = now;
   tracked.signals.push(signal);
+}
+
+/**
+ * Merges an open incident into another that a late cause showed to share its root: the survivor takes the earlier
+ * start and its signals; the merged one is resolved with an update pointing at the survivor, and an
+ * `incident.merged` event on both.
+ */
+async function merge(ctx: EngineContext, mergedId: string, intoId: string, now: Date): Promise<void> {
+  const merged = ctx.open.get(mergedId);
+  const into = ctx.open.get(intoId);
+  if (!merged || !into) return;
+  const startedAt = merged.row.startedAt < into.row.startedAt ? merged.row.startedAt : into.row.startedAt;
+  const earliest = earlier(into.row.earliestPossibleStart, merged.row.earliestPossibleStart);
+  await ctx.deps.store.transaction(async (tx) => {
+    into.row = await tx.incidents.update(intoId, { startedAt, earliestPossibleStart: earliest, updatedAt: now });
+    await tx.events.append({ at: now, kind: "incident.merged", subject: intoId, actor: "system", data: { merged: mergedId, started_at: startedAt.toISOString(), earliest_possible_start: earliest?.toISOString() ?? null } });
+    await tx.events.append({ at: now, kind: "incident.merged", subject: mergedId, actor: "system", data: { into: intoId } });
+  });
+  into.signals.push(...merged.signals);
+  await ctx.changeStatus(merged, "resolved", `This incident has been merged into "${into.row.name}", which shares its cause.`, "system", now, { reason: `merged into ${intoId}`, merged: true });
+  ctx.deps.logger.info({ incident: mergedId, into: intoId }, "incident merged");
 }
 
 /** The fields of a new incident as its `incident.created` event records them (enough to rebuild it). */

@@ -203,7 +203,7 @@ export class EngineContext {
    * set on entering monitoring and cleared on leaving it for another open status; resolved_at is set on
    * resolving and cleared on reopening. A resolution drafts the postmortem and ends the incident's overrides.
    */
-  async changeStatus(tracked: Pick<Tracked, "row">, to: IncidentStatus, body: string, actor: string, now: Date, extra: { hold?: boolean; reason?: string } = {}): Promise<IncidentRow> {
+  async changeStatus(tracked: Pick<Tracked, "row">, to: IncidentStatus, body: string, actor: string, now: Date, extra: { hold?: boolean; reason?: string; merged?: boolean } = {}): Promise<IncidentRow> {
     const current = tracked.row;
     const from = current.status as IncidentStatus;
     const patch: Partial<IncidentRow> = { status: to, updatedAt: now };
@@ -232,7 +232,8 @@ export class EngineContext {
     if (to === "resolved" && from !== "resolved") {
       await this.endOverrides(row.id, now);
       await this.recordStatusChanges(now, null);
-      await this.draftPostmortem(row, now);
+      // A merged incident's story is told by the incident it was merged into.
+      if (!extra.merged) await this.draftPostmortem(row, now);
     }
     return row;
   }

@@ -1,0 +1,170 @@
+// The incident engine driven by hand on a real (PGlite) store with an injected clock: detection events are
+// fed directly, so that timing-dependent paths (merging, delayed publication, reminders, maintenance by the
+// clock, reloading after a restart) are exercised exactly, without waiting.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { IncidentEngine } from "../../src/app/incidents/engine.ts";
+import { ManualClock } from "../../src/core/clock.ts";
+import { parseConfigText, type VigilConfig } from "../../src/config/index.ts";
+import type { DetectionEvent, MonitorStatus } from "../../src/detection/types.ts";
+import { projectIncidents } from "../../src/incidents/projection.ts";
+import { createLogger } from "../../src/observability/logger.ts";
+import { openStore } from "../../src/store/open.ts";
+import type { Store } from "../../src/store/types.ts";
+import { ManualTimers } from "../helpers/manual-timers.ts";
+
+const yaml = `
+components:
+  - { id: db, name: Database, monitors: [db] }
+  - { id: api-a, name: API A, depends_on: [db], monitors: [api-a] }
+  - { id: api-b, name: API B, depends_on: [db], monitors: [api-b] }
+  - { id: web, name: Web, depends_on: [api-b] }
+  - { id: mail, name: Mail, monitors: [mail], publish: 2m }
+monitors:
+  - { id: db, type: tcp, host: 127.0.0.1, port: 1 }
+  - { id: api-a, type: tcp, host: 127.0.0.1, port: 1 }
+  - { id: api-b, type: tcp, host: 127.0.0.1, port: 1 }
+  - { id: mail, type: tcp, host: 127.0.0.1, port: 1 }
+incidents:
+  correlation_window: 60s
+  resolve_after: 5m
+  update_due_after: 10m
+maintenances:
+  - { id: db-upgrade, name: Database upgrade, components: [db], starts_at: "2026-01-01T01:00:00Z", ends_at: "2026-01-01T02:00:00Z" }
+`;
+
+const silent = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+
+describe("the incident engine, driven by hand", () => {
+  let dir: string;
+  let store: Store;
+  let timers: ManualTimers;
+  let clock: ManualClock;
+  let engine: IncidentEngine;
+  let config: VigilConfig;
+  const statuses: Record<string, MonitorStatus> = { db: "up", "api-a": "up", "api-b": "up", mail: "up" };
+
+  const event = (monitorId: string, kind: DetectionEvent["kind"], data: Record<string, unknown> = {}): Promise<void> => {
+    if (kind === "monitor.down" || kind === "monitor.up" || kind === "monitor.degraded") statuses[monitorId] = kind.slice("monitor.".length) as MonitorStatus;
+    const now = clock.now();
+    return engine.signal(monitorId, { kind, monitorId, at: now, data: { since: new Date(now.getTime() - 2000).toISOString(), last_up_at: new Date(now.getTime() - 3000).toISOString(), ...data } });
+  };
+  const incidents = () => store.incidents.list({ limit: 100 });
+  const start = async () => {
+    engine = new IncidentEngine({ store, clock, timers, logger: silent, monitorStatus: (id) => statuses[id] ?? "unknown" });
+    await engine.start(config);
+  };
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "vigil-engine-"));
+    store = await openStore({ dataDir: path.join(dir, "data") });
+    clock = new ManualClock("2026-01-01T00:00:00Z");
+    timers = new ManualTimers(clock);
+    const parsed = parseConfigText(yaml, "vigil.yaml", {});
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    config = parsed.config;
+    for (const id of Object.keys(statuses)) statuses[id] = "up";
+    await start();
+  }, 60_000);
+
+  afterEach(async () => {
+    await engine.stop();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("merges two incidents when a late cause upstream explains both", async () => {
+    await event("api-a", "monitor.down");
+    await timers.advance(90_000);
+    // api-b fails 90 s later: beyond the window, so an incident of its own.
+    await event("api-b", "monitor.down");
+    expect(await incidents()).toHaveLength(2);
+    await timers.advance(5_000);
+    await event("api-a", "monitor.degraded");
+    await timers.advance(5_000);
+    await event("db", "monitor.down");
+
+    const all = await incidents();
+    const survivor = all.find((i) => i.status === "investigating");
+    const merged = all.find((i) => i.status === "resolved");
+    expect(survivor).toMatchObject({ rootIds: ["db"], impactedIds: ["api-a", "api-b", "web"] });
+    expect(merged).toBeDefined();
+    expect(survivor!.startedAt.getTime()).toBeLessThan(merged!.startedAt.getTime());
+    const updates = await store.incidents.updates(merged!.id);
+    expect(updates.at(-1)?.body).toContain(`merged into "${survivor!.name}"`);
+    expect(merged!.postmortemBody).toBeNull();
+    expect((await store.events.list({ kind: "incident.merged" })).map((e) => e.subject).sort()).toEqual([merged!.id, survivor!.id].sort());
+  });
+
+  it("publishes after a component's delay unless a responder acts first, and reminds when an update is due", async () => {
+    await event("mail", "monitor.down");
+    const [draft] = await incidents();
+    expect(draft).toMatchObject({ publishedAt: null, publishAt: new Date("2026-01-01T00:02:00Z") });
+    await timers.advance(119_000);
+    expect((await store.incidents.get(draft!.id))?.publishedAt).toBeNull();
+    await timers.advance(6_000);
+    const published = await store.incidents.get(draft!.id);
+    expect(published?.publishedAt?.getTime()).toBeGreaterThanOrEqual(Date.parse("2026-01-01T00:02:00Z"));
+    expect(published?.publishedAt?.getTime()).toBeLessThanOrEqual(Date.parse("2026-01-01T00:02:05Z"));
+
+    // No public update for update_due_after (10 min): one reminder, not one per step.
+    await timers.advance(10 * 60_000);
+    await timers.advance(60_000);
+    expect(await store.events.list({ kind: "incident.update_due" })).toHaveLength(1);
+    await engine.personUpdate(draft!.id, { body: "Still looking." }, "user:ada");
+    await timers.advance(11 * 60_000);
+    expect(await store.events.list({ kind: "incident.update_due" })).toHaveLength(2);
+
+    // A second mail outage: the responder acts within the delay, publishing with their update.
+    await engine.personUpdate(draft!.id, { status: "resolved", body: "Fixed." }, "user:ada");
+    statuses.mail = "up";
+    await timers.advance(60_000);
+    await event("mail", "monitor.down");
+    const second = (await incidents()).find((i) => i.status === "investigating");
+    await engine.personUpdate(second!.id, { body: "Looking.", publish: false }, "user:ada");
+    await timers.advance(5 * 60_000);
+    expect((await store.incidents.get(second!.id))).toMatchObject({ publishedAt: null, publishAt: null, hold: true });
+  });
+
+  it("moves maintenance by the clock, suppresses its failures, and completes once healthy", async () => {
+    await timers.advance(60 * 60_000);
+    expect((await store.maintenances.get("db-upgrade"))?.status).toBe("in_progress");
+    expect(engine.componentStatuses().statuses).toMatchObject({ db: "under_maintenance", "api-a": "operational" });
+    await event("db", "monitor.down");
+    expect(await incidents()).toEqual([]);
+    expect(await store.events.list({ kind: "maintenance.signal_suppressed" })).toHaveLength(1);
+    await timers.advance(60 * 60_000);
+    // Past its end, the database still down: verifying, and its failure is no longer suppressed.
+    expect((await store.maintenances.get("db-upgrade"))?.status).toBe("verifying");
+    expect(engine.componentStatuses().statuses["db"]).toBe("major_outage");
+    await event("db", "monitor.up");
+    await timers.advance(5_000);
+    expect((await store.maintenances.get("db-upgrade"))?.status).toBe("completed");
+    const kinds = (await store.events.list({ subject: "db-upgrade" })).map((e) => e.kind);
+    expect(kinds).toEqual(["maintenance.scheduled", "maintenance.in_progress", "maintenance.verifying", "maintenance.completed"]);
+  });
+
+  it("picks up after a restart: open incidents, recorded statuses and overrides, and rebuilds the same rows from the timeline", async () => {
+    await event("db", "monitor.down");
+    await engine.overrideComponent("mail", "degraded_performance", "user:ada");
+    await engine.stop();
+    await start();
+    expect(engine.componentStatuses()).toEqual({
+      statuses: { db: "major_outage", "api-a": "major_outage", "api-b": "major_outage", web: "major_outage", mail: "degraded_performance" },
+      overridden: ["mail"],
+    });
+    // No duplicate status changes are recorded for what was recorded before the restart.
+    const changes = await store.events.list({ kind: "component.status_changed" });
+    await event("db", "monitor.down");
+    expect(await store.events.list({ kind: "component.status_changed" })).toHaveLength(changes.length);
+    await event("db", "monitor.up");
+    await timers.advance(6 * 60_000);
+    const [incident] = await incidents();
+    expect(incident?.status).toBe("resolved");
+    const { createdAt: _created, updatedAt: _updated, publishAt: _publishAt, postmortemBody: _body, ...row } = incident!;
+    expect(projectIncidents(await store.events.list({ limit: 10_000 })).get(incident!.id)).toEqual({ ...row, createdAt: incident!.createdAt });
+  });
+});

@@ -109,6 +109,42 @@ describe("parseConfigText", () => {
     expect(messages).not.toMatch(/assert\[0\]/);
   });
 
+  it("reads incident policies, templates and declared maintenance, and names what is wrong in them", () => {
+    const extra = `incidents:
+  publish: 2m
+  update_due_after: 15m
+  window_margin: 30s
+  templates:
+    investigating: "We are looking into {impact} on {components}.{evidence}"
+maintenances:
+  - id: db-upgrade
+    name: Database upgrade
+    components: [orders-db]
+    starts_at: "2026-12-01T02:00:00Z"
+    ends_at: "2026-12-01T03:30:00+01:00"
+`;
+    const text = base.replace(/incidents:\n  publish: auto\n/, "").replace("    group: Infrastructure\n", "    group: Infrastructure\n    publish: manual\n") + extra;
+    const result = parseConfigText(text, "vigil.yaml", env);
+    if (!result.ok) throw new Error(formatConfigIssues(result.errors));
+    expect(result.config.incidents).toMatchObject({ publish: 120_000, update_due_after: 900_000, window_margin: 30_000, public_evidence: false });
+    expect(result.config.components[0]?.publish).toBe("manual");
+    expect(result.config.maintenances).toEqual([
+      { id: "db-upgrade", name: "Database upgrade", body: "Scheduled maintenance is in progress.", components: ["orders-db"], starts_at: new Date("2026-12-01T02:00:00Z"), ends_at: new Date("2026-12-01T02:30:00Z") },
+    ]);
+
+    const bad = text
+      .replace("{impact} on", "{impakt} on")
+      .replace('ends_at: "2026-12-01T03:30:00+01:00"', 'ends_at: "2026-12-01T01:00:00Z"')
+      .replace("components: [orders-db]", "components: [orders-dbb]")
+      .replace('starts_at: "2026-12-01T02:00:00Z"', 'starts_at: "2026-12-01T02:00:00Z"\n    note: x');
+    const messages = formatConfigIssues(errorsOf(bad));
+    expect(messages).toMatch(/incidents\.templates\.investigating: unknown placeholder \{impakt\}; known: \{components\}/);
+    expect(messages).toMatch(/maintenances\[0\]\.ends_at: must be after starts_at/);
+    expect(messages).toMatch(/maintenances\[0\]\.components\[0\]: no component has the id "orders-dbb" \(did you mean "orders-db"\?\)/);
+    expect(messages).toMatch(/maintenances\[0\]\.note: unknown key "note"/);
+    expect(formatConfigIssues(errorsOf(text.replace('"2026-12-01T02:00:00Z"', '"tomorrow"')))).toMatch(/maintenances\[0\]\.starts_at: expected a date and time with a zone/);
+  });
+
   it("prints a dependency cycle", () => {
     const text = base.replace("    group: Infrastructure\n", "    group: Infrastructure\n    depends_on: [checkout]\n") + "";
     const withCheckout = text.replace("monitors:\n  - id: api-health", "  - id: checkout\n    name: Checkout\n    depends_on: [api]\nmonitors:\n  - id: api-health");

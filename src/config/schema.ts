@@ -3,6 +3,7 @@ import { closest } from "./suggest.ts";
 import { strictMap } from "./fields.ts";
 
 import { color, duration, instant, scalar, httpUrl, id, listenPort, positiveDuration, postgresUrl, size, text, timeZone, typeName, type FieldIssueParams } from "./fields.ts";
+import { templateIssues, templatePlaceholders } from "../incidents/publish.ts";
 import { unknownFacts, AssertionList, type Assertion } from "../probes/assertions.ts";
 import { monitorTypeNames, probeKeys, probeRegistry, type MonitorType } from "../probes/registry.ts";
 
@@ -135,8 +136,14 @@ const notifications = strictMap({
   routes: z.array(z.record(z.string(), z.unknown())).default([]),
 });
 
-/** Public update templates per status; placeholders {components} {root} {impact} {started_at} {evidence} {duration}. */
-const templates = strictMap({ investigating: text.optional(), identified: text.optional(), monitoring: text.optional(), resolved: text.optional() });
+/** A public update template: only the placeholders Vigil fills in are allowed ("{{" writes a brace). */
+const template = text.superRefine((value, ctx) => {
+  const unknown = templateIssues(value, templatePlaceholders);
+  if (unknown.length > 0) ctx.addIssue({ code: "custom", message: `unknown placeholder ${unknown.map((n) => `{${n}}`).join(", ")}; known: ${templatePlaceholders.map((n) => `{${n}}`).join(" ")}` });
+});
+
+/** Public update templates per status. */
+const templates = strictMap({ investigating: template.optional(), identified: template.optional(), monitoring: template.optional(), resolved: template.optional() });
 
 const incidents = strictMap({
   publish: publishPolicy.default("auto"),

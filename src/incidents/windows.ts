@@ -215,3 +215,37 @@ function queryBound(date: Date | undefined, name: string): number | null {
   if (!Number.isFinite(ms)) throw new RangeError(`query ${name} must be a valid date`);
   return ms;
 }
+
+/** A window as the API, the CLI and the `window.closed` event show it: ISO times, snake_case, with the margin applied. */
+export interface WindowJson {
+  component: string;
+  incidents: string[];
+  start: string;
+  confirmed_start: string;
+  earliest_possible_start: string | null;
+  end: string | null;
+  worst_status: ComponentStatus;
+  margin_ms: number;
+  margin_from: string;
+  margin_to: string | null;
+  intervals: { status: ComponentStatus; from: string; to: string | null }[];
+}
+
+/** `window` as JSON, widened by `marginMs` on both sides (see `withMargin`). */
+export function windowJson(window: OutageWindow, marginMs: number): WindowJson {
+  const margin = withMargin(window, marginMs);
+  const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+  return {
+    component: window.componentId,
+    incidents: [...window.incidentIds],
+    start: window.start.toISOString(),
+    confirmed_start: window.confirmedStart.toISOString(),
+    earliest_possible_start: iso(window.earliestPossibleStart),
+    end: iso(window.end),
+    worst_status: window.worst,
+    margin_ms: marginMs,
+    margin_from: margin.from.toISOString(),
+    margin_to: iso(margin.to),
+    intervals: window.intervals.map((i) => ({ status: i.status, from: i.from.toISOString(), to: iso(i.to) })),
+  };
+}

@@ -164,6 +164,10 @@ describe("the incident engine, driven by hand", () => {
     await timers.advance(6 * 60_000);
     const [incident] = await incidents();
     expect(incident?.status).toBe("resolved");
+    // Each component's window closed on recovery, announced whole for reconciliation jobs.
+    const closed = await store.events.list({ kind: "window.closed" });
+    expect(closed.map((e) => e.subject).sort()).toEqual(["api-a", "api-b", "db", "web"]);
+    expect(closed.find((e) => e.subject === "db")?.data).toMatchObject({ component: "db", incidents: [incident!.id], worst_status: "major_outage", end: expect.any(String), margin_ms: 0 });
     const { createdAt: _created, updatedAt: _updated, publishAt: _publishAt, postmortemBody: _body, ...row } = incident!;
     expect(projectIncidents(await store.events.list({ limit: 10_000 })).get(incident!.id)).toEqual({ ...row, createdAt: incident!.createdAt });
   });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { renderMarkdown } from "../../incidents/markdown.ts";
-import { withMargin, type OutageWindow } from "../../incidents/windows.ts";
+import { windowJson, type OutageWindow } from "../../incidents/windows.ts";
 import type { IncidentRow, IncidentUpdateRow, MaintenanceRow } from "../../store/types.ts";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -108,20 +108,7 @@ export function updateOf(row: IncidentUpdateRow): z.infer<typeof updateView> {
 }
 
 export function windowOf(window: OutageWindow, marginMs: number): z.infer<typeof windowView> {
-  const margin = withMargin(window, marginMs);
-  return {
-    component: window.componentId,
-    incidents: window.incidentIds,
-    start: window.start.toISOString(),
-    confirmed_start: window.confirmedStart.toISOString(),
-    earliest_possible_start: iso(window.earliestPossibleStart),
-    end: iso(window.end),
-    worst_status: window.worst,
-    margin_ms: marginMs,
-    margin_from: margin.from.toISOString(),
-    margin_to: iso(margin.to),
-    intervals: window.intervals.map((i) => ({ status: i.status, from: i.from.toISOString(), to: iso(i.to) })),
-  };
+  return windowJson(window, marginMs);
 }
 
 export function maintenanceOf(row: MaintenanceRow): z.infer<typeof maintenanceView> {

@@ -11,7 +11,7 @@ import { impactOf, type Impact } from "../../incidents/impact.ts";
 import type { IncidentStatus } from "../../incidents/lifecycle.ts";
 import { draftPostmortem, formatDuration } from "../../incidents/postmortem.ts";
 import { componentList, defaultTemplates, impactPhrase, renderTemplate } from "../../incidents/publish.ts";
-import { outageWindows, type OutageWindow, type StatusChange, type WindowQuery } from "../../incidents/windows.ts";
+import { isImpaired, outageWindows, windowJson, type OutageWindow, type StatusChange, type WindowQuery } from "../../incidents/windows.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { IncidentRow, IncidentUpdateRow, NewEvent, StoredEvent, Store } from "../../store/types.ts";
 
@@ -156,6 +156,12 @@ export class EngineContext {
       for (const change of changes) await tx.events.append(change);
     });
     for (const change of changes) this.recorded[change.subject as string] = change.data?.["to"] as ComponentStatus;
+    // A window that just closed is announced whole, for reconciliation jobs that listen rather than poll.
+    for (const change of changes) {
+      if (!isImpaired(change.data?.["from"] as ComponentStatus) || isImpaired(change.data?.["to"] as ComponentStatus)) continue;
+      const window = (await this.windows({ componentId: change.subject as string })).filter((w) => w.end !== null).at(-1);
+      if (window) await this.deps.store.events.append({ at: now, kind: "window.closed", subject: window.componentId, actor: "system", data: { ...windowJson(window, this.config.incidents.window_margin) } });
+    }
   }
 
   /** A new incident update row for `row` at `now`. */

@@ -35,6 +35,7 @@ monitors:
   - { id: api-health, type: http, url: "http://127.0.0.1:${apiPort}/health", interval: 1s, timeout: 1s, recheck: 200ms }
 incidents:
   resolve_after: 3s
+  public_evidence: true
 `;
 
 /** Whether something accepts connections on `port`. */
@@ -115,6 +116,8 @@ for (const backend of storeBackends()) {
       expect(full.metrics.time_to_detect_ms).toBeGreaterThanOrEqual(0);
       expect(full.metrics.time_to_detect_ms).toBeLessThan(10_000);
       expect(full.metrics.time_to_resolve_ms).toBeGreaterThan(0);
+      // public_evidence: the first public update says what the probes saw.
+      expect(full.updates[0].body).toMatch(/^We are investigating a major outage affecting .+?\. .*(Orders database|Production API) failing: .+ \(\w+\)\.$/);
       // It went back to investigating when the database crashed again while monitoring.
       expect(full.updates.map((u: { status: string }) => u.status)).toEqual(["investigating", "monitoring", "investigating", "monitoring", "resolved"]);
 

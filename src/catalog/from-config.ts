@@ -1,6 +1,6 @@
 import type { VigilConfig } from "../config/index.ts";
 import type { CatalogInput } from "../store/types.ts";
-
+import { redactSettings } from "./redact-settings.ts";
 
 /** Maps a validated configuration onto the catalog rows the store keeps (pure). */
 export function catalogFromConfig(config: VigilConfig): CatalogInput {
@@ -21,9 +21,10 @@ export function catalogFromConfig(config: VigilConfig): CatalogInput {
       name: m.name ?? null,
       intervalMs: m.interval,
       timeoutMs: m.timeout,
-      // The probe's settings and the detection policy, as validated; assertions as written.
+      // The probe's settings (secrets redacted: the checks use the configuration in memory) and the
+      // detection policy, as validated; assertions as written.
       config: {
-        settings: m.settings,
+        settings: redactSettings(m.settings) as Record<string, unknown>,
         recheck_ms: m.recheck,
         confirm: m.confirm,
         recover: m.recover,

@@ -41,7 +41,7 @@ function line(incident: IncidentJson): string {
 
 /** `vigil incident list|show|open|update|resolve`: incidents of a running Vigil, through its API. */
 export const incidentCommand: CommandInstaller = (program, io, finish) => {
-  const incident = program.command("incident").description("list, read, open, update and resolve incidents on a running Vigil (VIGIL_URL, VIGIL_TOKEN)");
+  const incident = program.command("incident").description("list, read, open, update, note and resolve incidents on a running Vigil (VIGIL_URL, VIGIL_TOKEN)");
   const print = (json: boolean | undefined, value: unknown, text: () => string) => io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : text());
 
   remoteOptions(incident.command("list").description("incidents, newest first"))
@@ -96,6 +96,14 @@ export const incidentCommand: CommandInstaller = (program, io, finish) => {
       const body = { body: flags.body, ...(flags.status ? { status: flags.status } : {}), ...(flags.release ? { hold: false } : {}), ...(flags.draft ? { publish: false } : {}) };
       const updated = (await remoteApi(io, flags).send("POST", `/api/v1/incidents/${encodeURIComponent(id)}/updates`, body)) as IncidentJson;
       print(flags.json, updated, () => `updated ${line(updated)}\n`);
+      finish(exitCodes.ok);
+    });
+
+  remoteOptions(incident.command("note").description("add an internal note to the timeline (never published)").argument("<id>", "incident id"))
+    .requiredOption("--body <markdown>", "the note")
+    .action(async (id: string, flags: RemoteFlags & { body: string }) => {
+      const note = (await remoteApi(io, flags).send("POST", `/api/v1/incidents/${encodeURIComponent(id)}/notes`, { body: flags.body })) as { id: string; at: string };
+      io.stdout(`noted on ${id} at ${note.at}\n`);
       finish(exitCodes.ok);
     });
 

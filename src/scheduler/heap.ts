@@ -1,6 +1,10 @@
-/** A binary min-heap keyed by a number: the scheduler's queue of next due times. */
+/**
+ * A binary min-heap keyed by a number: the scheduler's queue of next due times. Items with equal keys
+ * come out in the order they went in, so monitors due at the same moment queue up in a stable order.
+ */
 export class MinHeap<T> {
-  #items: { key: number; value: T }[] = [];
+  #items: { key: number; seq: number; value: T }[] = [];
+  #seq = 0;
 
   get size(): number {
     return this.#items.length;
@@ -8,11 +12,11 @@ export class MinHeap<T> {
 
   push(key: number, value: T): void {
     const items = this.#items;
-    items.push({ key, value });
+    items.push({ key, seq: this.#seq++, value });
     let i = items.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (items[parent]!.key <= items[i]!.key) break;
+      if (!before(items[i]!, items[parent]!)) break;
       [items[parent], items[i]] = [items[i]!, items[parent]!];
       i = parent;
     }
@@ -26,19 +30,23 @@ export class MinHeap<T> {
     const items = this.#items;
     const top = items[0];
     const last = items.pop();
-    if (top === undefined || last === undefined || items.length === 0) return top;
+    if (top === undefined || last === undefined || items.length === 0) return top && { key: top.key, value: top.value };
     items[0] = last;
     let i = 0;
     for (;;) {
       const left = 2 * i + 1;
       const right = left + 1;
       let smallest = i;
-      if (left < items.length && items[left]!.key < items[smallest]!.key) smallest = left;
-      if (right < items.length && items[right]!.key < items[smallest]!.key) smallest = right;
+      if (left < items.length && before(items[left]!, items[smallest]!)) smallest = left;
+      if (right < items.length && before(items[right]!, items[smallest]!)) smallest = right;
       if (smallest === i) break;
       [items[smallest], items[i]] = [items[i]!, items[smallest]!];
       i = smallest;
     }
-    return top;
+    return { key: top.key, value: top.value };
   }
+}
+
+function before(a: { key: number; seq: number }, b: { key: number; seq: number }): boolean {
+  return a.key < b.key || (a.key === b.key && a.seq < b.seq);
 }

@@ -27,26 +27,51 @@ export interface SchedulerOptions {
   onLag?: (lagMs: number) => void;
 }
 
-interface Entry {
-  monitor: ScheduledMonitor;
-  /** Bumped when the monitor is replaced or removed, so stale heap entries are skipped. */
+/**
+ * One scheduled check of a monitor. It moves from the heap (not yet due) to the waiting queue (due, waiting
+ * for a slot) to running; it counts only while its generation is its entry's generation, else it is stale
+ * and dropped wherever it is met.
+ */
+interface Token {
+  id: string;
   generation: number;
+  due: number;
+}
+
+/** A monitor, from when it is first configured until it is removed and its last check has returned. */
+interface Entry {
+  /** The current settings, replaced in place on a reload. */
+  monitor: ScheduledMonitor;
+  /** The generation of the monitor's one live token; a fresh number whenever the monitor is (re)scheduled or removed. */
+  generation: number;
+  /** A check of this monitor is running, whatever its generation: no other may start until it returns. */
   running: boolean;
-  /** A due time that arrived while the check was still running: run again right after. */
-  pendingDue: number | undefined;
+  /** No longer configured: kept only while its last check runs, so that a re-add still waits for it. */
+  removed: boolean;
 }
 
 /**
  * Runs each monitor every interval, spread with jitter, never two checks of one monitor at once,
  * at most `concurrency` at a time (the rest wait in due order), with a quick re-check when the
  * runner asks for one. Every check gets an AbortSignal that fires at its timeout or at stop().
+ *
+ * Each monitor has at most one future check (a token, see above) at any time. A reload that changes
+ * a monitor's schedule gives it a new token and makes the old one stale, wherever it is. A check
+ * that is running when its monitor is replaced or removed is not aborted: it runs to its end (or its
+ * own timeout) with the settings it started with, and what the runner does with its result stands
+ * (Vigil's runner records it); only its own follow-up (next interval, or quick re-check) is dropped,
+ * since the reload set the monitor's schedule anew. The next check, with the new settings, waits for
+ * it to return.
  */
 export class Scheduler {
   readonly #options: SchedulerOptions;
   readonly #entries = new Map<string, Entry>();
-  readonly #due = new MinHeap<{ id: string; generation: number }>();
-  readonly #waiting: { id: string; due: number }[] = [];
+  readonly #due = new MinHeap<Token>();
+  /** Due tokens in due order, waiting for a slot (or for their monitor's previous check to return). */
+  #waiting: Token[] = [];
   readonly #inFlight = new Set<AbortController>();
+  /** Class-wide, so that a monitor removed and re-added never reuses a generation its old tokens carry. */
+  #generation = 0;
   #running = 0;
   #timer: unknown;
   #timerAt: number | undefined;
@@ -63,25 +88,40 @@ export class Scheduler {
     return this.#running;
   }
 
-  /** Makes the schedule match `monitors`: new ones start within one interval, changed ones are rescheduled, missing ones stop. */
+  /**
+   * Makes the schedule match `monitors`: new ones start within one interval, ones whose interval,
+   * timeout or re-check delay changed are rescheduled the same way, others keep their schedule and
+   * get the new settings at their next check; missing ones stop.
+   */
   set(monitors: readonly ScheduledMonitor[]): void {
     const now = this.#now();
     const wanted = new Map(monitors.map((m) => [m.id, m]));
     for (const [id, entry] of this.#entries) {
-      if (!wanted.has(id)) {
-        entry.generation++;
-        this.#entries.delete(id);
-      }
+      if (wanted.has(id) || entry.removed) continue;
+      entry.removed = true;
+      entry.generation = ++this.#generation;
+      if (!entry.running) this.#entries.delete(id);
     }
     const random = this.#options.random ?? Math.random;
-    for (const monitor of monitors) {
-      const entry = this.#entries.get(monitor.id);
-      if (entry && sameSchedule(entry.monitor, monitor)) continue;
-      const next: Entry = { monitor, generation: (entry?.generation ?? 0) + 1, running: entry?.running ?? false, pendingDue: undefined };
-      this.#entries.set(monitor.id, next);
+    for (const monitor of wanted.values()) {
+      let entry = this.#entries.get(monitor.id);
+      if (entry && !entry.removed && sameSchedule(entry.monitor, monitor)) {
+        entry.monitor = monitor;
+        continue;
+      }
+      if (entry) {
+        // One entry per id: a changed or re-added monitor keeps it, and with it whether a check still runs.
+        entry.monitor = monitor;
+        entry.removed = false;
+      } else {
+        entry = { monitor, generation: 0, running: false, removed: false };
+        this.#entries.set(monitor.id, entry);
+      }
       // Jitter: a thousand monitors loaded at once must not all fire in the same millisecond.
-      this.#push(monitor.id, next.generation, now + Math.floor(random() * monitor.intervalMs));
+      this.#schedule(entry, now + Math.floor(random() * monitor.intervalMs));
     }
+    // Stale waits go now, so that the queue holds only live tokens while all slots are busy.
+    this.#waiting = this.#waiting.filter((token) => this.#live(token));
     this.#arm();
   }
 
@@ -98,8 +138,17 @@ export class Scheduler {
     return this.#options.clock.now().getTime();
   }
 
-  #push(id: string, generation: number, due: number): void {
-    this.#due.push(due, { id, generation });
+  /** Gives the monitor a new token, due at `due`; any token it had is stale from now on. */
+  #schedule(entry: Entry, due: number): void {
+    const token = { id: entry.monitor.id, generation: ++this.#generation, due };
+    entry.generation = token.generation;
+    this.#due.push(due, token);
+  }
+
+  /** The token's entry if the token is live. */
+  #live(token: Token): Entry | undefined {
+    const entry = this.#entries.get(token.id);
+    return entry && entry.generation === token.generation ? entry : undefined;
   }
 
   /** Sets one timer for the earliest due time. */
@@ -117,11 +166,8 @@ export class Scheduler {
     this.#timerAt = undefined;
     const now = this.#now();
     while ((this.#due.peekKey() ?? Number.POSITIVE_INFINITY) <= now) {
-      const item = this.#due.pop()!;
-      const entry = this.#entries.get(item.value.id);
-      if (!entry || entry.generation !== item.value.generation) continue;
-      if (entry.running) entry.pendingDue = item.key;
-      else this.#waiting.push({ id: item.value.id, due: item.key });
+      const token = this.#due.pop()!.value;
+      if (this.#live(token)) this.#waiting.push(token);
     }
     this.#drain();
     this.#arm();
@@ -129,18 +175,23 @@ export class Scheduler {
 
   /** Starts waiting checks, oldest due first, up to the concurrency limit. */
   #drain(): void {
-    while (!this.#stopped && this.#running < this.#options.concurrency && this.#waiting.length > 0) {
-      const { id, due } = this.#waiting.shift()!;
-      const entry = this.#entries.get(id);
-      if (!entry || entry.running) continue;
-      this.#start(entry, due);
+    let i = 0;
+    while (!this.#stopped && this.#running < this.#options.concurrency && i < this.#waiting.length) {
+      const token = this.#waiting[i]!;
+      const entry = this.#live(token);
+      if (!entry) this.#waiting.splice(i, 1);
+      // Its previous check, from before a reload, is still running: this one starts when that returns.
+      else if (entry.running) i++;
+      else {
+        this.#waiting.splice(i, 1);
+        this.#start(entry, token);
+      }
     }
   }
 
-  #start(entry: Entry, due: number): void {
+  #start(entry: Entry, token: Token): void {
     const { monitor } = entry;
-    const generation = entry.generation;
-    const lagMs = Math.max(0, this.#now() - due);
+    const lagMs = Math.max(0, this.#now() - token.due);
     this.#options.onLag?.(lagMs);
     entry.running = true;
     if (this.#running++ === 0) this.#idle = new Promise((resolve) => (this.#settle = resolve));
@@ -152,22 +203,16 @@ export class Scheduler {
       this.#inFlight.delete(controller);
       entry.running = false;
       if (--this.#running === 0) this.#settle?.();
-      if (this.#stopped) return;
-      const current = this.#entries.get(monitor.id);
-      if (current && current.generation === generation) {
+      if (entry.removed) this.#entries.delete(monitor.id);
+      else if (entry.generation === token.generation && !this.#stopped) {
+        // Not reloaded while it ran: its follow-up is a quick re-check, else the next slot on the
+        // monitor's own grid (late checks are not made up).
         const now = this.#now();
-        // Next due: a quick re-check, else the next slot on the monitor's own grid (late checks are not made up).
-        let next = recheck ? now + monitor.recheckMs : due + monitor.intervalMs;
-        if (!recheck && next <= now) next = due + Math.ceil((now - due) / monitor.intervalMs) * monitor.intervalMs;
-        if (current.pendingDue !== undefined && !recheck) next = Math.min(next, now);
-        current.pendingDue = undefined;
-        this.#push(monitor.id, generation, next);
-      } else if (current) {
-        // Replaced while running: its own schedule is in the heap; a due time it missed runs now.
-        current.running = false;
-        if (current.pendingDue !== undefined) this.#push(monitor.id, current.generation, this.#now());
-        current.pendingDue = undefined;
+        let next = recheck ? now + monitor.recheckMs : token.due + monitor.intervalMs;
+        if (!recheck && next <= now) next = token.due + Math.ceil((now - token.due) / monitor.intervalMs) * monitor.intervalMs;
+        this.#schedule(entry, next);
       }
+      // Otherwise it was reloaded while it ran: the new schedule's token is in the heap or waiting for this return.
       this.#drain();
       this.#arm();
     };

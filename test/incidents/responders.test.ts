@@ -151,6 +151,9 @@ for (const backend of storeBackends()) {
       expect(publish.json.published_at).not.toBeNull();
       const impact = await test.send("PATCH", `/api/v1/incidents/${billing.id}`, { impact: "minor", name: "Billing delays" });
       expect(impact.json).toMatchObject({ impact: "minor", impact_override: "minor", name: "Billing delays" });
+      const note = await test.send("POST", `/api/v1/incidents/${billing.id}/notes`, { body: "Queue depth 40k; paging the billing team." });
+      expect(note.status).toBe(201);
+      expect(note.json).toMatchObject({ kind: "incident.note", actor: expect.stringMatching(/^token:/), data: { body: "Queue depth 40k; paging the billing team." } });
       const resolved = await test.send("POST", `/api/v1/incidents/${billing.id}/resolve`, { body: "Fixed the **queue**." });
       expect(resolved.json.status).toBe("resolved");
       const updates = (await api(`/api/v1/incidents/${billing.id}`)).updates;

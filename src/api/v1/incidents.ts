@@ -134,6 +134,23 @@ export function incidentRoutes(deps: ApiDeps) {
     }),
     defineRoute({
       method: "POST",
+      url: "/api/v1/incidents/:id/notes",
+      operationId: "addIncidentNote",
+      summary: "A responder's internal note on the timeline: never published, changes nothing",
+      tag: "incidents",
+      auth: "write",
+      status: 201,
+      params: idParams,
+      body: z.strictObject({ body: markdown }),
+      response: timelineEntry,
+      handler: async ({ params, body, principal }) => {
+        const row = await get(params.id);
+        const event = await deps.store.events.append({ at: deps.clock.now(), kind: "incident.note", subject: row.id, actor: actorOf(principal), data: { body: body.body } });
+        return { id: event.id, at: event.at.toISOString(), kind: event.kind, actor: event.actor, data: event.data };
+      },
+    }),
+    defineRoute({
+      method: "POST",
       url: "/api/v1/incidents/:id/resolve",
       operationId: "resolveIncident",
       summary: "Resolve an incident, with an optional closing message",

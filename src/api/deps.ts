@@ -7,6 +7,7 @@ import type { IncidentStatus } from "../incidents/lifecycle.ts";
 import type { MaintenanceStatus } from "../incidents/maintenance.ts";
 import type { OutageWindow, WindowQuery } from "../incidents/windows.ts";
 import type { IncidentRow, MaintenanceRow, Store } from "../store/types.ts";
+import type { SitePort } from "./public/site.ts";
 
 /** The outcome of a configuration reload: applied with its catalog diff, or rejected with every error. */
 export type ReloadOutcome =
@@ -64,6 +65,8 @@ export interface ApiDeps {
   readiness(): Promise<ReadinessCheck[]>;
   monitoring: MonitoringPort;
   incidents: IncidentsPort;
+  /** The pre-rendered public status page; absent in tests of the API alone. */
+  site?: SitePort;
   /** Settings the API reads from the running configuration. */
   settings(): { windowMarginMs: number; timeZone: string };
 }

@@ -5,6 +5,7 @@ import { authenticate } from "../auth/authenticate.ts";
 import type { ApiDeps } from "./deps.ts";
 import { handleError, handleNotFound } from "./errors.ts";
 import { buildOpenApi } from "./openapi.ts";
+import { registerSite } from "./public/site.ts";
 import { registerRoutes, type AnyRoute } from "./route.ts";
 import { catalogRoutes } from "./v1/catalog.ts";
 import { eventRoutes } from "./v1/events.ts";
@@ -45,7 +46,8 @@ export function buildServer(deps: ApiDeps, logger: Logger, limits: ServerLimits)
       return typeof given === "string" && requestIdPattern.test(given) ? given : randomUUID();
     },
     // Probes and load balancers poll these every few seconds: their request lines would drown the log.
-    logController: new LogController({ requestIdLogLabel: "request_id", disableRequestLogging: (req) => quietPaths.has(req.url) }),
+    // The public site is served to crowds (and logged by the CDN in front of it): only the API is logged per request.
+    logController: new LogController({ requestIdLogLabel: "request_id", disableRequestLogging: (req) => quietPaths.has(req.url) || !(req.url ?? "").startsWith("/api/v1") }),
   }) as unknown as FastifyInstance;
 
   // JSON only: a text/plain body is refused with 415 rather than read as a string.
@@ -66,5 +68,6 @@ export function buildServer(deps: ApiDeps, logger: Logger, limits: ServerLimits)
   const openapi = buildOpenApi(routes, { version: deps.version });
   app.get("/api/v1/openapi.json", async () => openapi);
   opsRoutes(app, deps);
+  if (deps.site) registerSite(app, deps.site);
   return app;
 }

@@ -12,6 +12,8 @@ import { systemTimers, type Timers } from "../core/timers.ts";
 import { Housekeeping } from "./housekeeping.ts";
 import { IncidentEngine } from "./incidents/engine.ts";
 import { MonitoringService } from "./monitoring.ts";
+import { publicUrlOf } from "./statuspage/gather.ts";
+import { StatusPagePublisher } from "./statuspage/publisher.ts";
 import { ConfigHolder } from "./reloader.ts";
 
 /** Everything `vigil serve` needs to start, already resolved by the CLI. */
@@ -41,6 +43,7 @@ export interface RunningVigil {
   server: FastifyInstance;
   monitoring: MonitoringService;
   incidents: IncidentEngine;
+  statusPage: StatusPagePublisher;
   config(): VigilConfig;
   reload(actor: string): Promise<ReloadOutcome>;
   /** Stops accepting, drains in-flight requests, closes the store. Safe to call twice. */
@@ -60,7 +63,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     await store.events.append({ at: clock.now(), kind: "config.loaded", subject: null, actor: "system", data: { file: options.configFile, ...diff } });
     const timers = options.timers ?? systemTimers;
     // Built in this order and bound late: detection events feed incidents, incidents read monitor statuses.
-    const incidents = new IncidentEngine({ store, clock, timers, logger, monitorStatus: (id) => monitoring.status(id)?.status ?? "unknown" });
+    const incidents = new IncidentEngine({ store, clock, timers, logger, monitorStatus: (id) => monitoring.status(id)?.status ?? "unknown", onChange: () => publisher.changed() });
     const monitoring: MonitoringService = new MonitoringService({ store, clock, timers, logger, metrics, onEvent: (m, e) => void incidents.signal(m, e) }, options.config.probe.concurrency);
     const running = monitoring;
     const monitor = options.monitoring ?? true;
@@ -76,10 +79,21 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       onApplied: (config) => {
         housekeeping.setRetention(retentionOf(config));
         incidents.apply(config);
+        publisher.changed();
         if (monitor) running.apply(config);
       },
     });
 
+    let listening = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`;
+    const publisher: StatusPagePublisher = new StatusPagePublisher({
+      store,
+      clock,
+      timers,
+      logger,
+      config: () => holder.current,
+      publicUrl: () => publicUrlOf(holder.current, listening),
+      statuses: () => incidents.componentStatuses().statuses,
+    });
     const readiness = async (): Promise<ReadinessCheck[]> => {
       const checks: ReadinessCheck[] = [];
       try {
@@ -94,17 +108,19 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       return checks;
     };
 
-    const server = buildServer({ store, clock, metrics, version, reload: (actor) => holder.reload(actor), readiness, monitoring: running, incidents, settings: () => ({ windowMarginMs: holder.current.incidents.window_margin, timeZone: holder.current.site.time_zone }) }, logger, {
+    const server = buildServer({ store, clock, metrics, version, reload: (actor) => holder.reload(actor), readiness, monitoring: running, incidents, site: { files: () => publisher.snapshot?.files }, settings: () => ({ windowMarginMs: holder.current.incidents.window_margin, timeZone: holder.current.site.time_zone }) }, logger, {
       bodyLimitBytes: options.config.server.body_limit,
       requestTimeoutMs: options.config.server.request_timeout,
     });
     await server.listen({ host: options.host, port: options.port });
-    await incidents.start(options.config);
-    if (monitor) await running.start(options.config);
-    housekeeping.start();
     const address = server.server.address();
     const port = typeof address === "object" && address ? address.port : options.port;
     const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
+    listening = url;
+    await incidents.start(options.config);
+    await publisher.start();
+    if (monitor) await running.start(options.config);
+    housekeeping.start();
     logger.info({ url, store: store.description, ms: Math.round(performance.now() - startedAt) }, "vigil is ready");
 
     const stop = (reason: string): Promise<void> => {
@@ -117,6 +133,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           clearTimeout(grace);
           await running.stop().catch((error: unknown) => logger.error({ err: error }, "stopping the checks failed"));
           await incidents.stop();
+          await publisher.stop();
           await housekeeping.stop();
           await store.close();
           logger.info("stopped");
@@ -124,7 +141,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       })();
       return stopping;
     };
-    return { url, port, store, server, monitoring: running, incidents, config: () => holder.current, reload: (actor) => holder.reload(actor), stop };
+    return { url, port, store, server, monitoring: running, incidents, statusPage: publisher, config: () => holder.current, reload: (actor) => holder.reload(actor), stop };
   } catch (error) {
     await store.close();
     throw error;

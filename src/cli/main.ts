@@ -3,6 +3,7 @@ import { isAppError } from "../core/errors.ts";
 import { packageVersion, type CliIo } from "./context.ts";
 import type { CommandInstaller } from "./command.ts";
 import { exitCodeFor, exitCodes } from "./exit-codes.ts";
+import { exportCommand } from "./export.ts";
 import { incidentCommand } from "./incident.ts";
 import { migrateCommand } from "./migrate.ts";
 import { serveCommand } from "./serve.ts";
@@ -11,7 +12,7 @@ import { validateCommand } from "./validate.ts";
 import { windowsCommand } from "./windows.ts";
 
 
-const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, incidentCommand, windowsCommand];
+const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, incidentCommand, windowsCommand, exportCommand];
 
 function defaultIo(): CliIo {
   return {

@@ -17,6 +17,14 @@ const site = strictMap({
   time_zone: timeZone.default("UTC"),
   logo_url: httpUrl.optional(),
   accent_color: color.optional(),
+  /** Links in the status page's header. */
+  links: z.array(strictMap({ label: text, url: httpUrl })).default([]),
+});
+
+/** The public status page. */
+const statuspage = strictMap({
+  /** A directory kept up to date with the whole site as static files (atomic replacement on every change). */
+  export_dir: text.optional(),
 });
 
 const server = strictMap({
@@ -177,6 +185,7 @@ const maintenance = strictMap({
 /** The whole configuration file. */
 export const VigilConfigSchema = strictMap({
   site: site.prefault({}),
+  statuspage: statuspage.prefault({}),
   server: server.prefault({}),
   storage: storage.prefault({}),
   components: z.array(component).default([]),

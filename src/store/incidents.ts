@@ -47,6 +47,10 @@ export function incidentQueries(db: Db): Store["incidents"] {
     async addUpdate(row) {
       await db.insert(incidentUpdates).values(row);
     },
+    async updatesOf(incidentIds) {
+      if (incidentIds.length === 0) return [];
+      return db.select().from(incidentUpdates).where(inArray(incidentUpdates.incidentId, [...incidentIds])).orderBy(asc(incidentUpdates.createdAt), asc(incidentUpdates.id));
+    },
     async updates(incidentId) {
       return db.select().from(incidentUpdates).where(and(eq(incidentUpdates.incidentId, incidentId))).orderBy(asc(incidentUpdates.createdAt), asc(incidentUpdates.id));
     },

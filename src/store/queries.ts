@@ -64,6 +64,7 @@ export function storeOver(
       update: guard(queries.incidents.update),
       addUpdate: guard(queries.incidents.addUpdate),
       updates: guard(queries.incidents.updates),
+      updatesOf: guard(queries.incidents.updatesOf),
     },
     maintenances: {
       create: guard(queries.maintenances.create),

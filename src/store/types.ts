@@ -204,6 +204,8 @@ export interface Store {
     addUpdate(row: IncidentUpdateRow): Promise<void>;
     /** Oldest first. */
     updates(incidentId: string): Promise<IncidentUpdateRow[]>;
+    /** The updates of several incidents at once, oldest first. */
+    updatesOf(incidentIds: readonly string[]): Promise<IncidentUpdateRow[]>;
   };
   maintenances: {
     /** AppError conflict when the id exists. */

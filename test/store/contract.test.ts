@@ -220,6 +220,8 @@ for (const backend of storeBackends()) {
         expect((await store.incidents.updates("inc_u")).map((u) => [u.id, u.status])).toEqual([["upd_1", "investigating"], ["upd_2", "identified"]]);
         expect((await store.incidents.updates("inc_u"))[0]?.affectedComponents[0]).toEqual({ code: "api", name: "Production API", old_status: "operational", new_status: "major_outage" });
         expect((await rejection(store.incidents.addUpdate({ ...update("upd_x", 4020, "resolved"), incidentId: "inc_none" }))).code).toBe("not_found");
+        expect((await store.incidents.updatesOf(["inc_u", "inc_none"])).map((u) => u.id)).toEqual(["upd_1", "upd_2"]);
+        expect(await store.incidents.updatesOf([])).toEqual([]);
       });
 
       it("filters incidents by status, component and the time they were open", async () => {

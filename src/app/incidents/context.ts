@@ -23,6 +23,8 @@ export interface IncidentEngineDeps {
   logger: Logger;
   /** A monitor's confirmed status now. */
   monitorStatus(monitorId: string): MonitorStatus;
+  /** Told after each change has been handled (the status page re-renders, debounced). */
+  onChange?: () => void;
 }
 
 /** An open incident as the engine follows it. */

@@ -121,7 +121,7 @@ export class IncidentEngine {
 
   /** Runs `fn` after everything queued before it; its failure goes to the caller, never to the queue. */
   #run<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.#queue.then(fn);
+    const result = this.#queue.then(fn).finally(() => this.#ctx.deps.onChange?.());
     this.#queue = result.then(
       () => undefined,
       () => undefined,

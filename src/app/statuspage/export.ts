@@ -1,0 +1,52 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Snapshot } from "./snapshot.ts";
+
+/**
+ * The file a site path is written to: a path with an extension as it is (`/api/v2/summary.json`),
+ * any other as a directory index (`/` → `index.html`, `/incidents/inc_1` → `incidents/inc_1/index.html`),
+ * which every web server serves for the path with or without its trailing slash.
+ */
+export function fileNameOf(sitePath: string): string {
+  const clean = sitePath.split("?")[0] ?? "/";
+  const segments = clean.split("/").filter((s) => s !== "" && s !== "." && s !== "..");
+  const last = segments.at(-1);
+  if (last !== undefined && /\.[a-z0-9]+$/i.test(last)) return segments.join("/");
+  return [...segments, "index.html"].join("/");
+}
+
+/**
+ * Writes the whole site into `dir`: every file goes to a staging name in the same directory and is
+ * renamed into place, so a web server never serves a half-written file; files no longer in the site
+ * are removed afterwards.
+ */
+export async function writeSiteDir(dir: string, snapshot: Snapshot): Promise<number> {
+  await mkdir(dir, { recursive: true });
+  const wanted = new Set<string>();
+  const tag = randomBytes(4).toString("hex");
+  for (const [sitePath, artifact] of snapshot.files) {
+    const name = fileNameOf(sitePath);
+    wanted.add(name);
+    const target = path.join(dir, name);
+    await mkdir(path.dirname(target), { recursive: true });
+    const staging = `${target}.${tag}.tmp`;
+    await writeFile(staging, artifact.body);
+    await rename(staging, target);
+  }
+  await removeStale(dir, dir, wanted);
+  return wanted.size;
+}
+
+async function removeStale(root: string, dir: string, wanted: Set<string>): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    const relative = path.relative(root, full).split(path.sep).join("/");
+    if (entry.isDirectory()) {
+      await removeStale(root, full, wanted);
+      if ((await readdir(full)).length === 0) await rm(full, { recursive: true, force: true });
+    } else if (!wanted.has(relative)) {
+      await rm(full, { force: true });
+    }
+  }
+}

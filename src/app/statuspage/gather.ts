@@ -1,0 +1,69 @@
+import { createHash } from "node:crypto";
+import type { VigilConfig } from "../../config/index.ts";
+import type { ComponentStatus } from "../../incidents/component-status.ts";
+import { projectComponentStatuses } from "../../incidents/projection.ts";
+import type { StatusChange } from "../../incidents/windows.ts";
+import { barDays, type ViewInput } from "../../statuspage/view/build.ts";
+import type { Store } from "../../store/types.ts";
+import { statusChangeKind, toStatusChange } from "../incidents/context.ts";
+
+/** How far back incidents are kept on the page (the bars' 90 days, and the history beyond them). */
+const historyLimit = 500;
+
+/** The page's stable id: derived from its public address, so that it survives restarts and moves between nodes. */
+export function pageIdOf(url: string): string {
+  return createHash("sha256").update(url).digest("hex").slice(0, 12);
+}
+
+/** The address the public reaches the page at: server.public_url, else site.url, else the listening address. */
+export function publicUrlOf(config: VigilConfig, listening: string): string {
+  return (config.server.public_url ?? config.site.url ?? listening).replace(/\/+$/, "");
+}
+
+/**
+ * Reads what the status page shows from the store: components, published incidents with their
+ * updates, maintenances, and the component status changes behind the uptime bars. `statuses` are the
+ * engine's live statuses; without them (an export from the store alone) the last recorded ones are used.
+ */
+export async function gatherViewInput(
+  store: Store,
+  config: VigilConfig,
+  options: { now: Date; publicUrl: string; statuses?: Record<string, ComponentStatus> },
+): Promise<ViewInput> {
+  const since = new Date(options.now.getTime() - (barDays + 1) * 86_400_000);
+  const [components, unresolved, recent, maintenances, changeEvents] = await Promise.all([
+    store.catalog.components(),
+    store.incidents.list({ openOnly: true, limit: historyLimit }),
+    store.incidents.list({ limit: historyLimit }),
+    store.maintenances.list({ limit: 1000 }),
+    store.events.list({ kind: statusChangeKind, limit: 10_000, newestFirst: true }),
+  ]);
+  const byId = new Map([...recent, ...unresolved].filter((i) => i.publishedAt !== null).map((i) => [i.id, i]));
+  const rows = [...byId.values()];
+  const updates = await store.incidents.updatesOf(rows.map((r) => r.id));
+  // Newest first above, so the bars' changes are the recent ones; the one in force at their start is kept too.
+  const changes: StatusChange[] = [];
+  for (const event of changeEvents) {
+    changes.push(toStatusChange(event));
+    if (event.at < since) break;
+  }
+  changes.reverse();
+  return {
+    pageId: pageIdOf(options.publicUrl),
+    site: {
+      name: config.site.name,
+      url: options.publicUrl,
+      timeZone: config.site.time_zone,
+      description: config.site.description ?? null,
+      logoUrl: config.site.logo_url ?? null,
+      accentColor: config.site.accent_color ?? null,
+      links: config.site.links.map((l) => ({ label: l.label, url: l.url })),
+    },
+    components,
+    statuses: options.statuses ?? projectComponentStatuses(changeEvents.slice().reverse()),
+    incidents: rows.map((row) => ({ row, updates: updates.filter((u) => u.incidentId === row.id) })),
+    maintenances,
+    changes,
+    now: options.now,
+  };
+}

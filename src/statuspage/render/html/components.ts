@@ -1,0 +1,127 @@
+/**
+ * The components section: groups and ungrouped components in one order by position (a group before a component on
+ * the same position), each component with its status in words and shape and its 90-day bar.
+ *
+ * A bar is a labelled group of day cells, oldest first. Each cell is `role="img"` (a named, focusable graphic:
+ * `aria-label` is not allowed on a plain span) with `tabindex="0"` and an `aria-label` saying the day, its worst
+ * status, its uptime and its incidents; a child `.tip` (role tooltip) shows the same on :hover and :focus, CSS only.
+ * The tip is positioned against the bar, full width under it, so it never leaves the screen. Below 600 px only the
+ * last 30 cells are shown (the others are display:none, so out of the tab order too). Colour is not the only cue:
+ * cell height grows with severity and a day without data is an outline.
+ */
+import type { ComponentView, DayView, GroupView, PageView } from "../../view/types.ts";
+import { esc } from "./escape.ts";
+import { componentStatusLabel, statusBadge, statusClass } from "./status.ts";
+import { formatDay } from "./time.ts";
+
+const finite = (n: number | null | undefined): n is number => typeof n === "number" && Number.isFinite(n);
+const clampPercent = (n: number): number => Math.min(100, Math.max(0, n));
+
+/** A component's uptime, two decimals: "99.20". */
+export function formatUptime(percent: number): string {
+  return clampPercent(percent).toFixed(2);
+}
+
+/** A day's uptime, at most two decimals: "98.6", "100". */
+export function formatDayUptime(percent: number): string {
+  return String(Number(clampPercent(percent).toFixed(2)));
+}
+
+function incidentsText(incidents: DayView["incidents"]): string {
+  if (incidents.length === 0) return "no incidents";
+  const names = incidents.map((i) => i.name).join("; ");
+  return `${incidents.length} ${incidents.length === 1 ? "incident" : "incidents"}: ${names}`;
+}
+
+/** The accessible name of a day: "27 Nov 2026: major outage, 98.6 % uptime, 1 incident: Orders database outage". */
+export function dayLabel(day: DayView): string {
+  const date = formatDay(day.date);
+  if (day.status === "no_data") return `${date}: no data`;
+  const uptime = finite(day.uptimePercent) ? `${formatDayUptime(day.uptimePercent)} % uptime` : "no uptime data";
+  return `${date}: ${componentStatusLabel(day.status).toLowerCase()}, ${uptime}, ${incidentsText(day.incidents)}`;
+}
+
+function dayCell(day: DayView): string {
+  const status = statusClass(day.status);
+  const lines = [`<strong>${esc(formatDay(day.date))}</strong>`, `<span>${esc(componentStatusLabel(status))}</span>`];
+  if (status !== "no_data") {
+    lines.push(`<span>${finite(day.uptimePercent) ? `${formatDayUptime(day.uptimePercent)} % uptime` : "No uptime data"}</span>`);
+    if (day.incidents.length === 0) lines.push(`<span>No incidents</span>`);
+    for (const incident of day.incidents) lines.push(`<span>Incident: ${esc(incident.name)}</span>`);
+  }
+  return (
+    `<span class="day d-${status}" role="img" tabindex="0" aria-label="${esc(dayLabel(day))}">` +
+    `<span class="tip" role="tooltip">${lines.join("")}</span></span>`
+  );
+}
+
+function uptimeBar(component: ComponentView): string {
+  const days = component.days.slice(-90);
+  const uptime = finite(component.uptimePercent) ? `${formatUptime(component.uptimePercent)} % uptime` : "No uptime data";
+  return (
+    `<div class="bar" role="group" aria-label="${esc(`${component.name}: the last ${days.length} days`)}">` +
+    days.map(dayCell).join("") +
+    `</div>` +
+    `<div class="bar-legend"><span><span class="span90">${days.length} days ago</span><span class="span30">${Math.min(30, days.length)} days ago</span></span>` +
+    `<span class="uptime">${uptime}</span><span>Today</span></div>`
+  );
+}
+
+function componentBlock(component: ComponentView, level: 3 | 4): string {
+  const description = component.description ? `<p class="component-description">${esc(component.description)}</p>` : "";
+  return (
+    `<div class="component">` +
+    `<div class="component-head"><h${level}>${esc(component.name)}</h${level}>${statusBadge(component.status)}</div>` +
+    description +
+    uptimeBar(component) +
+    `</div>`
+  );
+}
+
+function groupBlock(group: GroupView, members: ComponentView[]): string {
+  return (
+    `<div class="group">` +
+    `<div class="group-head"><h3>${esc(group.name)}</h3>${statusBadge(group.status)}</div>` +
+    members.map((c) => componentBlock(c, 4)).join("") +
+    `</div>`
+  );
+}
+
+const byPosition = <T extends { position: number }>(items: readonly T[]): T[] =>
+  items
+    .map((item, index) => ({ item, index }))
+    .sort((a, b) => (a.item.position - b.item.position || a.index - b.index))
+    .map(({ item }) => item);
+
+/** Groups (with their members) and ungrouped components, in display order. */
+export function layoutComponents(view: PageView): ({ group: GroupView; members: ComponentView[] } | { component: ComponentView })[] {
+  const components = byPosition(view.components);
+  const groups = byPosition(view.groups);
+  const groupOf = new Map<string, string>();
+  for (const group of groups) for (const id of group.componentIds) if (!groupOf.has(id)) groupOf.set(id, group.id);
+  const groupIds = new Set(groups.map((g) => g.id));
+  const home = (c: ComponentView): string | undefined =>
+    c.groupId !== null && groupIds.has(c.groupId) ? c.groupId : groupOf.get(c.id);
+  type Item = { position: number; rank: number; index: number; entry: { group: GroupView; members: ComponentView[] } | { component: ComponentView } };
+  const items: Item[] = [];
+  groups.forEach((group, index) => {
+    const members = components.filter((c) => home(c) === group.id);
+    if (members.length > 0) items.push({ position: group.position, rank: 0, index, entry: { group, members } });
+  });
+  components.forEach((component, index) => {
+    if (home(component) === undefined) items.push({ position: component.position, rank: 1, index, entry: { component } });
+  });
+  items.sort((a, b) => a.position - b.position || a.rank - b.rank || a.index - b.index);
+  return items.map((i) => i.entry);
+}
+
+/** The inside of the Components section. */
+export function renderComponents(view: PageView): string {
+  const entries = layoutComponents(view);
+  if (entries.length === 0) return `<p>No components are listed on this page.</p>`;
+  const note =
+    `<p class="bar-note">Each bar shows the worst status of each day over the last 90 days (30 on small screens), ` +
+    `oldest on the left; taller marks are worse. Hover over or focus a day for its uptime and incidents.</p>`;
+  const body = entries.map((e) => ("group" in e ? groupBlock(e.group, e.members) : componentBlock(e.component, 3))).join("");
+  return `${note}<div class="groups">${body}</div>`;
+}

@@ -1,0 +1,259 @@
+import { worstOf, type ComponentStatus } from "../../incidents/component-status.ts";
+import { renderMarkdown } from "../../incidents/markdown.ts";
+import { outageWindows, type OutageWindow, type StatusChange } from "../../incidents/windows.ts";
+import { dayKey, lastDays, nextDay, startOfDay } from "./days.ts";
+import type { ComponentView, DayView, GroupView, Indicator, IncidentView, LinkView, MaintenanceView, PageView, UpdateView } from "./types.ts";
+
+/** How many days the uptime bars show. */
+export const barDays = 90;
+
+/** A component as the catalog stores it (the fields the page reads). */
+export interface ComponentInput {
+  id: string;
+  name: string;
+  group: string | null;
+  description: string | null;
+  position: number;
+  hidden: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A published incident with its updates, as stored. */
+export interface IncidentInput {
+  row: {
+    id: string;
+    name: string;
+    status: string;
+    impact: string;
+    impactOverride: string | null;
+    rootIds: string[];
+    impactedIds: string[];
+    startedAt: Date;
+    monitoringAt: Date | null;
+    resolvedAt: Date | null;
+    publishedAt: Date | null;
+    postmortemBody: string | null;
+    postmortemPublishedAt: Date | null;
+    createdAt: Date;
+    updatedAt: Date;
+  };
+  updates: { id: string; status: string; body: string; affectedComponents: UpdateView["affectedComponents"]; deliverNotifications: boolean; displayAt: Date; createdAt: Date }[];
+}
+
+/** A maintenance as stored. */
+export interface MaintenanceInput {
+  id: string;
+  name: string;
+  body: string;
+  componentIds: string[];
+  scheduledFor: Date;
+  scheduledUntil: Date;
+  status: string;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  cancelledAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Everything the view is built from. */
+export interface ViewInput {
+  pageId: string;
+  site: { name: string; url: string; timeZone: string; description: string | null; logoUrl: string | null; accentColor: string | null; links: LinkView[] };
+  components: readonly ComponentInput[];
+  /** Each component's status now. */
+  statuses: Readonly<Record<string, ComponentStatus>>;
+  incidents: readonly IncidentInput[];
+  maintenances: readonly MaintenanceInput[];
+  /** Component status changes covering the bars' days (and the change in force before them). */
+  changes: readonly StatusChange[];
+  now: Date;
+}
+
+// Statuspage's convention: a partial outage counts as 30 % of a major one in uptime.
+const partialWeight = 0.3;
+
+/**
+ * The public page's view model (pure): visible components with their status and 90-day bars (worst status
+ * per day in the page's time zone, uptime with partial outages weighted 0.3, the public incidents of each
+ * day), groups, published incidents newest first with their updates newest first, maintenances not
+ * cancelled, and the overall status: the worst of the components' statuses and the open incidents' impacts
+ * (maintenance when only maintenance is under way).
+ */
+export function buildPageView(input: ViewInput): PageView {
+  const tz = input.site.timeZone;
+  const url = input.site.url.replace(/\/+$/, "");
+  const visible = input.components.filter((c) => !c.hidden).sort((a, b) => a.position - b.position || a.id.localeCompare(b.id));
+  const names = new Map(input.components.map((c) => [c.id, c.name]));
+  const statusOf = (id: string): ComponentStatus => input.statuses[id] ?? "operational";
+  const days = lastDays(input.now, barDays, tz);
+  const windows = outageWindows(input.changes);
+  const incidents = input.incidents
+    .filter((i) => i.row.publishedAt !== null)
+    .map((i) => incidentView(i, url, names, statusOf))
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.id.localeCompare(b.id));
+  const incidentMembers = new Map(input.incidents.map((i) => [i.row.id, new Set([...i.row.rootIds, ...i.row.impactedIds])]));
+
+  const components: ComponentView[] = visible.map((c) => {
+    const bar = dayViews(c, days, windows.filter((w) => w.componentId === c.id), incidents.filter((i) => incidentMembers.get(i.id)?.has(c.id)), input.now, tz);
+    const known = bar.filter((d) => d.uptimePercent !== null);
+    return {
+      id: c.id,
+      name: c.name,
+      description: c.description,
+      status: statusOf(c.id),
+      position: c.position,
+      groupId: c.group === null ? null : groupId(c.group),
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+      startDate: dayKey(c.createdAt, tz),
+      days: bar,
+      uptimePercent: known.length === 0 ? null : round2(known.reduce((sum, d) => sum + (d.uptimePercent ?? 0), 0) / known.length),
+    };
+  });
+
+  const groups: GroupView[] = [];
+  for (const c of components) {
+    if (c.groupId === null) continue;
+    const group = groups.find((g) => g.id === c.groupId);
+    const source = visible.find((v) => v.id === c.id);
+    if (group === undefined) {
+      groups.push({ id: c.groupId, name: source?.group ?? c.groupId, position: c.position, componentIds: [c.id], status: c.status, createdAt: c.createdAt, updatedAt: c.updatedAt });
+    } else {
+      group.componentIds.push(c.id);
+      group.status = worstOf(group.status, c.status);
+      if (c.createdAt < group.createdAt) group.createdAt = c.createdAt;
+      if (c.updatedAt > group.updatedAt) group.updatedAt = c.updatedAt;
+    }
+  }
+
+  const maintenances: MaintenanceView[] = input.maintenances
+    .filter((m) => m.cancelledAt === null)
+    .map((m) => ({
+      id: m.id,
+      name: m.name,
+      status: m.status as MaintenanceView["status"],
+      body: m.body,
+      bodyHtml: renderMarkdown(m.body),
+      createdAt: m.createdAt,
+      updatedAt: m.updatedAt,
+      scheduledFor: m.scheduledFor,
+      scheduledUntil: m.scheduledUntil,
+      startedAt: m.startedAt,
+      completedAt: m.completedAt,
+      shortlink: `${url}/maintenances/${m.id}`,
+      components: m.componentIds.map((id) => ({ id, name: names.get(id) ?? id, status: statusOf(id) })),
+    }))
+    .sort((a, b) => a.scheduledFor.getTime() - b.scheduledFor.getTime() || a.id.localeCompare(b.id));
+
+  const updatedAt = [...incidents.map((i) => i.updatedAt), ...maintenances.map((m) => m.updatedAt), ...components.map((c) => c.updatedAt)].reduce(
+    (latest, d) => (d > latest ? d : latest),
+    new Date(0),
+  );
+  return {
+    page: { id: input.pageId, name: input.site.name, url, timeZone: tz, updatedAt, description: input.site.description, logoUrl: input.site.logoUrl, accentColor: input.site.accentColor, links: input.site.links },
+    status: overallStatus(components, incidents, maintenances),
+    components,
+    groups,
+    incidents,
+    maintenances,
+    generatedAt: input.now,
+  };
+}
+
+/** A group's stable id from its name: `group-` and the name in lowercase letters, digits and dashes. */
+export function groupId(name: string): string {
+  return `group-${name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "unnamed"}`;
+}
+
+const descriptions: Record<Indicator, string> = {
+  none: "All Systems Operational",
+  minor: "Minor Service Outage",
+  major: "Partial System Outage",
+  critical: "Major Service Outage",
+  maintenance: "Service Under Maintenance",
+};
+
+const rank: Record<Indicator, number> = { none: 0, maintenance: 0.5, minor: 1, major: 2, critical: 3 };
+
+function overallStatus(components: readonly ComponentView[], incidents: readonly IncidentView[], maintenances: readonly MaintenanceView[]): PageView["status"] {
+  let indicator: Indicator = "none";
+  const raise = (next: Indicator) => {
+    if (rank[next] > rank[indicator]) indicator = next;
+  };
+  for (const c of components) {
+    if (c.status === "major_outage") raise("critical");
+    else if (c.status === "partial_outage") raise("major");
+    else if (c.status === "degraded_performance") raise("minor");
+    else if (c.status === "under_maintenance") raise("maintenance");
+  }
+  for (const i of incidents) if (i.status !== "resolved" && i.status !== "postmortem" && i.impact !== "none") raise(i.impact);
+  if (maintenances.some((m) => m.status === "in_progress")) raise("maintenance");
+  return { indicator, description: descriptions[indicator] };
+}
+
+function incidentView(input: IncidentInput, url: string, names: Map<string, string>, statusOf: (id: string) => ComponentStatus): IncidentView {
+  const { row } = input;
+  const postmortemPublished = row.postmortemPublishedAt !== null && row.postmortemBody !== null;
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status as IncidentView["status"],
+    impact: (row.impactOverride ?? row.impact) as IncidentView["impact"],
+    createdAt: row.publishedAt ?? row.createdAt,
+    updatedAt: row.updatedAt,
+    startedAt: row.startedAt,
+    monitoringAt: row.monitoringAt,
+    resolvedAt: row.resolvedAt,
+    shortlink: `${url}/incidents/${row.id}`,
+    postmortemBody: postmortemPublished ? row.postmortemBody : null,
+    postmortemBodyHtml: postmortemPublished ? renderMarkdown(row.postmortemBody ?? "") : null,
+    postmortemPublishedAt: postmortemPublished ? row.postmortemPublishedAt : null,
+    components: [...row.rootIds, ...row.impactedIds].map((id) => ({ id, name: names.get(id) ?? id, status: statusOf(id) })),
+    updates: [...input.updates]
+      .sort((a, b) => b.displayAt.getTime() - a.displayAt.getTime() || b.id.localeCompare(a.id))
+      .map((u) => ({
+        id: u.id,
+        status: u.status,
+        body: u.body,
+        bodyHtml: renderMarkdown(u.body),
+        createdAt: u.createdAt,
+        updatedAt: u.createdAt,
+        displayAt: u.displayAt,
+        affectedComponents: u.affectedComponents,
+        deliverNotifications: u.deliverNotifications,
+      })),
+  };
+}
+
+function dayViews(component: ComponentInput, days: readonly string[], windows: readonly OutageWindow[], incidents: readonly IncidentView[], now: Date, tz: string): DayView[] {
+  const firstDay = dayKey(component.createdAt, tz);
+  return days.map((date) => {
+    if (date < firstDay) return { date, status: "no_data", uptimePercent: null, incidents: [] };
+    const from = Math.max(startOfDay(date, tz), component.createdAt.getTime());
+    const to = Math.min(startOfDay(nextDay(date), tz), now.getTime());
+    let status: ComponentStatus = "operational";
+    let lostMs = 0;
+    for (const w of windows) {
+      for (const interval of w.intervals) {
+        const start = interval.from.getTime();
+        const end = interval.to?.getTime() ?? now.getTime();
+        if (!(start < to && end > from)) continue;
+        const overlap = Math.min(end, to) - Math.max(start, from);
+        status = worstOf(status, interval.status);
+        if (interval.status === "major_outage") lostMs += overlap;
+        else if (interval.status === "partial_outage") lostMs += overlap * partialWeight;
+      }
+    }
+    const span = Math.max(to - from, 1);
+    const dayStart = startOfDay(date, tz);
+    const dayEnd = startOfDay(nextDay(date), tz);
+    const those = incidents.filter((i) => i.startedAt.getTime() < dayEnd && (i.resolvedAt?.getTime() ?? now.getTime()) >= dayStart).map((i) => ({ id: i.id, name: i.name }));
+    return { date, status, uptimePercent: round2(Math.max(0, 100 - (lostMs / span) * 100)), incidents: those };
+  });
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}

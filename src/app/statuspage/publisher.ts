@@ -39,7 +39,7 @@ export class StatusPagePublisher {
   #timer: unknown;
   #periodic: unknown;
   #running: Promise<void> | undefined;
-  #again = false;
+  #pending: Promise<void> | undefined;
   #lastRenderAt = 0;
   #stopped = false;
 
@@ -68,18 +68,20 @@ export class StatusPagePublisher {
     }, wait);
   }
 
-  /** Renders now (or right after a render in progress); never throws: a failure keeps the last snapshot. */
+  /**
+   * Renders now, or once more right after a render in progress (callers meanwhile share that one), and
+   * resolves when the render that saw the caller's change is done. Never throws: a failure keeps the last snapshot.
+   */
   refresh(): Promise<void> {
     if (this.#running) {
-      this.#again = true;
-      return this.#running;
+      this.#pending ??= this.#running.then(() => {
+        this.#pending = undefined;
+        return this.refresh();
+      });
+      return this.#pending;
     }
     this.#running = this.#render().finally(() => {
       this.#running = undefined;
-      if (this.#again && !this.#stopped) {
-        this.#again = false;
-        void this.refresh();
-      }
     });
     return this.#running;
   }

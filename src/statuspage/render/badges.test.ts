@@ -97,6 +97,16 @@ describe("renderBadge", () => {
     expect(texts.map((t) => t.text)).toEqual([`<b>"A&B"</b>`, `<b>"A&B"</b>`, "</svg><script>x</script>", "</svg><script>x</script>"]);
   });
 
+  it("gives different badges different definition ids, so several can be inlined in one page", () => {
+    const ids = (svg: string) => [...svg.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]!);
+    const a = renderBadge("status", "ok", colours.operational).svg;
+    const b = renderBadge("status", "down", colours.major).svg;
+    expect(ids(a)).toHaveLength(2);
+    for (const id of ids(a)) expect(a).toContain(`url(#${id})`);
+    expect(ids(a).filter((id) => ids(b).includes(id))).toEqual([]);
+    expect(ids(renderBadge("status", "ok", colours.operational).svg)).toEqual(ids(a));
+  });
+
   it("strips control characters", () => {
     const { svg } = renderBadge("a\u0000b", "c\u001bd", colours.major);
     expect(svg).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);

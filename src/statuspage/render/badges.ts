@@ -173,7 +173,18 @@ function text(content: string, centre: number, width: number, colour: string): s
   );
 }
 
-/** A flat badge with `label` on grey and `message` on `colour`. */
+/** FNV-1a over the UTF-16 code units of `text`, in base 36: a short, deterministic fingerprint. */
+function fingerprint(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(36);
+}
+
+/**
+ * A flat badge with `label` on grey and `message` on `colour`. Its gradient and clip path ids carry a
+ * fingerprint of its content: several different badges inlined in one HTML document would otherwise
+ * all use the first one's clip path (identical badges share identical definitions, which is harmless).
+ */
 export function renderBadge(label: string, message: string, colour: string): Badge {
   const labelTextWidth = textWidth(label);
   const messageTextWidth = textWidth(message);
@@ -181,15 +192,16 @@ export function renderBadge(label: string, message: string, colour: string): Bad
   const messageWidth = Math.ceil(messageTextWidth) + 2 * horizontalPadding;
   const width = labelWidth + messageWidth;
   const title = escapeXml(`${label}: ${message}`);
+  const id = fingerprint(`${label}\u0000${message}\u0000${colour}`);
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${title}">` +
     `<title>${title}</title>` +
-    `<linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient>` +
-    `<clipPath id="r"><rect width="${width}" height="${height}" rx="3" fill="#fff"/></clipPath>` +
-    `<g clip-path="url(#r)">` +
+    `<linearGradient id="s${id}" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient>` +
+    `<clipPath id="r${id}"><rect width="${width}" height="${height}" rx="3" fill="#fff"/></clipPath>` +
+    `<g clip-path="url(#r${id})">` +
     `<rect width="${labelWidth}" height="${height}" fill="${colours.label}"/>` +
     `<rect x="${labelWidth}" width="${messageWidth}" height="${height}" fill="${colour}"/>` +
-    `<rect width="${width}" height="${height}" fill="url(#s)"/>` +
+    `<rect width="${width}" height="${height}" fill="url(#s${id})"/>` +
     `</g>` +
     `<g text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" text-rendering="geometricPrecision" font-size="110">` +
     text(label, labelWidth / 2, labelTextWidth, textColourOn(colours.label)) +

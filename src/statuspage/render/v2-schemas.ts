@@ -119,6 +119,13 @@ const incident = z.strictObject({
   status: z.enum(incidentStatuses),
   impact: z.enum(["none", "minor", "major", "critical"]),
   incident_updates: z.array(updateSchema(incidentStatuses)),
+  /** The published postmortem (Markdown); null until it is published. */
+  postmortem_body: z.string().nullable(),
+  postmortem_body_last_updated_at: nullableTime,
+  postmortem_ignored: z.boolean(),
+  postmortem_notified_subscribers: z.boolean(),
+  postmortem_notified_twitter: z.boolean(),
+  postmortem_published_at: nullableTime,
 });
 
 const maintenance = z.strictObject({

@@ -102,7 +102,7 @@ describe("Statuspage v2 documents", () => {
     expect(components.safeParse({ ...good, components: [{ ...first, status: "down" }, ...rest] }).success).toBe(false);
     expect(v2Schemas["status.json"].safeParse({ ...docs["status.json"], page: { ...docs["status.json"].page, updated_at: new Date() } }).success).toBe(false);
     const incident = docs["incidents.json"].incidents[0]!;
-    expect(v2Schemas["incidents.json"].safeParse({ ...docs["incidents.json"], incidents: [{ ...incident, postmortem_body: null }] }).success).toBe(false);
+    expect(v2Schemas["incidents.json"].safeParse({ ...docs["incidents.json"], incidents: [{ ...incident, postmortem_body: 3 }] }).success).toBe(false);
   });
 
   it("every document has the page, with updated_at from the view", () => {
@@ -225,8 +225,10 @@ describe("Statuspage v2 documents", () => {
     expect(v2Schemas["incidents.json"].parse(v2Incidents(v))).toBeTruthy();
   });
 
-  it("incidents carry no postmortem fields (Statuspage's public v2 JSON has none)", () => {
-    for (const incident of docs["incidents.json"].incidents) expect(Object.keys(incident).filter((k) => k.startsWith("postmortem"))).toEqual([]);
+  it("incidents carry Statuspage's postmortem fields: the body once published, null before", () => {
+    const [open, past] = docs["incidents.json"].incidents;
+    expect(open).toMatchObject({ postmortem_body: null, postmortem_published_at: null, postmortem_body_last_updated_at: null, postmortem_ignored: false, postmortem_notified_subscribers: false, postmortem_notified_twitter: false });
+    expect(past).toMatchObject({ postmortem_body: "# Postmortem\n\nAn index was missing.", postmortem_published_at: "2026-09-30T08:00:00.000Z" });
   });
 
   it("incidents/unresolved.json and summary.json list the open incidents only", () => {

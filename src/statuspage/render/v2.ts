@@ -165,6 +165,13 @@ function incident(view: PageView, i: IncidentView): V2Incident {
     page_id: view.page.id,
     incident_updates: updates,
     components: affectedRows(view, i.components),
+    // Statuspage's postmortem fields: the postmortem drafted at resolution, once a person published it.
+    postmortem_body: i.postmortemBody,
+    postmortem_body_last_updated_at: isoOrNull(i.postmortemPublishedAt),
+    postmortem_ignored: false,
+    postmortem_notified_subscribers: false,
+    postmortem_notified_twitter: false,
+    postmortem_published_at: isoOrNull(i.postmortemPublishedAt),
   };
 }
 

@@ -163,11 +163,6 @@ p{margin:.5rem 0}
 .banner.st-under_maintenance{background:var(--maint)}
 .card{border:1px solid var(--border);border-left:.375rem solid var(--border);border-radius:.5rem;padding:1rem;margin:0 0 1rem;background:var(--surface)}
 .card>h3:first-child,.card>h2:first-child{margin-top:0}
-.impact-none{border-left-color:var(--nodata)}
-.impact-minor{border-left-color:var(--minor)}
-.impact-major{border-left-color:var(--partial)}
-.impact-critical{border-left-color:var(--major)}
-.maintenance{border-left-color:var(--maint)}
 .updates{list-style:none;margin:1rem 0 0;padding:0}
 .update{padding:.75rem 0 0;margin:.75rem 0 0;border-top:1px solid var(--border)}
 .update-head{margin:0}
@@ -198,7 +193,8 @@ p{margin:.5rem 0}
 .day.d-partial_outage{height:85%;background:var(--partial)}
 .day.d-major_outage{height:100%;background:var(--major)}
 .day.d-no_data{height:55%;background:transparent;border:1px solid var(--nodata)}
-.day:hover,.day:focus-visible{filter:brightness(.85)}
+/* No filter or transform on a day: either would make it the tip's containing block instead of the bar. */
+.day:hover{outline:2px solid var(--muted);outline-offset:1px}
 .day:focus-visible{outline-offset:1px}
 .tip{display:none;position:absolute;z-index:10;left:0;right:0;top:100%;margin-top:2px;padding:.5rem .75rem;border-radius:.375rem;background:var(--tip-bg);color:var(--tip-text);font-size:.875rem;line-height:1.4;box-shadow:0 .25rem .75rem rgb(0 0 0 / .25)}
 .tip>span{display:block}
@@ -216,6 +212,12 @@ p{margin:.5rem 0}
 .entry a{font-weight:600}
 .entry .meta{margin:0}
 .more{margin-top:1rem}
+/* After .card and .entry, whose border-left they colour. */
+.impact-none{border-left-color:var(--nodata)}
+.impact-minor{border-left-color:var(--minor)}
+.impact-major{border-left-color:var(--partial)}
+.impact-critical{border-left-color:var(--major)}
+.maintenance{border-left-color:var(--maint)}
 .pager ul{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;gap:.5rem 1rem;list-style:none;margin:2rem 0 0;padding:0}
 .site-footer{border-top:1px solid var(--border);background:var(--surface);color:var(--muted);font-size:.9375rem}
 .site-footer .wrap{padding-top:1rem;padding-bottom:1.5rem}

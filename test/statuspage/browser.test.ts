@@ -83,7 +83,8 @@ describe.skipIf(skip !== undefined)(`the status page in Chromium${skip ? ` (skip
   it("opens an uptime bar's tooltip by keyboard", async () => {
     const page = await open("/");
     const cells = page.locator("[tabindex='0'][aria-label]");
-    expect(await cells.count()).toBeGreaterThanOrEqual(90);
+    // One mark per run of like days: at least one per component.
+    expect(await cells.count()).toBeGreaterThanOrEqual(6);
     // Tab until today's cell of the first bar has focus (the days before the component existed say "no data"),
     // as a keyboard user would.
     let focused = "";

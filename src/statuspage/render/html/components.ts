@@ -2,12 +2,14 @@
  * The components section: groups and ungrouped components in one order by position (a group before a component on
  * the same position), each component with its status in words and shape and its 90-day bar.
  *
- * A bar is a labelled group of day cells, oldest first. Each cell is `role="img"` (a named, focusable graphic:
- * `aria-label` is not allowed on a plain span) with `tabindex="0"` and an `aria-label` saying the day, its worst
- * status, its uptime and its incidents; a child `.tip` (role tooltip) shows the same on :hover and :focus, CSS only.
- * The tip is positioned against the bar, full width under it, so it never leaves the screen. Below 600 px only the
- * last 30 cells are shown (the others are display:none, so out of the tab order too). Colour is not the only cue:
- * cell height grows with severity and a day without data is an outline.
+ * A bar is a labelled group of cells, oldest first. Consecutive days that say the same (same status and uptime,
+ * no incident) share one cell as wide as its days (`n<days>` sets its flex-grow and the day ticks drawn in it):
+ * a quiet 90 days is one cell, so a page of a thousand components stays small and a keyboard user does not
+ * tab through 90 identical stops. Each cell is `role="img"` (a named, focusable graphic: `aria-label` is not
+ * allowed on a plain span) with `tabindex="0"` and an `aria-label` saying the day or days, the worst status,
+ * the uptime and the incidents; a child `.tip` (role tooltip) shows the same on :hover and :focus, CSS only.
+ * The tip is positioned against the bar, full width under it, so it never leaves the screen. Colour is not
+ * the only cue: cell height grows with severity and a day without data is an outline.
  */
 import type { ComponentView, DayView, GroupView, PageView } from "../../view/types.ts";
 import { esc } from "./escape.ts";
@@ -41,16 +43,39 @@ export function dayLabel(day: DayView): string {
   return `${date}: ${componentStatusLabel(day.status).toLowerCase()}, ${uptime}, ${incidentsText(day.incidents)}`;
 }
 
-function dayCell(day: DayView): string {
+/** Consecutive days that say the same thing (status, uptime, no incidents), merged; a day with incidents stands alone. */
+export function dayRuns(days: readonly DayView[]): { first: DayView; last: DayView; count: number }[] {
+  const runs: { first: DayView; last: DayView; count: number }[] = [];
+  for (const day of days) {
+    const run = runs.at(-1);
+    if (run && day.incidents.length === 0 && run.last.incidents.length === 0 && run.last.status === day.status && run.last.uptimePercent === day.uptimePercent) {
+      run.last = day;
+      run.count++;
+    } else {
+      runs.push({ first: day, last: day, count: 1 });
+    }
+  }
+  return runs;
+}
+
+/** "27 Nov 2026", or for several days "30 Oct 2026 – 27 Nov 2026 (29 days)". */
+function spanLabel(run: { first: DayView; last: DayView; count: number }): string {
+  return run.count === 1 ? formatDay(run.first.date) : `${formatDay(run.first.date)} – ${formatDay(run.last.date)} (${run.count} days)`;
+}
+
+function dayCell(run: { first: DayView; last: DayView; count: number }): string {
+  const day = run.first;
   const status = statusClass(day.status);
-  const lines = [`<strong>${esc(formatDay(day.date))}</strong>`, `<span>${esc(componentStatusLabel(status))}</span>`];
+  const when = spanLabel(run);
+  const lines = [`<strong>${esc(when)}</strong>`, `<span>${esc(componentStatusLabel(status))}</span>`];
   if (status !== "no_data") {
     lines.push(`<span>${finite(day.uptimePercent) ? `${formatDayUptime(day.uptimePercent)} % uptime` : "No uptime data"}</span>`);
     if (day.incidents.length === 0) lines.push(`<span>No incidents</span>`);
     for (const incident of day.incidents) lines.push(`<span>Incident: ${esc(incident.name)}</span>`);
   }
+  const label = `${when}${dayLabel(day).slice(formatDay(day.date).length)}`;
   return (
-    `<span class="day d-${status}" role="img" tabindex="0" aria-label="${esc(dayLabel(day))}">` +
+    `<span class="day d-${status} n${Math.min(run.count, 90)}" role="img" tabindex="0" aria-label="${esc(label)}">` +
     `<span class="tip" role="tooltip">${lines.join("")}</span></span>`
   );
 }
@@ -60,9 +85,9 @@ function uptimeBar(component: ComponentView): string {
   const uptime = finite(component.uptimePercent) ? `${formatUptime(component.uptimePercent)} % uptime` : "No uptime data";
   return (
     `<div class="bar" role="group" aria-label="${esc(`${component.name}: the last ${days.length} days`)}">` +
-    days.map(dayCell).join("") +
+    dayRuns(days).map(dayCell).join("") +
     `</div>` +
-    `<div class="bar-legend"><span><span class="span90">${days.length} days ago</span><span class="span30">${Math.min(30, days.length)} days ago</span></span>` +
+    `<div class="bar-legend"><span>${days.length} days ago</span>` +
     `<span class="uptime">${uptime}</span><span>Today</span></div>`
   );
 }
@@ -120,8 +145,8 @@ export function renderComponents(view: PageView): string {
   const entries = layoutComponents(view);
   if (entries.length === 0) return `<p>No components are listed on this page.</p>`;
   const note =
-    `<p class="bar-note">Each bar shows the worst status of each day over the last 90 days (30 on small screens), ` +
-    `oldest on the left; taller marks are worse. Hover over or focus a day for its uptime and incidents.</p>`;
+    `<p class="bar-note">Each bar shows the worst status of each day over the last 90 days, oldest on the left; ` +
+    `taller marks are worse, and quiet days in a row share one mark. Hover over or focus a mark for its uptime and incidents.</p>`;
   const body = entries.map((e) => ("group" in e ? groupBlock(e.group, e.members) : componentBlock(e.component, 3))).join("");
   return `${note}<div class="groups">${body}</div>`;
 }

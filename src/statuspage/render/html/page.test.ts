@@ -197,7 +197,7 @@ describe("components", () => {
     expect(shapes.size).toBe(5);
   });
 
-  it("gives each component a bar of 90 focusable, named days, each with a CSS tooltip", () => {
+  it("gives each component a bar whose marks cover 90 days: quiet days in a row share one focusable, named mark with a CSS tooltip", () => {
     const all = bars(html);
     expect(all.map((b) => b.label)).toEqual([
       "Orders database: the last 90 days",
@@ -205,21 +205,30 @@ describe("components", () => {
       "Production API: the last 90 days",
       "Checkout &lt;beta&gt;: the last 90 days",
     ]);
+    expect(all.map((b) => b.cells.length)).toEqual([4, 1, 2, 2]);
     for (const bar of all) {
-      expect(bar.cells).toHaveLength(90);
-      for (const cell of bar.cells) expect(cell).toMatch(/^<span class="day d-[a-z_]+" role="img" tabindex="0" aria-label="[^"]+">$/);
+      const widths = bar.cells.map((cell) => Number(/ n(\d+)"/.exec(cell)?.[1]));
+      expect(widths.reduce((a, b) => a + b, 0)).toBe(90);
+      for (const cell of bar.cells) expect(cell).toMatch(/^<span class="day d-[a-z_]+ n\d+" role="img" tabindex="0" aria-label="[^"]+">$/);
     }
-    expect(count(components, '<span class="tip" role="tooltip">')).toBe(360);
+    expect(count(components, '<span class="tip" role="tooltip">')).toBe(9);
   });
 
-  it("names a day by its date, status, uptime and incidents, and shows the same in its tooltip", () => {
+  it("names a day or a run of days by date, status, uptime and incidents, and shows the same in its tooltip", () => {
     expect(components).toContain(
-      '<span class="day d-major_outage" role="img" tabindex="0" aria-label="27 Nov 2026: major outage, 98.6 % uptime, 1 incident: Orders database outage">' +
+      '<span class="day d-major_outage n1" role="img" tabindex="0" aria-label="27 Nov 2026: major outage, 98.6 % uptime, 1 incident: Orders database outage">' +
         '<span class="tip" role="tooltip"><strong>27 Nov 2026</strong><span>Major outage</span><span>98.6 % uptime</span><span>Incident: Orders database outage</span></span></span>',
     );
     expect(components).toContain('aria-label="29 Oct 2026: partial outage, 99.1 % uptime, 1 incident: Slow orders"');
-    expect(components).toContain('aria-label="26 Nov 2026: operational, 100 % uptime, no incidents"');
-    expect(components).toContain('<span class="day d-no_data" role="img" tabindex="0" aria-label="30 Aug 2026: no data"><span class="tip" role="tooltip"><strong>30 Aug 2026</strong><span>No data</span></span></span>');
+    expect(components).toContain('aria-label="30 Oct 2026 – 26 Nov 2026 (28 days): operational, 100 % uptime, no incidents"');
+    expect(components).toContain('<strong>30 Oct 2026 – 26 Nov 2026 (28 days)</strong>');
+    expect(components).toContain('<span class="day d-no_data n1" role="img" tabindex="0" aria-label="30 Aug 2026: no data"><span class="tip" role="tooltip"><strong>30 Aug 2026</strong><span>No data</span></span></span>');
+  });
+
+  it("never merges a day that had an incident, even with a quiet neighbour of the same status", () => {
+    const c = { ...(view.components[2] as ComponentView), days: days({ 88: { incidents: [{ id: "a", name: "A" }] } }) };
+    const cells = bars(renderPage({ ...view, components: [c], groups: [] }))[0]!.cells;
+    expect(cells.map((cell) => / n(\d+)"/.exec(cell)?.[1])).toEqual(["88", "1", "1"]);
   });
 
   it("lists several incidents of a day", () => {
@@ -236,8 +245,8 @@ describe("components", () => {
     expect(page).toContain('<span class="uptime">No uptime data</span>');
   });
 
-  it("labels the bar's ends for 90 days on wide screens and 30 on narrow ones", () => {
-    expect(components).toContain('<span class="span90">90 days ago</span><span class="span30">30 days ago</span>');
+  it("labels the bar's ends", () => {
+    expect(components).toContain('<div class="bar-legend"><span>90 days ago</span><span class="uptime">99.20 % uptime</span><span>Today</span></div>');
   });
 
   it("shows a component's description and escapes it", () => {

@@ -44,13 +44,14 @@ describe("the accent colour", () => {
     expect(pageStyles(null)).toContain(`--accent:${defaultAccent};`);
   });
 
-  it("has a light palette, a dark one under prefers-color-scheme, focus outlines, and 30 days under 600 px", () => {
+  it("has a light palette, a dark one under prefers-color-scheme, focus outlines, and a width class per run length", () => {
     const css = pageStyles(null);
     expect(css).toContain("@media (prefers-color-scheme:dark){:root{");
     expect(css).toContain(`--bg:${darkPalette.bg}`);
     expect(css).toMatch(/:focus-visible\{outline:3px solid var\(--focus\)/);
     expect(css).toContain("@media (max-width:599.98px){");
-    expect(css).toContain(".day:nth-last-child(n+31){display:none}");
+    expect(css).toContain(".n1{flex-grow:1;--tick:100%}");
+    expect(css).toContain(".n90{flex-grow:90;--tick:calc(100% / 90)}");
     expect(css).toContain(".day:hover>.tip,.day:focus>.tip,.day:focus-visible>.tip{display:block}");
   });
 });

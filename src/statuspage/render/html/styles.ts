@@ -118,6 +118,9 @@ function variables(palette: Palette, accent: string): string {
   ].join(";");
 }
 
+/** One class per run length (1–90 days): its share of the bar and the width of one day's tick in it. */
+const runWidths = Array.from({ length: 90 }, (_, i) => `.n${i + 1}{flex-grow:${i + 1};--tick:${i === 0 ? "100%" : `calc(100% / ${i + 1})`}}`).join("");
+
 const rules = `
 *,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
@@ -145,6 +148,7 @@ h3{font-size:1.125rem;line-height:1.35;margin:1.25rem 0 .5rem}
 h4{font-size:1rem;margin:0}
 section>h2:first-child{margin-top:0}
 section+section{margin-top:2.5rem}
+.month+.month,.card section+section{margin-top:1.25rem}
 p{margin:.5rem 0}
 .muted,.meta{color:var(--muted)}
 .meta{font-size:.9375rem}
@@ -186,13 +190,19 @@ p{margin:.5rem 0}
 .component-head{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:baseline;gap:.25rem 1rem}
 .component-head h3,.component-head h4{margin:0;font-size:1rem}
 .component-description{margin:.125rem 0 0;font-size:.9375rem;color:var(--muted)}
-.bar{position:relative;display:flex;align-items:flex-end;gap:2px;height:2.25rem;margin:.5rem 0 .25rem}
-.day{position:static;flex:1 1 0;min-width:0;height:55%;border-radius:1px;background:var(--ok);cursor:default}
-.day.d-under_maintenance{background:var(--maint)}
-.day.d-degraded_performance{height:70%;background:var(--minor)}
-.day.d-partial_outage{height:85%;background:var(--partial)}
-.day.d-major_outage{height:100%;background:var(--major)}
-.day.d-no_data{height:55%;background:transparent;border:1px solid var(--nodata)}
+.bar{position:relative;display:flex;align-items:flex-end;gap:0;height:2.25rem;margin:.5rem 0 .25rem}
+.day{position:static;display:flex;flex:1 1 0;min-width:2px;height:55%;cursor:default}
+/* The mark is drawn by ::before, whose mask cuts a 2 px gap at the end of each day of the run; the cell itself keeps its outline. */
+.day::before{content:"";flex:1;border-radius:1px;background:var(--ok);-webkit-mask:linear-gradient(to right,#000 calc(100% - 2px),transparent 0) 0 0/var(--tick,100%) 100%;mask:linear-gradient(to right,#000 calc(100% - 2px),transparent 0) 0 0/var(--tick,100%) 100%}
+.day.d-under_maintenance::before{background:var(--maint)}
+.day.d-degraded_performance{height:70%}
+.day.d-degraded_performance::before{background:var(--minor)}
+.day.d-partial_outage{height:85%}
+.day.d-partial_outage::before{background:var(--partial)}
+.day.d-major_outage{height:100%}
+.day.d-major_outage::before{background:var(--major)}
+.day.d-no_data::before{background:transparent;border:1px solid var(--nodata);-webkit-mask:none;mask:none;margin-right:2px}
+${runWidths}
 /* No filter or transform on a day: either would make it the tip's containing block instead of the bar. */
 .day:hover{outline:2px solid var(--muted);outline-offset:1px}
 .day:focus-visible{outline-offset:1px}
@@ -202,7 +212,6 @@ p{margin:.5rem 0}
 .day:hover>.tip,.day:focus>.tip,.day:focus-visible>.tip{display:block}
 .bar-legend{display:flex;justify-content:space-between;gap:.5rem;font-size:.875rem;color:var(--muted)}
 .bar-legend .uptime{text-align:center}
-.span30{display:none}
 .bar-note{font-size:.9375rem;color:var(--muted)}
 .days{list-style:none;margin:0;padding:0}
 .past-day{padding:.5rem 0;border-top:1px solid var(--border)}
@@ -223,9 +232,6 @@ p{margin:.5rem 0}
 .site-footer .wrap{padding-top:1rem;padding-bottom:1.5rem}
 @media (max-width:599.98px){
 .wrap{padding:0 .75rem}
-.day:nth-last-child(n+31){display:none}
-.span90{display:none}
-.span30{display:inline}
 .banner{font-size:1.125rem;padding:.75rem 1rem}
 .group{padding:.25rem .75rem}
 }

@@ -1,0 +1,173 @@
+// The public status page under a stampede: a page of 1,000 components and 100 incidents, served by
+// `vigil serve` and, in the same run, by nginx (Debian) from the files Vigil exports; autocannon at 100
+// connections against `/` and `/api/v2/summary.json`; then the same against Vigil while a component's
+// status changes every two seconds (each change re-renders the whole site).
+// Usage: npm run bench:statuspage   (BENCH_SECONDS=10 per run; needs nginx: apt-get install nginx-light)
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const components = 1000;
+const incidents = 100;
+const vigilBin = fileURLToPath(new URL("../bin/vigil.js", import.meta.url));
+const nginxBin = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const started = performance.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`exited early:\n${output()}`);
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (performance.now() - started > 120_000) throw new Error(`${url} not ready in 120 s:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+interface Result {
+  rps: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  non2xx: number;
+  mbPerSec: number;
+}
+
+async function load(url: string, headers: Record<string, string> = {}, during?: () => Promise<void>): Promise<Result> {
+  const run = autocannon({ url, connections: 100, duration: seconds, headers });
+  const side = during?.();
+  const r = await run;
+  await side;
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, errors: r.errors + r.timeouts, non2xx: r.non2xx, mbPerSec: r.throughput.average / 1e6 };
+}
+
+const dir = await mkdtemp(path.join(tmpdir(), "vigil-bench-page-"));
+const children: ChildProcess[] = [];
+try {
+  const exportDir = path.join(dir, "site");
+  const configFile = path.join(dir, "vigil.yaml");
+  const groups = 20;
+  const lines = ["site: { name: Acme Status, url: 'https://status.example.com', time_zone: UTC }", `statuspage: { export_dir: '${exportDir}' }`, "components:"];
+  for (let i = 0; i < components; i++) {
+    const dep = i >= groups ? `, depends_on: [c${i % groups}]` : "";
+    lines.push(`  - { id: c${i}, name: 'Component ${i}', group: 'Group ${i % groups}'${dep} }`);
+  }
+  await writeFile(configFile, lines.join("\n") + "\n");
+
+  // A token first, while the embedded store is free; then the server.
+  const token = await createToken(path.join(dir, "data"), configFile);
+  const vigilPort = await freePort();
+  let out = "";
+  const vigil = spawn(process.execPath, [vigilBin, "serve", "--config", configFile, "--data", path.join(dir, "data"), "--port", String(vigilPort), "--log-format", "json", "--log-level", "warn"], { stdio: ["ignore", "pipe", "pipe"] });
+  children.push(vigil);
+  vigil.stdout?.on("data", (c) => (out += c));
+  vigil.stderr?.on("data", (c) => (out += c));
+  const base = `http://127.0.0.1:${vigilPort}`;
+  await waitFor(`${base}/readyz`, vigil, () => out);
+  const send = async (method: string, url: string, body?: unknown) => {
+    const res = await fetch(`${base}${url}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
+    return res.json() as Promise<{ id: string }>;
+  };
+  const seedStarted = performance.now();
+  for (let i = 0; i < incidents; i++) {
+    const created = await send("POST", "/api/v1/incidents", { name: `Incident ${i}`, body: `Component ${i} is **failing**; we are on it.`, components: { [`c${(i * 7) % components}`]: i % 3 === 0 ? "major_outage" : "partial_outage" } });
+    await send("POST", `/api/v1/incidents/${created.id}/updates`, { status: "identified", body: "Found it: a bad deploy. Rolling back." });
+    // All but five are over.
+    if (i >= 5) await send("POST", `/api/v1/incidents/${created.id}/resolve`, { body: "Resolved." });
+  }
+  const seedMs = performance.now() - seedStarted;
+  // Let the last change render, then time a render with nothing new (the periodic one).
+  await new Promise((r) => setTimeout(r, 2_000));
+  const sizes = await Promise.all(["/", "/api/v2/summary.json"].map(async (p) => (await (await fetch(`${base}${p}`, { headers: { "accept-encoding": "identity" } })).arrayBuffer()).byteLength));
+
+  let nginx: { base: string } | undefined;
+  if (nginxBin) {
+    const nginxPort = await freePort();
+    const conf = path.join(dir, "nginx.conf");
+    await writeFile(
+      conf,
+      `daemon off; worker_processes auto; pid ${dir}/nginx.pid; error_log ${dir}/nginx-error.log;
+events { worker_connections 1024; }
+http { access_log off; include /etc/nginx/mime.types; default_type application/octet-stream; sendfile on; tcp_nopush on; keepalive_requests 100000;
+  client_body_temp_path ${dir}/nginx-body; proxy_temp_path ${dir}/nginx-proxy; fastcgi_temp_path ${dir}/nginx-fcgi; uwsgi_temp_path ${dir}/nginx-uwsgi; scgi_temp_path ${dir}/nginx-scgi;
+  server { listen 127.0.0.1:${nginxPort}; root ${exportDir}; location / { try_files $uri $uri/index.html =404; } } }
+`,
+    );
+    const proc = spawn(nginxBin, ["-c", conf, "-p", dir], { stdio: ["ignore", "pipe", "pipe"] });
+    children.push(proc);
+    let nginxOut = "";
+    proc.stderr?.on("data", (c) => (nginxOut += c));
+    await waitFor(`http://127.0.0.1:${nginxPort}/`, proc, () => nginxOut);
+    nginx = { base: `http://127.0.0.1:${nginxPort}` };
+  }
+
+  const identity = { "accept-encoding": "identity" };
+  const rows: [string, Result, Result | undefined][] = [];
+  for (const p of ["/", "/api/v2/summary.json"]) {
+    const n = nginx ? await load(`${nginx.base}${p}`, identity) : undefined;
+    const v = await load(`${base}${p}`, identity);
+    rows.push([p, v, n]);
+  }
+  const compressed = await load(`${base}/`, { "accept-encoding": "gzip, deflate, br" });
+  let changes = 0;
+  const churn = await load(`${base}/`, identity, async () => {
+    const end = Date.now() + seconds * 1000 - 1000;
+    while (Date.now() < end) {
+      await send("PUT", `/api/v1/components/c${changes % components}/status`, { status: changes % 2 === 0 ? "degraded_performance" : null });
+      changes++;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  });
+
+  const f = (n: number, d = 0) => n.toFixed(d);
+  console.log(`page: ${components} components, ${incidents} incidents; / is ${f(sizes[0]! / 1024)} KiB, summary.json ${f(sizes[1]! / 1024)} KiB; seeding through the API took ${f(seedMs / 1000, 1)} s`);
+  console.log(`autocannon: 100 connections, ${seconds} s per run, no compression unless said`);
+  console.log(`${"".padEnd(44)} ${"req/s".padStart(9)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"max ms".padStart(7)} ${"errors".padStart(7)}  ratio to nginx`);
+  const line = (name: string, r: Result, ratio?: number) =>
+    console.log(`${name.padEnd(44)} ${f(r.rps).padStart(9)} ${f(r.p50).padStart(7)} ${f(r.p99).padStart(7)} ${f(r.max).padStart(7)} ${f(r.errors + r.non2xx).padStart(7)}  ${ratio === undefined ? "" : `${ratio.toFixed(2)}x`}`);
+  for (const [p, v, n] of rows) {
+    if (n) line(`nginx (static export) ${p}`, n);
+    line(`vigil ${p}`, v, n ? v.rps / n.rps : undefined);
+  }
+  line("vigil / (brotli)", compressed);
+  line(`vigil / while a status changes every 2 s (${changes} changes)`, churn);
+  const summary = rows.find(([p]) => p === "/api/v2/summary.json");
+  const home = rows.find(([p]) => p === "/");
+  const met = (ok: boolean) => (ok ? "met" : "MISSED");
+  if (home?.[2] && summary?.[2]) {
+    console.log(`target: at least half of nginx's throughput: / ${met(home[1].rps / home[2].rps >= 0.5)}, summary.json ${met(summary[1].rps / summary[2].rps >= 0.5)}`);
+  } else {
+    console.log("nginx is not installed (apt-get install nginx-light): no ratio measured");
+  }
+  console.log(`target: p99 under 20 ms: / ${met((home?.[1].p99 ?? Infinity) < 20)}, summary.json ${met((summary?.[1].p99 ?? Infinity) < 20)}, during status changes ${met(churn.p99 < 20)}`);
+} finally {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : undefined)));
+  await rm(dir, { recursive: true, force: true });
+}
+
+async function createToken(dataDir: string, configFile: string): Promise<string> {
+  const child = spawn(process.execPath, [vigilBin, "token", "create", "--name", "bench", "--scope", "write", "--json", "--config", configFile, "--data", dataDir], { stdio: ["ignore", "pipe", "pipe"] });
+  let text = "";
+  child.stdout?.on("data", (c) => (text += c));
+  child.stderr?.on("data", (c) => (text += c));
+  await new Promise((r) => child.once("exit", r));
+  return (JSON.parse(text.trim().split("\n").at(-1) ?? "{}") as { token: string }).token;
+}

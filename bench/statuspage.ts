@@ -4,8 +4,8 @@
 // status changes every two seconds (each change re-renders the whole site).
 // Usage: npm run bench:statuspage   (BENCH_SECONDS=10 per run; needs nginx: apt-get install nginx-light)
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -58,6 +58,8 @@ async function load(url: string, headers: Record<string, string> = {}, during?: 
 }
 
 const dir = await mkdtemp(path.join(tmpdir(), "vigil-bench-page-"));
+// nginx's workers drop to an unprivileged user, who must be able to read the exported files.
+await chmod(dir, 0o755);
 const children: ChildProcess[] = [];
 try {
   const exportDir = path.join(dir, "site");
@@ -105,7 +107,7 @@ try {
       conf,
       `daemon off; worker_processes auto; pid ${dir}/nginx.pid; error_log ${dir}/nginx-error.log;
 events { worker_connections 1024; }
-http { access_log off; include /etc/nginx/mime.types; default_type application/octet-stream; sendfile on; tcp_nopush on; keepalive_requests 100000;
+http { access_log off; include /etc/nginx/mime.types; default_type application/octet-stream; sendfile on; tcp_nopush on; keepalive_requests 100000; gzip_static on;
   client_body_temp_path ${dir}/nginx-body; proxy_temp_path ${dir}/nginx-proxy; fastcgi_temp_path ${dir}/nginx-fcgi; uwsgi_temp_path ${dir}/nginx-uwsgi; scgi_temp_path ${dir}/nginx-scgi;
   server { listen 127.0.0.1:${nginxPort}; root ${exportDir}; location / { try_files $uri $uri/index.html =404; } } }
 `,
@@ -114,20 +116,22 @@ http { access_log off; include /etc/nginx/mime.types; default_type application/o
     children.push(proc);
     let nginxOut = "";
     proc.stderr?.on("data", (c) => (nginxOut += c));
-    await waitFor(`http://127.0.0.1:${nginxPort}/`, proc, () => nginxOut);
+    await waitFor(`http://127.0.0.1:${nginxPort}/api/v2/status.json`, proc, () => `${nginxOut}\n${existsSync(path.join(dir, "nginx-error.log")) ? readFileSync(path.join(dir, "nginx-error.log"), "utf8") : ""}\nexported: ${existsSync(path.join(exportDir, "index.html"))}`);
     nginx = { base: `http://127.0.0.1:${nginxPort}` };
   }
 
-  const identity = { "accept-encoding": "identity" };
+  // What browsers and CDNs send. nginx serves the exported .gz files (gzip_static); Vigil its brotli from memory.
+  const browser = { "accept-encoding": "gzip, deflate, br" };
   const rows: [string, Result, Result | undefined][] = [];
   for (const p of ["/", "/api/v2/summary.json"]) {
-    const n = nginx ? await load(`${nginx.base}${p}`, identity) : undefined;
-    const v = await load(`${base}${p}`, identity);
+    const n = nginx ? await load(`${nginx.base}${p}`, browser) : undefined;
+    const v = await load(`${base}${p}`, browser);
     rows.push([p, v, n]);
   }
-  const compressed = await load(`${base}/`, { "accept-encoding": "gzip, deflate, br" });
+  const identity = await load(`${base}/`, { "accept-encoding": "identity" });
+  const identityNginx = nginx ? await load(`${nginx.base}/`, { "accept-encoding": "identity" }) : undefined;
   let changes = 0;
-  const churn = await load(`${base}/`, identity, async () => {
+  const churn = await load(`${base}/`, browser, async () => {
     const end = Date.now() + seconds * 1000 - 1000;
     while (Date.now() < end) {
       await send("PUT", `/api/v1/components/c${changes % components}/status`, { status: changes % 2 === 0 ? "degraded_performance" : null });
@@ -138,7 +142,7 @@ http { access_log off; include /etc/nginx/mime.types; default_type application/o
 
   const f = (n: number, d = 0) => n.toFixed(d);
   console.log(`page: ${components} components, ${incidents} incidents; / is ${f(sizes[0]! / 1024)} KiB, summary.json ${f(sizes[1]! / 1024)} KiB; seeding through the API took ${f(seedMs / 1000, 1)} s`);
-  console.log(`autocannon: 100 connections, ${seconds} s per run, no compression unless said`);
+  console.log(`autocannon: 100 connections, ${seconds} s per run, accept-encoding "gzip, deflate, br" unless said`);
   console.log(`${"".padEnd(44)} ${"req/s".padStart(9)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(7)} ${"max ms".padStart(7)} ${"errors".padStart(7)}  ratio to nginx`);
   const line = (name: string, r: Result, ratio?: number) =>
     console.log(`${name.padEnd(44)} ${f(r.rps).padStart(9)} ${f(r.p50).padStart(7)} ${f(r.p99).padStart(7)} ${f(r.max).padStart(7)} ${f(r.errors + r.non2xx).padStart(7)}  ${ratio === undefined ? "" : `${ratio.toFixed(2)}x`}`);
@@ -146,7 +150,8 @@ http { access_log off; include /etc/nginx/mime.types; default_type application/o
     if (n) line(`nginx (static export) ${p}`, n);
     line(`vigil ${p}`, v, n ? v.rps / n.rps : undefined);
   }
-  line("vigil / (brotli)", compressed);
+  if (identityNginx) line("nginx (static export) / uncompressed", identityNginx);
+  line("vigil / uncompressed", identity, identityNginx ? identity.rps / identityNginx.rps : undefined);
   line(`vigil / while a status changes every 2 s (${changes} changes)`, churn);
   const summary = rows.find(([p]) => p === "/api/v2/summary.json");
   const home = rows.find(([p]) => p === "/");

@@ -5,7 +5,8 @@ import { authenticate } from "../auth/authenticate.ts";
 import type { ApiDeps } from "./deps.ts";
 import { handleError, handleNotFound } from "./errors.ts";
 import { buildOpenApi } from "./openapi.ts";
-import { registerSite } from "./public/site.ts";
+import { createServer } from "node:http";
+import { serveSite } from "./public/site.ts";
 import { registerRoutes, type AnyRoute } from "./route.ts";
 import { catalogRoutes } from "./v1/catalog.ts";
 import { eventRoutes } from "./v1/events.ts";
@@ -46,7 +47,27 @@ export function buildServer(deps: ApiDeps, logger: Logger, limits: ServerLimits)
       return typeof given === "string" && requestIdPattern.test(given) ? given : randomUUID();
     },
     // Probes and load balancers poll these every few seconds: their request lines would drown the log.
-    // The public site is served to crowds (and logged by the CDN in front of it): only the API is logged per request.
+    // The public site is answered before Fastify sees the request (see serveSite); the rest goes through Fastify.
+    serverFactory: (handler) => {
+      const server = createServer((request, response) => {
+        const site = deps.site;
+        if (site) {
+          const started = performance.now();
+          const outcome = serveSite(site, request, response);
+          if (outcome.served) {
+            deps.metrics.httpRequests.observe({ method: request.method ?? "GET", route: "site", status: String(outcome.status) }, (performance.now() - started) / 1000);
+            return;
+          }
+        }
+        handler(request, response);
+      });
+      // Fastify applies these only to servers it creates itself.
+      server.keepAliveTimeout = 5_000;
+      server.requestTimeout = limits.requestTimeoutMs;
+      server.setTimeout(limits.requestTimeoutMs);
+      return server;
+    },
+    // Only the API is logged per request.
     logController: new LogController({ requestIdLogLabel: "request_id", disableRequestLogging: (req) => quietPaths.has(req.url) || !(req.url ?? "").startsWith("/api/v1") }),
   }) as unknown as FastifyInstance;
 
@@ -68,6 +89,5 @@ export function buildServer(deps: ApiDeps, logger: Logger, limits: ServerLimits)
   const openapi = buildOpenApi(routes, { version: deps.version });
   app.get("/api/v1/openapi.json", async () => openapi);
   opsRoutes(app, deps);
-  if (deps.site) registerSite(app, deps.site);
   return app;
 }

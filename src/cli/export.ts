@@ -28,7 +28,7 @@ export const exportCommand: CommandInstaller = (program, io, finish) => {
         // Component statuses as last recorded on the timeline: no checks run here.
         const view = buildPageView(await gatherViewInput(store, config, { now, publicUrl }));
         const dir = path.resolve(io.cwd, flags.out);
-        const count = await writeSiteDir(dir, buildSnapshot(renderSite(view), now));
+        const count = await writeSiteDir(dir, await buildSnapshot(renderSite(view), now));
         io.stdout(`wrote ${count} files to ${dir} (${view.status.description}; ${view.incidents.length} incidents)\n`);
       } finally {
         await store.close();

@@ -46,6 +46,10 @@ describe("the public site", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it("renders in its own thread, so that re-rendering never stalls the requests being served", () => {
+    expect(test.vigil.statusPage.threaded).toBe(true);
+  });
+
   it("serves the page with a strong ETag, answers 304 to it, and says how to cache", async () => {
     const first = await raw("/");
     expect(first.status).toBe(200);
@@ -148,7 +152,9 @@ describe("the public site", () => {
     const summary = JSON.parse(await readFile(path.join(exportDir, "api/v2/summary.json"), "utf8"));
     expect(summary.status.indicator).toBe("critical");
     expect(await readFile(path.join(exportDir, "index.html"), "utf8")).toBe(await (await raw("/", { "accept-encoding": "identity" })).text());
-    expect(await readdir(path.join(exportDir, "incidents", incidentId))).toEqual(["index.html"]);
+    // Pre-compressed variants sit beside each page, for servers that serve them (nginx gzip_static).
+    expect((await readdir(path.join(exportDir, "incidents", incidentId))).sort()).toEqual(["index.html", "index.html.br", "index.html.gz"]);
+    expect(gunzipSync(await readFile(path.join(exportDir, "index.html.gz"))).toString("utf8")).toBe(await readFile(path.join(exportDir, "index.html"), "utf8"));
     // No staging file is left behind.
     const all = await readdir(exportDir, { recursive: true });
     expect(all.filter((f) => f.endsWith(".tmp"))).toEqual([]);

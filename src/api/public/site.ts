@@ -1,5 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AppError } from "../../core/errors.ts";
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 
 /** A rendered file as the site serves it (see app/statuspage/snapshot.ts). */
 export interface SiteArtifact {
@@ -47,36 +46,48 @@ export function pickEncoding(header: string | undefined): "br" | "gzip" | null {
   return null;
 }
 
+/** What serving one request did: answered it, or left it to the API (a path the site does not have). */
+export type SiteOutcome = { served: true; status: number } | { served: false };
+
 /**
- * Serves the pre-rendered public site from memory: strong ETags and 304s, brotli or gzip as the client
- * accepts, the artifact's Cache-Control, and CORS open for GET (it is all public).
- * Nothing here touches the store, so the page stays up when the store is down.
+ * Serves the pre-rendered public site from memory on the raw Node request, ahead of Fastify: strong ETags
+ * and 304s, brotli or gzip as the client accepts, the artifact's Cache-Control, and CORS open for GET (it
+ * is all public). Nothing here touches the store, so the page stays up when the store is down; and a
+ * crowd's requests cost no routing, hooks or per-request logger. A path the site does not have is left
+ * to the API (`served: false`), which answers 404 in its error format.
  */
-export function registerSite(app: FastifyInstance, site: SitePort): void {
-  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-    const files = site.files();
-    if (files === undefined) {
-      reply.header("retry-after", "1");
-      throw new AppError("store_unavailable", "the status page is being rendered; try again in a second");
-    }
-    const key = siteKeyOf(request.url);
-    const artifact = files.get(key);
-    if (artifact === undefined) throw new AppError("not_found", `no page at ${key}`);
-    reply.header("etag", artifact.etag);
-    reply.header("cache-control", artifact.cacheControl);
-    reply.header("vary", "accept-encoding");
-    // Everything here is public: other sites may read the JSON, feeds, badges and widget.
-    reply.header("access-control-allow-origin", "*");
-    if (etagMatches(request.headers["if-none-match"], artifact.etag)) return reply.code(304).send();
-    reply.type(artifact.contentType);
-    const encoding = pickEncoding(request.headers["accept-encoding"]);
-    const encoded = encoding === "br" ? artifact.br : encoding === "gzip" ? artifact.gzip : null;
-    if (encoded !== null && encoding !== null) {
-      reply.header("content-encoding", encoding);
-      return reply.send(encoded);
-    }
-    return reply.send(artifact.body);
+export function serveSite(site: SitePort, request: IncomingMessage, response: ServerResponse): SiteOutcome {
+  if (request.method !== "GET" && request.method !== "HEAD") return { served: false };
+  const url = request.url ?? "/";
+  if (url.startsWith("/api/v1/") || url === "/healthz" || url === "/readyz" || url === "/metrics") return { served: false };
+  const files = site.files();
+  if (files === undefined) {
+    if (url !== "/" && !url.startsWith("/api/v2/")) return { served: false };
+    response.writeHead(503, { "retry-after": "1", "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+    response.end("The status page is being rendered; try again in a second.\n");
+    return { served: true, status: 503 };
+  }
+  const artifact = files.get(siteKeyOf(url));
+  if (artifact === undefined) return { served: false };
+  const headers: OutgoingHttpHeaders = {
+    etag: artifact.etag,
+    "cache-control": artifact.cacheControl,
+    vary: "accept-encoding",
+    "access-control-allow-origin": "*",
+    "x-content-type-options": "nosniff",
   };
-  app.get("/", handler);
-  app.get("/*", handler);
+  if (etagMatches(request.headers["if-none-match"], artifact.etag)) {
+    response.writeHead(304, headers);
+    response.end();
+    return { served: true, status: 304 };
+  }
+  const encoding = pickEncoding(request.headers["accept-encoding"]);
+  const encoded = encoding === "br" ? artifact.br : encoding === "gzip" ? artifact.gzip : null;
+  const body = encoded ?? artifact.body;
+  headers["content-type"] = artifact.contentType;
+  headers["content-length"] = body.length;
+  if (encoded !== null && encoding !== null) headers["content-encoding"] = encoding;
+  response.writeHead(200, headers);
+  response.end(request.method === "HEAD" ? undefined : body);
+  return { served: true, status: 200 };
 }

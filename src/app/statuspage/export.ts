@@ -19,7 +19,8 @@ export function fileNameOf(sitePath: string): string {
 /**
  * Writes the whole site into `dir`: every file goes to a staging name in the same directory and is
  * renamed into place, so a web server never serves a half-written file; files no longer in the site
- * are removed afterwards.
+ * are removed afterwards. Beside each compressible file go its `.gz` and `.br` variants, for web
+ * servers that serve pre-compressed files (nginx `gzip_static on`, `brotli_static on`).
  */
 export async function writeSiteDir(dir: string, snapshot: Snapshot): Promise<number> {
   await mkdir(dir, { recursive: true });
@@ -27,15 +28,19 @@ export async function writeSiteDir(dir: string, snapshot: Snapshot): Promise<num
   const tag = randomBytes(4).toString("hex");
   for (const [sitePath, artifact] of snapshot.files) {
     const name = fileNameOf(sitePath);
-    wanted.add(name);
-    const target = path.join(dir, name);
-    await mkdir(path.dirname(target), { recursive: true });
-    const staging = `${target}.${tag}.tmp`;
-    await writeFile(staging, artifact.body);
-    await rename(staging, target);
+    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    const variants: [string, Buffer][] = [[name, artifact.body]];
+    if (artifact.gzip) variants.push([`${name}.gz`, artifact.gzip]);
+    if (artifact.br) variants.push([`${name}.br`, artifact.br]);
+    for (const [file, bytes] of variants) {
+      wanted.add(file);
+      const staging = path.join(dir, `${file}.${tag}.tmp`);
+      await writeFile(staging, bytes);
+      await rename(staging, path.join(dir, file));
+    }
   }
   await removeStale(dir, dir, wanted);
-  return wanted.size;
+  return snapshot.files.size;
 }
 
 async function removeStale(root: string, dir: string, wanted: Set<string>): Promise<void> {

@@ -3,12 +3,11 @@ import type { Timers } from "../../core/timers.ts";
 import type { VigilConfig } from "../../config/index.ts";
 import type { ComponentStatus } from "../../incidents/component-status.ts";
 import type { Logger } from "../../observability/logger.ts";
-import { renderSite } from "../../statuspage/render/site.ts";
-import { buildPageView } from "../../statuspage/view/build.ts";
 import type { Store } from "../../store/types.ts";
 import { writeSiteDir } from "./export.ts";
 import { gatherViewInput } from "./gather.ts";
-import { buildSnapshot, type Snapshot } from "./snapshot.ts";
+import { SiteRenderer } from "./renderer.ts";
+import type { Snapshot } from "./snapshot.ts";
 
 /** What the publisher needs. */
 export interface PublisherDeps {
@@ -41,15 +40,25 @@ export class StatusPagePublisher {
   #running: Promise<void> | undefined;
   #pending: Promise<void> | undefined;
   #lastRenderAt = 0;
+  /** What the last render saw: the newest timeline event and the minute, so an unchanged page is not rendered again. */
+  #renderedKey = "";
   #stopped = false;
+
+  readonly #renderer: SiteRenderer;
 
   constructor(deps: PublisherDeps) {
     this.#deps = deps;
+    this.#renderer = new SiteRenderer(deps.logger);
   }
 
   /** The current snapshot; undefined until the first render. */
   get snapshot(): Snapshot | undefined {
     return this.#snapshot;
+  }
+
+  /** Whether renders run in their own thread. */
+  get threaded(): boolean {
+    return this.#renderer.threaded;
   }
 
   /** Renders once, then every minute. */
@@ -91,6 +100,7 @@ export class StatusPagePublisher {
     if (this.#timer !== undefined) this.#deps.timers.clearTimeout(this.#timer);
     if (this.#periodic !== undefined) this.#deps.timers.clearTimeout(this.#periodic);
     await this.#running;
+    await this.#renderer.stop();
   }
 
   async #render(): Promise<void> {
@@ -99,14 +109,29 @@ export class StatusPagePublisher {
     this.#lastRenderAt = now.getTime();
     try {
       const config = this.#deps.config();
+      // Everything the page shows is on the timeline (and the clock, for today's bar and "last updated"): when
+      // neither the newest event nor the minute moved, nor the configuration, the page would come out the same.
+      const [newest] = await store.events.list({ newestFirst: true, limit: 1 });
+      const key = `${newest?.id ?? 0}:${Math.floor(now.getTime() / 60_000)}:${this.#configVersion(config)}`;
+      if (key === this.#renderedKey && this.#snapshot) return;
       const input = await gatherViewInput(store, config, { now, publicUrl: this.#deps.publicUrl(), statuses: this.#deps.statuses() });
-      const view = buildPageView(input);
-      this.#snapshot = buildSnapshot(renderSite(view), now, this.#snapshot);
+      this.#snapshot = await this.#renderer.render(input, this.#snapshot);
+      this.#renderedKey = key;
       const dir = config.statuspage.export_dir;
       if (dir !== undefined) await writeSiteDir(dir, this.#snapshot);
     } catch (error) {
       logger.error({ err: error }, this.#snapshot ? "status page not refreshed: the last snapshot is still served" : "status page could not be rendered");
     }
+  }
+
+  #configs = new WeakMap<VigilConfig, number>();
+  #configCount = 0;
+
+  /** A number per configuration object: a reload gives a new object, hence a new render. */
+  #configVersion(config: VigilConfig): number {
+    let version = this.#configs.get(config);
+    if (version === undefined) this.#configs.set(config, (version = ++this.#configCount));
+    return version;
   }
 
   #schedulePeriodic(): void {

@@ -23,13 +23,22 @@ export interface Snapshot {
 // Small files gain nothing from compression and cost CPU to decompress.
 const compressAbove = 512;
 
+/** How long the snapshot works before it lets requests in. */
+const sliceMs = 8;
+
 /**
  * Turns rendered files into artifacts. A file whose bytes did not change since `previous` keeps its
- * artifact (no compression redone, same ETag), so a refresh costs little when little changed.
+ * artifact (no compression redone, same ETag), so a refresh costs little when little changed. The work
+ * is cut into slices of a few milliseconds, between which the server answers requests.
  */
-export function buildSnapshot(files: ReadonlyMap<string, SiteFile>, generatedAt: Date, previous?: Snapshot): Snapshot {
+export async function buildSnapshot(files: ReadonlyMap<string, SiteFile>, generatedAt: Date, previous?: Snapshot): Promise<Snapshot> {
   const out = new Map<string, Artifact>();
+  let sliceStart = performance.now();
   for (const [path, file] of files) {
+    if (performance.now() - sliceStart > sliceMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
     const body = Buffer.from(file.body, "utf8");
     const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 32)}"`;
     const before = previous?.files.get(path);

@@ -88,7 +88,10 @@ export function buildPageView(input: ViewInput): PageView {
   const names = new Map(input.components.map((c) => [c.id, c.name]));
   const statusOf = (id: string): ComponentStatus => input.statuses[id] ?? "operational";
   const days = lastDays(input.now, barDays, tz);
-  const windows = outageWindows(input.changes);
+  // Day boundaries in the page's zone, worked out once for every bar.
+  const bounds = new Map(days.map((d) => [d, { start: startOfDay(d, tz), end: startOfDay(nextDay(d), tz) }]));
+  const windowsOf = new Map<string, OutageWindow[]>();
+  for (const w of outageWindows(input.changes)) windowsOf.set(w.componentId, [...(windowsOf.get(w.componentId) ?? []), w]);
   const incidents = input.incidents
     .filter((i) => i.row.publishedAt !== null)
     .map((i) => incidentView(i, url, names, statusOf))
@@ -96,7 +99,7 @@ export function buildPageView(input: ViewInput): PageView {
   const incidentMembers = new Map(input.incidents.map((i) => [i.row.id, new Set([...i.row.rootIds, ...i.row.impactedIds])]));
 
   const components: ComponentView[] = visible.map((c) => {
-    const bar = dayViews(c, days, windows.filter((w) => w.componentId === c.id), incidents.filter((i) => incidentMembers.get(i.id)?.has(c.id)), input.now, tz);
+    const bar = dayViews(c, days, bounds, windowsOf.get(c.id) ?? [], incidents.filter((i) => incidentMembers.get(i.id)?.has(c.id)), input.now, tz);
     const known = bar.filter((d) => d.uptimePercent !== null);
     return {
       id: c.id,
@@ -147,7 +150,8 @@ export function buildPageView(input: ViewInput): PageView {
     }))
     .sort((a, b) => a.scheduledFor.getTime() - b.scheduledFor.getTime() || a.id.localeCompare(b.id));
 
-  const updatedAt = [...incidents.map((i) => i.updatedAt), ...maintenances.map((m) => m.updatedAt), ...components.map((c) => c.updatedAt)].reduce(
+  // The last change of anything the page says: incidents, maintenances, components, and their statuses.
+  const updatedAt = [...incidents.map((i) => i.updatedAt), ...maintenances.map((m) => m.updatedAt), ...components.map((c) => c.updatedAt), ...input.changes.map((c) => c.at)].reduce(
     (latest, d) => (d > latest ? d : latest),
     new Date(0),
   );
@@ -227,12 +231,21 @@ function incidentView(input: IncidentInput, url: string, names: Map<string, stri
   };
 }
 
-function dayViews(component: ComponentInput, days: readonly string[], windows: readonly OutageWindow[], incidents: readonly IncidentView[], now: Date, tz: string): DayView[] {
+function dayViews(
+  component: ComponentInput,
+  days: readonly string[],
+  bounds: ReadonlyMap<string, { start: number; end: number }>,
+  windows: readonly OutageWindow[],
+  incidents: readonly IncidentView[],
+  now: Date,
+  tz: string,
+): DayView[] {
   const firstDay = dayKey(component.createdAt, tz);
   return days.map((date) => {
     if (date < firstDay) return { date, status: "no_data", uptimePercent: null, incidents: [] };
-    const from = Math.max(startOfDay(date, tz), component.createdAt.getTime());
-    const to = Math.min(startOfDay(nextDay(date), tz), now.getTime());
+    const { start: dayStart, end: dayEnd } = bounds.get(date) ?? { start: startOfDay(date, tz), end: startOfDay(nextDay(date), tz) };
+    const from = Math.max(dayStart, component.createdAt.getTime());
+    const to = Math.min(dayEnd, now.getTime());
     let status: ComponentStatus = "operational";
     let lostMs = 0;
     for (const w of windows) {
@@ -247,8 +260,6 @@ function dayViews(component: ComponentInput, days: readonly string[], windows: r
       }
     }
     const span = Math.max(to - from, 1);
-    const dayStart = startOfDay(date, tz);
-    const dayEnd = startOfDay(nextDay(date), tz);
     const those = incidents.filter((i) => i.startedAt.getTime() < dayEnd && (i.resolvedAt?.getTime() ?? now.getTime()) >= dayStart).map((i) => ({ id: i.id, name: i.name }));
     return { date, status, uptimePercent: round2(Math.max(0, 100 - (lostMs / span) * 100)), incidents: those };
   });

@@ -71,7 +71,8 @@ function header(view: PageView, section: Section): string {
 }
 
 function footer(view: PageView, zone: Zone): string {
-  const at = view.generatedAt;
+  // The last change of what the page says, not the render time: an unchanged page keeps its bytes and its ETag.
+  const at = view.page.updatedAt;
   return (
     `<footer class="site-footer"><div class="wrap">` +
     `<p>Last updated ${timeElement(at, zone)}. Times are shown in ${esc(zone.id)} time (${esc(zone.abbreviation(at))}, ${esc(zone.offset(at))}).</p>` +

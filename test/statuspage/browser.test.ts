@@ -35,8 +35,8 @@ describe.skipIf(skip !== undefined)(`the status page in Chromium${skip ? ` (skip
   let incidentId: string;
   const errors: string[] = [];
 
-  const open = async (url: string, options: { width?: number; colorScheme?: "light" | "dark" } = {}): Promise<Page> => {
-    const page = await browser.newPage({ viewport: { width: options.width ?? 1280, height: 900 }, colorScheme: options.colorScheme ?? "light" });
+  const open = async (url: string, options: { width?: number; colorScheme?: "light" | "dark"; timezoneId?: string } = {}): Promise<Page> => {
+    const page = await browser.newPage({ viewport: { width: options.width ?? 1280, height: 900 }, colorScheme: options.colorScheme ?? "light", timezoneId: options.timezoneId ?? "Europe/Paris", locale: "en-US" });
     page.on("console", (message) => {
       if (message.type() === "error") errors.push(`${url}: ${message.text()}`);
     });
@@ -118,6 +118,16 @@ describe.skipIf(skip !== undefined)(`the status page in Chromium${skip ? ` (skip
     expect(overflow).toBeLessThanOrEqual(0);
     await phone.screenshot({ path: path.join(artifacts, "status-page-phone.png"), fullPage: true });
     for (const p of [light, dark, phone]) await p.close();
+  });
+
+  it("shows times in the reader's time zone, keeping the UTC instant in datetime and the page's text in the title", async () => {
+    const page = await open(`/incidents/${incidentId}`, { timezoneId: "America/New_York" });
+    const time = page.locator("main time[datetime]").first();
+    await expect.poll(() => time.innerText()).toMatch(/EST/);
+    const datetime = await time.getAttribute("datetime");
+    expect(Date.parse(datetime ?? "")).not.toBeNaN();
+    expect(await time.getAttribute("title")).toMatch(/CET/);
+    await page.close();
   });
 
   it("shows the incident's own page", async () => {

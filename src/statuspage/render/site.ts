@@ -3,6 +3,7 @@ import { componentBadge, overallBadge } from "./badges.ts";
 import { renderAtom, renderRss } from "./feeds.ts";
 import { pagePaths, renderHistoryPage, renderIncidentPage, renderMaintenancePage, renderPage } from "./html/index.ts";
 import { v2Documents } from "./v2.ts";
+import { localTimeScript } from "./local-time.ts";
 import { widgetIframeHtml, widgetScript } from "./widget.ts";
 
 /** One file of the public site. */
@@ -54,6 +55,7 @@ export function renderSite(view: PageView): Map<string, SiteFile> {
     if (uptime) add(`/badges/${encodeURIComponent(c.id)}/uptime.svg`, "image/svg+xml; charset=utf-8", uptime.svg, assetCache);
   }
   add("/widget.js", "text/javascript; charset=utf-8", widgetScript(view), assetCache);
+  add("/local-time.js", "text/javascript; charset=utf-8", localTimeScript(), assetCache);
   add("/embed", html, widgetIframeHtml(view), assetCache);
   return files;
 }

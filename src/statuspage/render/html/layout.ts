@@ -100,6 +100,8 @@ export function renderDocument(view: PageView, parts: DocumentParts): string {
     `<link rel="alternate" type="application/atom+xml" title="${esc(`${site} incident history (Atom)`)}" href="${paths.atom}">`,
     ...(parts.headLinks ?? []),
     `<style>${pageStyles(view.page.accentColor)}</style>`,
+    // Optional: shows times in the reader's own zone; everything reads the same without it.
+    `<script src="/local-time.js" defer></script>`,
   ].filter((line) => line !== "");
   return (
     `<!DOCTYPE html>\n<html lang="en">\n<head>\n${head.join("\n")}\n</head>\n<body>\n` +

@@ -26,7 +26,7 @@ export const exportCommand: CommandInstaller = (program, io, finish) => {
         const now = systemClock.now();
         const publicUrl = publicUrlOf(config, `http://${settings.host}:${settings.port}`);
         // Component statuses as last recorded on the timeline: no checks run here.
-        const view = buildPageView(await gatherViewInput(store, config, { now, publicUrl }));
+        const view = buildPageView(await gatherViewInput(store, config, { now, publicUrl, fromConfig: true }));
         const dir = path.resolve(io.cwd, flags.out);
         const count = await writeSiteDir(dir, await buildSnapshot(renderSite(view), now));
         io.stdout(`wrote ${count} files to ${dir} (${view.status.description}; ${view.incidents.length} incidents)\n`);

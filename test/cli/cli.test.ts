@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -83,6 +83,20 @@ describe("vigil (command line)", () => {
     const again = await runVigil(["token", "revoke", token.id, "--data", data], { cwd: dir });
     expect(again.code).toBe(1);
     expect(again.stderr).toContain(`no active token with id ${token.id}`);
+  }, 120_000);
+
+  it("exports the whole public site as static files from the store", async () => {
+    const file = path.join(dir, "export.yaml");
+    await writeFile(file, goodConfig);
+    const out = path.join(dir, "site");
+    const result = await runVigil(["export", "--out", out, "--config", file, "--data", path.join(dir, "export-data")], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^wrote \d+ files to .*site \(All Systems Operational; 0 incidents\)\n$/);
+    const summary = JSON.parse(await readFile(path.join(out, "api/v2/summary.json"), "utf8")) as { page: { name: string }; components: { id: string }[] };
+    expect(summary.page.name).toBe("Acme Status");
+    expect(summary.components.map((c) => c.id)).toEqual(["api"]);
+    expect(await readFile(path.join(out, "index.html"), "utf8")).toContain("<h1");
+    expect((await readFile(path.join(out, "badges/api.svg"), "utf8")).startsWith("<svg")).toBe(true);
   }, 120_000);
 });
 

@@ -4,7 +4,8 @@ import type { ComponentStatus } from "../../incidents/component-status.ts";
 import { projectComponentStatuses } from "../../incidents/projection.ts";
 import type { StatusChange } from "../../incidents/windows.ts";
 import { barDays, type ViewInput } from "../../statuspage/view/build.ts";
-import type { Store } from "../../store/types.ts";
+import { catalogFromConfig } from "../../catalog/from-config.ts";
+import type { ComponentRow, Store } from "../../store/types.ts";
 import { statusChangeKind, toStatusChange } from "../incidents/context.ts";
 
 /** How far back incidents are kept on the page (the bars' 90 days, and the history beyond them). */
@@ -28,7 +29,7 @@ export function publicUrlOf(config: VigilConfig, listening: string): string {
 export async function gatherViewInput(
   store: Store,
   config: VigilConfig,
-  options: { now: Date; publicUrl: string; statuses?: Record<string, ComponentStatus> },
+  options: { now: Date; publicUrl: string; statuses?: Record<string, ComponentStatus>; fromConfig?: boolean },
 ): Promise<ViewInput> {
   const since = new Date(options.now.getTime() - (barDays + 1) * 86_400_000);
   const [components, unresolved, recent, maintenances, changeEvents] = await Promise.all([
@@ -59,11 +60,20 @@ export async function gatherViewInput(
       accentColor: config.site.accent_color ?? null,
       links: config.site.links.map((l) => ({ label: l.label, url: l.url })),
     },
-    components,
+    components: options.fromConfig ? configComponents(config, components, options.now) : components,
     statuses: options.statuses ?? projectComponentStatuses(changeEvents.slice().reverse()),
     incidents: rows.map((row) => ({ row, updates: updates.filter((u) => u.incidentId === row.id) })),
     maintenances,
     changes,
     now: options.now,
   };
+}
+
+/**
+ * The configuration's components, dated by the stored catalog where it knows them: an export reads the
+ * store without changing it, so components the running server has not synced yet still appear.
+ */
+function configComponents(config: VigilConfig, stored: readonly ComponentRow[], now: Date): ComponentRow[] {
+  const known = new Map(stored.map((c) => [c.id, c]));
+  return catalogFromConfig(config).components.map((c) => ({ ...c, createdAt: known.get(c.id)?.createdAt ?? now, updatedAt: known.get(c.id)?.updatedAt ?? now, removedAt: null }));
 }

@@ -61,6 +61,7 @@ const dir = await mkdtemp(path.join(tmpdir(), "vigil-bench-page-"));
 // nginx's workers drop to an unprivileged user, who must be able to read the exported files.
 await chmod(dir, 0o755);
 const children: ChildProcess[] = [];
+let lastOutput = () => "";
 try {
   const exportDir = path.join(dir, "site");
   const configFile = path.join(dir, "vigil.yaml");
@@ -76,11 +77,12 @@ try {
   const token = await createToken(path.join(dir, "data"), configFile);
   const vigilPort = await freePort();
   let out = "";
-  const vigil = spawn(process.execPath, [vigilBin, "serve", "--config", configFile, "--data", path.join(dir, "data"), "--port", String(vigilPort), "--log-format", "json", "--log-level", "warn"], { stdio: ["ignore", "pipe", "pipe"] });
+  const vigil = spawn(process.execPath, [vigilBin, "serve", "--config", configFile, "--data", path.join(dir, "data"), "--port", String(vigilPort), "--log-format", "json", "--log-level", "info"], { stdio: ["ignore", "pipe", "pipe"] });
   children.push(vigil);
   vigil.stdout?.on("data", (c) => (out += c));
   vigil.stderr?.on("data", (c) => (out += c));
   const base = `http://127.0.0.1:${vigilPort}`;
+  lastOutput = () => out;
   await waitFor(`${base}/readyz`, vigil, () => out);
   const send = async (method: string, url: string, body?: unknown) => {
     const res = await fetch(`${base}${url}`, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -164,7 +166,14 @@ http { access_log off; include /etc/nginx/mime.types; default_type application/o
   console.log(`target: p99 under 20 ms: / ${met((home?.[1].p99 ?? Infinity) < 20)}, summary.json ${met((summary?.[1].p99 ?? Infinity) < 20)}, during status changes ${met(churn.p99 < 20)}`);
 } finally {
   for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
-  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : undefined)));
+  const exited = await Promise.race([
+    Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : undefined))).then(() => true),
+    new Promise<boolean>((r) => setTimeout(() => r(false), 20_000).unref()),
+  ]);
+  if (!exited) {
+    console.error(`a server did not stop within 20 s of SIGTERM; its last output:\n${lastOutput().slice(-3000)}`);
+    for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  }
   await rm(dir, { recursive: true, force: true });
 }
 

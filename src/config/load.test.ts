@@ -46,7 +46,8 @@ describe("parseConfigText", () => {
     const result = parseConfigText(base, "vigil.yaml", env);
     if (!result.ok) throw new Error(formatConfigIssues(result.errors));
     const { config } = result;
-    expect(config.site).toEqual({ name: "Acme Status", time_zone: "UTC" });
+    expect(config.site).toEqual({ name: "Acme Status", time_zone: "UTC", links: [] });
+    expect(config.statuspage).toEqual({ render_thread: "auto" });
     expect(config.server).toEqual({ host: "127.0.0.1", port: 8080, body_limit: 1024 * 1024, request_timeout: 30_000 });
     expect(config.components[1]).toEqual({ id: "api", name: "Production API", depends_on: [{ id: "orders-db", soft: false }], monitors: ["api-health"], hidden: false });
     expect(config.monitors[0]).toMatchObject({ id: "api-health", type: "http", interval: 5000, timeout: 2000 });

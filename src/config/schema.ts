@@ -25,6 +25,8 @@ const site = strictMap({
 const statuspage = strictMap({
   /** A directory kept up to date with the whole site as static files (atomic replacement on every change). */
   export_dir: text.optional(),
+  /** Where the site is rendered: `auto` moves rendering to a worker thread once a render takes over 25 ms. */
+  render_thread: z.enum(["auto", "always", "never"]).default("auto"),
 });
 
 const server = strictMap({

@@ -18,6 +18,7 @@ site:
   links: [{ label: Acme, url: "https://example.com" }]
 statuspage:
   export_dir: ${exportDir}
+  render_thread: always
 components:
   - { id: orders-db, name: Orders database, group: Infrastructure }
   - { id: api, name: Production API, depends_on: [orders-db] }

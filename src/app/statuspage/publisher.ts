@@ -48,7 +48,7 @@ export class StatusPagePublisher {
 
   constructor(deps: PublisherDeps) {
     this.#deps = deps;
-    this.#renderer = new SiteRenderer(deps.logger);
+    this.#renderer = new SiteRenderer(deps.logger, deps.config().statuspage.render_thread);
   }
 
   /** The current snapshot; undefined until the first render. */

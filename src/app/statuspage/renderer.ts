@@ -7,18 +7,32 @@ import { buildSnapshot, type Artifact, type Snapshot } from "./snapshot.ts";
 
 type Message = { ok: true; reply: RenderReply } | { ok: false; message: string };
 
+/** Where renders run: in a worker thread once one takes longer than this in the main thread, always, or never. */
+export type RenderThreadMode = "auto" | "always" | "never";
+
+/** In `auto`, a render that keeps the main thread busy longer than this moves the next ones to a worker thread. */
+export const threadAfterMs = 25;
+
 /**
- * Renders the site in a worker thread, so that a re-render after a status change never stalls the
- * requests being served; falls back to rendering in this thread when the worker cannot run.
+ * Renders the site. A small page renders in a few milliseconds, in this thread; a large one (hundreds of
+ * components) takes hundreds, which the HTTP thread must not spend while a crowd reads the page: in `auto`
+ * mode a render (after the first, which runs cold) that takes longer than `threadAfterMs` moves rendering
+ * to a worker thread for good (a thread costs about 100 MB, so small pages do without). Falls back to this thread when the
+ * worker cannot run.
  */
 export class SiteRenderer {
   readonly #logger: Logger;
+  readonly #mode: RenderThreadMode;
+  #useThread: boolean;
   #worker: Worker | undefined;
   #failed = false;
+  #renders = 0;
   #waiting: { resolve: (m: Message) => void; reject: (e: Error) => void } | undefined;
 
-  constructor(logger: Logger) {
+  constructor(logger: Logger, mode: RenderThreadMode = "auto") {
     this.#logger = logger;
+    this.#mode = mode;
+    this.#useThread = mode === "always";
   }
 
   /** Whether renders run in the worker thread (false after it failed and rendering fell back to this thread). */
@@ -28,8 +42,18 @@ export class SiteRenderer {
 
   /** The snapshot for `input`, reusing `previous`'s unchanged artifacts. One render at a time. */
   async render(input: ViewInput, previous: Snapshot | undefined): Promise<Snapshot> {
-    const worker = this.#failed ? undefined : this.#start();
-    if (worker === undefined) return buildSnapshot(renderSite(buildPageView(input)), input.now, previous);
+    const worker = this.#failed || !this.#useThread ? undefined : this.#start();
+    if (worker === undefined) {
+      const started = performance.now();
+      const files = renderSite(buildPageView(input));
+      const busyMs = performance.now() - started;
+      // The first render runs cold (code not yet optimised): only later ones say how long rendering takes.
+      if (this.#mode === "auto" && !this.#useThread && ++this.#renders > 1 && busyMs > threadAfterMs) {
+        this.#useThread = true;
+        this.#logger.info({ ms: Math.round(busyMs) }, "the status page takes long to render: rendering in a worker thread from now on");
+      }
+      return buildSnapshot(files, input.now, previous);
+    }
     const message = await new Promise<Message>((resolve, reject) => {
       this.#waiting = { resolve, reject };
       worker.postMessage(input);

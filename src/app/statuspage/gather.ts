@@ -5,7 +5,7 @@ import { projectComponentStatuses } from "../../incidents/projection.ts";
 import type { StatusChange } from "../../incidents/windows.ts";
 import { barDays, type ViewInput } from "../../statuspage/view/build.ts";
 import { catalogFromConfig } from "../../catalog/from-config.ts";
-import type { ComponentRow, Store } from "../../store/types.ts";
+import type { ComponentRow, IncidentUpdateRow, Store } from "../../store/types.ts";
 import { statusChangeKind, toStatusChange } from "../incidents/context.ts";
 
 /** How far back incidents are kept on the page (the bars' 90 days, and the history beyond them). */
@@ -41,7 +41,8 @@ export async function gatherViewInput(
   ]);
   const byId = new Map([...recent, ...unresolved].filter((i) => i.publishedAt !== null).map((i) => [i.id, i]));
   const rows = [...byId.values()];
-  const updates = await store.incidents.updatesOf(rows.map((r) => r.id));
+  const updatesOf = new Map<string, IncidentUpdateRow[]>();
+  for (const u of await store.incidents.updatesOf(rows.map((r) => r.id))) updatesOf.set(u.incidentId, [...(updatesOf.get(u.incidentId) ?? []), u]);
   // Newest first above, so the bars' changes are the recent ones; the one in force at their start is kept too.
   const changes: StatusChange[] = [];
   for (const event of changeEvents) {
@@ -62,7 +63,7 @@ export async function gatherViewInput(
     },
     components: options.fromConfig ? configComponents(config, components, options.now) : components,
     statuses: options.statuses ?? projectComponentStatuses(changeEvents.slice().reverse()),
-    incidents: rows.map((row) => ({ row, updates: updates.filter((u) => u.incidentId === row.id) })),
+    incidents: rows.map((row) => ({ row, updates: updatesOf.get(row.id) ?? [] })),
     maintenances,
     changes,
     now: options.now,

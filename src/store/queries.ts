@@ -4,6 +4,7 @@ import type { Db } from "./db.ts";
 import { eventQueries } from "./events.ts";
 import { incidentQueries } from "./incidents.ts";
 import { maintenanceQueries } from "./maintenances.ts";
+import { outboxQueries } from "./outbox.ts";
 import { resultQueries } from "./results.ts";
 import { tokenQueries } from "./tokens.ts";
 import type { Store } from "./types.ts";
@@ -13,7 +14,7 @@ export type StoreQueries = Omit<Store, "kind" | "description" | "close" | "trans
 
 /** Every repository over one drizzle handle (the database, or a transaction on it). */
 export function queriesOver(db: Db): StoreQueries {
-  return { tokens: tokenQueries(db), catalog: catalogQueries(db), events: eventQueries(db), incidents: incidentQueries(db), maintenances: maintenanceQueries(db), ...resultQueries(db) };
+  return { tokens: tokenQueries(db), catalog: catalogQueries(db), events: eventQueries(db), incidents: incidentQueries(db), maintenances: maintenanceQueries(db), outbox: outboxQueries(db), ...resultQueries(db) };
 }
 
 /** A store over a drizzle handle; `sync` and `transaction` run in database transactions. */
@@ -71,6 +72,14 @@ export function storeOver(
       get: guard(queries.maintenances.get),
       list: guard(queries.maintenances.list),
       update: guard(queries.maintenances.update),
+    },
+    outbox: {
+      cursor: guard(queries.outbox.cursor),
+      setCursor: guard(queries.outbox.setCursor),
+      enqueue: guard(queries.outbox.enqueue),
+      due: guard(queries.outbox.due),
+      update: guard(queries.outbox.update),
+      list: guard(queries.outbox.list),
     },
     transaction: guard((fn) => inTransaction(fn)),
     close: shell.close,

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 // Every timestamp is an instant: timestamptz, surfaced as a JS Date.
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
@@ -193,6 +193,47 @@ export const incidentUpdates = pgTable(
   (t) => [index("incident_updates_incident_idx").on(t.incidentId, t.createdAt)],
 );
 
+/**
+ * The notification outbox: one row per (timeline event, destination), created by the dispatcher in the
+ * same transaction that moves its cursor past the event, delivered by workers with retries.
+ */
+export const deliveries = pgTable(
+  "deliveries",
+  {
+    id: bigint("id", { mode: "bigint" }).primaryKey().generatedAlwaysAsIdentity(),
+    /** The timeline event that caused it. */
+    eventId: bigint("event_id", { mode: "bigint" }).notNull(),
+    /** A channel id, or `subscriber:<id>`. */
+    destination: text("destination").notNull(),
+    /** `<event id>:<destination>`: sent with every attempt so that receivers can drop duplicates. */
+    idempotencyKey: text("idempotency_key").notNull(),
+    /** Deliveries with the same key go out in event order (an incident's alert before its resolution). */
+    orderKey: text("order_key").notNull(),
+    /** pending, delivered, dead (gave up), muted. */
+    status: text("status").notNull().$type<"pending" | "delivered" | "dead" | "muted">(),
+    attempts: integer("attempts").notNull(),
+    nextAttemptAt: instant("next_attempt_at").notNull(),
+    lastError: text("last_error"),
+    /** The notification message, as built when the event was dispatched. */
+    message: jsonb("message").notNull().$type<Record<string, unknown>>(),
+    createdAt: instant("created_at").notNull(),
+    updatedAt: instant("updated_at").notNull(),
+    deliveredAt: instant("delivered_at"),
+  },
+  (t) => [
+    uniqueIndex("deliveries_idempotency_key_idx").on(t.idempotencyKey),
+    index("deliveries_due_idx").on(t.status, t.nextAttemptAt),
+    index("deliveries_order_idx").on(t.orderKey, t.eventId),
+  ],
+);
+
+/** Named positions in the timeline (the notifier's dispatch cursor): how far a reader has processed. */
+export const cursors = pgTable("cursors", {
+  name: text("name").primaryKey(),
+  eventId: bigint("event_id", { mode: "bigint" }).notNull(),
+  updatedAt: instant("updated_at").notNull(),
+});
+
 /** Applied migrations; the runner also creates it (IF NOT EXISTS) before the first one runs. */
 export const schemaMigrations = pgTable("schema_migrations", {
   version: text("version").primaryKey(),
@@ -202,6 +243,6 @@ export const schemaMigrations = pgTable("schema_migrations", {
 });
 
 /** All tables, as handed to drizzle. */
-export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, schemaMigrations };
+export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, cursors, schemaMigrations };
 
 export type Schema = typeof schema;

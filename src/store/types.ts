@@ -125,6 +125,37 @@ export type IncidentUpdateRow = typeof incidentUpdatesTable.$inferSelect;
 /** A scheduled maintenance as stored. */
 export type MaintenanceRow = typeof maintenancesTable.$inferSelect;
 
+/** A notification to deliver, as the dispatcher creates it. */
+export interface NewDelivery {
+  eventId: string;
+  destination: string;
+  idempotencyKey: string;
+  orderKey: string;
+  /** pending (the default), or muted (recorded, never sent). */
+  status?: "pending" | "muted";
+  nextAttemptAt: Date;
+  message: Record<string, unknown>;
+  lastError?: string | null;
+  createdAt: Date;
+}
+
+/** A delivery as stored; the bigint ids come back as decimal strings. */
+export interface DeliveryRow {
+  id: string;
+  eventId: string;
+  destination: string;
+  idempotencyKey: string;
+  orderKey: string;
+  status: "pending" | "delivered" | "dead" | "muted";
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  message: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+  deliveredAt: Date | null;
+}
+
 /** Filters for listing incidents; every one given must hold. */
 export interface IncidentListOptions {
   openOnly?: boolean;
@@ -215,6 +246,19 @@ export interface Store {
     list(options?: { statuses?: readonly string[]; source?: "config" | "api"; limit?: number }): Promise<MaintenanceRow[]>;
     /** AppError not_found for an unknown id. */
     update(id: string, patch: Partial<Omit<MaintenanceRow, "id" | "createdAt">>): Promise<MaintenanceRow>;
+  };
+  outbox: {
+    /** The event id a named reader has processed up to; null when it never ran. */
+    cursor(name: string): Promise<string | null>;
+    setCursor(name: string, eventId: string, at: Date): Promise<void>;
+    /** Inserts deliveries, skipping any whose idempotency key exists; returns how many were new. */
+    enqueue(rows: readonly NewDelivery[]): Promise<number>;
+    /** Pending deliveries due at `now`, only the oldest pending one of each order key, soonest first. */
+    due(now: Date, limit: number): Promise<DeliveryRow[]>;
+    /** AppError not_found for an unknown id. */
+    update(id: string, patch: Partial<Pick<DeliveryRow, "status" | "attempts" | "nextAttemptAt" | "lastError" | "updatedAt" | "deliveredAt">>): Promise<DeliveryRow>;
+    /** Newest first; `limit` defaults to 100. */
+    list(options?: { status?: DeliveryRow["status"]; destination?: string; limit?: number }): Promise<DeliveryRow[]>;
   };
   /** Runs `fn` in one transaction, rolled back if it throws; serialised on PGlite, so never use the outer store inside `fn`. */
   transaction<T>(fn: (tx: Omit<Store, "close" | "transaction">) => Promise<T>): Promise<T>;

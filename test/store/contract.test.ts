@@ -45,7 +45,7 @@ for (const backend of storeBackends()) {
 
     it("is migrated on open and reports its kind", async () => {
       expect(store.kind).toBe(backend.name);
-      expect(await store.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem"], pending: [] });
+      expect(await store.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox"], pending: [] });
       await expect(store.ping()).resolves.toBeUndefined();
     });
 
@@ -238,6 +238,32 @@ for (const backend of storeBackends()) {
       });
     });
 
+    describe("outbox", () => {
+      const delivery = (eventId: string, destination: string, orderKey: string, next = 0) => ({
+        eventId, destination, idempotencyKey: `${eventId}:${destination}`, orderKey, nextAttemptAt: at(next), message: { kind: "incident.created", n: Number(eventId) }, createdAt: at(0),
+      });
+
+      it("keeps a named cursor, moving it by upsert", async () => {
+        expect(await store.outbox.cursor("notifier")).toBeNull();
+        await store.outbox.setCursor("notifier", "41", at(1));
+        await store.outbox.setCursor("notifier", "42", at(2));
+        expect(await store.outbox.cursor("notifier")).toBe("42");
+      });
+
+      it("enqueues once per idempotency key, and hands out only the oldest pending delivery of each order key", async () => {
+        expect(await store.outbox.enqueue([delivery("10", "oncall", "oncall:inc_a"), delivery("11", "oncall", "oncall:inc_a"), delivery("12", "oncall", "oncall:inc_b", 5)])).toBe(3);
+        expect(await store.outbox.enqueue([delivery("10", "oncall", "oncall:inc_a"), delivery("13", "mail", "mail:inc_a")])).toBe(1);
+        const due = await store.outbox.due(at(1), 10);
+        expect(due.map((d) => [d.eventId, d.destination])).toEqual([["10", "oncall"], ["13", "mail"]]);
+        expect(due[0]).toMatchObject({ status: "pending", attempts: 0, idempotencyKey: "10:oncall", message: { kind: "incident.created", n: 10 } });
+        await store.outbox.update(due[0]!.id, { status: "delivered", attempts: 1, deliveredAt: at(1), updatedAt: at(1) });
+        expect((await store.outbox.due(at(10), 10)).map((d) => d.eventId)).toEqual(["11", "13", "12"]);
+        await store.outbox.update(due[1]!.id, { status: "dead", attempts: 8, lastError: "gave up", updatedAt: at(2) });
+        expect((await store.outbox.list({ status: "dead" })).map((d) => [d.eventId, d.lastError])).toEqual([["13", "gave up"]]);
+        expect((await rejection(store.outbox.update("999999", { status: "dead" }))).code).toBe("not_found");
+      });
+    });
+
     describe("maintenances", () => {
       const maintenance = (id: string, from: number, until: number) => ({
         id, name: `Upgrade ${id}`, body: "Database upgrade", componentIds: ["orders-db"], scheduledFor: at(from), scheduledUntil: at(until),
@@ -283,8 +309,8 @@ for (const backend of storeBackends()) {
             const [a, b] = await Promise.all([openStore({ url: fresh.url, dataDir: fresh.dataDir }), openStore({ url: fresh.url, dataDir: fresh.dataDir })]);
             const events = await a.events.list();
             expect(events).toEqual([]);
-            expect(await a.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem"], pending: [] });
-            expect(await b.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem"], pending: [] });
+            expect(await a.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox"], pending: [] });
+            expect(await b.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox"], pending: [] });
             await Promise.all([a.close(), b.close()]);
           } else {
             // The embedded store has one opener at a time: the second is refused, not corrupted.
@@ -295,7 +321,7 @@ for (const backend of storeBackends()) {
             await a.close();
           }
           const again = await openStore({ url: fresh.url, dataDir: fresh.dataDir });
-          expect(await again.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem"], pending: [] });
+          expect(await again.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox"], pending: [] });
           await again.close();
         } finally {
           await fresh.dispose();
@@ -315,7 +341,7 @@ for (const backend of storeBackends()) {
           const first = await readFile(path.join(dir, "0001_foundation.sql"), "utf8");
           await writeFile(path.join(dir, "0099_broken.sql"), "CREATE TABLE half_done (id int);\n");
           const store2 = await openStore({ url: fresh.url, dataDir: fresh.dataDir, migrationsDir: dir });
-          expect(await store2.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0099_broken"], pending: [] });
+          expect(await store2.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0099_broken"], pending: [] });
           await store2.close();
 
           await writeFile(path.join(dir, "0001_foundation.sql"), first + "\n-- edited\n");

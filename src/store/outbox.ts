@@ -1,0 +1,65 @@
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { AppError } from "../core/errors.ts";
+import type { Db } from "./db.ts";
+import { cursors, deliveries } from "./schema.ts";
+import type { DeliveryRow, NewDelivery, Store } from "./types.ts";
+
+function toRow(row: typeof deliveries.$inferSelect): DeliveryRow {
+  return { ...row, id: row.id.toString(), eventId: row.eventId.toString() };
+}
+
+/** Outbox queries over `db`: dispatch cursors and deliveries. */
+export function outboxQueries(db: Db): Store["outbox"] {
+  return {
+    async cursor(name) {
+      const rows = await db.select().from(cursors).where(eq(cursors.name, name));
+      return rows[0]?.eventId.toString() ?? null;
+    },
+    async setCursor(name, eventId, at) {
+      await db
+        .insert(cursors)
+        .values({ name, eventId: BigInt(eventId), updatedAt: at })
+        .onConflictDoUpdate({ target: cursors.name, set: { eventId: BigInt(eventId), updatedAt: at } });
+    },
+    async enqueue(rows) {
+      if (rows.length === 0) return 0;
+      const inserted = await db
+        .insert(deliveries)
+        .values(rows.map((r: NewDelivery) => ({ ...r, eventId: BigInt(r.eventId), status: r.status ?? "pending", attempts: 0, updatedAt: r.createdAt })))
+        .onConflictDoNothing({ target: deliveries.idempotencyKey })
+        .returning({ id: deliveries.id });
+      return inserted.length;
+    },
+    async due(now, limit) {
+      // Only the oldest pending delivery of each order key may go: a resolution never overtakes its alert.
+      const rows = await db
+        .select()
+        .from(deliveries)
+        .where(
+          and(
+            eq(deliveries.status, "pending"),
+            sql`${deliveries.nextAttemptAt} <= ${now.toISOString()}::timestamptz`,
+            sql`not exists (select 1 from deliveries earlier where earlier.order_key = ${deliveries.orderKey} and earlier.status = 'pending' and earlier.event_id < ${deliveries.eventId})`,
+          ),
+        )
+        .orderBy(asc(deliveries.nextAttemptAt), asc(deliveries.id))
+        .limit(limit);
+      return rows.map(toRow);
+    },
+    async update(id, patch) {
+      const rows = await db.update(deliveries).set(patch).where(eq(deliveries.id, BigInt(id))).returning();
+      const row = rows[0];
+      if (!row) throw new AppError("not_found", `no delivery with id ${id}`);
+      return toRow(row);
+    },
+    async list(options = {}) {
+      const rows = await db
+        .select()
+        .from(deliveries)
+        .where(and(options.status ? eq(deliveries.status, options.status) : undefined, options.destination ? eq(deliveries.destination, options.destination) : undefined))
+        .orderBy(desc(deliveries.id))
+        .limit(options.limit ?? 100);
+      return rows.map(toRow);
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { messageFromEvent, type MessageContext } from "./message.ts";
+
+const at = new Date("2026-11-27T13:20:06Z");
+const ctx: MessageContext = {
+  site: { name: "Acme Status", url: "https://status.example.com" },
+  components: new Map([
+    ["orders-db", { name: "Orders database", group: "Infrastructure", status: "major_outage" }],
+    ["api", { name: "Production API", group: null, status: "major_outage" }],
+  ]),
+  incident: {
+    id: "inc_1",
+    name: "Orders database outage",
+    status: "investigating",
+    impact: "critical",
+    startedAt: new Date("2026-11-27T13:20:05Z"),
+    resolvedAt: null,
+    rootIds: ["orders-db"],
+    impactedIds: ["api"],
+    publishedAt: at,
+    latestBody: "We are **investigating**.",
+  },
+  componentsOfMonitor: (m) => (m === "db-check" ? ["orders-db"] : []),
+};
+
+describe("messageFromEvent", () => {
+  it("makes an incident message with the latest update, the components and the incident as dedup key", () => {
+    const message = messageFromEvent({ id: "7", at, kind: "incident.created", subject: "inc_1", data: {} }, ctx);
+    expect(message).toEqual({
+      eventId: "7",
+      at,
+      site: ctx.site,
+      labels: {},
+      kind: "incident.created",
+      severity: "critical",
+      title: "[Critical] Orders database outage: investigating",
+      text: "We are **investigating**.\nAffected: Orders database, Production API.",
+      markdown: "We are **investigating**.",
+      url: "https://status.example.com/incidents/inc_1",
+      dedupKey: "inc_1",
+      incident: { id: "inc_1", name: "Orders database outage", status: "investigating", impact: "critical", startedAt: ctx.incident!.startedAt, resolvedAt: null, rootIds: ["orders-db"], impactedIds: ["api"] },
+      components: [
+        { id: "orders-db", name: "Orders database", group: "Infrastructure", status: "major_outage", previousStatus: null },
+        { id: "api", name: "Production API", group: null, status: "major_outage", previousStatus: null },
+      ],
+    });
+  });
+
+  it.each([
+    ["incident.updated", { status: "identified" }, "incident.updated", "[Critical] Orders database outage: identified"],
+    ["incident.reopened", { status: "investigating" }, "incident.updated", "[Critical] Orders database outage: investigating"],
+    ["incident.resolved", { status: "resolved" }, "incident.resolved", "[Critical] Orders database outage: resolved"],
+    ["incident.update_due", {}, "incident.update_due", "[Critical] Orders database outage: update due"],
+  ])("%s → %s", (kind, data, expectedKind, title) => {
+    const message = messageFromEvent({ id: "8", at, kind, subject: "inc_1", data }, ctx);
+    expect(message?.kind).toBe(expectedKind);
+    expect(message?.title).toBe(title);
+  });
+
+  it("makes monitor, maintenance and window messages, and none for other events or without the incident", () => {
+    expect(messageFromEvent({ id: "9", at, kind: "monitor.down", subject: "db-check", data: { error: { kind: "refused", message: "connect ECONNREFUSED" } } }, ctx)).toMatchObject({
+      kind: "monitor.down",
+      severity: "major",
+      title: "[Down] db-check",
+      text: "Monitor db-check is down: connect ECONNREFUSED.",
+      dedupKey: "monitor:db-check",
+      components: [{ id: "orders-db" }],
+    });
+    expect(messageFromEvent({ id: "10", at, kind: "maintenance.in_progress", subject: "mnt_1", data: { name: "Upgrade", components: ["api"], scheduled_for: "a", scheduled_until: "b" } }, ctx)).toMatchObject({
+      kind: "maintenance.in_progress",
+      title: "[Maintenance] Upgrade: in progress",
+      url: "https://status.example.com/maintenances/mnt_1",
+      components: [{ id: "api" }],
+    });
+    expect(messageFromEvent({ id: "11", at, kind: "window.closed", subject: "api", data: { worst_status: "major_outage", start: "s", end: "e", margin_from: "f", margin_to: "t", earliest_possible_start: null } }, ctx)).toMatchObject({
+      kind: "window.closed",
+      title: "[Window] Production API was impaired from f to t",
+      dedupKey: "window:api",
+    });
+    expect(messageFromEvent({ id: "12", at, kind: "incident.signal_joined", subject: "inc_1", data: {} }, ctx)).toBeNull();
+    expect(messageFromEvent({ id: "13", at, kind: "incident.created", subject: "inc_1", data: {} }, { ...ctx, incident: undefined })).toBeNull();
+  });
+});

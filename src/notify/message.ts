@@ -1,0 +1,146 @@
+import type { MessageComponent, MessageKind, NotificationMessage, Severity } from "./types.ts";
+
+/** A timeline event as the dispatcher reads it. */
+export interface DispatchEvent {
+  id: string;
+  at: Date;
+  kind: string;
+  subject: string | null;
+  data: Record<string, unknown>;
+}
+
+/** What a message about an incident needs besides its event. */
+export interface IncidentContext {
+  id: string;
+  name: string;
+  status: string;
+  impact: string;
+  startedAt: Date;
+  resolvedAt: Date | null;
+  rootIds: string[];
+  impactedIds: string[];
+  publishedAt: Date | null;
+  /** The latest update's body (Markdown), if any. */
+  latestBody: string | null;
+}
+
+/** Everything `messageFromEvent` reads besides the event. */
+export interface MessageContext {
+  site: { name: string; url: string };
+  /** Components by id, with their status now. */
+  components: ReadonlyMap<string, { name: string; group: string | null; status: string }>;
+  /** The incident the event is about, for incident events. */
+  incident?: IncidentContext | undefined;
+  /** A monitor's components, for monitor events. */
+  componentsOfMonitor?: (monitorId: string) => string[];
+}
+
+const incidentKinds: Record<string, MessageKind> = {
+  "incident.created": "incident.created",
+  "incident.updated": "incident.updated",
+  "incident.reopened": "incident.updated",
+  "incident.resolved": "incident.resolved",
+  "incident.update_due": "incident.update_due",
+};
+
+const severities: readonly Severity[] = ["none", "minor", "major", "critical"];
+
+/**
+ * The notification a timeline event makes, or null for events nobody is told about (signals joined,
+ * status changes, notes…). Incident events (created, updated, reopened, resolved, update due) carry the
+ * incident, its latest update and its components; `monitor.down`/`monitor.up` the monitor's components;
+ * maintenance starts and ends and closed outage windows their components. The dedup key is the incident's
+ * id (or `monitor:<id>`, `maintenance:<id>`, `window:<component>`), so receivers group by cause.
+ */
+export function messageFromEvent(event: DispatchEvent, ctx: MessageContext): NotificationMessage | null {
+  const component = (id: string, previous: string | null = null): MessageComponent => {
+    const c = ctx.components.get(id);
+    return { id, name: c?.name ?? id, group: c?.group ?? null, status: c?.status ?? "operational", previousStatus: previous };
+  };
+  const base = { eventId: event.id, at: event.at, site: ctx.site, labels: {} as Record<string, string> };
+  const kind = incidentKinds[event.kind];
+  if (kind !== undefined) {
+    const incident = ctx.incident;
+    if (!incident) return null;
+    const severity = severities.includes(incident.impact as Severity) ? (incident.impact as Severity) : "none";
+    const components = [...incident.rootIds, ...incident.impactedIds].map((id) => component(id));
+    const status = typeof event.data["status"] === "string" ? event.data["status"] : incident.status;
+    const heading = kind === "incident.update_due" ? "update due" : status;
+    const affected = components.map((c) => c.name).join(", ");
+    return {
+      ...base,
+      kind,
+      severity,
+      title: `[${capitalise(severity === "none" ? "notice" : severity)}] ${incident.name}: ${heading}`,
+      text: [
+        kind === "incident.update_due" ? `No public update for a while: the public is waiting to hear about ${incident.name}.` : incident.latestBody ?? "",
+        affected ? `Affected: ${affected}.` : "",
+      ]
+        .filter((line) => line !== "")
+        .join("\n"),
+      markdown: incident.latestBody,
+      url: `${ctx.site.url}/incidents/${incident.id}`,
+      dedupKey: incident.id,
+      incident: { id: incident.id, name: incident.name, status, impact: severity, startedAt: incident.startedAt, resolvedAt: incident.resolvedAt, rootIds: incident.rootIds, impactedIds: incident.impactedIds },
+      components,
+    };
+  }
+  if (event.kind === "monitor.down" || event.kind === "monitor.up") {
+    const monitor = event.subject ?? "";
+    const ids = ctx.componentsOfMonitor?.(monitor) ?? [];
+    const down = event.kind === "monitor.down";
+    const error = event.data["error"] as { message?: string } | null | undefined;
+    return {
+      ...base,
+      kind: event.kind,
+      severity: down ? "major" : "none",
+      title: `[${down ? "Down" : "Up"}] ${monitor}`,
+      text: down ? `Monitor ${monitor} is down${error?.message ? `: ${error.message}` : ""}.` : `Monitor ${monitor} is up again.`,
+      markdown: null,
+      url: ctx.site.url,
+      dedupKey: `monitor:${monitor}`,
+      incident: null,
+      components: ids.map((id) => component(id)),
+      labels: { monitor },
+    };
+  }
+  if (event.kind === "maintenance.scheduled" || event.kind === "maintenance.in_progress" || event.kind === "maintenance.completed") {
+    const ids = Array.isArray(event.data["components"]) ? event.data["components"].filter((c): c is string => typeof c === "string") : [];
+    const name = typeof event.data["name"] === "string" ? event.data["name"] : (event.subject ?? "maintenance");
+    const what = event.kind === "maintenance.scheduled" ? "scheduled" : event.kind === "maintenance.in_progress" ? "in progress" : "completed";
+    return {
+      ...base,
+      kind: event.kind,
+      severity: "none",
+      title: `[Maintenance] ${name}: ${what}`,
+      text: `${name} is ${what} (${String(event.data["scheduled_for"] ?? "")} – ${String(event.data["scheduled_until"] ?? "")}).`,
+      markdown: null,
+      url: `${ctx.site.url}/maintenances/${event.subject ?? ""}`,
+      dedupKey: `maintenance:${event.subject ?? name}`,
+      incident: null,
+      components: ids.map((id) => component(id)),
+    };
+  }
+  if (event.kind === "window.closed") {
+    const id = event.subject ?? "";
+    const c = component(id);
+    return {
+      ...base,
+      kind: "window.closed",
+      severity: "none",
+      title: `[Window] ${c.name} was impaired from ${String(event.data["margin_from"])} to ${String(event.data["margin_to"])}`,
+      text: `Outage window of ${c.name}: ${String(event.data["worst_status"])} from ${String(event.data["start"])} (earliest possible ${String(event.data["earliest_possible_start"] ?? "unknown")}) to ${String(event.data["end"])}.`,
+      markdown: null,
+      url: ctx.site.url,
+      dedupKey: `window:${id}`,
+      incident: null,
+      components: [c],
+      labels: { window: JSON.stringify(event.data) },
+    };
+  }
+  return null;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

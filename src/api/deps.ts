@@ -55,6 +55,13 @@ export interface IncidentsPort {
   cancelMaintenance(id: string, actor: string): Promise<MaintenanceRow>;
 }
 
+/** The notifier, as the API sees it. */
+export interface NotificationsPort {
+  channels(): { id: string; type: string }[];
+  /** Sends a test message through a channel now; AppError not_found for an unknown channel. */
+  test(channelId: string, actor: string): Promise<{ channel: string; ok: boolean; retryable: boolean | null; detail: string | null }>;
+}
+
 /** What the HTTP adapters need from the running application. */
 export interface ApiDeps {
   store: Store;
@@ -65,6 +72,7 @@ export interface ApiDeps {
   readiness(): Promise<ReadinessCheck[]>;
   monitoring: MonitoringPort;
   incidents: IncidentsPort;
+  notifications: NotificationsPort;
   /** The pre-rendered public status page; absent in tests of the API alone. */
   site?: SitePort;
   /** Settings the API reads from the running configuration. */

@@ -12,6 +12,7 @@ import { systemTimers, type Timers } from "../core/timers.ts";
 import { Housekeeping } from "./housekeeping.ts";
 import { IncidentEngine } from "./incidents/engine.ts";
 import { MonitoringService } from "./monitoring.ts";
+import { Notifier } from "./notifier/notifier.ts";
 import { publicUrlOf } from "./statuspage/gather.ts";
 import { StatusPagePublisher } from "./statuspage/publisher.ts";
 import { ConfigHolder } from "./reloader.ts";
@@ -44,6 +45,7 @@ export interface RunningVigil {
   monitoring: MonitoringService;
   incidents: IncidentEngine;
   statusPage: StatusPagePublisher;
+  notifier: Notifier;
   config(): VigilConfig;
   reload(actor: string): Promise<ReloadOutcome>;
   /** Stops accepting, drains in-flight requests, closes the store. Safe to call twice. */
@@ -63,7 +65,10 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     await store.events.append({ at: clock.now(), kind: "config.loaded", subject: null, actor: "system", data: { file: options.configFile, ...diff } });
     const timers = options.timers ?? systemTimers;
     // Built in this order and bound late: detection events feed incidents, incidents read monitor statuses.
-    const incidents = new IncidentEngine({ store, clock, timers, logger, monitorStatus: (id) => monitoring.status(id)?.status ?? "unknown", onChange: () => publisher.changed() });
+    const incidents = new IncidentEngine({ store, clock, timers, logger, monitorStatus: (id) => monitoring.status(id)?.status ?? "unknown", onChange: () => {
+        publisher.changed();
+        notifier.changed();
+      } });
     const monitoring: MonitoringService = new MonitoringService({ store, clock, timers, logger, metrics, onEvent: (m, e) => void incidents.signal(m, e) }, options.config.probe.concurrency);
     const running = monitoring;
     const monitor = options.monitoring ?? true;
@@ -94,6 +99,16 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       publicUrl: () => publicUrlOf(holder.current, listening),
       statuses: () => incidents.componentStatuses().statuses,
     });
+    const notifier: Notifier = new Notifier({
+      store,
+      clock,
+      timers,
+      logger,
+      config: () => holder.current,
+      publicUrl: () => publicUrlOf(holder.current, listening),
+      statuses: () => incidents.componentStatuses().statuses,
+      maintenanceComponents: () => new Set(Object.entries(incidents.componentStatuses().statuses).filter(([, s]) => s === "under_maintenance").map(([id]) => id)),
+    });
     const readiness = async (): Promise<ReadinessCheck[]> => {
       const checks: ReadinessCheck[] = [];
       try {
@@ -108,7 +123,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       return checks;
     };
 
-    const server = buildServer({ store, clock, metrics, version, reload: (actor) => holder.reload(actor), readiness, monitoring: running, incidents, site: { files: () => publisher.snapshot?.files }, settings: () => ({ windowMarginMs: holder.current.incidents.window_margin, timeZone: holder.current.site.time_zone }) }, logger, {
+    const server = buildServer({ store, clock, metrics, version, reload: (actor) => holder.reload(actor), readiness, monitoring: running, incidents, notifications: notifier, site: { files: () => publisher.snapshot?.files }, settings: () => ({ windowMarginMs: holder.current.incidents.window_margin, timeZone: holder.current.site.time_zone }) }, logger, {
       bodyLimitBytes: options.config.server.body_limit,
       requestTimeoutMs: options.config.server.request_timeout,
     });
@@ -119,6 +134,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     listening = url;
     await incidents.start(options.config);
     await publisher.start();
+    await notifier.start();
     if (monitor) await running.start(options.config);
     housekeeping.start();
     logger.info({ url, store: store.description, ms: Math.round(performance.now() - startedAt) }, "vigil is ready");
@@ -134,6 +150,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           await running.stop().catch((error: unknown) => logger.error({ err: error }, "stopping the checks failed"));
           await incidents.stop();
           await publisher.stop();
+          await notifier.stop();
           await housekeeping.stop();
           await store.close();
           logger.info("stopped");
@@ -141,7 +158,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       })();
       return stopping;
     };
-    return { url, port, store, server, monitoring: running, incidents, statusPage: publisher, config: () => holder.current, reload: (actor) => holder.reload(actor), stop };
+    return { url, port, store, server, monitoring: running, incidents, statusPage: publisher, notifier, config: () => holder.current, reload: (actor) => holder.reload(actor), stop };
   } catch (error) {
     await store.close();
     throw error;

@@ -48,6 +48,14 @@ export function checkReferences(data: unknown): RawConfigIssue[] {
       }
     });
   });
+  const channelIds = new Set(idsOf(channels));
+  asList(asRecord(root["notifications"])?.["routes"]).forEach((entry, i) => {
+    asList(asRecord(entry)?.["channels"]).forEach((ref, j) => {
+      if (typeof ref === "string" && !channelIds.has(ref)) {
+        issues.push({ path: ["notifications", "routes", i, "channels", j], message: `no channel has the id "${ref}"${didYouMean(ref, channelIds)}` });
+      }
+    });
+  });
   issues.push(...cycles(edges));
   return issues;
 }

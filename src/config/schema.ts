@@ -2,8 +2,10 @@ import * as z from "zod";
 import { closest } from "./suggest.ts";
 import { strictMap } from "./fields.ts";
 
-import { color, duration, instant, scalar, httpUrl, id, listenPort, positiveDuration, postgresUrl, size, text, timeZone, typeName, type FieldIssueParams } from "./fields.ts";
+import { color, duration, instant, scalar, httpUrl, id, listenPort, positiveDuration, postgresUrl, size, text, timeZone, type FieldIssueParams } from "./fields.ts";
 import { templateIssues, templatePlaceholders } from "../incidents/publish.ts";
+import { channelRegistry, channelTypeNames } from "../notify/channels/registry.ts";
+import { RouteSchema } from "../notify/routing/config.ts";
 import { unknownFacts, AssertionList, type Assertion } from "../probes/assertions.ts";
 import { monitorTypeNames, probeKeys, probeRegistry, type MonitorType } from "../probes/registry.ts";
 
@@ -138,12 +140,26 @@ const probe = strictMap({
   rollups_retention: positiveDuration.default(400 * 86_400_000),
 });
 
-const channel = z.looseObject({ id, type: typeName });
+/** A notification channel: its id and type, and the type's own keys, checked by its plugin's schema. */
+const channel = z
+  .looseObject({ id, type: z.enum(channelTypeNames) })
+  .superRefine((value, ctx) => {
+    const plugin = channelRegistry[value.type];
+    if (!plugin) return;
+    const { id: _id, type: _type, ...settings } = value as Record<string, unknown>;
+    const result = plugin.configSchema.safeParse(settings, { reportInput: true });
+    if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue } as z.core.$ZodRawIssue);
+  });
+
+/** A route: its durations written as `30s`, `5m`, read into milliseconds before the routing schema checks the rest. */
+const route = z
+  .looseObject({ group_wait: duration.optional(), group_interval: duration.optional(), repeat_interval: duration.optional() })
+  .pipe(RouteSchema);
 
 const notifications = strictMap({
   channels: z.array(channel).default([]),
-  /** Routing rules; their schema arrives with the notifier. */
-  routes: z.array(z.record(z.string(), z.unknown())).default([]),
+  /** Routing rules, in order; with none, every channel receives every message. */
+  routes: z.array(route).default([]),
 });
 
 /** A public update template: only the placeholders Vigil fills in are allowed ("{{" writes a brace). */

@@ -1,0 +1,383 @@
+/**
+ * `webhook`: a JSON POST to any URL, in Vigil's own format or in Statuspage's webhook format (for
+ * receivers written for Statuspage), signed with HMAC-SHA256 when a `secret` is set.
+ *
+ * Signing (format of Stripe's and Slack's signatures): `Vigil-Timestamp: <unix seconds>` and
+ * `Vigil-Signature: v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`. Receivers check it with
+ * `verifyWebhookSignature`, which also rejects a timestamp outside a window (a replayed request).
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import * as z from "zod";
+import { httpUrl, strictMap, text } from "../../config/fields.ts";
+import { groupId } from "../../statuspage/view/build.ts";
+import type { MessageComponent, NotificationMessage, SendContext, SendResult } from "../types.ts";
+import { headerMap, unixSeconds, type Channel } from "./channel.ts";
+import { postJson } from "./http-send.ts";
+
+/** The keys of a `webhook` channel. */
+export const WebhookConfig = strictMap({
+  /** Where to POST. **Secret** when it embeds a token. */
+  url: httpUrl,
+  /** **Secret**: the HMAC-SHA256 key of `Vigil-Signature`; without it requests are not signed. */
+  secret: text.optional(),
+  /** `vigil` (Vigil's own JSON, the default) or `statuspage` (Statuspage's webhook JSON). */
+  format: z.enum(["vigil", "statuspage"]).default("vigil"),
+  /** `statuspage` format: `page.id` (default: the status page's host name). */
+  page_id: text.optional(),
+  /** Extra request headers, such as an `Authorization` the receiver wants (**secret** then). */
+  headers: headerMap.optional(),
+});
+/** A validated `webhook` channel configuration. */
+export type WebhookConfig = z.output<typeof WebhookConfig>;
+
+// ---- Vigil's format ----
+
+/** Vigil's webhook body: the message, with dates in ISO 8601 and keys in snake_case like the API. */
+export interface VigilWebhookBody {
+  event: NotificationMessage["kind"];
+  /** The timeline event's id: a receiver may drop a repeat by it (so may it by the Idempotency-Key header). */
+  id: string;
+  at: string;
+  site: { name: string; url: string };
+  severity: NotificationMessage["severity"];
+  title: string;
+  text: string;
+  markdown: string | null;
+  url: string;
+  dedup_key: string;
+  incident: {
+    id: string;
+    name: string;
+    status: string;
+    impact: NotificationMessage["severity"];
+    started_at: string;
+    resolved_at: string | null;
+    root_components: string[];
+    impacted_components: string[];
+  } | null;
+  components: { id: string; name: string; group: string | null; status: string; previous_status: string | null }[];
+  labels: Record<string, string>;
+}
+
+/** Vigil's own webhook body for `message`. */
+export function vigilBody(message: NotificationMessage): VigilWebhookBody {
+  const { incident } = message;
+  return {
+    event: message.kind,
+    id: message.eventId,
+    at: message.at.toISOString(),
+    site: { name: message.site.name, url: message.site.url },
+    severity: message.severity,
+    title: message.title,
+    text: message.text,
+    markdown: message.markdown,
+    url: message.url,
+    dedup_key: message.dedupKey,
+    incident: incident && {
+      id: incident.id,
+      name: incident.name,
+      status: incident.status,
+      impact: incident.impact,
+      started_at: incident.startedAt.toISOString(),
+      resolved_at: incident.resolvedAt?.toISOString() ?? null,
+      root_components: [...incident.rootIds],
+      impacted_components: [...incident.impactedIds],
+    },
+    components: message.components.map((c) => ({ id: c.id, name: c.name, group: c.group, status: c.status, previous_status: c.previousStatus })),
+    labels: { ...message.labels },
+  };
+}
+
+// ---- Statuspage's format ----
+
+/** Where Statuspage's own payloads point `meta.documentation`. */
+export const statuspageWebhookDocs = "https://support.atlassian.com/statuspage/docs/enable-webhook-notifications/";
+
+type Indicator = "none" | "minor" | "major" | "critical" | "maintenance";
+
+/** Statuspage's words for the page indicator (as Vigil's /api/v2 says them). */
+const indicatorDescriptions: Record<Indicator, string> = {
+  none: "All Systems Operational",
+  minor: "Minor Service Outage",
+  major: "Partial System Outage",
+  critical: "Major Service Outage",
+  maintenance: "Service Under Maintenance",
+};
+
+interface StatuspageMeta {
+  unsubscribe: string;
+  documentation: string;
+  generated_at: string;
+}
+
+interface StatuspagePage {
+  id: string;
+  status_indicator: Indicator;
+  status_description: string;
+}
+
+interface StatuspageComponent {
+  status: string;
+  name: string;
+  created_at: string;
+  updated_at: string;
+  position: number;
+  description: null;
+  showcase: boolean;
+  id: string;
+  page_id: string;
+  group_id: string | null;
+}
+
+/** Statuspage's incident object as its webhooks send it. */
+export interface StatuspageIncident {
+  name: string;
+  status: string;
+  created_at: string;
+  updated_at: string;
+  monitoring_at: string | null;
+  resolved_at: string | null;
+  impact: string;
+  shortlink: string;
+  postmortem_ignored: boolean;
+  postmortem_body: null;
+  postmortem_body_last_updated_at: null;
+  postmortem_published_at: null;
+  postmortem_notified_subscribers: boolean;
+  postmortem_notified_twitter: boolean;
+  backfilled: boolean;
+  scheduled_for: null;
+  scheduled_until: null;
+  scheduled_remind_prior: boolean;
+  scheduled_reminded_at: null;
+  impact_override: null;
+  scheduled_auto_in_progress: boolean;
+  scheduled_auto_completed: boolean;
+  started_at: string;
+  id: string;
+  page_id: string;
+  incident_updates: {
+    status: string;
+    body: string;
+    created_at: string;
+    wants_twitter_update: boolean;
+    twitter_updated_at: null;
+    updated_at: string;
+    display_at: string;
+    affected_components: { code: string; name: string; old_status: string; new_status: string }[];
+    custom_tweet: null;
+    deliver_notifications: boolean;
+    id: string;
+    incident_id: string;
+  }[];
+  components: StatuspageComponent[];
+}
+
+/** Statuspage's webhook bodies: an incident update, a component update, or (neither known) the page alone. */
+export type StatuspageWebhookBody =
+  | { meta: StatuspageMeta; page: StatuspagePage; incident: StatuspageIncident }
+  | {
+      meta: StatuspageMeta;
+      page: StatuspagePage;
+      component_update: { old_status: string; new_status: string; created_at: string; component_type: "Component"; id: string; component_id: string };
+      component: StatuspageComponent;
+    }
+  | { meta: StatuspageMeta; page: StatuspagePage };
+
+const closedStatuses = new Set(["resolved", "postmortem", "completed", "cancelled"]);
+const componentIndicators: Record<string, Indicator> = {
+  degraded_performance: "minor",
+  partial_outage: "major",
+  major_outage: "critical",
+  under_maintenance: "maintenance",
+};
+const indicatorRank: Record<Indicator, number> = { none: 0, maintenance: 0.5, minor: 1, major: 2, critical: 3 };
+
+/**
+ * Statuspage's webhook body for `message`. Statuspage sends an incident update (with the incident
+ * and its updates) or a component update; Vigil builds the first when the message has an incident
+ * and the second otherwise. What a message lacks is approximated, as documented in the report:
+ * - `page.status_indicator` is the message's own picture (the open incident's impact, else the worst
+ *   of its components), not the whole page's;
+ * - `incident_updates` holds only this update, whose id is the timeline event's;
+ * - `monitoring_at` is the message time while the incident is `monitoring`, else null;
+ * - components' `created_at` and `position` are not known: the message time and the order given;
+ * - maintenance windows' `scheduled_for`/`scheduled_until` are not in the message: null;
+ * - a message about several components yields one component update, for the first that changed
+ *   (Statuspage sends one webhook per component);
+ * - `meta.unsubscribe` is the status page's URL (there is no per-subscriber link).
+ */
+export function statuspageBody(message: NotificationMessage, pageId: string): StatuspageWebhookBody {
+  const at = message.at.toISOString();
+  const meta: StatuspageMeta = { unsubscribe: message.site.url, documentation: statuspageWebhookDocs, generated_at: at };
+  const component = (c: MessageComponent, position: number): StatuspageComponent => ({
+    status: c.status,
+    name: c.name,
+    created_at: at,
+    updated_at: at,
+    position,
+    description: null,
+    showcase: true,
+    id: c.id,
+    page_id: pageId,
+    group_id: c.group === null ? null : groupId(c.group),
+  });
+  const { incident } = message;
+  if (incident) {
+    const open = !closedStatuses.has(incident.status);
+    const indicator: Indicator = !open ? "none" : incident.status === "in_progress" || incident.status === "verifying" ? "maintenance" : incident.impact;
+    return {
+      meta,
+      page: page(pageId, indicator),
+      incident: {
+        name: incident.name,
+        status: incident.status,
+        created_at: incident.startedAt.toISOString(),
+        updated_at: at,
+        monitoring_at: incident.status === "monitoring" ? at : null,
+        resolved_at: incident.resolvedAt?.toISOString() ?? null,
+        impact: incident.impact,
+        shortlink: message.url,
+        postmortem_ignored: false,
+        postmortem_body: null,
+        postmortem_body_last_updated_at: null,
+        postmortem_published_at: null,
+        postmortem_notified_subscribers: false,
+        postmortem_notified_twitter: false,
+        backfilled: false,
+        scheduled_for: null,
+        scheduled_until: null,
+        scheduled_remind_prior: false,
+        scheduled_reminded_at: null,
+        impact_override: null,
+        scheduled_auto_in_progress: false,
+        scheduled_auto_completed: false,
+        started_at: incident.startedAt.toISOString(),
+        id: incident.id,
+        page_id: pageId,
+        incident_updates: [
+          {
+            status: incident.status,
+            body: message.markdown ?? message.text,
+            created_at: at,
+            wants_twitter_update: false,
+            twitter_updated_at: null,
+            updated_at: at,
+            display_at: at,
+            affected_components: message.components.map((c) => ({ code: c.id, name: c.name, old_status: c.previousStatus ?? c.status, new_status: c.status })),
+            custom_tweet: null,
+            deliver_notifications: true,
+            id: message.eventId,
+            incident_id: incident.id,
+          },
+        ],
+        components: message.components.map((c, i) => component(c, i + 1)),
+      },
+    };
+  }
+  const worst = message.components.reduce<Indicator>((acc, c) => {
+    const next = componentIndicators[c.status] ?? "none";
+    return indicatorRank[next] > indicatorRank[acc] ? next : acc;
+  }, "none");
+  const changed = message.components.find((c) => c.previousStatus !== null && c.previousStatus !== c.status) ?? message.components[0];
+  if (!changed) return { meta, page: page(pageId, worst) };
+  return {
+    meta,
+    page: page(pageId, worst),
+    component_update: {
+      old_status: changed.previousStatus ?? changed.status,
+      new_status: changed.status,
+      created_at: at,
+      component_type: "Component",
+      id: message.eventId,
+      component_id: changed.id,
+    },
+    component: component(changed, message.components.indexOf(changed) + 1),
+  };
+}
+
+function page(id: string, indicator: Indicator): StatuspagePage {
+  return { id, status_indicator: indicator, status_description: indicatorDescriptions[indicator] };
+}
+
+// ---- Signatures ----
+
+/** The value of `Vigil-Signature` for `body` sent at `timestamp` (unix seconds). */
+export function webhookSignature(body: string | Uint8Array, timestamp: number, secret: string): string {
+  return `v1=${createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex")}`;
+}
+
+/** Why a signature was refused. */
+export type SignatureFailure = "missing" | "malformed" | "expired" | "mismatch";
+
+/** Request headers as Node's IncomingMessage or fetch's Headers hold them. */
+export type HeaderSource = Headers | Record<string, string | string[] | undefined>;
+
+function header(headers: HeaderSource, name: string): string | undefined {
+  if (headers instanceof Headers) return headers.get(name) ?? undefined;
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
+  const value = key === undefined ? undefined : headers[key];
+  return Array.isArray(value) ? value.join(",") : value;
+}
+
+/**
+ * Checks a Vigil webhook request, for receivers: `body` must be the raw body exactly as received
+ * (not re-serialised JSON). Accepts any `v1=` entry of a comma-separated list (so a sender may
+ * sign with two secrets while rotating); compares in constant time; rejects a timestamp more than
+ * `toleranceS` seconds from `now` either way, so a captured request cannot be replayed later.
+ */
+export function verifyWebhookSignature(
+  body: string | Uint8Array,
+  headers: HeaderSource,
+  secret: string,
+  now: Date,
+  toleranceS = 300,
+): { ok: true } | { ok: false; reason: SignatureFailure } {
+  const timestampText = header(headers, "vigil-timestamp")?.trim();
+  const signatureText = header(headers, "vigil-signature");
+  if (timestampText === undefined || signatureText === undefined) return { ok: false, reason: "missing" };
+  if (!/^\d{1,12}$/.test(timestampText)) return { ok: false, reason: "malformed" };
+  const timestamp = Number(timestampText);
+  const candidates = signatureText
+    .split(/[,\s]+/)
+    .filter((part) => part.startsWith("v1="))
+    .map((part) => part.slice(3))
+    .filter((hex) => /^[0-9a-fA-F]{64}$/.test(hex));
+  if (candidates.length === 0) return { ok: false, reason: "malformed" };
+  if (Math.abs(unixSeconds(now) - timestamp) > toleranceS) return { ok: false, reason: "expired" };
+  const expected = Buffer.from(webhookSignature(body, timestamp, secret).slice(3), "hex");
+  // Every candidate is compared, so the time taken does not say which one matched.
+  let matched = false;
+  for (const hex of candidates) matched = timingSafeEqual(Buffer.from(hex, "hex"), expected) || matched;
+  return matched ? { ok: true } : { ok: false, reason: "mismatch" };
+}
+
+// ---- The channel ----
+
+/** What a `webhook` channel sends: the body, serialised and signed at send time. */
+export type WebhookPayload = VigilWebhookBody | StatuspageWebhookBody;
+
+/** The host name of a URL, as a default page id. */
+function hostOf(url: string): string {
+  return URL.canParse(url) ? new URL(url).hostname : url;
+}
+
+async function sendWebhook(payload: WebhookPayload, config: WebhookConfig, ctx: SendContext): Promise<SendResult> {
+  const body = JSON.stringify(payload);
+  const headers: Record<string, string> = { ...config.headers };
+  if (config.secret !== undefined) {
+    const timestamp = unixSeconds(ctx.now());
+    headers["vigil-timestamp"] = String(timestamp);
+    headers["vigil-signature"] = webhookSignature(body, timestamp, config.secret);
+  }
+  const secrets = [config.secret ?? "", ...Object.values(config.headers ?? {})];
+  return postJson({ url: config.url, body, headers, secrets }, ctx);
+}
+
+/** Posts Vigil's (or Statuspage's) JSON to a URL, signed when a secret is set. */
+export const webhookChannel: Channel<WebhookConfig, WebhookPayload> = {
+  type: "webhook",
+  configSchema: WebhookConfig,
+  render: (message, config) => (config.format === "statuspage" ? statuspageBody(message, config.page_id ?? hostOf(message.site.url)) : vigilBody(message)),
+  send: sendWebhook,
+};

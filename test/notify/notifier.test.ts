@@ -1,0 +1,82 @@
+// The notification pipeline end to end in a running Vigil: timeline events become outbox rows, delivered
+// to a local webhook receiver with the idempotency key and a verifiable signature, in order per incident
+// (the resolution after the alert), retried after failures and given up (dead, listed by the API) when the
+// receiver refuses; a test message through the API; dependents inhibited behind their root's page.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyWebhookSignature } from "../../src/notify/channels/webhook.ts";
+import { startHttpSink, type HttpSink } from "../helpers/http-sink.ts";
+import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
+
+const config = (sink: string) => `
+site: { name: Acme Status, url: "https://status.example.com" }
+components:
+  - { id: orders-db, name: Orders database }
+  - { id: api, name: Production API, depends_on: [orders-db] }
+  - { id: mail, name: Mail }
+notifications:
+  channels:
+    - { id: oncall, type: webhook, url: "${sink}/hook", secret: "whsec-test" }
+    - { id: audit, type: webhook, url: "${sink}/audit" }
+  routes:
+    - { channels: [oncall], match: { kind: "incident.*" }, continue: true }
+    - { channels: [audit], match: { component: mail } }
+`;
+
+describe("notifications", () => {
+  let sink: HttpSink;
+  let test: TestVigil;
+  const hooks = () => sink.requests.filter((r) => r.path === "/hook");
+
+  beforeAll(async () => {
+    sink = await startHttpSink();
+    test = await startTestVigil(config(sink.url));
+  }, 60_000);
+
+  afterAll(async () => {
+    await test?.dispose();
+    await sink?.close();
+  });
+
+  it("delivers an incident's alert and then its resolution, signed, with an idempotency key per event and channel", async () => {
+    const created = await test.send("POST", "/api/v1/incidents", { name: "Orders database outage", body: "Looking into it.", components: { "orders-db": "major_outage" } });
+    await expect.poll(() => hooks().length, { timeout: 10_000, interval: 50 }).toBeGreaterThanOrEqual(1);
+    await test.send("POST", `/api/v1/incidents/${created.json.id}/resolve`, { body: "Fixed." });
+    await expect.poll(() => hooks().map((r) => (r.body as { event: string }).event), { timeout: 10_000, interval: 50 }).toEqual(["incident.created", "incident.resolved"]);
+    const [alert] = hooks();
+    expect(alert!.body).toMatchObject({ event: "incident.created", incident: { id: created.json.id, name: "Orders database outage" } });
+    expect(alert!.headers["idempotency-key"]).toMatch(/^\d+:oncall$/);
+    expect(verifyWebhookSignature(alert!.rawBody, alert!.headers, "whsec-test", new Date())).toMatchObject({ ok: true });
+    expect(verifyWebhookSignature(alert!.rawBody.replace("Orders", "Billing"), alert!.headers, "whsec-test", new Date())).toMatchObject({ ok: false });
+    // The audit channel's route matches only mail: nothing went there.
+    expect(sink.requests.filter((r) => r.path === "/audit")).toEqual([]);
+    const delivered = (await test.get("/api/v1/deliveries?status=delivered&destination=oncall")).json.deliveries;
+    expect(delivered.length).toBe(hooks().length);
+    const events = (await test.vigil.store.events.list({ kind: "notification.delivered" })).map((e) => e.data["destination"]);
+    expect(events.filter((d) => d === "oncall").length).toBe(hooks().length);
+  });
+
+  it("retries a receiver that fails, and gives up on one that refuses, listing it as dead", async () => {
+    sink.reset();
+    let calls = 0;
+    sink.reply((request) => (request.path === "/audit" ? { status: 400, body: "bad" } : ++calls <= 2 ? { status: 503, body: "busy" } : { status: 200, body: "ok" }));
+    await test.send("POST", "/api/v1/incidents", { name: "Mail delays", body: "Mail is slow.", components: { mail: "degraded_performance" } });
+    await expect.poll(() => hooks().filter((r) => r.body !== undefined).length, { timeout: 20_000, interval: 100 }).toBeGreaterThanOrEqual(3);
+    const keys = hooks().map((r) => r.headers["idempotency-key"]);
+    // The same delivery, retried: the same key each time.
+    expect(new Set(keys.slice(0, 3)).size).toBe(1);
+    expect((await test.vigil.store.events.list({ kind: "notification.failed" })).length).toBeGreaterThanOrEqual(2);
+    await expect.poll(async () => (await test.get("/api/v1/deliveries?status=dead")).json.deliveries.map((d: { destination: string }) => d.destination), { timeout: 10_000, interval: 100 }).toEqual(["audit"]);
+    const [dead] = (await test.get("/api/v1/deliveries?status=dead")).json.deliveries;
+    expect(dead.last_error).toMatch(/^not retryable: .*400/);
+    expect(dead.last_error).not.toContain("/audit");
+  });
+
+  it("sends a test message through a channel on request", async () => {
+    sink.reset();
+    const result = await test.send("POST", "/api/v1/channels/oncall/test");
+    expect(result.json).toMatchObject({ channel: "oncall", ok: true });
+    expect(sink.only().body).toMatchObject({ event: "test" });
+    expect((await test.send("POST", "/api/v1/channels/nope/test")).status).toBe(404);
+    expect((await test.get("/api/v1/channels")).json).toEqual({ channels: [{ id: "oncall", type: "webhook" }, { id: "audit", type: "webhook" }] });
+  });
+});

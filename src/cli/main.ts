@@ -6,13 +6,14 @@ import { exitCodeFor, exitCodes } from "./exit-codes.ts";
 import { exportCommand } from "./export.ts";
 import { incidentCommand } from "./incident.ts";
 import { migrateCommand } from "./migrate.ts";
+import { notifyCommand } from "./notify.ts";
 import { serveCommand } from "./serve.ts";
 import { tokenCommand } from "./token.ts";
 import { validateCommand } from "./validate.ts";
 import { windowsCommand } from "./windows.ts";
 
 
-const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, incidentCommand, windowsCommand, exportCommand];
+const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, incidentCommand, windowsCommand, exportCommand, notifyCommand];
 
 function defaultIo(): CliIo {
   return {

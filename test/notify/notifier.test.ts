@@ -3,6 +3,7 @@
 // (the resolution after the alert), retried after failures and given up (dead, listed by the API) when the
 // receiver refuses; a test message through the API; dependents inhibited behind their root's page.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.ts";
 import { verifyWebhookSignature } from "../../src/notify/channels/webhook.ts";
 import { startHttpSink, type HttpSink } from "../helpers/http-sink.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
@@ -78,5 +79,18 @@ describe("notifications", () => {
     expect(sink.only().body).toMatchObject({ event: "test" });
     expect((await test.send("POST", "/api/v1/channels/nope/test")).status).toBe(404);
     expect((await test.get("/api/v1/channels")).json).toEqual({ channels: [{ id: "oncall", type: "webhook" }, { id: "audit", type: "webhook" }] });
+  });
+
+  it("sends a test message from the command line, and says when the receiver refuses it", async () => {
+    sink.reset();
+    let out = "";
+    let err = "";
+    const io = { env: { VIGIL_URL: test.vigil.url, VIGIL_TOKEN: test.writeToken }, cwd: process.cwd(), stdout: (t: string) => void (out += t), stderr: (t: string) => void (err += t), isTty: false };
+    expect(await main(["node", "vigil", "notify", "test", "--channel", "oncall"], io)).toBe(0);
+    expect(out).toBe(`sent a test message through oncall (${sink.host} answered 200)\n`);
+    sink.reply({ status: 410, body: "gone" });
+    expect(await main(["node", "vigil", "notify", "test", "--channel", "oncall"], io)).toBe(1);
+    expect(err).toMatch(/^the test message through oncall failed: .*410/);
+    expect(err).not.toContain("/hook");
   });
 });

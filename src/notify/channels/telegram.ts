@@ -63,5 +63,6 @@ export const telegramChannel: Channel<TelegramConfig, TelegramPayload> = {
   type: "telegram",
   configSchema: TelegramConfig,
   render: renderTelegram,
-  send: (payload, config, ctx) => postJson({ url: sendMessageUrl(config), body: payload, secrets: [config.bot_token] }, ctx),
+  // The part after the colon is the token's secret; the bot's id before it is not.
+  send: (payload, config, ctx) => postJson({ url: sendMessageUrl(config), body: payload, secrets: [config.bot_token, config.bot_token.split(":").at(-1) ?? ""] }, ctx),
 };

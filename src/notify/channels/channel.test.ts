@@ -20,7 +20,7 @@ describe("channel helpers", () => {
     const escape = (s: string) => s.replaceAll("&", "&amp;");
     const out = truncateEscaped("&&&&&&&&&&", 12, escape);
     expect(out.length).toBeLessThanOrEqual(12);
-    expect(out).toMatch(/^(&amp;)+…$/);
+    expect(out).toBe("&amp;&amp;…");
   });
 
   it("word statuses and components the same way in every channel", () => {

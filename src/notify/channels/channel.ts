@@ -168,15 +168,19 @@ export function truncateBytes(text: string, max: number): string {
 }
 
 /**
- * `escape(text)` within `max` characters: cut before escaping (so no entity is cut in half), then
- * cut shorter while escaping made it too long.
+ * `escape(text)` within `max` characters: cut before escaping (so no entity is cut in half), as
+ * little as possible (the longest cut that still fits once escaped).
  */
 export function truncateEscaped(text: string, max: number, escape: (text: string) => string): string {
-  let limit = max;
-  for (;;) {
-    const out = escape(truncate(text, limit));
-    const over = Array.from(out).length - max;
-    if (over <= 0 || limit <= 1) return out;
-    limit = Math.max(1, limit - over);
+  const fits = (limit: number) => Array.from(escape(truncate(text, limit))).length <= max;
+  if (fits(max)) return escape(truncate(text, max));
+  // The escaped length grows with the cut's length: search for the longest that fits.
+  let low = 1;
+  let high = max - 1;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (fits(mid)) low = mid;
+    else high = mid - 1;
   }
+  return escape(truncate(text, low));
 }

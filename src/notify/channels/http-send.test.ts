@@ -77,3 +77,10 @@ describe("postJson", () => {
     expect(result).toEqual({ ok: false, retryable: false, error: `${sink.host} answered 404: not found` });
   });
 });
+
+describe("postJson with a URL that does not parse", () => {
+  it("gives up without repeating it", async () => {
+    const result = await postJson({ url: "http://[bad/tok3n-secret", body: {} }, testSendContext());
+    expect(result).toEqual({ ok: false, retryable: false, error: "the destination URL is not valid" });
+  });
+});

@@ -38,6 +38,8 @@ export interface HttpAnswer {
  * would send a secret-bearing body elsewhere.
  */
 export async function postJson(request: JsonRequest, ctx: SendContext): Promise<SendResult> {
+  // Configuration validates URLs; one built from parts (a token with a slash…) may still not parse.
+  if (!URL.canParse(request.url)) return { ok: false, retryable: false, error: "the destination URL is not valid" };
   const target = new URL(request.url);
   const secrets = secretsOf(target, request.secrets ?? []);
   const headers: Record<string, string> = { "content-type": "application/json", "user-agent": "Vigil" };
@@ -59,12 +61,12 @@ export async function postJson(request: JsonRequest, ctx: SendContext): Promise<
 export function classifyAnswer(answer: HttpAnswer, host: string, now: Date, secrets: readonly string[] = []): SendResult {
   const { status } = answer;
   if (status >= 200 && status < 300) return { ok: true, detail: `${host} answered ${status}` };
-  // Redacted before it is cut short, so that no part of a secret is left.
-  const detail = cap(redact(errorDetail(answer.text), secrets));
-  const said = detail === "" ? "" : `: ${detail}`;
   if (status >= 300 && status < 400) {
     return { ok: false, retryable: false, error: redact(`${host} answered ${status} (a redirect, which notifications do not follow)`, secrets) };
   }
+  // Redacted before it is cut short, so that no part of a secret is left.
+  const detail = cap(redact(errorDetail(answer.text), secrets));
+  const said = detail === "" ? "" : `: ${detail}`;
   const error = redact(`${host} answered ${status}${said}`, secrets);
   if (!isRetryableStatus(status)) return { ok: false, retryable: false, error };
   const retryAfterMs = retryAfterOf(answer, now);

@@ -11,7 +11,8 @@ describe("channel registry", () => {
 
   it("finds a channel by a configured type name", () => {
     expect(channelFor("slack")).toBe(channelRegistry.slack);
-    expect(channelFor("email")).toBeUndefined();
+    expect(channelFor("email")).toBe(channelRegistry.email);
+    expect(channelFor("sms")).toBeUndefined();
     expect(channelFor("toString")).toBeUndefined();
     expect(isChannelType("ntfy")).toBe(true);
     expect(isChannelType("constructor")).toBe(false);
@@ -20,6 +21,7 @@ describe("channel registry", () => {
   it("renders every channel's payload from the same message, as JSON", () => {
     const minimal: Record<string, Record<string, unknown>> = {
       webhook: { url: "https://hooks.example.com/x" },
+      email: { host: "smtp.example.com", from: "status@example.com", to: ["oncall@example.com"] },
       slack: { url: "https://hooks.slack.com/services/T/B/x" },
       teams: { url: "https://prod.logic.azure.com/workflows/x" },
       discord: { url: "https://discord.com/api/webhooks/1/x" },

@@ -1,5 +1,6 @@
 import type { Channel } from "./channel.ts";
 import { discordChannel } from "./discord.ts";
+import { emailChannel } from "./email.ts";
 import { googleChatChannel } from "./googlechat.ts";
 import { mattermostChannel } from "./mattermost.ts";
 import { ntfyChannel } from "./ntfy.ts";
@@ -11,7 +12,7 @@ import { telegramChannel } from "./telegram.ts";
 import { webhookChannel } from "./webhook.ts";
 
 /** The notification channel types Vigil knows, in the order the docs list them. */
-export const channelTypeNames = ["webhook", "slack", "teams", "discord", "pagerduty", "opsgenie", "telegram", "ntfy", "googlechat", "mattermost"] as const;
+export const channelTypeNames = ["webhook", "email", "slack", "teams", "discord", "pagerduty", "opsgenie", "telegram", "ntfy", "googlechat", "mattermost"] as const;
 export type ChannelType = (typeof channelTypeNames)[number];
 
 /** A channel of any type, its config and payload types erased: for code that picks one by a type name read at run time. */
@@ -24,6 +25,7 @@ export type AnyChannel = Channel<any, any>;
  */
 export const typedChannelRegistry = {
   webhook: webhookChannel,
+  email: emailChannel,
   slack: slackChannel,
   teams: teamsChannel,
   discord: discordChannel,

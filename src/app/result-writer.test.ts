@@ -62,32 +62,6 @@ describe("ResultWriter", () => {
     expect(writer.pending).toBe(0);
   });
 
-  it("queues one write behind a slow one, however many full batches arrive meanwhile", async () => {
-    const timers = new ManualTimers();
-    const batches: number[] = [];
-    let release: () => void = () => undefined;
-    const slow = new Promise<void>((resolve) => (release = resolve));
-    let first = true;
-    const tx = { results: { insertMany: async (rows: NewCheckResult[]) => void batches.push(rows.length) }, monitorStates: { save: async () => undefined } };
-    const store = {
-      transaction: async (fn: (t: typeof tx) => Promise<void>) => {
-        if (first) {
-          first = false;
-          await slow;
-        }
-        await fn(tx);
-      },
-    } as unknown as Pick<Store, "results" | "monitorStates" | "transaction">;
-    const writer = new ResultWriter({ store, timers, flushEveryMs: 1000, maxBatch: 3, onError: () => undefined });
-    for (let i = 0; i < 3; i++) writer.add(result("a", i));
-    await timers.advance(0);
-    // The first write hangs; twenty more full batches arrive.
-    for (let i = 3; i < 63; i++) writer.add(result("a", i));
-    release();
-    await writer.flush();
-    expect(batches).toEqual([3, 60]);
-  });
-
   it("does not retry on every new result while the store is failing: the timer retries", async () => {
     const timers = new ManualTimers();
     const { store, batches, failNext, attempts } = recordingStore();

@@ -25,8 +25,6 @@ export class ResultWriter {
   #states = new Map<string, MonitorStateRow>();
   #timer: unknown;
   #flushing: Promise<void> = Promise.resolve();
-  /** A write is queued behind the one running: it will take everything buffered when it starts, so one is enough. */
-  #queued = false;
   /** The last write failed: only the retry timer flushes until one succeeds, not every new result. */
   #failing = false;
 
@@ -51,16 +49,11 @@ export class ResultWriter {
     this.#states.set(state.monitorId, state);
   }
 
-  /** Writes everything buffered; flushes run one after another, and at most one waits behind a slow one. */
+  /** Writes everything buffered; flushes run one after another. */
   flush(): Promise<void> {
     if (this.#timer !== undefined) this.#options.timers.clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#queued) return this.#flushing;
-    this.#queued = true;
-    this.#flushing = this.#flushing.then(() => {
-      this.#queued = false;
-      return this.#write();
-    });
+    this.#flushing = this.#flushing.then(() => this.#write());
     return this.#flushing;
   }
 

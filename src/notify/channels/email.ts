@@ -7,6 +7,7 @@ import nodemailer from "nodemailer";
 import * as z from "zod";
 import { host, port, strictMap, text } from "../../config/fields.ts";
 import { renderMarkdown } from "../../incidents/markdown.ts";
+import { escapeHtml } from "../../statuspage/render/xml.ts";
 import type { NotificationMessage, SendResult } from "../types.ts";
 import { facts, kindLabels, toneColours, toneOf, truncate, type Channel } from "./channel.ts";
 
@@ -39,7 +40,7 @@ export interface EmailPayload {
   html: string;
 }
 
-const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const escape = escapeHtml;
 
 export function renderEmail(message: NotificationMessage, config: EmailConfig): EmailPayload {
   const subject = truncate(`${config.subject_prefix ? `${config.subject_prefix} ` : ""}${message.title}`, 200);

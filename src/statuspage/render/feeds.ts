@@ -11,6 +11,7 @@
  * change to the page or any item in it, not the render time, so an unchanged page renders byte-identical
  * feeds (stable ETags).
  */
+import { incidentStatusLabel } from "./html/status.ts";
 import type { IncidentView, MaintenanceView, PageView } from "../view/types.ts";
 import { cdata, escapeHtml, escapeXml } from "./xml.ts";
 
@@ -105,25 +106,8 @@ export function humanTime(date: Date, timeZone: string): string {
   return `${month} ${Number(parts.day)}, ${parts.year}, ${pad(Number(parts.hour) % 24)}:${parts.minute} ${offset}`;
 }
 
-const statusLabels: Record<string, string> = {
-  investigating: "Investigating",
-  identified: "Identified",
-  monitoring: "Monitoring",
-  resolved: "Resolved",
-  postmortem: "Postmortem",
-  scheduled: "Scheduled",
-  in_progress: "In progress",
-  verifying: "Verifying",
-  completed: "Completed",
-};
-
-/** An incident or maintenance status for people: `in_progress` → `In progress`. */
-export function statusLabel(status: string): string {
-  const known = statusLabels[status];
-  if (known) return known;
-  const words = status.replaceAll("_", " ");
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
+/** An incident or maintenance status for people: `in_progress` → `In progress` (the page's labels). */
+export const statusLabel = incidentStatusLabel;
 
 const time = (date: Date, timeZone: string): string =>
   `<time datetime="${rfc3339(date)}">${escapeHtml(humanTime(date, timeZone))}</time>`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { incidentStatuses, nextStatus, type Actor, type IncidentStatus } from "./lifecycle.ts";
+import { incidentStatuses, nextStatus, statusTimes, type Actor, type IncidentStatus } from "./lifecycle.ts";
 
 // Who may make each change: both, a person only, or nobody. Every one of the 25 pairs appears exactly once.
 type Allowed = "both" | "person" | "none";
@@ -59,5 +59,22 @@ describe("nextStatus", () => {
   ])("%s → %s by %s is refused with a reason (%s)", (from, to, actor, words) => {
     const verdict = nextStatus(from, to, actor);
     expect(verdict).toEqual({ ok: false, reason: expect.stringContaining(words) });
+  });
+});
+
+describe("statusTimes", () => {
+  const at = new Date("2026-01-01T00:00:00Z");
+  it.each([
+    ["investigating", "monitoring", { monitoringAt: at }],
+    ["monitoring", "monitoring", {}],
+    ["monitoring", "investigating", { monitoringAt: null }],
+    ["monitoring", "identified", { monitoringAt: null }],
+    ["monitoring", "resolved", { resolvedAt: at }],
+    ["resolved", "investigating", { resolvedAt: null }],
+    ["postmortem", "monitoring", { monitoringAt: at, resolvedAt: null }],
+    ["resolved", "postmortem", { postmortemPublishedAt: at }],
+    ["identified", "investigating", {}],
+  ])("%s → %s sets %j", (from, to, expected) => {
+    expect(statusTimes(from, to, at)).toEqual(expected);
   });
 });

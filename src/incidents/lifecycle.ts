@@ -72,3 +72,30 @@ export function nextStatus(current: IncidentStatus, requested: IncidentStatus, a
   }
   return { ok: true };
 }
+
+/** The open statuses: an incident in one of them is not over. */
+export function isOpenStatus(status: string): boolean {
+  return status === "investigating" || status === "identified" || status === "monitoring";
+}
+
+/** What a status change does to an incident's times; a field left out keeps its value. */
+export interface StatusTimes {
+  monitoringAt?: Date | null;
+  resolvedAt?: Date | null;
+  postmortemPublishedAt?: Date;
+}
+
+/**
+ * The times a move from `from` to `to` at `at` sets or clears: entering monitoring sets monitoring_at,
+ * leaving it for another open status clears it; resolving sets resolved_at, reopening clears it; entering
+ * postmortem dates the postmortem's publication. The engine applies it; the timeline projection replays it.
+ */
+export function statusTimes(from: string, to: string, at: Date): StatusTimes {
+  const times: StatusTimes = {};
+  if (to === "monitoring" && from !== "monitoring") times.monitoringAt = at;
+  if (from === "monitoring" && (to === "investigating" || to === "identified")) times.monitoringAt = null;
+  if (to === "resolved" && from !== "resolved") times.resolvedAt = at;
+  if (!isOpenStatus(from) && isOpenStatus(to)) times.resolvedAt = null;
+  if (to === "postmortem" && from !== "postmortem") times.postmortemPublishedAt = at;
+  return times;
+}

@@ -1,4 +1,5 @@
 import type { ComponentStatus } from "./component-status.ts";
+import { statusTimes } from "./lifecycle.ts";
 
 /** A timeline event as projections read it. */
 export interface ProjectionEvent {
@@ -27,8 +28,6 @@ export interface ProjectedIncident {
   hold: boolean;
   createdAt: Date;
 }
-
-const openStatuses = new Set(["investigating", "identified", "monitoring"]);
 
 /**
  * Rebuilds every incident from its timeline events, oldest first: `incident.created` gives the
@@ -82,12 +81,7 @@ export function projectIncidents(events: readonly ProjectionEvent[]): Map<string
       case "incident.resolved":
       case "incident.reopened": {
         const to = str(d["status"]) ?? incident.status;
-        const from = incident.status;
-        if (to === "monitoring" && from !== "monitoring") incident.monitoringAt = event.at;
-        if (from === "monitoring" && (to === "investigating" || to === "identified")) incident.monitoringAt = null;
-        if (to === "resolved" && from !== "resolved") incident.resolvedAt = event.at;
-        if (!openStatuses.has(from) && openStatuses.has(to)) incident.resolvedAt = null;
-        if (to === "postmortem" && from !== "postmortem") incident.postmortemPublishedAt = event.at;
+        Object.assign(incident, statusTimes(incident.status, to, event.at));
         if (typeof d["hold"] === "boolean") incident.hold = d["hold"];
         incident.status = to;
         break;

@@ -6,7 +6,8 @@ import type { Impact } from "../../incidents/impact.ts";
 import { nextStatus, type IncidentStatus } from "../../incidents/lifecycle.ts";
 import type { IncidentRow } from "../../store/types.ts";
 import { createdData } from "./automation.ts";
-import { isOpen, type EngineContext, type Tracked } from "./context.ts";
+import { isOpenStatus } from "../../incidents/lifecycle.ts";
+import type { EngineContext, Tracked } from "./context.ts";
 
 /** A person's new incident. */
 export interface NewIncidentInput {
@@ -121,7 +122,7 @@ export async function publishIncident(ctx: EngineContext, id: string, actor: str
 /** Replaces the postmortem's Markdown; allowed once the incident is resolved. */
 export async function savePostmortem(ctx: EngineContext, id: string, body: string, actor: string): Promise<IncidentRow> {
   const tracked = await trackedOf(ctx, id);
-  if (isOpen(tracked.row.status)) throw new AppError("conflict", `incident ${id} is ${tracked.row.status}: resolve it before writing its postmortem`);
+  if (isOpenStatus(tracked.row.status)) throw new AppError("conflict", `incident ${id} is ${tracked.row.status}: resolve it before writing its postmortem`);
   const now = ctx.deps.clock.now();
   return ctx.deps.store.transaction(async (tx) => {
     const row = await tx.incidents.update(id, { postmortemBody: body, updatedAt: now });

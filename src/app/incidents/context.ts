@@ -8,7 +8,7 @@ import type { Signal } from "../../incidents/correlate.ts";
 import { summariseEvidence, evidenceSentence } from "../../incidents/evidence-summary.ts";
 import { buildGraph, type Graph } from "../../incidents/graph.ts";
 import { impactOf, type Impact } from "../../incidents/impact.ts";
-import type { IncidentStatus } from "../../incidents/lifecycle.ts";
+import { isOpenStatus, statusTimes, type IncidentStatus } from "../../incidents/lifecycle.ts";
 import { draftPostmortem, formatDuration } from "../../incidents/postmortem.ts";
 import { componentList, defaultTemplates, impactPhrase, renderTemplate } from "../../incidents/publish.ts";
 import { isImpaired, outageWindows, windowJson, type OutageWindow, type StatusChange, type WindowQuery } from "../../incidents/windows.ts";
@@ -214,13 +214,11 @@ export class EngineContext {
   async changeStatus(tracked: Pick<Tracked, "row">, to: IncidentStatus, body: string, actor: string, now: Date, extra: { hold?: boolean; reason?: string; merged?: boolean } = {}): Promise<IncidentRow> {
     const current = tracked.row;
     const from = current.status as IncidentStatus;
-    const patch: Partial<IncidentRow> = { status: to, updatedAt: now };
+    // Postmortem publication is dated by the command that publishes it, not by the status change.
+    const { postmortemPublishedAt: _published, ...times } = statusTimes(from, to, now);
+    const patch: Partial<IncidentRow> = { status: to, updatedAt: now, ...times };
     if (extra.hold !== undefined) patch.hold = extra.hold;
-    if (to === "monitoring" && from !== "monitoring") patch.monitoringAt = now;
-    if (from === "monitoring" && (to === "investigating" || to === "identified")) patch.monitoringAt = null;
-    if (to === "resolved" && from !== "resolved") patch.resolvedAt = now;
-    if ((from === "resolved" || from === "postmortem") && to !== "resolved" && to !== "postmortem") patch.resolvedAt = null;
-    const kind = to === "resolved" && from !== "resolved" ? "incident.resolved" : (from === "resolved" || from === "postmortem") && isOpen(to) ? "incident.reopened" : "incident.updated";
+    const kind = to === "resolved" && from !== "resolved" ? "incident.resolved" : (from === "resolved" || from === "postmortem") && isOpenStatus(to) ? "incident.reopened" : "incident.updated";
     const statuses = this.statuses();
     const row = await this.deps.store.transaction(async (tx) => {
       const updated = await tx.incidents.update(current.id, patch);
@@ -231,7 +229,7 @@ export class EngineContext {
     tracked.row = row;
     const open = this.open.get(row.id);
     if (open && row.publishedAt !== null) open.lastPublicUpdateAt = now;
-    if (isOpen(to)) {
+    if (isOpenStatus(to)) {
       if (!open) this.open.set(row.id, { row, lastSignalAt: now, signals: [], allRecoveredAt: null, lastPublicUpdateAt: row.publishedAt === null ? null : now, lastReminderAt: null });
       else open.row = row;
     } else {
@@ -315,9 +313,7 @@ export function toStatusChange(event: StoredEvent): StatusChange {
   };
 }
 
-export function isOpen(status: string): boolean {
-  return status === "investigating" || status === "identified" || status === "monitoring";
-}
+
 
 function latest(dates: Date[]): Date {
   return dates.reduce((a, b) => (b.getTime() > a.getTime() ? b : a));

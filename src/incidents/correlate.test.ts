@@ -28,7 +28,6 @@ const incident = (id: string, rootIds: string[], impactedIds: string[], lastSign
   impactedIds,
   startedAt: at(0),
   lastSignalAt: at(lastSignalSeconds),
-  signals: [],
 });
 
 interface Case {

@@ -23,7 +23,6 @@ export interface OpenIncident {
   startedAt: Date;
   /** When the incident last joined a failure signal; the correlation window runs from it. */
   lastSignalAt: Date;
-  signals: readonly Signal[];
 }
 
 /** How correlation groups signals into incidents. */

@@ -28,7 +28,6 @@ export async function onSignal(ctx: EngineContext, monitorId: string, event: Det
     impactedIds: t.row.impactedIds,
     startedAt: t.row.startedAt,
     lastSignalAt: t.lastSignalAt,
-    signals: t.signals,
   }));
   const decision = correlate(open, signal, ctx.graph, { windowMs: ctx.config.incidents.correlation_window }, now);
   if (decision.action === "open") await openIncident(ctx, decision.rootIds, decision.impactedIds, signal, now);
@@ -131,7 +130,7 @@ async function openIncident(ctx: EngineContext, rootIds: string[], impactedIds: 
     createdAt: now,
     updatedAt: now,
   };
-  const tracked: Tracked = { row, lastSignalAt: now, signals: [signal], allRecoveredAt: null, lastPublicUpdateAt: null, lastReminderAt: null };
+  const tracked: Tracked = { row, lastSignalAt: now, allRecoveredAt: null, lastPublicUpdateAt: null, lastReminderAt: null };
   await ctx.deps.store.transaction(async (tx) => {
     await tx.incidents.create(row);
     await tx.events.append({ at: now, kind: "incident.created", subject: row.id, actor: "system", data: { ...createdData(row), publish_policy: policy, signal: signalData(signal) } });
@@ -165,12 +164,11 @@ async function join(ctx: EngineContext, id: string, rootIds: string[], impactedI
     });
   });
   tracked.lastSignalAt = now;
-  tracked.signals.push(signal);
 }
 
 /**
  * Merges an open incident into another that a late cause showed to share its root: the survivor takes the earlier
- * start and its signals; the merged one is resolved with an update pointing at the survivor, and an
+ * start; the merged one is resolved with an update pointing at the survivor, and an
  * `incident.merged` event on both.
  */
 async function merge(ctx: EngineContext, mergedId: string, intoId: string, now: Date): Promise<void> {
@@ -184,7 +182,6 @@ async function merge(ctx: EngineContext, mergedId: string, intoId: string, now: 
     await tx.events.append({ at: now, kind: "incident.merged", subject: intoId, actor: "system", data: { merged: mergedId, started_at: startedAt.toISOString(), earliest_possible_start: earliest?.toISOString() ?? null } });
     await tx.events.append({ at: now, kind: "incident.merged", subject: mergedId, actor: "system", data: { into: intoId } });
   });
-  into.signals.push(...merged.signals);
   await ctx.changeStatus(merged, "resolved", `This incident has been merged into "${into.row.name}", which shares its cause.`, "system", now, { reason: `merged into ${intoId}`, merged: true });
   ctx.deps.logger.info({ incident: mergedId, into: intoId }, "incident merged");
 }

@@ -64,7 +64,7 @@ export async function createIncident(ctx: EngineContext, input: NewIncidentInput
   for (const [id, status] of Object.entries(components)) await ctx.override(id, status, row.id, actor, now);
   const statuses = ctx.statuses();
   row.impact = ctx.impactOf(row, statuses);
-  const tracked: Tracked = { row, lastSignalAt: now, signals: [], allRecoveredAt: null, lastPublicUpdateAt: null, lastReminderAt: null };
+  const tracked: Tracked = { row, lastSignalAt: now, allRecoveredAt: null, lastPublicUpdateAt: null, lastReminderAt: null };
   await ctx.deps.store.transaction(async (tx) => {
     await tx.incidents.create(row);
     await tx.events.append({ at: now, kind: "incident.created", subject: row.id, actor, data: { ...createdData(row), impact_override: row.impactOverride } });

@@ -4,7 +4,6 @@ import type { Timers } from "../../core/timers.ts";
 import type { VigilConfig } from "../../config/index.ts";
 import type { MonitorStatus } from "../../detection/types.ts";
 import { componentStatusFromMonitors, deriveStatuses, type ComponentStatus } from "../../incidents/component-status.ts";
-import type { Signal } from "../../incidents/correlate.ts";
 import { summariseEvidence, evidenceSentence } from "../../incidents/evidence-summary.ts";
 import { buildGraph, type Graph } from "../../incidents/graph.ts";
 import { impactOf, type Impact } from "../../incidents/impact.ts";
@@ -31,7 +30,6 @@ export interface IncidentEngineDeps {
 export interface Tracked {
   row: IncidentRow;
   lastSignalAt: Date;
-  signals: Signal[];
   /** When every component of the incident was last seen recovered; null while one fails. */
   allRecoveredAt: Date | null;
   /** The last update the public could see (null while unpublished). */
@@ -91,7 +89,6 @@ export class EngineContext {
       this.open.set(row.id, {
         row,
         lastSignalAt: row.updatedAt,
-        signals: [],
         allRecoveredAt: null,
         lastPublicUpdateAt: row.publishedAt === null ? null : latest([row.publishedAt, ...updates.map((u) => u.createdAt)]),
         lastReminderAt: reminders[0]?.at ?? null,
@@ -230,7 +227,7 @@ export class EngineContext {
     const open = this.open.get(row.id);
     if (open && row.publishedAt !== null) open.lastPublicUpdateAt = now;
     if (isOpenStatus(to)) {
-      if (!open) this.open.set(row.id, { row, lastSignalAt: now, signals: [], allRecoveredAt: null, lastPublicUpdateAt: row.publishedAt === null ? null : now, lastReminderAt: null });
+      if (!open) this.open.set(row.id, { row, lastSignalAt: now, allRecoveredAt: null, lastPublicUpdateAt: row.publishedAt === null ? null : now, lastReminderAt: null });
       else open.row = row;
     } else {
       this.open.delete(row.id);

@@ -90,7 +90,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     });
 
     let listening = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`;
-    const publisher: StatusPagePublisher = new StatusPagePublisher({
+    // What the status page and the notifier both read of the running Vigil.
+    const shared = {
       store,
       clock,
       timers,
@@ -98,17 +99,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       config: () => holder.current,
       publicUrl: () => publicUrlOf(holder.current, listening),
       statuses: () => incidents.componentStatuses().statuses,
-    });
-    const notifier: Notifier = new Notifier({
-      store,
-      clock,
-      timers,
-      logger,
-      config: () => holder.current,
-      publicUrl: () => publicUrlOf(holder.current, listening),
-      statuses: () => incidents.componentStatuses().statuses,
-      maintenanceComponents: () => new Set(Object.entries(incidents.componentStatuses().statuses).filter(([, s]) => s === "under_maintenance").map(([id]) => id)),
-    });
+    };
+    const publisher: StatusPagePublisher = new StatusPagePublisher(shared);
+    const notifier: Notifier = new Notifier({ ...shared, maintenanceComponents: () => incidents.maintenanceComponents() });
     const readiness = async (): Promise<ReadinessCheck[]> => {
       const checks: ReadinessCheck[] = [];
       try {

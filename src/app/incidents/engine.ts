@@ -108,6 +108,11 @@ export class IncidentEngine {
     return { statuses: this.#ctx.statuses(), overridden: Object.keys(this.#ctx.overrides) };
   }
 
+  /** Components of maintenances in progress. */
+  maintenanceComponents(): ReadonlySet<string> {
+    return this.#ctx.maintenanceComponents;
+  }
+
   /** Outage windows from the timeline. */
   windows(query: WindowQuery): Promise<OutageWindow[]> {
     return this.#ctx.windows(query);

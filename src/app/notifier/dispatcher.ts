@@ -1,9 +1,9 @@
 import type { Clock } from "../../core/clock.ts";
 import type { Timers } from "../../core/timers.ts";
 import type { VigilConfig } from "../../config/index.ts";
-import { buildGraph } from "../../incidents/graph.ts";
+import { buildGraph, type Graph } from "../../incidents/graph.ts";
 import type { Logger } from "../../observability/logger.ts";
-import { messageFromEvent, type DispatchEvent, type IncidentContext } from "../../notify/message.ts";
+import { messageFromEvent, type DispatchEvent, type IncidentContext, type MessageContext } from "../../notify/message.ts";
 import { catchAllRoute, type Route } from "../../notify/routing/config.ts";
 import type { SentNotification } from "../../notify/routing/inhibit.ts";
 import { planDeliveries } from "../../notify/routing/pipeline.ts";
@@ -24,6 +24,16 @@ export interface DispatcherDeps {
   maintenanceComponents(): ReadonlySet<string>;
   /** Told when deliveries were enqueued. */
   onEnqueued?: () => void;
+}
+
+/** What planning reads, once per batch of events. */
+interface BatchContext {
+  config: VigilConfig;
+  channels: string[];
+  routes: Route[];
+  graph: Graph;
+  maintenance: ReadonlySet<string>;
+  components: MessageContext["components"];
 }
 
 /** The dispatcher's cursor name in the store. */
@@ -97,8 +107,10 @@ export class Dispatcher {
       const after = (await store.outbox.cursor(cursorName)) ?? "0";
       const events = await store.events.list({ afterId: after, limit: batch });
       if (events.length === 0) return;
+      // The configuration, graph and statuses are read once per batch, not once per event.
+      const batchContext = this.#batchContext();
       const rows: NewDelivery[] = [];
-      for (const event of events) rows.push(...(await this.#plan(event)));
+      for (const event of events) rows.push(...(await this.#plan(event, batchContext)));
       const last = events.at(-1)!.id;
       let added = 0;
       await store.transaction(async (tx) => {
@@ -110,22 +122,35 @@ export class Dispatcher {
     }
   }
 
-  async #plan(event: DispatchEvent): Promise<NewDelivery[]> {
+  #batchContext(): BatchContext {
     const config = this.#deps.config();
+    const statuses = this.#deps.statuses();
     const channels = config.notifications.channels.map((c) => c.id);
-    if (channels.length === 0) return [];
-    const message = messageFromEvent(event, await this.#context(event, config));
-    if (message === null) return [];
     const routes = config.notifications.routes as unknown as Route[];
+    return {
+      config,
+      channels,
+      routes: routes.length > 0 ? routes : [catchAllRoute(channels)],
+      graph: buildGraph(config.components.map((c) => ({ id: c.id, dependsOn: c.depends_on }))),
+      maintenance: this.#deps.maintenanceComponents(),
+      components: new Map(config.components.map((c) => [c.id, { name: c.name, group: c.group ?? null, status: statuses[c.id] ?? "operational" }])),
+    };
+  }
+
+  async #plan(event: DispatchEvent, batch: BatchContext): Promise<NewDelivery[]> {
+    const { config, channels } = batch;
+    if (channels.length === 0) return [];
+    const message = messageFromEvent(event, await this.#context(event, config, batch.components));
+    if (message === null) return [];
     const now = this.#deps.clock.now();
     const plan = planDeliveries(message, {
-      routes: routes.length > 0 ? routes : [catchAllRoute(channels)],
+      routes: batch.routes,
       allChannels: channels,
       silences: [],
-      maintenanceComponentIds: this.#deps.maintenanceComponents(),
+      maintenanceComponentIds: batch.maintenance,
       now,
       alreadyNotified: this.#planned,
-      graph: buildGraph(config.components.map((c) => ({ id: c.id, dependsOn: c.depends_on }))),
+      graph: batch.graph,
     });
     const json = JSON.parse(JSON.stringify(message)) as Record<string, unknown>;
     const row = (destination: string, status: "pending" | "muted", reason: string | null): NewDelivery => ({
@@ -148,9 +173,7 @@ export class Dispatcher {
     return rows;
   }
 
-  async #context(event: DispatchEvent, config: VigilConfig) {
-    const statuses = this.#deps.statuses();
-    const components = new Map(config.components.map((c) => [c.id, { name: c.name, group: c.group ?? null, status: statuses[c.id] ?? "operational" }]));
+  async #context(event: DispatchEvent, config: VigilConfig, components: MessageContext["components"]) {
     let incident: IncidentContext | undefined;
     if (event.kind.startsWith("incident.") && event.subject !== null) {
       const row = await this.#deps.store.incidents.get(event.subject);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { renderMarkdown } from "../../incidents/markdown.ts";
-import { windowJson, type OutageWindow } from "../../incidents/windows.ts";
+
 import type { IncidentRow, IncidentUpdateRow, MaintenanceRow } from "../../store/types.ts";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -105,10 +105,6 @@ export function updateOf(row: IncidentUpdateRow): z.infer<typeof updateView> {
     display_at: row.displayAt.toISOString(),
     created_at: row.createdAt.toISOString(),
   };
-}
-
-export function windowOf(window: OutageWindow, marginMs: number): z.infer<typeof windowView> {
-  return windowJson(window, marginMs);
 }
 
 export function maintenanceOf(row: MaintenanceRow): z.infer<typeof maintenanceView> {

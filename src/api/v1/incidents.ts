@@ -9,7 +9,8 @@ import { postmortemMetrics } from "../../incidents/postmortem.ts";
 import { renderMarkdown } from "../../incidents/markdown.ts";
 import type { ApiDeps } from "../deps.ts";
 import { defineRoute } from "../route.ts";
-import { incidentOf, incidentView, instantParam, updateOf, updateView, windowOf, windowView } from "./incident-views.ts";
+import { windowJson } from "../../incidents/windows.ts";
+import { incidentOf, incidentView, instantParam, updateOf, updateView, windowView } from "./incident-views.ts";
 
 const timelineEntry = z.object({ id: z.string(), at: z.string(), kind: z.string(), actor: z.string(), data: z.record(z.string(), z.unknown()) });
 const markdown = z.string().trim().min(1).max(20_000);
@@ -187,7 +188,7 @@ export function incidentRoutes(deps: ApiDeps) {
         const row = await get(params.id);
         const windows = await deps.incidents.windows({ incidentId: row.id });
         const margin = query.margin ?? deps.settings().windowMarginMs;
-        return { incident: row.id, windows: windows.map((w) => windowOf(w, margin)) };
+        return { incident: row.id, windows: windows.map((w) => windowJson(w, margin)) };
       },
     }),
     defineRoute({
@@ -248,7 +249,7 @@ export function incidentRoutes(deps: ApiDeps) {
           ...(query.to ? { to: query.to } : {}),
         });
         const margin = query.margin ?? deps.settings().windowMarginMs;
-        return { windows: windows.map((w) => windowOf(w, margin)) };
+        return { windows: windows.map((w) => windowJson(w, margin)) };
       },
     }),
     defineRoute({

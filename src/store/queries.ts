@@ -5,6 +5,9 @@ import { eventQueries } from "./events.ts";
 import { incidentQueries } from "./incidents.ts";
 import { maintenanceQueries } from "./maintenances.ts";
 import { outboxQueries } from "./outbox.ts";
+import { silenceQueries } from "./silences.ts";
+import { stateQueries } from "./state.ts";
+import { subscriberQueries } from "./subscribers.ts";
 import { resultQueries } from "./results.ts";
 import { tokenQueries } from "./tokens.ts";
 import type { Store } from "./types.ts";
@@ -14,7 +17,7 @@ export type StoreQueries = Omit<Store, "kind" | "description" | "close" | "trans
 
 /** Every repository over one drizzle handle (the database, or a transaction on it). */
 export function queriesOver(db: Db): StoreQueries {
-  return { tokens: tokenQueries(db), catalog: catalogQueries(db), events: eventQueries(db), incidents: incidentQueries(db), maintenances: maintenanceQueries(db), outbox: outboxQueries(db), ...resultQueries(db) };
+  return { tokens: tokenQueries(db), catalog: catalogQueries(db), events: eventQueries(db), incidents: incidentQueries(db), maintenances: maintenanceQueries(db), outbox: outboxQueries(db), subscribers: subscriberQueries(db), silences: silenceQueries(db), state: stateQueries(db), ...resultQueries(db) };
 }
 
 /** A store over a drizzle handle; `sync` and `transaction` run in database transactions. */
@@ -81,6 +84,17 @@ export function storeOver(
       update: guard(queries.outbox.update),
       list: guard(queries.outbox.list),
     },
+    subscribers: {
+      confirm: guard(queries.subscribers.confirm),
+      get: guard(queries.subscribers.get),
+      find: guard(queries.subscribers.find),
+      list: guard(queries.subscribers.list),
+      count: guard(queries.subscribers.count),
+      remove: guard(queries.subscribers.remove),
+      importMany: guard(queries.subscribers.importMany),
+    },
+    silences: { create: guard(queries.silences.create), get: guard(queries.silences.get), list: guard(queries.silences.list), expire: guard(queries.silences.expire) },
+    state: { get: guard(queries.state.get), put: guard(queries.state.put), putIfAbsent: guard(queries.state.putIfAbsent) },
     transaction: guard((fn) => inTransaction(fn)),
     close: shell.close,
   };

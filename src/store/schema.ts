@@ -234,6 +234,45 @@ export const cursors = pgTable("cursors", {
   updatedAt: instant("updated_at").notNull(),
 });
 
+/** Public subscribers, stored only once confirmed (a pending subscription lives in its signed link). */
+export const subscribers = pgTable(
+  "subscribers",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind").notNull().$type<"email" | "webhook">(),
+    /** The e-mail address or the webhook URL, normalised. */
+    address: text("address").notNull(),
+    /** The component ids chosen; null: every component. */
+    componentIds: jsonb("component_ids").$type<string[] | null>(),
+    confirmedAt: instant("confirmed_at").notNull(),
+    createdAt: instant("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("subscribers_kind_address_idx").on(t.kind, t.address), check("subscribers_kind_check", sql`${t.kind} in ('email', 'webhook')`)],
+);
+
+/** Silences: no notification for the messages they match between their start and end (Alertmanager's silences). */
+export const silences = pgTable(
+  "silences",
+  {
+    id: text("id").primaryKey(),
+    /** A routing matcher (component, group, severity, kind, labels). */
+    matchers: jsonb("matchers").notNull().$type<Record<string, unknown>>(),
+    startsAt: instant("starts_at").notNull(),
+    endsAt: instant("ends_at").notNull(),
+    createdBy: text("created_by").notNull(),
+    comment: text("comment").notNull(),
+    createdAt: instant("created_at").notNull(),
+  },
+  (t) => [index("silences_ends_at_idx").on(t.endsAt)],
+);
+
+/** Small named documents the services keep across restarts (the notifier's groups, the subscription signing key). */
+export const appState = pgTable("app_state", {
+  name: text("name").primaryKey(),
+  value: jsonb("value").notNull().$type<unknown>(),
+  updatedAt: instant("updated_at").notNull(),
+});
+
 /** Applied migrations; the runner also creates it (IF NOT EXISTS) before the first one runs. */
 export const schemaMigrations = pgTable("schema_migrations", {
   version: text("version").primaryKey(),
@@ -243,6 +282,6 @@ export const schemaMigrations = pgTable("schema_migrations", {
 });
 
 /** All tables, as handed to drizzle. */
-export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, cursors, schemaMigrations };
+export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, cursors, subscribers, silences, appState, schemaMigrations };
 
 export type Schema = typeof schema;

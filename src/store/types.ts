@@ -1,4 +1,4 @@
-import type { incidents as incidentsTable, incidentUpdates as incidentUpdatesTable, maintenances as maintenancesTable } from "./schema.ts";
+import type { incidents as incidentsTable, incidentUpdates as incidentUpdatesTable, maintenances as maintenancesTable, silences as silencesTable, subscribers as subscribersTable } from "./schema.ts";
 
 /** What an API token may do; admin includes write, write includes read. */
 export type TokenScope = "read" | "write" | "admin";
@@ -124,6 +124,10 @@ export type IncidentRow = typeof incidentsTable.$inferSelect;
 export type IncidentUpdateRow = typeof incidentUpdatesTable.$inferSelect;
 /** A scheduled maintenance as stored. */
 export type MaintenanceRow = typeof maintenancesTable.$inferSelect;
+/** A confirmed public subscriber. */
+export type SubscriberRow = typeof subscribersTable.$inferSelect;
+/** A stored silence (its matchers as written, checked by the caller). */
+export type SilenceRow = typeof silencesTable.$inferSelect;
 
 /** A notification to deliver, as the dispatcher creates it. */
 export interface NewDelivery {
@@ -259,6 +263,34 @@ export interface Store {
     update(id: string, patch: Partial<Pick<DeliveryRow, "status" | "attempts" | "nextAttemptAt" | "lastError" | "updatedAt" | "deliveredAt">>): Promise<DeliveryRow>;
     /** Newest first; `limit` defaults to 100. */
     list(options?: { status?: DeliveryRow["status"]; destination?: string; limit?: number }): Promise<DeliveryRow[]>;
+  };
+  subscribers: {
+    /** Stores a confirmed subscriber; one already there (same kind and address) keeps its id and takes the new components. */
+    confirm(row: SubscriberRow): Promise<SubscriberRow>;
+    get(id: string): Promise<SubscriberRow | undefined>;
+    find(kind: SubscriberRow["kind"], address: string): Promise<SubscriberRow | undefined>;
+    /** By id; `afterId` pages; `limit` defaults to 100,000. */
+    list(options?: { kind?: SubscriberRow["kind"]; afterId?: string; limit?: number }): Promise<SubscriberRow[]>;
+    count(): Promise<number>;
+    /** False when there was no such subscriber. */
+    remove(id: string): Promise<boolean>;
+    /** Adds or updates (same kind and address: new components) many at once. */
+    importMany(rows: readonly SubscriberRow[]): Promise<{ added: number; updated: number }>;
+  };
+  silences: {
+    /** AppError conflict when the id exists. */
+    create(row: SilenceRow): Promise<void>;
+    get(id: string): Promise<SilenceRow | undefined>;
+    /** By start, then id; `endingAfter` keeps those still active or to come at that time. */
+    list(options?: { endingAfter?: Date; limit?: number }): Promise<SilenceRow[]>;
+    /** Ends a silence at `at`; undefined when unknown or already ended by then. */
+    expire(id: string, at: Date): Promise<SilenceRow | undefined>;
+  };
+  state: {
+    get(name: string): Promise<unknown>;
+    put(name: string, value: unknown, at: Date): Promise<void>;
+    /** Stores `value` unless the name exists; returns what is stored (so concurrent callers agree). */
+    putIfAbsent(name: string, value: unknown, at: Date): Promise<unknown>;
   };
   /** Runs `fn` in one transaction, rolled back if it throws; serialised on PGlite, so never use the outer store inside `fn`. */
   transaction<T>(fn: (tx: Omit<Store, "close" | "transaction">) => Promise<T>): Promise<T>;

@@ -45,7 +45,7 @@ for (const backend of storeBackends()) {
 
     it("is migrated on open and reports its kind", async () => {
       expect(store.kind).toBe(backend.name);
-      expect(await store.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox"], pending: [] });
+      expect(await store.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences"], pending: [] });
       await expect(store.ping()).resolves.toBeUndefined();
     });
 
@@ -283,6 +283,48 @@ for (const backend of storeBackends()) {
       });
     });
 
+    describe("subscribers, silences and state", () => {
+      const subscriber = (id: string, address: string, componentIds: string[] | null = null) => ({ id, kind: "email" as const, address, componentIds, confirmedAt: at(5), createdAt: at(5) });
+
+      it("confirms once per kind and address, keeping the first id, and lists, finds, counts and removes", async () => {
+        expect(await store.subscribers.confirm(subscriber("sub_b", "b@example.com"))).toEqual(subscriber("sub_b", "b@example.com"));
+        await store.subscribers.confirm(subscriber("sub_a", "a@example.com", ["api"]));
+        const again = await store.subscribers.confirm({ ...subscriber("sub_z", "a@example.com", ["api", "orders-db"]), confirmedAt: at(9) });
+        expect(again).toMatchObject({ id: "sub_a", componentIds: ["api", "orders-db"], confirmedAt: at(5) });
+        expect((await store.subscribers.list()).map((s) => s.id)).toEqual(["sub_a", "sub_b"]);
+        expect((await store.subscribers.list({ afterId: "sub_a", limit: 5 })).map((s) => s.id)).toEqual(["sub_b"]);
+        expect((await store.subscribers.find("email", "b@example.com"))?.id).toBe("sub_b");
+        expect(await store.subscribers.find("webhook", "b@example.com")).toBeUndefined();
+        expect(await store.subscribers.count()).toBe(2);
+        expect(await store.subscribers.remove("sub_b")).toBe(true);
+        expect(await store.subscribers.remove("sub_b")).toBe(false);
+        expect(await store.subscribers.importMany([subscriber("sub_c", "c@example.com"), subscriber("sub_y", "a@example.com", null)])).toEqual({ added: 1, updated: 1 });
+        expect((await store.subscribers.get("sub_a"))?.componentIds).toBeNull();
+        expect(await store.subscribers.count()).toBe(2);
+      });
+
+      it("keeps silences, lists the ones still running, and expires one once", async () => {
+        const silence = (id: string, from: number, until: number) => ({ id, matchers: { component: ["api"] }, startsAt: at(from), endsAt: at(until), createdBy: "alice", comment: "deploy", createdAt: at(0) });
+        await store.silences.create(silence("sil_b", 20, 100));
+        await store.silences.create(silence("sil_a", 10, 30));
+        expect((await store.silences.list()).map((s) => s.id)).toEqual(["sil_a", "sil_b"]);
+        expect((await store.silences.list({ endingAfter: at(50) })).map((s) => s.id)).toEqual(["sil_b"]);
+        expect((await store.silences.expire("sil_b", at(60)))?.endsAt).toEqual(at(60));
+        expect(await store.silences.expire("sil_b", at(70))).toBeUndefined();
+        expect((await store.silences.get("sil_a"))?.matchers).toEqual({ component: ["api"] });
+        expect((await rejection(store.silences.create(silence("sil_a", 0, 1)))).code).toBe("conflict");
+      });
+
+      it("keeps named state documents; putIfAbsent returns the first value", async () => {
+        expect(await store.state.get("notifier.groups")).toBeUndefined();
+        await store.state.put("notifier.groups", { groups: { a: 1 } }, at(1));
+        await store.state.put("notifier.groups", { groups: {} }, at(2));
+        expect(await store.state.get("notifier.groups")).toEqual({ groups: {} });
+        expect(await store.state.putIfAbsent("key", "first", at(1))).toBe("first");
+        expect(await store.state.putIfAbsent("key", "second", at(2))).toBe("first");
+      });
+    });
+
     describe("transactions", () => {
       it("commits what succeeds and rolls back everything when the function throws", async () => {
         await store.transaction(async (tx) => {
@@ -309,8 +351,8 @@ for (const backend of storeBackends()) {
             const [a, b] = await Promise.all([openStore({ url: fresh.url, dataDir: fresh.dataDir }), openStore({ url: fresh.url, dataDir: fresh.dataDir })]);
             const events = await a.events.list();
             expect(events).toEqual([]);
-            expect(await a.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox"], pending: [] });
-            expect(await b.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox"], pending: [] });
+            expect(await a.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences"], pending: [] });
+            expect(await b.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences"], pending: [] });
             await Promise.all([a.close(), b.close()]);
           } else {
             // The embedded store has one opener at a time: the second is refused, not corrupted.
@@ -321,7 +363,7 @@ for (const backend of storeBackends()) {
             await a.close();
           }
           const again = await openStore({ url: fresh.url, dataDir: fresh.dataDir });
-          expect(await again.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox"], pending: [] });
+          expect(await again.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences"], pending: [] });
           await again.close();
         } finally {
           await fresh.dispose();
@@ -341,7 +383,7 @@ for (const backend of storeBackends()) {
           const first = await readFile(path.join(dir, "0001_foundation.sql"), "utf8");
           await writeFile(path.join(dir, "0099_broken.sql"), "CREATE TABLE half_done (id int);\n");
           const store2 = await openStore({ url: fresh.url, dataDir: fresh.dataDir, migrationsDir: dir });
-          expect(await store2.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0099_broken"], pending: [] });
+          expect(await store2.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0099_broken"], pending: [] });
           await store2.close();
 
           await writeFile(path.join(dir, "0001_foundation.sql"), first + "\n-- edited\n");

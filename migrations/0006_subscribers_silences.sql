@@ -19,6 +19,7 @@ CREATE TABLE "subscribers" (
 	"kind" text NOT NULL,
 	"address" text NOT NULL,
 	"component_ids" jsonb,
+	"format" text,
 	"confirmed_at" timestamp with time zone NOT NULL,
 	"created_at" timestamp with time zone NOT NULL,
 	CONSTRAINT "subscribers_kind_check" CHECK ("subscribers"."kind" in ('email', 'webhook'))

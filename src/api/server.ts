@@ -15,6 +15,7 @@ import { maintenanceRoutes } from "./v1/maintenances.ts";
 import { notificationRoutes } from "./v1/notifications.ts";
 import { monitorRoutes } from "./v1/monitors.ts";
 import { reloadRoutes } from "./v1/reload.ts";
+import { silenceRoutes } from "./v1/silences.ts";
 import { tokenRoutes } from "./v1/tokens.ts";
 import { opsRoutes } from "./ops.ts";
 
@@ -29,7 +30,7 @@ const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Every JSON route of /api/v1, in one list: registered and described from the same specs. */
 export function v1Routes(deps: ApiDeps): AnyRoute[] {
-  return [...catalogRoutes(deps), ...monitorRoutes(deps), ...incidentRoutes(deps), ...maintenanceRoutes(deps), ...notificationRoutes(deps), ...eventRoutes(deps), ...tokenRoutes(deps), ...reloadRoutes(deps)];
+  return [...catalogRoutes(deps), ...monitorRoutes(deps), ...incidentRoutes(deps), ...maintenanceRoutes(deps), ...notificationRoutes(deps), ...silenceRoutes(deps), ...eventRoutes(deps), ...tokenRoutes(deps), ...reloadRoutes(deps)];
 }
 
 /** Builds the HTTP server; it does not listen. */

@@ -8,12 +8,13 @@ import { incidentCommand } from "./incident.ts";
 import { migrateCommand } from "./migrate.ts";
 import { notifyCommand } from "./notify.ts";
 import { serveCommand } from "./serve.ts";
+import { silenceCommand } from "./silence.ts";
 import { tokenCommand } from "./token.ts";
 import { validateCommand } from "./validate.ts";
 import { windowsCommand } from "./windows.ts";
 
 
-const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, incidentCommand, windowsCommand, exportCommand, notifyCommand];
+const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, incidentCommand, windowsCommand, exportCommand, notifyCommand, silenceCommand];
 
 function defaultIo(): CliIo {
   return {

@@ -61,7 +61,15 @@ export function issuesFromZod(error: z.ZodError, data: unknown, fromEnv: Map<str
         out.push({ path, message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${got(issue.input)}` });
         break;
       case "too_small":
-        out.push({ path, message: issue.origin === "string" && issue.minimum === 1 ? "must not be empty" : `must be at least ${String(issue.minimum)}${issue.origin === "array" ? " items" : ""}` });
+        out.push({
+          path,
+          message:
+            issue.origin === "string" && issue.minimum === 1
+              ? "must not be empty"
+              : issue.inclusive === false
+                ? `must be greater than ${String(issue.minimum)}`
+                : `must be at least ${String(issue.minimum)}${issue.origin === "array" ? " items" : ""}`,
+        });
         break;
       case "too_big":
         out.push({ path, message: `must be at most ${String(issue.maximum)}${issue.origin === "array" ? " items" : issue.origin === "string" ? " characters" : ""}` });

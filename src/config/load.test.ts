@@ -146,6 +146,31 @@ maintenances:
     expect(formatConfigIssues(errorsOf(text.replace('"2026-12-01T02:00:00Z"', '"tomorrow"')))).toMatch(/maintenances\[0\]\.starts_at: expected a date and time with a zone/);
   });
 
+  it("gives routes the notifications.grouping defaults, their own keys winning, and reads the subscribers section", () => {
+    const extra = `  grouping: { group_interval: 2m, repeat_interval: 1h }
+  routes:
+    - { channels: [oncall], match: { kind: "incident.*" } }
+    - { channels: [oncall], group_interval: 10s, group_by: [component] }
+subscribers:
+  email: { host: smtp.example.com, from: "Acme Status <status@example.com>" }
+  rate_limit: { requests: 3 }
+`;
+    const result = parseConfigText(base + extra, "vigil.yaml", env);
+    if (!result.ok) throw new Error(formatConfigIssues(result.errors));
+    expect(result.config.notifications.routes.map((r) => [r.groupBy, r.groupWaitMs, r.groupIntervalMs, r.repeatIntervalMs])).toEqual([
+      [["incident"], 0, 120_000, 3_600_000],
+      [["component"], 0, 10_000, 3_600_000],
+    ]);
+    expect(result.config.notifications.grouping).toEqual({ group_by: ["incident"], group_wait: 0, group_interval: 120_000, repeat_interval: 3_600_000 });
+    expect(result.config.subscribers).toMatchObject({ email: { host: "smtp.example.com", port: 587, connections: 5 }, webhooks: true, confirm_within: 86_400_000, rate_limit: { requests: 3, per: 600_000 } });
+    const plain = parseConfigText(base, "vigil.yaml", env);
+    expect(plain.ok && plain.config.subscribers).toBeUndefined();
+
+    const messages = formatConfigIssues(errorsOf(base + extra.replace("group_interval: 10s", "group_interval: 0s").replace("requests: 3", "requests: 0")));
+    expect(messages).toMatch(/notifications\.routes\[1\]\.group_interval: .*greater than/);
+    expect(messages).toMatch(/subscribers\.rate_limit\.requests: expected a whole number of at least 1/);
+  });
+
   it("prints a dependency cycle", () => {
     const text = base.replace("    group: Infrastructure\n", "    group: Infrastructure\n    depends_on: [checkout]\n") + "";
     const withCheckout = text.replace("monitors:\n  - id: api-health", "  - id: checkout\n    name: Checkout\n    depends_on: [api]\nmonitors:\n  - id: api-health");

@@ -2,10 +2,10 @@ import * as z from "zod";
 import { closest } from "./suggest.ts";
 import { strictMap } from "./fields.ts";
 
-import { color, duration, instant, scalar, httpUrl, id, listenPort, positiveDuration, postgresUrl, size, text, timeZone, type FieldIssueParams } from "./fields.ts";
+import { color, duration, host, instant, port, scalar, httpUrl, id, listenPort, positiveDuration, postgresUrl, size, text, timeZone, type FieldIssueParams } from "./fields.ts";
 import { templateIssues, templatePlaceholders } from "../incidents/publish.ts";
 import { channelRegistry, channelTypeNames } from "../notify/channels/registry.ts";
-import { RouteSchema } from "../notify/routing/config.ts";
+import { defaultGroupPolicy, RouteSchema, type Route } from "../notify/routing/config.ts";
 import { unknownFacts, AssertionList, type Assertion } from "../probes/assertions.ts";
 import { monitorTypeNames, probeKeys, probeRegistry, type MonitorType } from "../probes/registry.ts";
 
@@ -151,15 +151,51 @@ const channel = z
     if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue } as z.core.$ZodRawIssue);
   });
 
-/** A route: its durations written as `30s`, `5m`, read into milliseconds before the routing schema checks the rest. */
-const route = z
-  .looseObject({ group_wait: duration.optional(), group_interval: duration.optional(), repeat_interval: duration.optional() })
-  .pipe(RouteSchema);
+/** A route as written: its durations (`30s`, `5m`) read into milliseconds; the rest is checked with the grouping defaults filled in. */
+const route = z.looseObject({ group_wait: duration.optional(), group_interval: duration.optional(), repeat_interval: duration.optional() });
+
+/** The grouping every route starts from (and the implicit catch-all route uses); a route's own keys win. */
+const grouping = strictMap({
+  group_by: z.array(z.enum(["incident", "component", "kind"])).default([...defaultGroupPolicy.groupBy]),
+  group_wait: duration.default(defaultGroupPolicy.groupWaitMs),
+  group_interval: positiveDuration.default(defaultGroupPolicy.groupIntervalMs),
+  repeat_interval: positiveDuration.default(defaultGroupPolicy.repeatIntervalMs),
+});
 
 const notifications = strictMap({
+  grouping: grouping.prefault({}),
   channels: z.array(channel).default([]),
   /** Routing rules, in order; with none, every channel receives every message. */
   routes: z.array(route).default([]),
+}).transform((value, ctx) => {
+  const routes: Route[] = [];
+  value.routes.forEach((raw, index) => {
+    const parsed = RouteSchema.safeParse({ ...value.grouping, ...raw });
+    if (parsed.success) routes.push(parsed.data);
+    else for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ["routes", index, ...issue.path] } as z.core.$ZodRawIssue);
+  });
+  return { ...value, routes };
+});
+
+/** Public subscriptions: present, the status page offers them; e-mail needs `email`, webhooks are on unless turned off. */
+const subscribers = strictMap({
+  /** The SMTP server subscriber e-mail goes through, and its sender. */
+  email: strictMap({
+    host,
+    port: port.default(587),
+    secure: z.boolean().default(false),
+    username: text.optional(),
+    /** **Secret**. */
+    password: text.optional(),
+    from: text,
+    /** Connections kept open to the server while a fan-out is sent. */
+    connections: count.default(5),
+  }).optional(),
+  webhooks: z.boolean().default(true),
+  /** How long a confirmation link works; nothing is stored before it is used. */
+  confirm_within: positiveDuration.default(24 * 3_600_000),
+  /** Subscription requests per client IP address. */
+  rate_limit: strictMap({ requests: count.default(5), per: positiveDuration.default(10 * 60_000) }).prefault({}),
 });
 
 /** A public update template: only the placeholders Vigil fills in are allowed ("{{" writes a brace). */
@@ -212,6 +248,7 @@ export const VigilConfigSchema = strictMap({
   incidents: incidents.prefault({}),
   maintenances: z.array(maintenance).default([]),
   notifications: notifications.prefault({}),
+  subscribers: subscribers.optional(),
 });
 
 /** A validated configuration, frozen after loading. */

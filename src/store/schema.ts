@@ -244,6 +244,8 @@ export const subscribers = pgTable(
     address: text("address").notNull(),
     /** The component ids chosen; null: every component. */
     componentIds: jsonb("component_ids").$type<string[] | null>(),
+    /** For webhooks: `vigil` (Vigil's JSON) or `statuspage` (Statuspage's webhook envelope); null for e-mail. */
+    format: text("format").$type<"vigil" | "statuspage" | null>(),
     confirmedAt: instant("confirmed_at").notNull(),
     createdAt: instant("created_at").notNull(),
   },

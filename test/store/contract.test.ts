@@ -284,7 +284,7 @@ for (const backend of storeBackends()) {
     });
 
     describe("subscribers, silences and state", () => {
-      const subscriber = (id: string, address: string, componentIds: string[] | null = null) => ({ id, kind: "email" as const, address, componentIds, confirmedAt: at(5), createdAt: at(5) });
+      const subscriber = (id: string, address: string, componentIds: string[] | null = null) => ({ id, kind: "email" as const, address, componentIds, format: null, confirmedAt: at(5), createdAt: at(5) });
 
       it("confirms once per kind and address, keeping the first id, and lists, finds, counts and removes", async () => {
         expect(await store.subscribers.confirm(subscriber("sub_b", "b@example.com"))).toEqual(subscriber("sub_b", "b@example.com"));

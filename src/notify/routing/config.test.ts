@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { catchAllRoute, defaultGroupPolicy, kindMatches, MatcherSchema, messageKinds, RouteSchema, RoutesSchema, SilenceSchema, type Matcher, type Route } from "./config.ts";
 
 describe("defaultGroupPolicy", () => {
-  it("groups per incident, sends at once, then every 5 minutes, and reminds every 4 hours", () => {
-    expect(defaultGroupPolicy).toEqual({ groupBy: ["incident"], groupWaitMs: 0, groupIntervalMs: 300_000, repeatIntervalMs: 14_400_000 });
+  it("groups per incident, sends at once, then every minute, and reminds every 4 hours", () => {
+    expect(defaultGroupPolicy).toEqual({ groupBy: ["incident"], groupWaitMs: 0, groupIntervalMs: 60_000, repeatIntervalMs: 14_400_000 });
   });
 });
 
@@ -83,7 +83,7 @@ describe("RouteSchema", () => {
       continue: false,
       groupBy: ["incident"],
       groupWaitMs: 0,
-      groupIntervalMs: 300_000,
+      groupIntervalMs: 60_000,
       repeatIntervalMs: 14_400_000,
     });
   });

@@ -75,13 +75,14 @@ export interface Silence {
 /**
  * The default grouping: per incident; sent at once (group_wait 0 s: detection has already confirmed the failure and
  * correlation has already waited its window to gather a cascade into one incident, so waiting again only delays the
- * page); new messages of a group at most every 5 minutes and a still-firing group again every 4 hours, as
- * Alertmanager does.
+ * page); new messages of a group at most every minute (Alertmanager waits 5: Vigil's messages are already one per
+ * incident, so the interval only bounds bursts, and a resolution should not wait long); a still-firing group again
+ * every 4 hours, as Alertmanager does.
  */
 export const defaultGroupPolicy: GroupPolicy = {
   groupBy: ["incident"],
   groupWaitMs: 0,
-  groupIntervalMs: 5 * 60_000,
+  groupIntervalMs: 60_000,
   repeatIntervalMs: 4 * 3_600_000,
 };
 
@@ -138,12 +139,12 @@ export const MatcherSchema = z
 
 /** A duration, already in milliseconds (the configuration loader turns `30s` into 30000). */
 const durationMs = z.number().int().nonnegative();
-const positiveDurationMs = durationMs.positive();
+const positiveDurationMs = durationMs.positive({ message: "must be greater than zero" });
 
 /**
  * One entry of `notifications.routes`, keys as in the file (`group_by`, `group_wait`, …), read into a {@link Route}:
  * `channels` a non-empty list of channel ids; `match` optional (absent: every message); `continue` false;
- * `group_by` `["incident"]`; `group_wait` 0, `group_interval` 5 min, `repeat_interval` 4 h (see {@link defaultGroupPolicy}).
+ * `group_by` `["incident"]`; `group_wait` 0, `group_interval` 1 min, `repeat_interval` 4 h (see {@link defaultGroupPolicy}).
  * `group_interval` and `repeat_interval` must be greater than zero.
  */
 export const RouteSchema = z

@@ -38,7 +38,8 @@ const msg = (id: string, kind: MessageKind, { incident = "inc-1", components = [
   labels: {},
 });
 
-const policy = (over: Partial<GroupPolicy> = {}): GroupPolicy => ({ ...defaultGroupPolicy, ...over });
+// The timelines below are written for a 5-minute group interval (Alertmanager's), whatever the default is.
+const policy = (over: Partial<GroupPolicy> = {}): GroupPolicy => ({ ...defaultGroupPolicy, groupIntervalMs: 300_000, ...over });
 const wait30 = policy({ groupWaitMs: 30_000 });
 
 /** An arrival of `message` for `channel` under `route`, or a timer tick. */

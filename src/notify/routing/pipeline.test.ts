@@ -35,7 +35,7 @@ const message = (kind: MessageKind, componentIds: string[], severity: Severity =
 
 const routes = RoutesSchema.parse([
   /* 0 */ { channels: ["pager"], match: { severity: ">=major", kind: ["incident.*", "monitor.*"] }, continue: true },
-  /* 1 */ { channels: ["chat", "pager"], match: { kind: ["incident.*", "monitor.*"] }, group_interval: 60_000 },
+  /* 1 */ { channels: ["chat", "pager"], match: { kind: ["incident.*", "monitor.*"] }, group_interval: 120_000 },
   /* 2 */ { channels: ["status-log"], match: { kind: "maintenance.*" } },
 ]);
 
@@ -135,6 +135,6 @@ describe("planDeliveries", () => {
 
   it("hands each delivery its route for grouping", () => {
     const plan = planDeliveries(message("incident.created", ["orders-db"]), ctx());
-    expect(plan.deliveries.map((d) => d.route.groupIntervalMs)).toEqual([300_000, 60_000]);
+    expect(plan.deliveries.map((d) => d.route.groupIntervalMs)).toEqual([60_000, 120_000]);
   });
 });

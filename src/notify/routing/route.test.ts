@@ -103,7 +103,7 @@ describe("routeMessage", () => {
     expect(routeMessage(message({ kind: "maintenance.scheduled", components: [] }), [], all)).toEqual([
       {
         routeIndex: null,
-        route: { channels: ["db-team", "pager", "chat", "ops-log"], match: {}, continue: false, groupBy: ["incident"], groupWaitMs: 0, groupIntervalMs: 300_000, repeatIntervalMs: 14_400_000 },
+        route: { channels: ["db-team", "pager", "chat", "ops-log"], match: {}, continue: false, groupBy: ["incident"], groupWaitMs: 0, groupIntervalMs: 60_000, repeatIntervalMs: 14_400_000 },
       },
     ]);
   });

@@ -13,6 +13,7 @@ import { Housekeeping } from "./housekeeping.ts";
 import { IncidentEngine } from "./incidents/engine.ts";
 import { MonitoringService } from "./monitoring.ts";
 import { Notifier } from "./notifier/notifier.ts";
+import { signingKey } from "./subscriptions/signing-key.ts";
 import { publicUrlOf } from "./statuspage/gather.ts";
 import { StatusPagePublisher } from "./statuspage/publisher.ts";
 import { ConfigHolder } from "./reloader.ts";
@@ -101,7 +102,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       statuses: () => incidents.componentStatuses().statuses,
     };
     const publisher: StatusPagePublisher = new StatusPagePublisher(shared);
-    const notifier: Notifier = new Notifier({ ...shared, maintenanceComponents: () => incidents.maintenanceComponents() });
+    const subscriptionKey = signingKey(store, clock);
+    const notifier: Notifier = new Notifier({ ...shared, maintenanceComponents: () => incidents.maintenanceComponents(), signingKey: subscriptionKey });
     const readiness = async (): Promise<ReadinessCheck[]> => {
       const checks: ReadinessCheck[] = [];
       try {

@@ -57,6 +57,14 @@ describe("messageFromEvent", () => {
     expect(message?.title).toBe(title);
   });
 
+  it("reminds responders when the public last heard about an incident, and how to post an update", () => {
+    const due = messageFromEvent({ id: "8", at, kind: "incident.update_due", subject: "inc_1", data: { last_public_update_at: new Date(at.getTime() - 32 * 60_000).toISOString() } }, ctx);
+    expect(due?.text.split("\n")[0]).toBe(
+      `Reminder: the public last heard about Orders database outage at ${new Date(at.getTime() - 32 * 60_000).toISOString().slice(11, 16)} UTC, 32 min ago. Post an update: vigil incident update inc_1 --body "…" (or POST /api/v1/incidents/inc_1/updates).`,
+    );
+    expect(messageFromEvent({ id: "8", at, kind: "incident.update_due", subject: "inc_1", data: {} }, ctx)?.text).toMatch(/^Reminder: the public last heard about Orders database outage a while ago\./);
+  });
+
   it("makes monitor, maintenance and window messages, and none for other events or without the incident", () => {
     expect(messageFromEvent({ id: "9", at, kind: "monitor.down", subject: "db-check", data: { error: { kind: "refused", message: "connect ECONNREFUSED" } } }, ctx)).toMatchObject({
       kind: "monitor.down",

@@ -73,7 +73,7 @@ export function messageFromEvent(event: DispatchEvent, ctx: MessageContext): Not
       severity,
       title: `[${capitalise(severity === "none" ? "notice" : severity)}] ${incident.name}: ${heading}`,
       text: [
-        kind === "incident.update_due" ? `No public update for a while: the public is waiting to hear about ${incident.name}.` : incident.latestBody ?? "",
+        kind === "incident.update_due" ? updateDueText(incident.name, incident.id, event) : (incident.latestBody ?? ""),
         affected ? `Affected: ${affected}.` : "",
       ]
         .filter((line) => line !== "")
@@ -143,4 +143,15 @@ export function messageFromEvent(event: DispatchEvent, ctx: MessageContext): Not
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * A responder reminder: when the public last heard about the incident, how long ago, and how to post an update. Update
+ * reminders go to the team's channels only, never to subscribers.
+ */
+function updateDueText(name: string, id: string, event: DispatchEvent): string {
+  const last = typeof event.data["last_public_update_at"] === "string" ? new Date(event.data["last_public_update_at"]) : null;
+  const since = last === null || Number.isNaN(last.getTime()) ? null : Math.max(0, Math.round((event.at.getTime() - last.getTime()) / 60_000));
+  const when = last === null || since === null ? "a while ago" : `at ${last.toISOString().slice(11, 16)} UTC, ${since} min ago`;
+  return `Reminder: the public last heard about ${name} ${when}. Post an update: vigil incident update ${id} --body "…" (or POST /api/v1/incidents/${id}/updates).`;
 }

@@ -22,13 +22,17 @@ export function outboxQueries(db: Db): Store["outbox"] {
         .onConflictDoUpdate({ target: cursors.name, set: { eventId: BigInt(eventId), updatedAt: at } });
     },
     async enqueue(rows) {
-      if (rows.length === 0) return 0;
-      const inserted = await db
-        .insert(deliveries)
-        .values(rows.map((r: NewDelivery) => ({ ...r, eventId: BigInt(r.eventId), status: r.status ?? "pending", attempts: 0, updatedAt: r.createdAt })))
-        .onConflictDoNothing({ target: deliveries.idempotencyKey })
-        .returning({ id: deliveries.id });
-      return inserted.length;
+      let added = 0;
+      // In chunks: a statement carries at most 65,535 parameters, and a fan-out to every subscriber is many rows.
+      for (let i = 0; i < rows.length; i += 1000) {
+        const inserted = await db
+          .insert(deliveries)
+          .values(rows.slice(i, i + 1000).map((r: NewDelivery) => ({ ...r, eventId: BigInt(r.eventId), status: r.status ?? "pending", attempts: 0, updatedAt: r.createdAt })))
+          .onConflictDoNothing({ target: deliveries.idempotencyKey })
+          .returning({ id: deliveries.id });
+        added += inserted.length;
+      }
+      return added;
     },
     async due(now, limit) {
       // Only the oldest pending delivery of each order key may go: a resolution never overtakes its alert.

@@ -138,7 +138,7 @@ describe("silences through the API", () => {
       ["no matchers", { matchers: undefined }, "body.matchers", ""],
       ["an unknown component", { matchers: { component: ["api", "nosuch"] } }, "body.matchers.component", 'no component has the id "nosuch"'],
       ["a kind that matches nothing", { matchers: { kind: "incident.exploded" } }, "body.matchers.kind.0", "matches no message kind"],
-      ["an unknown matcher key", { matchers: { service: "api" } }, "body.matchers", "service"],
+      ["an unknown matcher key", { matchers: { service: "api" } }, "body.matchers", 'Unrecognized key: "service"'],
       ["an empty component list", { matchers: { component: [] } }, "body.matchers.component", ""],
       ["ends before it starts", { duration: undefined, starts_at: inHours(2), ends_at: inHours(1) }, "body.ends_at", "must be after starts_at"],
       ["ends in the past", { duration: undefined, starts_at: inHours(-3), ends_at: inHours(-1) }, "body.ends_at", "must be in the future"],
@@ -160,6 +160,11 @@ describe("silences through the API", () => {
       expect(res.json.error.message).toContain(path);
       expect(await list("all")).toHaveLength(2);
     });
+  });
+
+  it("an unknown matcher key is the only complaint (not also an empty matcher)", async () => {
+    const res = await post({ matchers: { service: "api" }, duration: "1h", comment: "deploy" });
+    expect(res.json.error.details).toEqual([{ path: "body.matchers", message: 'Unrecognized key: "service"' }]);
   });
 
   describe("scopes", () => {

@@ -15,6 +15,7 @@ components:
   - { id: api, name: Production API, depends_on: [orders-db] }
   - { id: mail, name: Mail }
 notifications:
+  grouping: { group_interval: 1s }
   channels:
     - { id: oncall, type: webhook, url: "${sink}/hook", secret: "whsec-test" }
     - { id: audit, type: webhook, url: "${sink}/audit" }

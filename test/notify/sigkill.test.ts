@@ -7,6 +7,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deliveryConcurrency } from "../../src/app/notifier/deliverer.ts";
 import { runVigil, startServe, type ServeProcess } from "../helpers/cli.ts";
 
 const channels = 20;
@@ -50,7 +51,7 @@ describe("notifications survive SIGKILL in the middle of a fan-out", () => {
   it("delivers every notification after a restart, in order per channel, repeats only under the same key", async () => {
     const config = path.join(dir, "vigil.yaml");
     const channelList = Array.from({ length: channels }, (_, i) => `    - { id: c${i}, type: webhook, url: "http://127.0.0.1:${port}/c${i}" }`).join("\n");
-    await writeFile(config, `components:\n  - { id: api, name: Production API }\nnotifications:\n  channels:\n${channelList}\n`);
+    await writeFile(config, `components:\n  - { id: api, name: Production API }\nnotifications:\n  grouping: { group_interval: 1s }\n  channels:\n${channelList}\n`);
     const data = path.join(dir, "data");
     const created = await runVigil(["token", "create", "--name", "test", "--scope", "write", "--json", "--config", config, "--data", data]);
     expect(created.code, created.stderr).toBe(0);
@@ -84,6 +85,7 @@ describe("notifications survive SIGKILL in the middle of a fan-out", () => {
       for (const r of mine) expect(r.key).toMatch(new RegExp(`^\\d+:c${i}$`));
     }
     const repeats = received.length - new Set(received.map((r) => r.key)).size;
-    expect(repeats).toBeLessThanOrEqual(16);
+    // Only deliveries in flight (or sent and not yet recorded) at the kill can repeat.
+    expect(repeats).toBeLessThanOrEqual(deliveryConcurrency);
   }, 180_000);
 });

@@ -4,8 +4,10 @@ import type { VigilConfig } from "../../config/index.ts";
 import type { Logger } from "../../observability/logger.ts";
 import { nextAttempt, defaultRetryPolicy, type RetryPolicy } from "../../notify/backoff.ts";
 import { channelRegistry } from "../../notify/channels/registry.ts";
-import type { NotificationMessage, SendResult } from "../../notify/types.ts";
+import type { SendResult } from "../../notify/types.ts";
 import type { DeliveryRow, Store } from "../../store/types.ts";
+import { reviveMessage } from "./message-json.ts";
+import { SubscriberSender } from "./subscriber-sender.ts";
 
 /** What the deliverer needs. */
 export interface DelivererDeps {
@@ -14,27 +16,25 @@ export interface DelivererDeps {
   timers: Timers;
   logger: Logger;
   config(): VigilConfig;
+  /** Sends to `subscriber:<id>` destinations. */
+  subscribers?: SubscriberSender;
   fetch?: typeof fetch;
   retry?: RetryPolicy;
   random?: () => number;
 }
 
-/** Deliveries attempted at once. */
-const concurrency = 16;
+/** Deliveries in flight at once (across all destinations; one per destination and cause, see `outbox.due`). */
+export const deliveryConcurrency = 64;
 /** One attempt's deadline. */
 const attemptTimeoutMs = 10_000;
 /** How often due retries are looked for when nothing else wakes the deliverer. */
 const pollMs = 1_000;
 
-/** A stored message back as a NotificationMessage: its dates were written as ISO strings. */
-export function reviveMessage(json: Record<string, unknown>): NotificationMessage {
-  const message = json as unknown as NotificationMessage & { at: string | Date };
-  const incident = message.incident as (NotificationMessage["incident"] & { startedAt: string | Date; resolvedAt: string | Date | null }) | null;
-  return {
-    ...message,
-    at: new Date(message.at),
-    incident: incident === null ? null : { ...incident, startedAt: new Date(incident.startedAt), resolvedAt: incident.resolvedAt === null ? null : new Date(incident.resolvedAt) },
-  };
+/** One attempt's result, to be recorded. */
+interface Outcome {
+  delivery: DeliveryRow;
+  result: SendResult;
+  at: Date;
 }
 
 /**
@@ -84,66 +84,103 @@ export class Deliverer {
     await this.#running;
   }
 
+  /**
+   * Keeps up to `deliveryConcurrency` attempts in flight, taking more due deliveries as slots free up (a slow receiver holds
+   * one slot, not a round), and records finished attempts together, one transaction for all that finished meanwhile.
+   * A delivery stays reserved from its attempt until its outcome is committed, so it is never attempted twice at once.
+   */
   async #drain(): Promise<void> {
+    const running = new Map<string, Promise<void>>();
+    const reserved = new Set<string>();
+    const finished: Outcome[] = [];
+    let exhausted = false;
     for (;;) {
-      if (this.#stopped) return;
-      const due = await this.#deps.store.outbox.due(this.#deps.clock.now(), concurrency);
-      if (due.length === 0) return;
-      await Promise.all(due.map((delivery) => this.#attempt(delivery)));
+      if (!this.#stopped && !exhausted && running.size < deliveryConcurrency) {
+        const due = await this.#deps.store.outbox.due(this.#deps.clock.now(), deliveryConcurrency + reserved.size);
+        const fresh = due.filter((d) => !reserved.has(d.id)).slice(0, deliveryConcurrency - running.size);
+        // Nothing new until an attempt finishes or a timer wakes the deliverer.
+        exhausted = fresh.length === 0;
+        for (const delivery of fresh) {
+          reserved.add(delivery.id);
+          running.set(
+            delivery.id,
+            this.#attempt(delivery).then((outcome) => {
+              finished.push(outcome);
+              running.delete(delivery.id);
+            }),
+          );
+        }
+      }
+      if (running.size === 0 && finished.length === 0) return;
+      if (running.size > 0 && (exhausted || running.size >= deliveryConcurrency)) await Promise.race(running.values());
+      if (finished.length > 0) {
+        const outcomes = finished.splice(0);
+        try {
+          await this.#record(outcomes);
+        } finally {
+          for (const o of outcomes) reserved.delete(o.delivery.id);
+        }
+        exhausted = false;
+      }
     }
   }
 
-  async #attempt(delivery: DeliveryRow): Promise<void> {
-    const { store, clock } = this.#deps;
-    const channel = this.#deps.config().notifications.channels.find((c) => c.id === delivery.destination);
-    const attempts = delivery.attempts + 1;
+  async #attempt(delivery: DeliveryRow): Promise<Outcome> {
     let result: SendResult;
-    if (channel === undefined) {
-      result = { ok: false, retryable: false, error: `channel ${delivery.destination} is no longer configured` };
-    } else {
-      const plugin = channelRegistry[channel.type as keyof typeof channelRegistry];
-      if (!plugin) {
-        result = { ok: false, retryable: false, error: `channel type ${channel.type} is not supported` };
-      } else {
-        const { id: _id, type: _type, ...settings } = channel;
-        const parsed = plugin.configSchema.safeParse(settings);
-        if (!parsed.success) {
-          result = { ok: false, retryable: false, error: `channel ${channel.id} is misconfigured: ${parsed.error.issues[0]?.message ?? "invalid"}` };
+    try {
+      result = await this.#send(delivery);
+    } catch (error) {
+      result = { ok: false, retryable: true, error: `internal error: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    return { delivery, result, at: this.#deps.clock.now() };
+  }
+
+  async #send(delivery: DeliveryRow): Promise<SendResult> {
+    const ctx = {
+      signal: AbortSignal.timeout(attemptTimeoutMs),
+      idempotencyKey: delivery.idempotencyKey,
+      fetch: this.#deps.fetch ?? fetch,
+      now: () => this.#deps.clock.now(),
+    };
+    if (SubscriberSender.handles(delivery.destination)) {
+      if (!this.#deps.subscribers) return { ok: false, retryable: false, error: "subscriber deliveries are not enabled" };
+      return this.#deps.subscribers.send(delivery.destination, reviveMessage(delivery.message), ctx);
+    }
+    const channel = this.#deps.config().notifications.channels.find((c) => c.id === delivery.destination);
+    if (channel === undefined) return { ok: false, retryable: false, error: `channel ${delivery.destination} is no longer configured` };
+    const plugin = channelRegistry[channel.type as keyof typeof channelRegistry];
+    if (!plugin) return { ok: false, retryable: false, error: `channel type ${channel.type} is not supported` };
+    const { id: _id, type: _type, ...settings } = channel;
+    const parsed = plugin.configSchema.safeParse(settings);
+    if (!parsed.success) return { ok: false, retryable: false, error: `channel ${channel.id} is misconfigured: ${parsed.error.issues[0]?.message ?? "invalid"}` };
+    return plugin.send(plugin.render(reviveMessage(delivery.message), parsed.data), parsed.data, ctx);
+  }
+
+  /** Writes the outcomes and their timeline events in one transaction; logs the deliveries given up. */
+  async #record(outcomes: readonly Outcome[]): Promise<void> {
+    const given: { delivery: DeliveryRow; reason: string }[] = [];
+    await this.#deps.store.transaction(async (tx) => {
+      for (const { delivery, result, at: now } of outcomes) {
+        const attempts = delivery.attempts + 1;
+        const subject = delivery.eventId;
+        const base = { destination: delivery.destination, delivery: delivery.id, attempts };
+        if (result.ok) {
+          await tx.outbox.update(delivery.id, { status: "delivered", attempts, deliveredAt: now, updatedAt: now, lastError: null });
+          await tx.events.append({ at: now, kind: "notification.delivered", subject, actor: "system", data: { ...base, ...(result.detail ? { detail: result.detail } : {}) } });
+          continue;
+        }
+        const decision = nextAttempt(result, attempts, delivery.createdAt.getTime(), now.getTime(), this.#deps.retry ?? defaultRetryPolicy, this.#deps.random);
+        if (decision.retry) {
+          await tx.outbox.update(delivery.id, { attempts, nextAttemptAt: new Date(decision.atMs), lastError: result.error, updatedAt: now });
+          await tx.events.append({ at: now, kind: "notification.failed", subject, actor: "system", data: { ...base, error: result.error, next_attempt_at: new Date(decision.atMs).toISOString() } });
         } else {
-          try {
-            const payload = plugin.render(reviveMessage(delivery.message), parsed.data);
-            result = await plugin.send(payload, parsed.data, {
-              signal: AbortSignal.timeout(attemptTimeoutMs),
-              idempotencyKey: delivery.idempotencyKey,
-              fetch: this.#deps.fetch ?? fetch,
-              now: () => clock.now(),
-            });
-          } catch (error) {
-            result = { ok: false, retryable: true, error: `internal error: ${error instanceof Error ? error.message : String(error)}` };
-          }
+          await tx.outbox.update(delivery.id, { status: "dead", attempts, lastError: decision.reason, updatedAt: now });
+          await tx.events.append({ at: now, kind: "notification.dead", subject, actor: "system", data: { ...base, error: decision.reason } });
+          given.push({ delivery, reason: decision.reason });
         }
       }
-    }
-    const now = clock.now();
-    const subject = delivery.eventId;
-    if (result.ok) {
-      await store.transaction(async (tx) => {
-        await tx.outbox.update(delivery.id, { status: "delivered", attempts, deliveredAt: now, updatedAt: now, lastError: null });
-        await tx.events.append({ at: now, kind: "notification.delivered", subject, actor: "system", data: { destination: delivery.destination, delivery: delivery.id, attempts, ...(result.ok && result.detail ? { detail: result.detail } : {}) } });
-      });
-      return;
-    }
-    const decision = nextAttempt(result, attempts, delivery.createdAt.getTime(), now.getTime(), this.#deps.retry ?? defaultRetryPolicy, this.#deps.random);
-    await store.transaction(async (tx) => {
-      if (decision.retry) {
-        await tx.outbox.update(delivery.id, { attempts, nextAttemptAt: new Date(decision.atMs), lastError: result.error, updatedAt: now });
-        await tx.events.append({ at: now, kind: "notification.failed", subject, actor: "system", data: { destination: delivery.destination, delivery: delivery.id, attempts, error: result.error, next_attempt_at: new Date(decision.atMs).toISOString() } });
-      } else {
-        await tx.outbox.update(delivery.id, { status: "dead", attempts, lastError: decision.reason, updatedAt: now });
-        await tx.events.append({ at: now, kind: "notification.dead", subject, actor: "system", data: { destination: delivery.destination, delivery: delivery.id, attempts, error: decision.reason } });
-      }
     });
-    if (!decision.retry) this.#deps.logger.warn({ destination: delivery.destination, delivery: delivery.id, reason: decision.reason }, "notification given up");
+    for (const { delivery, reason } of given) this.#deps.logger.warn({ destination: delivery.destination, delivery: delivery.id, reason }, "notification given up");
   }
 
   #schedule(): void {

@@ -4,11 +4,16 @@ import type { VigilConfig } from "../../config/index.ts";
 import { buildGraph, type Graph } from "../../incidents/graph.ts";
 import type { Logger } from "../../observability/logger.ts";
 import { messageFromEvent, type DispatchEvent, type IncidentContext, type MessageContext } from "../../notify/message.ts";
-import { catchAllRoute, type Route } from "../../notify/routing/config.ts";
+import { batchMessage } from "../../notify/routing/batch.ts";
+import { catchAllRoute, SilenceSchema, type Route, type Silence } from "../../notify/routing/config.ts";
+import { groupStep, type Batch, type GroupState } from "../../notify/routing/group.ts";
 import type { SentNotification } from "../../notify/routing/inhibit.ts";
 import { planDeliveries } from "../../notify/routing/pipeline.ts";
 import type { NotificationMessage } from "../../notify/types.ts";
-import type { NewDelivery, Store } from "../../store/types.ts";
+import type { NewDelivery, Store, SubscriberRow } from "../../store/types.ts";
+import { loadGroupState, saveGroupState } from "./group-state.ts";
+import { messageJson } from "./message-json.ts";
+import { subscriberDeliveries, subscriberEvent } from "./subscriber-plan.ts";
 
 /** What the dispatcher needs. */
 export interface DispatcherDeps {
@@ -34,6 +39,9 @@ interface BatchContext {
   graph: Graph;
   maintenance: ReadonlySet<string>;
   components: MessageContext["components"];
+  silences: Silence[];
+  /** Confirmed subscribers, read when the batch has an event the public hears about. */
+  subscribers: () => Promise<SubscriberRow[]>;
 }
 
 /** The dispatcher's cursor name in the store. */
@@ -56,6 +64,7 @@ export class Dispatcher {
   #again = false;
   #stopped = false;
   #planned: SentNotification[] = [];
+  #groups: GroupState = { groups: {} };
 
   constructor(deps: DispatcherDeps) {
     this.#deps = deps;
@@ -68,6 +77,7 @@ export class Dispatcher {
       const [newest] = await store.events.list({ newestFirst: true, limit: 1 });
       await store.outbox.setCursor(cursorName, newest?.id ?? "0", clock.now());
     }
+    this.#groups = await loadGroupState(store);
     for (const row of await store.outbox.list({ limit: 1000 })) {
       if (row.status === "dead" || row.status === "muted") continue;
       const message = row.message as { kind?: NotificationMessage["kind"]; incident?: { id: string } | null; components?: { id: string }[] };
@@ -102,75 +112,151 @@ export class Dispatcher {
   }
 
   async #loop(): Promise<void> {
-    const { store } = this.#deps;
+    const { store, clock } = this.#deps;
+    // Groups due by the clock alone (a group_interval or a reminder that came due) go first.
+    const tick = groupStep(this.#groups, { now: clock.now() });
+    if (tick.flush.length > 0) {
+      const rows = tick.flush.map((b) => this.#batchRow(b, clock.now()));
+      await store.transaction(async (tx) => {
+        await tx.outbox.enqueue(rows);
+        await saveGroupState(tx, tick.state, clock.now());
+      });
+      this.#groups = tick.state;
+      this.#deps.onEnqueued?.();
+    }
     for (;;) {
       const after = (await store.outbox.cursor(cursorName)) ?? "0";
       const events = await store.events.list({ afterId: after, limit: batch });
       if (events.length === 0) return;
-      // The configuration, graph and statuses are read once per batch, not once per event.
-      const batchContext = this.#batchContext();
+      // The configuration, graph, statuses, silences and subscribers are read once per batch, not once per event.
+      const batchContext = await this.#batchContext();
+      const before = this.#groups;
       const rows: NewDelivery[] = [];
-      for (const event of events) rows.push(...(await this.#plan(event, batchContext)));
+      try {
+        for (const event of events) rows.push(...(await this.#plan(event, batchContext)));
+      } catch (error) {
+        this.#groups = before;
+        throw error;
+      }
       const last = events.at(-1)!.id;
       let added = 0;
-      await store.transaction(async (tx) => {
-        added = await tx.outbox.enqueue(rows);
-        await tx.outbox.setCursor(cursorName, last, this.#deps.clock.now());
-      });
+      try {
+        await store.transaction(async (tx) => {
+          added = await tx.outbox.enqueue(rows);
+          if (this.#groups !== before) await saveGroupState(tx, this.#groups, clock.now());
+          await tx.outbox.setCursor(cursorName, last, clock.now());
+        });
+      } catch (error) {
+        // Not committed: the events are planned again, from the groups as they were.
+        this.#groups = before;
+        throw error;
+      }
       if (added > 0) this.#deps.onEnqueued?.();
       if (events.length < batch) return;
     }
   }
 
-  #batchContext(): BatchContext {
+  async #batchContext(): Promise<BatchContext> {
     const config = this.#deps.config();
     const statuses = this.#deps.statuses();
+    const now = this.#deps.clock.now();
     const channels = config.notifications.channels.map((c) => c.id);
     const routes = config.notifications.routes as unknown as Route[];
+    const grouping = config.notifications.grouping;
+    const silences: Silence[] = [];
+    for (const row of await this.#deps.store.silences.list({ endingAfter: now })) {
+      const parsed = SilenceSchema.safeParse({ id: row.id, matchers: row.matchers, starts_at: row.startsAt, ends_at: row.endsAt, created_by: row.createdBy, comment: row.comment });
+      if (parsed.success) silences.push(parsed.data);
+      else this.#deps.logger.warn({ silence: row.id }, "a stored silence is unreadable; it is ignored");
+    }
+    let subscribers: Promise<SubscriberRow[]> | undefined;
     return {
       config,
       channels,
-      routes: routes.length > 0 ? routes : [catchAllRoute(channels)],
+      routes:
+        routes.length > 0
+          ? routes
+          : [{ ...catchAllRoute(channels), groupBy: [...grouping.group_by], groupWaitMs: grouping.group_wait, groupIntervalMs: grouping.group_interval, repeatIntervalMs: grouping.repeat_interval }],
       graph: buildGraph(config.components.map((c) => ({ id: c.id, dependsOn: c.depends_on }))),
       maintenance: this.#deps.maintenanceComponents(),
       components: new Map(config.components.map((c) => [c.id, { name: c.name, group: c.group ?? null, status: statuses[c.id] ?? "operational" }])),
+      silences,
+      subscribers: () => (subscribers ??= config.subscribers === undefined ? Promise.resolve([]) : this.#deps.store.subscribers.list()),
     };
   }
 
   async #plan(event: DispatchEvent, batch: BatchContext): Promise<NewDelivery[]> {
-    const { config, channels } = batch;
-    if (channels.length === 0) return [];
-    const message = messageFromEvent(event, await this.#context(event, config, batch.components));
+    const context = await this.#context(event, batch.config, batch.components);
+    const rows = batch.channels.length === 0 ? [] : this.#planChannels(event, context, batch);
+    const publicEvent = subscriberEvent(event, context.incident?.publishedAt ?? null);
+    if (publicEvent !== null && batch.config.subscribers !== undefined) {
+      const message = messageFromEvent(publicEvent, context);
+      if (message !== null) rows.push(...subscriberDeliveries(message, await batch.subscribers(), this.#deps.clock.now()));
+    }
+    return rows;
+  }
+
+  /** The team channels' deliveries: routed, muted, inhibited, then grouped (an update reminder is never held back). */
+  #planChannels(event: DispatchEvent, context: MessageContext, batch: BatchContext): NewDelivery[] {
+    const { channels } = batch;
+    const message = messageFromEvent(event, context);
     if (message === null) return [];
     const now = this.#deps.clock.now();
     const plan = planDeliveries(message, {
       routes: batch.routes,
       allChannels: channels,
-      silences: [],
+      silences: batch.silences,
       maintenanceComponentIds: batch.maintenance,
       now,
       alreadyNotified: this.#planned,
       graph: batch.graph,
     });
-    const json = JSON.parse(JSON.stringify(message)) as Record<string, unknown>;
-    const row = (destination: string, status: "pending" | "muted", reason: string | null): NewDelivery => ({
+    const json = messageJson(message);
+    const muted = (destination: string, reason: string): NewDelivery => ({
       eventId: event.id,
       destination,
       idempotencyKey: `${event.id}:${destination}`,
       orderKey: `${destination}:${message.dedupKey}`,
-      status,
+      status: "muted",
       nextAttemptAt: now,
       message: json,
       lastError: reason,
       createdAt: now,
     });
-    const rows = plan.deliveries.map((d) => row(d.channelId, "pending", null));
-    for (const d of plan.deliveries) this.#planned.push({ incidentId: message.incident?.id ?? null, componentIds: message.components.map((c) => c.id), kind: message.kind, channelId: d.channelId, at: now });
+    const rows: NewDelivery[] = [];
+    for (const d of plan.deliveries) {
+      this.#planned.push({ incidentId: message.incident?.id ?? null, componentIds: message.components.map((c) => c.id), kind: message.kind, channelId: d.channelId, at: now });
+      if (message.kind === "incident.update_due") {
+        rows.push({ ...muted(d.channelId, ""), status: "pending", lastError: null });
+        continue;
+      }
+      const step = groupStep(this.#groups, { now, message, channelId: d.channelId, route: d.route });
+      this.#groups = step.state;
+      rows.push(...step.flush.map((b) => this.#batchRow(b, now)));
+    }
     if (this.#planned.length > rememberMax) this.#planned.splice(0, this.#planned.length - rememberMax);
     // Muted and inhibited ones are recorded too, so that "why was nobody paged?" has an answer.
-    if (plan.muted !== null) for (const id of channels) rows.push(row(id, "muted", `muted: ${plan.muted}`));
-    for (const i of plan.inhibited) rows.push(row(i.channelId, "muted", `inhibited: ${i.reason}`));
+    if (plan.muted !== null) for (const id of channels) rows.push(muted(id, `muted: ${plan.muted}`));
+    for (const i of plan.inhibited) rows.push(muted(i.channelId, `inhibited: ${i.reason}`));
     return rows;
+  }
+
+  /** The outbox row of a group's batch: one message (see batchMessage), keyed by its latest event, in order per group. */
+  #batchRow(b: Batch, now: Date): NewDelivery {
+    const message = batchMessage(b);
+    const key = `${message.eventId}:${b.channelId}`;
+    return {
+      eventId: message.eventId,
+      destination: b.channelId,
+      // A reminder repeats an event already delivered: its key says which reminder it is.
+      idempotencyKey: b.reason === "repeat_interval" ? `${key}:reminder:${now.getTime()}` : key,
+      orderKey: `${b.channelId}:${b.groupKey}`,
+      status: "pending",
+      nextAttemptAt: now,
+      message: messageJson(message),
+      lastError: null,
+      createdAt: now,
+    };
   }
 
   async #context(event: DispatchEvent, config: VigilConfig, components: MessageContext["components"]) {

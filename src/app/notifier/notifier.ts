@@ -4,9 +4,10 @@ import { channelRegistry } from "../../notify/channels/registry.ts";
 import type { NotificationMessage } from "../../notify/types.ts";
 import { Deliverer, type DelivererDeps } from "./deliverer.ts";
 import { Dispatcher, type DispatcherDeps } from "./dispatcher.ts";
+import { SubscriberSender } from "./subscriber-sender.ts";
 
-/** What the notifier needs: the dispatcher's and the deliverer's needs together. */
-export type NotifierDeps = DispatcherDeps & Omit<DelivererDeps, keyof DispatcherDeps> & { fetch?: typeof fetch };
+/** What the notifier needs: the dispatcher's and the deliverer's needs together, and the subscription link key. */
+export type NotifierDeps = DispatcherDeps & Omit<DelivererDeps, keyof DispatcherDeps | "subscribers"> & { fetch?: typeof fetch; signingKey: () => Promise<Uint8Array> };
 
 /**
  * The notification pipeline: the dispatcher turns timeline events into outbox rows (routing, muting,
@@ -16,10 +17,12 @@ export class Notifier {
   readonly #deps: NotifierDeps;
   readonly #dispatcher: Dispatcher;
   readonly #deliverer: Deliverer;
+  readonly #subscribers: SubscriberSender;
 
   constructor(deps: NotifierDeps) {
     this.#deps = deps;
-    this.#deliverer = new Deliverer(deps);
+    this.#subscribers = new SubscriberSender(deps);
+    this.#deliverer = new Deliverer({ ...deps, subscribers: this.#subscribers });
     this.#dispatcher = new Dispatcher({ ...deps, onEnqueued: () => void this.#deliverer.kick() });
   }
 
@@ -42,6 +45,7 @@ export class Notifier {
   async stop(): Promise<void> {
     await this.#dispatcher.stop();
     await this.#deliverer.stop();
+    this.#subscribers.close();
   }
 
   channels(): { id: string; type: string }[] {

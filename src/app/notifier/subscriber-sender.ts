@@ -1,0 +1,96 @@
+import nodemailer, { type Transporter } from "nodemailer";
+import type { VigilConfig } from "../../config/index.ts";
+import { classifySmtpError } from "../../notify/channels/email.ts";
+import { webhookChannel, type WebhookPayload } from "../../notify/channels/webhook.ts";
+import type { NotificationMessage, SendContext, SendResult } from "../../notify/types.ts";
+import type { Store } from "../../store/types.ts";
+import { renderSubscriberEmail, renderSubscriberWebhook } from "../../subscribers/render.ts";
+import { signToken } from "../../subscribers/token.ts";
+import { subscriberPrefix } from "./subscriber-plan.ts";
+
+/** What sending to subscribers needs. */
+export interface SubscriberSenderDeps {
+  store: Store;
+  config(): VigilConfig;
+  publicUrl(): string;
+  signingKey(): Promise<Uint8Array>;
+}
+
+type EmailSettings = NonNullable<NonNullable<VigilConfig["subscribers"]>["email"]>;
+
+/**
+ * Sends a delivery to a subscriber (`subscriber:<id>`): e-mail through the `subscribers.email` SMTP server over a pool
+ * of connections, with an unsubscribe link and the List-Unsubscribe headers; a webhook in the format the subscriber
+ * chose. A subscriber gone since the delivery was planned (unsubscribed) is skipped, not retried.
+ */
+export class SubscriberSender {
+  readonly #deps: SubscriberSenderDeps;
+  #pool: { settings: string; transport: Transporter } | undefined;
+
+  constructor(deps: SubscriberSenderDeps) {
+    this.#deps = deps;
+  }
+
+  static handles(destination: string): boolean {
+    return destination.startsWith(subscriberPrefix);
+  }
+
+  async send(destination: string, message: NotificationMessage, ctx: SendContext): Promise<SendResult> {
+    const id = destination.slice(subscriberPrefix.length);
+    const subscriber = await this.#deps.store.subscribers.get(id);
+    if (subscriber === undefined) return { ok: true, detail: "skipped: the subscriber has unsubscribed" };
+    const settings = this.#deps.config().subscribers;
+    if (settings === undefined) return { ok: false, retryable: false, error: "subscriptions are turned off (no subscribers section)" };
+    const token = signToken({ action: "unsubscribe", subscriberId: subscriber.id }, await this.#deps.signingKey());
+    const unsubscribeUrl = `${this.#deps.publicUrl()}/subscriptions/unsubscribe?token=${encodeURIComponent(token)}`;
+    if (subscriber.kind === "webhook") {
+      const config = webhookChannel.configSchema.parse({ url: subscriber.address, format: subscriber.format ?? "vigil" });
+      // Statuspage's envelope as its consumers expect it; otherwise Vigil's public body (no internal ids or labels).
+      const body = config.format === "statuspage" ? webhookChannel.render(message, config) : (renderSubscriberWebhook(message, { unsubscribeUrl }) as unknown as WebhookPayload);
+      return webhookChannel.send(body, config, ctx);
+    }
+    if (settings.email === undefined) return { ok: false, retryable: false, error: "subscriber e-mail needs subscribers.email (an SMTP server)" };
+    const email = renderSubscriberEmail(message, {
+      from: settings.email.from,
+      to: subscriber.address,
+      unsubscribeUrl,
+    });
+    const transport = this.#transport(settings.email);
+    try {
+      if (ctx.signal.aborted) return { ok: false, retryable: true, error: "SMTP: timed out before sending" };
+      await transport.sendMail({ ...email, headers: { ...email.headers, "X-Vigil-Idempotency-Key": ctx.idempotencyKey } });
+      return { ok: true };
+    } catch (error) {
+      const result = classifySmtpError(error);
+      const password = settings.email.password;
+      return result.ok || !password ? result : { ...result, error: result.error.split(password).join("[redacted]") };
+    }
+  }
+
+  /** Closes the SMTP connections. */
+  close(): void {
+    this.#pool?.transport.close();
+    this.#pool = undefined;
+  }
+
+  /** One pooled transport per SMTP settings (a reload that changes them starts a new pool). */
+  #transport(settings: EmailSettings): Transporter {
+    const key = JSON.stringify(settings);
+    if (this.#pool?.settings === key) return this.#pool.transport;
+    this.#pool?.transport.close();
+    const transport = nodemailer.createTransport({
+      pool: true,
+      maxConnections: settings.connections,
+      maxMessages: Infinity,
+      host: settings.host,
+      port: settings.port,
+      secure: settings.secure,
+      ...(settings.username ? { auth: { user: settings.username, pass: settings.password ?? "" } } : {}),
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 10_000,
+    });
+    this.#pool = { settings: key, transport };
+    return transport;
+  }
+}

@@ -1,0 +1,65 @@
+// A real SMTP server on a free loopback port that keeps every message it receives (raw, and parsed on demand).
+import { simpleParser, type ParsedMail } from "mailparser";
+import { SMTPServer } from "smtp-server";
+
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  raw: string;
+}
+
+export interface SmtpInbox {
+  port: number;
+  messages: ReceivedMail[];
+  /** Messages to `address`, parsed, oldest first. */
+  to(address: string): Promise<ParsedMail[]>;
+  /** Counts without parsing (for large fan-outs). */
+  count(): number;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** Starts the inbox; `keepRaw: false` only counts messages (benchmarks). */
+export async function startSmtpInbox(options: { keepRaw?: boolean } = {}): Promise<SmtpInbox> {
+  const keepRaw = options.keepRaw ?? true;
+  const messages: ReceivedMail[] = [];
+  let counted = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    maxClients: 200,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => {
+        if (keepRaw) chunks.push(chunk);
+      });
+      stream.on("end", () => {
+        counted++;
+        if (keepRaw) {
+          messages.push({
+            from: session.envelope.mailFrom === false ? "" : session.envelope.mailFrom.address,
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw: Buffer.concat(chunks).toString("utf8"),
+          });
+        }
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.server.address() as { port: number }).port;
+  return {
+    port,
+    messages,
+    async to(address) {
+      return Promise.all(messages.filter((m) => m.to.includes(address)).map((m) => simpleParser(m.raw)));
+    },
+    count: () => counted,
+    reset() {
+      messages.length = 0;
+      counted = 0;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

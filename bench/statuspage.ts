@@ -6,38 +6,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
+import { createToken, freePort, vigilBin, waitFor } from "./lib.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const components = 1000;
 const incidents = 100;
-const vigilBin = fileURLToPath(new URL("../bin/vigil.js", import.meta.url));
 const nginxBin = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const started = performance.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`exited early:\n${output()}`);
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
-    if (performance.now() - started > 120_000) throw new Error(`${url} not ready in 120 s:\n${output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 interface Result {
   rps: number;
@@ -177,11 +154,3 @@ http { access_log off; include /etc/nginx/mime.types; default_type application/o
   await rm(dir, { recursive: true, force: true });
 }
 
-async function createToken(dataDir: string, configFile: string): Promise<string> {
-  const child = spawn(process.execPath, [vigilBin, "token", "create", "--name", "bench", "--scope", "write", "--json", "--config", configFile, "--data", dataDir], { stdio: ["ignore", "pipe", "pipe"] });
-  let text = "";
-  child.stdout?.on("data", (c) => (text += c));
-  child.stderr?.on("data", (c) => (text += c));
-  await new Promise((r) => child.once("exit", r));
-  return (JSON.parse(text.trim().split("\n").at(-1) ?? "{}") as { token: string }).token;
-}

@@ -25,5 +25,10 @@ CREATE TABLE "subscribers" (
 	CONSTRAINT "subscribers_kind_check" CHECK ("subscribers"."kind" in ('email', 'webhook'))
 );
 --> statement-breakpoint
+DROP INDEX "deliveries_due_idx";--> statement-breakpoint
+DROP INDEX "deliveries_order_idx";--> statement-breakpoint
 CREATE INDEX "silences_ends_at_idx" ON "silences" USING btree ("ends_at");--> statement-breakpoint
-CREATE UNIQUE INDEX "subscribers_kind_address_idx" ON "subscribers" USING btree ("kind","address");
+CREATE UNIQUE INDEX "subscribers_kind_address_idx" ON "subscribers" USING btree ("kind","address");--> statement-breakpoint
+CREATE INDEX "deliveries_pending_due_idx" ON "deliveries" USING btree ("next_attempt_at","id") WHERE status = 'pending';--> statement-breakpoint
+CREATE INDEX "deliveries_pending_order_idx" ON "deliveries" USING btree ("order_key","event_id") WHERE status = 'pending';--> statement-breakpoint
+CREATE INDEX "deliveries_destination_idx" ON "deliveries" USING btree ("destination","id");

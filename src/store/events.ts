@@ -18,6 +18,9 @@ export function eventQueries(db: Db): Store["events"] {
       if (row === undefined) throw new Error("insert into events returned no row");
       return toStored(row);
     },
+    async appendMany(list) {
+      for (let i = 0; i < list.length; i += 1000) await db.insert(events).values(list.slice(i, i + 1000).map(toInsert));
+    },
     async list(options = {}) {
       const rows = await db
         .select()

@@ -32,6 +32,9 @@ export function outboxQueries(db: Db): Store["outbox"] {
           .returning({ id: deliveries.id });
         added += inserted.length;
       }
+      // After a large fan-out the planner needs fresh statistics to walk the pending index instead of sorting the
+      // whole table (PGlite has no autovacuum; on PostgreSQL it only comes sooner than autoanalyze would).
+      if (added >= 500) await db.execute(sql`analyze deliveries`);
       return added;
     },
     async due(now, limit) {
@@ -49,6 +52,25 @@ export function outboxQueries(db: Db): Store["outbox"] {
         .orderBy(asc(deliveries.nextAttemptAt), asc(deliveries.id))
         .limit(limit);
       return rows.map(toRow);
+    },
+    async complete(outcomes) {
+      for (let i = 0; i < outcomes.length; i += 1000) {
+        const values = sql.join(
+          outcomes
+            .slice(i, i + 1000)
+            .map(
+              (o) =>
+                sql`(${BigInt(o.id)}::bigint, ${o.status}::text, ${o.attempts}::int, ${o.nextAttemptAt?.toISOString() ?? null}::timestamptz, ${o.lastError}::text, ${o.updatedAt.toISOString()}::timestamptz, ${o.deliveredAt?.toISOString() ?? null}::timestamptz)`,
+            ),
+          sql`, `,
+        );
+        await db.execute(sql`
+          update deliveries d
+          set status = v.status, attempts = v.attempts, next_attempt_at = coalesce(v.next_attempt_at, d.next_attempt_at),
+              last_error = v.last_error, updated_at = v.updated_at, delivered_at = v.delivered_at
+          from (values ${values}) as v(id, status, attempts, next_attempt_at, last_error, updated_at, delivered_at)
+          where d.id = v.id`);
+      }
     },
     async update(id, patch) {
       const rows = await db.update(deliveries).set(patch).where(eq(deliveries.id, BigInt(id))).returning();

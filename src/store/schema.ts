@@ -222,8 +222,10 @@ export const deliveries = pgTable(
   },
   (t) => [
     uniqueIndex("deliveries_idempotency_key_idx").on(t.idempotencyKey),
-    index("deliveries_due_idx").on(t.status, t.nextAttemptAt),
-    index("deliveries_order_idx").on(t.orderKey, t.eventId),
+    // Pending rows only: the deliverer walks them by due time and checks each one's order key, and stops at its limit.
+    index("deliveries_pending_due_idx").on(t.nextAttemptAt, t.id).where(sql`status = 'pending'`),
+    index("deliveries_pending_order_idx").on(t.orderKey, t.eventId).where(sql`status = 'pending'`),
+    index("deliveries_destination_idx").on(t.destination, t.id),
   ],
 );
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { subscribers } from "./schema.ts";
 import type { Store } from "./types.ts";
@@ -18,6 +18,10 @@ export function subscriberQueries(db: Db): Store["subscribers"] {
     async get(id) {
       const rows = await db.select().from(subscribers).where(eq(subscribers.id, id));
       return rows[0];
+    },
+    async getMany(ids) {
+      if (ids.length === 0) return [];
+      return db.select().from(subscribers).where(inArray(subscribers.id, [...ids]));
     },
     async find(kind, address) {
       const rows = await db

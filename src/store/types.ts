@@ -143,6 +143,17 @@ export interface NewDelivery {
   createdAt: Date;
 }
 
+/** An attempt's outcome, as the deliverer records it. */
+export interface DeliveryOutcome {
+  id: string;
+  status: DeliveryRow["status"];
+  attempts: number;
+  nextAttemptAt: Date | null;
+  lastError: string | null;
+  updatedAt: Date;
+  deliveredAt: Date | null;
+}
+
 /** A delivery as stored; the bigint ids come back as decimal strings. */
 export interface DeliveryRow {
   id: string;
@@ -205,6 +216,8 @@ export interface Store {
   };
   events: {
     append(event: NewEvent): Promise<StoredEvent>;
+    /** Appends many in order, in as few statements as it can. */
+    appendMany(events: readonly NewEvent[]): Promise<void>;
     /** Ascending id. */
     list(options?: EventListOptions): Promise<StoredEvent[]>;
   };
@@ -261,6 +274,8 @@ export interface Store {
     due(now: Date, limit: number): Promise<DeliveryRow[]>;
     /** AppError not_found for an unknown id. */
     update(id: string, patch: Partial<Pick<DeliveryRow, "status" | "attempts" | "nextAttemptAt" | "lastError" | "updatedAt" | "deliveredAt">>): Promise<DeliveryRow>;
+    /** Records many attempts' outcomes at once (unknown ids are skipped); `nextAttemptAt` null keeps the row's. */
+    complete(outcomes: readonly DeliveryOutcome[]): Promise<void>;
     /** Newest first; `limit` defaults to 100. */
     list(options?: { status?: DeliveryRow["status"]; destination?: string; limit?: number }): Promise<DeliveryRow[]>;
   };
@@ -268,6 +283,8 @@ export interface Store {
     /** Stores a confirmed subscriber; one already there (same kind and address) keeps its id and takes the new components. */
     confirm(row: SubscriberRow): Promise<SubscriberRow>;
     get(id: string): Promise<SubscriberRow | undefined>;
+    /** The ones of `ids` that exist, in no particular order. */
+    getMany(ids: readonly string[]): Promise<SubscriberRow[]>;
     find(kind: SubscriberRow["kind"], address: string): Promise<SubscriberRow | undefined>;
     /** By id; `afterId` pages; `limit` defaults to 100,000. */
     list(options?: { kind?: SubscriberRow["kind"]; afterId?: string; limit?: number }): Promise<SubscriberRow[]>;

@@ -3,7 +3,7 @@ import nodemailer from "nodemailer";
 import { describe, expect, it } from "vitest";
 import { awkwardText, incidentIdentified, incidentOpened, incidentResolved, maintenanceStarted, monitorDown } from "../notify/channels/fixtures.test-helper.ts";
 import type { NotificationMessage } from "../notify/types.ts";
-import { oneLine, renderConfirmationEmail, renderSubscriberEmail, renderSubscriberWebhook, renderWebhookConfirmation, type SubscriberEmail } from "./render.ts";
+import { oneLine, renderConfirmationEmail, renderSubscriberEmail, renderSubscriberWebhook, renderWebhookConfirmation, subscriberEmailTemplate, type SubscriberEmail } from "./render.ts";
 
 const opts = { from: "Acme Status <status@acme.test>", to: "ada@example.com", unsubscribeUrl: "https://status.acme.test/unsubscribe?t=abc.def", manageUrl: "https://status.acme.test/subscription?t=ghi.jkl" };
 const expiresAt = new Date("2026-03-15T09:25:00.000Z");
@@ -147,6 +147,23 @@ describe("subscriber e-mails", () => {
     expect(headerLines).toContain("Auto-Submitted: auto-generated");
     expect(parsed.text).toContain("Unsubscribe: https://status.acme.test/unsubscribe?t=abc.def");
     expect(parsed.html).toContain("Unsubscribe</a>");
+  });
+});
+
+describe("subscriberEmailTemplate", () => {
+  it.each([
+    ["opened", incidentOpened()],
+    ["identified", incidentIdentified()],
+    ["resolved", incidentResolved()],
+    ["maintenance", maintenanceStarted()],
+  ])("gives each subscriber exactly what rendering for them gives (%s)", (_name, message) => {
+    const template = subscriberEmailTemplate(message, { from: "Acme <status@example.com>" });
+    for (const [to, url] of [
+      ["ana@example.com", "https://status.example.com/subscriptions/unsubscribe?token=abc.DEF_-1"],
+      ["bo@example.org", "https://status.example.com/subscriptions/unsubscribe?token=x&y=<1>"],
+    ] as const) {
+      expect(template(to, url)).toEqual(renderSubscriberEmail(message, { from: "Acme <status@example.com>", to, unsubscribeUrl: url }));
+    }
   });
 });
 

@@ -5,7 +5,7 @@ import type { Logger } from "../../observability/logger.ts";
 import { nextAttempt, defaultRetryPolicy, type RetryPolicy } from "../../notify/backoff.ts";
 import { channelRegistry } from "../../notify/channels/registry.ts";
 import type { SendResult } from "../../notify/types.ts";
-import type { DeliveryRow, Store } from "../../store/types.ts";
+import type { DeliveryOutcome, DeliveryRow, NewEvent, Store } from "../../store/types.ts";
 import { reviveMessage } from "./message-json.ts";
 import { SubscriberSender } from "./subscriber-sender.ts";
 
@@ -27,6 +27,8 @@ export interface DelivererDeps {
 export const deliveryConcurrency = 64;
 /** One attempt's deadline. */
 const attemptTimeoutMs = 10_000;
+/** Finished attempts wait at most this long to be recorded with others. */
+const recordAfterMs = 50;
 /** How often due retries are looked for when nothing else wakes the deliverer. */
 const pollMs = 1_000;
 
@@ -85,35 +87,51 @@ export class Deliverer {
   }
 
   /**
-   * Keeps up to `deliveryConcurrency` attempts in flight, taking more due deliveries as slots free up (a slow receiver holds
-   * one slot, not a round), and records finished attempts together, one transaction for all that finished meanwhile.
-   * A delivery stays reserved from its attempt until its outcome is committed, so it is never attempted twice at once.
+   * Keeps up to `deliveryConcurrency` attempts in flight, taking more due deliveries once half the slots are free (a
+   * slow receiver holds one slot, not a round), and records finished attempts together: one transaction once half the
+   * slots have finished, when nothing else runs, or after `recordAfterMs`. A delivery stays reserved from its attempt
+   * until its outcome is committed, so it is never attempted twice at once.
    */
   async #drain(): Promise<void> {
     const running = new Map<string, Promise<void>>();
     const reserved = new Set<string>();
     const finished: Outcome[] = [];
+    const queue: DeliveryRow[] = [];
+    const half = Math.ceil(deliveryConcurrency / 2);
     let exhausted = false;
+    let oldestFinishedAt = 0;
     for (;;) {
-      if (!this.#stopped && !exhausted && running.size < deliveryConcurrency) {
-        const due = await this.#deps.store.outbox.due(this.#deps.clock.now(), deliveryConcurrency + reserved.size);
-        const fresh = due.filter((d) => !reserved.has(d.id)).slice(0, deliveryConcurrency - running.size);
-        // Nothing new until an attempt finishes or a timer wakes the deliverer.
-        exhausted = fresh.length === 0;
+      if (!this.#stopped && deliveryConcurrency - running.size >= half) {
+        // Due deliveries are read several slots' worth at a time; each read one is the oldest pending of its order
+        // key, and stays so until its own outcome is recorded, so it may wait in `queue` until a slot frees.
+        if (!exhausted && queue.length < half) {
+          const due = await this.#deps.store.outbox.due(this.#deps.clock.now(), 4 * deliveryConcurrency + reserved.size);
+          const fresh = due.filter((d) => !reserved.has(d.id));
+          for (const d of fresh) reserved.add(d.id);
+          queue.push(...fresh);
+          // Nothing new until an outcome is recorded (it may unblock the next of its order key) or a timer wakes us.
+          exhausted = fresh.length === 0;
+        }
+        const fresh = queue.splice(0, deliveryConcurrency - running.size);
+        // Subscribers are read together, not one query per delivery.
+        if (this.#deps.subscribers && fresh.some((d) => SubscriberSender.handles(d.destination))) await this.#deps.subscribers.prefetch(fresh.map((d) => d.destination));
         for (const delivery of fresh) {
-          reserved.add(delivery.id);
           running.set(
             delivery.id,
             this.#attempt(delivery).then((outcome) => {
+              if (finished.length === 0) oldestFinishedAt = performance.now();
               finished.push(outcome);
               running.delete(delivery.id);
             }),
           );
         }
       }
-      if (running.size === 0 && finished.length === 0) return;
-      if (running.size > 0 && (exhausted || running.size >= deliveryConcurrency)) await Promise.race(running.values());
-      if (finished.length > 0) {
+      if (running.size === 0 && finished.length === 0 && (queue.length === 0 || this.#stopped)) return;
+      const recordNow = () => finished.length >= half || running.size === 0 || (finished.length > 0 && performance.now() - oldestFinishedAt >= recordAfterMs);
+      if (running.size > 0 && !recordNow() && (exhausted || deliveryConcurrency - running.size < half)) {
+        await Promise.race([...running.values(), ...(finished.length > 0 ? [this.#sleep(recordAfterMs)] : [])]);
+      }
+      if (finished.length > 0 && recordNow()) {
         const outcomes = finished.splice(0);
         try {
           await this.#record(outcomes);
@@ -123,6 +141,10 @@ export class Deliverer {
         exhausted = false;
       }
     }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.#deps.timers.setTimeout(resolve, ms));
   }
 
   async #attempt(delivery: DeliveryRow): Promise<Outcome> {
@@ -156,29 +178,33 @@ export class Deliverer {
     return plugin.send(plugin.render(reviveMessage(delivery.message), parsed.data), parsed.data, ctx);
   }
 
-  /** Writes the outcomes and their timeline events in one transaction; logs the deliveries given up. */
+  /** Writes the outcomes and their timeline events in one transaction, in two statements; logs the deliveries given up. */
   async #record(outcomes: readonly Outcome[]): Promise<void> {
+    const rows: DeliveryOutcome[] = [];
+    const events: NewEvent[] = [];
     const given: { delivery: DeliveryRow; reason: string }[] = [];
-    await this.#deps.store.transaction(async (tx) => {
-      for (const { delivery, result, at: now } of outcomes) {
-        const attempts = delivery.attempts + 1;
-        const subject = delivery.eventId;
-        const base = { destination: delivery.destination, delivery: delivery.id, attempts };
-        if (result.ok) {
-          await tx.outbox.update(delivery.id, { status: "delivered", attempts, deliveredAt: now, updatedAt: now, lastError: null });
-          await tx.events.append({ at: now, kind: "notification.delivered", subject, actor: "system", data: { ...base, ...(result.detail ? { detail: result.detail } : {}) } });
-          continue;
-        }
-        const decision = nextAttempt(result, attempts, delivery.createdAt.getTime(), now.getTime(), this.#deps.retry ?? defaultRetryPolicy, this.#deps.random);
-        if (decision.retry) {
-          await tx.outbox.update(delivery.id, { attempts, nextAttemptAt: new Date(decision.atMs), lastError: result.error, updatedAt: now });
-          await tx.events.append({ at: now, kind: "notification.failed", subject, actor: "system", data: { ...base, error: result.error, next_attempt_at: new Date(decision.atMs).toISOString() } });
-        } else {
-          await tx.outbox.update(delivery.id, { status: "dead", attempts, lastError: decision.reason, updatedAt: now });
-          await tx.events.append({ at: now, kind: "notification.dead", subject, actor: "system", data: { ...base, error: decision.reason } });
-          given.push({ delivery, reason: decision.reason });
-        }
+    for (const { delivery, result, at: now } of outcomes) {
+      const attempts = delivery.attempts + 1;
+      const event = (kind: string, data: Record<string, unknown>) =>
+        events.push({ at: now, kind, subject: delivery.eventId, actor: "system", data: { destination: delivery.destination, delivery: delivery.id, attempts, ...data } });
+      if (result.ok) {
+        rows.push({ id: delivery.id, status: "delivered", attempts, nextAttemptAt: null, lastError: null, updatedAt: now, deliveredAt: now });
+        event("notification.delivered", result.detail ? { detail: result.detail } : {});
+        continue;
       }
+      const decision = nextAttempt(result, attempts, delivery.createdAt.getTime(), now.getTime(), this.#deps.retry ?? defaultRetryPolicy, this.#deps.random);
+      if (decision.retry) {
+        rows.push({ id: delivery.id, status: "pending", attempts, nextAttemptAt: new Date(decision.atMs), lastError: result.error, updatedAt: now, deliveredAt: null });
+        event("notification.failed", { error: result.error, next_attempt_at: new Date(decision.atMs).toISOString() });
+      } else {
+        rows.push({ id: delivery.id, status: "dead", attempts, nextAttemptAt: null, lastError: decision.reason, updatedAt: now, deliveredAt: null });
+        event("notification.dead", { error: decision.reason });
+        given.push({ delivery, reason: decision.reason });
+      }
+    }
+    await this.#deps.store.transaction(async (tx) => {
+      await tx.outbox.complete(rows);
+      await tx.events.appendMany(events);
     });
     for (const { delivery, reason } of given) this.#deps.logger.warn({ destination: delivery.destination, delivery: delivery.id, reason }, "notification given up");
   }

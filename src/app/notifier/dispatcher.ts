@@ -47,6 +47,8 @@ interface BatchContext {
 /** The dispatcher's cursor name in the store. */
 export const cursorName = "notifier";
 const batch = 200;
+/** Subscriber deliveries are written this many per transaction. */
+const publicChunk = 1_000;
 /** Planned deliveries remembered for inhibition (a root's page inhibits its dependents' for the incident). */
 const rememberMax = 5_000;
 
@@ -132,17 +134,29 @@ export class Dispatcher {
       const batchContext = await this.#batchContext();
       const before = this.#groups;
       const rows: NewDelivery[] = [];
+      let added = 0;
       try {
-        for (const event of events) rows.push(...(await this.#plan(event, batchContext)));
+        for (const event of events) {
+          const plan = await this.#plan(event, batchContext);
+          rows.push(...plan.team);
+          // A fan-out to the public goes out in chunks, each committed and handed to the deliverer at once, so the
+          // first subscribers hear before the last rows are written. Safe to repeat: a replay after a crash skips
+          // the idempotency keys already stored.
+          for (let i = 0; i < plan.public.length; i += publicChunk) {
+            const chunk = plan.public.slice(i, i + publicChunk);
+            const n = await store.outbox.enqueue(chunk);
+            added += n;
+            if (n > 0) this.#deps.onEnqueued?.();
+          }
+        }
       } catch (error) {
         this.#groups = before;
         throw error;
       }
       const last = events.at(-1)!.id;
-      let added = 0;
       try {
         await store.transaction(async (tx) => {
-          added = await tx.outbox.enqueue(rows);
+          added += await tx.outbox.enqueue(rows);
           if (this.#groups !== before) await saveGroupState(tx, this.#groups, clock.now());
           await tx.outbox.setCursor(cursorName, last, clock.now());
         });
@@ -185,15 +199,14 @@ export class Dispatcher {
     };
   }
 
-  async #plan(event: DispatchEvent, batch: BatchContext): Promise<NewDelivery[]> {
+  /** The team channels' deliveries of an event, and the public's (subscribers). */
+  async #plan(event: DispatchEvent, batch: BatchContext): Promise<{ team: NewDelivery[]; public: NewDelivery[] }> {
     const context = await this.#context(event, batch.config, batch.components);
-    const rows = batch.channels.length === 0 ? [] : this.#planChannels(event, context, batch);
+    const team = batch.channels.length === 0 ? [] : this.#planChannels(event, context, batch);
     const publicEvent = subscriberEvent(event, context.incident?.publishedAt ?? null);
-    if (publicEvent !== null && batch.config.subscribers !== undefined) {
-      const message = messageFromEvent(publicEvent, context);
-      if (message !== null) rows.push(...subscriberDeliveries(message, await batch.subscribers(), this.#deps.clock.now()));
-    }
-    return rows;
+    if (publicEvent === null || batch.config.subscribers === undefined) return { team, public: [] };
+    const message = messageFromEvent(publicEvent, context);
+    return { team, public: message === null ? [] : subscriberDeliveries(message, await batch.subscribers(), this.#deps.clock.now()) };
   }
 
   /** The team channels' deliveries: routed, muted, inhibited, then grouped (an update reminder is never held back). */

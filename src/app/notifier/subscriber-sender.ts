@@ -3,8 +3,8 @@ import type { VigilConfig } from "../../config/index.ts";
 import { classifySmtpError } from "../../notify/channels/email.ts";
 import { webhookChannel, type WebhookPayload } from "../../notify/channels/webhook.ts";
 import type { NotificationMessage, SendContext, SendResult } from "../../notify/types.ts";
-import type { Store } from "../../store/types.ts";
-import { renderSubscriberEmail, renderSubscriberWebhook } from "../../subscribers/render.ts";
+import type { Store, SubscriberRow } from "../../store/types.ts";
+import { renderSubscriberWebhook, subscriberEmailTemplate, type SubscriberEmail } from "../../subscribers/render.ts";
 import { signToken } from "../../subscribers/token.ts";
 import { subscriberPrefix } from "./subscriber-plan.ts";
 
@@ -26,6 +26,10 @@ type EmailSettings = NonNullable<NonNullable<VigilConfig["subscribers"]>["email"
 export class SubscriberSender {
   readonly #deps: SubscriberSenderDeps;
   #pool: { settings: string; transport: Transporter } | undefined;
+  /** Subscribers read ahead by {@link prefetch}, each taken once by the send that needs it. */
+  readonly #ahead = new Map<string, SubscriberRow | null>();
+  #key: Uint8Array | undefined;
+  readonly #templates = new Map<string, (to: string, unsubscribeUrl: string) => SubscriberEmail>();
 
   constructor(deps: SubscriberSenderDeps) {
     this.#deps = deps;
@@ -35,13 +39,23 @@ export class SubscriberSender {
     return destination.startsWith(subscriberPrefix);
   }
 
+  /** Reads the subscribers of these destinations in one query, for the sends that follow. */
+  async prefetch(destinations: readonly string[]): Promise<void> {
+    const ids = destinations.filter((d) => SubscriberSender.handles(d)).map((d) => d.slice(subscriberPrefix.length));
+    for (const id of ids) this.#ahead.set(id, null);
+    for (const row of await this.#deps.store.subscribers.getMany(ids)) this.#ahead.set(row.id, row);
+  }
+
   async send(destination: string, message: NotificationMessage, ctx: SendContext): Promise<SendResult> {
     const id = destination.slice(subscriberPrefix.length);
-    const subscriber = await this.#deps.store.subscribers.get(id);
+    const ahead = this.#ahead.get(id);
+    this.#ahead.delete(id);
+    const subscriber = ahead !== undefined ? (ahead ?? undefined) : await this.#deps.store.subscribers.get(id);
     if (subscriber === undefined) return { ok: true, detail: "skipped: the subscriber has unsubscribed" };
     const settings = this.#deps.config().subscribers;
     if (settings === undefined) return { ok: false, retryable: false, error: "subscriptions are turned off (no subscribers section)" };
-    const token = signToken({ action: "unsubscribe", subscriberId: subscriber.id }, await this.#deps.signingKey());
+    this.#key ??= await this.#deps.signingKey();
+    const token = signToken({ action: "unsubscribe", subscriberId: subscriber.id }, this.#key);
     const unsubscribeUrl = `${this.#deps.publicUrl()}/subscriptions/unsubscribe?token=${encodeURIComponent(token)}`;
     if (subscriber.kind === "webhook") {
       const config = webhookChannel.configSchema.parse({ url: subscriber.address, format: subscriber.format ?? "vigil" });
@@ -50,11 +64,7 @@ export class SubscriberSender {
       return webhookChannel.send(body, config, ctx);
     }
     if (settings.email === undefined) return { ok: false, retryable: false, error: "subscriber e-mail needs subscribers.email (an SMTP server)" };
-    const email = renderSubscriberEmail(message, {
-      from: settings.email.from,
-      to: subscriber.address,
-      unsubscribeUrl,
-    });
+    const email = this.#template(message, settings.email.from)(subscriber.address, unsubscribeUrl);
     const transport = this.#transport(settings.email);
     try {
       if (ctx.signal.aborted) return { ok: false, retryable: true, error: "SMTP: timed out before sending" };
@@ -65,6 +75,18 @@ export class SubscriberSender {
       const password = settings.email.password;
       return result.ok || !password ? result : { ...result, error: result.error.split(password).join("[redacted]") };
     }
+  }
+
+  /** The e-mail of a fan-out, rendered once per message (the last few are kept: a fan-out's deliveries come together). */
+  #template(message: NotificationMessage, from: string): (to: string, unsubscribeUrl: string) => SubscriberEmail {
+    const key = `${message.eventId}\u0000${message.kind}\u0000${from}`;
+    let template = this.#templates.get(key);
+    if (template === undefined) {
+      template = subscriberEmailTemplate(message, { from });
+      this.#templates.set(key, template);
+      if (this.#templates.size > 8) this.#templates.delete(this.#templates.keys().next().value!);
+    }
+    return template;
   }
 
   /** Closes the SMTP connections. */

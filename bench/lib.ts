@@ -1,0 +1,73 @@
+// What the benchmarks share: free ports, a `vigil` child process and its readiness, tokens, peak memory.
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+export const vigilBin = fileURLToPath(new URL("../bin/vigil.js", import.meta.url));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitFor(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const started = performance.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`exited early:\n${output()}`);
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (performance.now() - started > 120_000) throw new Error(`${url} not ready in 120 s:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** `vigil token create` on a stopped data directory; the secret. */
+export async function createToken(dataDir: string, configFile: string, scope: "read" | "write" | "admin" = "write"): Promise<string> {
+  const child = spawn(process.execPath, [vigilBin, "token", "create", "--name", "bench", "--scope", scope, "--json", "--config", configFile, "--data", dataDir], { stdio: ["ignore", "pipe", "pipe"] });
+  let text = "";
+  child.stdout?.on("data", (c) => (text += c));
+  child.stderr?.on("data", (c) => (text += c));
+  await new Promise((r) => child.once("exit", r));
+  return (JSON.parse(text.trim().split("\n").at(-1) ?? "{}") as { token: string }).token;
+}
+
+/** `vigil serve` on a free port, ready; its output is kept for errors. Stopped with SIGTERM, it writes its profile if asked. */
+export async function startVigil(configFile: string, dataDir: string): Promise<{ child: ChildProcess; base: string; output: () => string }> {
+  const port = await freePort();
+  let out = "";
+  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
+  const child = spawn(process.execPath, [...nodeArgs, vigilBin, "serve", "--config", configFile, "--data", dataDir, "--port", String(port), "--log-format", "json", "--log-level", "warn"], { stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout?.on("data", (c) => (out += c));
+  child.stderr?.on("data", (c) => (out += c));
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(`${base}/readyz`, child, () => out);
+  return { child, base, output: () => out };
+}
+
+/** A process's peak resident memory so far (VmHWM), in MB; null where /proc is missing. */
+export function peakRssMb(pid: number): number | null {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time a process has used so far (user + system), in seconds; null where /proc is missing. */
+export function cpuSeconds(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    // utime and stime are fields 14 and 15 of stat(5); after the command they are at 11 and 12.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,161 @@
+// An incident update fanned out to the public: 10,000 e-mail subscribers through a real local SMTP server and 1,000
+// webhook subscribers on a local HTTP sink, by `vigil serve` (the real process, embedded store). Measured: time from
+// the API call that opens and publishes the incident until every message has arrived, deliveries per second, and the
+// server's peak memory. Baseline in the same run: the same 11,000 sends made directly (nodemailer over the same
+// number of pooled SMTP connections, fetch with Vigil's concurrency), without outbox, rendering or records.
+// Usage: npm run bench:notify   (EMAILS=10000 WEBHOOKS=1000 to change the sizes)
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import nodemailer from "nodemailer";
+import { SMTPServer } from "smtp-server";
+import { deliveryConcurrency } from "../src/app/notifier/deliverer.ts";
+import { openStore } from "../src/store/open.ts";
+import type { SubscriberRow } from "../src/store/types.ts";
+import { cpuSeconds, createToken, peakRssMb, startVigil } from "./lib.ts";
+
+const emails = Number(process.env.EMAILS ?? 10_000);
+const webhooks = Number(process.env.WEBHOOKS ?? 1_000);
+const smtpConnections = 10;
+const targetMs = 30_000;
+
+/** A real SMTP server that counts what it accepts. */
+async function smtpSink(): Promise<{ port: number; count: () => number; reset: () => void; close: () => Promise<void> }> {
+  let count = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    maxClients: 100,
+    onData(stream, _session, callback) {
+      stream.on("data", () => undefined);
+      stream.on("end", () => {
+        count++;
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { port: (server.server.address() as { port: number }).port, count: () => count, reset: () => (count = 0), close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/** An HTTP sink that answers 200 and counts. */
+async function httpSink(): Promise<{ port: number; count: () => number; reset: () => void; server: Server }> {
+  let count = 0;
+  const server = createServer((req, res) => {
+    req.on("data", () => undefined);
+    req.on("end", () => {
+      count++;
+      res.writeHead(200).end("ok");
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { port: (server.address() as { port: number }).port, count: () => count, reset: () => (count = 0), server };
+}
+
+async function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  const end = performance.now() + timeoutMs;
+  while (!done()) {
+    if (performance.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return true;
+}
+
+/** The same sends, made directly: the cost of the transports alone. */
+async function baseline(smtpPort: number, webhookPort: number): Promise<number> {
+  const transport = nodemailer.createTransport({ pool: true, maxConnections: smtpConnections, maxMessages: Infinity, host: "127.0.0.1", port: smtpPort, secure: false });
+  const body = "We are investigating errors on the Production API.\n".repeat(20);
+  const started = performance.now();
+  const mails = Array.from({ length: emails }, (_, i) => transport.sendMail({ from: "status@example.com", to: `user${i}@example.com`, subject: "[Acme Status] Production API outage: investigating", text: body, html: `<p>${body}</p>` }));
+  let next = 0;
+  const worker = async () => {
+    while (next < webhooks) {
+      const i = next++;
+      await fetch(`http://127.0.0.1:${webhookPort}/s/${i}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ event: "incident.created", i, text: body }) }).then((r) => r.arrayBuffer());
+    }
+  };
+  await Promise.all([...mails, ...Array.from({ length: deliveryConcurrency }, worker)]);
+  const ms = performance.now() - started;
+  transport.close();
+  return ms;
+}
+
+const dir = await mkdtemp(path.join(tmpdir(), "vigil-bench-notify-"));
+const smtp = await smtpSink();
+const sink = await httpSink();
+let vigil: Awaited<ReturnType<typeof startVigil>> | undefined;
+try {
+  const configFile = path.join(dir, "vigil.yaml");
+  const dataDir = path.join(dir, "data");
+  await writeFile(
+    configFile,
+    `site: { name: Acme Status, url: "https://status.example.com" }
+components:
+  - { id: api, name: Production API }
+  - { id: orders-db, name: Orders database }
+subscribers:
+  email: { host: 127.0.0.1, port: ${smtp.port}, from: "Acme Status <status@example.com>", connections: ${smtpConnections} }
+  webhooks: true
+`,
+  );
+
+  // Subscribers straight into the store, before the server holds it.
+  const seedStarted = performance.now();
+  const store = await openStore({ dataDir });
+  const now = new Date();
+  const rows: SubscriberRow[] = [];
+  for (let i = 0; i < emails; i++) rows.push({ id: `sub_e${String(i).padStart(6, "0")}`, kind: "email", address: `user${i}@example.com`, componentIds: i % 2 === 0 ? null : ["api"], format: null, confirmedAt: now, createdAt: now });
+  for (let i = 0; i < webhooks; i++) rows.push({ id: `sub_w${String(i).padStart(6, "0")}`, kind: "webhook", address: `http://127.0.0.1:${sink.port}/s/${i}`, componentIds: null, format: i % 2 === 0 ? "vigil" : "statuspage", confirmedAt: now, createdAt: now });
+  await store.subscribers.importMany(rows);
+  await store.close();
+  const seedMs = performance.now() - seedStarted;
+  const token = await createToken(dataDir, configFile);
+  vigil = await startVigil(configFile, dataDir);
+  const idleMb = peakRssMb(vigil.child.pid!);
+  const cpuBefore = cpuSeconds(vigil.child.pid!);
+
+  const started = performance.now();
+  const res = await fetch(`${vigil.base}/api/v1/incidents`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: "Production API outage", body: "We are investigating errors on the Production API.", components: { api: "major_outage" } }),
+  });
+  if (!res.ok) throw new Error(`creating the incident: ${res.status} ${await res.text()}`);
+  const total = emails + webhooks;
+  let firstMs: number | null = null;
+  const all = await until(() => {
+    if (firstMs === null && smtp.count() + sink.count() > 0) firstMs = performance.now() - started;
+    return smtp.count() >= emails && sink.count() >= webhooks;
+  }, 180_000);
+  const vigilMs = performance.now() - started;
+  const peakMb = peakRssMb(vigil.child.pid!);
+  const cpuAfter = cpuSeconds(vigil.child.pid!);
+  const cpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+  if (!all) throw new Error(`only ${smtp.count()} e-mails and ${sink.count()} webhooks arrived in 180 s\n${vigil.output().slice(-2000)}`);
+  vigil.child.kill("SIGTERM");
+  await new Promise((r) => vigil!.child.once("exit", r));
+  vigil = undefined;
+
+  smtp.reset();
+  sink.reset();
+  const baseMs = await baseline(smtp.port, sink.port);
+
+  const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  console.log(`notification fan-out: ${emails} e-mail + ${webhooks} webhook subscribers (seeded in ${fmt(seedMs)})`);
+  console.log(`  first delivery after      ${firstMs === null ? "-" : fmt(firstMs)}`);
+  console.log(`  all ${total} delivered in  ${fmt(vigilMs)}   target ≤ ${fmt(targetMs)}: ${vigilMs <= targetMs ? "met" : "MISSED"}`);
+  console.log(`  deliveries per second     ${Math.round(total / (vigilMs / 1000))}`);
+  console.log(`  vigil CPU time            ${cpu === null ? "?" : `${cpu.toFixed(1)} s (${((cpu * 1000) / total).toFixed(2)} ms per delivery)`}`);
+  console.log(`  vigil peak memory (RSS)   ${peakMb?.toFixed(0) ?? "?"} MB (idle before: ${idleMb?.toFixed(0) ?? "?"} MB)`);
+  console.log(`  baseline, direct sends    ${fmt(baseMs)}  (${Math.round(total / (baseMs / 1000))}/s)`);
+  console.log(`  vigil / direct            ${(vigilMs / baseMs).toFixed(2)}x`);
+} finally {
+  vigil?.child.kill("SIGKILL");
+  await smtp.close();
+  sink.server.closeAllConnections();
+  sink.server.close();
+  await rm(dir, { recursive: true, force: true });
+}

@@ -7,6 +7,7 @@ import { handleError, handleNotFound } from "./errors.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { createServer } from "node:http";
 import { serveSite } from "./public/site.ts";
+import { registerSubscriptionRoutes, type SubscriptionsPort } from "./public/subscriptions.ts";
 import { registerRoutes, type AnyRoute } from "./route.ts";
 import { catalogRoutes } from "./v1/catalog.ts";
 import { eventRoutes } from "./v1/events.ts";
@@ -16,6 +17,7 @@ import { notificationRoutes } from "./v1/notifications.ts";
 import { monitorRoutes } from "./v1/monitors.ts";
 import { reloadRoutes } from "./v1/reload.ts";
 import { silenceRoutes } from "./v1/silences.ts";
+import { acceptSubscriberCsv, subscriberRoutes } from "./v1/subscribers.ts";
 import { tokenRoutes } from "./v1/tokens.ts";
 import { opsRoutes } from "./ops.ts";
 
@@ -30,11 +32,11 @@ const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Every JSON route of /api/v1, in one list: registered and described from the same specs. */
 export function v1Routes(deps: ApiDeps): AnyRoute[] {
-  return [...catalogRoutes(deps), ...monitorRoutes(deps), ...incidentRoutes(deps), ...maintenanceRoutes(deps), ...notificationRoutes(deps), ...silenceRoutes(deps), ...eventRoutes(deps), ...tokenRoutes(deps), ...reloadRoutes(deps)];
+  return [...catalogRoutes(deps), ...monitorRoutes(deps), ...incidentRoutes(deps), ...maintenanceRoutes(deps), ...notificationRoutes(deps), ...silenceRoutes(deps), ...eventRoutes(deps), ...subscriberRoutes(deps), ...tokenRoutes(deps), ...reloadRoutes(deps)];
 }
 
-/** Builds the HTTP server; it does not listen. */
-export function buildServer(deps: ApiDeps, logger: Logger, limits: ServerLimits): FastifyInstance {
+/** Builds the HTTP server; it does not listen. With `subscriptions`, the public subscription pages and endpoint are served too. */
+export function buildServer(deps: ApiDeps & { subscriptions?: SubscriptionsPort }, logger: Logger, limits: ServerLimits): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: limits.bodyLimitBytes,
@@ -73,8 +75,10 @@ export function buildServer(deps: ApiDeps, logger: Logger, limits: ServerLimits)
     logController: new LogController({ requestIdLogLabel: "request_id", disableRequestLogging: (req) => quietPaths.has(req.url) || !(req.url ?? "").startsWith("/api/v1") }),
   }) as unknown as FastifyInstance;
 
-  // JSON only: a text/plain body is refused with 415 rather than read as a string.
+  // JSON only: a text/plain body is refused with 415 rather than read as a string. The one exception is the
+  // subscriber import's text/csv body, accepted on that route alone.
   app.removeContentTypeParser("text/plain");
+  acceptSubscriberCsv(app);
   app.addHook("onRequest", async (request, reply) => {
     void reply.header("x-request-id", request.id);
   });
@@ -88,7 +92,8 @@ export function buildServer(deps: ApiDeps, logger: Logger, limits: ServerLimits)
   const routes = v1Routes(deps);
   const auth = (header: string | undefined, need: Parameters<typeof authenticate>[2]) => authenticate(deps, header, need);
   registerRoutes(app, routes, auth);
-  const openapi = buildOpenApi(routes, { version: deps.version });
+  const publicRoutes = deps.subscriptions ? registerSubscriptionRoutes(app, deps.subscriptions, auth) : [];
+  const openapi = buildOpenApi([...routes, ...publicRoutes], { version: deps.version });
   app.get("/api/v1/openapi.json", async () => openapi);
   opsRoutes(app, deps);
   return app;

@@ -13,6 +13,7 @@ import { Housekeeping } from "./housekeeping.ts";
 import { IncidentEngine } from "./incidents/engine.ts";
 import { MonitoringService } from "./monitoring.ts";
 import { Notifier } from "./notifier/notifier.ts";
+import { SubscriptionService } from "./subscriptions/service.ts";
 import { signingKey } from "./subscriptions/signing-key.ts";
 import { publicUrlOf } from "./statuspage/gather.ts";
 import { StatusPagePublisher } from "./statuspage/publisher.ts";
@@ -104,6 +105,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     const publisher: StatusPagePublisher = new StatusPagePublisher(shared);
     const subscriptionKey = signingKey(store, clock);
     const notifier: Notifier = new Notifier({ ...shared, maintenanceComponents: () => incidents.maintenanceComponents(), signingKey: subscriptionKey });
+    const subscriptions = new SubscriptionService({ ...shared, signingKey: subscriptionKey });
     const readiness = async (): Promise<ReadinessCheck[]> => {
       const checks: ReadinessCheck[] = [];
       try {
@@ -118,7 +120,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       return checks;
     };
 
-    const server = buildServer({ store, clock, metrics, version, reload: (actor) => holder.reload(actor), readiness, monitoring: running, incidents, notifications: notifier, site: { files: () => publisher.snapshot?.files }, settings: () => ({ windowMarginMs: holder.current.incidents.window_margin, timeZone: holder.current.site.time_zone }) }, logger, {
+    const server = buildServer({ store, clock, metrics, version, reload: (actor) => holder.reload(actor), readiness, monitoring: running, incidents, notifications: notifier, site: { files: () => publisher.snapshot?.files }, subscriptions, settings: () => ({ windowMarginMs: holder.current.incidents.window_margin, timeZone: holder.current.site.time_zone }) }, logger, {
       bodyLimitBytes: options.config.server.body_limit,
       requestTimeoutMs: options.config.server.request_timeout,
     });
@@ -143,6 +145,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         } finally {
           clearTimeout(grace);
           await running.stop().catch((error: unknown) => logger.error({ err: error }, "stopping the checks failed"));
+          await subscriptions.stop();
           await incidents.stop();
           await publisher.stop();
           await notifier.stop();

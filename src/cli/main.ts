@@ -9,12 +9,13 @@ import { migrateCommand } from "./migrate.ts";
 import { notifyCommand } from "./notify.ts";
 import { serveCommand } from "./serve.ts";
 import { silenceCommand } from "./silence.ts";
+import { subscribersCommand } from "./subscribers.ts";
 import { tokenCommand } from "./token.ts";
 import { validateCommand } from "./validate.ts";
 import { windowsCommand } from "./windows.ts";
 
 
-const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, incidentCommand, windowsCommand, exportCommand, notifyCommand, silenceCommand];
+const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, incidentCommand, windowsCommand, exportCommand, notifyCommand, silenceCommand, subscribersCommand];
 
 function defaultIo(): CliIo {
   return {

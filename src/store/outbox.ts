@@ -1,11 +1,35 @@
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { AppError } from "../core/errors.ts";
 import type { Db } from "./db.ts";
-import { cursors, deliveries } from "./schema.ts";
+import { cursors, deliveries, notificationMessages } from "./schema.ts";
 import type { DeliveryRow, NewDelivery, Store } from "./types.ts";
 
-function toRow(row: typeof deliveries.$inferSelect): DeliveryRow {
+type Stored = typeof deliveries.$inferSelect;
+
+/** The columns read back: a shared message comes from its table. */
+const columns = {
+  id: deliveries.id,
+  eventId: deliveries.eventId,
+  destination: deliveries.destination,
+  idempotencyKey: deliveries.idempotencyKey,
+  orderKey: deliveries.orderKey,
+  status: deliveries.status,
+  attempts: deliveries.attempts,
+  nextAttemptAt: deliveries.nextAttemptAt,
+  lastError: deliveries.lastError,
+  message: sql<Record<string, unknown>>`coalesce(${deliveries.message}, ${notificationMessages.body})`,
+  createdAt: deliveries.createdAt,
+  updatedAt: deliveries.updatedAt,
+  deliveredAt: deliveries.deliveredAt,
+};
+
+function toRow(row: Omit<Stored, "messageId" | "message"> & { message: Record<string, unknown> }): DeliveryRow {
   return { ...row, id: row.id.toString(), eventId: row.eventId.toString() };
+}
+
+/** A delivery's own message, or the id of the shared one. */
+function messageColumns(message: NewDelivery["message"]): { message: Record<string, unknown> | null; messageId: string | null } {
+  return typeof message["shared"] === "string" && Object.keys(message).length === 1 ? { message: null, messageId: message["shared"] } : { message, messageId: null };
 }
 
 /** Outbox queries over `db`: dispatch cursors and deliveries. */
@@ -21,13 +45,19 @@ export function outboxQueries(db: Db): Store["outbox"] {
         .values({ name, eventId: BigInt(eventId), updatedAt: at })
         .onConflictDoUpdate({ target: cursors.name, set: { eventId: BigInt(eventId), updatedAt: at } });
     },
-    async enqueue(rows) {
+    async enqueue(rows, shared = []) {
+      if (shared.length > 0) {
+        await db
+          .insert(notificationMessages)
+          .values(shared.map((m) => ({ id: m.id, body: m.body, createdAt: new Date() })))
+          .onConflictDoNothing({ target: notificationMessages.id });
+      }
       let added = 0;
       // In chunks: a statement carries at most 65,535 parameters, and a fan-out to every subscriber is many rows.
       for (let i = 0; i < rows.length; i += 1000) {
         const inserted = await db
           .insert(deliveries)
-          .values(rows.slice(i, i + 1000).map((r: NewDelivery) => ({ ...r, eventId: BigInt(r.eventId), status: r.status ?? "pending", attempts: 0, updatedAt: r.createdAt })))
+          .values(rows.slice(i, i + 1000).map((r: NewDelivery) => ({ ...r, ...messageColumns(r.message), eventId: BigInt(r.eventId), status: r.status ?? "pending", attempts: 0, updatedAt: r.createdAt })))
           .onConflictDoNothing({ target: deliveries.idempotencyKey })
           .returning({ id: deliveries.id });
         added += inserted.length;
@@ -40,8 +70,9 @@ export function outboxQueries(db: Db): Store["outbox"] {
     async due(now, limit) {
       // Only the oldest pending delivery of each order key may go: a resolution never overtakes its alert.
       const rows = await db
-        .select()
+        .select(columns)
         .from(deliveries)
+        .leftJoin(notificationMessages, eq(notificationMessages.id, deliveries.messageId))
         .where(
           and(
             eq(deliveries.status, "pending"),
@@ -73,15 +104,16 @@ export function outboxQueries(db: Db): Store["outbox"] {
       }
     },
     async update(id, patch) {
-      const rows = await db.update(deliveries).set(patch).where(eq(deliveries.id, BigInt(id))).returning();
-      const row = rows[0];
-      if (!row) throw new AppError("not_found", `no delivery with id ${id}`);
-      return toRow(row);
+      const rows = await db.update(deliveries).set(patch).where(eq(deliveries.id, BigInt(id))).returning({ id: deliveries.id });
+      if (!rows[0]) throw new AppError("not_found", `no delivery with id ${id}`);
+      const [row] = await db.select(columns).from(deliveries).leftJoin(notificationMessages, eq(notificationMessages.id, deliveries.messageId)).where(eq(deliveries.id, BigInt(id)));
+      return toRow(row!);
     },
     async list(options = {}) {
       const rows = await db
-        .select()
+        .select(columns)
         .from(deliveries)
+        .leftJoin(notificationMessages, eq(notificationMessages.id, deliveries.messageId))
         .where(and(options.status ? eq(deliveries.status, options.status) : undefined, options.destination ? eq(deliveries.destination, options.destination) : undefined))
         .orderBy(desc(deliveries.id))
         .limit(options.limit ?? 100);

@@ -214,8 +214,10 @@ export const deliveries = pgTable(
     attempts: integer("attempts").notNull(),
     nextAttemptAt: instant("next_attempt_at").notNull(),
     lastError: text("last_error"),
-    /** The notification message, as built when the event was dispatched. */
-    message: jsonb("message").notNull().$type<Record<string, unknown>>(),
+    /** The notification message, as built when the event was dispatched; null when it is shared (`message_id`). */
+    message: jsonb("message").$type<Record<string, unknown>>(),
+    /** A message shared by many deliveries (a fan-out to subscribers), stored once in `notification_messages`. */
+    messageId: text("message_id"),
     createdAt: instant("created_at").notNull(),
     updatedAt: instant("updated_at").notNull(),
     deliveredAt: instant("delivered_at"),
@@ -228,6 +230,13 @@ export const deliveries = pgTable(
     index("deliveries_destination_idx").on(t.destination, t.id),
   ],
 );
+
+/** Messages shared by many deliveries: a fan-out to every subscriber stores its message once. */
+export const notificationMessages = pgTable("notification_messages", {
+  id: text("id").primaryKey(),
+  body: jsonb("body").notNull().$type<Record<string, unknown>>(),
+  createdAt: instant("created_at").notNull(),
+});
 
 /** Named positions in the timeline (the notifier's dispatch cursor): how far a reader has processed. */
 export const cursors = pgTable("cursors", {
@@ -286,6 +295,6 @@ export const schemaMigrations = pgTable("schema_migrations", {
 });
 
 /** All tables, as handed to drizzle. */
-export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, cursors, subscribers, silences, appState, schemaMigrations };
+export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, notificationMessages, cursors, subscribers, silences, appState, schemaMigrations };
 
 export type Schema = typeof schema;

@@ -138,9 +138,16 @@ export interface NewDelivery {
   /** pending (the default), or muted (recorded, never sent). */
   status?: "pending" | "muted";
   nextAttemptAt: Date;
-  message: Record<string, unknown>;
+  /** The message itself, or the id of a shared one given to `enqueue` (or stored before). */
+  message: Record<string, unknown> | { shared: string };
   lastError?: string | null;
   createdAt: Date;
+}
+
+/** A message many deliveries share, stored once. */
+export interface SharedMessage {
+  id: string;
+  body: Record<string, unknown>;
 }
 
 /** An attempt's outcome, as the deliverer records it. */
@@ -268,8 +275,8 @@ export interface Store {
     /** The event id a named reader has processed up to; null when it never ran. */
     cursor(name: string): Promise<string | null>;
     setCursor(name: string, eventId: string, at: Date): Promise<void>;
-    /** Inserts deliveries, skipping any whose idempotency key exists; returns how many were new. */
-    enqueue(rows: readonly NewDelivery[]): Promise<number>;
+    /** Inserts deliveries (and the shared messages they name), skipping any whose idempotency key exists; returns how many were new. */
+    enqueue(rows: readonly NewDelivery[], shared?: readonly SharedMessage[]): Promise<number>;
     /** Pending deliveries due at `now`, only the oldest pending one of each order key, soonest first. */
     due(now: Date, limit: number): Promise<DeliveryRow[]>;
     /** AppError not_found for an unknown id. */

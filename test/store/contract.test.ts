@@ -262,6 +262,26 @@ for (const backend of storeBackends()) {
         expect((await store.outbox.list({ status: "dead" })).map((d) => [d.eventId, d.lastError])).toEqual([["13", "gave up"]]);
         expect((await rejection(store.outbox.update("999999", { status: "dead" }))).code).toBe("not_found");
       });
+
+      it("stores a message shared by many deliveries once, and gives it back with each", async () => {
+        const shared = { id: "20:public", body: { kind: "incident.created", title: "Outage" } };
+        const rows = ["sub_1", "sub_2"].map((id) => ({ ...delivery("20", `subscriber:${id}`, `subscriber:${id}:inc_c`), message: { shared: shared.id } }));
+        expect(await store.outbox.enqueue(rows, [shared])).toBe(2);
+        // A replay adds nothing and keeps the message.
+        expect(await store.outbox.enqueue(rows, [{ ...shared, body: { kind: "changed" } }])).toBe(0);
+        const due = (await store.outbox.due(at(1), 50)).filter((d) => d.destination.startsWith("subscriber:"));
+        expect(due.map((d) => [d.destination, d.message])).toEqual([
+          ["subscriber:sub_1", shared.body],
+          ["subscriber:sub_2", shared.body],
+        ]);
+        await store.outbox.complete([
+          { id: due[0]!.id, status: "delivered", attempts: 1, nextAttemptAt: null, lastError: null, updatedAt: at(2), deliveredAt: at(2) },
+          { id: due[1]!.id, status: "pending", attempts: 1, nextAttemptAt: at(60), lastError: "SMTP 451", updatedAt: at(2), deliveredAt: null },
+        ]);
+        const listed = await store.outbox.list({ destination: "subscriber:sub_2" });
+        expect(listed[0]).toMatchObject({ status: "pending", attempts: 1, nextAttemptAt: at(60), lastError: "SMTP 451", message: shared.body });
+        expect((await store.outbox.list({ destination: "subscriber:sub_1" }))[0]).toMatchObject({ status: "delivered", deliveredAt: at(2) });
+      });
     });
 
     describe("maintenances", () => {

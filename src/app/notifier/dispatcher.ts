@@ -10,7 +10,7 @@ import { groupStep, type Batch, type GroupState } from "../../notify/routing/gro
 import type { SentNotification } from "../../notify/routing/inhibit.ts";
 import { planDeliveries } from "../../notify/routing/pipeline.ts";
 import type { NotificationMessage } from "../../notify/types.ts";
-import type { NewDelivery, Store, SubscriberRow } from "../../store/types.ts";
+import type { NewDelivery, SharedMessage, Store, SubscriberRow } from "../../store/types.ts";
 import { loadGroupState, saveGroupState } from "./group-state.ts";
 import { messageJson } from "./message-json.ts";
 import { subscriberDeliveries, subscriberEvent } from "./subscriber-plan.ts";
@@ -142,9 +142,9 @@ export class Dispatcher {
           // A fan-out to the public goes out in chunks, each committed and handed to the deliverer at once, so the
           // first subscribers hear before the last rows are written. Safe to repeat: a replay after a crash skips
           // the idempotency keys already stored.
-          for (let i = 0; i < plan.public.length; i += publicChunk) {
-            const chunk = plan.public.slice(i, i + publicChunk);
-            const n = await store.outbox.enqueue(chunk);
+          for (let i = 0; i < plan.public.rows.length; i += publicChunk) {
+            const chunk = plan.public.rows.slice(i, i + publicChunk);
+            const n = await store.outbox.enqueue(chunk, i === 0 ? plan.public.shared : []);
             added += n;
             if (n > 0) this.#deps.onEnqueued?.();
           }
@@ -200,13 +200,14 @@ export class Dispatcher {
   }
 
   /** The team channels' deliveries of an event, and the public's (subscribers). */
-  async #plan(event: DispatchEvent, batch: BatchContext): Promise<{ team: NewDelivery[]; public: NewDelivery[] }> {
+  async #plan(event: DispatchEvent, batch: BatchContext): Promise<{ team: NewDelivery[]; public: { rows: NewDelivery[]; shared: SharedMessage[] } }> {
     const context = await this.#context(event, batch.config, batch.components);
     const team = batch.channels.length === 0 ? [] : this.#planChannels(event, context, batch);
     const publicEvent = subscriberEvent(event, context.incident?.publishedAt ?? null);
-    if (publicEvent === null || batch.config.subscribers === undefined) return { team, public: [] };
+    const none = { rows: [], shared: [] };
+    if (publicEvent === null || batch.config.subscribers === undefined) return { team, public: none };
     const message = messageFromEvent(publicEvent, context);
-    return { team, public: message === null ? [] : subscriberDeliveries(message, await batch.subscribers(), this.#deps.clock.now()) };
+    return { team, public: message === null ? none : subscriberDeliveries(message, await batch.subscribers(), this.#deps.clock.now()) };
   }
 
   /** The team channels' deliveries: routed, muted, inhibited, then grouped (an update reminder is never held back). */

@@ -1,7 +1,7 @@
 import type { DispatchEvent } from "../../notify/message.ts";
 import type { NotificationMessage } from "../../notify/types.ts";
 import { audienceOf } from "../../subscribers/audience.ts";
-import type { NewDelivery, SubscriberRow } from "../../store/types.ts";
+import type { NewDelivery, SharedMessage, SubscriberRow } from "../../store/types.ts";
 import { messageJson } from "./message-json.ts";
 
 /** Destinations of subscriber deliveries are `subscriber:<id>`. */
@@ -23,16 +23,19 @@ export function subscriberEvent(event: DispatchEvent, publishedAt: Date | null):
   return event.kind === "incident.published" ? { ...event, kind: "incident.created", data: {} } : event;
 }
 
-/** One delivery per subscriber who chose a component of `message` (or every component), each in order per cause. */
-export function subscriberDeliveries(message: NotificationMessage, subscribers: readonly SubscriberRow[], now: Date): NewDelivery[] {
+/**
+ * One delivery per subscriber who chose a component of `message` (or every component), each in order per cause; they
+ * share one stored message (`<event id>:public`), given back as `shared`.
+ */
+export function subscriberDeliveries(message: NotificationMessage, subscribers: readonly SubscriberRow[], now: Date): { rows: NewDelivery[]; shared: SharedMessage[] } {
   const audience = audienceOf(
     message,
     subscribers.map((s) => ({ id: s.id, components: s.componentIds })),
     true,
   );
-  if (audience.length === 0) return [];
-  const json = messageJson(message);
-  return audience.map(({ id }) => {
+  if (audience.length === 0) return { rows: [], shared: [] };
+  const shared = { id: `${message.eventId}:public`, body: messageJson(message) };
+  const rows = audience.map(({ id }): NewDelivery => {
     const destination = `${subscriberPrefix}${id}`;
     return {
       eventId: message.eventId,
@@ -41,9 +44,10 @@ export function subscriberDeliveries(message: NotificationMessage, subscribers: 
       orderKey: `${destination}:${message.dedupKey}`,
       status: "pending",
       nextAttemptAt: now,
-      message: json,
+      message: { shared: shared.id },
       lastError: null,
       createdAt: now,
     };
   });
+  return { rows, shared: [shared] };
 }

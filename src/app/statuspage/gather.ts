@@ -4,6 +4,7 @@ import type { ComponentStatus } from "../../incidents/component-status.ts";
 import { projectComponentStatuses } from "../../incidents/projection.ts";
 import type { StatusChange } from "../../incidents/windows.ts";
 import { barDays, type ViewInput } from "../../statuspage/view/build.ts";
+import type { SubscribeView } from "../../statuspage/view/types.ts";
 import { catalogFromConfig } from "../../catalog/from-config.ts";
 import type { ComponentRow, IncidentUpdateRow, Store } from "../../store/types.ts";
 import { statusChangeKind, toStatusChange } from "../incidents/context.ts";
@@ -21,10 +22,20 @@ export function publicUrlOf(config: VigilConfig, listening: string): string {
   return (config.server.public_url ?? config.site.url ?? listening).replace(/\/+$/, "");
 }
 
+/** What the subscribe form offers: e-mail when an SMTP server is configured, webhooks unless turned off; null without a `subscribers` section. */
+export function subscribeOf(config: VigilConfig): SubscribeView | null {
+  const settings = config.subscribers;
+  if (settings === undefined) return null;
+  const offer = { email: settings.email !== undefined, webhook: settings.webhooks };
+  return offer.email || offer.webhook ? offer : null;
+}
+
 /**
  * Reads what the status page shows from the store: components, published incidents with their
  * updates, maintenances, and the component status changes behind the uptime bars. `statuses` are the
- * engine's live statuses; without them (an export from the store alone) the last recorded ones are used.
+ * engine's live statuses; without them (an export from the store alone) the last recorded ones are used. The
+ * subscribe form is offered as the configuration says, except in an export (`fromConfig`): static files have no
+ * server to post it to.
  */
 export async function gatherViewInput(
   store: Store,
@@ -67,6 +78,7 @@ export async function gatherViewInput(
     maintenances,
     changes,
     now: options.now,
+    subscribe: options.fromConfig ? null : subscribeOf(config),
   };
 }
 

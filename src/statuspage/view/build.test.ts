@@ -95,6 +95,12 @@ describe("buildPageView", () => {
     expect(view.components[0]?.uptimePercent).toBe(100);
   });
 
+  it("carries the subscribe form's offer, none when absent", () => {
+    expect(buildPageView(input()).subscribe).toBeNull();
+    expect(buildPageView(input({ subscribe: null })).subscribe).toBeNull();
+    expect(buildPageView(input({ subscribe: { email: true, webhook: false } })).subscribe).toEqual({ email: true, webhook: false });
+  });
+
   it.each([
     [{ db: "degraded_performance" }, [], "minor", "Minor Service Outage"],
     [{ db: "partial_outage" }, [], "major", "Partial System Outage"],

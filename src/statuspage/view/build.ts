@@ -2,7 +2,7 @@ import { worstOf, type ComponentStatus } from "../../incidents/component-status.
 import { renderMarkdown } from "../../incidents/markdown.ts";
 import { outageWindows, type OutageWindow, type StatusChange } from "../../incidents/windows.ts";
 import { dayKey, lastDays, nextDay, startOfDay } from "./days.ts";
-import type { ComponentView, DayView, GroupView, Indicator, IncidentView, LinkView, MaintenanceView, PageView, UpdateView } from "./types.ts";
+import type { ComponentView, DayView, GroupView, Indicator, IncidentView, LinkView, MaintenanceView, PageView, SubscribeView, UpdateView } from "./types.ts";
 
 /** How many days the uptime bars show. */
 export const barDays = 90;
@@ -69,6 +69,8 @@ export interface ViewInput {
   /** Component status changes covering the bars' days (and the change in force before them). */
   changes: readonly StatusChange[];
   now: Date;
+  /** What the subscribe form offers; absent or null: no form (subscriptions off, or a static export with no server to post to). */
+  subscribe?: SubscribeView | null;
 }
 
 // Statuspage's convention: a partial outage counts as 30 % of a major one in uptime.
@@ -163,6 +165,7 @@ export function buildPageView(input: ViewInput): PageView {
     incidents,
     maintenances,
     generatedAt: input.now,
+    subscribe: input.subscribe ? { email: input.subscribe.email, webhook: input.subscribe.webhook } : null,
   };
 }
 

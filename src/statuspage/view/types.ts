@@ -113,6 +113,14 @@ export interface LinkView {
   url: string;
 }
 
+/** The subscribe form's offer: which kinds of subscription the page takes (from `subscribers` in the configuration). */
+export interface SubscribeView {
+  /** E-mail subscriptions (an SMTP server is configured). */
+  email: boolean;
+  /** Webhook subscriptions. */
+  webhook: boolean;
+}
+
 /** Everything the public status page, its JSON, feeds and badges are rendered from. */
 export interface PageView {
   page: {
@@ -136,4 +144,6 @@ export interface PageView {
   /** Not cancelled, by scheduled start. */
   maintenances: MaintenanceView[];
   generatedAt: Date;
+  /** The "Get updates" form, when public subscriptions are on; null (or absent) for none. */
+  subscribe?: SubscribeView | null;
 }

@@ -17,10 +17,14 @@ export const paths = {
   maintenance: (id: string): string => `/maintenances/${encodeURIComponent(id)}`,
   rss: "/history.rss",
   atom: "/history.atom",
+  /** The subscription pages (answered per request, not pre-rendered). */
+  subscribe: "/subscribe",
+  confirm: "/subscriptions/confirm",
+  unsubscribe: "/subscriptions/unsubscribe",
 };
 
 /** Which navigation entry is the current page. */
-export type Section = "home" | "history" | "other";
+export type Section = "home" | "history" | "subscribe" | "other";
 
 export interface DocumentParts {
   /** The page's own title, before the site's name; undefined on the home page. */
@@ -30,8 +34,13 @@ export interface DocumentParts {
   section: Section;
   /** The inside of `<main>`. */
   main: string;
-  /** Extra `<link>`s for the head (already escaped). */
+  /** Extra `<link>`s (or `<meta>`s) for the head (already escaped). */
   headLinks?: string[];
+  /**
+   * A page answered per request rather than pre-rendered (the subscription pages): no script at all, and no
+   * "Last updated" line, since it says nothing about the status.
+   */
+  dynamic?: boolean;
 }
 
 /** `<time datetime="UTC">27 Nov 2026, 14:20 CET</time>`. */
@@ -55,6 +64,7 @@ function header(view: PageView, section: Section): string {
     `<li><a href="${paths.home}"${current("home")}>Current status</a></li>`,
     `<li><a href="${paths.history()}"${current("history")}>History</a></li>`,
   ];
+  if (view.subscribe && (view.subscribe.email || view.subscribe.webhook)) items.push(`<li><a href="${paths.subscribe}"${current("subscribe")}>Get updates</a></li>`);
   for (const link of view.page.links) {
     const href = safeHref(link.url);
     const label = typeof link.label === "string" ? link.label.trim() : "";
@@ -70,12 +80,12 @@ function header(view: PageView, section: Section): string {
   );
 }
 
-function footer(view: PageView, zone: Zone): string {
+function footer(view: PageView, zone: Zone, dynamic: boolean): string {
   // The last change of what the page says, not the render time: an unchanged page keeps its bytes and its ETag.
   const at = view.page.updatedAt;
   return (
     `<footer class="site-footer"><div class="wrap">` +
-    `<p>Last updated ${timeElement(at, zone)}. Times are shown in ${esc(zone.id)} time (${esc(zone.abbreviation(at))}, ${esc(zone.offset(at))}).</p>` +
+    (dynamic ? "" : `<p>Last updated ${timeElement(at, zone)}. Times are shown in ${esc(zone.id)} time (${esc(zone.abbreviation(at))}, ${esc(zone.offset(at))}).</p>`) +
     `<p>Subscribe to incident history: <a href="${paths.rss}">RSS feed</a> · <a href="${paths.atom}">Atom feed</a></p>` +
     `<p>Powered by Vigil</p>` +
     `</div></footer>`
@@ -101,14 +111,14 @@ export function renderDocument(view: PageView, parts: DocumentParts): string {
     ...(parts.headLinks ?? []),
     `<style>${pageStyles(view.page.accentColor)}</style>`,
     // Optional: shows times in the reader's own zone; everything reads the same without it.
-    `<script src="/local-time.js" defer></script>`,
+    parts.dynamic ? "" : `<script src="/local-time.js" defer></script>`,
   ].filter((line) => line !== "");
   return (
     `<!DOCTYPE html>\n<html lang="en">\n<head>\n${head.join("\n")}\n</head>\n<body>\n` +
     `<a class="skip" href="#main">Skip to main content</a>\n` +
     `${header(view, parts.section)}\n` +
     `<main id="main" tabindex="-1"><div class="wrap">\n${parts.main}\n</div></main>\n` +
-    `${footer(view, zone)}\n` +
+    `${footer(view, zone, parts.dynamic ?? false)}\n` +
     `</body>\n</html>\n`
   );
 }

@@ -342,6 +342,79 @@ describe("escaping", () => {
   });
 });
 
+describe("the subscribe form", () => {
+  const subscribing = (subscribe: PageView["subscribe"], extra: Partial<PageView> = {}) => renderPage({ ...view, ...extra, subscribe });
+  const form = (page: string) => section(page, "get-updates");
+
+  it("is absent when subscriptions are off, with no navigation entry", () => {
+    for (const page of [html, subscribing(null), subscribing({ email: false, webhook: false })]) {
+      expect(page).not.toContain("get-updates");
+      expect(page).not.toContain("<form");
+      expect(page).not.toContain('href="/subscribe"');
+    }
+  });
+
+  it("comes last under its own h2, a plain form posting to /subscribe, linked from the navigation", () => {
+    const page = subscribing({ email: true, webhook: true });
+    expect(headings(page).filter(([level]) => level === 2).map(([, text]) => text).at(-1)).toBe("Get updates");
+    expect(page).toContain('<li><a href="/subscribe">Get updates</a></li>');
+    const body = form(page);
+    expect(body).toContain('<form class="subscribe" method="post" action="/subscribe" novalidate>');
+    expect(body).toContain('<label for="subscribe-email">E-mail address</label><input id="subscribe-email" name="email" type="email" autocomplete="email"');
+    expect(body).toContain('<details class="subscribe-webhook"><summary>Webhook instead</summary>');
+    expect(body).toContain('<input id="subscribe-webhook" name="webhook_url" type="url"');
+    expect(body).toContain('<select id="subscribe-format" name="format"><option value="vigil" selected>');
+    expect(body).toContain('<button type="submit">Subscribe</button>');
+    // Still no script but the optional one, and no inline handler or style.
+    expect(page.match(/<script[^>]*>/gi)).toEqual(['<script src="/local-time.js" defer>']);
+    expect(page).not.toMatch(/\son[a-z]+=/i);
+    expect(page).not.toMatch(/\sstyle=/i);
+  });
+
+  it("offers only what is configured: e-mail alone, or a webhook alone without the details", () => {
+    const email = form(subscribing({ email: true, webhook: false }));
+    expect(email).toContain('name="email"');
+    expect(email).not.toContain("webhook_url");
+    const webhook = form(subscribing({ email: false, webhook: true }));
+    expect(webhook).not.toContain('name="email"');
+    expect(webhook).not.toContain("<details");
+    expect(webhook).toContain('name="webhook_url"');
+    expect(webhook).toContain("Get a webhook (a JSON POST)");
+  });
+
+  it("lists every visible component as a checkbox, grouped like the page in fieldsets, labelled by name", () => {
+    const body = form(subscribing({ email: true, webhook: true }));
+    expect(count(body, '<input type="checkbox"')).toBe(view.components.length);
+    expect(body).toContain('<fieldset class="subscribe-components" id="subscribe-components"><legend>Components (optional)</legend>');
+    expect(body).toMatch(/<li class="choice-group"><fieldset><legend>Infrastructure<\/legend><ul class="choices"><li class="choice"><input type="checkbox" id="subscribe-c0" name="components" value="orders-db"><label for="subscribe-c0">Orders database<\/label><\/li><li class="choice"><input type="checkbox" id="subscribe-c1" name="components" value="cache">/);
+    expect(body).toContain('<input type="checkbox" id="subscribe-c3" name="components" value="checkout"><label for="subscribe-c3">Checkout &lt;beta&gt;</label>');
+    // Every checkbox's label points at it.
+    const ids = [...body.matchAll(/<input type="checkbox" id="([^"]+)"/g)].map((m) => m[1]);
+    for (const id of ids) expect(body).toContain(`<label for="${id}">`);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("has no components fieldset on a page without components", () => {
+    const body = form(subscribing({ email: true, webhook: false }, { components: [], groups: [] }));
+    expect(body).not.toContain("<fieldset");
+    expect(body).toContain('name="email"');
+  });
+
+  it("escapes hostile component and group names and ids", () => {
+    const payload = `"'><x-pwn onmouseover=alert(1)>`;
+    const hostile: PageView = {
+      ...view,
+      subscribe: { email: true, webhook: true },
+      components: view.components.map((c) => ({ ...c, id: `${c.id}${payload}`, name: `${payload}${c.name}` })),
+      groups: view.groups.map((g) => ({ ...g, name: `${payload}${g.name}`, componentIds: g.componentIds.map((id) => `${id}${payload}`) })),
+    };
+    const body = form(renderPage(hostile));
+    expect(body).not.toContain("<x-pwn");
+    expect(body).toContain(`<legend>&quot;&#39;&gt;&lt;x-pwn onmouseover=alert(1)&gt;Infrastructure</legend>`);
+    expect(body).toContain(`value="orders-db&quot;&#39;&gt;&lt;x-pwn onmouseover=alert(1)&gt;"`);
+  });
+});
+
 describe("determinism", () => {
   it("renders the same bytes from equal views, and leaves the view as it was", () => {
     const before = JSON.stringify(view);

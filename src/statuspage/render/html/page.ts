@@ -1,6 +1,7 @@
 /**
  * The public status page's home (`/`): the overall status, active incidents with all their updates, in-progress and
- * upcoming maintenance, components with their 90-day bars, and the last seven days of incidents. Plus `pagePaths`,
+ * upcoming maintenance, components with their 90-day bars, the last seven days of incidents, and the "Get updates"
+ * form when public subscriptions are on. Plus `pagePaths`,
  * every HTML path to pre-render.
  *
  * Every function here is pure and deterministic: the same view gives the same bytes (so ETags are stable); the only
@@ -14,6 +15,7 @@ import { incidentCard } from "./incident.ts";
 import { paths, renderDocument } from "./layout.ts";
 import { currentMaintenances, maintenanceCard } from "./maintenance.ts";
 import { indicatorStatus, isActive, statusIcon } from "./status.ts";
+import { subscribeSection } from "./subscribe.ts";
 import { addDays, dayKey, formatDay, zoneOf } from "./time.ts";
 
 /** Days of past incidents on the home page, today included. */
@@ -67,6 +69,10 @@ export function renderPage(view: PageView): string {
       `<ul class="days">${days.join("")}</ul><p class="more"><a href="${paths.history()}">Incident history</a></p>`,
     ),
   );
+
+  // The subscribe form, when subscriptions are on: a plain form, no script.
+  const subscribe = subscribeSection(view);
+  if (subscribe !== "") parts.push(subscribe);
 
   return renderDocument(view, { path: paths.home, section: "home", main: parts.join("\n") });
 }

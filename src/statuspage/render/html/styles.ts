@@ -228,6 +228,26 @@ ${runWidths}
 .impact-critical{border-left-color:var(--major)}
 .maintenance{border-left-color:var(--maint)}
 .pager ul{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;gap:.5rem 1rem;list-style:none;margin:2rem 0 0;padding:0}
+/* The subscribe form and the subscription pages. Field borders use the muted colour: 3:1 or more, as controls need. */
+.subscribe{max-width:40rem}
+.field{margin:.75rem 0}
+.field label{display:block;font-weight:600;margin-bottom:.25rem}
+.field input,.field select{display:block;width:100%;max-width:32rem;font:inherit;color:var(--text);background:var(--bg);border:1px solid var(--muted);border-radius:.375rem;padding:.5rem .625rem}
+.field [aria-invalid="true"]{border:2px solid var(--major)}
+.hint{margin:.25rem 0;font-size:.9375rem;color:var(--muted)}
+.subscribe fieldset{min-width:0;margin:.75rem 0;padding:.5rem 1rem .75rem;border:1px solid var(--border);border-radius:.5rem}
+.subscribe legend{padding:0 .25rem;font-weight:600}
+.choices{display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:.25rem 1rem;list-style:none;margin:.25rem 0 0;padding:0}
+.choice-group{grid-column:1/-1}
+.choice{display:flex;align-items:flex-start;gap:.5rem;padding:.125rem 0}
+.choice input{flex:none;width:1.125rem;height:1.125rem;margin:.2rem 0 0;accent-color:var(--link)}
+.subscribe details{margin:.75rem 0}
+.subscribe summary{cursor:pointer;color:var(--link);text-decoration:underline;text-underline-offset:.15em}
+button{font:inherit;font-weight:600;color:var(--bg);background:var(--link);border:2px solid var(--link);border-radius:.375rem;padding:.5rem 1.25rem;cursor:pointer}
+button:hover{text-decoration:underline}
+.form-error{margin:.75rem 0;padding:.5rem .75rem;border:2px solid var(--major);border-left-width:.375rem;border-radius:.5rem;background:var(--surface)}
+.notice{padding:.75rem 1rem;border:1px solid var(--border);border-left:.375rem solid var(--link);border-radius:.5rem;background:var(--surface)}
+.flow code{overflow-wrap:anywhere}
 .site-footer{border-top:1px solid var(--border);background:var(--surface);color:var(--muted);font-size:.9375rem}
 .site-footer .wrap{padding-top:1rem;padding-bottom:1.5rem}
 @media (max-width:599.98px){

@@ -19,6 +19,8 @@ export interface SinkRequest {
   rawBody: string;
   /** The body parsed as JSON, or undefined when it is not JSON. */
   body: unknown;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 /** How the sink answers one request. */
@@ -72,7 +74,7 @@ export async function startHttpSink(): Promise<HttpSink> {
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       const rawBody = Buffer.concat(chunks).toString("utf8");
-      const request: SinkRequest = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, rawBody, body: parse(rawBody) };
+      const request: SinkRequest = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, rawBody, body: parse(rawBody), at: Date.now() };
       requests.push(request);
       answer(res, replyFor(request));
     });

@@ -99,6 +99,7 @@ components:
 subscribers:
   email: { host: 127.0.0.1, port: ${smtp.port}, from: "Acme Status <status@example.com>", connections: ${smtpConnections} }
   webhooks: true
+  allow_private_webhooks: true
 `,
   );
 

@@ -14,6 +14,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  rate_limited: 429,
   data_dir_locked: 503,
   store_unavailable: 503,
   internal: 500,

@@ -192,6 +192,8 @@ const subscribers = strictMap({
     connections: count.default(5),
   }).optional(),
   webhooks: z.boolean().default(true),
+  /** Let webhook subscribers use private, loopback and link-local addresses (a status page inside a private network). */
+  allow_private_webhooks: z.boolean().default(false),
   /** How long a confirmation link works; nothing is stored before it is used. */
   confirm_within: positiveDuration.default(24 * 3_600_000),
   /** Subscription requests per client IP address. */

@@ -9,6 +9,7 @@ export const errorCodes = [
   "conflict",
   "payload_too_large",
   "unsupported_media_type",
+  "rate_limited",
   "timeout",
   "config_invalid",
   "store_unavailable",

@@ -16,7 +16,7 @@ notifications:
   grouping: { group_interval: 2s, repeat_interval: 4s }
   channels:
     - { id: oncall, type: webhook, url: "${sink}/hook" }
-subscribers: { webhooks: true }
+subscribers: { webhooks: true, allow_private_webhooks: true }
 `;
 
 interface Hook {

@@ -25,6 +25,8 @@ subscribers:
     port: ${smtpPort}
     from: "Acme Status <status@example.com>"
   rate_limit: { requests: 5, per: 10m }
+  # The webhook receiver of these tests is on loopback.
+  allow_private_webhooks: true
 `;
 
 interface Answer {

@@ -6,6 +6,7 @@ import type { NotificationMessage, SendContext, SendResult } from "../../notify/
 import type { Store, SubscriberRow } from "../../store/types.ts";
 import { renderSubscriberWebhook, subscriberEmailTemplate, type SubscriberEmail } from "../../subscribers/render.ts";
 import { signToken } from "../../subscribers/token.ts";
+import { privateAddressProblem, type Lookup } from "../subscriptions/public-address.ts";
 import { subscriberPrefix } from "./subscriber-plan.ts";
 
 /** What sending to subscribers needs. */
@@ -14,6 +15,8 @@ export interface SubscriberSenderDeps {
   config(): VigilConfig;
   publicUrl(): string;
   signingKey(): Promise<Uint8Array>;
+  /** Resolves webhook hosts (the system resolver by default). */
+  lookup?: Lookup;
 }
 
 type EmailSettings = NonNullable<NonNullable<VigilConfig["subscribers"]>["email"]>;
@@ -29,6 +32,7 @@ export class SubscriberSender {
   /** Subscribers read ahead by {@link prefetch}, each taken once by the send that needs it. */
   readonly #ahead = new Map<string, SubscriberRow | null>();
   #key: Uint8Array | undefined;
+  readonly #hosts = new Map<string, { problem: string | null; until: number }>();
   readonly #templates = new Map<string, (to: string, unsubscribeUrl: string) => SubscriberEmail>();
 
   constructor(deps: SubscriberSenderDeps) {
@@ -58,6 +62,11 @@ export class SubscriberSender {
     const token = signToken({ action: "unsubscribe", subscriberId: subscriber.id }, this.#key);
     const unsubscribeUrl = `${this.#deps.publicUrl()}/subscriptions/unsubscribe?token=${encodeURIComponent(token)}`;
     if (subscriber.kind === "webhook") {
+      // Checked at every delivery too: a name may point somewhere else since the subscriber confirmed.
+      if (!settings.allow_private_webhooks) {
+        const problem = await this.#addressProblem(subscriber.address);
+        if (problem !== null) return { ok: false, retryable: false, error: `refused: the webhook URL must be reachable on the public internet: ${problem}` };
+      }
       const config = webhookChannel.configSchema.parse({ url: subscriber.address, format: subscriber.format ?? "vigil" });
       // Statuspage's envelope as its consumers expect it; otherwise Vigil's public body (no internal ids or labels).
       const body = config.format === "statuspage" ? webhookChannel.render(message, config) : (renderSubscriberWebhook(message, { unsubscribeUrl }) as unknown as WebhookPayload);
@@ -87,6 +96,18 @@ export class SubscriberSender {
       if (this.#templates.size > 8) this.#templates.delete(this.#templates.keys().next().value!);
     }
     return template;
+  }
+
+  /** privateAddressProblem, remembered for a minute per host (a fan-out resolves each host once). */
+  async #addressProblem(url: string): Promise<string | null> {
+    const host = new URL(url).host;
+    const now = Date.now();
+    const known = this.#hosts.get(host);
+    if (known !== undefined && known.until > now) return known.problem;
+    const problem = await privateAddressProblem(url, this.#deps.lookup);
+    this.#hosts.set(host, { problem, until: now + 60_000 });
+    if (this.#hosts.size > 10_000) this.#hosts.clear();
+    return problem;
   }
 
   /** Closes the SMTP connections. */

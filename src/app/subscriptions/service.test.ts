@@ -82,7 +82,7 @@ describe("SubscriptionService.request", () => {
   });
 
   it("refuses unknown and hidden components, naming them; an empty choice means all", async () => {
-    const s = service(configOf("subscribers: {}"));
+    const s = service(configOf("subscribers: { allow_private_webhooks: true }"));
     const ip = "192.0.2.3";
     expect(await s.request({ kind: "webhook", address: "https://example.com/", components: ["api", "internal"], ip })).toEqual({ ok: false, reason: "invalid", field: "components", message: 'no component on this page has the id "internal"' });
     const all = await s.request({ kind: "webhook", address: `${sink.url}/a`, components: [], ip });
@@ -95,7 +95,7 @@ describe("SubscriptionService.request", () => {
 
   it("limits requests per client address in a window of the configured length, counting only valid ones", async () => {
     const clock = new ManualClock("2026-03-14T09:00:00Z");
-    const s = service(configOf(`subscribers:\n  rate_limit: { requests: 2, per: 1m }`), { clock });
+    const s = service(configOf(`subscribers:\n  allow_private_webhooks: true\n  rate_limit: { requests: 2, per: 1m }`), { clock });
     const ask = (ip: string, address = `${sink.url}/limit`) => s.request({ kind: "webhook", address, components: null, ip });
     expect((await ask("192.0.2.4", "ftp://nope")).ok).toBe(false);
     expect((await ask("192.0.2.4")).ok).toBe(true);
@@ -125,7 +125,7 @@ describe("SubscriptionService.request", () => {
 
   it("logs a failed webhook confirmation naming the host only", async () => {
     const lines: string[] = [];
-    const s = service(configOf("subscribers: {}"), { lines });
+    const s = service(configOf("subscribers: { allow_private_webhooks: true }"), { lines });
     const base = await refusedUrl();
     expect((await s.request({ kind: "webhook", address: `${base}/hooks/secret-path-123?key=secret-query-456`, components: null, ip: "192.0.2.7" })).ok).toBe(true);
     await s.idle();
@@ -133,6 +133,22 @@ describe("SubscriptionService.request", () => {
     expect(log).toContain(`connection refused by ${new URL(base).host}`);
     expect(log).not.toContain("secret-path-123");
     expect(log).not.toContain("secret-query-456");
+  });
+});
+
+describe("SubscriptionService.request, webhook addresses", () => {
+  it("refuses a webhook on a private or loopback address unless allowed, and sends it no ping", async () => {
+    const sink = await startHttpSink();
+    try {
+      const refused = await service(configOf("subscribers: {}")).request({ kind: "webhook", address: `${sink.url}/hook`, components: null, ip: "192.0.2.8" });
+      expect(refused).toMatchObject({ ok: false, reason: "invalid", field: "webhook_url", message: expect.stringMatching(/^must be reachable on the public internet: its host 127\.0\.0\.1 is a private or local address/) });
+      const allowed = service(configOf("subscribers: { allow_private_webhooks: true }"));
+      expect((await allowed.request({ kind: "webhook", address: `${sink.url}/hook`, components: null, ip: "192.0.2.8" })).ok).toBe(true);
+      await allowed.idle();
+      expect(sink.requests.map((r) => r.path)).toEqual(["/hook"]);
+    } finally {
+      await sink.close();
+    }
   });
 });
 

@@ -25,6 +25,7 @@ import type { Logger } from "../../observability/logger.ts";
 import type { PendingSubscription } from "../../statuspage/render/html/subscribe.ts";
 import { buildPageView } from "../../statuspage/view/build.ts";
 import type { PageView, SubscribeView } from "../../statuspage/view/types.ts";
+import { privateAddressProblem, type Lookup } from "./public-address.ts";
 import type { Store } from "../../store/types.ts";
 import { normalizeEmail, normalizeWebhookUrl } from "../../subscribers/address.ts";
 import { RateLimiter } from "../../subscribers/rate-limit.ts";
@@ -42,6 +43,8 @@ export interface SubscriptionServiceDeps {
   publicUrl(): string;
   signingKey(): Promise<Uint8Array>;
   fetch?: typeof fetch;
+  /** Resolves webhook hosts (the system resolver by default). */
+  lookup?: Lookup;
 }
 
 type Settings = NonNullable<VigilConfig["subscribers"]>;
@@ -116,6 +119,10 @@ export class SubscriptionService implements SubscriptionsPort {
     const now = this.#deps.clock.now();
     const decision = this.#rateLimiter(settings).take(input.ip, now);
     if (!decision.allowed) return { ok: false, reason: "rate_limited", retryAfterMs: decision.retryAfterMs };
+    if (input.kind === "webhook" && !settings.allow_private_webhooks) {
+      const problem = await privateAddressProblem(normalized.address, this.#deps.lookup);
+      if (problem !== null) return { ok: false, reason: "invalid", field: "webhook_url", message: `must be reachable on the public internet: ${problem}` };
+    }
 
     const expiresAt = new Date(now.getTime() + settings.confirm_within);
     const claim: TokenClaim = { action: "confirm", kind: input.kind, address: normalized.address, components: components.ids, expiresAt };

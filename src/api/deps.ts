@@ -7,6 +7,7 @@ import type { IncidentStatus } from "../incidents/lifecycle.ts";
 import type { MaintenanceStatus } from "../incidents/maintenance.ts";
 import type { OutageWindow, WindowQuery } from "../incidents/windows.ts";
 import type { IncidentRow, MaintenanceRow, Store } from "../store/types.ts";
+import type { UpstreamView } from "../app/upstream/watcher.ts";
 import type { SitePort } from "./public/site.ts";
 
 /** The outcome of a configuration reload: applied with its catalog diff, or rejected with every error. */
@@ -77,4 +78,13 @@ export interface ApiDeps {
   site?: SitePort;
   /** Settings the API reads from the running configuration. */
   settings(): { windowMarginMs: number; timeZone: string };
+  /** The upstream providers' feeds and what they say; absent in tests of the API alone. */
+  upstreams?: UpstreamsPort;
+}
+
+/** The upstream watcher, as the API sees it. */
+export interface UpstreamsPort {
+  views(): UpstreamView[];
+  /** Reads these feeds now (all by default), unless read in the last few seconds (or `force`). */
+  refresh(ids?: readonly string[], options?: { force?: boolean }): Promise<void>;
 }

@@ -13,6 +13,7 @@ import { Housekeeping } from "./housekeeping.ts";
 import { IncidentEngine } from "./incidents/engine.ts";
 import { MonitoringService } from "./monitoring.ts";
 import { Notifier } from "./notifier/notifier.ts";
+import { UpstreamWatcher } from "./upstream/watcher.ts";
 import { SubscriptionService } from "./subscriptions/service.ts";
 import { signingKey } from "./subscriptions/signing-key.ts";
 import { publicUrlOf } from "./statuspage/gather.ts";
@@ -48,6 +49,7 @@ export interface RunningVigil {
   incidents: IncidentEngine;
   statusPage: StatusPagePublisher;
   notifier: Notifier;
+  upstreams: UpstreamWatcher;
   config(): VigilConfig;
   reload(actor: string): Promise<ReloadOutcome>;
   /** Stops accepting, drains in-flight requests, closes the store. Safe to call twice. */
@@ -67,10 +69,32 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     await store.events.append({ at: clock.now(), kind: "config.loaded", subject: null, actor: "system", data: { file: options.configFile, ...diff } });
     const timers = options.timers ?? systemTimers;
     // Built in this order and bound late: detection events feed incidents, incidents read monitor statuses.
-    const incidents = new IncidentEngine({ store, clock, timers, logger, monitorStatus: (id) => monitoring.status(id)?.status ?? "unknown", onChange: () => {
+    const incidents = new IncidentEngine({
+      store,
+      clock,
+      timers,
+      logger,
+      monitorStatus: (id) => monitoring.status(id)?.status ?? "unknown",
+      onChange: () => {
         publisher.changed();
         notifier.changed();
-      } });
+      },
+      upstreams: () => upstreams.states(),
+      refreshUpstreams: (ids) => void upstreams.refresh(ids).catch((error: unknown) => logger.error({ err: error }, "reading upstream feeds failed")),
+    });
+    // Providers' status feeds: a change is on the timeline (notified), and may explain an open incident.
+    const upstreams: UpstreamWatcher = new UpstreamWatcher({
+      store,
+      clock,
+      timers,
+      logger,
+      config: () => holder.current,
+      onChange: () => {
+        incidents.upstreamsChanged();
+        publisher.changed();
+        notifier.changed();
+      },
+    });
     const monitoring: MonitoringService = new MonitoringService({ store, clock, timers, logger, metrics, onEvent: (m, e) => void incidents.signal(m, e) }, options.config.probe.concurrency);
     const running = monitoring;
     const monitor = options.monitoring ?? true;
@@ -86,6 +110,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       onApplied: (config) => {
         housekeeping.setRetention(retentionOf(config));
         incidents.apply(config);
+        upstreams.apply(config);
         publisher.changed();
         if (monitor) running.apply(config);
       },
@@ -120,7 +145,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       return checks;
     };
 
-    const server = buildServer({ store, clock, metrics, version, reload: (actor) => holder.reload(actor), readiness, monitoring: running, incidents, notifications: notifier, site: { files: () => publisher.snapshot?.files }, subscriptions, settings: () => ({ windowMarginMs: holder.current.incidents.window_margin, timeZone: holder.current.site.time_zone }) }, logger, {
+    const server = buildServer({ store, clock, metrics, version, reload: (actor) => holder.reload(actor), readiness, monitoring: running, incidents, notifications: notifier, upstreams, site: { files: () => publisher.snapshot?.files }, subscriptions, settings: () => ({ windowMarginMs: holder.current.incidents.window_margin, timeZone: holder.current.site.time_zone }) }, logger, {
       bodyLimitBytes: options.config.server.body_limit,
       requestTimeoutMs: options.config.server.request_timeout,
     });
@@ -132,6 +157,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     await incidents.start(options.config);
     await publisher.start();
     await notifier.start();
+    await upstreams.start();
     if (monitor) await running.start(options.config);
     housekeeping.start();
     logger.info({ url, store: store.description, ms: Math.round(performance.now() - startedAt) }, "vigil is ready");
@@ -146,6 +172,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           clearTimeout(grace);
           await running.stop().catch((error: unknown) => logger.error({ err: error }, "stopping the checks failed"));
           await subscriptions.stop();
+          await upstreams.stop();
           await incidents.stop();
           await publisher.stop();
           await notifier.stop();
@@ -156,7 +183,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       })();
       return stopping;
     };
-    return { url, port, store, server, monitoring: running, incidents, statusPage: publisher, notifier, config: () => holder.current, reload: (actor) => holder.reload(actor), stop };
+    return { url, port, store, server, monitoring: running, incidents, statusPage: publisher, notifier, upstreams, config: () => holder.current, reload: (actor) => holder.reload(actor), stop };
   } catch (error) {
     await store.close();
     throw error;

@@ -82,7 +82,7 @@ describe("parseConfigText", () => {
     ["an unknown section", base + "notifcations: {}\n", "notifcations", /^unknown key "notifcations" \(did you mean "notifications"\?\)$/, 29],
     ["a duplicate id", base.replace("  - id: orders-db-mysql", "  - id: api-health"), "monitors[1].id", /^duplicate monitor id "api-health" \(first used at monitors\[0\]\)$/, 17],
     ["a dangling monitor reference", base.replace("monitors: [api-health]", "monitors: [api-helth]"), "components[1].monitors[0]", /^no monitor has the id "api-helth" \(did you mean "api-health"\?\)$/, 10],
-    ["a dangling dependency", base.replace("depends_on: [orders-db]", "depends_on: [orders]"), "components[1].depends_on[0]", /^no component has the id "orders"$/, 9],
+    ["a dangling dependency", base.replace("depends_on: [orders-db]", "depends_on: [orders]"), "components[1].depends_on[0]", /^no component or upstream has the id "orders"$/, 9],
     ["a bad duration", base.replace("interval: 5s\n    timeout", "interval: fast\n    timeout"), "monitors[0].interval", /^expected a duration such as 30s, got "fast"$/, 15],
     ["a zero duration", base.replace("timeout: 2s", "timeout: 0s"), "monitors[0].timeout", /^must be greater than zero$/, 16],
     ["a missing environment variable", base, "notifications.channels[0].secret", /^environment variable WEBHOOK_SECRET is not set/, 28],

@@ -18,8 +18,16 @@ export function checkReferences(data: unknown): RawConfigIssue[] {
     ...duplicateIds(monitors, ["monitors"], "monitor"),
     ...duplicateIds(channels, ["notifications", "channels"], "channel"),
     ...duplicateIds(asList(root["maintenances"]), ["maintenances"], "maintenance"),
+    ...duplicateIds(asList(root["upstreams"]), ["upstreams"], "upstream"),
   ];
   const componentIds = new Set(idsOf(components));
+  const upstreamIds = new Set(idsOf(asList(root["upstreams"])));
+  // An upstream shares the graph with the components, so it shares their ids too.
+  asList(root["upstreams"]).forEach((entry, i) => {
+    const ref = asRecord(entry)?.["id"];
+    if (typeof ref === "string" && componentIds.has(ref)) issues.push({ path: ["upstreams", i, "id"], message: `"${ref}" is already a component's id` });
+  });
+  const dependable = new Set([...componentIds, ...upstreamIds]);
   const monitorIds = new Set(idsOf(monitors));
   const edges = new Map<string, { to: string; path: ConfigPath }[]>();
 
@@ -37,7 +45,7 @@ export function checkReferences(data: unknown): RawConfigIssue[] {
       if (typeof ref !== "string") return;
       const path: ConfigPath = ["components", i, "depends_on", j];
       if (ref === self) issues.push({ path, message: `component "${ref}" cannot depend on itself` });
-      else if (!componentIds.has(ref)) issues.push({ path, message: `no component has the id "${ref}"${didYouMean(ref, componentIds)}` });
+      else if (!dependable.has(ref)) issues.push({ path, message: `no component or upstream has the id "${ref}"${didYouMean(ref, dependable)}` });
       else if (self !== undefined) edges.set(self, [...(edges.get(self) ?? []), { to: ref, path }]);
     });
   });

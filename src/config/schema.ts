@@ -6,6 +6,7 @@ import { color, duration, host, instant, port, scalar, httpUrl, id, listenPort, 
 import { templateIssues, templatePlaceholders } from "../incidents/publish.ts";
 import { channelRegistry, channelTypeNames } from "../notify/channels/registry.ts";
 import { defaultGroupPolicy, RouteSchema, type Route } from "../notify/routing/config.ts";
+import { feedFormats, feedTypeNames } from "../upstream/formats/registry.ts";
 import { unknownFacts, AssertionList, type Assertion } from "../probes/assertions.ts";
 import { monitorTypeNames, probeKeys, probeRegistry, type MonitorType } from "../probes/registry.ts";
 
@@ -221,6 +222,10 @@ const incidents = strictMap({
   update_due_after: positiveDuration.default(30 * 60_000),
   /** Put the evidence (restarts, connection use) in the first public update; off: responders alone see it. */
   public_evidence: z.boolean().default(false),
+  /** An upstream degraded this long before one of our incidents starts, or after it started, is its likely cause. */
+  attribution_window: duration.default(30 * 60_000),
+  /** Put the likely upstream cause in a public update of a published incident; off: responders alone hear it. */
+  publish_upstream: z.boolean().default(false),
   /** Added before and after outage windows handed to reconciliation (margin_from/margin_to); 0 by default. */
   window_margin: duration.default(0),
   templates: templates.prefault({}),
@@ -238,6 +243,35 @@ const maintenance = strictMap({
   if (value.ends_at.getTime() <= value.starts_at.getTime()) ctx.addIssue({ code: "custom", path: ["ends_at"], message: "must be after starts_at" });
 });
 
+/** An upstream's feed: its type and the type's own keys, checked by its format's schema. */
+const feed = z
+  .looseObject({ type: z.enum(feedTypeNames) })
+  .superRefine((value, ctx) => {
+    const format = feedFormats[value.type];
+    if (!format) return;
+    const { type: _type, ...settings } = value as Record<string, unknown>;
+    const result = format.configSchema.safeParse(settings, { reportInput: true });
+    if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue } as z.core.$ZodRawIssue);
+  });
+
+/** One needle or a list of them. */
+const needles = z.union([text, z.array(text).min(1)]);
+
+/** A provider's status feed, in the dependency graph as a component our components can depend on. */
+const upstream = strictMap({
+  id,
+  name: text,
+  feed,
+  /** Which of the provider's components and incidents are this upstream; nothing: the whole feed. */
+  match: strictMap({ component: needles.optional(), region: needles.optional(), text: needles.optional() }).prefault({}),
+  interval: positiveDuration.refine((ms) => ms >= 15_000, { message: "must be at least 15s: providers rate-limit their status feeds" }).default(60_000),
+  timeout: positiveDuration.default(10_000),
+  /** Warn the responders when it turns degraded, before any probe of ours fails. */
+  warn: z.boolean().default(true),
+  /** Show it on the status page as a third-party component. */
+  show_on_status_page: z.boolean().default(false),
+});
+
 /** The whole configuration file. */
 export const VigilConfigSchema = strictMap({
   site: site.prefault({}),
@@ -249,6 +283,7 @@ export const VigilConfigSchema = strictMap({
   probe: probe.prefault({}),
   incidents: incidents.prefault({}),
   maintenances: z.array(maintenance).default([]),
+  upstreams: z.array(upstream).default([]),
   notifications: notifications.prefault({}),
   subscribers: subscribers.optional(),
 });

@@ -186,6 +186,25 @@ describe("summariseEvidence, order", () => {
     ]);
   });
 
+  it("adds each likely upstream cause to the component that depends on it, with the provider's link", () => {
+    const attributed = (at: string, via: string, summary: string, url: string | null): TimelineEvent => ({
+      at: t(at),
+      kind: "incident.upstream_attributed",
+      actor: "system",
+      data: { upstream_id: "aws-rds", upstream_name: "Amazon RDS (Oregon)", via, title: "Increased error rates", url, since: iso("09:58:00"), summary },
+    });
+    const events = [
+      down("10:00:00", "orders-db", { error: { kind: "refused", message: "connection refused" } }),
+      attributed("10:00:20", "orders-db", "likely upstream: Amazon RDS (Oregon) — provider reports an incident since 09:58 UTC: Increased error rates", "https://health.aws.example/rds"),
+      attributed("10:00:30", "orders-db", "likely upstream: DNS provider", null),
+      attributed("10:00:40", "orders-db", "", null),
+    ];
+    expect(summariseEvidence(events, names).filter((l) => l.kind === "upstream")).toEqual<EvidenceLine[]>([
+      { componentId: "orders-db", kind: "upstream", text: "likely upstream: Amazon RDS (Oregon) — provider reports an incident since 09:58 UTC: Increased error rates (https://health.aws.example/rds)" },
+      { componentId: "orders-db", kind: "upstream", text: "likely upstream: DNS provider" },
+    ]);
+  });
+
   it("reads the events in time order whatever order they are given in", () => {
     const events = [restart("10:05:05", "10:05:00"), down("10:00:00", "api", { error: { kind: "refused", message: "refused" } })];
     expect(summariseEvidence(events, names).map((line) => line.componentId)).toEqual(["api", "orders-db"]);

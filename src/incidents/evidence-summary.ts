@@ -87,6 +87,8 @@ interface Accumulated {
   error: { kind: string | null; message: string | null } | null;
   warning: string | null;
   upstream: { title: string; url: string | null }[];
+  /** Likely upstream causes (`incident.upstream_attributed`): their summaries, with the provider's link. */
+  attributed: string[];
 }
 
 /**
@@ -101,18 +103,28 @@ interface Accumulated {
  * - role_change: "X role changed primary → replica" (→ further roles when it changed again);
  * - error: the first error of the component's `monitor.down` signals, "X failing: message (kind)"; with none, the first
  *   warning of its `monitor.degraded` signals, "X degraded: warning";
- * - upstream: each distinct `upstream.degraded`, "Upstream: title (url)".
+ * - upstream: each distinct `upstream.degraded`, "Upstream: title (url)"; then each likely upstream cause
+ *   (`incident.upstream_attributed`, on the component that depends on it), its summary and the provider's link.
  * Signals without usable data (a crash loop without a count, an error without a message or kind…) give no line.
  */
 export function summariseEvidence(events: readonly TimelineEvent[], names: Readonly<Record<string, string>>): EvidenceLine[] {
   const byComponent = new Map<string, Accumulated>();
-  for (const signal of timelineSignals(events)) {
-    let acc = byComponent.get(signal.componentId);
+  const accOf = (componentId: string): Accumulated => {
+    let acc = byComponent.get(componentId);
     if (acc === undefined) {
-      acc = { restarts: [], crashLoop: null, saturation: null, unreachable: null, roles: [], error: null, warning: null, upstream: [] };
-      byComponent.set(signal.componentId, acc);
+      acc = { restarts: [], crashLoop: null, saturation: null, unreachable: null, roles: [], error: null, warning: null, upstream: [], attributed: [] };
+      byComponent.set(componentId, acc);
     }
-    accumulate(acc, signal);
+    return acc;
+  };
+  for (const signal of timelineSignals(events)) accumulate(accOf(signal.componentId), signal);
+  for (const event of inTimeOrder(events)) {
+    if (event.kind !== "incident.upstream_attributed") continue;
+    const via = stringOf(event.data["via"]);
+    const summary = stringOf(event.data["summary"]);
+    if (via === null || summary === null) continue;
+    const url = stringOf(event.data["url"]);
+    accOf(via).attributed.push(url === null ? summary : `${summary} (${url})`);
   }
 
   const lines: EvidenceLine[] = [];
@@ -160,6 +172,7 @@ export function summariseEvidence(events: readonly TimelineEvent[], names: Reado
     }
 
     for (const { title, url } of acc.upstream) add("upstream", url === null ? `Upstream: ${title}` : `Upstream: ${title} (${url})`);
+    for (const text of acc.attributed) add("upstream", text);
   }
   return lines;
 }

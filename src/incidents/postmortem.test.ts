@@ -236,6 +236,23 @@ describe("draftPostmortem", () => {
     );
   });
 
+  it("names a likely upstream cause in the summary, the timeline (with the provider's link) and the evidence", () => {
+    const attributed = event("10:02:00", "incident.upstream_attributed", "system", {
+      upstream_id: "aws-rds-us-west-2",
+      upstream_name: "Amazon RDS (Oregon)",
+      via: "orders-db",
+      title: "Increased error rates",
+      url: "https://health.aws.example/rds-us-west-2",
+      since: iso("09:58:00"),
+      summary: "likely upstream: Amazon RDS (Oregon) — provider reports an incident since 09:58 UTC: Increased error rates",
+    });
+    const draft = draftPostmortem(input({ events: [...events, attributed] }));
+    expect(draft).toContain("The likely cause is upstream: Amazon RDS (Oregon) reported an incident, Increased error rates from 2024-05-01 09:58:00 UTC (<https://health.aws.example/rds-us-west-2>).");
+    expect(draft).toContain("- `10:02:00` — Likely upstream: Amazon RDS (Oregon) — provider reports an incident since 09:58 UTC: Increased error rates\n  > https://health.aws.example/rds-us-west-2");
+    expect(draft).toMatch(/## Evidence[\s\S]*likely upstream: Amazon RDS \(Oregon\)/);
+    expect(draftPostmortem(input())).not.toContain("likely cause is upstream");
+  });
+
   it("merges events and updates in time order whatever order they are given in", () => {
     const draft = draftPostmortem(
       input({

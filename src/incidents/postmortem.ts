@@ -221,6 +221,15 @@ function summary(input: PostmortemInput, clock: Clock, name: (id: string) => str
     const gap = formatDuration(incident.startedAt.getTime() - earliest.getTime());
     sentences.push(`The last successful check before it was at ${clock.stamp(earliest)}, so the failure may have begun up to ${gap} earlier.`);
   }
+  for (const event of inTimeOrder(input.events)) {
+    if (event.kind !== "incident.upstream_attributed") continue;
+    const provider = stringOf(event.data["upstream_name"]) ?? stringOf(event.data["upstream_id"]) ?? "a provider";
+    const title = stringOf(event.data["title"]);
+    const url = stringOf(event.data["url"]);
+    const since = dateOf(event.data["since"]);
+    const reported = title === null ? "a problem" : `an incident, ${inline(title)}`;
+    sentences.push(`The likely cause is upstream: ${inline(provider)} reported ${reported}${since === null ? "" : ` from ${clock.stamp(since)}`}${url === null ? "" : ` (<${url}>)`}.`);
+  }
   return sentences.join(" ");
 }
 
@@ -270,6 +279,7 @@ function timeline(input: PostmortemInput, clock: Clock, name: (id: string) => st
       body = update?.body ?? stringOf(event.data["reason"]);
     }
     if (event.kind === "incident.note") body = stringOf(event.data["body"]);
+    if (event.kind === "incident.upstream_attributed") body = stringOf(event.data["url"]);
     entries.push({ at: event.at, text: describeEvent(event, signalOf(event), name), actor: event.actor, body });
   }
   for (const update of input.updates) {
@@ -324,6 +334,11 @@ function describeEvent(event: TimelineEvent, signal: TimelineSignal | null, name
       return "A public update is due";
     case "incident.note":
       return "Note";
+    case "incident.upstream_attributed": {
+      const summary = stringOf(d["summary"]);
+      if (summary === null) return `Likely upstream cause: ${inline(stringOf(d["upstream_name"]) ?? "a provider")}`;
+      return inline(summary.charAt(0).toUpperCase() + summary.slice(1));
+    }
     case "component.status_changed": {
       const component = stringOf(d["component"]);
       const from = stringOf(d["from"]);
@@ -397,6 +412,12 @@ function listOf(items: readonly string[]): string {
 
 function unique(ids: readonly string[]): string[] {
   return [...new Set(ids)];
+}
+
+function dateOf(value: unknown): Date | null {
+  if (typeof value !== "string") return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
 }
 
 function stringOf(value: unknown): string | null {

@@ -65,6 +65,32 @@ describe("messageFromEvent", () => {
     expect(messageFromEvent({ id: "8", at, kind: "incident.update_due", subject: "inc_1", data: {} }, ctx)?.text).toMatch(/^Reminder: the public last heard about Orders database outage a while ago\./);
   });
 
+  it("tells responders of a likely upstream cause, with the provider's link, as an update of the incident", () => {
+    const data = { upstream_id: "aws-rds", upstream_name: "Amazon RDS (Oregon)", via: "orders-db", title: "Increased error rates", url: "https://health.aws.example/rds", summary: "likely upstream: Amazon RDS (Oregon) — provider reports an incident since 13:18 UTC: Increased error rates" };
+    const message = messageFromEvent({ id: "9", at, kind: "incident.upstream_attributed", subject: "inc_1", data }, ctx);
+    expect(message).toMatchObject({ kind: "incident.updated", title: "[Critical] Orders database outage: likely upstream cause", dedupKey: "inc_1" });
+    expect(message?.text.split("\n")[0]).toBe("Likely upstream: Amazon RDS (Oregon) — provider reports an incident since 13:18 UTC: Increased error rates. https://health.aws.example/rds");
+  });
+
+  it("warns responders when a provider turns degraded, naming what depends on it, unless the upstream says not to", () => {
+    const withDependents = { ...ctx, dependentsOf: (id: string) => (id === "aws-rds" ? ["orders-db", "api"] : []) };
+    const data = { name: "Amazon RDS (Oregon)", status: "partial_outage", previous: "operational", reason: "provider reports an incident: Increased error rates (since 13:18 UTC)", incident: { title: "Increased error rates", url: "https://health.aws.example/rds", started_at: "2026-11-27T13:18:00Z" }, warn: true };
+    const degraded = messageFromEvent({ id: "10", at, kind: "upstream.degraded", subject: "aws-rds", data }, withDependents);
+    expect(degraded).toMatchObject({
+      kind: "upstream.degraded",
+      severity: "minor",
+      title: "[Provider] Amazon RDS (Oregon): partial outage",
+      text: "The provider reports a problem before any of our checks fails: provider reports an incident: Increased error rates (since 13:18 UTC).\nDepending on it: Orders database, Production API.",
+      url: "https://health.aws.example/rds",
+      dedupKey: "upstream:aws-rds",
+      incident: null,
+      labels: { upstream: "aws-rds" },
+    });
+    expect(degraded?.components.map((c) => c.id)).toEqual(["orders-db", "api"]);
+    expect(messageFromEvent({ id: "11", at, kind: "upstream.degraded", subject: "aws-rds", data: { ...data, warn: false } }, withDependents)).toBeNull();
+    expect(messageFromEvent({ id: "12", at, kind: "upstream.recovered", subject: "aws-rds", data: { name: "Amazon RDS (Oregon)", status: "operational" } }, withDependents)).toMatchObject({ kind: "upstream.recovered", title: "[Provider] Amazon RDS (Oregon): recovered", severity: "none" });
+  });
+
   it("makes monitor, maintenance and window messages, and none for other events or without the incident", () => {
     expect(messageFromEvent({ id: "9", at, kind: "monitor.down", subject: "db-check", data: { error: { kind: "refused", message: "connect ECONNREFUSED" } } }, ctx)).toMatchObject({
       kind: "monitor.down",

@@ -33,10 +33,13 @@ export interface MessageContext {
   incident?: IncidentContext | undefined;
   /** A monitor's components, for monitor events. */
   componentsOfMonitor?: (monitorId: string) => string[];
+  /** Our components that depend on an upstream, directly or not, for upstream events. */
+  dependentsOf?: (upstreamId: string) => string[];
 }
 
 const incidentKinds: Record<string, MessageKind> = {
   "incident.created": "incident.created",
+  "incident.upstream_attributed": "incident.updated",
   "incident.updated": "incident.updated",
   "incident.reopened": "incident.updated",
   "incident.resolved": "incident.resolved",
@@ -65,7 +68,7 @@ export function messageFromEvent(event: DispatchEvent, ctx: MessageContext): Not
     const severity = severities.includes(incident.impact as Severity) ? (incident.impact as Severity) : "none";
     const components = [...incident.rootIds, ...incident.impactedIds].map((id) => component(id));
     const status = typeof event.data["status"] === "string" ? event.data["status"] : incident.status;
-    const heading = kind === "incident.update_due" ? "update due" : status;
+    const heading = kind === "incident.update_due" ? "update due" : event.kind === "incident.upstream_attributed" ? "likely upstream cause" : status;
     const affected = components.map((c) => c.name).join(", ");
     return {
       ...base,
@@ -73,7 +76,11 @@ export function messageFromEvent(event: DispatchEvent, ctx: MessageContext): Not
       severity,
       title: `[${capitalise(severity === "none" ? "notice" : severity)}] ${incident.name}: ${heading}`,
       text: [
-        kind === "incident.update_due" ? updateDueText(incident.name, incident.id, event) : (incident.latestBody ?? ""),
+        kind === "incident.update_due"
+          ? updateDueText(incident.name, incident.id, event)
+          : event.kind === "incident.upstream_attributed"
+            ? attributionText(event)
+            : (incident.latestBody ?? ""),
         affected ? `Affected: ${affected}.` : "",
       ]
         .filter((line) => line !== "")
@@ -121,6 +128,7 @@ export function messageFromEvent(event: DispatchEvent, ctx: MessageContext): Not
       components: ids.map((id) => component(id)),
     };
   }
+  if (event.kind === "upstream.degraded" || event.kind === "upstream.recovered") return upstreamMessage(event, ctx, base);
   if (event.kind === "window.closed") {
     const id = event.subject ?? "";
     const c = component(id);
@@ -139,6 +147,44 @@ export function messageFromEvent(event: DispatchEvent, ctx: MessageContext): Not
     };
   }
   return null;
+}
+
+/** What an attribution says to responders: the provider's incident, with its link. */
+function attributionText(event: DispatchEvent): string {
+  const summary = typeof event.data["summary"] === "string" ? event.data["summary"] : "likely upstream cause found";
+  const url = typeof event.data["url"] === "string" ? ` ${event.data["url"]}` : "";
+  return `${summary.charAt(0).toUpperCase()}${summary.slice(1)}.${url}`;
+}
+
+/** A provider's status change, for responders: what it reports, since when, and which of our components depend on it. */
+function upstreamMessage(event: DispatchEvent, ctx: MessageContext, base: Pick<NotificationMessage, "eventId" | "at" | "site" | "labels">): NotificationMessage | null {
+  const id = event.subject ?? "";
+  const name = typeof event.data["name"] === "string" ? event.data["name"] : id;
+  const reason = typeof event.data["reason"] === "string" ? event.data["reason"] : "";
+  const degraded = event.kind === "upstream.degraded";
+  if (degraded && event.data["warn"] === false) return null;
+  const incident = typeof event.data["incident"] === "object" && event.data["incident"] !== null ? (event.data["incident"] as { title?: unknown; url?: unknown }) : null;
+  const link = typeof incident?.url === "string" ? incident.url : ctx.site.url;
+  const dependents = ctx.dependentsOf?.(id) ?? [];
+  const affected = dependents.map((c) => ctx.components.get(c)?.name ?? c);
+  return {
+    ...base,
+    kind: degraded ? "upstream.degraded" : "upstream.recovered",
+    severity: degraded ? "minor" : "none",
+    title: degraded ? `[Provider] ${name}: ${String(event.data["status"] ?? "degraded").replace(/_/g, " ")}` : `[Provider] ${name}: recovered`,
+    text: [
+      degraded ? `The provider reports a problem before any of our checks fails: ${reason}.` : `The provider reports ${name} working again.`,
+      affected.length > 0 ? `Depending on it: ${affected.join(", ")}.` : "",
+    ]
+      .filter((line) => line !== "")
+      .join("\n"),
+    markdown: null,
+    url: link,
+    dedupKey: `upstream:${id}`,
+    incident: null,
+    components: dependents.map((c) => ({ id: c, name: ctx.components.get(c)?.name ?? c, group: ctx.components.get(c)?.group ?? null, status: ctx.components.get(c)?.status ?? "operational", previousStatus: null })),
+    labels: { upstream: id },
+  };
 }
 
 function capitalise(text: string): string {

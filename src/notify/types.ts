@@ -10,6 +10,8 @@ export type MessageKind =
   | "maintenance.in_progress"
   | "maintenance.completed"
   | "window.closed"
+  | "upstream.degraded"
+  | "upstream.recovered"
   | "test";
 
 /** How bad it is, in Statuspage's impact words. */

@@ -128,6 +128,8 @@ export function attribute(
       if (done.has(upstream.upstreamId)) continue;
       const since = upstream.degradedSince ?? upstream.incident?.startedAt ?? now;
       const began = since.getTime();
+      // Degraded at our start, or began while ours is (or was) open, or within the window after our start. The first
+      // is implied by the second when resolvedAt ≥ startedAt; it stays for a resolution recorded before the start.
       const inTime = began <= start || resolved === null || began < resolved || began <= start + windowMs;
       if (!inTime) continue;
       const distance = distancesFrom(upstream.upstreamId);

@@ -5,6 +5,7 @@ import { correlate, failureKinds, type OpenIncident, type Signal } from "../../i
 import { effectivePolicy, publishDecision, updateDue, type PublishPolicy } from "../../incidents/publish.ts";
 import type { IncidentRow } from "../../store/types.ts";
 import type { EngineContext, StatusCause, Tracked } from "./context.ts";
+import { attributeUpstreams, upstreamsOfIncident } from "./upstream.ts";
 
 /**
  * Takes one detection event through correlation: a failure opens an incident or joins one (a late
@@ -141,6 +142,10 @@ async function openIncident(ctx: EngineContext, rootIds: string[], impactedIds: 
   await ctx.deps.store.incidents.addUpdate(ctx.update(row, "investigating", body, now, "system", statuses));
   if (decision.publish) await ctx.publish(tracked, "system", now);
   ctx.deps.logger.warn({ incident: row.id, roots: rootIds, impacted: impactedIds }, "incident opened");
+  // What do the providers it depends on say? Read their feeds now rather than at their next poll.
+  const upstreams = upstreamsOfIncident(ctx, affected);
+  if (upstreams.length > 0) ctx.deps.refreshUpstreams?.(upstreams);
+  await attributeUpstreams(ctx);
 }
 
 async function join(ctx: EngineContext, id: string, rootIds: string[], impactedIds: string[], signal: Signal, now: Date): Promise<void> {

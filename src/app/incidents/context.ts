@@ -6,6 +6,8 @@ import type { MonitorStatus } from "../../detection/types.ts";
 import { componentStatusFromMonitors, deriveStatuses, type ComponentStatus } from "../../incidents/component-status.ts";
 import { summariseEvidence, evidenceSentence } from "../../incidents/evidence-summary.ts";
 import { buildGraph, type Graph } from "../../incidents/graph.ts";
+import { graphOf } from "../graph-of.ts";
+import type { UpstreamState } from "../../upstream/attribution.ts";
 import { impactOf, type Impact } from "../../incidents/impact.ts";
 import { isOpenStatus, statusTimes, type IncidentStatus } from "../../incidents/lifecycle.ts";
 import { draftPostmortem, formatDuration } from "../../incidents/postmortem.ts";
@@ -24,6 +26,10 @@ export interface IncidentEngineDeps {
   monitorStatus(monitorId: string): MonitorStatus;
   /** Told after each change has been handled (the status page re-renders, debounced). */
   onChange?: () => void;
+  /** The upstream providers' states now (from their feeds), for attribution. */
+  upstreams?: () => UpstreamState[];
+  /** Asks for these upstreams' feeds to be read now (an incident depending on them just opened). */
+  refreshUpstreams?: (ids: string[]) => void;
 }
 
 /** An open incident as the engine follows it. */
@@ -60,6 +66,8 @@ export class EngineContext {
   readonly deps: IncidentEngineDeps;
   config!: VigilConfig;
   graph: Graph = buildGraph([]);
+  /** The upstreams each open incident is attributed to. */
+  readonly attributed = new Map<string, Set<string>>();
   componentsOf = new Map<string, string[]>();
   readonly open = new Map<string, Tracked>();
   /** Each component's derived status as last recorded on the timeline. */
@@ -75,7 +83,7 @@ export class EngineContext {
 
   apply(config: VigilConfig): void {
     this.config = config;
-    this.graph = buildGraph(config.components.map((c) => ({ id: c.id, dependsOn: c.depends_on })));
+    this.graph = graphOf(config);
     this.componentsOf = new Map();
     for (const c of config.components) for (const m of c.monitors) this.componentsOf.set(m, [...(this.componentsOf.get(m) ?? []), c.id]);
   }

@@ -9,6 +9,7 @@ import { onSignal, step } from "./automation.ts";
 import { createIncident, editIncident, overrideComponent, personUpdate, publishIncident, publishPostmortem, savePostmortem, type NewIncidentInput, type PersonUpdateInput } from "./commands.ts";
 import { EngineContext, type IncidentEngineDeps } from "./context.ts";
 import { MaintenanceRunner, type NewMaintenanceInput } from "./maintenances.ts";
+import { attributeUpstreams, loadAttributions } from "./upstream.ts";
 
 export type { IncidentEngineDeps } from "./context.ts";
 
@@ -36,6 +37,7 @@ export class IncidentEngine {
   async start(config: VigilConfig): Promise<void> {
     this.#ctx.apply(config);
     await this.#ctx.load();
+    await loadAttributions(this.#ctx);
     await this.#maintenance.load();
     await this.#maintenance.sync(config.maintenances);
     await this.#maintenance.step();
@@ -60,7 +62,13 @@ export class IncidentEngine {
     return this.#run(async () => {
       await this.#maintenance.step();
       await step(this.#ctx);
+      await attributeUpstreams(this.#ctx);
     }).catch((error: unknown) => this.#ctx.deps.logger.error({ err: error }, "incident step failed"));
+  }
+
+  /** An upstream's status changed: attribute open incidents to it now. */
+  upstreamsChanged(): void {
+    void this.#run(() => attributeUpstreams(this.#ctx)).catch((error: unknown) => this.#ctx.deps.logger.error({ err: error }, "attributing incidents to upstreams failed"));
   }
 
   create(input: NewIncidentInput, actor: string): Promise<IncidentRow> {

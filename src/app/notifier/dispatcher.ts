@@ -1,7 +1,8 @@
 import type { Clock } from "../../core/clock.ts";
 import type { Timers } from "../../core/timers.ts";
 import type { VigilConfig } from "../../config/index.ts";
-import { buildGraph, type Graph } from "../../incidents/graph.ts";
+import { downstreamOf, type Graph } from "../../incidents/graph.ts";
+import { graphOf } from "../graph-of.ts";
 import type { Logger } from "../../observability/logger.ts";
 import { messageFromEvent, type DispatchEvent, type IncidentContext, type MessageContext } from "../../notify/message.ts";
 import { batchMessage } from "../../notify/routing/batch.ts";
@@ -191,7 +192,7 @@ export class Dispatcher {
         routes.length > 0
           ? routes
           : [{ ...catchAllRoute(channels), groupBy: [...grouping.group_by], groupWaitMs: grouping.group_wait, groupIntervalMs: grouping.group_interval, repeatIntervalMs: grouping.repeat_interval }],
-      graph: buildGraph(config.components.map((c) => ({ id: c.id, dependsOn: c.depends_on }))),
+      graph: graphOf(config),
       maintenance: this.#deps.maintenanceComponents(),
       components: new Map(config.components.map((c) => [c.id, { name: c.name, group: c.group ?? null, status: statuses[c.id] ?? "operational" }])),
       silences,
@@ -201,7 +202,7 @@ export class Dispatcher {
 
   /** The team channels' deliveries of an event, and the public's (subscribers). */
   async #plan(event: DispatchEvent, batch: BatchContext): Promise<{ team: NewDelivery[]; public: { rows: NewDelivery[]; shared: SharedMessage[] } }> {
-    const context = await this.#context(event, batch.config, batch.components);
+    const context = await this.#context(event, batch.config, batch.components, batch.graph);
     const team = batch.channels.length === 0 ? [] : this.#planChannels(event, context, batch);
     const publicEvent = subscriberEvent(event, context.incident?.publishedAt ?? null);
     const none = { rows: [], shared: [] };
@@ -273,7 +274,7 @@ export class Dispatcher {
     };
   }
 
-  async #context(event: DispatchEvent, config: VigilConfig, components: MessageContext["components"]) {
+  async #context(event: DispatchEvent, config: VigilConfig, components: MessageContext["components"], graph: Graph) {
     let incident: IncidentContext | undefined;
     if (event.kind.startsWith("incident.") && event.subject !== null) {
       const row = await this.#deps.store.incidents.get(event.subject);
@@ -287,6 +288,7 @@ export class Dispatcher {
       components,
       incident,
       componentsOfMonitor: (monitorId: string) => config.components.filter((c) => c.monitors.includes(monitorId)).map((c) => c.id),
+      dependentsOf: (upstreamId: string) => [...downstreamOf(graph, upstreamId).keys()].filter((id) => components.has(id)),
     };
   }
 

@@ -91,6 +91,8 @@ export const kindLabels: Record<MessageKind, string> = {
   "maintenance.in_progress": "Maintenance in progress",
   "maintenance.completed": "Maintenance completed",
   "window.closed": "Outage window closed",
+  "upstream.degraded": "Provider reports a problem",
+  "upstream.recovered": "Provider recovered",
   test: "Test notification",
 };
 

@@ -13,6 +13,8 @@ const kindTable = {
   "maintenance.in_progress": true,
   "maintenance.completed": true,
   "window.closed": true,
+  "upstream.degraded": true,
+  "upstream.recovered": true,
   test: true,
 } as const satisfies Record<MessageKind, true>;
 

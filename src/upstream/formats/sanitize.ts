@@ -28,9 +28,8 @@ export const maxUrl = 2_000;
 /** HTML read at most per field (characters): enough for `maxText` of text, and bounds the sanitiser's work. */
 const maxHtml = 100_000;
 
-/** C0 and C1 controls and bidirectional overrides; whitespace controls (tab, newlines) are collapsed separately. */
-// eslint-disable-next-line no-control-regex
-const controls = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+/** C0 and C1 controls and bidirectional overrides; whitespace controls (tab, newlines, form feed) are collapsed instead. */
+const controls = /[\u0000-\u0008\u000E-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 
 /** `text` cut to at most `max` characters, ending in "…" when cut (never in half a surrogate pair). */
 export function cap(text: string, max: number): string {
@@ -44,7 +43,7 @@ export function cap(text: string, max: number): string {
 /** Plain text as one line: controls dropped, runs of whitespace made one space, trimmed, capped at `max`. */
 export function cleanText(value: unknown, max: number = maxTitle): string {
   if (typeof value !== "string" && typeof value !== "number") return "";
-  const text = String(value).slice(0, maxHtml).replace(/\s+/g, " ").replace(controls, "").trim();
+  const text = String(value).slice(0, maxHtml).replace(controls, "").replace(/\s+/g, " ").trim();
   return cap(text, max);
 }
 
@@ -68,6 +67,8 @@ const sanitizerEscapes: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&
  */
 export function plainText(html: unknown, max: number = maxText): string {
   if (typeof html !== "string" || html === "") return "";
+  // Without markup or entities there is nothing for the sanitiser to do.
+  if (!/[<&]/.test(html)) return cleanText(html, max);
   const spaced = html.slice(0, maxHtml).replace(blockTag, " <$1$2");
   const text = sanitizeHtml(spaced, sanitizeOptions).replace(/&(?:amp|lt|gt|quot|#39);/g, (m) => sanitizerEscapes[m] ?? m);
   return cleanText(text, max);
@@ -126,7 +127,9 @@ function offsetOf(zone: string | undefined): number | undefined {
     return numeric[1] === "-" ? -minutes : minutes;
   }
   // An unknown zone name is read as UTC (RFC 2822 says so for the military letters): hours off at worst, not lost.
-  return zones[zone.toLowerCase()] ?? (/^[a-z]{1,5}$/i.test(zone) ? 0 : undefined);
+  const name = zone.toLowerCase();
+  if (Object.hasOwn(zones, name)) return zones[name];
+  return /^[a-z]{1,5}$/i.test(zone) ? 0 : undefined;
 }
 
 /** Dates Vigil accepts: 1970 to 9999. */

@@ -19,6 +19,7 @@ import { reloadRoutes } from "./v1/reload.ts";
 import { silenceRoutes } from "./v1/silences.ts";
 import { acceptSubscriberCsv, subscriberRoutes } from "./v1/subscribers.ts";
 import { tokenRoutes } from "./v1/tokens.ts";
+import { upstreamRoutes } from "./v1/upstreams.ts";
 import { opsRoutes } from "./ops.ts";
 
 /** Limits of the HTTP server. */
@@ -32,7 +33,7 @@ const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Every JSON route of /api/v1, in one list: registered and described from the same specs. */
 export function v1Routes(deps: ApiDeps): AnyRoute[] {
-  return [...catalogRoutes(deps), ...monitorRoutes(deps), ...incidentRoutes(deps), ...maintenanceRoutes(deps), ...notificationRoutes(deps), ...silenceRoutes(deps), ...eventRoutes(deps), ...subscriberRoutes(deps), ...tokenRoutes(deps), ...reloadRoutes(deps)];
+  return [...catalogRoutes(deps), ...monitorRoutes(deps), ...incidentRoutes(deps), ...maintenanceRoutes(deps), ...notificationRoutes(deps), ...silenceRoutes(deps), ...eventRoutes(deps), ...subscriberRoutes(deps), ...tokenRoutes(deps), ...upstreamRoutes(deps), ...reloadRoutes(deps)];
 }
 
 /** Builds the HTTP server; it does not listen. With `subscriptions`, the public subscription pages and endpoint are served too. */

@@ -126,6 +126,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       config: () => holder.current,
       publicUrl: () => publicUrlOf(holder.current, listening),
       statuses: () => incidents.componentStatuses().statuses,
+      upstreams: () => upstreams.views(),
     };
     const publisher: StatusPagePublisher = new StatusPagePublisher(shared);
     const subscriptionKey = signingKey(store, clock);

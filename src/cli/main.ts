@@ -11,11 +11,12 @@ import { serveCommand } from "./serve.ts";
 import { silenceCommand } from "./silence.ts";
 import { subscribersCommand } from "./subscribers.ts";
 import { tokenCommand } from "./token.ts";
+import { upstreamsCommand } from "./upstreams.ts";
 import { validateCommand } from "./validate.ts";
 import { windowsCommand } from "./windows.ts";
 
 
-const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, incidentCommand, windowsCommand, exportCommand, notifyCommand, silenceCommand, subscribersCommand];
+const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, incidentCommand, windowsCommand, exportCommand, notifyCommand, silenceCommand, subscribersCommand, upstreamsCommand];
 
 function defaultIo(): CliIo {
   return {

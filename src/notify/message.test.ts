@@ -88,7 +88,8 @@ describe("messageFromEvent", () => {
     });
     expect(degraded?.components.map((c) => c.id)).toEqual(["orders-db", "api"]);
     expect(messageFromEvent({ id: "11", at, kind: "upstream.degraded", subject: "aws-rds", data: { ...data, warn: false } }, withDependents)).toBeNull();
-    expect(messageFromEvent({ id: "12", at, kind: "upstream.recovered", subject: "aws-rds", data: { name: "Amazon RDS (Oregon)", status: "operational" } }, withDependents)).toMatchObject({ kind: "upstream.recovered", title: "[Provider] Amazon RDS (Oregon): recovered", severity: "none" });
+    expect(messageFromEvent({ id: "12", at, kind: "upstream.recovered", subject: "aws-rds", data: { name: "Amazon RDS (Oregon)", status: "operational", warn: true } }, withDependents)).toMatchObject({ kind: "upstream.recovered", title: "[Provider] Amazon RDS (Oregon): recovered", severity: "none" });
+    expect(messageFromEvent({ id: "13", at, kind: "upstream.recovered", subject: "aws-rds", data: { name: "Amazon RDS (Oregon)", status: "operational", warn: false } }, withDependents)).toBeNull();
   });
 
   it("makes monitor, maintenance and window messages, and none for other events or without the incident", () => {

@@ -162,7 +162,8 @@ function upstreamMessage(event: DispatchEvent, ctx: MessageContext, base: Pick<N
   const name = typeof event.data["name"] === "string" ? event.data["name"] : id;
   const reason = typeof event.data["reason"] === "string" ? event.data["reason"] : "";
   const degraded = event.kind === "upstream.degraded";
-  if (degraded && event.data["warn"] === false) return null;
+  // An upstream that does not warn of its trouble does not announce its recovery either.
+  if (event.data["warn"] === false) return null;
   const incident = typeof event.data["incident"] === "object" && event.data["incident"] !== null ? (event.data["incident"] as { title?: unknown; url?: unknown }) : null;
   const link = typeof incident?.url === "string" ? incident.url : ctx.site.url;
   const dependents = ctx.dependentsOf?.(id) ?? [];

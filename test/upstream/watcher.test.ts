@@ -209,7 +209,7 @@ describe("UpstreamWatcher", () => {
     await again.tick(minute);
     const events = await eventsOf("acme-rest");
     expect(events.map((e) => e.kind)).toEqual(["upstream.degraded", "upstream.recovered"]);
-    expect(events[1]!.data).toEqual({ name: "Acme REST API", status: "operational", previous: "partial_outage", reason: "REST API is operational" });
+    expect(events[1]!.data).toEqual({ name: "Acme REST API", status: "operational", previous: "partial_outage", reason: "REST API is operational", warn: true });
     expect(again.watcher.states()[0]).toEqual({ upstreamId: "acme-rest", name: "Acme REST API", status: "operational", degradedSince: null, incident: null });
     expect(again.changes()).toBe(changesBefore + 1);
   });

@@ -3,11 +3,12 @@ import type { VigilConfig } from "../../config/index.ts";
 import type { ComponentStatus } from "../../incidents/component-status.ts";
 import { projectComponentStatuses } from "../../incidents/projection.ts";
 import type { StatusChange } from "../../incidents/windows.ts";
-import { barDays, type ViewInput } from "../../statuspage/view/build.ts";
+import { barDays, type UpstreamInput, type ViewInput } from "../../statuspage/view/build.ts";
 import type { SubscribeView } from "../../statuspage/view/types.ts";
 import { catalogFromConfig } from "../../catalog/from-config.ts";
 import type { ComponentRow, IncidentUpdateRow, Store } from "../../store/types.ts";
 import { statusChangeKind, toStatusChange } from "../incidents/context.ts";
+import type { UpstreamView } from "../upstream/watcher.ts";
 
 /** How far back incidents are kept on the page (the bars' 90 days, and the history beyond them). */
 const historyLimit = 500;
@@ -35,12 +36,13 @@ export function subscribeOf(config: VigilConfig): SubscribeView | null {
  * updates, maintenances, and the component status changes behind the uptime bars. `statuses` are the
  * engine's live statuses; without them (an export from the store alone) the last recorded ones are used. The
  * subscribe form is offered as the configuration says, except in an export (`fromConfig`): static files have no
- * server to post it to.
+ * server to post it to. `upstreams` are the upstream watcher's views: those with `show_on_status_page` are shown as
+ * third-party components (none without it, as in an export).
  */
 export async function gatherViewInput(
   store: Store,
   config: VigilConfig,
-  options: { now: Date; publicUrl: string; statuses?: Record<string, ComponentStatus>; fromConfig?: boolean },
+  options: { now: Date; publicUrl: string; statuses?: Record<string, ComponentStatus>; fromConfig?: boolean; upstreams?(): readonly UpstreamView[] },
 ): Promise<ViewInput> {
   const since = new Date(options.now.getTime() - (barDays + 1) * 86_400_000);
   const [components, unresolved, recent, maintenances, changeEvents] = await Promise.all([
@@ -79,7 +81,13 @@ export async function gatherViewInput(
     changes,
     now: options.now,
     subscribe: options.fromConfig ? null : subscribeOf(config),
+    upstreams: shownUpstreams(options.upstreams?.() ?? []),
   };
+}
+
+/** The upstreams to show on the page as third-party components: those with `show_on_status_page`, as the view takes them. */
+export function shownUpstreams(views: readonly UpstreamView[]): UpstreamInput[] {
+  return views.filter((u) => u.showOnStatusPage).map((u) => ({ id: u.upstreamId, name: u.name, status: u.status }));
 }
 
 /**

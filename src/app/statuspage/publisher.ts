@@ -5,7 +5,8 @@ import type { ComponentStatus } from "../../incidents/component-status.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { Store } from "../../store/types.ts";
 import { writeSiteDir } from "./export.ts";
-import { gatherViewInput } from "./gather.ts";
+import type { UpstreamView } from "../upstream/watcher.ts";
+import { gatherViewInput, shownUpstreams } from "./gather.ts";
 import { SiteRenderer } from "./renderer.ts";
 import type { Snapshot } from "./snapshot.ts";
 
@@ -19,6 +20,8 @@ export interface PublisherDeps {
   publicUrl(): string;
   /** The components' live statuses. */
   statuses(): Record<string, ComponentStatus>;
+  /** The upstream providers as their feeds report them (those with show_on_status_page are shown); none when absent. */
+  upstreams?(): UpstreamView[];
 }
 
 /** At most one render per this long, however many changes arrive. */
@@ -111,10 +114,12 @@ export class StatusPagePublisher {
       const config = this.#deps.config();
       // Everything the page shows is on the timeline (and the clock, for today's bar and "last updated"): when
       // neither the newest event nor the minute moved, nor the configuration, the page would come out the same.
+      // The upstreams shown are read from their feeds, not the timeline: what they show is part of the key.
+      const upstreams = this.#deps.upstreams?.() ?? [];
       const [newest] = await store.events.list({ newestFirst: true, limit: 1 });
-      const key = `${newest?.id ?? 0}:${Math.floor(now.getTime() / 60_000)}:${this.#configVersion(config)}`;
+      const key = `${newest?.id ?? 0}:${Math.floor(now.getTime() / 60_000)}:${this.#configVersion(config)}:${JSON.stringify(shownUpstreams(upstreams))}`;
       if (key === this.#renderedKey && this.#snapshot) return;
-      const input = await gatherViewInput(store, config, { now, publicUrl: this.#deps.publicUrl(), statuses: this.#deps.statuses() });
+      const input = await gatherViewInput(store, config, { now, publicUrl: this.#deps.publicUrl(), statuses: this.#deps.statuses(), upstreams: () => upstreams });
       this.#snapshot = await this.#renderer.render(input, this.#snapshot);
       this.#renderedKey = key;
       const dir = config.statuspage.export_dir;

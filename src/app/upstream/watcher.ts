@@ -325,7 +325,7 @@ export class UpstreamWatcher {
       );
       this.#deps.logger.info({ upstream: entry.id, status: state.status, previous: was }, "an upstream provider reports a problem");
     } else if (!isDegraded(state.status) && was !== null && isDegraded(was)) {
-      events.push(this.#event("upstream.recovered", entry, now, { name, status: state.status, previous: was, reason: reading.reason }));
+      events.push(this.#event("upstream.recovered", entry, now, { name, status: state.status, previous: was, reason: reading.reason, warn: entry.config.warn }));
       this.#deps.logger.info({ upstream: entry.id, status: state.status, previous: was }, "an upstream provider recovered");
     }
     return {

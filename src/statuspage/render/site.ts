@@ -52,7 +52,8 @@ export function renderSite(view: PageView): Map<string, SiteFile> {
     const status = componentBadge(view, c.id, "status");
     const uptime = componentBadge(view, c.id, "uptime");
     if (status) add(`/badges/${encodeURIComponent(c.id)}.svg`, "image/svg+xml; charset=utf-8", status.svg, assetCache);
-    if (uptime) add(`/badges/${encodeURIComponent(c.id)}/uptime.svg`, "image/svg+xml; charset=utf-8", uptime.svg, assetCache);
+    // A third-party component (an upstream provider) has no uptime of ours to show.
+    if (uptime && !c.thirdParty) add(`/badges/${encodeURIComponent(c.id)}/uptime.svg`, "image/svg+xml; charset=utf-8", uptime.svg, assetCache);
   }
   add("/widget.js", "text/javascript; charset=utf-8", widgetScript(view), assetCache);
   add("/local-time.js", "text/javascript; charset=utf-8", localTimeScript(), assetCache);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { samplePageView } from "../../../test/helpers/page-view.ts";
+import { buildPageView, type UpstreamInput } from "../view/build.ts";
 import type { IncidentView, MaintenanceView, PageView } from "../view/types.ts";
 import {
   v2ActiveMaintenances,
@@ -369,5 +370,76 @@ describe("Statuspage v2 documents", () => {
       "scheduled-maintenances/active.json": v2ActiveMaintenances,
     };
     for (const path of v2Paths) expect(docs[path], path).toEqual(fns[path](view));
+  });
+});
+
+describe("third-party components (upstream providers) in v2", () => {
+  const now = new Date("2026-11-27T12:00:00Z");
+  const created = new Date("2026-08-01T00:00:00Z");
+  const viewWith = (upstreams: UpstreamInput[] | undefined): PageView =>
+    buildPageView({
+      pageId: "page1",
+      site: { name: "Acme Status", url: "https://status.example.com", timeZone: "UTC", description: null, logoUrl: null, accentColor: null, links: [] },
+      components: [
+        { id: "orders-db", name: "Orders database", group: "Infrastructure", description: null, position: 0, hidden: false, createdAt: created, updatedAt: created },
+        { id: "api", name: "API", group: null, description: null, position: 1, hidden: false, createdAt: created, updatedAt: created },
+      ],
+      statuses: { "orders-db": "operational", api: "operational" },
+      incidents: [],
+      maintenances: [],
+      changes: [],
+      now,
+      ...(upstreams === undefined ? {} : { upstreams }),
+    });
+
+  it("lists none without upstreams", () => {
+    const rows = v2Components(viewWith(undefined)).components;
+    expect(rows.map((r) => r.id)).toEqual(["group-infrastructure", "orders-db", "api"]);
+    expect(v2Components(viewWith([]))).toEqual(v2Components(viewWith(undefined)));
+  });
+
+  it("lists them last, in the group row \"Third-party services\", with the provider's status and the description saying so", () => {
+    const v = viewWith([
+      { id: "aws-rds", name: "AWS RDS (Oregon)", status: "major_outage" },
+      { id: "github", name: "GitHub", status: "operational" },
+    ]);
+    const docs = v2Documents(v);
+    for (const path of v2Paths) expect(() => v2Schemas[path].parse(docs[path]), path).not.toThrow();
+    const rows = docs["components.json"].components;
+    expect(rows.map((r) => [r.id, r.group_id, r.group])).toEqual([
+      ["group-infrastructure", null, true],
+      ["orders-db", "group-infrastructure", false],
+      ["api", null, false],
+      ["group-third-party-services", null, true],
+      ["aws-rds", "group-third-party-services", false],
+      ["github", "group-third-party-services", false],
+    ]);
+    expect(rows[3]).toMatchObject({ name: "Third-party services", status: "major_outage", position: 2, components: ["aws-rds", "github"] });
+    expect(rows[4]).toEqual({
+      id: "aws-rds",
+      name: "AWS RDS (Oregon)",
+      status: "major_outage",
+      created_at: "2026-11-27T12:00:00.000Z",
+      updated_at: "2026-11-27T12:00:00.000Z",
+      position: 2,
+      description: "Status reported by the provider",
+      showcase: true,
+      start_date: "2026-11-27",
+      group_id: "group-third-party-services",
+      page_id: "page1",
+      group: false,
+      only_show_if_degraded: false,
+    });
+    expect(docs["summary.json"].components).toEqual(rows);
+    // The provider's outage is not the page's status.
+    expect(docs["status.json"].status).toEqual({ indicator: "none", description: "All Systems Operational" });
+    expect(docs["summary.json"].status).toEqual({ indicator: "none", description: "All Systems Operational" });
+  });
+
+  it("keeps a hostile name as text: JSON is not HTML", () => {
+    const name = `<script>alert("x")</script> & co`;
+    const json = JSON.stringify(v2Components(viewWith([{ id: "evil", name, status: "operational" }])));
+    expect((JSON.parse(json) as { components: { id: string; name: string }[] }).components.find((r) => r.id === "evil")?.name).toBe(name);
+    expect(json).not.toContain("&lt;");
   });
 });

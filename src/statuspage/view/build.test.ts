@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StatusChange } from "../../incidents/windows.ts";
-import { buildPageView, groupId, type IncidentInput, type ViewInput } from "./build.ts";
+import { buildPageView, groupId, thirdPartyDescription, type IncidentInput, type ViewInput } from "./build.ts";
 import { dayKey, lastDays, startOfDay } from "./days.ts";
 
 const now = new Date("2026-11-27T12:00:00Z");
@@ -172,6 +172,51 @@ describe("buildPageView", () => {
       ["a", "<p>Work</p>\n", "https://status.example.com/maintenances/a"],
       ["b", "<p>Work</p>\n", "https://status.example.com/maintenances/b"],
     ]);
+  });
+
+  it("shows no third-party component without upstreams", () => {
+    const view = buildPageView(input());
+    expect(view.components.some((c) => c.thirdParty)).toBe(false);
+    expect(view.groups.map((g) => g.id)).toEqual(["group-infrastructure"]);
+    expect(buildPageView(input({ upstreams: [] }))).toEqual(view);
+  });
+
+  it("shows upstreams as third-party components after ours, in their own group, without history, out of the overall status", () => {
+    const upstreams = [
+      { id: "aws-rds", name: "AWS RDS <us-west-2>", status: "major_outage" as const },
+      { id: "github", name: "GitHub", status: "operational" as const },
+      // An id already taken (a hidden component's, an earlier upstream's) is left out.
+      { id: "secret", name: "Hidden clash", status: "operational" as const },
+      { id: "github", name: "GitHub again", status: "partial_outage" as const },
+    ];
+    const plain = buildPageView(input());
+    const view = buildPageView(input({ upstreams }));
+    expect(view.components.map((c) => [c.id, c.position, c.groupId, c.thirdParty ?? false])).toEqual([
+      ["db", 0, "group-infrastructure", false],
+      ["api", 1, null, false],
+      ["cache", 2, "group-infrastructure", false],
+      ["aws-rds", 3, "group-third-party-services", true],
+      ["github", 4, "group-third-party-services", true],
+    ]);
+    expect(view.components[3]).toEqual({
+      id: "aws-rds",
+      name: "AWS RDS <us-west-2>",
+      description: thirdPartyDescription,
+      status: "major_outage",
+      position: 3,
+      groupId: "group-third-party-services",
+      createdAt: now,
+      updatedAt: now,
+      startDate: "2026-11-27",
+      days: [],
+      uptimePercent: null,
+      thirdParty: true,
+    });
+    expect(view.groups.at(-1)).toEqual({ id: "group-third-party-services", name: "Third-party services", position: 3, componentIds: ["aws-rds", "github"], status: "major_outage", createdAt: now, updatedAt: now });
+    // A provider's outage is not ours: the overall status and the page's last change are as without it.
+    expect(view.status).toEqual({ indicator: "none", description: "All Systems Operational" });
+    expect(view.page.updatedAt).toEqual(plain.page.updatedAt);
+    expect(view.components.slice(0, 3)).toEqual(plain.components);
   });
 
   it("derives group ids from names", () => {

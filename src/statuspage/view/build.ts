@@ -57,6 +57,18 @@ export interface MaintenanceInput {
   updatedAt: Date;
 }
 
+/** An upstream provider shown on the page as a third-party component: its id and name as configured, its status from its feed. */
+export interface UpstreamInput {
+  id: string;
+  name: string;
+  status: ComponentStatus;
+}
+
+/** The group the page shows third-party components (upstream providers) in. */
+export const thirdPartyGroup = "Third-party services";
+/** A third-party component's description. */
+export const thirdPartyDescription = "Status reported by the provider";
+
 /** Everything the view is built from. */
 export interface ViewInput {
   pageId: string;
@@ -71,6 +83,8 @@ export interface ViewInput {
   now: Date;
   /** What the subscribe form offers; absent or null: no form (subscriptions off, or a static export with no server to post to). */
   subscribe?: SubscribeView | null;
+  /** Upstream providers shown as third-party components, in this order; none by default. */
+  upstreams?: readonly UpstreamInput[];
 }
 
 // Statuspage's convention: a partial outage counts as 30 % of a major one in uptime.
@@ -82,6 +96,11 @@ const partialWeight = 0.3;
  * day), groups, published incidents newest first with their updates newest first, maintenances not
  * cancelled, and the overall status: the worst of the components' statuses and the open incidents' impacts
  * (maintenance when only maintenance is under way).
+ *
+ * Upstream providers (`upstreams`) are third-party components after ours, in the group "Third-party services": their
+ * status is their feed's, they have no bar nor uptime of ours (`days` empty, `uptimePercent` null), and they count
+ * neither in the overall status (a provider's trouble is ours only when our components show it) nor in the page's
+ * `updatedAt`. One whose id is also a component's is left out.
  */
 export function buildPageView(input: ViewInput): PageView {
   const tz = input.site.timeZone;
@@ -118,13 +137,16 @@ export function buildPageView(input: ViewInput): PageView {
     };
   });
 
+  const thirdParty = thirdPartyViews(input, visible, tz);
+
   const groups: GroupView[] = [];
-  for (const c of components) {
+  for (const c of [...components, ...thirdParty]) {
     if (c.groupId === null) continue;
     const group = groups.find((g) => g.id === c.groupId);
     const source = visible.find((v) => v.id === c.id);
     if (group === undefined) {
-      groups.push({ id: c.groupId, name: source?.group ?? c.groupId, position: c.position, componentIds: [c.id], status: c.status, createdAt: c.createdAt, updatedAt: c.updatedAt });
+      const name = source?.group ?? (c.thirdParty ? thirdPartyGroup : c.groupId);
+      groups.push({ id: c.groupId, name, position: c.position, componentIds: [c.id], status: c.status, createdAt: c.createdAt, updatedAt: c.updatedAt });
     } else {
       group.componentIds.push(c.id);
       group.status = worstOf(group.status, c.status);
@@ -160,13 +182,43 @@ export function buildPageView(input: ViewInput): PageView {
   return {
     page: { id: input.pageId, name: input.site.name, url, timeZone: tz, updatedAt, description: input.site.description, logoUrl: input.site.logoUrl, accentColor: input.site.accentColor, links: input.site.links },
     status: overallStatus(components, incidents, maintenances),
-    components,
+    components: [...components, ...thirdParty],
     groups,
     incidents,
     maintenances,
     generatedAt: input.now,
     subscribe: input.subscribe ? { email: input.subscribe.email, webhook: input.subscribe.webhook } : null,
   };
+}
+
+/**
+ * The upstreams as third-party components, after our visible ones (positions following the last of ours), in the
+ * "Third-party services" group; dated now (the page knows nothing older of them). Ids taken by a component of ours
+ * (hidden ones too) or by an earlier upstream are skipped.
+ */
+function thirdPartyViews(input: ViewInput, visible: readonly ComponentInput[], tz: string): ComponentView[] {
+  const taken = new Set(input.components.map((c) => c.id));
+  const after = visible.reduce((last, c) => Math.max(last, c.position), -1) + 1;
+  const views: ComponentView[] = [];
+  for (const upstream of input.upstreams ?? []) {
+    if (taken.has(upstream.id)) continue;
+    taken.add(upstream.id);
+    views.push({
+      id: upstream.id,
+      name: upstream.name,
+      description: thirdPartyDescription,
+      status: upstream.status,
+      position: after + views.length,
+      groupId: groupId(thirdPartyGroup),
+      createdAt: input.now,
+      updatedAt: input.now,
+      startDate: dayKey(input.now, tz),
+      days: [],
+      uptimePercent: null,
+      thirdParty: true,
+    });
+  }
+  return views;
 }
 
 /** A group's stable id from its name: `group-` and the name in lowercase letters, digits and dashes. */

@@ -32,6 +32,12 @@ export interface ComponentView {
   days: DayView[];
   /** Uptime over the days with data, 0–100, null without data. */
   uptimePercent: number | null;
+  /**
+   * A third-party component: an upstream provider's status as its feed reports it (`show_on_status_page`). It has
+   * no history of ours (`days` empty, `uptimePercent` null), is shown without a bar, and does not count in the
+   * page's overall status. Absent for our own components.
+   */
+  thirdParty?: boolean;
 }
 
 /** A group of components (Statuspage shows it as a component row with `group: true`). */

@@ -10,6 +10,9 @@
  * the uptime and the incidents; a child `.tip` (role tooltip) shows the same on :hover and :focus, CSS only.
  * The tip is positioned against the bar, full width under it, so it never leaves the screen. Colour is not
  * the only cue: cell height grows with severity and a day without data is an outline.
+ *
+ * A third-party component (an upstream provider's status from its feed) has no bar: "Status from the provider" stands
+ * in its place.
  */
 import type { ComponentView, DayView, GroupView, PageView } from "../../view/types.ts";
 import { esc } from "./escape.ts";
@@ -92,13 +95,14 @@ function uptimeBar(component: ComponentView): string {
   );
 }
 
+/** A component with its bar; a third-party one (an upstream provider) says whose status it is instead: it has no history of ours. */
 function componentBlock(component: ComponentView, level: 3 | 4): string {
   const description = component.description ? `<p class="component-description">${esc(component.description)}</p>` : "";
   return (
     `<div class="component">` +
     `<div class="component-head"><h${level}>${esc(component.name)}</h${level}>${statusBadge(component.status)}</div>` +
     description +
-    uptimeBar(component) +
+    (component.thirdParty ? `<p class="bar-legend">Status from the provider</p>` : uptimeBar(component)) +
     `</div>`
   );
 }

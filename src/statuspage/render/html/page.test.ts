@@ -256,6 +256,52 @@ describe("components", () => {
   });
 });
 
+describe("third-party components", () => {
+  const at = new Date("2026-11-27T12:00:00Z");
+  /** The sample page with an upstream provider shown as a third-party component, as buildPageView makes one. */
+  const withProvider = (name: string): PageView => ({
+    ...view,
+    components: [
+      ...view.components,
+      { id: "aws-rds", name, description: "Status reported by the provider", status: "partial_outage", position: 4, groupId: "group-third-party-services", createdAt: at, updatedAt: at, startDate: "2026-11-27", days: [], uptimePercent: null, thirdParty: true },
+    ],
+    groups: [...view.groups, { id: "group-third-party-services", name: "Third-party services", position: 4, componentIds: ["aws-rds"], status: "partial_outage", createdAt: at, updatedAt: at }],
+  });
+  const page = renderPage(withProvider("AWS RDS (Oregon)"));
+  const components = section(page, "components");
+
+  it("is absent from a page without upstreams shown", () => {
+    expect(html).not.toContain("Third-party services");
+    expect(html).not.toContain("Status from the provider");
+  });
+
+  it("shows the provider in the group \"Third-party services\", after ours, with its status and description", () => {
+    const h = headings(components).slice(1).map(([level, text]) => `h${level} ${text}`);
+    expect(h).toEqual(["h3 Infrastructure", "h4 Orders database", "h4 Cache", "h3 Production API", "h3 Checkout &lt;beta&gt;", "h3 Third-party services", "h4 AWS RDS (Oregon)"]);
+    expect(components).toMatch(
+      /<div class="component"><div class="component-head"><h4>AWS RDS \(Oregon\)<\/h4><span class="status st-partial_outage">.*?Partial outage<\/span><\/div><p class="component-description">Status reported by the provider<\/p><p class="bar-legend">Status from the provider<\/p><\/div>/,
+    );
+  });
+
+  it("draws no bar nor uptime for it: it has no history of ours", () => {
+    expect(bars(page).map((b) => b.label)).toEqual(bars(html).map((b) => b.label));
+    expect(count(components, '<span class="uptime">')).toBe(count(section(html, "components"), '<span class="uptime">'));
+  });
+
+  it("escapes its name", () => {
+    const hostile = section(renderPage(withProvider(`<img src=x onerror="alert(1)">&co`)), "components");
+    expect(hostile).not.toContain("<img");
+    expect(hostile).toContain("<h4>&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;co</h4>");
+  });
+
+  it("offers no checkbox for it in the subscribe form: its updates are not ours to send", () => {
+    const form = section(renderPage({ ...withProvider("AWS RDS (Oregon)"), subscribe: { email: true, webhook: false } }), "get-updates");
+    expect(count(form, '<input type="checkbox"')).toBe(view.components.length);
+    expect(form).not.toContain("aws-rds");
+    expect(form).not.toContain("Third-party services");
+  });
+});
+
 describe("past incidents", () => {
   const past = section(html, "past-incidents");
 

@@ -81,7 +81,8 @@ function checkbox(component: ComponentView, index: number, chosen: ReadonlySet<s
 
 /** The components as checkboxes, grouped like the page: a fieldset per group inside the components' fieldset. */
 function componentChoices(view: PageView, state: SubscribeFormState): string {
-  const entries = layoutComponents(view);
+  // Third-party components (upstream providers) are not ours to send updates about.
+  const entries = layoutComponents({ ...view, components: view.components.filter((c) => !c.thirdParty) });
   if (entries.length === 0) return "";
   const chosen = new Set(state.values?.components ?? []);
   let index = 0;

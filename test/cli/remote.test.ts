@@ -2,8 +2,8 @@
 // through main() with captured output; the remote client's errors and exit codes; CSV quoting.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { vigilInProcess } from "../helpers/cli.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.ts";
 import { windowsCsv } from "../../src/cli/windows.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 
@@ -17,25 +17,7 @@ components:
     depends_on: [search]
 `;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `vigil ARGS` in-process with only `env` as its environment. */
-async function vigilCli(args: string[], env: Record<string, string | undefined>): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(["node", "vigil", ...args], {
-    env,
-    cwd: process.cwd(),
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    isTty: false,
-  });
-  return { code, stdout, stderr };
-}
+const vigilCli = (args: string[], env: Record<string, string | undefined>) => vigilInProcess(args, env);
 
 interface IncidentJson {
   id: string;

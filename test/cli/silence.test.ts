@@ -1,7 +1,7 @@
 // `vigil silence add|list|expire` against a running Vigil (PGlite, in-process), called in-process through
 // main() with captured output; usage errors (exit 2) and the server's refusals (exit 1); the table format.
+import { vigilInProcess } from "../helpers/cli.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.ts";
 import { matchersText, silenceTable } from "../../src/cli/silence.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 
@@ -15,25 +15,7 @@ components:
     depends_on: [search]
 `;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `vigil ARGS` in-process with only `env` as its environment. */
-async function vigilCli(args: string[], env: Record<string, string | undefined>): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(["node", "vigil", ...args], {
-    env,
-    cwd: process.cwd(),
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    isTty: false,
-  });
-  return { code, stdout, stderr };
-}
+const vigilCli = (args: string[], env: Record<string, string | undefined>) => vigilInProcess(args, env);
 
 interface SilenceJson {
   id: string;

@@ -4,9 +4,9 @@
 import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { vigilInProcess } from "../helpers/cli.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../../src/auth/create-token.ts";
-import { main } from "../../src/cli/main.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 
@@ -21,11 +21,6 @@ components:
     depends_on: [search]
 `;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 interface SubscriberJson {
   id: string;
@@ -41,12 +36,7 @@ describe("vigil subscribers against a running Vigil", () => {
   let dir: string;
 
   /** Runs `vigil ARGS` in-process, in `dir`, with only `env` as its environment. */
-  async function vigilCli(args: string[], env: Record<string, string | undefined>): Promise<Run> {
-    let stdout = "";
-    let stderr = "";
-    const code = await main(["node", "vigil", ...args], { env, cwd: dir, stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), isTty: false });
-    return { code, stdout, stderr };
-  }
+  const vigilCli = (args: string[], env: Record<string, string | undefined>) => vigilInProcess(args, env, dir);
   const run = (args: string[]) => vigilCli(args, { VIGIL_URL: test.vigil.url, VIGIL_TOKEN: admin });
   const listed = async () => JSON.parse((await run(["subscribers", "list", "--json"])).stdout) as SubscriberJson[];
 

@@ -1,30 +1,12 @@
 // `vigil upstreams` against a running Vigil (PGlite, in-process) whose providers' feeds are local feed servers,
 // called in-process through main() with captured output: the table, --json, --refresh, and the remote errors.
+import { vigilInProcess } from "../helpers/cli.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.ts";
 import { upstreamTable, type UpstreamJson } from "../../src/cli/upstreams.ts";
 import { startFeedServer, type FeedServer } from "../helpers/feed-server.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `vigil ARGS` in-process with only `env` as its environment. */
-async function vigilCli(args: string[], env: Record<string, string | undefined>): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(["node", "vigil", ...args], {
-    env,
-    cwd: process.cwd(),
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    isTty: false,
-  });
-  return { code, stdout, stderr };
-}
+const vigilCli = (args: string[], env: Record<string, string | undefined>) => vigilInProcess(args, env);
 
 /** A Statuspage summary with one component, "Databases", of this status. */
 function summary(status: string): string {

@@ -71,3 +71,19 @@ export function startServe(args: string[], options: { cwd?: string; env?: Record
     });
   });
 }
+
+/** What an in-process `vigil` run printed and returned. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `vigil ARGS` in-process with only `env` as its environment, in `cwd` (this process's by default). */
+export async function vigilInProcess(args: string[], env: Record<string, string | undefined>, cwd = process.cwd()): Promise<CliRun> {
+  const { main } = await import("../../src/cli/main.ts");
+  let stdout = "";
+  let stderr = "";
+  const code = await main(["node", "vigil", ...args], { env, cwd, stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), isTty: false });
+  return { code, stdout, stderr };
+}

@@ -80,7 +80,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         notifier.changed();
       },
       upstreams: () => upstreams.states(),
-      refreshUpstreams: (ids) => void upstreams.refresh(ids).catch((error: unknown) => logger.error({ err: error }, "reading upstream feeds failed")),
+      // An incident just opened: read its providers' feeds now, even one read a moment ago (it may have just posted).
+      refreshUpstreams: (ids) => void upstreams.refresh(ids, { force: true }).catch((error: unknown) => logger.error({ err: error }, "reading upstream feeds failed")),
     });
     // Providers' status feeds: a change is on the timeline (notified), and may explain an open incident.
     const upstreams: UpstreamWatcher = new UpstreamWatcher({

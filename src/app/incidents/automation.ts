@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { DetectionEvent } from "../../detection/types.ts";
 import { autoResolveStep } from "../../incidents/auto-resolve.ts";
 import { correlate, failureKinds, type OpenIncident, type Signal } from "../../incidents/correlate.ts";
+import { impacts, type Impact } from "../../incidents/impact.ts";
 import { effectivePolicy, publishDecision, updateDue, type PublishPolicy } from "../../incidents/publish.ts";
 import type { IncidentRow } from "../../store/types.ts";
 import type { EngineContext, StatusCause, Tracked } from "./context.ts";
@@ -152,7 +153,9 @@ async function join(ctx: EngineContext, id: string, rootIds: string[], impactedI
   const tracked = ctx.open.get(id);
   if (!tracked) return;
   const statuses = ctx.statuses();
-  const impact = ctx.impactOf({ rootIds, impactedIds }, statuses);
+  // An incident's impact is the worst it has had: evidence joining after a recovery (a flapping monitor, a restart
+  // seen late) finds everything operational, and must not turn a critical outage into "no impact".
+  const impact = worstImpact(tracked.row.impact as Impact, ctx.impactOf({ rootIds, impactedIds }, statuses));
   const name = rootIds.join() !== tracked.row.rootIds.join() ? nameOf(ctx, rootIds) : tracked.row.name;
   const cause = failureKinds.has(signal.kind) ? causeOf(signal) : { since: null, lastUpAt: null };
   // A late-confirmed cause may have begun earlier than the incident thought.
@@ -222,4 +225,9 @@ function earlier(a: Date | null, b: Date | null): Date | null {
 
 function signalData(signal: Signal): Record<string, unknown> {
   return { kind: signal.kind, components: signal.componentIds, at: signal.at.toISOString(), ...signal.data };
+}
+
+/** The worse of two impacts. */
+function worstImpact(a: Impact, b: Impact): Impact {
+  return impacts.indexOf(a) >= impacts.indexOf(b) ? a : b;
 }

@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { isAppError } from "../core/errors.ts";
 import { packageVersion, type CliIo } from "./context.ts";
 import type { CommandInstaller } from "./command.ts";
+import { demoCommand } from "./demo.ts";
 import { exitCodeFor, exitCodes } from "./exit-codes.ts";
 import { exportCommand } from "./export.ts";
 import { incidentCommand } from "./incident.ts";
@@ -16,7 +17,7 @@ import { validateCommand } from "./validate.ts";
 import { windowsCommand } from "./windows.ts";
 
 
-const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, incidentCommand, windowsCommand, exportCommand, notifyCommand, silenceCommand, subscribersCommand, upstreamsCommand];
+const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, incidentCommand, windowsCommand, exportCommand, notifyCommand, silenceCommand, subscribersCommand, upstreamsCommand, demoCommand];
 
 function defaultIo(): CliIo {
   return {

@@ -1,7 +1,8 @@
 // A provider's status feed and a real local outage, in a running Vigil: the provider posts an incident on its RSS
 // feed before any probe of ours fails (responders are warned), then our database's health check fails; Vigil opens
 // ONE incident rooted at the database and marks it "likely upstream" with the provider's incident title and link: on
-// the timeline, in the evidence, to the responders, and, once resolved, in the postmortem draft.
+// the timeline, in the evidence, to the responders, to the public (publish_upstream), and, once resolved, in the
+// postmortem draft.
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFeedServer, type FeedServer } from "../helpers/feed-server.ts";
@@ -44,6 +45,7 @@ upstreams:
 incidents:
   resolve_after: 1s
   attribution_window: 30m
+  publish_upstream: true
 notifications:
   grouping: { group_interval: 1s }
   channels:
@@ -96,7 +98,14 @@ describe("likely upstream", () => {
     expect((await detail()).evidence).toContainEqual({ component: "orders-db", kind: "upstream", text: `${attributed.data.summary} (https://status.aws.example/rds-us-west-2)` });
     // The mail provider's feed names nothing we depend on for this incident: never attributed.
     expect((await detail()).timeline.filter((e: { kind: string }) => e.kind === "incident.upstream_attributed")).toHaveLength(1);
-    await expect.poll(() => hooks().some((h) => h.title.endsWith(": likely upstream cause")), { timeout: 10_000, interval: 100 }).toBe(true);
+    // On its own, or batched with the public update that follows it ("Also since the last notification").
+    await expect.poll(() => hooks().some((h) => h.title.endsWith(": likely upstream cause") || h.text.includes(": likely upstream cause")), { timeout: 10_000, interval: 100 }).toBe(true);
+    // publish_upstream: the public hears it too, in an update of the published incident.
+    const updates = (await detail()).updates.map((u: { status: string; body: string }) => [u.status, u.body]);
+    expect(updates).toContainEqual([
+      "investigating",
+      "Our provider Amazon RDS (Oregon) reports: Service disruption: Database instances unavailable. This is the likely cause; we are following their updates (https://status.aws.example/rds-us-west-2).",
+    ]);
 
     // Recovery: the incident resolves by policy, and its postmortem draft names the provider.
     healthy = true;

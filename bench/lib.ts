@@ -1,21 +1,12 @@
 // What the benchmarks share: free ports, a `vigil` child process and its readiness, tokens, peak memory.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../src/demo/net.ts";
 import { fileURLToPath } from "node:url";
 
 export const vigilBin = fileURLToPath(new URL("../bin/vigil.js", import.meta.url));
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export async function waitFor(url: string, child: ChildProcess, output: () => string): Promise<void> {
   const started = performance.now();

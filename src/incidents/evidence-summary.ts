@@ -277,7 +277,8 @@ function numberOf(value: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
 
-function dateOf(value: unknown): Date | null {
+/** A date from an ISO string in event data; null for anything else. */
+export function dateOf(value: unknown): Date | null {
   if (typeof value !== "string") return null;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : new Date(ms);

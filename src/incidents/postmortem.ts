@@ -1,4 +1,4 @@
-import { inTimeOrder, nameOf, signalOf, summariseEvidence, type TimelineEvent, type TimelineSignal } from "./evidence-summary.ts";
+import { dateOf, inTimeOrder, nameOf, signalOf, summariseEvidence, type TimelineEvent, type TimelineSignal } from "./evidence-summary.ts";
 
 /** The incident a postmortem is about. */
 export interface PostmortemIncident {
@@ -412,12 +412,6 @@ function listOf(items: readonly string[]): string {
 
 function unique(ids: readonly string[]): string[] {
   return [...new Set(ids)];
-}
-
-function dateOf(value: unknown): Date | null {
-  if (typeof value !== "string") return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
 }
 
 function stringOf(value: unknown): string | null {

@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -118,17 +117,8 @@ export function skipReasonUnless(installed: boolean, missing: string): string | 
   return process.env.VIGIL_REQUIRE_SERVERS === "1" || installed ? undefined : missing;
 }
 
-/** A TCP port nobody listens on right now (the OS's pick), for a server about to start. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
+/** A TCP port nobody listens on right now (the demo's helper, the one definition). */
+export { freePort } from "../../src/demo/net.ts";
 
 /** The first of `name` in PATH's dirs, then `extraDirs`, that exists. */
 export function onPath(name: string, extraDirs: readonly string[]): string | undefined {

@@ -56,6 +56,10 @@ export class MonitoringService {
       flushEveryMs: 1_000,
       maxBatch: 500,
       onError: (error) => deps.logger.error({ err: error }, "writing check results failed; they are kept for the next attempt"),
+      onDropped: (count) => {
+        deps.metrics.resultsDropped.inc(count);
+        deps.logger.warn({ count }, "check results dropped: the store stayed unreachable past the in-memory bound");
+      },
     });
     this.#scheduler = new Scheduler({
       clock: deps.clock,

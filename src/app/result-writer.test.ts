@@ -77,4 +77,21 @@ describe("ResultWriter", () => {
     expect(attempts()).toBe(2);
     expect(batches.map((b) => b.results.length)).toEqual([30]);
   });
+
+  it("bounds what it keeps while the store is down, dropping the oldest and counting them", async () => {
+    const timers = new ManualTimers();
+    const { store, batches, failNext } = recordingStore();
+    const dropped: number[] = [];
+    const writer = new ResultWriter({ store, timers, flushEveryMs: 1000, maxBatch: 1000, maxBuffered: 5, onError: () => undefined, onDropped: (n) => dropped.push(n) });
+    failNext(2);
+    for (let i = 0; i < 4; i++) writer.add(result("a", i));
+    await timers.advance(1000);
+    expect(dropped).toEqual([]);
+    for (let i = 4; i < 8; i++) writer.add(result("a", i));
+    await timers.advance(1000);
+    expect(dropped).toEqual([3]);
+    expect(writer.pending).toBe(5);
+    await timers.advance(1000);
+    expect(batches.map((b) => b.results.map((r) => r.at.getTime() / 1000))).toEqual([[3, 4, 5, 6, 7]]);
+  });
 });

@@ -13,6 +13,10 @@ export interface ResultWriterOptions {
   /** Flush as soon as this many results wait. */
   maxBatch: number;
   onError(error: unknown): void;
+  /** Told how many of the oldest buffered results were dropped because the store stayed unwritable. */
+  onDropped?(count: number): void;
+  /** The buffer's bound (default `maxBuffered`). */
+  maxBuffered?: number;
 }
 
 /**
@@ -75,8 +79,11 @@ export class ResultWriter {
       // concat, not unshift(...rows): spreading 100k rows as arguments overflows the stack.
       this.#results = results.concat(this.#results);
       // Bounded: while the store is away, the oldest results go first (transitions are events, kept apart).
-      const excess = this.#results.length - maxBuffered;
-      if (excess > 0) this.#results.splice(0, excess);
+      const excess = this.#results.length - (this.#options.maxBuffered ?? maxBuffered);
+      if (excess > 0) {
+        this.#results.splice(0, excess);
+        this.#options.onDropped?.(excess);
+      }
       for (const s of states) if (!this.#states.has(s.monitorId)) this.#states.set(s.monitorId, s);
       this.#timer ??= this.#options.timers.setTimeout(() => void this.flush(), this.#options.flushEveryMs);
       this.#options.onError(error);

@@ -9,6 +9,7 @@ export interface Metrics {
   ready: Gauge;
   checks: Counter<"type" | "status">;
   scheduleLag: Histogram;
+  resultsDropped: Counter;
 }
 
 export function createMetrics(version: string): Metrics {
@@ -33,6 +34,11 @@ export function createMetrics(version: string): Metrics {
       name: "vigil_probe_schedule_lag_seconds",
       help: "How late checks start against their due time.",
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    resultsDropped: new Counter({
+      name: "vigil_results_dropped_total",
+      help: "Check results dropped unwritten because the store stayed unreachable past the in-memory bound (the oldest go first; transitions are events and are kept).",
       registers: [registry],
     }),
   };

@@ -6,24 +6,29 @@ import type { CheckRollupRow, StoredCheckResult, Store } from "./types.ts";
 /** Rollup bucket widths, as PostgreSQL's date_trunc names them. */
 export const rollupBuckets = ["minute", "hour", "day"] as const;
 
+/** Result rows per insert statement: well under PostgreSQL's 65,535 parameters at 8 a row. */
+export const resultChunk = 2_000;
+
 /** Check results, rollups, retention and detection state over `db`. */
 export function resultQueries(db: Db): Pick<Store, "results" | "rollups" | "monitorStates"> {
   return {
     results: {
       async insertMany(rows) {
-        if (rows.length === 0) return;
-        await db.insert(checkResults).values(
-          rows.map((r) => ({
-            monitorId: r.monitorId,
-            region: r.region,
-            at: r.at,
-            status: r.status,
-            latencyMs: r.latencyMs,
-            facts: r.facts,
-            errorKind: r.error?.kind ?? null,
-            errorMessage: r.error?.message ?? null,
-          })),
-        );
+        // A statement takes at most 65,535 parameters (8 a row): larger batches go in chunks.
+        for (let i = 0; i < rows.length; i += resultChunk) {
+          await db.insert(checkResults).values(
+            rows.slice(i, i + resultChunk).map((r) => ({
+              monitorId: r.monitorId,
+              region: r.region,
+              at: r.at,
+              status: r.status,
+              latencyMs: r.latencyMs,
+              facts: r.facts,
+              errorKind: r.error?.kind ?? null,
+              errorMessage: r.error?.message ?? null,
+            })),
+          );
+        }
       },
       async list(monitorId, options) {
         const where = [eq(checkResults.monitorId, monitorId)];
@@ -80,14 +85,16 @@ export function resultQueries(db: Db): Pick<Store, "results" | "rollups" | "moni
       },
       async save(rows) {
         if (rows.length === 0) return;
-        // One statement for the whole batch: a flush can carry thousands of states.
-        await db
-          .insert(monitorStates)
-          .values(rows)
-          .onConflictDoUpdate({
-            target: monitorStates.monitorId,
-            set: { status: sql`excluded.status`, state: sql`excluded.state`, updatedAt: sql`excluded.updated_at` },
-          });
+        // Few statements for the whole batch (a flush at shutdown carries every monitor's state), each under the parameter limit.
+        for (let i = 0; i < rows.length; i += resultChunk) {
+          await db
+            .insert(monitorStates)
+            .values(rows.slice(i, i + resultChunk))
+            .onConflictDoUpdate({
+              target: monitorStates.monitorId,
+              set: { status: sql`excluded.status`, state: sql`excluded.state`, updatedAt: sql`excluded.updated_at` },
+            });
+        }
       },
     },
   };

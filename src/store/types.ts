@@ -229,7 +229,7 @@ export interface Store {
     list(options?: EventListOptions): Promise<StoredEvent[]>;
   };
   results: {
-    /** Writes a batch in one statement. */
+    /** Writes a batch, in statements of at most a few thousand rows. */
     insertMany(rows: NewCheckResult[]): Promise<void>;
     /** Newest first, `from` inclusive, `to` exclusive. */
     list(monitorId: string, options: { from?: Date; to?: Date; limit: number }): Promise<StoredCheckResult[]>;

@@ -152,6 +152,18 @@ for (const backend of storeBackends()) {
         expect(await store.results.list("r1", { limit: 1 })).toHaveLength(1);
       });
 
+      it("writes a batch larger than one statement can carry (65,535 parameters)", async () => {
+        const rows = Array.from({ length: 10_000 }, (_, i) => result("big", i, "up", 1));
+        await store.results.insertMany(rows);
+        expect(await store.results.list("big", { limit: 10_000 })).toHaveLength(10_000);
+      });
+
+      it("saves more detection states at once than one statement can carry (shutdown with 20,000 monitors)", async () => {
+        const rows = Array.from({ length: 20_000 }, (_, i) => ({ monitorId: `m${i}`, status: "up", state: { n: i }, updatedAt: at(0) }));
+        await store.monitorStates.save(rows);
+        expect(await store.monitorStates.load()).toHaveLength(20_000);
+      });
+
       it("rolls results up per minute, hour and day, idempotently, and prunes by age", async () => {
         // 2026-11-25T12:00:00Z is the start of a minute, an hour and a day bucket's hour.
         const rows = [];

@@ -1,0 +1,72 @@
+// A receiver that is down for ten minutes (a Slack or PagerDuty outage) still gets the page when it is
+// back, and the resolution queued behind it waits its turn: deliveries are retried until their age limit,
+// not for a handful of attempts, and per-cause order holds behind a message that is still retrying.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Deliverer } from "../../src/app/notifier/deliverer.ts";
+import { ManualClock } from "../../src/core/clock.ts";
+import { parseConfigText, type VigilConfig } from "../../src/config/index.ts";
+import { createLogger } from "../../src/observability/logger.ts";
+import { openStore } from "../../src/store/open.ts";
+import type { Store } from "../../src/store/types.ts";
+import { startHttpSink, type HttpSink } from "../helpers/http-sink.ts";
+import { ManualTimers } from "../helpers/manual-timers.ts";
+
+describe("delivery retries", () => {
+  let dir: string;
+  let store: Store;
+  let sink: HttpSink;
+  let config: VigilConfig;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "vigil-retry-"));
+    store = await openStore({ dataDir: path.join(dir, "data") });
+    sink = await startHttpSink();
+    const parsed = parseConfigText(`notifications:\n  channels:\n    - { id: oncall, type: webhook, url: "${sink.url}/hook" }\n`, "vigil.yaml", {});
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    config = parsed.config;
+  }, 60_000);
+
+  afterAll(async () => {
+    await store?.close();
+    await sink?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("delivers after a ten-minute receiver outage, the alert before the resolution queued behind it", async () => {
+    const clock = new ManualClock("2026-05-01T12:00:00Z");
+    const timers = new ManualTimers(clock);
+    const downUntil = clock.now().getTime() + 10 * 60_000;
+    sink.reply(() => (clock.now().getTime() < downUntil ? { status: 503, body: "unavailable" } : { status: 200, body: "ok" }));
+    const row = (eventId: string, kind: string) => ({
+      eventId,
+      destination: "oncall",
+      idempotencyKey: `${eventId}:oncall`,
+      orderKey: "oncall:incident:inc_1",
+      nextAttemptAt: clock.now(),
+      message: { kind, eventId, at: clock.now().toISOString(), site: { name: "Acme", url: "https://status.example.com" }, severity: "critical", title: kind, text: kind, markdown: null, url: null, dedupKey: "incident:inc_1", incident: null, components: [], labels: {} },
+      createdAt: clock.now(),
+    });
+    await store.outbox.enqueue([row("1", "incident.created"), row("2", "incident.resolved")]);
+    const logger = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+    const deliverer = new Deliverer({ store, clock, timers, logger, config: () => config });
+    for (let s = 0; s < 12 * 60; s++) {
+      await timers.advance(1_000);
+      await deliverer.kick();
+    }
+    await deliverer.stop();
+    const delivered = sink.requests.filter((r) => r.body !== undefined && (r.body as { event?: string }).event !== undefined);
+    const failedBeforeBack = delivered.filter((r) => r.headers["idempotency-key"] === "1:oncall");
+    expect(failedBeforeBack.length).toBeGreaterThan(10);
+    expect((await store.outbox.list({ status: "dead" })).length).toBe(0);
+    const done = await store.outbox.list({ status: "delivered" });
+    expect(done.map((d) => d.eventId).sort()).toEqual(["1", "2"]);
+    // The resolution was never tried while the alert was still failing.
+    const keys = sink.requests.map((r) => r.headers["idempotency-key"]);
+    expect(keys.indexOf("2:oncall")).toBe(keys.length - 1);
+    expect(keys.filter((k) => k === "2:oncall")).toHaveLength(1);
+  });
+});

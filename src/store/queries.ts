@@ -12,6 +12,20 @@ import { resultQueries } from "./results.ts";
 import { tokenQueries } from "./tokens.ts";
 import type { Store } from "./types.ts";
 
+/** The advisory-lock key that orders appends to the timeline on PostgreSQL ("VIGILEVT" as a bigint). */
+export const eventsLockKey = 0x5649_4749_4c45_5654n;
+
+/**
+ * On PostgreSQL, every write transaction takes the timeline's lock first and holds it until it commits, and
+ * so does every append made outside a transaction: events are then committed in the order of their ids,
+ * and a reader that moves a cursor past the ids it read never skips one committed later behind it.
+ * Taken first, before any row lock, so it can never be part of a deadlock. PGlite is one connection and
+ * its transactions are already one at a time.
+ */
+async function lockTimeline(db: Db): Promise<void> {
+  await db.execute(sql.raw(`select pg_advisory_xact_lock(${eventsLockKey})`));
+}
+
 /** The part of the store that is the same on every driver and inside a transaction. */
 export type StoreQueries = Omit<Store, "kind" | "description" | "close" | "transaction" | "ping" | "migrationStatus">;
 
@@ -34,8 +48,15 @@ export function storeOver(
     }
   };
   const queries = queriesOver(db);
+  const serialised = shell.kind === "postgres";
   const inTransaction = <T>(fn: (tx: StoreQueries & Pick<Store, "ping" | "migrationStatus" | "kind" | "description">) => Promise<T>) =>
-    db.transaction(async (tx) => fn({ ...queriesOver(tx as unknown as Db), ping, migrationStatus: shell.migrationStatus, kind: shell.kind, description: shell.description }));
+    db.transaction(async (tx) => {
+      if (serialised) await lockTimeline(tx as unknown as Db);
+      return fn({ ...queriesOver(tx as unknown as Db), ping, migrationStatus: shell.migrationStatus, kind: shell.kind, description: shell.description });
+    });
+  /** An append outside a transaction: in one of its own on PostgreSQL, so that it takes the timeline's lock. */
+  const appending = <A extends unknown[], R>(fn: (q: StoreQueries["events"]) => (...args: A) => Promise<R>) =>
+    serialised ? (...args: A) => inTransaction((tx) => fn(tx.events)(...args)) : fn(queries.events);
   const ping = guard(async () => {
     await db.execute(sql`select 1`);
   });
@@ -52,12 +73,17 @@ export function storeOver(
       touch: guard(queries.tokens.touch),
     },
     catalog: {
-      sync: guard((input, at, actor) => db.transaction((tx) => syncCatalog(tx as unknown as Db, input, at, actor))),
+      sync: guard((input, at, actor) =>
+        db.transaction(async (tx) => {
+          if (serialised) await lockTimeline(tx as unknown as Db);
+          return syncCatalog(tx as unknown as Db, input, at, actor);
+        }),
+      ),
       components: guard(queries.catalog.components),
       monitors: guard(queries.catalog.monitors),
       monitor: guard(queries.catalog.monitor),
     },
-    events: { append: guard(queries.events.append), appendMany: guard(queries.events.appendMany), list: guard(queries.events.list) },
+    events: { append: guard(appending((e) => e.append)), appendMany: guard(appending((e) => e.appendMany)), list: guard(queries.events.list) },
     results: { insertMany: guard(queries.results.insertMany), list: guard(queries.results.list), prune: guard(queries.results.prune) },
     rollups: { compute: guard(queries.rollups.compute), list: guard(queries.rollups.list), prune: guard(queries.rollups.prune) },
     monitorStates: { load: guard(queries.monitorStates.load), save: guard(queries.monitorStates.save) },

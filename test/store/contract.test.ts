@@ -129,6 +129,44 @@ for (const backend of storeBackends()) {
         expect(noSubject).toMatchObject({ subject: null, data: {} });
       });
 
+      it("hands a cursor reader every event exactly once while many writers commit concurrently", async () => {
+        // The dispatcher and the incident engine read `afterId: cursor` and move the cursor to the last id read.
+        // Ids are taken when a transaction appends, not when it commits: the store must make them visible in order.
+        const writers = 8;
+        const perWriter = 40;
+        let writing = true;
+        const seen = new Map<string, number>();
+        const start = (await store.events.list({ newestFirst: true, limit: 1 }))[0]?.id ?? "0";
+        const reader = (async () => {
+          let cursor = start;
+          for (;;) {
+            const done = !writing;
+            const page = await store.events.list({ afterId: cursor, kind: "test.concurrent", limit: 50 });
+            for (const e of page) seen.set(String(e.data["key"]), (seen.get(String(e.data["key"])) ?? 0) + 1);
+            const next = (await store.events.list({ afterId: cursor, limit: 50 })).at(-1)?.id;
+            // The cursor moves over every kind, as the dispatcher's does, but only as far as this page read.
+            if (page.length > 0) cursor = page.at(-1)!.id;
+            else if (next !== undefined && done) cursor = next;
+            if (done && page.length === 0) return;
+          }
+        })();
+        await Promise.all(
+          Array.from({ length: writers }, async (_, w) => {
+            for (let i = 0; i < perWriter; i++) {
+              await store.transaction(async (tx) => {
+                await tx.events.append({ at: at(300), kind: "test.concurrent", actor: "system", data: { key: `${w}:${i}` } });
+                // Hold the transaction open a little, as a real one does between its append and its commit.
+                await new Promise((resolve) => setTimeout(resolve, (w * 7 + i * 3) % 5));
+              });
+            }
+          }),
+        );
+        writing = false;
+        await reader;
+        expect(seen.size).toBe(writers * perWriter);
+        expect([...seen.values()].every((n) => n === 1)).toBe(true);
+      });
+
       it("rejects a bad cursor or limit as a bad request", async () => {
         expect((await rejection(store.events.list({ afterId: "x" }))).code).toBe("bad_request");
         expect((await rejection(store.events.list({ afterId: "99999999999999999999" }))).code).toBe("bad_request");

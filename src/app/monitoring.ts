@@ -4,7 +4,7 @@ import type { MonitorConfig, VigilConfig } from "../config/index.ts";
 import { currentStatus, detect, initialState } from "../detection/detect.ts";
 import { restoreState } from "../detection/state.ts";
 import { resolvePolicy } from "../detection/policy.ts";
-import type { CheckResult, DetectionEvent, DetectionPolicy, MonitorState } from "../detection/types.ts";
+import type { CheckResult, DetectionPolicy, MonitorState } from "../detection/types.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import { applyAssertions } from "../probes/assertions.ts";
@@ -23,8 +23,8 @@ export interface MonitoringDeps {
   timers: Timers;
   logger: Logger;
   metrics: Metrics;
-  /** Called with each detection event once it is on the timeline (the incident engine). */
-  onEvent?: (monitorId: string, event: DetectionEvent) => void;
+  /** Told when detection events were appended to the timeline (the incident engine reads them from there). */
+  onDetected?: () => void;
 }
 
 /** A monitor's confirmed status as the API shows it. */
@@ -165,8 +165,8 @@ export class MonitoringService {
         logger.error({ err: error, event: event.kind, monitor: monitorId }, "appending a detection event failed");
       });
       logger.info({ monitor: monitorId, event: event.kind }, "monitor event");
-      this.#deps.onEvent?.(monitorId, event);
     }
+    if (detected.events.length > 0) this.#deps.onDetected?.();
     return { recheck: detected.recheck };
   }
 

@@ -96,7 +96,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         notifier.changed();
       },
     });
-    const monitoring: MonitoringService = new MonitoringService({ store, clock, timers, logger, metrics, onEvent: (m, e) => void incidents.signal(m, e) }, options.config.probe.concurrency);
+    const monitoring: MonitoringService = new MonitoringService({ store, clock, timers, logger, metrics, onDetected: () => void incidents.detected() }, options.config.probe.concurrency);
     const running = monitoring;
     const monitor = options.monitoring ?? true;
     const retentionOf = (c: VigilConfig) => ({ resultsMs: c.probe.results_retention, rollupsMs: c.probe.rollups_retention });

@@ -45,6 +45,18 @@ export type DetectionEventKind =
   | "monitor.connection_saturation"
   | "monitor.role_change";
 
+/** Every kind detection emits, for readers of the timeline. */
+export const detectionEventKinds: readonly DetectionEventKind[] = [
+  "monitor.down",
+  "monitor.degraded",
+  "monitor.up",
+  "monitor.flapping",
+  "monitor.restart",
+  "monitor.crash_loop",
+  "monitor.connection_saturation",
+  "monitor.role_change",
+];
+
 /** Something worth telling a human (or the timeline) about a monitor. */
 export interface DetectionEvent {
   kind: DetectionEventKind;

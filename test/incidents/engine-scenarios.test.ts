@@ -47,10 +47,12 @@ describe("the incident engine, driven by hand", () => {
   let config: VigilConfig;
   const statuses: Record<string, MonitorStatus> = { db: "up", "api-a": "up", "api-b": "up", mail: "up" };
 
-  const event = (monitorId: string, kind: DetectionEvent["kind"], data: Record<string, unknown> = {}): Promise<void> => {
+  // As monitoring does: the event goes on the timeline, and the engine is told to read it from there.
+  const event = async (monitorId: string, kind: DetectionEvent["kind"], data: Record<string, unknown> = {}): Promise<void> => {
     if (kind === "monitor.down" || kind === "monitor.up" || kind === "monitor.degraded") statuses[monitorId] = kind.slice("monitor.".length) as MonitorStatus;
     const now = clock.now();
-    return engine.signal(monitorId, { kind, monitorId, at: now, data: { since: new Date(now.getTime() - 2000).toISOString(), last_up_at: new Date(now.getTime() - 3000).toISOString(), ...data } });
+    await store.events.append({ at: now, kind, subject: monitorId, actor: "system", data: { region: "local", since: new Date(now.getTime() - 2000).toISOString(), last_up_at: new Date(now.getTime() - 3000).toISOString(), ...data } });
+    await engine.detected();
   };
   const incidents = () => store.incidents.list({ limit: 100 });
   const start = async () => {

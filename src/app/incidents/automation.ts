@@ -133,15 +133,17 @@ async function openIncident(ctx: EngineContext, rootIds: string[], impactedIds: 
     updatedAt: now,
   };
   const tracked: Tracked = { row, lastSignalAt: now, allRecoveredAt: null, lastPublicUpdateAt: null, lastReminderAt: null };
+  // The incident, its first update and its publication are one transaction: a crash leaves all of them or none.
   await ctx.deps.store.transaction(async (tx) => {
     await tx.incidents.create(row);
     await tx.events.append({ at: now, kind: "incident.created", subject: row.id, actor: "system", data: { ...createdData(row), publish_policy: policy, signal: signalData(signal) } });
+    const evidence = ctx.config.incidents.public_evidence ? await ctx.evidence(row.id, tx) : "";
+    const body = ctx.template("investigating", row, now, evidence ? ` ${evidence}.` : "");
+    await tx.incidents.addUpdate(ctx.update(row, "investigating", body, now, "system", statuses));
+    if (decision.publish) await ctx.publish(tracked, "system", now, tx);
   });
   ctx.open.set(row.id, tracked);
-  const evidence = ctx.config.incidents.public_evidence ? await ctx.evidence(row.id) : "";
-  const body = ctx.template("investigating", row, now, evidence ? ` ${evidence}.` : "");
-  await ctx.deps.store.incidents.addUpdate(ctx.update(row, "investigating", body, now, "system", statuses));
-  if (decision.publish) await ctx.publish(tracked, "system", now);
+  if (tracked.row.publishedAt !== null) tracked.lastPublicUpdateAt = now;
   ctx.deps.logger.warn({ incident: row.id, roots: rootIds, impacted: impactedIds }, "incident opened");
   // What do the providers it depends on say? Read their feeds now rather than at their next poll.
   const upstreams = upstreamsOfIncident(ctx, affected);

@@ -206,8 +206,8 @@ export class EngineContext {
   }
 
   /** The evidence sentence of an incident from its timeline. */
-  async evidence(incidentId: string): Promise<string> {
-    const events = await this.deps.store.events.list({ subject: incidentId, limit: 10_000 });
+  async evidence(incidentId: string, tx: Tx = this.deps.store): Promise<string> {
+    const events = await tx.events.list({ subject: incidentId, limit: 10_000 });
     return evidenceSentence(summariseEvidence(events, this.names()));
   }
 

@@ -1,5 +1,5 @@
 import type { VigilConfig } from "../../config/index.ts";
-import type { DetectionEvent } from "../../detection/types.ts";
+import { detectionEventKinds, type DetectionEventKind } from "../../detection/types.ts";
 import type { ComponentStatus } from "../../incidents/component-status.ts";
 import type { Impact } from "../../incidents/impact.ts";
 import type { MaintenanceStatus } from "../../incidents/maintenance.ts";
@@ -14,9 +14,13 @@ import { attributeUpstreams, loadAttributions } from "./upstream.ts";
 export type { IncidentEngineDeps } from "./context.ts";
 
 const tickMs = 5_000;
+/** The engine's cursor on the timeline: the last detection event it has handled. */
+export const engineCursor = "incidents";
+const consumeBatch = 200;
 
 /**
- * The incident engine: detection events go through correlation into incidents; a step every few
+ * The incident engine: detection events, read from the timeline after its own durable cursor (so an
+ * event saved just before a crash is handled at the next start), go through correlation into incidents; a step every few
  * seconds runs maintenance transitions, auto-resolution, delayed publication and update reminders;
  * people's commands (open, update, publish, edit, postmortem, overrides, maintenance) go through
  * the same queue, so that every change is made one at a time, in order, against the same state.
@@ -27,6 +31,7 @@ export class IncidentEngine {
   #timer: unknown;
   #queue: Promise<void> = Promise.resolve();
   #stopped = false;
+  #cursor: string | undefined;
 
   constructor(deps: IncidentEngineDeps) {
     this.#ctx = new EngineContext(deps);
@@ -41,6 +46,8 @@ export class IncidentEngine {
     await this.#maintenance.load();
     await this.#maintenance.sync(config.maintenances);
     await this.#maintenance.step();
+    // Detection events saved while no engine ran (a crash after the monitor's state was saved) are handled now.
+    await this.#run(() => this.#consume());
     this.#schedule();
   }
 
@@ -50,16 +57,15 @@ export class IncidentEngine {
     void this.#run(() => this.#maintenance.sync(config.maintenances)).catch((error: unknown) => this.#ctx.deps.logger.error({ err: error }, "syncing maintenances failed"));
   }
 
-  /** Feeds a detection event; events are handled one at a time, in order. */
-  signal(monitorId: string, event: DetectionEvent): Promise<void> {
-    return this.#run(() => onSignal(this.#ctx, monitorId, event).then(() => step(this.#ctx))).catch((error: unknown) =>
-      this.#ctx.deps.logger.error({ err: error }, "incident engine failed on an event"),
-    );
+  /** Detection events were appended to the timeline: handle them now (the periodic step reads them too). */
+  detected(): Promise<void> {
+    return this.#run(() => this.#consume()).catch((error: unknown) => this.#ctx.deps.logger.error({ err: error }, "incident engine failed on an event; it is read again"));
   }
 
   /** Runs the periodic step now (also done every 5 s). */
   step(): Promise<void> {
     return this.#run(async () => {
+      await this.#consume();
       await this.#maintenance.step();
       await step(this.#ctx);
       await attributeUpstreams(this.#ctx);
@@ -130,6 +136,35 @@ export class IncidentEngine {
     this.#stopped = true;
     if (this.#timer !== undefined) this.#ctx.deps.timers.clearTimeout(this.#timer);
     await this.#queue;
+  }
+
+  /**
+   * Handles the detection events after the cursor, one at a time, in order, moving the cursor after each: a
+   * crash in between handles that event again at the next start (it then joins the incident it opened).
+   */
+  async #consume(): Promise<void> {
+    const { store, clock } = this.#ctx.deps;
+    if (this.#cursor === undefined) {
+      const saved = await store.outbox.cursor(engineCursor);
+      if (saved === null) {
+        // The first start (or the first since upgrading): history was handled, or is history.
+        const [newest] = await store.events.list({ kinds: detectionEventKinds, newestFirst: true, limit: 1 });
+        await store.outbox.setCursor(engineCursor, newest?.id ?? "0", clock.now());
+        this.#cursor = newest?.id ?? "0";
+      } else this.#cursor = saved;
+    }
+    for (;;) {
+      const events = await store.events.list({ afterId: this.#cursor, kinds: detectionEventKinds, limit: consumeBatch });
+      for (const event of events) {
+        if (event.subject !== null) {
+          await onSignal(this.#ctx, event.subject, { kind: event.kind as DetectionEventKind, monitorId: event.subject, at: event.at, data: event.data });
+          await step(this.#ctx);
+        }
+        await store.outbox.setCursor(engineCursor, event.id, clock.now());
+        this.#cursor = event.id;
+      }
+      if (events.length < consumeBatch) return;
+    }
   }
 
   /** Runs `fn` after everything queued before it; its failure goes to the caller, never to the queue. */

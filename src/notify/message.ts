@@ -37,6 +37,36 @@ export interface MessageContext {
   dependentsOf?: (upstreamId: string) => string[];
 }
 
+/**
+ * The incident as the event recorded it at the time (`data.incident`), or undefined when the event carries none
+ * (events written before incidents were recorded with their events): a message tells what was true then.
+ */
+export function incidentOfEvent(event: Pick<DispatchEvent, "data">): IncidentContext | undefined {
+  const raw = event.data["incident"];
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const i = raw as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === "string" ? v : null);
+  const date = (v: unknown) => (typeof v === "string" && !Number.isNaN(Date.parse(v)) ? new Date(v) : null);
+  const ids = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+  const id = text(i["id"]);
+  const name = text(i["name"]);
+  const status = text(i["status"]);
+  const startedAt = date(i["started_at"]);
+  if (id === null || name === null || status === null || startedAt === null) return undefined;
+  return {
+    id,
+    name,
+    status,
+    impact: text(i["impact"]) ?? "none",
+    startedAt,
+    resolvedAt: date(i["resolved_at"]),
+    rootIds: ids(i["root_ids"]),
+    impactedIds: ids(i["impacted_ids"]),
+    publishedAt: date(i["published_at"]),
+    latestBody: text(i["latest_body"]),
+  };
+}
+
 const incidentKinds: Record<string, MessageKind> = {
   "incident.created": "incident.created",
   "incident.upstream_attributed": "incident.updated",

@@ -95,13 +95,16 @@ async function publishIfDue(ctx: EngineContext, tracked: Tracked, now: Date): Pr
 async function remindIfDue(ctx: EngineContext, tracked: Tracked, now: Date): Promise<void> {
   if (tracked.row.publishedAt === null || tracked.lastPublicUpdateAt === null) return;
   if (!updateDue(tracked.lastPublicUpdateAt, tracked.lastReminderAt, now, ctx.config.incidents.update_due_after)) return;
-  await ctx.deps.store.events.append({
-    at: now,
-    kind: "incident.update_due",
-    subject: tracked.row.id,
-    actor: "system",
-    data: { last_public_update_at: tracked.lastPublicUpdateAt.toISOString(), due_after_ms: ctx.config.incidents.update_due_after },
-  });
+  const lastPublic = tracked.lastPublicUpdateAt;
+  await ctx.deps.store.transaction((tx) =>
+    ctx.appendIncidentEvent(tx, {
+      at: now,
+      kind: "incident.update_due",
+      subject: tracked.row.id,
+      actor: "system",
+      data: { last_public_update_at: lastPublic.toISOString(), due_after_ms: ctx.config.incidents.update_due_after },
+    }),
+  );
   tracked.lastReminderAt = now;
 }
 
@@ -134,12 +137,14 @@ async function openIncident(ctx: EngineContext, rootIds: string[], impactedIds: 
   };
   const tracked: Tracked = { row, lastSignalAt: now, allRecoveredAt: null, lastPublicUpdateAt: null, lastReminderAt: null };
   // The incident, its first update and its publication are one transaction: a crash leaves all of them or none.
+  const created = { at: now, kind: "incident.created", subject: row.id, actor: "system", data: { ...createdData(row), publish_policy: policy, signal: signalData(signal) } };
   await ctx.deps.store.transaction(async (tx) => {
     await tx.incidents.create(row);
-    await tx.events.append({ at: now, kind: "incident.created", subject: row.id, actor: "system", data: { ...createdData(row), publish_policy: policy, signal: signalData(signal) } });
-    const evidence = ctx.config.incidents.public_evidence ? await ctx.evidence(row.id, tx) : "";
+    // The first update's evidence is the opening signal's, which is all the incident's timeline holds yet.
+    const evidence = ctx.config.incidents.public_evidence ? await ctx.evidence(row.id, tx, [{ id: "0", ...created }]) : "";
     const body = ctx.template("investigating", row, now, evidence ? ` ${evidence}.` : "");
     await tx.incidents.addUpdate(ctx.update(row, "investigating", body, now, "system", statuses));
+    await ctx.appendIncidentEvent(tx, created);
     if (decision.publish) await ctx.publish(tracked, "system", now, tx);
   });
   ctx.open.set(row.id, tracked);

@@ -67,8 +67,8 @@ export async function createIncident(ctx: EngineContext, input: NewIncidentInput
   const tracked: Tracked = { row, lastSignalAt: now, allRecoveredAt: null, lastPublicUpdateAt: null, lastReminderAt: null };
   await ctx.deps.store.transaction(async (tx) => {
     await tx.incidents.create(row);
-    await tx.events.append({ at: now, kind: "incident.created", subject: row.id, actor, data: { ...createdData(row), impact_override: row.impactOverride } });
     await tx.incidents.addUpdate(ctx.update(row, row.status, input.body, now, actor, statuses));
+    await ctx.appendIncidentEvent(tx, { at: now, kind: "incident.created", subject: row.id, actor, data: { ...createdData(row), impact_override: row.impactOverride } });
     ctx.open.set(row.id, tracked);
     if (input.publish ?? true) await ctx.publish(tracked, actor, now, tx);
   });

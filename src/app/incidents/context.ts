@@ -205,10 +205,19 @@ export class EngineContext {
     }).trim();
   }
 
-  /** The evidence sentence of an incident from its timeline. */
-  async evidence(incidentId: string, tx: Tx = this.deps.store): Promise<string> {
-    const events = await tx.events.list({ subject: incidentId, limit: 10_000 });
-    return evidenceSentence(summariseEvidence(events, this.names()));
+  /** The evidence sentence of an incident from its timeline (or from the events given). */
+  async evidence(incidentId: string, tx: Tx = this.deps.store, events?: readonly StoredEvent[]): Promise<string> {
+    return evidenceSentence(summariseEvidence(events ?? (await tx.events.list({ subject: incidentId, limit: 10_000 })), this.names()));
+  }
+
+  /**
+   * Appends an event about an incident with the incident as it is at that moment (`data.incident`, read in the same
+   * transaction after its writes): a message built from the event later, or replayed, tells what was true then.
+   */
+  async appendIncidentEvent(tx: Tx, event: NewEvent & { subject: string }): Promise<void> {
+    const row = await tx.incidents.get(event.subject);
+    const latest = row ? (await tx.incidents.updates(row.id)).at(-1) : undefined;
+    await tx.events.append(row ? { ...event, data: { ...event.data, incident: incidentSnapshot(row, latest?.body ?? null) } } : event);
   }
 
   /**
@@ -228,7 +237,7 @@ export class EngineContext {
     const row = await this.deps.store.transaction(async (tx) => {
       const updated = await tx.incidents.update(current.id, patch);
       await tx.incidents.addUpdate(this.update(updated, to, body, now, actor, statuses));
-      await tx.events.append({ at: now, kind, subject: current.id, actor, data: { status: to, previous: from, ...(extra.reason ? { reason: extra.reason } : {}), ...(patch.hold !== undefined ? { hold: patch.hold } : {}) } });
+      await this.appendIncidentEvent(tx, { at: now, kind, subject: current.id, actor, data: { status: to, previous: from, ...(extra.reason ? { reason: extra.reason } : {}), ...(patch.hold !== undefined ? { hold: patch.hold } : {}) } });
       return updated;
     });
     tracked.row = row;
@@ -253,7 +262,7 @@ export class EngineContext {
   async publish(tracked: Pick<Tracked, "row">, actor: string, now: Date, tx?: Tx): Promise<IncidentRow> {
     const write = async (t: Tx) => {
       const row = await t.incidents.update(tracked.row.id, { publishedAt: now, publishAt: null, updatedAt: now });
-      await t.events.append({ at: now, kind: "incident.published", subject: row.id, actor, data: { published_at: now.toISOString(), time_to_publish_ms: Math.max(0, now.getTime() - row.startedAt.getTime()) } });
+      await this.appendIncidentEvent(t, { at: now, kind: "incident.published", subject: row.id, actor, data: { published_at: now.toISOString(), time_to_publish_ms: Math.max(0, now.getTime() - row.startedAt.getTime()) } });
       return row;
     };
     const row = tx ? await write(tx) : await this.deps.store.transaction(write);
@@ -301,6 +310,22 @@ export class EngineContext {
       await tx.events.append({ at: now, kind: "incident.postmortem_drafted", subject: row.id, actor: "system", data: { chars: body.length } });
     });
   }
+}
+
+/** An incident as an event records it for its messages (see `appendIncidentEvent`; read back by the dispatcher). */
+export function incidentSnapshot(row: IncidentRow, latestBody: string | null): Record<string, unknown> {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    impact: row.impactOverride ?? row.impact,
+    started_at: row.startedAt.toISOString(),
+    resolved_at: iso(row.resolvedAt),
+    root_ids: row.rootIds,
+    impacted_ids: row.impactedIds,
+    published_at: iso(row.publishedAt),
+    latest_body: latestBody,
+  };
 }
 
 /** Reads a `component.status_changed` event back as a status change. */

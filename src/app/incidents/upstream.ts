@@ -40,13 +40,15 @@ export async function attributeUpstreams(ctx: EngineContext): Promise<void> {
 async function record(ctx: EngineContext, a: Attribution, now: Date): Promise<void> {
   const tracked = ctx.open.get(a.incidentId);
   if (!tracked) return;
-  await ctx.deps.store.events.append({
-    at: now,
-    kind: attributedKind,
-    subject: a.incidentId,
-    actor: "system",
-    data: { upstream_id: a.upstreamId, upstream_name: a.upstreamName, via: a.via, title: a.title, url: a.url, since: a.since.toISOString(), summary: a.summary },
-  });
+  await ctx.deps.store.transaction((tx) =>
+    ctx.appendIncidentEvent(tx, {
+      at: now,
+      kind: attributedKind,
+      subject: a.incidentId,
+      actor: "system",
+      data: { upstream_id: a.upstreamId, upstream_name: a.upstreamName, via: a.via, title: a.title, url: a.url, since: a.since.toISOString(), summary: a.summary },
+    }),
+  );
   ctx.attributed.set(a.incidentId, new Set([...(ctx.attributed.get(a.incidentId) ?? []), a.upstreamId]));
   ctx.deps.logger.warn({ incident: a.incidentId, upstream: a.upstreamId }, "incident attributed to an upstream provider");
   if (ctx.config.incidents.publish_upstream && tracked.row.publishedAt !== null) {

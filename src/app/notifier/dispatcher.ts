@@ -4,7 +4,7 @@ import type { VigilConfig } from "../../config/index.ts";
 import { downstreamOf, type Graph } from "../../incidents/graph.ts";
 import { graphOf } from "../graph-of.ts";
 import type { Logger } from "../../observability/logger.ts";
-import { messageFromEvent, type DispatchEvent, type IncidentContext, type MessageContext } from "../../notify/message.ts";
+import { incidentOfEvent, messageFromEvent, type DispatchEvent, type IncidentContext, type MessageContext } from "../../notify/message.ts";
 import { batchMessage } from "../../notify/routing/batch.ts";
 import { catchAllRoute, SilenceSchema, type Route, type Silence } from "../../notify/routing/config.ts";
 import { groupStep, type Batch, type GroupState } from "../../notify/routing/group.ts";
@@ -276,7 +276,9 @@ export class Dispatcher {
 
   async #context(event: DispatchEvent, config: VigilConfig, components: MessageContext["components"], graph: Graph) {
     let incident: IncidentContext | undefined;
-    if (event.kind.startsWith("incident.") && event.subject !== null) {
+    // The incident as the event recorded it; the row as it is now only for events from before that was recorded.
+    if (event.kind.startsWith("incident.")) incident = incidentOfEvent(event);
+    if (incident === undefined && event.kind.startsWith("incident.") && event.subject !== null) {
       const row = await this.#deps.store.incidents.get(event.subject);
       if (row) {
         const updates = await this.#deps.store.incidents.updates(row.id);

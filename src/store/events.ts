@@ -1,8 +1,16 @@
-import { and, asc, desc, eq, gt, inArray, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 import { AppError } from "../core/errors.ts";
 import type { Db } from "./db.ts";
 import { events } from "./schema.ts";
 import type { EventListOptions, NewEvent, Store, StoredEvent } from "./types.ts";
+
+/** The kind of the events outage windows are computed from. */
+export const statusChangeKind = "component.status_changed";
+
+/** The rows of a raw query: node-postgres answers with `{ rows }`, PGlite too, some drivers with the array itself. */
+function rowsOf<T>(result: unknown): T[] {
+  return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
+}
 
 /** The page size when the caller gives none, and the largest one allowed: a timeline grows without bound. */
 export const defaultEventLimit = 1000;
@@ -20,6 +28,28 @@ export function eventQueries(db: Db): Store["events"] {
     },
     async appendMany(list) {
       for (let i = 0; i < list.length; i += 1000) await db.insert(events).values(list.slice(i, i + 1000).map(toInsert));
+    },
+    async statusChanges(query) {
+      // Per component: after the last change before `from` that left it unimpaired (so the first change read opens the
+      // window in progress at `from`), up to the first change at or after `to` that leaves it unimpaired (so a window
+      // in progress at `to` is read to its end). Without `from` from the beginning, without `to` to the end.
+      const ids = query.componentIds === undefined ? null : [...query.componentIds];
+      if (ids !== null && ids.length === 0) return [];
+      const subjectFilter = ids === null ? sql`true` : sql`subject in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`;
+      const unimpaired = sql`coalesce(data->>'to', '') not in ('degraded_performance', 'partial_outage', 'major_outage')`;
+      const lower = query.from === undefined ? sql`select null::text as subject, null::bigint as id where false` : sql`select subject, max(id) as id from sc where at < ${query.from} and ${unimpaired} group by subject`;
+      const upper = query.to === undefined ? sql`select null::text as subject, null::bigint as id where false` : sql`select subject, min(id) as id from sc where at >= ${query.to} and ${unimpaired} group by subject`;
+      const rows = await db.execute(sql`
+        with sc as (select id, at, kind, subject, actor, data from events where kind = ${statusChangeKind} and ${subjectFilter}),
+        lo as (${lower}),
+        hi as (${upper})
+        select sc.id, sc.at, sc.kind, sc.subject, sc.actor, sc.data from sc
+          left join lo on lo.subject = sc.subject
+          left join hi on hi.subject = sc.subject
+        where sc.id > coalesce(lo.id, 0)
+          and (${query.to === undefined ? sql`true` : sql`sc.at < ${query.to} or sc.id <= hi.id`})
+        order by sc.id`);
+      return rowsOf<{ id: string | bigint; at: Date | string; kind: string; subject: string | null; actor: string; data: Record<string, unknown> }>(rows).map((r) => ({ id: String(r.id), at: r.at instanceof Date ? r.at : new Date(r.at), kind: r.kind, subject: r.subject, actor: r.actor, data: r.data }));
     },
     async list(options = {}) {
       const rows = await db

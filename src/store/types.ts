@@ -227,6 +227,12 @@ export interface Store {
     appendMany(events: readonly NewEvent[]): Promise<void>;
     /** Ascending id. */
     list(options?: EventListOptions): Promise<StoredEvent[]>;
+    /**
+     * The `component.status_changed` events outage windows overlapping [from, to) are made of, for these components
+     * (all when left out), ascending id: per component from the opening of the window in progress at `from` to the end
+     * of the one in progress at `to`. Unbounded sides read to the timeline's start or end.
+     */
+    statusChanges(query: { componentIds?: readonly string[]; from?: Date; to?: Date }): Promise<StoredEvent[]>;
   };
   results: {
     /** Writes a batch, in statements of at most a few thousand rows. */

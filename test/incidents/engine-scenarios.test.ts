@@ -173,4 +173,28 @@ describe("the incident engine, driven by hand", () => {
     const { createdAt: _created, updatedAt: _updated, publishAt: _publishAt, postmortemBody: _body, ...row } = incident!;
     expect(projectIncidents(await store.events.list({ limit: 10_000 })).get(incident!.id)).toEqual({ ...row, createdAt: incident!.createdAt });
   });
+
+  it("finds a recent outage window behind more than 10,000 older status changes", async () => {
+    // A long history of short outages of mail, written as the engine records them.
+    const history = [];
+    for (let i = 0; i < 10_010; i++) {
+      const at = new Date(Date.parse("2025-01-01T00:00:00Z") + i * 60_000);
+      const down = i % 2 === 0;
+      history.push({ at, kind: "component.status_changed", subject: "mail", actor: "system", data: { component: "mail", from: down ? "operational" : "major_outage", to: down ? "major_outage" : "operational", incidents: [], since: null, last_up_at: null } });
+    }
+    await store.events.appendMany(history);
+    await event("mail", "monitor.down");
+    await timers.advance(60_000);
+    await event("mail", "monitor.up");
+    const windows = await engine.windows({ componentId: "mail" });
+    expect(windows).toHaveLength(5_006);
+    const last = windows.at(-1)!;
+    expect(last.start.getTime()).toBeGreaterThanOrEqual(Date.parse("2026-01-01T00:00:00Z") - 5_000);
+    expect(last.end).not.toBeNull();
+    const [incident] = await store.incidents.list({ limit: 1 });
+    expect(last.incidentIds).toEqual([incident!.id]);
+    // A bounded query reads only what it needs, and gives the same window.
+    expect(await engine.windows({ componentId: "mail", from: new Date("2026-01-01T00:00:00Z") })).toEqual([last]);
+    expect(await engine.windows({ componentId: "mail", from: new Date("2025-01-01T00:00:30Z"), to: new Date("2025-01-01T00:02:30Z") })).toHaveLength(2);
+  });
 });

@@ -167,6 +167,29 @@ for (const backend of storeBackends()) {
         expect([...seen.values()].every((n) => n === 1)).toBe(true);
       });
 
+      it("reads the status changes of the outage windows overlapping a time range, per component", async () => {
+        const change = (component: string, seconds: number, from: string, to: string) => ({ at: at(1000 + seconds), kind: "component.status_changed", subject: component, actor: "system", data: { component, from, to } });
+        await store.events.appendMany([
+          change("wa", 10, "operational", "major_outage"),
+          change("wa", 20, "major_outage", "operational"),
+          change("wa", 30, "operational", "partial_outage"),
+          change("wb", 35, "operational", "degraded_performance"),
+          change("wa", 40, "partial_outage", "major_outage"),
+          change("wa", 50, "major_outage", "operational"),
+          change("wb", 55, "degraded_performance", "operational"),
+          change("wa", 60, "operational", "major_outage"),
+        ]);
+        const read = async (query: { componentIds?: string[]; from?: number; to?: number }) =>
+          (await store.events.statusChanges({ ...(query.componentIds ? { componentIds: query.componentIds } : {}), ...(query.from !== undefined ? { from: at(1000 + query.from) } : {}), ...(query.to !== undefined ? { to: at(1000 + query.to) } : {}) }))
+            .map((e) => `${e.subject}@${(e.at.getTime() - at(1000).getTime()) / 1000}`);
+        expect(await read({ componentIds: ["wa"], from: 45, to: 55 })).toEqual(["wa@30", "wa@40", "wa@50"]);
+        expect(await read({ componentIds: ["wa"], from: 65 })).toEqual(["wa@60"]);
+        expect(await read({ componentIds: ["wa"], to: 35 })).toEqual(["wa@10", "wa@20", "wa@30", "wa@40", "wa@50"]);
+        expect(await read({ componentIds: ["wa", "wb"], from: 45, to: 55 })).toEqual(["wa@30", "wb@35", "wa@40", "wa@50", "wb@55"]);
+        expect(await read({ componentIds: [] })).toEqual([]);
+        expect((await read({})).filter((e) => e.startsWith("wa@") || e.startsWith("wb@"))).toHaveLength(8);
+      });
+
       it("rejects a bad cursor or limit as a bad request", async () => {
         expect((await rejection(store.events.list({ afterId: "x" }))).code).toBe("bad_request");
         expect((await rejection(store.events.list({ afterId: "99999999999999999999" }))).code).toBe("bad_request");

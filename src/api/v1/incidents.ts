@@ -186,7 +186,7 @@ export function incidentRoutes(deps: ApiDeps) {
       response: z.object({ incident: z.string(), windows: z.array(windowView) }),
       handler: async ({ params, query }) => {
         const row = await get(params.id);
-        const windows = await deps.incidents.windows({ incidentId: row.id });
+        const windows = await deps.incidents.windows({ incidentId: row.id, from: row.earliestPossibleStart ?? row.startedAt });
         const margin = query.margin ?? deps.settings().windowMarginMs;
         return { incident: row.id, windows: windows.map((w) => windowJson(w, margin)) };
       },

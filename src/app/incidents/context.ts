@@ -166,7 +166,7 @@ export class EngineContext {
     // A window that just closed is announced whole, for reconciliation jobs that listen rather than poll.
     for (const change of changes) {
       if (!isImpaired(change.data?.["from"] as ComponentStatus) || isImpaired(change.data?.["to"] as ComponentStatus)) continue;
-      const window = (await this.windows({ componentId: change.subject as string })).filter((w) => w.end !== null).at(-1);
+      const window = (await this.windows({ componentId: change.subject as string, from: new Date(now.getTime() - 1) })).filter((w) => w.end !== null).at(-1);
       if (window) await this.deps.store.events.append({ at: now, kind: "window.closed", subject: window.componentId, actor: "system", data: { ...windowJson(window, this.config.incidents.window_margin) } });
     }
   }
@@ -289,9 +289,8 @@ export class EngineContext {
   /** Outage windows from the recorded status changes of the matching components. */
   async windows(query: WindowQuery & { componentIds?: readonly string[] }): Promise<OutageWindow[]> {
     const ids = query.componentIds ?? (query.componentId !== undefined ? [query.componentId] : undefined);
-    const events: StoredEvent[] = [];
-    if (ids === undefined) events.push(...(await this.deps.store.events.list({ kind: statusChangeKind, limit: 10_000 })));
-    else for (const id of ids) events.push(...(await this.deps.store.events.list({ kind: statusChangeKind, subject: id, limit: 10_000 })));
+    // The store reads what the windows overlapping [from, to) are made of, however long the history.
+    const events = await this.deps.store.events.statusChanges({ ...(ids !== undefined ? { componentIds: ids } : {}), ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}) });
     return outageWindows(events.map(toStatusChange), query);
   }
 
@@ -302,7 +301,7 @@ export class EngineContext {
     const [updates, events, windows] = await Promise.all([
       store.incidents.updates(row.id),
       store.events.list({ subject: row.id, limit: 10_000 }),
-      this.windows({ componentIds: [...row.rootIds, ...row.impactedIds], incidentId: row.id }),
+      this.windows({ componentIds: [...row.rootIds, ...row.impactedIds], incidentId: row.id, from: row.earliestPossibleStart ?? row.startedAt }),
     ]);
     const body = draftPostmortem({ incident: row, updates, events, windows, names: this.names(), timeZone: this.config.site.time_zone });
     await store.transaction(async (tx) => {

@@ -7,6 +7,20 @@ import type { EventListOptions, NewEvent, Store, StoredEvent } from "./types.ts"
 /** The kind of the events outage windows are computed from. */
 export const statusChangeKind = "component.status_changed";
 
+/** An event row as a raw query returns it (ids and times as the driver gives them). */
+interface RawEvent {
+  id: string | bigint;
+  at: Date | string;
+  kind: string;
+  subject: string | null;
+  actor: string;
+  data: Record<string, unknown>;
+}
+
+function fromRaw(r: RawEvent): StoredEvent {
+  return { id: String(r.id), at: r.at instanceof Date ? r.at : new Date(r.at), kind: r.kind, subject: r.subject, actor: r.actor, data: r.data };
+}
+
 /** The rows of a raw query: node-postgres answers with `{ rows }`, PGlite too, some drivers with the array itself. */
 function rowsOf<T>(result: unknown): T[] {
   return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
@@ -49,7 +63,11 @@ export function eventQueries(db: Db): Store["events"] {
         where sc.id > coalesce(lo.id, 0)
           and (${query.to === undefined ? sql`true` : sql`sc.at < ${query.to} or sc.id <= hi.id`})
         order by sc.id`);
-      return rowsOf<{ id: string | bigint; at: Date | string; kind: string; subject: string | null; actor: string; data: Record<string, unknown> }>(rows).map((r) => ({ id: String(r.id), at: r.at instanceof Date ? r.at : new Date(r.at), kind: r.kind, subject: r.subject, actor: r.actor, data: r.data }));
+      return rowsOf<RawEvent>(rows).map(fromRaw);
+    },
+    async latestPerSubject(kind) {
+      const rows = await db.execute(sql`select distinct on (subject) id, at, kind, subject, actor, data from events where kind = ${kind} and subject is not null order by subject, id desc`);
+      return rowsOf<RawEvent>(rows).map(fromRaw).sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
     },
     async list(options = {}) {
       const rows = await db

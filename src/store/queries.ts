@@ -83,7 +83,7 @@ export function storeOver(
       monitors: guard(queries.catalog.monitors),
       monitor: guard(queries.catalog.monitor),
     },
-    events: { append: guard(appending((e) => e.append)), appendMany: guard(appending((e) => e.appendMany)), list: guard(queries.events.list), statusChanges: guard(queries.events.statusChanges) },
+    events: { append: guard(appending((e) => e.append)), appendMany: guard(appending((e) => e.appendMany)), list: guard(queries.events.list), statusChanges: guard(queries.events.statusChanges), latestPerSubject: guard(queries.events.latestPerSubject) },
     results: { insertMany: guard(queries.results.insertMany), list: guard(queries.results.list), prune: guard(queries.results.prune) },
     rollups: { compute: guard(queries.rollups.compute), list: guard(queries.rollups.list), prune: guard(queries.rollups.prune) },
     monitorStates: { load: guard(queries.monitorStates.load), save: guard(queries.monitorStates.save) },

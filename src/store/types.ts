@@ -233,6 +233,8 @@ export interface Store {
      * of the one in progress at `to`. Unbounded sides read to the timeline's start or end.
      */
     statusChanges(query: { componentIds?: readonly string[]; from?: Date; to?: Date }): Promise<StoredEvent[]>;
+    /** The newest event of `kind` for each subject, however old, ascending id. */
+    latestPerSubject(kind: string): Promise<StoredEvent[]>;
   };
   results: {
     /** Writes a batch, in statements of at most a few thousand rows. */

@@ -190,6 +190,13 @@ for (const backend of storeBackends()) {
         expect((await read({})).filter((e) => e.startsWith("wa@") || e.startsWith("wb@"))).toHaveLength(8);
       });
 
+      it("reads the newest event of a kind per subject, however old", async () => {
+        await store.events.append({ at: at(1), kind: "test.latest", subject: "old", actor: "system", data: { n: 1 } });
+        await store.events.appendMany(Array.from({ length: 30 }, (_, i) => ({ at: at(2 + i), kind: "test.latest", subject: i % 2 ? "odd" : "even", actor: "system", data: { n: 2 + i } })));
+        const latest = await store.events.latestPerSubject("test.latest");
+        expect(latest.map((e) => [e.subject, e.data["n"]])).toEqual([["old", 1], ["even", 30], ["odd", 31]]);
+      });
+
       it("rejects a bad cursor or limit as a bad request", async () => {
         expect((await rejection(store.events.list({ afterId: "x" }))).code).toBe("bad_request");
         expect((await rejection(store.events.list({ afterId: "99999999999999999999" }))).code).toBe("bad_request");

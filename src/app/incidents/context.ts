@@ -102,14 +102,13 @@ export class EngineContext {
         lastReminderAt: reminders[0]?.at ?? null,
       });
     }
-    for (const event of await store.events.list({ kind: statusChangeKind, limit: 10_000, newestFirst: true })) {
+    // The latest of each component, however far back (a quiet component's last change may be years old).
+    for (const event of await store.events.latestPerSubject(statusChangeKind)) {
       const to = event.data["to"];
-      if (event.subject !== null && !(event.subject in this.recorded) && typeof to === "string") this.recorded[event.subject] = to as ComponentStatus;
+      if (event.subject !== null && typeof to === "string") this.recorded[event.subject] = to as ComponentStatus;
     }
-    const seen = new Set<string>();
-    for (const event of await store.events.list({ kind: overrideKind, limit: 10_000, newestFirst: true })) {
-      if (event.subject === null || seen.has(event.subject)) continue;
-      seen.add(event.subject);
+    for (const event of await store.events.latestPerSubject(overrideKind)) {
+      if (event.subject === null) continue;
       const status = event.data["status"];
       if (typeof status === "string") {
         const incidentId = typeof event.data["incident"] === "string" ? event.data["incident"] : null;

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 import { AppError } from "../core/errors.ts";
 import type { Db } from "./db.ts";
+import { rowsOf } from "./raw.ts";
 import { events } from "./schema.ts";
 import type { EventListOptions, NewEvent, Store, StoredEvent } from "./types.ts";
 
@@ -21,10 +22,6 @@ function fromRaw(r: RawEvent): StoredEvent {
   return { id: String(r.id), at: r.at instanceof Date ? r.at : new Date(r.at), kind: r.kind, subject: r.subject, actor: r.actor, data: r.data };
 }
 
-/** The rows of a raw query: node-postgres answers with `{ rows }`, PGlite too, some drivers with the array itself. */
-function rowsOf<T>(result: unknown): T[] {
-  return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
-}
 
 /** The page size when the caller gives none, and the largest one allowed: a timeline grows without bound. */
 export const defaultEventLimit = 1000;

@@ -39,6 +39,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       kind: server ? "postgres" : "pglite",
       description,
       close: handle.close,
+      // PGlite is one process: nobody else to hear from.
+      listen: "listen" in handle ? (handle.listen as Store["listen"]) : async () => async () => undefined,
       migrationStatus: () => handle.target.withSession((s) => readMigrationStatus(s, dir)),
     },
     (err) => translate(err, context),

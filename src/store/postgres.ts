@@ -8,6 +8,7 @@ import { schema } from "./schema.ts";
 export interface PostgresHandle {
   db: Db;
   target: MigrationTarget;
+  listen(channel: string, fn: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -37,5 +38,62 @@ export function openPostgres(url: string): PostgresHandle {
     },
   };
   let closed: Promise<void> | undefined;
-  return { db, target, close: () => (closed ??= pool.end()) };
+  const listeners = new Set<() => Promise<void>>();
+  return {
+    db,
+    target,
+    async listen(channel, fn) {
+      const stop = listenOn(url, channel, fn);
+      listeners.add(stop);
+      return async () => {
+        listeners.delete(stop);
+        await stop();
+      };
+    },
+    close: () =>
+      (closed ??= (async () => {
+        for (const stop of listeners) await stop();
+        await pool.end();
+      })()),
+  };
+}
+
+/**
+ * LISTEN on a connection of its own (a pooled one would be handed to other queries), opened again a second after it
+ * is lost; a notification missed meanwhile is caught by the caller's polling, so this only makes things sooner.
+ */
+function listenOn(url: string, channel: string, fn: () => void): () => Promise<void> {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async () => {
+    if (stopped) return;
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: poolDefaults.connectionTimeoutMillis, application_name: "vigil-listen" });
+    client = c;
+    const again = () => {
+      if (stopped || client !== c) return;
+      client = undefined;
+      void c.end().catch(() => undefined);
+      retry = setTimeout(() => void connect(), 1_000);
+    };
+    c.on("error", again);
+    c.on("end", again);
+    c.on("notification", (n) => {
+      if (n.channel === channel) fn();
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN "${channel.replace(/"/g, "")}"`);
+    } catch {
+      again();
+    }
+  };
+  void connect();
+  return async () => {
+    stopped = true;
+    if (retry) clearTimeout(retry);
+    const c = client;
+    client = undefined;
+    await c?.end().catch(() => undefined);
+  };
 }

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { catalogQueries, syncCatalog } from "./catalog.ts";
+import { clusterQueries } from "./cluster.ts";
 import type { Db } from "./db.ts";
 import { eventQueries } from "./events.ts";
 import { incidentQueries } from "./incidents.ts";
@@ -27,17 +28,17 @@ async function lockTimeline(db: Db): Promise<void> {
 }
 
 /** The part of the store that is the same on every driver and inside a transaction. */
-export type StoreQueries = Omit<Store, "kind" | "description" | "close" | "transaction" | "ping" | "migrationStatus">;
+export type StoreQueries = Omit<Store, "kind" | "description" | "close" | "transaction" | "ping" | "migrationStatus" | "listen">;
 
 /** Every repository over one drizzle handle (the database, or a transaction on it). */
 export function queriesOver(db: Db): StoreQueries {
-  return { tokens: tokenQueries(db), catalog: catalogQueries(db), events: eventQueries(db), incidents: incidentQueries(db), maintenances: maintenanceQueries(db), outbox: outboxQueries(db), subscribers: subscriberQueries(db), silences: silenceQueries(db), state: stateQueries(db), ...resultQueries(db) };
+  return { tokens: tokenQueries(db), catalog: catalogQueries(db), events: eventQueries(db), incidents: incidentQueries(db), maintenances: maintenanceQueries(db), outbox: outboxQueries(db), subscribers: subscriberQueries(db), silences: silenceQueries(db), state: stateQueries(db), ...resultQueries(db), ...clusterQueries(db) };
 }
 
 /** A store over a drizzle handle; `sync` and `transaction` run in database transactions. */
 export function storeOver(
   db: Db,
-  shell: Pick<Store, "kind" | "description" | "close" | "migrationStatus">,
+  shell: Pick<Store, "kind" | "description" | "close" | "migrationStatus" | "listen">,
   translate: (err: unknown) => unknown,
 ): Store {
   const guard = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
@@ -123,6 +124,19 @@ export function storeOver(
     },
     silences: { create: guard(queries.silences.create), get: guard(queries.silences.get), list: guard(queries.silences.list), expire: guard(queries.silences.expire) },
     state: { get: guard(queries.state.get), put: guard(queries.state.put), putIfAbsent: guard(queries.state.putIfAbsent) },
+    cluster: {
+      acquire: guard(queries.cluster.acquire),
+      release: guard(queries.cluster.release),
+      leader: guard(queries.cluster.leader),
+      fence: guard(queries.cluster.fence),
+      seen: guard(queries.cluster.seen),
+      stopped: guard(queries.cluster.stopped),
+      nodes: guard(queries.cluster.nodes),
+      forget: guard(queries.cluster.forget),
+      notify: guard(queries.cluster.notify),
+    },
+    heartbeats: { record: guard(queries.heartbeats.record), last: guard(queries.heartbeats.last) },
+    listen: shell.listen,
     transaction: guard((fn) => inTransaction(fn)),
     close: shell.close,
   };

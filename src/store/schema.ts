@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 // Every timestamp is an instant: timestamptz, surfaced as a JS Date.
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
@@ -286,6 +286,36 @@ export const appState = pgTable("app_state", {
   updatedAt: instant("updated_at").notNull(),
 });
 
+/**
+ * The cluster's leadership: one row, `leader`, held by one node until `expires_at` (the database's clock), with a
+ * term that grows at every change of holder. Every write a leader makes checks its term here (fencing).
+ */
+export const clusterLease = pgTable("cluster_lease", {
+  name: text("name").primaryKey(),
+  node: text("node").notNull(),
+  term: bigint("term", { mode: "number" }).notNull(),
+  since: instant("since").notNull(),
+  expiresAt: instant("expires_at").notNull(),
+});
+
+/** The nodes of the cluster as they report themselves every second. */
+export const clusterNodes = pgTable("cluster_nodes", {
+  node: text("node").primaryKey(),
+  /** Where other nodes reach its HTTP API (requests are forwarded to the leader). */
+  url: text("url").notNull(),
+  startedAt: instant("started_at").notNull(),
+  lastSeen: instant("last_seen").notNull(),
+  checksPerSecond: doublePrecision("checks_per_second").notNull().default(0),
+  /** Set by a clean stop: the node is gone, not late. */
+  stoppedAt: instant("stopped_at"),
+});
+
+/** The last ping of each heartbeat monitor, whichever node took it. */
+export const heartbeats = pgTable("heartbeats", {
+  monitorId: text("monitor_id").primaryKey(),
+  at: instant("at").notNull(),
+});
+
 /** Applied migrations; the runner also creates it (IF NOT EXISTS) before the first one runs. */
 export const schemaMigrations = pgTable("schema_migrations", {
   version: text("version").primaryKey(),
@@ -295,6 +325,6 @@ export const schemaMigrations = pgTable("schema_migrations", {
 });
 
 /** All tables, as handed to drizzle. */
-export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, notificationMessages, cursors, subscribers, silences, appState, schemaMigrations };
+export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, notificationMessages, cursors, subscribers, silences, appState, clusterLease, clusterNodes, heartbeats, schemaMigrations };
 
 export type Schema = typeof schema;

@@ -178,6 +178,28 @@ export interface DeliveryRow {
   deliveredAt: Date | null;
 }
 
+/** The cluster's leadership as stored; times are the database's. */
+export interface LeaseRow {
+  node: string;
+  term: number;
+  since: Date;
+  expiresAt: Date;
+  /** The database's clock when this was read. */
+  databaseNow: Date;
+}
+
+/** A node of the cluster as it last reported itself. */
+export interface ClusterNodeRow {
+  node: string;
+  url: string;
+  startedAt: Date;
+  lastSeen: Date;
+  checksPerSecond: number;
+  stoppedAt: Date | null;
+  /** Seen recently (by the database's clock) and not stopped. */
+  live: boolean;
+}
+
 /** Filters for listing incidents; every one given must hold. */
 export interface IncidentListOptions {
   openOnly?: boolean;
@@ -324,8 +346,40 @@ export interface Store {
     /** Stores `value` unless the name exists; returns what is stored (so concurrent callers agree). */
     putIfAbsent(name: string, value: unknown, at: Date): Promise<unknown>;
   };
+  cluster: {
+    /** Takes the leadership for `ttlMs` when it is free or expired (a new term), or renews it when `node` holds it; null when another node holds it. */
+    acquire(node: string, ttlMs: number): Promise<LeaseRow | null>;
+    /** Ends `node`'s leadership of `term` now (a clean stop); false when it did not hold it. */
+    release(node: string, term: number): Promise<boolean>;
+    /** The lease as stored, and whether it is still valid; null before any node led. */
+    leader(): Promise<(LeaseRow & { valid: boolean }) | null>;
+    /**
+     * AppError conflict unless `node` holds a valid lease in `term`. In a transaction it holds the lease row until the
+     * commit, so no other node can begin a new term before the transaction's writes are in (fencing).
+     */
+    fence(node: string, term: number): Promise<void>;
+    /** Records that a node is alive now, with its URL and its check rate. */
+    seen(node: { node: string; url: string; checksPerSecond: number }): Promise<void>;
+    /** Marks a node stopped (a clean shutdown). */
+    stopped(node: string): Promise<void>;
+    /** Every node that reported itself, by id; `live` when seen within `liveMs` and not stopped. */
+    nodes(liveMs: number): Promise<ClusterNodeRow[]>;
+    forget(node: string): Promise<void>;
+    /** Wakes the nodes listening on `channel` (PostgreSQL NOTIFY). */
+    notify(channel: string): Promise<void>;
+  };
+  heartbeats: {
+    /** Records a heartbeat monitor's ping; never moves it backwards. */
+    record(monitorId: string, at: Date): Promise<void>;
+    last(monitorId: string): Promise<Date | null>;
+  };
+  /**
+   * Calls `fn` when another connection notifies `channel` (PostgreSQL LISTEN on a connection of its own, re-opened when
+   * lost); nothing on PGlite, which is one process. Returns a function that stops listening.
+   */
+  listen(channel: string, fn: () => void): Promise<() => Promise<void>>;
   /** Runs `fn` in one transaction, rolled back if it throws; serialised on PGlite, so never use the outer store inside `fn`. */
-  transaction<T>(fn: (tx: Omit<Store, "close" | "transaction">) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Omit<Store, "close" | "transaction" | "listen">) => Promise<T>): Promise<T>;
   /** Closes connections and releases the data-dir lock; idempotent. */
   close(): Promise<void>;
 }

@@ -45,7 +45,7 @@ for (const backend of storeBackends()) {
 
     it("is migrated on open and reports its kind", async () => {
       expect(store.kind).toBe(backend.name);
-      expect(await store.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences"], pending: [] });
+      expect(await store.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster"], pending: [] });
       await expect(store.ping()).resolves.toBeUndefined();
     });
 
@@ -443,6 +443,87 @@ for (const backend of storeBackends()) {
       });
     });
 
+    describe("cluster: lease, fencing, membership, heartbeats", () => {
+      const expire = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+      it("gives the lease to one node at a time, renews it in the same term, and a new term after it expires or is released", async () => {
+        const a = await store.cluster.acquire("node-a", 60_000);
+        expect(a).toMatchObject({ node: "node-a" });
+        const term = a!.term;
+        expect(await store.cluster.acquire("node-b", 60_000)).toBeNull();
+        const renewed = await store.cluster.acquire("node-a", 60_000);
+        expect(renewed).toMatchObject({ node: "node-a", term, since: a!.since });
+        expect(renewed!.expiresAt.getTime()).toBeGreaterThanOrEqual(a!.expiresAt.getTime());
+        expect(await store.cluster.leader()).toMatchObject({ node: "node-a", term, valid: true });
+        await store.cluster.fence("node-a", term);
+        expect((await rejection(store.cluster.fence("node-b", term))).code).toBe("conflict");
+
+        // Released: another node takes it at once, in a new term; the old holder's writes are refused.
+        expect(await store.cluster.release("node-a", term)).toBe(true);
+        expect(await store.cluster.release("node-a", term)).toBe(false);
+        const b = await store.cluster.acquire("node-b", 300);
+        expect(b).toMatchObject({ node: "node-b", term: term + 1 });
+        expect((await rejection(store.cluster.fence("node-a", term))).code).toBe("conflict");
+
+        // Expired (the database's clock decides): taken by another in a new term; the late renewal gets nothing.
+        // The wait is the lease's own duration: the expiry is the behaviour under test.
+        await expire(400);
+        expect(await store.cluster.leader()).toMatchObject({ node: "node-b", valid: false });
+        expect(await store.cluster.acquire("node-a", 60_000)).toMatchObject({ node: "node-a", term: term + 2 });
+        expect(await store.cluster.acquire("node-b", 60_000)).toBeNull();
+        expect((await rejection(store.cluster.fence("node-b", term + 1))).code).toBe("conflict");
+        await store.cluster.release("node-a", term + 2);
+      });
+
+      it.skipIf(backend.name !== "postgres")("holds back a new term until a fenced transaction of the old one has committed", async () => {
+        const old = (await store.cluster.acquire("node-old", 300))!;
+        const order: string[] = [];
+        let takeover: Promise<unknown> | undefined;
+        await store.transaction(async (tx) => {
+          await tx.cluster.fence("node-old", old.term);
+          // The lease expires while the transaction is open: a new node tries to take over.
+          await expire(400);
+          takeover = (async () => {
+            for (;;) {
+              const lease = await store.cluster.acquire("node-new", 60_000);
+              if (lease) return order.push(`new term ${lease.term}`);
+              await expire(20);
+            }
+          })();
+          await expire(300);
+          await tx.events.append({ at: at(500), kind: "test.fenced_write", actor: "system" });
+          order.push("old term's write committed");
+        });
+        await takeover;
+        expect(order).toEqual(["old term's write committed", `new term ${old.term + 1}`]);
+        await store.cluster.release("node-new", old.term + 1);
+      });
+
+      it("lists the nodes that report themselves, live until they stop or fall silent", async () => {
+        await store.cluster.seen({ node: "n1", url: "http://10.0.0.1:8080", checksPerSecond: 2.5 });
+        await store.cluster.seen({ node: "n2", url: "http://10.0.0.2:8080", checksPerSecond: 0 });
+        let nodes = await store.cluster.nodes(60_000);
+        expect(nodes.filter((n) => n.node.startsWith("n")).map((n) => [n.node, n.live, n.checksPerSecond])).toEqual([["n1", true, 2.5], ["n2", true, 0]]);
+        await store.cluster.stopped("n2");
+        nodes = await store.cluster.nodes(60_000);
+        expect(nodes.find((n) => n.node === "n2")).toMatchObject({ live: false });
+        expect(nodes.find((n) => n.node === "n2")?.stoppedAt).toBeInstanceOf(Date);
+        await store.cluster.seen({ node: "n2", url: "http://10.0.0.2:8080", checksPerSecond: 1 });
+        expect((await store.cluster.nodes(60_000)).find((n) => n.node === "n2")).toMatchObject({ live: true, stoppedAt: null });
+        await store.cluster.forget("n1");
+        expect((await store.cluster.nodes(60_000)).map((n) => n.node)).not.toContain("n1");
+      });
+
+      it("keeps the latest heartbeat ping of a monitor, whichever node took it", async () => {
+        expect(await store.heartbeats.last("cron")).toBeNull();
+        await store.heartbeats.record("cron", at(10));
+        await store.heartbeats.record("cron", at(5));
+        expect(await store.heartbeats.last("cron")).toEqual(at(10));
+        await store.heartbeats.record("cron", at(20));
+        expect(await store.heartbeats.last("cron")).toEqual(at(20));
+      });
+    });
+
     describe("migrations", () => {
       it("applies each migration once, and a second node starting at the same time applies nothing", async () => {
         const fresh = await freshTarget(backend.name);
@@ -451,8 +532,8 @@ for (const backend of storeBackends()) {
             const [a, b] = await Promise.all([openStore({ url: fresh.url, dataDir: fresh.dataDir }), openStore({ url: fresh.url, dataDir: fresh.dataDir })]);
             const events = await a.events.list();
             expect(events).toEqual([]);
-            expect(await a.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences"], pending: [] });
-            expect(await b.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences"], pending: [] });
+            expect(await a.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster"], pending: [] });
+            expect(await b.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster"], pending: [] });
             await Promise.all([a.close(), b.close()]);
           } else {
             // The embedded store has one opener at a time: the second is refused, not corrupted.
@@ -463,7 +544,7 @@ for (const backend of storeBackends()) {
             await a.close();
           }
           const again = await openStore({ url: fresh.url, dataDir: fresh.dataDir });
-          expect(await again.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences"], pending: [] });
+          expect(await again.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster"], pending: [] });
           await again.close();
         } finally {
           await fresh.dispose();
@@ -483,7 +564,7 @@ for (const backend of storeBackends()) {
           const first = await readFile(path.join(dir, "0001_foundation.sql"), "utf8");
           await writeFile(path.join(dir, "0099_broken.sql"), "CREATE TABLE half_done (id int);\n");
           const store2 = await openStore({ url: fresh.url, dataDir: fresh.dataDir, migrationsDir: dir });
-          expect(await store2.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0099_broken"], pending: [] });
+          expect(await store2.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0099_broken"], pending: [] });
           await store2.close();
 
           await writeFile(path.join(dir, "0001_foundation.sql"), first + "\n-- edited\n");

@@ -50,7 +50,7 @@ export interface StatusCause {
   lastUpAt: Date | null;
 }
 
-type Tx = Omit<Store, "close" | "transaction">;
+type Tx = Omit<Store, "close" | "transaction" | "listen">;
 
 /** Event kinds that carry a component's status override (set or cleared). */
 export const overrideKind = "component.status_overridden";

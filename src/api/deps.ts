@@ -8,6 +8,7 @@ import type { MaintenanceStatus } from "../incidents/maintenance.ts";
 import type { OutageWindow, WindowQuery } from "../incidents/windows.ts";
 import type { IncidentRow, MaintenanceRow, Store } from "../store/types.ts";
 import type { UpstreamView } from "../app/upstream/watcher.ts";
+import type { LeaderPort } from "./forward.ts";
 import type { SitePort } from "./public/site.ts";
 
 /** The outcome of a configuration reload: applied with its catalog diff, or rejected with every error. */
@@ -33,7 +34,7 @@ export interface MonitorStatusView {
 export interface MonitoringPort {
   status(monitorId: string): MonitorStatusView | undefined;
   /** Records a heartbeat; false when the id is not a heartbeat monitor. */
-  heartbeat(monitorId: string, at: Date): boolean;
+  heartbeat(monitorId: string, at: Date): Promise<boolean>;
   heartbeatSecret(monitorId: string): string | undefined;
 }
 
@@ -80,6 +81,8 @@ export interface ApiDeps {
   settings(): { windowMarginMs: number; timeZone: string };
   /** The upstream providers' feeds and what they say; absent in tests of the API alone. */
   upstreams?: UpstreamsPort;
+  /** The cluster: how long a silent node still counts as live; and, on a node that may not lead, where the leader is. */
+  cluster?: { liveMs: number; leader?: LeaderPort; node?: string };
 }
 
 /** The upstream watcher, as the API sees it. */

@@ -17,6 +17,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   rate_limited: 429,
   data_dir_locked: 503,
   store_unavailable: 503,
+  leader_unavailable: 503,
   internal: 500,
 };
 

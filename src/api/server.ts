@@ -20,6 +20,8 @@ import { silenceRoutes } from "./v1/silences.ts";
 import { acceptSubscriberCsv, subscriberRoutes } from "./v1/subscribers.ts";
 import { tokenRoutes } from "./v1/tokens.ts";
 import { upstreamRoutes } from "./v1/upstreams.ts";
+import { clusterRoutes } from "./v1/cluster.ts";
+import { forwardToLeader } from "./forward.ts";
 import { opsRoutes } from "./ops.ts";
 
 /** Limits of the HTTP server. */
@@ -33,7 +35,7 @@ const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Every JSON route of /api/v1, in one list: registered and described from the same specs. */
 export function v1Routes(deps: ApiDeps): AnyRoute[] {
-  return [...catalogRoutes(deps), ...monitorRoutes(deps), ...incidentRoutes(deps), ...maintenanceRoutes(deps), ...notificationRoutes(deps), ...silenceRoutes(deps), ...eventRoutes(deps), ...subscriberRoutes(deps), ...tokenRoutes(deps), ...upstreamRoutes(deps), ...reloadRoutes(deps)];
+  return [...catalogRoutes(deps), ...monitorRoutes(deps), ...incidentRoutes(deps), ...maintenanceRoutes(deps), ...notificationRoutes(deps), ...silenceRoutes(deps), ...eventRoutes(deps), ...subscriberRoutes(deps), ...tokenRoutes(deps), ...upstreamRoutes(deps), ...reloadRoutes(deps), ...clusterRoutes(deps)];
 }
 
 /** Builds the HTTP server; it does not listen. With `subscriptions`, the public subscription pages and endpoint are served too. */
@@ -87,6 +89,7 @@ export function buildServer(deps: ApiDeps & { subscriptions?: SubscriptionsPort 
     const route = request.routeOptions.url ?? "unmatched";
     deps.metrics.httpRequests.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
+  if (deps.cluster?.leader) forwardToLeader(app, deps.cluster.leader, deps.cluster.node ?? "unknown");
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
 

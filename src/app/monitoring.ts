@@ -40,12 +40,22 @@ export class MonitoringService {
   readonly #writer: ResultWriter;
   readonly #scheduler: Scheduler;
   readonly #states = new Map<string, MonitorState>();
-  readonly #heartbeats = new Map<string, Date>();
+  /** States of the monitors other nodes check, as they last saved them (read incrementally). */
+  readonly #remote = new Map<string, MonitorState>();
+  #remoteReadAt: Date | null = null;
+  #remoteFullAt = 0;
+  /** The monitors this node checks; null: all of them (one node). */
+  #owned: ReadonlySet<string> | null = null;
+  /** Checks finished in the last minute, for the check rate a node reports. */
+  readonly #recentChecks: number[] = [];
   /** When each monitor's state was last handed to the writer. */
   readonly #savedAt = new Map<string, number>();
   #monitors = new Map<string, { config: MonitorConfig; policy: DetectionPolicy }>();
+  #config: VigilConfig | undefined;
   #region = "local";
   readonly #startedAt: Date;
+
+  readonly #startedMono = performance.now();
 
   constructor(deps: MonitoringDeps, concurrency: number) {
     this.#deps = deps;
@@ -70,8 +80,9 @@ export class MonitoringService {
     });
   }
 
-  /** Loads saved detection states, then schedules the configuration's monitors. */
-  async start(config: VigilConfig): Promise<void> {
+  /** Loads saved detection states, then schedules the configuration's monitors (only `owned` ones, when given). */
+  async start(config: VigilConfig, owned: ReadonlySet<string> | null = null): Promise<void> {
+    this.#owned = owned;
     for (const row of await this.#deps.store.monitorStates.load()) {
       // A state saved by another version of detection is dropped: the monitor starts from unknown.
       const state = restoreState(row.state, row.monitorId);
@@ -82,6 +93,7 @@ export class MonitoringService {
 
   /** Follows a (re)loaded configuration: new monitors start, removed ones stop, changed ones are rescheduled. */
   apply(config: VigilConfig): void {
+    this.#config = config;
     this.#region = config.probe.region;
     this.#monitors = new Map(
       config.monitors.map((m) => [
@@ -95,16 +107,84 @@ export class MonitoringService {
         }) },
       ]),
     );
-    const scheduled: ScheduledMonitor[] = config.monitors.map((m) => ({ id: m.id, intervalMs: m.interval, timeoutMs: m.timeout, recheckMs: m.recheck }));
-    this.#scheduler.set(scheduled);
+    this.#reschedule();
   }
 
-  /** Records a heartbeat ping; false when the monitor is not a heartbeat monitor. */
-  heartbeat(monitorId: string, at: Date): boolean {
+  /**
+   * Checks only these monitors from now on (null: all of them), as the cluster assigns them. A monitor taken over
+   * resumes from the state its last checker saved; one handed over has its state saved now for its next checker.
+   */
+  async assign(ids: ReadonlySet<string> | null): Promise<void> {
+    const before = this.#owned;
+    const owns = (set: ReadonlySet<string> | null, id: string) => set === null || set.has(id);
+    const all = [...this.#monitors.keys()];
+    const gained = all.filter((id) => !owns(before, id) && owns(ids, id));
+    const lost = all.filter((id) => owns(before, id) && !owns(ids, id));
+    this.#owned = ids;
+    if (gained.length > 0) {
+      const wanted = new Set(gained);
+      for (const row of await this.#deps.store.monitorStates.load()) {
+        if (!wanted.has(row.monitorId)) continue;
+        const state = restoreState(row.state, row.monitorId);
+        if (state) this.#states.set(row.monitorId, state);
+      }
+    }
+    const now = this.#deps.clock.now();
+    for (const id of lost) {
+      const state = this.#states.get(id);
+      if (state) this.#writer.saveState(this.#stateRow(state, now));
+      this.#states.delete(id);
+    }
+    this.#reschedule();
+    if (lost.length > 0) await this.#writer.flush();
+    this.#deps.logger.info({ checking: this.#owned === null ? all.length : all.filter((id) => owns(this.#owned, id)).length, of: all.length, gained: gained.length, lost: lost.length }, "monitors assigned to this node");
+  }
+
+  /** Whether this node checks the monitor. */
+  owns(monitorId: string): boolean {
+    return this.#owned === null || this.#owned.has(monitorId);
+  }
+
+  /** Checks per second over the last minute. */
+  checksPerSecond(): number {
+    const since = performance.now() - 60_000;
+    while (this.#recentChecks.length > 0 && this.#recentChecks[0]! < since) this.#recentChecks.shift();
+    const elapsed = Math.min(60_000, performance.now() - this.#startedMono);
+    return elapsed <= 0 ? 0 : this.#recentChecks.length / (elapsed / 1000);
+  }
+
+  /**
+   * Reads the states other nodes saved, so that `status` answers for the monitors they check: those saved since the
+   * last read (with 5 s of overlap, for nodes whose clocks differ a little), and all of them every 30 s.
+   */
+  async refreshRemote(): Promise<void> {
+    const full = this.#remoteFullAt === 0 || performance.now() - this.#remoteFullAt >= 30_000;
+    if (full) this.#remoteFullAt = performance.now();
+    const since = full ? null : this.#remoteReadAt;
+    const rows = await this.#deps.store.monitorStates.load(since === null ? {} : { updatedSince: since });
+    let newest = since;
+    for (const row of rows) {
+      if (newest === null || row.updatedAt > newest) newest = row.updatedAt;
+      if (this.owns(row.monitorId)) continue;
+      const state = restoreState(row.state, row.monitorId);
+      if (state) this.#remote.set(row.monitorId, state);
+    }
+    this.#remoteReadAt = newest === null ? null : new Date(newest.getTime() - 5_000);
+  }
+
+  /** Records a heartbeat ping in the store, so that whichever node checks the monitor sees it; false when it is not a heartbeat monitor. */
+  async heartbeat(monitorId: string, at: Date): Promise<boolean> {
     const monitor = this.#monitors.get(monitorId)?.config;
     if (!monitor || !probeRegistry[monitor.type].push) return false;
-    this.#heartbeats.set(monitorId, at);
+    await this.#deps.store.heartbeats.record(monitorId, at);
     return true;
+  }
+
+  #reschedule(): void {
+    const config = this.#config;
+    if (!config) return;
+    const scheduled: ScheduledMonitor[] = config.monitors.filter((m) => this.owns(m.id)).map((m) => ({ id: m.id, intervalMs: m.interval, timeoutMs: m.timeout, recheckMs: m.recheck }));
+    this.#scheduler.set(scheduled);
   }
 
   /** The heartbeat secret a monitor expects, if it is a heartbeat monitor. */
@@ -117,7 +197,8 @@ export class MonitoringService {
   status(monitorId: string): MonitorView | undefined {
     const monitor = this.#monitors.get(monitorId);
     if (!monitor) return undefined;
-    return currentStatus(this.#states.get(monitorId) ?? initialState(monitorId), monitor.policy, this.#deps.clock.now());
+    const state = this.owns(monitorId) ? this.#states.get(monitorId) : this.#remote.get(monitorId);
+    return currentStatus(state ?? initialState(monitorId), monitor.policy, this.#deps.clock.now());
   }
 
   /** Stops checking, then writes what is buffered. */
@@ -125,7 +206,7 @@ export class MonitoringService {
     await this.#scheduler.stop();
     // The latest states, whatever their age, so that a restart resumes exactly.
     const now = this.#deps.clock.now();
-    for (const [monitorId, state] of this.#states) if (this.#monitors.has(monitorId)) this.#writer.saveState(this.#stateRow(state, now));
+    for (const [monitorId, state] of this.#states) if (this.#monitors.has(monitorId) && this.owns(monitorId)) this.#writer.saveState(this.#stateRow(state, now));
     await this.#writer.flush();
   }
 
@@ -152,21 +233,36 @@ export class MonitoringService {
       ...(outcome.error ? { error: outcome.error } : {}),
       ...(outcome.warning ? { warning: outcome.warning } : {}),
     };
+    // The monitor moved to another node while this check ran: its result is that node's to make.
+    if (!this.owns(monitorId)) return { recheck: false };
+    this.#recentChecks.push(performance.now());
     const detected = detect(this.#states.get(monitorId), result, policy, clock.now());
     this.#states.set(monitorId, detected.state);
-    // States are saved on every event and otherwise at most every 30 s: a restart then resumes with
-    // counters at most 30 s old, and a busy instance does not rewrite thousands of states a second.
-    const saveState = detected.events.length > 0 || at.getTime() - (this.#savedAt.get(monitorId) ?? 0) >= stateSaveEveryMs;
-    if (saveState) this.#savedAt.set(monitorId, at.getTime());
-    this.#writer.add(result, saveState ? this.#stateRow(detected.state, at) : undefined);
-    for (const event of detected.events) {
-      // Events are the record: written at once, not batched, so a crash loses no transition.
-      await store.events.append({ at: event.at, kind: event.kind, subject: monitorId, actor: "system", data: { region: this.#region, ...event.data } }).catch((error: unknown) => {
-        logger.error({ err: error, event: event.kind, monitor: monitorId }, "appending a detection event failed");
-      });
-      logger.info({ monitor: monitorId, event: event.kind }, "monitor event");
+    if (detected.events.length > 0) {
+      // Events are the record: written at once with the state they come from, in one transaction, so a crash loses
+      // no transition and whoever reads the event (the incident engine, on any node) finds the monitor's state with it.
+      this.#savedAt.set(monitorId, at.getTime());
+      this.#writer.add(result);
+      this.#writer.forgetState(monitorId);
+      const row = this.#stateRow(detected.state, at);
+      await store
+        .transaction(async (tx) => {
+          await tx.monitorStates.save([row]);
+          await tx.events.appendMany(detected.events.map((event) => ({ at: event.at, kind: event.kind, subject: monitorId, actor: "system", data: { region: this.#region, ...event.data } })));
+        })
+        .catch((error: unknown) => {
+          logger.error({ err: error, events: detected.events.map((e) => e.kind), monitor: monitorId }, "recording detection events failed");
+          this.#writer.saveState(row);
+        });
+      for (const event of detected.events) logger.info({ monitor: monitorId, event: event.kind }, "monitor event");
+      this.#deps.onDetected?.();
+    } else {
+      // Otherwise states are saved at most every 30 s: a restart (or the next node to check it) resumes with counters
+      // at most 30 s old, and a busy node does not rewrite thousands of states a second.
+      const saveState = at.getTime() - (this.#savedAt.get(monitorId) ?? 0) >= stateSaveEveryMs;
+      if (saveState) this.#savedAt.set(monitorId, at.getTime());
+      this.#writer.add(result, saveState ? this.#stateRow(detected.state, at) : undefined);
     }
-    if (detected.events.length > 0) this.#deps.onDetected?.();
     return { recheck: detected.recheck };
   }
 
@@ -177,6 +273,8 @@ export class MonitoringService {
   async #runProbe(config: MonitorConfig, signal: AbortSignal): Promise<ProbeOutcome> {
     const probe = probeRegistry[config.type];
     try {
+      // Pings may reach any node: the latest is in the store.
+      const lastPing = probe.push ? await this.#deps.store.heartbeats.last(config.id) : null;
       return await probe.run(config.settings, {
         signal,
         clock: this.#deps.clock,
@@ -185,7 +283,7 @@ export class MonitoringService {
         intervalMs: config.interval,
         monitorId: config.id,
         // A heartbeat monitor gets its first interval + grace from the start before it counts as missing.
-        lastHeartbeat: () => this.#heartbeats.get(config.id) ?? this.#startedAt,
+        lastHeartbeat: () => lastPing ?? this.#startedAt,
       });
     } catch (error) {
       // A probe throws only on a bug: report it as this check's failure, and log it for us.

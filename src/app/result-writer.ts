@@ -48,6 +48,11 @@ export class ResultWriter {
     else this.#timer ??= this.#options.timers.setTimeout(() => void this.flush(), this.#options.flushEveryMs);
   }
 
+  /** Drops a queued state of this monitor: a newer one was written another way. */
+  forgetState(monitorId: string): void {
+    this.#states.delete(monitorId);
+  }
+
   /** Queues a state without a result (at shutdown). */
   saveState(state: MonitorStateRow): void {
     this.#states.set(state.monitorId, state);

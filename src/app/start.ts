@@ -19,6 +19,11 @@ import { signingKey } from "./subscriptions/signing-key.ts";
 import { publicUrlOf } from "./statuspage/gather.ts";
 import { StatusPagePublisher } from "./statuspage/publisher.ts";
 import { ConfigHolder } from "./reloader.ts";
+import { hostname } from "node:os";
+import { monitorsOf } from "../cluster/assign.ts";
+import { FollowerView, changedChannel, detectedChannel } from "./cluster/follower-view.ts";
+import { LeaderWork, ofLeader, type TermServices } from "./cluster/leader-work.ts";
+import { ClusterNode, defaultClusterTiming, type ClusterTiming } from "./cluster/node.ts";
 
 /** Everything `vigil serve` needs to start, already resolved by the CLI. */
 export interface StartOptions {
@@ -37,6 +42,10 @@ export interface StartOptions {
   monitoring?: boolean;
   /** How long shutdown waits for in-flight requests before closing their connections. */
   shutdownGraceMs?: number;
+  /** This node's id in a cluster (default: server.node_id, else the host name and port). */
+  nodeId?: string;
+  /** The cluster's lease timing (tests). */
+  clusterTiming?: Partial<ClusterTiming>;
 }
 
 /** A running Vigil. */
@@ -50,13 +59,28 @@ export interface RunningVigil {
   statusPage: StatusPagePublisher;
   notifier: Notifier;
   upstreams: UpstreamWatcher;
+  /** This node in the cluster (one node, always leading, on the embedded store). */
+  cluster: ClusterNode;
   config(): VigilConfig;
   reload(actor: string): Promise<ReloadOutcome>;
   /** Stops accepting, drains in-flight requests, closes the store. Safe to call twice. */
   stop(reason: string): Promise<void>;
 }
 
-/** Starts Vigil: store (migrated), catalog synced from the config, HTTP server listening. */
+/** The leader's singletons for one term. */
+interface LeaderServices extends TermServices {
+  incidents: IncidentEngine;
+  notifier: Notifier;
+  upstreams: UpstreamWatcher;
+  housekeeping: Housekeeping;
+}
+
+/**
+ * Starts Vigil: store (migrated), catalog synced from the config, HTTP server listening, this node in the cluster
+ * (leading at once when it is alone), and its share of the checks. On a PostgreSQL server several nodes may run on one
+ * database: each serves the pages and the API and checks its share of the monitors; one at a time, the leader, runs
+ * the incident engine, the notifier, the upstream watchers and housekeeping (see docs/cluster.md).
+ */
 export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const { logger, version } = options;
   const clock = options.clock ?? systemClock;
@@ -68,39 +92,18 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     const diff = await store.catalog.sync(catalogFromConfig(options.config), clock.now(), "system");
     await store.events.append({ at: clock.now(), kind: "config.loaded", subject: null, actor: "system", data: { file: options.configFile, ...diff } });
     const timers = options.timers ?? systemTimers;
-    // Built in this order and bound late: detection events feed incidents, incidents read monitor statuses.
-    const incidents = new IncidentEngine({
-      store,
-      clock,
-      timers,
-      logger,
-      monitorStatus: (id) => monitoring.status(id)?.status ?? "unknown",
-      onChange: () => {
-        publisher.changed();
-        notifier.changed();
-      },
-      upstreams: () => upstreams.states(),
-      // An incident just opened: read its providers' feeds now, even one read a moment ago (it may have just posted).
-      refreshUpstreams: (ids) => void upstreams.refresh(ids, { force: true }).catch((error: unknown) => logger.error({ err: error }, "reading upstream feeds failed")),
-    });
-    // Providers' status feeds: a change is on the timeline (notified), and may explain an open incident.
-    const upstreams: UpstreamWatcher = new UpstreamWatcher({
-      store,
-      clock,
-      timers,
-      logger,
-      config: () => holder.current,
-      onChange: () => {
-        incidents.upstreamsChanged();
-        publisher.changed();
-        notifier.changed();
-      },
-    });
-    const monitoring: MonitoringService = new MonitoringService({ store, clock, timers, logger, metrics, onDetected: () => void incidents.detected() }, options.config.probe.concurrency);
+    const clustered = store.kind === "postgres";
+    const timing = { ...defaultClusterTiming, ...options.clusterTiming };
+    const monitoring: MonitoringService = new MonitoringService({ store, clock, timers, logger, metrics, onDetected: () => {
+      // The leader's engine reads detection events from the timeline; one appended here is announced to it at once.
+      if (leader.current) void leader.current.incidents.detected();
+      else if (clustered) void store.cluster.notify(detectedChannel).catch(() => undefined);
+    } }, options.config.probe.concurrency);
     const running = monitoring;
     const monitor = options.monitoring ?? true;
     const retentionOf = (c: VigilConfig) => ({ resultsMs: c.probe.results_retention, rollupsMs: c.probe.rollups_retention });
-    const housekeeping = new Housekeeping({ store, clock, timers, logger }, retentionOf(options.config));
+    // This node's share of the monitors: all of them when it is alone (or on the embedded store).
+    const ownedOf = (config: VigilConfig, members: readonly string[]): ReadonlySet<string> | null => (clustered ? new Set(monitorsOf(nodeId, config.monitors.map((m) => m.id), members)) : null);
     const holder = new ConfigHolder(options.config, {
       file: options.configFile,
       env: options.env,
@@ -109,16 +112,22 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       logger,
       metrics,
       onApplied: (config) => {
-        housekeeping.setRetention(retentionOf(config));
-        incidents.apply(config);
-        upstreams.apply(config);
+        const services = leader.current;
+        services?.housekeeping.setRetention(retentionOf(config));
+        services?.incidents.apply(config);
+        services?.upstreams.apply(config);
         publisher.changed();
-        if (monitor) running.apply(config);
+        if (monitor) {
+          running.apply(config);
+          void running.assign(ownedOf(config, cluster.members)).catch((error: unknown) => logger.error({ err: error }, "assigning monitors failed"));
+        }
       },
     });
 
     let listening = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`;
-    // What the status page and the notifier both read of the running Vigil.
+    let nodeId = options.nodeId ?? options.config.server.node_id ?? "";
+    // What the status page, the notifier and the subscriptions read of the running Vigil: the leader's view while this
+    // node leads, else the leader's as recorded in the store.
     const shared = {
       store,
       clock,
@@ -126,13 +135,83 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       logger,
       config: () => holder.current,
       publicUrl: () => publicUrlOf(holder.current, listening),
-      statuses: () => incidents.componentStatuses().statuses,
-      upstreams: () => upstreams.views(),
+      statuses: () => leader.current?.incidents.componentStatuses().statuses ?? follower.statuses(),
+      upstreams: () => leader.current?.upstreams.views() ?? follower.upstreamViews(),
     };
     const publisher: StatusPagePublisher = new StatusPagePublisher(shared);
     const subscriptionKey = signingKey(store, clock);
-    const notifier: Notifier = new Notifier({ ...shared, maintenanceComponents: () => incidents.maintenanceComponents(), signingKey: subscriptionKey });
     const subscriptions = new SubscriptionService({ ...shared, signingKey: subscriptionKey });
+
+    const leader: LeaderWork<LeaderServices> = new LeaderWork<LeaderServices>({
+      store,
+      node: () => nodeId,
+      logger,
+      build: (term, fenced) => {
+        const incidents: IncidentEngine = new IncidentEngine({
+          store: fenced,
+          clock,
+          timers,
+          logger,
+          monitorStatus: (id) => monitoring.status(id)?.status ?? "unknown",
+          ...(clustered ? { refreshStatuses: () => monitoring.refreshRemote() } : {}),
+          onChange: () => {
+            publisher.changed();
+            notifier.changed();
+            if (clustered) void store.cluster.notify(changedChannel).catch(() => undefined);
+          },
+          upstreams: () => upstreams.states(),
+          // An incident just opened: read its providers' feeds now, even one read a moment ago (it may have just posted).
+          refreshUpstreams: (ids) => void upstreams.refresh(ids, { force: true }).catch((error: unknown) => logger.error({ err: error }, "reading upstream feeds failed")),
+        });
+        // Providers' status feeds: a change is on the timeline (notified), and may explain an open incident.
+        const upstreams: UpstreamWatcher = new UpstreamWatcher({
+          store: fenced,
+          clock,
+          timers,
+          logger,
+          config: () => holder.current,
+          onChange: () => {
+            incidents.upstreamsChanged();
+            publisher.changed();
+            notifier.changed();
+          },
+        });
+        const notifier: Notifier = new Notifier({ ...shared, store: fenced, statuses: () => incidents.componentStatuses().statuses, maintenanceComponents: () => incidents.maintenanceComponents(), signingKey: subscriptionKey });
+        const housekeeping = new Housekeeping({ store: fenced, clock, timers, logger }, retentionOf(holder.current));
+        let unlisten: (() => Promise<void>) | undefined;
+        return {
+          term,
+          incidents,
+          notifier,
+          upstreams,
+          housekeeping,
+          async start() {
+            await incidents.start(holder.current);
+            unlisten = await store.listen(detectedChannel, () => void incidents.detected());
+            await notifier.start();
+            await upstreams.start();
+            housekeeping.start();
+            publisher.changed();
+          },
+          async stop() {
+            await unlisten?.();
+            await upstreams.stop();
+            await incidents.stop();
+            await notifier.stop();
+            await housekeeping.stop();
+          },
+        };
+      },
+    });
+    const follower = new FollowerView({
+      store,
+      timers,
+      logger,
+      upstreams: new UpstreamWatcher({ store, clock, timers, logger, config: () => holder.current }),
+      active: () => leader.current === undefined,
+      onChange: () => publisher.changed(),
+    });
+
     const readiness = async (): Promise<ReadinessCheck[]> => {
       const checks: ReadinessCheck[] = [];
       try {
@@ -147,26 +226,91 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       return checks;
     };
 
-    const server = buildServer({ store, clock, metrics, version, reload: (actor) => holder.reload(actor), readiness, monitoring: running, incidents, notifications: notifier, upstreams, site: { files: () => publisher.snapshot?.files }, subscriptions, settings: () => ({ windowMarginMs: holder.current.incidents.window_margin, timeZone: holder.current.site.time_zone }) }, logger, {
-      bodyLimitBytes: options.config.server.body_limit,
-      requestTimeoutMs: options.config.server.request_timeout,
-    });
+    const incidentsPort = ofLeader(() => leader.current?.incidents);
+    const upstreamsPort = {
+      views: () => shared.upstreams(),
+      refresh: (ids?: readonly string[], o?: { force?: boolean }) => leader.require().upstreams.refresh(ids, o),
+    };
+    const notificationsPort = {
+      channels: () => holder.current.notifications.channels.map((c) => ({ id: c.id, type: c.type })),
+      test: (channelId: string, actor: string) => leader.require().notifier.test(channelId, actor),
+    };
+    // The node is made once the server listens (its id and address may come from the port): the API reads it late.
+    const late: { cluster?: ClusterNode } = {};
+    const leaderPort = {
+      isLeader: () => leader.current !== undefined,
+      leaderUrl: () => late.cluster?.leaderUrl ?? null,
+    };
+    const server = buildServer(
+      {
+        store,
+        clock,
+        metrics,
+        version,
+        reload: (actor) => holder.reload(actor),
+        readiness,
+        monitoring: running,
+        incidents: incidentsPort,
+        notifications: notificationsPort,
+        upstreams: upstreamsPort,
+        site: { files: () => publisher.snapshot?.files },
+        subscriptions,
+        settings: () => ({ windowMarginMs: holder.current.incidents.window_margin, timeZone: holder.current.site.time_zone }),
+        cluster: {
+          liveMs: timing.liveMs,
+          ...(clustered ? { leader: leaderPort } : {}),
+          get node() {
+            return nodeId;
+          },
+        },
+      },
+      logger,
+      { bodyLimitBytes: options.config.server.body_limit, requestTimeoutMs: options.config.server.request_timeout },
+    );
     await server.listen({ host: options.host, port: options.port });
     const address = server.server.address();
     const port = typeof address === "object" && address ? address.port : options.port;
     const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
     listening = url;
-    await incidents.start(options.config);
+    if (nodeId === "") nodeId = `${hostname()}:${port}`;
+    // Where the other nodes reach this one: the configured address, else the host it listens on (its name when that is a wildcard).
+    const wildcard = options.host === "0.0.0.0" || options.host === "::";
+    const advertised = options.config.server.advertise_url ?? (wildcard ? `http://${hostname()}:${port}` : url);
+
+    const cluster = new ClusterNode({
+      store,
+      timers,
+      logger,
+      node: nodeId,
+      url: () => advertised,
+      checksPerSecond: () => running.checksPerSecond(),
+      timing,
+      onElected: async (term) => {
+        metrics.clusterLeader.set(1);
+        metrics.clusterTerm.set(term);
+        await leader.start(term);
+      },
+      onDeposed: async (term) => {
+        metrics.clusterLeader.set(0);
+        await leader.stop(term);
+        void follower.refresh();
+      },
+      onMembers: (members) => {
+        if (monitor) void running.assign(ownedOf(holder.current, members)).catch((error: unknown) => logger.error({ err: error }, "assigning monitors failed"));
+      },
+    });
+    late.cluster = cluster;
     await publisher.start();
-    await notifier.start();
-    await upstreams.start();
-    if (monitor) await running.start(options.config);
-    housekeeping.start();
-    logger.info({ url, store: store.description, ms: Math.round(performance.now() - startedAt) }, "vigil is ready");
+    await cluster.start();
+    await follower.start();
+    if (monitor) await running.start(options.config, ownedOf(options.config, cluster.members));
+    logger.info({ url, node: nodeId, leader: cluster.isLeader, store: store.description, ms: Math.round(performance.now() - startedAt) }, "vigil is ready");
 
     const stop = (reason: string): Promise<void> => {
       stopping ??= (async () => {
-        logger.info({ reason }, "shutting down: no new connections, draining requests");
+        logger.info({ reason }, "shutting down: handing over the leadership, no new connections, draining requests");
+        // The leadership goes first: another node takes it within a second, while this one drains.
+        await cluster.stop().catch((error: unknown) => logger.error({ err: error }, "leaving the cluster failed"));
         const grace = setTimeout(() => server.server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
         try {
           await server.close();
@@ -174,18 +318,35 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           clearTimeout(grace);
           await running.stop().catch((error: unknown) => logger.error({ err: error }, "stopping the checks failed"));
           await subscriptions.stop();
-          await upstreams.stop();
-          await incidents.stop();
+          await follower.stop();
           await publisher.stop();
-          await notifier.stop();
-          await housekeeping.stop();
           await store.close();
           logger.info("stopped");
         }
       })();
       return stopping;
     };
-    return { url, port, store, server, monitoring: running, incidents, statusPage: publisher, notifier, upstreams, config: () => holder.current, reload: (actor) => holder.reload(actor), stop };
+    return {
+      url,
+      port,
+      store,
+      server,
+      monitoring: running,
+      get incidents() {
+        return leader.require().incidents;
+      },
+      statusPage: publisher,
+      get notifier() {
+        return leader.require().notifier;
+      },
+      get upstreams() {
+        return leader.require().upstreams;
+      },
+      cluster,
+      config: () => holder.current,
+      reload: (actor) => holder.reload(actor),
+      stop,
+    };
   } catch (error) {
     await store.close();
     throw error;

@@ -15,7 +15,7 @@ export const exitCodes = {
 
 export function exitCodeFor(error: unknown): number {
   if (!isAppError(error)) return exitCodes.internal;
-  if (error.code === "store_unavailable" || error.code === "data_dir_locked") return exitCodes.unavailable;
+  if (error.code === "store_unavailable" || error.code === "data_dir_locked" || error.code === "leader_unavailable") return exitCodes.unavailable;
   if (error.code === "internal") return exitCodes.internal;
   return exitCodes.failed;
 }

@@ -13,11 +13,12 @@ import { silenceCommand } from "./silence.ts";
 import { subscribersCommand } from "./subscribers.ts";
 import { tokenCommand } from "./token.ts";
 import { upstreamsCommand } from "./upstreams.ts";
+import { clusterCommand } from "./cluster.ts";
 import { validateCommand } from "./validate.ts";
 import { windowsCommand } from "./windows.ts";
 
 
-const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, incidentCommand, windowsCommand, exportCommand, notifyCommand, silenceCommand, subscribersCommand, upstreamsCommand, demoCommand];
+const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, incidentCommand, windowsCommand, exportCommand, notifyCommand, silenceCommand, subscribersCommand, upstreamsCommand, clusterCommand, demoCommand];
 
 function defaultIo(): CliIo {
   return {

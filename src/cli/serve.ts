@@ -1,4 +1,5 @@
 import { startVigil } from "../app/start.ts";
+import { AppError } from "../core/errors.ts";
 import { commandLogger, loadForCommand, packageVersion } from "./context.ts";
 import { exitCodes } from "./exit-codes.ts";
 import type { CommandInstaller } from "./command.ts";
@@ -12,9 +13,13 @@ export const serveCommand: CommandInstaller = (program, io, finish) => {
     .addOption(configOption())
     .addOption(dataOption())
     .option("-H, --host <host>", "address to listen on (default: server.host or 127.0.0.1)")
-    .addOption(portOption());
+    .addOption(portOption())
+    .option("--node-id <id>", "this node's id in a cluster (default: server.node_id, else the host name and port)");
   for (const option of logOptions()) command.addOption(option);
-  command.action(async (flags: { config?: string; data?: string; host?: string; port?: number; logFormat?: string; logLevel?: string }) => {
+  command.action(async (flags: { config?: string; data?: string; host?: string; port?: number; nodeId?: string; logFormat?: string; logLevel?: string }) => {
+    if (flags.nodeId !== undefined && !/^[A-Za-z0-9._:-]{1,100}$/.test(flags.nodeId)) {
+      throw new AppError("bad_request", `--node-id must be 1 to 100 letters, digits, dots, colons, underscores or hyphens, got "${flags.nodeId}"`);
+    }
     const logger = commandLogger(io, flags);
     const loaded = await loadForCommand(io, flags);
     if (loaded.bundled) logger.info({ file: loaded.file }, "no vigil.yaml here: using the bundled example configuration");
@@ -30,6 +35,7 @@ export const serveCommand: CommandInstaller = (program, io, finish) => {
       databaseUrl: settings.databaseUrl,
       logger,
       version: packageVersion(),
+      ...(flags.nodeId ? { nodeId: flags.nodeId } : {}),
     });
     io.stdout(`Vigil is running at ${vigil.url}  (health: ${vigil.url}/healthz, API: ${vigil.url}/api/v1/openapi.json)\n`);
 

@@ -39,6 +39,10 @@ const server = strictMap({
   public_url: httpUrl.optional(),
   body_limit: size.default(1024 * 1024),
   request_timeout: positiveDuration.default(30_000),
+  /** This node's id in a cluster (default: the host name and port). */
+  node_id: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, "expected 1 to 100 letters, digits, dots, colons, underscores or hyphens").optional(),
+  /** Where the other nodes of a cluster reach this one's HTTP API (default: the address it listens on). */
+  advertise_url: httpUrl.optional(),
 });
 
 const storage = strictMap({

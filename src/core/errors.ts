@@ -14,6 +14,7 @@ export const errorCodes = [
   "config_invalid",
   "store_unavailable",
   "data_dir_locked",
+  "leader_unavailable",
   "internal",
 ] as const;
 

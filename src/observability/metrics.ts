@@ -10,6 +10,8 @@ export interface Metrics {
   checks: Counter<"type" | "status">;
   scheduleLag: Histogram;
   resultsDropped: Counter;
+  clusterLeader: Gauge;
+  clusterTerm: Gauge;
 }
 
 export function createMetrics(version: string): Metrics {
@@ -36,6 +38,8 @@ export function createMetrics(version: string): Metrics {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    clusterLeader: new Gauge({ name: "vigil_cluster_leader", help: "1 while this node leads the cluster (runs incidents, notifications, upstream feeds, housekeeping), else 0.", registers: [registry] }),
+    clusterTerm: new Gauge({ name: "vigil_cluster_term", help: "The fencing term of this node's latest leadership (0 before it ever led).", registers: [registry] }),
     resultsDropped: new Counter({
       name: "vigil_results_dropped_total",
       help: "Check results dropped unwritten because the store stayed unreachable past the in-memory bound (the oldest go first; transitions are events and are kept).",

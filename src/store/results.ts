@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { checkResults, checkRollups, monitorStates } from "./schema.ts";
 import type { CheckRollupRow, StoredCheckResult, Store } from "./types.ts";
@@ -79,8 +79,11 @@ export function resultQueries(db: Db): Pick<Store, "results" | "rollups" | "moni
       },
     },
     monitorStates: {
-      async load() {
-        const rows = await db.select().from(monitorStates);
+      async load(options = {}) {
+        const rows = await db
+          .select()
+          .from(monitorStates)
+          .where(options.updatedSince === undefined ? undefined : gt(monitorStates.updatedAt, options.updatedSince));
         return rows.map((r) => ({ monitorId: r.monitorId, status: r.status, state: r.state, updatedAt: r.updatedAt }));
       },
       async save(rows) {

@@ -274,7 +274,8 @@ export interface Store {
     prune(before: Date): Promise<number>;
   };
   monitorStates: {
-    load(): Promise<MonitorStateRow[]>;
+    /** Every saved state, or only those saved after `updatedSince`. */
+    load(options?: { updatedSince?: Date }): Promise<MonitorStateRow[]>;
     save(rows: MonitorStateRow[]): Promise<void>;
   };
   incidents: {

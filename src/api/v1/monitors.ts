@@ -154,7 +154,7 @@ export function monitorRoutes(deps: ApiDeps) {
           throw new AppError("unauthorized", "unknown heartbeat monitor or wrong secret");
         }
         const at = deps.clock.now();
-        deps.monitoring.heartbeat(params.id, at);
+        await deps.monitoring.heartbeat(params.id, at);
         return { ok: true as const, monitor: params.id, at: at.toISOString() };
       },
     }),

@@ -51,6 +51,7 @@ export class ClusterNode {
   #since: Date | null = null;
   #validUntil = 0;
   #members: string[] = [];
+  #leaderUrl: string | null = null;
   #loop: unknown;
   #watchdog: unknown;
   #ticking: Promise<void> | undefined;
@@ -83,6 +84,11 @@ export class ClusterNode {
     return this.#term !== null;
   }
 
+  /** Where the leader's API is, as last read (this node's own while it leads); null while none leads. */
+  get leaderUrl(): string | null {
+    return this.#leaderUrl;
+  }
+
   /** The live members as last read (sorted; this node among them). */
   get members(): readonly string[] {
     return this.#members;
@@ -92,6 +98,8 @@ export class ClusterNode {
   async start(): Promise<void> {
     this.#unlisten = await this.#deps.store.listen(leaderChannel, () => void this.tick());
     await this.tick();
+    // A node that won the lease has its leader's work running before start returns.
+    await this.#transitions;
     this.#schedule();
     this.#watch();
   }
@@ -154,6 +162,9 @@ export class ClusterNode {
       await this.#depose(this.#term, `another node leads now${lease ? ` (${lease.node})` : ""}`);
     }
     const nodes: ClusterNodeRow[] = await store.cluster.nodes(this.#timing.liveMs);
+    const holder = lease !== null ? lease : await store.cluster.leader();
+    const leads = holder !== null && (!("valid" in holder) || holder.valid) ? holder.node : null;
+    this.#leaderUrl = leads === null ? null : (nodes.find((n) => n.node === leads)?.url ?? null);
     const members = [...new Set([node, ...nodes.filter((n) => n.live).map((n) => n.node)])].sort();
     if (members.join("\u0000") !== this.#members.join("\u0000")) {
       this.#members = members;

@@ -24,6 +24,8 @@ export interface IncidentEngineDeps {
   logger: Logger;
   /** A monitor's confirmed status now. */
   monitorStatus(monitorId: string): MonitorStatus;
+  /** Brings `monitorStatus` up to date with what other nodes saved (in a cluster); called before each batch of work. */
+  refreshStatuses?: () => Promise<void>;
   /** Told after each change has been handled (the status page re-renders, debounced). */
   onChange?: () => void;
   /** The upstream providers' states now (from their feeds), for attribution. */

@@ -66,6 +66,7 @@ export class IncidentEngine {
   step(): Promise<void> {
     return this.#run(async () => {
       await this.#consume();
+      await this.#ctx.deps.refreshStatuses?.();
       await this.#maintenance.step();
       await step(this.#ctx);
       await attributeUpstreams(this.#ctx);
@@ -155,6 +156,8 @@ export class IncidentEngine {
     }
     for (;;) {
       const events = await store.events.list({ afterId: this.#cursor, kinds: detectionEventKinds, limit: consumeBatch });
+      // The monitors' states were saved with their events: read them before correlating.
+      if (events.length > 0) await this.#ctx.deps.refreshStatuses?.();
       for (const event of events) {
         if (event.subject !== null) {
           await onSignal(this.#ctx, event.subject, { kind: event.kind as DetectionEventKind, monitorId: event.subject, at: event.at, data: event.data });

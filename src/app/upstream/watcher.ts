@@ -139,6 +139,16 @@ export class UpstreamWatcher {
   }
 
   /**
+   * Reads the states the leader's watcher persisted, without polling anything: how a node that does not lead shows the
+   * upstreams (on its status page) as the leader sees them. Call it again to catch up.
+   */
+  async follow(): Promise<void> {
+    if (this.#started) return;
+    const loaded = await this.#load();
+    this.#entries = new Map(this.#deps.config().upstreams.map((u) => [u.id, this.#entry(u, loaded.get(u.id))]));
+  }
+
+  /**
    * Follows a reloaded configuration: a new upstream, or one whose config changed (compared as JSON), is polled at
    * once (a changed one keeps its state, so a restart announces only a real change, but forgets its cached reading
    * and validators); a removed one stops and its state is dropped. Before start: nothing (start reads the config).

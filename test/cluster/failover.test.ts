@@ -12,7 +12,7 @@ const postgres = storeBackends().find((b) => b.name === "postgres")!;
 const seeds = (process.env.VIGIL_CLUSTER_SEEDS ?? "1,2").split(",").map(Number);
 const heartbeatSecret = "hb-secret-0123456789abcdef";
 
-const config = (target: string, hook: string) => `
+const config = (target: string, hook: string, web: string) => `
 site: { name: Acme Status, url: "https://status.example.com" }
 components:
   - { id: api, name: Production API, monitors: [api-health] }
@@ -20,7 +20,7 @@ components:
   - { id: jobs, name: Nightly jobs, monitors: [nightly] }
 monitors:
   - { id: api-health, type: http, url: "${target}/health", interval: 1s, timeout: 500ms, recheck: 200ms }
-${[1, 2, 3, 4, 5, 6].map((i) => `  - { id: web-${i}, type: http, url: "${target}/web-${i}", interval: 2s, timeout: 500ms }`).join("\n")}
+${[1, 2, 3, 4, 5, 6].map((i) => `  - { id: web-${i}, type: http, url: "${web}/web-${i}", interval: 2s, timeout: 500ms }`).join("\n")}
   - { id: nightly, type: heartbeat, secret: "${heartbeatSecret}", interval: 2s, grace: 2s }
 incidents: { publish: auto, monitor_after: 0s, resolve_after: 3s }
 notifications:
@@ -45,11 +45,12 @@ describe.skipIf(!postgres.available)("three nodes on one PostgreSQL", () => {
   beforeAll(async () => {
     sink = await startHttpSink();
     target = await startTarget();
-    web = target;
+    web = await startTarget();
   }, 60_000);
   afterAll(async () => {
     await sink?.close();
     await target?.close();
+    await web?.close();
   });
 
   const deliveries = (): Delivery[] =>
@@ -62,21 +63,27 @@ describe.skipIf(!postgres.available)("three nodes on one PostgreSQL", () => {
       const random = seeded(seed);
       sink.reset();
       web.setUp(true);
-      const cluster: TestCluster = await startCluster(config(target.url, sink.url));
+      const cluster: TestCluster = await startCluster(config(target.url, sink.url, web.url));
       try {
-        for (const id of ["n1", "n2", "n3"]) await cluster.start(id);
-        await expect.poll(async () => (await cluster.get("n1", "/api/v1/cluster"))?.json.nodes?.length, { timeout: 15_000, interval: 200 }).toBe(3);
-        const first = (await cluster.leader())!;
-        expect(first).not.toBeNull();
-        // Checks are spread: every node checks some of the eight monitors.
-        await expect.poll(async () => ((await cluster.get("n1", "/api/v1/cluster"))?.json.nodes as { checks_per_second: number }[]).every((n) => n.checks_per_second > 0), { timeout: 20_000, interval: 500 }).toBe(true);
-        // Let the cluster settle before the outage: the heartbeat is pinged through a follower.
-        const follower = ["n1", "n2", "n3"].find((id) => id !== first.node)!;
-        const ping = () => fetch(`${cluster.nodes.get(follower)!.url}/api/v1/heartbeat/nightly`, { method: "POST", headers: { authorization: `Bearer ${heartbeatSecret}` } });
-        expect((await ping()).status).toBe(200);
+        await cluster.start("n1");
+        // The nightly job pings every second through n2, which never leads in this test until n1 is gone.
+        let pings = 0;
+        const ping = () =>
+          fetch(`${cluster.nodes.get("n2")!.url}/api/v1/heartbeat/nightly`, { method: "POST", headers: { authorization: `Bearer ${heartbeatSecret}` } }).then((r) => {
+            if (r.status === 200) pings++;
+          });
+        await cluster.start("n2");
+        await ping();
         const pinger = setInterval(() => void ping().catch(() => undefined), 1_000);
-
         try {
+          await cluster.start("n3");
+          await expect.poll(async () => (await cluster.get("n1", "/api/v1/cluster"))?.json.nodes?.length, { timeout: 15_000, interval: 200 }).toBe(3);
+          const first = (await cluster.leader())!;
+          expect(first.node).toBe("n1");
+          // Checks are spread: every node checks some of the eight monitors.
+          await expect.poll(async () => ((await cluster.get("n1", "/api/v1/cluster"))?.json.nodes as { checks_per_second: number }[]).every((n) => n.checks_per_second > 0), { timeout: 20_000, interval: 500 }).toBe(true);
+          expect(pings).toBeGreaterThan(0);
+
           // The outage, and the leader killed at a random point of its first seconds.
           const downAt = Date.now();
           target.setUp(false);
@@ -90,7 +97,10 @@ describe.skipIf(!postgres.available)("three nodes on one PostgreSQL", () => {
           expect(second.term).toBeGreaterThan(first.term);
 
           // One incident for the outage, alerted at least once.
-          await expect.poll(async () => (await cluster.get(survivor, "/api/v1/incidents?limit=10"))?.json.incidents?.length, { timeout: 30_000, interval: 200 }).toBe(1);
+          await expect.poll(async () => (await cluster.get(survivor, "/api/v1/incidents?limit=10"))?.json.incidents?.length, { timeout: 30_000, interval: 200 }).toBeGreaterThanOrEqual(1);
+          await new Promise((resolve) => setTimeout(resolve, 3_000));
+          const opened = (await cluster.get(survivor, "/api/v1/incidents?limit=10"))!.json.incidents as { id: string; name: string; components: unknown }[];
+          expect(opened.map((i) => i.name)).toEqual(["Production API outage"]);
           await expect.poll(() => deliveries().some((d) => d.event === "incident.created"), { timeout: 30_000, interval: 200 }).toBe(true);
 
           // Recovery: the incident resolves, and that is delivered too.
@@ -120,6 +130,7 @@ describe.skipIf(!postgres.available)("three nodes on one PostgreSQL", () => {
           // The heartbeat pinged through a follower all along kept its monitor up, whichever node checks it.
           const nightly = (await cluster.get(survivor, "/api/v1/monitors/nightly"))!.json;
           expect(nightly.state.status).toBe("up");
+          expect((await cluster.get(survivor, "/api/v1/incidents?limit=10"))!.json.incidents).toHaveLength(1);
         } finally {
           clearInterval(pinger);
         }
@@ -132,7 +143,7 @@ describe.skipIf(!postgres.available)("three nodes on one PostgreSQL", () => {
   it("hands over on SIGTERM long before the lease would have run out, and the old leader writes nothing after", async () => {
     sink.reset();
     target.setUp(true);
-    const cluster = await startCluster(config(target.url, sink.url));
+    const cluster = await startCluster(config(target.url, sink.url, web.url));
     try {
       await cluster.start("a");
       await cluster.start("b");

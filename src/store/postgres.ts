@@ -12,8 +12,13 @@ export interface PostgresHandle {
   close(): Promise<void>;
 }
 
-/** Pool settings: short connect timeout so an unreachable server is reported, not waited on. */
-export const poolDefaults = { max: 10, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 } as const;
+/**
+ * Pool settings: short connect timeout so an unreachable server is reported, not waited on; and a session that sits in
+ * a transaction for 5 s is ended by the server. Vigil's transactions never wait on anything but the database, so only a
+ * node cut off in the middle of one does: without the limit it would hold the timeline's lock (and the lease row) for
+ * as long as its dead connection lingers, and every other node's writes, and the failover, would wait behind it.
+ */
+export const poolDefaults = { max: 10, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, options: "-c idle_in_transaction_session_timeout=5000" } as const;
 
 // int8 (bigint ids, counts) as strings is pg's default; timestamptz as Date is what drizzle expects.
 /** Opens a pool on `url`; nothing connects until the first query. */

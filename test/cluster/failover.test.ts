@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttpSink, type HttpSink } from "../helpers/http-sink.ts";
 import { seeded, startCluster, startTarget, type Target, type TestCluster } from "../helpers/cluster.ts";
 import { storeBackends } from "../helpers/stores.ts";
+import { startTcpProxy } from "../helpers/tcp-proxy.ts";
 
 const postgres = storeBackends().find((b) => b.name === "postgres")!;
 const seeds = (process.env.VIGIL_CLUSTER_SEEDS ?? "1,2").split(",").map(Number);
@@ -168,4 +169,60 @@ describe.skipIf(!postgres.available)("three nodes on one PostgreSQL", () => {
       await cluster.dispose();
     }
   }, 90_000);
+
+  it("steps down a leader cut off from PostgreSQL before a follower takes over, and refuses its held writes when the link heals", async () => {
+    sink.reset();
+    target.setUp(true);
+    const cluster = await startCluster(config(target.url, sink.url, web.url));
+    const direct = new URL(cluster.target.url!);
+    const proxy = await startTcpProxy(Number(direct.port));
+    const proxied = new URL(cluster.target.url!);
+    proxied.port = String(proxy.port);
+    let pinger: NodeJS.Timeout | undefined;
+    const leads = async (id: string) => /^vigil_cluster_leader 1$/m.test(await fetch(`${cluster.nodes.get(id)!.url}/metrics`).then((r) => r.text()));
+    try {
+      await cluster.start("x", proxied.toString());
+      await cluster.start("y");
+      const ping = () => fetch(`${cluster.nodes.get("y")!.url}/api/v1/heartbeat/nightly`, { method: "POST", headers: { authorization: `Bearer ${heartbeatSecret}` } }).catch(() => undefined);
+      await ping();
+      pinger = setInterval(() => void ping(), 1_000);
+      await expect.poll(async () => (await cluster.get("y", "/api/v1/cluster"))?.json.nodes?.length, { timeout: 15_000, interval: 100 }).toBe(2);
+      const first = (await cluster.get("y", "/api/v1/cluster"))!.json.leader;
+      expect(first.node).toBe("x");
+
+      // The partition: x hears nothing from the database, and the database nothing from x.
+      const cutAt = Date.now();
+      proxy.cut();
+      let deposedAt = 0;
+      await expect.poll(async () => ((await leads("x")) ? 0 : (deposedAt ||= Date.now())), { timeout: 15_000, interval: 50 }).toBeGreaterThan(0);
+      await expect.poll(async () => (await cluster.get("y", "/api/v1/cluster"))?.json.leader?.node, { timeout: 15_000, interval: 50 }).toBe("y");
+      const second = (await cluster.get("y", "/api/v1/cluster"))!.json.leader;
+      expect(second.term).toBeGreaterThan(first.term);
+      // x stopped acting as leader before y's term began, and y took over within the failover bound.
+      expect(deposedAt).toBeLessThan(Date.parse(second.since));
+      expect(Date.parse(second.since) - cutAt).toBeLessThan(10_000);
+      console.log(`partition: x stepped down after ${deposedAt - cutAt} ms; y leads after ${Date.parse(second.since) - cutAt} ms`);
+
+      // An outage while x is cut off: y alone handles it.
+      target.setUp(false);
+      await expect.poll(async () => (await cluster.get("y", "/api/v1/incidents?limit=10"))?.json.incidents?.length, { timeout: 30_000, interval: 200 }).toBe(1);
+      await expect.poll(() => deliveries().some((d) => d.event === "incident.created"), { timeout: 30_000, interval: 200 }).toBe(true);
+
+      // The link heals: whatever x held back reaches the database; as a leader's, it is refused. x follows y.
+      proxy.restore();
+      target.setUp(true);
+      await expect.poll(() => deliveries().some((d) => d.event === "incident.resolved"), { timeout: 40_000, interval: 200 }).toBe(true);
+      await expect.poll(async () => (await cluster.get("x", "/api/v1/cluster"))?.json.nodes?.length, { timeout: 15_000, interval: 200 }).toBe(2);
+      expect(await leads("x")).toBe(false);
+      expect((await cluster.get("x", "/api/v1/cluster"))!.json.leader.node).toBe("y");
+      const incidents = (await cluster.get("x", "/api/v1/incidents?limit=10"))!.json.incidents as { status: string }[];
+      expect(incidents.map((i) => i.status)).toEqual(["resolved"]);
+      expect(new Set(deliveries().filter((d) => d.event === "incident.created").map((d) => d.key)).size).toBe(1);
+    } finally {
+      clearInterval(pinger);
+      if (process.env.VIGIL_CLUSTER_LOGS) for (const [id, n] of cluster.nodes) (await import("node:fs")).writeFileSync(`${process.env.VIGIL_CLUSTER_LOGS}/${id}.log`, n.output());
+      await cluster.dispose();
+      await proxy.close();
+    }
+  }, 120_000);
 });

@@ -159,6 +159,8 @@ export class IncidentEngine {
       // The monitors' states were saved with their events: read them before correlating.
       if (events.length > 0) await this.#ctx.deps.refreshStatuses?.();
       for (const event of events) {
+        // Stopped (this node no longer leads): the rest is the next leader's; its writes would be refused anyway.
+        if (this.#stopped) return;
         if (event.subject !== null) {
           await onSignal(this.#ctx, event.subject, { kind: event.kind as DetectionEventKind, monitorId: event.subject, at: event.at, data: event.data });
           await step(this.#ctx);

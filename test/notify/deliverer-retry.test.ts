@@ -8,6 +8,7 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Deliverer } from "../../src/app/notifier/deliverer.ts";
 import { ManualClock } from "../../src/core/clock.ts";
+import { systemTimers } from "../../src/core/timers.ts";
 import { parseConfigText, type VigilConfig } from "../../src/config/index.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import { openStore } from "../../src/store/open.ts";
@@ -68,5 +69,44 @@ describe("delivery retries", () => {
     const keys = sink.requests.map((r) => r.headers["idempotency-key"]);
     expect(keys.indexOf("2:oncall")).toBe(keys.length - 1);
     expect(keys.filter((k) => k === "2:oncall")).toHaveLength(1);
+  });
+
+  it("stops while attempts are in flight: waits for them and records them, without spinning", async () => {
+    // One receiver answers after 100 ms, the other never: the stop comes first, then the quick answer is recorded,
+    // and the deliverer must wait for the other rather than loop without yielding (which froze a stopping node).
+    const clock = new ManualClock("2026-05-02T12:00:00Z");
+    let arrived!: () => void;
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
+    const quick = await startHttpSink();
+    quick.reply(() => ({ status: 200, body: "ok" }));
+    const slow = await startHttpSink();
+    slow.reply(() => {
+      arrived();
+      return { hang: true, status: 200 };
+    });
+    const parsed = parseConfigText(`notifications:\n  channels:\n    - { id: quick, type: webhook, url: "${quick.url}/hook" }\n    - { id: slow, type: webhook, url: "${slow.url}/hook" }\n`, "vigil.yaml", {});
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const twoConfig = parsed.config;
+    const row = (eventId: string, destination: string) => ({ eventId, destination, idempotencyKey: `${eventId}:${destination}`, orderKey: `${destination}:x`, nextAttemptAt: clock.now(), message: { kind: "incident.created", eventId, at: clock.now().toISOString(), site: { name: "Acme", url: "https://status.example.com" }, severity: "critical", title: "t", text: "t", markdown: null, url: null, dedupKey: "x", incident: null, components: [], labels: {} }, createdAt: clock.now() });
+    await store.outbox.enqueue([row("21", "quick"), row("22", "slow")]);
+    const logger = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+    const slowAnswer = new Promise((resolve) => setTimeout(resolve, 100));
+    quick.reply(() => ({ status: 200, body: "ok" }));
+    const deliverer = new Deliverer({ store, clock, timers: systemTimers, logger, config: () => twoConfig, fetch: async (input, init) => {
+      const url = String(input);
+      if (url.startsWith(quick.url)) await slowAnswer;
+      return fetch(input, init);
+    } });
+    void deliverer.kick();
+    await reached;
+    const stopped = deliverer.stop();
+    // The event loop stays free while the stop waits (this timer fires).
+    const ticked = await new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 400));
+    expect(ticked).toBe(true);
+    expect((await store.outbox.list({ destination: "quick" }))[0]?.status).toBe("delivered");
+    await slow.close();
+    await stopped;
+    expect((await store.outbox.list({ destination: "slow" }))[0]?.attempts).toBe(1);
+    await quick.close();
   });
 });

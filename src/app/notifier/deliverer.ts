@@ -128,7 +128,8 @@ export class Deliverer {
       }
       if (running.size === 0 && finished.length === 0 && (queue.length === 0 || this.#stopped)) return;
       const recordNow = () => finished.length >= half || running.size === 0 || (finished.length > 0 && performance.now() - oldestFinishedAt >= recordAfterMs);
-      if (running.size > 0 && !recordNow() && (exhausted || deliveryConcurrency - running.size < half)) {
+      // Nothing more to start (stopping, nothing due, or no free slots): wait for an attempt, never spin.
+      if (running.size > 0 && !recordNow() && (this.#stopped || exhausted || deliveryConcurrency - running.size < half)) {
         await Promise.race([...running.values(), ...(finished.length > 0 ? [this.#sleep(recordAfterMs)] : [])]);
       }
       if (finished.length > 0 && recordNow()) {

@@ -119,7 +119,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         publisher.changed();
         if (monitor) {
           running.apply(config);
-          void running.assign(ownedOf(config, cluster.members)).catch((error: unknown) => logger.error({ err: error }, "assigning monitors failed"));
+          void running.assign(ownedOf(config, late.cluster?.members ?? [nodeId])).catch((error: unknown) => logger.error({ err: error }, "assigning monitors failed"));
         }
       },
     });

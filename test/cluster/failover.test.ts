@@ -8,6 +8,7 @@ import { startHttpSink, type HttpSink } from "../helpers/http-sink.ts";
 import { seeded, startCluster, startTarget, type Target, type TestCluster } from "../helpers/cluster.ts";
 import { storeBackends } from "../helpers/stores.ts";
 import { startTcpProxy } from "../helpers/tcp-proxy.ts";
+import { runVigil } from "../helpers/cli.ts";
 
 const postgres = storeBackends().find((b) => b.name === "postgres")!;
 const seeds = (process.env.VIGIL_CLUSTER_SEEDS ?? "1,2").split(",").map(Number);
@@ -152,6 +153,15 @@ describe.skipIf(!postgres.available)("three nodes on one PostgreSQL", () => {
       const first = (await cluster.leader())!;
       expect(first.node).toBe("a");
       const other = "b";
+      // A healthy follower is ready for the load balancer, and the command line shows the cluster through it.
+      expect((await fetch(`${cluster.nodes.get(other)!.url}/readyz`)).status).toBe(200);
+      const status = await runVigil(["cluster", "status", "--url", cluster.nodes.get(other)!.url, "--token", cluster.token]);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toContain(`leader: a (term ${first.term}, since `);
+      expect(status.stdout).toMatch(/^a\s+leader\s+\S+\s+\d+\.\d\d$/m);
+      expect(status.stdout).toMatch(/^b\s+follower\s+/m);
+      const json = JSON.parse((await runVigil(["cluster", "status", "--json", "--url", cluster.nodes.get(other)!.url, "--token", cluster.token])).stdout);
+      expect(json.nodes.map((n: { node: string; role: string }) => [n.node, n.role])).toEqual([["a", "leader"], ["b", "follower"]]);
       const stoppedAt = Date.now();
       const exit = cluster.nodes.get("a")!.stop("SIGTERM");
       await expect.poll(async () => (await cluster.get(other, "/api/v1/cluster"))?.json.leader?.node, { timeout: 10_000, interval: 25 }).toBe(other);

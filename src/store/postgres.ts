@@ -48,8 +48,10 @@ export function openPostgres(url: string): PostgresHandle {
     db,
     target,
     async listen(channel, fn) {
-      const stop = listenOn(url, channel, fn);
+      const { ready, stop } = listenOn(url, channel, fn);
       listeners.add(stop);
+      // Listening before this returns: a notification sent right after is heard.
+      await ready;
       return async () => {
         listeners.delete(stop);
         await stop();
@@ -67,8 +69,11 @@ export function openPostgres(url: string): PostgresHandle {
  * LISTEN on a connection of its own (a pooled one would be handed to other queries), opened again a second after it
  * is lost; a notification missed meanwhile is caught by the caller's polling, so this only makes things sooner.
  */
-function listenOn(url: string, channel: string, fn: () => void): () => Promise<void> {
+function listenOn(url: string, channel: string, fn: () => void): { ready: Promise<void>; stop: () => Promise<void> } {
   let stopped = false;
+  let settle: (() => void) | undefined;
+  // Settled by the first attempt, whether it listens or fails (then the caller's polling covers until it does).
+  const ready = new Promise<void>((resolve) => (settle = resolve));
   let client: pg.Client | undefined;
   let retry: NodeJS.Timeout | undefined;
   const connect = async () => {
@@ -91,14 +96,17 @@ function listenOn(url: string, channel: string, fn: () => void): () => Promise<v
       await c.query(`LISTEN "${channel.replace(/"/g, "")}"`);
     } catch {
       again();
+    } finally {
+      settle?.();
     }
   };
   void connect();
-  return async () => {
+  const stop = async () => {
     stopped = true;
     if (retry) clearTimeout(retry);
     const c = client;
     client = undefined;
     await c?.end().catch(() => undefined);
   };
+  return { ready, stop };
 }

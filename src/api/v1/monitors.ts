@@ -5,18 +5,10 @@ import { uptimeOf, uptimeWindows, type UptimeWindow } from "../../results/uptime
 import type { MonitorRow, StoredCheckResult } from "../../store/types.ts";
 import type { ApiDeps } from "../deps.ts";
 import { defineRoute } from "../route.ts";
+import { detectionEventKinds } from "../../detection/types.ts";
 
-/** Event kinds that are evidence about a monitor: its transitions and what the database said. */
-export const evidenceKinds = [
-  "monitor.down",
-  "monitor.degraded",
-  "monitor.up",
-  "monitor.flapping",
-  "monitor.restart",
-  "monitor.crash_loop",
-  "monitor.connection_saturation",
-  "monitor.role_change",
-] as const;
+/** Event kinds that are evidence about a monitor: its transitions and what the database said (all detection emits). */
+export const evidenceKinds = detectionEventKinds;
 
 const statusView = z.object({
   status: z.enum(["up", "degraded", "down", "unknown"]),

@@ -60,8 +60,14 @@ const everyComponent = ["orders-db", "api", "checkout", "relay", "dashboards", "
 
 type Json = any;
 
-describe.each(storeBackends())("the full loop on real parts: $name", (backend) => {
+// On each store with one node, and on PostgreSQL with three nodes (everything asked of a follower: the pages, the API it
+// forwards to the leader, the subscriber import; the monitors checked by whichever node they fall to), where the leader
+// is killed with SIGKILL at the database's second crash and the loop goes on under the next one.
+const modes = [...storeBackends().map((b) => ({ ...b, nodes: 1, label: b.name })), ...storeBackends().filter((b) => b.name === "postgres").map((b) => ({ ...b, nodes: 3, label: "postgres, three nodes" }))];
+
+describe.each(modes)("the full loop on real parts: $label", (backend) => {
   const reason = skip ?? backend.reason;
+  const artifact = backend.nodes === 1 ? backend.name : `${backend.name}-${backend.nodes}-nodes`;
   describe.skipIf(skip !== undefined || !backend.available)(`MariaDB crash loop → one incident → status page, notifications, attribution, postmortem${reason ? ` (skipped: ${reason})` : ""}`, () => {
     let startedAt = 0;
     let dir: string;
@@ -72,6 +78,8 @@ describe.each(storeBackends())("the full loop on real parts: $name", (backend) =
     let feed: FeedServer | undefined;
     let target: StoreTarget | undefined;
     let serve: ServeProcess | undefined;
+    /** The other nodes of a cluster (serve is a follower then). */
+    const others: ServeProcess[] = [];
     let browser: Browser | undefined;
     let token = "";
     let feedBase: ReturnType<typeof earlierResolvedThread> = [];
@@ -123,7 +131,18 @@ describe.each(storeBackends())("the full loop on real parts: $name", (backend) =
       token = await tokenOf("write");
       const admin = await tokenOf("admin");
 
-      serve = await startServe(["--config", configFile, ...storeArgs], { env, timeoutMs: 60_000 });
+      if (backend.nodes === 1) serve = await startServe(["--config", configFile, ...storeArgs], { env, timeoutMs: 60_000 });
+      else {
+        // n1 starts alone and leads; the test talks to n2, a follower, for everything.
+        others.push(await startServe(["--config", configFile, "--node-id", "n1"], { env, timeoutMs: 60_000 }));
+        serve = await startServe(["--config", configFile, "--node-id", "n2"], { env, timeoutMs: 60_000 });
+        for (let n = 3; n <= backend.nodes; n++) others.push(await startServe(["--config", configFile, "--node-id", `n${n}`], { env, timeoutMs: 60_000 }));
+        const clusterView = async () => (await (await fetch(`${serve!.url}/api/v1/cluster`, { headers: { authorization: `Bearer ${token}` } })).json()) as Json;
+        for (let wait = 0; (await clusterView()).nodes.length < backend.nodes && wait < 100; wait++) await new Promise((resolve) => setTimeout(resolve, 200));
+        const cluster = await clusterView();
+        expect(cluster.nodes).toHaveLength(backend.nodes);
+        expect(cluster.leader.node).toBe("n1");
+      }
       // A member of the public subscribed to every component, imported as an operator would (`vigil subscribers import`).
       const csv = path.join(dir, "subscribers.csv");
       await writeFile(csv, `kind,address,components,confirmed_at\nemail,${subscriberAddress},,\n`);
@@ -134,10 +153,11 @@ describe.each(storeBackends())("the full loop on real parts: $name", (backend) =
     afterAll(async () => {
       stopped = true;
       await browser?.close().catch(() => undefined);
-      if (serve) {
-        const child = serve.child;
+      for (const node of [serve, ...others]) {
+        if (!node) continue;
+        const child = node.child;
         const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-        await serve.stop("SIGTERM").catch(() => undefined);
+        await node.stop("SIGTERM").catch(() => undefined);
         clearTimeout(killer);
       }
       await target?.dispose().catch(() => undefined);
@@ -156,15 +176,16 @@ describe.each(storeBackends())("the full loop on real parts: $name", (backend) =
         // What Vigil made of it, for whoever reads the failure.
         const incidents = await get("/api/v1/incidents?limit=50").catch(() => ({ incidents: [] }));
         const details = await Promise.all(incidents.incidents.map((x: Json) => get(`/api/v1/incidents/${x.id}`).catch((e: unknown) => String(e))));
-        const file = await writeArtifact(`full-loop-${backend.name}-failure`, {
+        const file = await writeArtifact(`full-loop-${artifact}-failure`, {
           error: String(error),
           incidents: details,
           webhooks: sink?.requests.map((r) => ({ at: new Date(r.at).toISOString(), event: (r.body as Json)?.event, title: (r.body as Json)?.title, text: (r.body as Json)?.text })),
           emails: inbox?.messages.map((m) => ({ to: m.to, subject: /^Subject: (.*)$/m.exec(m.raw)?.[1] })),
           feed_reads: feed?.requestsTo(feedPath).map((r) => ({ at: new Date(r.at).toISOString(), status: r.status })),
           serve_output: serve?.output().split("\n").slice(-200),
+          other_nodes_output: others.map((n) => n.output().split("\n").slice(-200)),
         });
-        console.log(`full loop on ${backend.name} failed; what Vigil had: ${file}`);
+        console.log(`full loop on ${backend.label} failed; what Vigil had: ${file}`);
         throw error;
       }
     }, 300_000);
@@ -199,6 +220,8 @@ describe.each(storeBackends())("the full loop on real parts: $name", (backend) =
       for (let i = 0; i < kills; i++) {
         const killedAt = Date.now();
         await db!.kill();
+        // In a cluster, the leader dies with the database's second crash: another node takes over mid-loop.
+        if (backend.nodes > 1 && i === 1) await others[0]!.stop("SIGKILL");
         if (i === 0) {
           firstKill = killedAt;
           // The provider owns up to it at once (their item dated now).
@@ -229,7 +252,7 @@ describe.each(storeBackends())("the full loop on real parts: $name", (backend) =
                 const response = await page.goto(`${serveUrl}/`);
                 expect(response?.status()).toBe(200);
                 const text = await page.locator("main").innerText();
-                await page.screenshot({ path: path.resolve("test-artifacts", `full-loop-${backend.name}-open.png`), fullPage: true });
+                await page.screenshot({ path: path.resolve("test-artifacts", `full-loop-${artifact}-open.png`), fullPage: true });
                 return { text };
               } finally {
                 await page.close();
@@ -402,7 +425,7 @@ describe.each(storeBackends())("the full loop on real parts: $name", (backend) =
             .toMatch(/Resolved/);
           const text = await page.locator("main").innerText();
           expect(text).toContain(incidentName);
-          await page.screenshot({ path: path.resolve("test-artifacts", `full-loop-${backend.name}-resolved.png`), fullPage: true });
+          await page.screenshot({ path: path.resolve("test-artifacts", `full-loop-${artifact}-resolved.png`), fullPage: true });
         } finally {
           await page.close();
         }
@@ -411,6 +434,7 @@ describe.each(storeBackends())("the full loop on real parts: $name", (backend) =
       // ---- The timings, for docs/scenario.md.
       const timings = {
         store: backend.name,
+        nodes: backend.nodes,
         measured_at: new Date(firstKill).toISOString(),
         interval_s: intervalMs / 1000,
         kills,
@@ -442,10 +466,10 @@ describe.each(storeBackends())("the full loop on real parts: $name", (backend) =
         resolved_seen_after_s: secondsBetween(firstKill, resolvedSeenAt),
         test_seconds: secondsBetween(startedAt, Date.now()),
       };
-      await writeArtifact(`full-loop-${backend.name}`, timings);
+      await writeArtifact(`full-loop-${artifact}`, timings);
       const t = timings.seconds_from_first_kill;
       console.log(
-        `full loop on ${backend.name}: from the first kill, incident opened ${t.incident_opened} s, summary.json ${t.summary_json} s (with its root ${t.summary_json_with_root} s), webhook ${t.webhook} s, e-mail ${t.email} s, subscriber e-mail ${t.subscriber_email} s, upstream attribution ${t.upstream_attribution} s, resolved ${t.resolved} s (${timings.seconds_from_last_restart_to_resolved} s after the last restart)`,
+        `full loop on ${backend.label}: from the first kill, incident opened ${t.incident_opened} s, summary.json ${t.summary_json} s (with its root ${t.summary_json_with_root} s), webhook ${t.webhook} s, e-mail ${t.email} s, subscriber e-mail ${t.subscriber_email} s, upstream attribution ${t.upstream_attribution} s, resolved ${t.resolved} s (${timings.seconds_from_last_restart_to_resolved} s after the last restart)`,
       );
     }
   });

@@ -197,4 +197,20 @@ describe("the incident engine, driven by hand", () => {
     expect(await engine.windows({ componentId: "mail", from: new Date("2026-01-01T00:00:00Z") })).toEqual([last]);
     expect(await engine.windows({ componentId: "mail", from: new Date("2025-01-01T00:00:30Z"), to: new Date("2025-01-01T00:02:30Z") })).toHaveLength(2);
   });
+
+  it("dates status changes by detection when it handles events late (after a failover), never out of order", async () => {
+    // The down was confirmed 7 s ago and the up 2 s ago, while no engine ran; this one reads both now.
+    const now = clock.now().getTime();
+    statuses["mail"] = "up";
+    const detection = (kind: string, ago: number) => ({ at: new Date(now - ago), kind, subject: "mail", actor: "system", data: { region: "local", since: new Date(now - ago - 1_000).toISOString(), last_up_at: new Date(now - ago - 2_000).toISOString() } });
+    await store.events.append(detection("monitor.down", 7_000));
+    await store.events.append(detection("monitor.up", 2_000));
+    // The engine sees the monitor as the states say now (up), so the down's change is recorded from the event's own time.
+    statuses["mail"] = "down";
+    await engine.detected();
+    const changes = (await store.events.list({ kind: "component.status_changed", subject: "mail" })).map((e) => [e.data["to"], now - e.at.getTime()]);
+    expect(changes[0]).toEqual(["major_outage", 7_000]);
+    const [window] = await engine.windows({ componentId: "mail" });
+    expect(window!.confirmedStart.getTime()).toBe(now - 7_000);
+  });
 });

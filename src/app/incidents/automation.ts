@@ -21,7 +21,7 @@ export async function onSignal(ctx: EngineContext, monitorId: string, event: Det
   const cause = causeOf(event);
   if (failureKinds.has(signal.kind) && componentIds.every((id) => ctx.maintenanceComponents.has(id))) {
     await ctx.deps.store.events.append({ at: now, kind: "maintenance.signal_suppressed", subject: componentIds[0] ?? null, actor: "system", data: { signal: signalData(signal) } });
-    await ctx.recordStatusChanges(now, cause);
+    await ctx.recordStatusChanges(ctx.changeTime(event.at, now), cause);
     return;
   }
   const open: OpenIncident[] = [...ctx.open.values()].map((t) => ({
@@ -41,7 +41,9 @@ export async function onSignal(ctx: EngineContext, monitorId: string, event: Det
     const tracked = ctx.open.get(decision.incidentId);
     if (tracked) await ctx.deps.store.events.append({ at: now, kind: "incident.signal_recovered", subject: tracked.row.id, actor: "system", data: { components: decision.componentIds, monitor: monitorId, signal: signalData(signal) } });
   }
-  await ctx.recordStatusChanges(now, cause);
+  // The status changed when detection confirmed it, not when the engine got to it (after a failover, or a backlog):
+  // outage windows end at the recovery, not at the next leader's start.
+  await ctx.recordStatusChanges(ctx.changeTime(event.at, now), cause);
 }
 
 /**

@@ -78,6 +78,8 @@ export class EngineContext {
   overrides: Record<string, { status: ComponentStatus; incidentId: string | null }> = {};
   /** Components of maintenances in progress. */
   maintenanceComponents = new Set<string>();
+  /** When the last status change was recorded (ms): changes are recorded in time order. */
+  #lastChangeAt = 0;
 
   constructor(deps: IncidentEngineDeps) {
     this.deps = deps;
@@ -88,6 +90,14 @@ export class EngineContext {
     this.graph = graphOf(config);
     this.componentsOf = new Map();
     for (const c of config.components) for (const m of c.monitors) this.componentsOf.set(m, [...(this.componentsOf.get(m) ?? []), c.id]);
+  }
+
+  /**
+   * When a status change caused by a detection event happened: at the event (a signal handled late, after a failover,
+   * is dated by detection), but never before a change already recorded nor after `now`.
+   */
+  changeTime(eventAt: Date, now: Date): Date {
+    return new Date(Math.min(now.getTime(), Math.max(eventAt.getTime(), this.#lastChangeAt)));
   }
 
   /** Loads the open incidents, the recorded component statuses and the overrides from the store. */
@@ -106,6 +116,7 @@ export class EngineContext {
     }
     // The latest of each component, however far back (a quiet component's last change may be years old).
     for (const event of await store.events.latestPerSubject(statusChangeKind)) {
+      this.#lastChangeAt = Math.max(this.#lastChangeAt, event.at.getTime());
       const to = event.data["to"];
       if (event.subject !== null && typeof to === "string") this.recorded[event.subject] = to as ComponentStatus;
     }
@@ -164,6 +175,7 @@ export class EngineContext {
       for (const change of changes) await tx.events.append(change);
     });
     for (const change of changes) this.recorded[change.subject as string] = change.data?.["to"] as ComponentStatus;
+    this.#lastChangeAt = Math.max(this.#lastChangeAt, now.getTime());
     // A window that just closed is announced whole, for reconciliation jobs that listen rather than poll.
     for (const change of changes) {
       if (!isImpaired(change.data?.["from"] as ComponentStatus) || isImpaired(change.data?.["to"] as ComponentStatus)) continue;

@@ -177,7 +177,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           },
         });
         const notifier: Notifier = new Notifier({ ...shared, store: fenced, statuses: () => incidents.componentStatuses().statuses, maintenanceComponents: () => incidents.maintenanceComponents(), signingKey: subscriptionKey });
-        const housekeeping = new Housekeeping({ store: fenced, clock, timers, logger }, retentionOf(holder.current));
+        // Unfenced: rollups are recomputed idempotently (two nodes doing it at once write the same rows) and can take
+        // seconds, and a fenced transaction holds the lease row, which the leader's own renewal must update.
+        const housekeeping = new Housekeeping({ store, clock, timers, logger }, retentionOf(holder.current));
         let unlisten: (() => Promise<void>) | undefined;
         return {
           term,

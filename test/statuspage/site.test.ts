@@ -68,6 +68,16 @@ describe("the public site", () => {
     expect((await raw("/", { "if-none-match": '"other"' })).status).toBe(200);
   });
 
+  it("answers 414 to an over-long request target before reading it, on the site and the API alike", async () => {
+    const long = "/".repeat(3_000);
+    const page = await fetch(`${test.vigil.url}/history${long}x`);
+    expect(page.status).toBe(414);
+    const api = await fetch(`${test.vigil.url}/api/v1/incidents?q=${"a".repeat(3_000)}`, { method: "POST", headers: { authorization: `Bearer ${test.writeToken}` } });
+    expect(api.status).toBe(414);
+    // Up to the limit, everything as before.
+    expect((await fetch(`${test.vigil.url}/history/?utm=${"a".repeat(1_900)}`)).status).toBe(200);
+  });
+
   it("compresses with brotli or gzip as the client accepts", async () => {
     const plain = await (await raw("/", { "accept-encoding": "identity" })).text();
     const res = await fetch(`${test.vigil.url}/`, { headers: { "accept-encoding": "br" } });

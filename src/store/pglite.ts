@@ -33,7 +33,8 @@ export const pgSubdir = "pg";
  */
 export async function openPglite(dataDir: string, logger?: StoreLogger): Promise<PgliteHandle> {
   try {
-    mkdirSync(dataDir, { recursive: true });
+    // Subscribers' addresses, token hashes and the key that signs subscription links live here: the owner's alone.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   } catch (err) {
     throw new AppError("store_unavailable", `cannot create the data dir ${dataDir}: ${(err as Error).message}`, { cause: err });
   }

@@ -1,5 +1,5 @@
 // The store contract: the same tests on the embedded PGlite and on a real PostgreSQL server.
-import { cp, readFile, writeFile } from "node:fs/promises";
+import { cp, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../../src/core/errors.ts";
@@ -591,6 +591,17 @@ describe("store errors", () => {
     expect(error.message).toContain("PostgreSQL at postgres://vigil:***@127.0.0.1:1/vigil is unavailable");
     expect(error.message).not.toContain("s3cr3t-pw");
     expect(String((error.cause as Error | undefined)?.message)).not.toContain("s3cr3t-pw");
+  });
+
+  it("creates the embedded store's data dir readable by its owner alone (subscribers, token hashes, the link-signing key)", async () => {
+    const target = await freshTarget("pglite");
+    try {
+      const store = await openStore({ dataDir: target.dataDir });
+      await store.close();
+      expect((await stat(target.dataDir)).mode & 0o777).toBe(0o700);
+    } finally {
+      await target.dispose();
+    }
   });
 
   it("reports a data dir that cannot be created", async () => {

@@ -122,9 +122,8 @@ export class MonitoringService {
     const lost = all.filter((id) => owns(before, id) && !owns(ids, id));
     this.#owned = ids;
     if (gained.length > 0) {
-      const wanted = new Set(gained);
-      for (const row of await this.#deps.store.monitorStates.load()) {
-        if (!wanted.has(row.monitorId)) continue;
+      // Only the states taken over are read: a membership change moves about 1/n of the monitors, not all of them.
+      for (const row of await this.#deps.store.monitorStates.load({ monitorIds: gained })) {
         const state = restoreState(row.state, row.monitorId);
         if (state) this.#states.set(row.monitorId, state);
       }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { checkResults, checkRollups, monitorStates } from "./schema.ts";
 import type { CheckRollupRow, StoredCheckResult, Store } from "./types.ts";
@@ -83,7 +83,12 @@ export function resultQueries(db: Db): Pick<Store, "results" | "rollups" | "moni
         const rows = await db
           .select()
           .from(monitorStates)
-          .where(options.updatedSince === undefined ? undefined : gt(monitorStates.updatedAt, options.updatedSince));
+          .where(
+            and(
+              options.updatedSince === undefined ? undefined : gt(monitorStates.updatedAt, options.updatedSince),
+              options.monitorIds === undefined ? undefined : inArray(monitorStates.monitorId, [...options.monitorIds]),
+            ),
+          );
         return rows.map((r) => ({ monitorId: r.monitorId, status: r.status, state: r.state, updatedAt: r.updatedAt }));
       },
       async save(rows) {

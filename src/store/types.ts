@@ -274,8 +274,8 @@ export interface Store {
     prune(before: Date): Promise<number>;
   };
   monitorStates: {
-    /** Every saved state, or only those saved after `updatedSince`. */
-    load(options?: { updatedSince?: Date }): Promise<MonitorStateRow[]>;
+    /** Every saved state, or only those saved after `updatedSince`, or only those of `monitorIds`. */
+    load(options?: { updatedSince?: Date; monitorIds?: readonly string[] }): Promise<MonitorStateRow[]>;
     save(rows: MonitorStateRow[]): Promise<void>;
   };
   incidents: {

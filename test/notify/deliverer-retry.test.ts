@@ -90,11 +90,10 @@ describe("delivery retries", () => {
     const row = (eventId: string, destination: string) => ({ eventId, destination, idempotencyKey: `${eventId}:${destination}`, orderKey: `${destination}:x`, nextAttemptAt: clock.now(), message: { kind: "incident.created", eventId, at: clock.now().toISOString(), site: { name: "Acme", url: "https://status.example.com" }, severity: "critical", title: "t", text: "t", markdown: null, url: null, dedupKey: "x", incident: null, components: [], labels: {} }, createdAt: clock.now() });
     await store.outbox.enqueue([row("21", "quick"), row("22", "slow")]);
     const logger = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
-    const slowAnswer = new Promise((resolve) => setTimeout(resolve, 100));
-    quick.reply(() => ({ status: 200, body: "ok" }));
+    // The quick receiver's answer comes 100 ms after the deliverer starts: after the stop below.
+    const quickAfter = new Promise((resolve) => setTimeout(resolve, 100));
     const deliverer = new Deliverer({ store, clock, timers: systemTimers, logger, config: () => twoConfig, fetch: async (input, init) => {
-      const url = String(input);
-      if (url.startsWith(quick.url)) await slowAnswer;
+      if (String(input).startsWith(quick.url)) await quickAfter;
       return fetch(input, init);
     } });
     void deliverer.kick();

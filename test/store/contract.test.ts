@@ -230,6 +230,7 @@ for (const backend of storeBackends()) {
         const rows = Array.from({ length: 20_000 }, (_, i) => ({ monitorId: `m${i}`, status: "up", state: { n: i }, updatedAt: at(0) }));
         await store.monitorStates.save(rows);
         expect(await store.monitorStates.load()).toHaveLength(20_000);
+        expect((await store.monitorStates.load({ monitorIds: ["m7", "m19999", "nope"] })).map((r) => r.monitorId).sort()).toEqual(["m19999", "m7"]);
       });
 
       it("rolls results up per minute, hour and day, idempotently, and prunes by age", async () => {

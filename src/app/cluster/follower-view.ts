@@ -3,7 +3,7 @@ import type { ComponentStatus } from "../../incidents/component-status.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { Store } from "../../store/types.ts";
 import type { UpstreamView, UpstreamWatcher } from "../upstream/watcher.ts";
-import { statusChangeKind } from "../incidents/context.ts";
+import { recordedStatuses } from "../incidents/context.ts";
 
 /** The channel the leader notifies after each change it makes, so that other nodes re-render at once. */
 export const changedChannel = "vigil_changed";
@@ -78,11 +78,7 @@ export class FollowerView {
     const { store } = this.#deps;
     const [newest] = await store.events.list({ newestFirst: true, limit: 1 });
     if (newest?.id === this.#newest) return;
-    const statuses: Record<string, ComponentStatus> = {};
-    for (const event of await store.events.latestPerSubject(statusChangeKind)) {
-      const to = event.data["to"];
-      if (event.subject !== null && typeof to === "string") statuses[event.subject] = to as ComponentStatus;
-    }
+    const { statuses } = await recordedStatuses(store);
     await this.#deps.upstreams.follow();
     this.#statuses = statuses;
     this.#newest = newest?.id;

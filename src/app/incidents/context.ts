@@ -14,6 +14,7 @@ import { draftPostmortem, formatDuration } from "../../incidents/postmortem.ts";
 import { componentList, defaultTemplates, impactPhrase, renderTemplate } from "../../incidents/publish.ts";
 import { isImpaired, outageWindows, windowJson, type OutageWindow, type StatusChange, type WindowQuery } from "../../incidents/windows.ts";
 import type { Logger } from "../../observability/logger.ts";
+import { statusChangeKind } from "../../store/events.ts";
 import type { IncidentRow, IncidentUpdateRow, NewEvent, StoredEvent, Store } from "../../store/types.ts";
 
 /** What the engine needs from the rest of Vigil. */
@@ -56,7 +57,7 @@ type Tx = Omit<Store, "close" | "transaction" | "listen">;
 
 /** Event kinds that carry a component's status override (set or cleared). */
 export const overrideKind = "component.status_overridden";
-export const statusChangeKind = "component.status_changed";
+export { statusChangeKind } from "../../store/events.ts";
 
 /**
  * The state the incident engine's automation and people's commands share: the configuration and
@@ -114,12 +115,9 @@ export class EngineContext {
         lastReminderAt: reminders[0]?.at ?? null,
       });
     }
-    // The latest of each component, however far back (a quiet component's last change may be years old).
-    for (const event of await store.events.latestPerSubject(statusChangeKind)) {
-      this.#lastChangeAt = Math.max(this.#lastChangeAt, event.at.getTime());
-      const to = event.data["to"];
-      if (event.subject !== null && typeof to === "string") this.recorded[event.subject] = to as ComponentStatus;
-    }
+    const recorded = await recordedStatuses(store);
+    this.recorded = recorded.statuses;
+    this.#lastChangeAt = Math.max(this.#lastChangeAt, recorded.latestAt);
     for (const event of await store.events.latestPerSubject(overrideKind)) {
       if (event.subject === null) continue;
       const status = event.data["status"];
@@ -322,6 +320,21 @@ export class EngineContext {
       await tx.events.append({ at: now, kind: "incident.postmortem_drafted", subject: row.id, actor: "system", data: { chars: body.length } });
     });
   }
+}
+
+/**
+ * Each component's status as last recorded on the timeline, however far back (a quiet component's last change may be
+ * years old), and when the latest change was recorded (ms, 0 for none).
+ */
+export async function recordedStatuses(store: Pick<Store, "events">): Promise<{ statuses: Record<string, ComponentStatus>; latestAt: number }> {
+  const statuses: Record<string, ComponentStatus> = {};
+  let latestAt = 0;
+  for (const event of await store.events.latestPerSubject(statusChangeKind)) {
+    latestAt = Math.max(latestAt, event.at.getTime());
+    const to = event.data["to"];
+    if (event.subject !== null && typeof to === "string") statuses[event.subject] = to as ComponentStatus;
+  }
+  return { statuses, latestAt };
 }
 
 /** An incident as an event records it for its messages (see `appendIncidentEvent`; read back by the dispatcher). */

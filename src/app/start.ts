@@ -24,6 +24,7 @@ import { monitorsOf } from "../cluster/assign.ts";
 import { FollowerView, changedChannel, detectedChannel } from "./cluster/follower-view.ts";
 import { LeaderWork, ofLeader, type TermServices } from "./cluster/leader-work.ts";
 import { ClusterNode, defaultClusterTiming, type ClusterTiming } from "./cluster/node.ts";
+import { runShutdown } from "./shutdown.ts";
 
 /** Everything `vigil serve` needs to start, already resolved by the CLI. */
 export interface StartOptions {
@@ -42,6 +43,8 @@ export interface StartOptions {
   monitoring?: boolean;
   /** How long shutdown waits for in-flight requests before closing their connections. */
   shutdownGraceMs?: number;
+  /** How long the whole shutdown may take before it gives up naming the step that hung (default: the grace + 20 s). */
+  shutdownDeadlineMs?: number;
   /** This node's id in a cluster (default: server.node_id, else the host name and port). */
   nodeId?: string;
   /** The cluster's lease timing (tests). */
@@ -311,20 +314,31 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     const stop = (reason: string): Promise<void> => {
       stopping ??= (async () => {
         logger.info({ reason }, "shutting down: handing over the leadership, no new connections, draining requests");
-        // The leadership goes first: another node takes it within a second, while this one drains.
-        await cluster.stop().catch((error: unknown) => logger.error({ err: error }, "leaving the cluster failed"));
-        const grace = setTimeout(() => server.server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
-        try {
-          await server.close();
-        } finally {
-          clearTimeout(grace);
-          await running.stop().catch((error: unknown) => logger.error({ err: error }, "stopping the checks failed"));
-          await subscriptions.stop();
-          await follower.stop();
-          await publisher.stop();
-          await store.close();
-          logger.info("stopped");
-        }
+        const graceMs = options.shutdownGraceMs ?? 10_000;
+        await runShutdown(
+          [
+            // The leadership goes first: another node takes it within a second, while this one drains.
+            { name: "handing over the leadership", run: () => cluster.stop() },
+            {
+              name: "draining requests",
+              run: async () => {
+                const grace = setTimeout(() => server.server.closeAllConnections(), graceMs);
+                try {
+                  await server.close();
+                } finally {
+                  clearTimeout(grace);
+                }
+              },
+            },
+            { name: "stopping the checks", run: () => running.stop() },
+            { name: "stopping subscriptions", run: () => subscriptions.stop() },
+            { name: "stopping the follower's view", run: () => follower.stop() },
+            { name: "stopping the status page", run: () => publisher.stop() },
+            { name: "closing the store", run: () => store.close() },
+          ],
+          { deadlineMs: options.shutdownDeadlineMs ?? graceMs + 20_000, timers, logger },
+        );
+        logger.info("stopped");
       })();
       return stopping;
     };

@@ -39,16 +39,19 @@ export const serveCommand: CommandInstaller = (program, io, finish) => {
     });
     io.stdout(`Vigil is running at ${vigil.url}  (health: ${vigil.url}/healthz, API: ${vigil.url}/api/v1/openapi.json)\n`);
 
-    await new Promise<void>((resolve) => {
+    const clean = await new Promise<boolean>((resolve) => {
       const onStop = (signal: NodeJS.Signals) => {
         process.off("SIGHUP", onHup);
         // A second signal while draining means "now".
         process.once("SIGINT", () => process.exit(exitCodes.failed));
         process.once("SIGTERM", () => process.exit(exitCodes.failed));
-        vigil.stop(signal).then(resolve, (error: unknown) => {
-          logger.error({ err: error }, "shutdown failed");
-          resolve();
-        });
+        vigil.stop(signal).then(
+          () => resolve(true),
+          (error: unknown) => {
+            logger.error({ err: error }, "shutdown failed");
+            resolve(false);
+          },
+        );
       };
       const onHup = () => void vigil.reload("signal:SIGHUP").catch((error: unknown) => logger.error({ err: error }, "reload failed"));
       process.once("SIGINT", onStop);
@@ -56,6 +59,6 @@ export const serveCommand: CommandInstaller = (program, io, finish) => {
       process.on("SIGHUP", onHup);
     });
     logger.flush();
-    finish(exitCodes.ok);
+    finish(clean ? exitCodes.ok : exitCodes.failed);
   });
 };

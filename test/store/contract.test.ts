@@ -603,7 +603,7 @@ describe("store errors", () => {
     } finally {
       await target.dispose();
     }
-  });
+  }, 60_000);
 
   it("reports a data dir that cannot be created", async () => {
     const target = await freshTarget("pglite");

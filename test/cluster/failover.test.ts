@@ -193,7 +193,7 @@ describe.skipIf(!postgres.available)("three nodes on one PostgreSQL", () => {
     } finally {
       await cluster.dispose();
     }
-  }, 90_000);
+  }, 150_000);
 
   it("steps down a leader cut off from PostgreSQL before a follower takes over, and refuses its held writes when the link heals", async () => {
     sink.reset();

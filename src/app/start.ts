@@ -290,6 +290,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       url: () => advertised,
       checksPerSecond: () => running.checksPerSecond(),
       timing,
+      solo: !clustered,
       onElected: async (term) => {
         metrics.clusterLeader.set(1);
         metrics.clusterTerm.set(term);

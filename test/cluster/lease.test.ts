@@ -10,6 +10,7 @@ import { createLogger } from "../../src/observability/logger.ts";
 import { openStore } from "../../src/store/open.ts";
 import type { Store } from "../../src/store/types.ts";
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
+import { ManualTimers } from "../helpers/manual-timers.ts";
 
 const logger = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 const postgres = storeBackends().find((b) => b.name === "postgres")!;
@@ -109,4 +110,43 @@ describe.skipIf(!postgres.available)("the leader lease on PostgreSQL", () => {
     await b.stop();
     await a.stop();
   });
+});
+
+describe("the lone node on the embedded store", () => {
+  it("takes the lease a previous process left, and keeps leading through a stalled event loop", async () => {
+    const target = await freshTarget("pglite");
+    const store = await openStore({ dataDir: target.dataDir });
+    try {
+      // A previous process, under another id (its port changed), held a lease that has not run out yet.
+      const left = (await store.cluster.acquire("old-host:4000", 60_000))!;
+      const timers = new ManualTimers();
+      const log: Log[] = [];
+      const lone = new ClusterNode({
+        store,
+        timers,
+        logger,
+        node: "host:4001",
+        url: () => "http://host.example.com:4001",
+        checksPerSecond: () => 0,
+        monotonic: () => timers.clock.now().getTime(),
+        solo: true,
+        onElected: async (term) => void log.push({ at: 0, what: `leads ${term}` }),
+        onDeposed: async (term) => void log.push({ at: 0, what: `stops ${term}` }),
+      });
+      await lone.start();
+      expect(lone.term).toBe(left.term + 1);
+      // A minute without a renewal (a long query on the embedded database, a loaded machine), then the watchdog looks.
+      timers.clock.advance(60_000);
+      await timers.advance(250);
+      expect(lone.isLeader).toBe(true);
+      await lone.tick();
+      expect(lone.term).toBe(left.term + 1);
+      expect(log.map((l) => l.what)).toEqual([`leads ${left.term + 1}`]);
+      await fencedStore(store, "host:4001", lone.term!).events.append({ at: new Date(), kind: "test.fenced", actor: "system", data: {} });
+      await lone.stop();
+    } finally {
+      await store.close();
+      await target.dispose();
+    }
+  }, 60_000);
 });

@@ -15,6 +15,13 @@ export interface ClusterTiming {
 /** Failover within `leaseMs + renewMs` after a leader dies (7 s); a clean stop hands over at once. */
 export const defaultClusterTiming: ClusterTiming = { leaseMs: 6_000, renewMs: 1_000, safetyMs: 1_500, liveMs: 4_000 };
 
+/**
+ * The lease of a node that is alone by construction (the embedded store, whose data directory one process holds): it
+ * never runs out, so a node whose event loop stalled for seconds (a long query on the embedded database, a loaded
+ * machine) keeps leading instead of stopping and restarting its leader's work, and refusing writes, for nothing.
+ */
+export const soloLeaseMs = 10 * 365 * 86_400_000;
+
 /** The channel a leader notifies when it lets go, so that followers try at once rather than at their next tick. */
 export const leaderChannel = "vigil_leader";
 
@@ -35,13 +42,18 @@ export interface ClusterNodeDeps {
   onDeposed(term: number, reason: string): Promise<void>;
   /** The live members changed (sorted ids, this node always among them). */
   onMembers?(members: string[]): void;
+  /**
+   * The only node there can be (the embedded store): it takes the lease at start whoever held it (a previous process,
+   * perhaps under another id), for a lease that never runs out (`soloLeaseMs`).
+   */
+  solo?: boolean;
 }
 
 /**
  * One node of a cluster on a shared PostgreSQL: it reports itself every `renewMs`, follows the membership, and holds or
  * tries the leader lease. A leader whose renewal has not succeeded for `leaseMs - safetyMs` (measured from the start
  * of its last successful renewal, on a monotonic clock) steps down on its own, before any other node could take the
- * lease; the fencing term refuses its writes in any case. On PGlite there is one node, always the leader.
+ * lease; the fencing term refuses its writes in any case. On PGlite there is one node, always the leader (`solo`).
  */
 export class ClusterNode {
   readonly #deps: ClusterNodeDeps;
@@ -62,7 +74,7 @@ export class ClusterNode {
 
   constructor(deps: ClusterNodeDeps) {
     this.#deps = deps;
-    this.#timing = { ...defaultClusterTiming, ...deps.timing };
+    this.#timing = { ...defaultClusterTiming, ...deps.timing, ...(deps.solo ? { leaseMs: soloLeaseMs } : {}) };
     this.#now = deps.monotonic ?? (() => performance.now());
     this.#members = [deps.node];
   }
@@ -96,6 +108,10 @@ export class ClusterNode {
 
   /** Reports itself, tries the lease once (so a lone node leads before it returns), then keeps doing so. */
   async start(): Promise<void> {
+    if (this.#deps.solo) {
+      const held = await this.#deps.store.cluster.leader();
+      if (held !== null && held.valid) await this.#deps.store.cluster.release(held.node, held.term);
+    }
     this.#unlisten = await this.#deps.store.listen(leaderChannel, () => void this.tick());
     await this.tick();
     // A node that won the lease has its leader's work running before start returns.

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // The status page as a person sees it, in real headless Chromium: components, an active incident and its
-// updates, uptime-bar tooltips by keyboard, dark mode, no console errors, phone and desktop widths, and an
+// updates, uptime-bar tooltips by keyboard, a new install's bars, times for a reader in another zone, dark mode, no console errors, phone and desktop widths, and an
 // axe-core scan with no serious or critical violation. Screenshots go to test-artifacts/.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
@@ -120,13 +120,78 @@ describe.skipIf(skip !== undefined)(`the status page in Chromium${skip ? ` (skip
     for (const p of [light, dark, phone]) await p.close();
   });
 
-  it("shows times in the reader's time zone, keeping the UTC instant in datetime and the page's text in the title", async () => {
-    const page = await open(`/incidents/${incidentId}`, { timezoneId: "America/New_York" });
-    const time = page.locator("main time[datetime]").first();
-    await expect.poll(() => time.innerText()).toMatch(/EST/);
-    const datetime = await time.getAttribute("datetime");
-    expect(Date.parse(datetime ?? "")).not.toBeNaN();
-    expect(await time.getAttribute("title")).toMatch(/CET/);
+  // The page's zone is Europe/Paris. For any instant, one of these two readers is on another calendar day than Paris
+  // (UTC+14 and UTC−11), so a day heading or a bar's day taken from the reader's zone would show.
+  it.each(["Pacific/Kiritimati", "Pacific/Pago_Pago"])(
+    "keeps every date and time in the page's zone, named in the footer, and adds the reader's own time beside each time (%s)",
+    async (timezoneId) => {
+      const page = await open("/", { timezoneId });
+      const paris = (iso: string, options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Paris", ...options }).format(new Date(iso));
+      const footer = page.locator("footer");
+      await expect.poll(() => footer.innerText()).toContain(`your time zone, ${timezoneId}`);
+      expect(await footer.innerText()).toMatch(/Times are shown in Europe\/Paris time \(CE[S]?T, UTC\+0[12]:00\), and so are the days/);
+      const times = await page.locator("time[datetime]").evaluateAll((els) =>
+        els.map((e) => ({
+          datetime: e.getAttribute("datetime") ?? "",
+          text: e.textContent ?? "",
+          local: e.nextElementSibling?.classList.contains("local-time") ? (e.nextElementSibling.textContent ?? "") : null,
+          // What the reader's browser says of the instant in the reader's zone.
+          expected: new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short" }).format(new Date(e.getAttribute("datetime") ?? "")),
+        })),
+      );
+      expect(times.length).toBeGreaterThan(3);
+      for (const t of times) {
+        // The page's text stays: the Paris day and clock time, with the Paris zone's abbreviation.
+        expect(t.text).toContain(`${paris(t.datetime, { day: "numeric", month: "short", year: "numeric" })}, ${paris(t.datetime, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" })} CE`);
+        expect(t.local).toBe(` (${t.expected} your time)`);
+      }
+      // Day headings and the bars' days are Paris days.
+      const today = paris(new Date().toISOString(), { day: "numeric", month: "short", year: "numeric" });
+      expect(await page.locator("#past-incidents ~ .days .past-day h3").first().innerText()).toBe(today);
+      const firstDay = page.locator(".past-day").first();
+      expect(await firstDay.innerText()).toContain("Orders database outage");
+      const marks = await page.locator(".bar").first().locator("[role='img']").evaluateAll((els) => els.map((e) => e.getAttribute("aria-label") ?? ""));
+      expect(marks.at(-1)).toMatch(new RegExp(`^${today}: `));
+      await page.close();
+    },
+  );
+
+  it("draws a new install's bar as 90 marks: days before monitoring began are short 'no data yet' marks, one named mark per run, and the uptime says since when", async () => {
+    const page = await open("/");
+    const bar = page.locator(".bar[aria-label^='Cache:']");
+    const today = new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Paris", day: "numeric", month: "short", year: "numeric" }).format(new Date());
+    // The accessibility tree stays small: one named mark for the 89 days without data, one for today.
+    const names = await bar.getByRole("img").evaluateAll((els) => els.map((e) => e.getAttribute("aria-label") ?? ""));
+    expect(names).toHaveLength(2);
+    expect(names[0]).toMatch(/ \(89 days\): no data yet, monitoring began on /);
+    expect(names[0]).toContain(`monitoring began on ${today}`);
+    expect(names[1]).toMatch(new RegExp(`^${today}: operational, 100 % uptime, no incidents$`));
+    const legend = page.locator(".component", { has: bar }).locator(".uptime");
+    expect(await legend.innerText()).toBe(`100.00 % uptime since ${today}`);
+    // What the eye sees: 90 marks along the bottom of the bar; higher up only today's (operational marks are taller).
+    const png = (await bar.screenshot()).toString("base64");
+    const rows = await page.evaluate(async (data) => {
+      const image = new Image();
+      image.src = `data:image/png;base64,${data}`;
+      await image.decode();
+      const canvas = document.createElement("canvas");
+      canvas.width = image.width;
+      canvas.height = image.height;
+      const context = canvas.getContext("2d");
+      if (!context) throw new Error("no 2d context");
+      context.drawImage(image, 0, 0);
+      const background = (getComputedStyle(document.body).backgroundColor.match(/\d+/g) ?? []).map(Number);
+      // Per row, whether each pixel is ink (far from the background).
+      const row = (y: number) => {
+        const pixels = context.getImageData(0, y, image.width, 1).data;
+        return Array.from({ length: image.width }, (_, x) => [0, 1, 2].reduce((sum, c) => sum + Math.abs((pixels[x * 4 + c] ?? 0) - (background[c] ?? 0)), 0) > 90);
+      };
+      return { bottom: row(image.height - 2), middle: row(Math.round(image.height * 0.6)) };
+    }, png);
+    const marks = (ink: boolean[]) => ink.filter((on, x) => on && !ink[x - 1]).length;
+    expect(marks(rows.bottom)).toBe(90);
+    expect(marks(rows.middle)).toBe(1);
+    await page.screenshot({ path: path.join(artifacts, "status-page-new-install.png") });
     await page.close();
   });
 
@@ -135,6 +200,9 @@ describe.skipIf(skip !== undefined)(`the status page in Chromium${skip ? ` (skip
     const text = await page.locator("main").innerText();
     expect(text).toContain("Orders database outage");
     expect(text.indexOf("failing over")).toBeLessThan(text.indexOf("We are investigating failed orders."));
+    // A reader in the page's zone (Europe/Paris here) sees the page's times as they are, with nothing added.
+    expect(await page.locator("main time[datetime]").first().innerText()).toMatch(/ CES?T$/);
+    expect(await page.locator(".local-time").count()).toBe(0);
     await page.screenshot({ path: path.join(artifacts, "incident-page.png"), fullPage: true });
     await page.close();
   });

@@ -1,13 +1,26 @@
 /**
- * `/local-time.js`: an optional enhancement. The page is complete without it (times are in the page's
- * time zone, with the UTC instant in each `<time datetime>`); with it, each time is shown in the
- * reader's own time zone and locale, and the page's original text stays in the element's title.
+ * `/local-time.js`: an optional enhancement. The page is complete without it: every time and every day is in the
+ * page's time zone, named in the footer, with the UTC instant in each `<time datetime>`. The page's text stays as it
+ * is, so times, day headings and the uptime bars' days keep agreeing with each other (a bar's day can only be
+ * counted on the server, in the page's zone). When the reader's zone is another one, the script adds the same
+ * instant in the reader's zone and locale beside each time, "(Dec 6, 4:20 PM EST your time)", and a sentence to
+ * the footer naming the reader's zone.
  * A separate file (no inline script), so a strict Content-Security-Policy allows it as `script-src 'self'`.
  */
 export function localTimeScript(): string {
   return `(function () {
   "use strict";
-  var format = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
+  var note = document.querySelector("[data-time-zone]");
+  if (!note) return;
+  var reader;
+  try {
+    reader = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+  } catch (e) {
+    return;
+  }
+  // The reader is in the page's zone: the page's times are theirs already.
+  if (!reader || reader === note.getAttribute("data-time-zone")) return;
+  var format = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short" });
   var times = document.querySelectorAll("time[datetime]");
   for (var i = 0; i < times.length; i++) {
     var el = times[i];
@@ -16,9 +29,15 @@ export function localTimeScript(): string {
     if (!value || value.length <= 10) continue;
     var date = new Date(value);
     if (isNaN(date.getTime())) continue;
-    el.setAttribute("title", el.textContent || "");
-    el.textContent = format.format(date);
+    var local = document.createElement("span");
+    local.className = "local-time";
+    local.textContent = " (" + format.format(date) + " your time)";
+    el.parentNode.insertBefore(local, el.nextSibling);
   }
+  var said = document.createElement("span");
+  said.className = "local-time";
+  said.textContent = " In brackets after each time: the same time in your time zone, " + reader + ".";
+  note.appendChild(said);
 })();
 `;
 }

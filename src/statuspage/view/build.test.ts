@@ -147,6 +147,16 @@ describe("buildPageView", () => {
     expect(view.components[0]!.startDate).toBe("2026-11-26");
   });
 
+  it("weighs the component's uptime by observed time: a first day of one hour counts as an hour, not as a day", () => {
+    // First seen at 23:00 on 26 Nov: one hour up that day; on 27 Nov down from 09:00 to 12:00 (now), 3 of 12 hours.
+    const view = buildPageView(input({ components: [component("new", 0, { createdAt: new Date("2026-11-26T23:00:00Z") })], statuses: { new: "major_outage" }, changes: [change("new", "2026-11-27T09:00:00Z", "operational", "major_outage")] }));
+    const days = view.components[0]!.days;
+    expect(days.at(-2)).toMatchObject({ status: "operational", uptimePercent: 100 });
+    expect(days.at(-1)).toMatchObject({ status: "major_outage", uptimePercent: 75 });
+    // 3 hours lost of 13 observed (not the mean of 100 % and 75 %).
+    expect(view.components[0]!.uptimePercent).toBe(76.92);
+  });
+
   it("lists published incidents newest first with updates newest first, rendered, and the postmortem only once published", () => {
     const update = (id: string, at: string, body: string) => ({ id, status: "investigating", body, affectedComponents: [], deliverNotifications: true, displayAt: new Date(at), createdAt: new Date(at) });
     const view = buildPageView(

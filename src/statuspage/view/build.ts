@@ -93,7 +93,7 @@ const partialWeight = 0.3;
 /**
  * The public page's view model (pure): visible components with their status and 90-day bars (worst status
  * per day in the page's time zone, uptime with partial outages weighted 0.3, the public incidents of each
- * day), groups, published incidents newest first with their updates newest first, maintenances not
+ * day; the component's uptime is weighed by observed time, so a first day of one hour counts as an hour), groups, published incidents newest first with their updates newest first, maintenances not
  * cancelled, and the overall status: the worst of the components' statuses and the open incidents' impacts
  * (maintenance when only maintenance is under way).
  *
@@ -120,8 +120,10 @@ export function buildPageView(input: ViewInput): PageView {
   const incidentMembers = new Map(input.incidents.map((i) => [i.row.id, new Set([...i.row.rootIds, ...i.row.impactedIds])]));
 
   const components: ComponentView[] = visible.map((c) => {
-    const bar = dayViews(c, days, bounds, windowsOf.get(c.id) ?? [], incidents.filter((i) => incidentMembers.get(i.id)?.has(c.id)), input.now, tz);
-    const known = bar.filter((d) => d.uptimePercent !== null);
+    const measured = dayViews(c, days, bounds, windowsOf.get(c.id) ?? [], incidents.filter((i) => incidentMembers.get(i.id)?.has(c.id)), input.now, tz);
+    // Weighed by observed time: a component first seen an hour ago has an hour of uptime, not a day's.
+    const observedMs = measured.reduce((sum, m) => sum + m.observedMs, 0);
+    const lostMs = measured.reduce((sum, m) => sum + m.lostMs, 0);
     return {
       id: c.id,
       name: c.name,
@@ -132,8 +134,8 @@ export function buildPageView(input: ViewInput): PageView {
       createdAt: c.createdAt,
       updatedAt: c.updatedAt,
       startDate: dayKey(c.createdAt, tz),
-      days: bar,
-      uptimePercent: known.length === 0 ? null : round2(known.reduce((sum, d) => sum + (d.uptimePercent ?? 0), 0) / known.length),
+      days: measured.map((m) => m.day),
+      uptimePercent: observedMs === 0 ? null : round2(Math.max(0, 100 - (lostMs / observedMs) * 100)),
     };
   });
 
@@ -294,10 +296,10 @@ function dayViews(
   incidents: readonly IncidentView[],
   now: Date,
   tz: string,
-): DayView[] {
+): { day: DayView; observedMs: number; lostMs: number }[] {
   const firstDay = dayKey(component.createdAt, tz);
   return days.map((date) => {
-    if (date < firstDay) return { date, status: "no_data", uptimePercent: null, incidents: [] };
+    if (date < firstDay) return { day: { date, status: "no_data", uptimePercent: null, incidents: [] }, observedMs: 0, lostMs: 0 };
     const { start: dayStart, end: dayEnd } = bounds.get(date) ?? { start: startOfDay(date, tz), end: startOfDay(nextDay(date), tz) };
     const from = Math.max(dayStart, component.createdAt.getTime());
     const to = Math.min(dayEnd, now.getTime());
@@ -316,7 +318,7 @@ function dayViews(
     }
     const span = Math.max(to - from, 1);
     const those = incidents.filter((i) => i.startedAt.getTime() < dayEnd && (i.resolvedAt?.getTime() ?? now.getTime()) >= dayStart).map((i) => ({ id: i.id, name: i.name }));
-    return { date, status, uptimePercent: round2(Math.max(0, 100 - (lostMs / span) * 100)), incidents: those };
+    return { day: { date, status, uptimePercent: round2(Math.max(0, 100 - (lostMs / span) * 100)), incidents: those }, observedMs: span, lostMs: Math.min(lostMs, span) };
   });
 }
 

@@ -30,7 +30,7 @@ export interface ComponentView {
   startDate: string;
   /** 90 days, oldest first, ending today. */
   days: DayView[];
-  /** Uptime over the days with data, 0–100, null without data. */
+  /** Uptime over the observed time of the bar's days (since the component was first seen), weighed by time, 0–100, null without data. */
   uptimePercent: number | null;
   /**
    * A third-party component: an upstream provider's status as its feed reports it (`show_on_status_page`). It has

@@ -5,11 +5,16 @@
  * A bar is a labelled group of cells, oldest first. Consecutive days that say the same (same status and uptime,
  * no incident) share one cell as wide as its days (`n<days>` sets its flex-grow and the day ticks drawn in it):
  * a quiet 90 days is one cell, so a page of a thousand components stays small and a keyboard user does not
- * tab through 90 identical stops. Each cell is `role="img"` (a named, focusable graphic: `aria-label` is not
+ * tab through 90 identical stops. The eye still sees one mark a day: a run's cell draws a tick per day (a CSS mask
+ * repeated `n` times), so every bar is 90 marks, as readers of Statuspage pages expect. Each cell is `role="img"` (a named, focusable graphic: `aria-label` is not
  * allowed on a plain span) with `tabindex="0"` and an `aria-label` saying the day or days, the worst status,
  * the uptime and the incidents; a child `.tip` (role tooltip) shows the same on :hover and :focus, CSS only.
  * The tip is positioned against the bar, full width under it, so it never leaves the screen. Colour is not
- * the only cue: cell height grows with severity and a day without data is an outline.
+ * the only cue: mark height grows with severity, and a day before monitoring began is a short grey stub that says
+ * "no data yet" and when monitoring began.
+ *
+ * The uptime under the bar says over what it counts: "over 90 days", or "since" the first day with data when the
+ * component is younger than the bar (a new install's first hour is not a quarter).
  *
  * A third-party component (an upstream provider's status from its feed) has no bar: "Status from the provider" stands
  * in its place.
@@ -38,10 +43,18 @@ function incidentsText(incidents: DayView["incidents"]): string {
   return `${incidents.length} ${incidents.length === 1 ? "incident" : "incidents"}: ${names}`;
 }
 
-/** The accessible name of a day: "27 Nov 2026: major outage, 98.6 % uptime, 1 incident: Orders database outage". */
-export function dayLabel(day: DayView): string {
+/** What a day before monitoring began says: "no data yet, monitoring began on 6 Dec 2026" (`began`: the first day with data). */
+function noDataText(began: string | undefined): string {
+  return began === undefined ? "no data yet" : `no data yet, monitoring began on ${formatDay(began)}`;
+}
+
+/**
+ * The accessible name of a day: "27 Nov 2026: major outage, 98.6 % uptime, 1 incident: Orders database outage"; of a
+ * day before monitoring began (`began`, the first day with data): "26 Nov 2026: no data yet, monitoring began on 27 Nov 2026".
+ */
+export function dayLabel(day: DayView, began?: string): string {
   const date = formatDay(day.date);
-  if (day.status === "no_data") return `${date}: no data`;
+  if (day.status === "no_data") return `${date}: ${noDataText(began)}`;
   const uptime = finite(day.uptimePercent) ? `${formatDayUptime(day.uptimePercent)} % uptime` : "no uptime data";
   return `${date}: ${componentStatusLabel(day.status).toLowerCase()}, ${uptime}, ${incidentsText(day.incidents)}`;
 }
@@ -66,29 +79,47 @@ function spanLabel(run: { first: DayView; last: DayView; count: number }): strin
   return run.count === 1 ? formatDay(run.first.date) : `${formatDay(run.first.date)} – ${formatDay(run.last.date)} (${run.count} days)`;
 }
 
-function dayCell(run: { first: DayView; last: DayView; count: number }): string {
+function dayCell(run: { first: DayView; last: DayView; count: number }, began: string | undefined): string {
   const day = run.first;
   const status = statusClass(day.status);
   const when = spanLabel(run);
-  const lines = [`<strong>${esc(when)}</strong>`, `<span>${esc(componentStatusLabel(status))}</span>`];
-  if (status !== "no_data") {
+  const lines = [`<strong>${esc(when)}</strong>`];
+  if (status === "no_data") {
+    lines.push(`<span>No data yet</span>`);
+    if (began !== undefined) lines.push(`<span>Monitoring began on ${esc(formatDay(began))}</span>`);
+  } else {
+    lines.push(`<span>${esc(componentStatusLabel(status))}</span>`);
     lines.push(`<span>${finite(day.uptimePercent) ? `${formatDayUptime(day.uptimePercent)} % uptime` : "No uptime data"}</span>`);
     if (day.incidents.length === 0) lines.push(`<span>No incidents</span>`);
     for (const incident of day.incidents) lines.push(`<span>Incident: ${esc(incident.name)}</span>`);
   }
-  const label = `${when}${dayLabel(day).slice(formatDay(day.date).length)}`;
+  const label = `${when}${dayLabel(day, began).slice(formatDay(day.date).length)}`;
   return (
     `<span class="day d-${status} n${Math.min(run.count, 90)}" role="img" tabindex="0" aria-label="${esc(label)}">` +
     `<span class="tip" role="tooltip">${lines.join("")}</span></span>`
   );
 }
 
+/**
+ * The uptime with the period it counts: "99.95 % uptime over 90 days" when every day of the bar has data, else
+ * "99.95 % uptime since 25 Nov 2026" (the first day with data).
+ */
+export function uptimeText(component: ComponentView): string {
+  if (!finite(component.uptimePercent)) return "No uptime data";
+  const days = component.days.slice(-90);
+  const observed = days.filter((d) => d.status !== "no_data");
+  const first = observed[0];
+  const period = first === undefined || observed.length === days.length ? `over ${days.length} days` : `since ${formatDay(first.date)}`;
+  return `${formatUptime(component.uptimePercent)} % uptime ${period}`;
+}
+
 function uptimeBar(component: ComponentView): string {
   const days = component.days.slice(-90);
-  const uptime = finite(component.uptimePercent) ? `${formatUptime(component.uptimePercent)} % uptime` : "No uptime data";
+  const uptime = uptimeText(component);
+  const began = days.find((d) => d.status !== "no_data")?.date;
   return (
     `<div class="bar" role="group" aria-label="${esc(`${component.name}: the last ${days.length} days`)}">` +
-    dayRuns(days).map(dayCell).join("") +
+    dayRuns(days).map((run) => dayCell(run, began)).join("") +
     `</div>` +
     `<div class="bar-legend"><span>${days.length} days ago</span>` +
     `<span class="uptime">${uptime}</span><span>Today</span></div>`
@@ -149,8 +180,9 @@ export function renderComponents(view: PageView): string {
   const entries = layoutComponents(view);
   if (entries.length === 0) return `<p>No components are listed on this page.</p>`;
   const note =
-    `<p class="bar-note">Each bar shows the worst status of each day over the last 90 days, oldest on the left; ` +
-    `taller marks are worse, and quiet days in a row share one mark. Hover over or focus a mark for its uptime and incidents.</p>`;
+    `<p class="bar-note">Each bar shows the worst status of each day over the last 90 days, one mark a day, oldest on the left; ` +
+    `taller marks are worse, and short grey marks are days before monitoring began. Quiet days in a row share one label: ` +
+    `hover over or focus a mark for its days, uptime and incidents.</p>`;
   const body = entries.map((e) => ("group" in e ? groupBlock(e.group, e.members) : componentBlock(e.component, 3))).join("");
   return `${note}<div class="groups">${body}</div>`;
 }

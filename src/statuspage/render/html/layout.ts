@@ -80,12 +80,20 @@ function header(view: PageView, section: Section): string {
   );
 }
 
+/**
+ * The footer names the page's zone: every time and every day on the page is in it (with or without script), and
+ * `/local-time.js` adds, beside each time, the same instant in the reader's zone, and says so here.
+ */
 function footer(view: PageView, zone: Zone, dynamic: boolean): string {
   // The last change of what the page says, not the render time: an unchanged page keeps its bytes and its ETag.
   const at = view.page.updatedAt;
   return (
     `<footer class="site-footer"><div class="wrap">` +
-    (dynamic ? "" : `<p>Last updated ${timeElement(at, zone)}. Times are shown in ${esc(zone.id)} time (${esc(zone.abbreviation(at))}, ${esc(zone.offset(at))}).</p>`) +
+    (dynamic
+      ? ""
+      : `<p class="time-zone" data-time-zone="${esc(zone.id)}">Last updated ${timeElement(at, zone)}. ` +
+        `Times are shown in ${esc(zone.id)} time (${esc(zone.abbreviation(at))}, ${esc(zone.offset(at))}), ` +
+        `and so are the days of the uptime bars and of the incident lists.</p>`) +
     `<p>Subscribe to incident history: <a href="${paths.rss}">RSS feed</a> · <a href="${paths.atom}">Atom feed</a></p>` +
     `<p>Powered by Vigil</p>` +
     `</div></footer>`
@@ -110,7 +118,7 @@ export function renderDocument(view: PageView, parts: DocumentParts): string {
     `<link rel="alternate" type="application/atom+xml" title="${esc(`${site} incident history (Atom)`)}" href="${paths.atom}">`,
     ...(parts.headLinks ?? []),
     `<style>${pageStyles(view.page.accentColor)}</style>`,
-    // Optional: shows times in the reader's own zone; everything reads the same without it.
+    // Optional: adds the reader's own time beside each time; everything reads the same without it.
     parts.dynamic ? "" : `<script src="/local-time.js" defer></script>`,
   ].filter((line) => line !== "");
   return (

@@ -87,12 +87,14 @@ describe("the home page document", () => {
     expect(hostileLogo).toContain('<h1 class="site-name"><a href="/">Acme Status</a></h1>');
   });
 
-  it("has a footer with Powered by Vigil, the last update in the page's zone, and the zone named", () => {
+  it("has a footer with Powered by Vigil, the last update in the page's zone, and the zone named for times and days alike", () => {
     const footer = /<footer[\s\S]*<\/footer>/.exec(html)?.[0] ?? "";
     expect(footer).toContain("Powered by Vigil");
     // The last change of what the page says (view.page.updatedAt), not the render time.
     expect(footer).toContain('Last updated <time datetime="2026-11-27T13:21:00Z">27 Nov 2026, 14:21 CET</time>');
-    expect(footer).toContain("Times are shown in Europe/Paris time (CET, UTC+01:00).");
+    expect(footer).toContain("Times are shown in Europe/Paris time (CET, UTC+01:00), and so are the days of the uptime bars and of the incident lists.");
+    // The hook /local-time.js reads the page's zone from.
+    expect(footer).toContain('<p class="time-zone" data-time-zone="Europe/Paris">');
   });
 });
 
@@ -224,7 +226,10 @@ describe("components", () => {
     expect(components).toContain('aria-label="29 Oct 2026: partial outage, 99.1 % uptime, 1 incident: Slow orders"');
     expect(components).toContain('aria-label="30 Oct 2026 – 26 Nov 2026 (28 days): operational, 100 % uptime, no incidents"');
     expect(components).toContain('<strong>30 Oct 2026 – 26 Nov 2026 (28 days)</strong>');
-    expect(components).toContain('<span class="day d-no_data n1" role="img" tabindex="0" aria-label="30 Aug 2026: no data"><span class="tip" role="tooltip"><strong>30 Aug 2026</strong><span>No data</span></span></span>');
+    expect(components).toContain(
+      '<span class="day d-no_data n1" role="img" tabindex="0" aria-label="30 Aug 2026: no data yet, monitoring began on 31 Aug 2026">' +
+        '<span class="tip" role="tooltip"><strong>30 Aug 2026</strong><span>No data yet</span><span>Monitoring began on 31 Aug 2026</span></span></span>',
+    );
   });
 
   it("never merges a day that had an incident, even with a quiet neighbour of the same status", () => {
@@ -240,15 +245,37 @@ describe("components", () => {
     expect(page).toContain("<span>Incident: A</span><span>Incident: B</span>");
   });
 
-  it("shows the 90-day uptime with two decimals, or says there is no data", () => {
-    expect(components).toContain('<span class="uptime">99.20 % uptime</span>');
-    expect(components).toContain('<span class="uptime">100.00 % uptime</span>');
+  it("shows the uptime with two decimals and the period it counts, or says there is no data", () => {
+    expect(components).toContain('<span class="uptime">99.20 % uptime over 90 days</span>');
+    expect(components).toContain('<span class="uptime">100.00 % uptime over 90 days</span>');
+    // Checkout's first day has no data: its uptime counts from the day after.
+    expect(components).toContain('<span class="uptime">100.00 % uptime since 31 Aug 2026</span>');
     const page = renderPage({ ...view, components: [{ ...(view.components[2] as ComponentView), uptimePercent: null }], groups: [] });
     expect(page).toContain('<span class="uptime">No uptime data</span>');
   });
 
   it("labels the bar's ends", () => {
-    expect(components).toContain('<div class="bar-legend"><span>90 days ago</span><span class="uptime">99.20 % uptime</span><span>Today</span></div>');
+    expect(components).toContain('<div class="bar-legend"><span>90 days ago</span><span class="uptime">99.20 % uptime over 90 days</span><span>Today</span></div>');
+  });
+
+  it("draws a new install (a component first seen today) as one named run of 89 days with no data yet and today, its uptime since today", () => {
+    const young = days(Object.fromEntries(Array.from({ length: 89 }, (_, i) => [i, { status: "no_data" as const, uptimePercent: null }])));
+    const c = { ...(view.components[2] as ComponentView), status: "partial_outage" as const, uptimePercent: 30.85, days: young.map((d, i) => (i === 89 ? { ...d, status: "partial_outage" as const, uptimePercent: 30.85 } : d)) };
+    const page = renderPage({ ...view, components: [c], groups: [] });
+    const cells = bars(page)[0]!.cells;
+    expect(cells).toEqual([
+      '<span class="day d-no_data n89" role="img" tabindex="0" aria-label="30 Aug 2026 – 26 Nov 2026 (89 days): no data yet, monitoring began on 27 Nov 2026">',
+      '<span class="day d-partial_outage n1" role="img" tabindex="0" aria-label="27 Nov 2026: partial outage, 30.85 % uptime, no incidents">',
+    ]);
+    expect(page).toContain('<span class="uptime">30.85 % uptime since 27 Nov 2026</span>');
+    expect(page).toContain("one mark a day, oldest on the left; taller marks are worse, and short grey marks are days before monitoring began.");
+  });
+
+  it("says no data yet without a date when no day of the bar has data", () => {
+    const none = days(Object.fromEntries(Array.from({ length: 90 }, (_, i) => [i, { status: "no_data" as const, uptimePercent: null }])));
+    const page = renderPage({ ...view, components: [{ ...(view.components[2] as ComponentView), uptimePercent: null, days: none }], groups: [] });
+    expect(bars(page)[0]!.cells).toEqual(['<span class="day d-no_data n90" role="img" tabindex="0" aria-label="30 Aug 2026 – 27 Nov 2026 (90 days): no data yet">']);
+    expect(page).toContain('<span class="uptime">No uptime data</span>');
   });
 
   it("shows a component's description and escapes it", () => {

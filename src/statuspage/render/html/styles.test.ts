@@ -53,6 +53,8 @@ describe("the accent colour", () => {
     expect(css).toContain(".n1{flex-grow:1;--tick:100%}");
     expect(css).toContain(".n90{flex-grow:90;--tick:calc(100% / 90)}");
     expect(css).toContain(".day:hover>.tip,.day:focus>.tip,.day:focus-visible>.tip{display:block}");
+    // Days before monitoring began: grey ticks, one a day like the others, shorter than any status's.
+    expect(css).toContain(".day.d-no_data{height:20%}\n.day.d-no_data::before{background:var(--nodata)}");
   });
 });
 

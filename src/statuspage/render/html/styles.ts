@@ -201,7 +201,9 @@ p{margin:.5rem 0}
 .day.d-partial_outage::before{background:var(--partial)}
 .day.d-major_outage{height:100%}
 .day.d-major_outage::before{background:var(--major)}
-.day.d-no_data::before{background:transparent;border:1px solid var(--nodata);-webkit-mask:none;mask:none;margin-right:2px}
+/* Before monitoring began: a short grey tick a day, lower than any status's. */
+.day.d-no_data{height:20%}
+.day.d-no_data::before{background:var(--nodata)}
 ${runWidths}
 /* No filter or transform on a day: either would make it the tip's containing block instead of the bar. */
 .day:hover{outline:2px solid var(--muted);outline-offset:1px}

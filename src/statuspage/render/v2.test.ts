@@ -15,6 +15,7 @@ import {
   v2Summary,
   v2UnresolvedIncidents,
   v2UpcomingMaintenances,
+  v2WebhookObjects,
 } from "./v2.ts";
 import { v2JsonSchemas, v2Schemas, type V2Path } from "./v2-schemas.ts";
 
@@ -386,6 +387,23 @@ describe("Statuspage v2 documents", () => {
       "scheduled-maintenances/active.json": v2ActiveMaintenances,
     };
     for (const path of v2Paths) expect(docs[path], path).toEqual(fns[path](view));
+  });
+});
+
+describe("v2WebhookObjects", () => {
+  const view = samplePageView();
+
+  it("gives the very objects /api/v2 serves: the incident or maintenance, the component rows, the page id and status", () => {
+    const incident = v2Incidents(view).incidents[0]!;
+    const rows = v2Components(view).components;
+    expect(v2WebhookObjects(view, { incidentId: incident.id, componentIds: ["api", "orders-db", "gone"] })).toEqual({
+      page: { id: "acmestatus01", status_indicator: "critical", status_description: "Major System Outage" },
+      incident,
+      components: [rows.find((r) => r.id === "api"), rows.find((r) => r.id === "orders-db")],
+    });
+    const maintenance = v2ScheduledMaintenances(view).scheduled_maintenances[1]!;
+    expect(v2WebhookObjects(view, { maintenanceId: maintenance.id, componentIds: [] }).incident).toEqual(maintenance);
+    expect(v2WebhookObjects(view, { incidentId: "inc_unpublished", componentIds: [] }).incident).toBeNull();
   });
 });
 

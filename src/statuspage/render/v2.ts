@@ -292,3 +292,34 @@ export function v2Documents(view: PageView): { [P in V2Path]: V2Document<P> } {
     "scheduled-maintenances/active.json": v2ActiveMaintenances(view),
   };
 }
+
+/** What Statuspage's webhooks carry of the page: its id and its status. */
+export interface V2WebhookPage {
+  id: string;
+  status_indicator: PageView["status"]["indicator"];
+  status_description: string;
+}
+
+/** The objects a Statuspage-format webhook about an event sends, as /api/v2 serves them. */
+export interface V2WebhookObjects {
+  page: V2WebhookPage;
+  /** The incident or maintenance, when the page shows it (an unpublished incident is not on it). */
+  incident: V2Incident | V2Maintenance | null;
+  /** The component rows of the components named, in that order (one the page does not show is left out). */
+  components: V2ComponentRow[];
+}
+
+/**
+ * The /api/v2 objects of an incident or maintenance and components, for a Statuspage-format webhook: the very
+ * objects `incidents.json`, `scheduled-maintenances.json` and `components.json` serve for the same view, so a
+ * receiver can match what it is sent to what it reads (same ids, same times, same positions).
+ */
+export function v2WebhookObjects(view: PageView, ref: { incidentId?: string | null; maintenanceId?: string | null; componentIds: readonly string[] }): V2WebhookObjects {
+  const found = ref.incidentId ? view.incidents.find((i) => i.id === ref.incidentId) : undefined;
+  const planned = ref.maintenanceId ? view.maintenances.find((m) => m.id === ref.maintenanceId) : undefined;
+  return {
+    page: { id: view.page.id, status_indicator: view.status.indicator, status_description: view.status.description },
+    incident: found ? incident(view, found) : planned ? maintenance(view, planned) : null,
+    components: rowsOf(view, ref.componentIds),
+  };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { messageFromEvent, type MessageContext } from "./message.ts";
+import { messageFromEvent, statusBefore, type ComponentChange, type MessageContext } from "./message.ts";
 
 const at = new Date("2026-11-27T13:20:06Z");
 const ctx: MessageContext = {
@@ -114,5 +114,41 @@ describe("messageFromEvent", () => {
     });
     expect(messageFromEvent({ id: "12", at, kind: "incident.signal_joined", subject: "inc_1", data: {} }, ctx)).toBeNull();
     expect(messageFromEvent({ id: "13", at, kind: "incident.created", subject: "inc_1", data: {} }, { ...ctx, incident: undefined })).toBeNull();
+  });
+});
+
+describe("previous statuses", () => {
+  const change = (componentId: string, time: string, from: string, to: string): ComponentChange => ({ componentId, at: new Date(`2026-11-27T${time}Z`), from, to });
+  const changes = [change("orders-db", "13:00:00", "operational", "degraded_performance"), change("orders-db", "13:20:06", "degraded_performance", "major_outage"), change("api", "13:30:00", "operational", "major_outage")];
+
+  it("tells a component's status just before an instant from its changes, operational when it never changed", () => {
+    expect(statusBefore(changes, "orders-db", at)).toBe("degraded_performance"); // the change at that very instant is the event's
+    expect(statusBefore(changes, "orders-db", new Date("2026-11-27T13:20:07Z"))).toBe("major_outage");
+    expect(statusBefore(changes, "orders-db", new Date("2026-11-27T12:00:00Z"))).toBe("operational");
+    expect(statusBefore(changes, "api", at)).toBe("operational");
+    expect(statusBefore([change("cache", "13:40:00", "partial_outage", "operational")], "cache", at)).toBe("partial_outage"); // older changes not read
+    expect(statusBefore(changes, "mail", at)).toBe("operational");
+  });
+
+  it("gives each component of a message the status it had before the event, when it changed", () => {
+    const message = messageFromEvent({ id: "9", at, kind: "monitor.down", subject: "db-check", data: {} }, { ...ctx, statusBefore: (id, when) => statusBefore(changes, id, when) });
+    expect(message?.components).toEqual([{ id: "orders-db", name: "Orders database", group: "Infrastructure", status: "major_outage", previousStatus: "degraded_performance" }]);
+    const incident = messageFromEvent({ id: "10", at: new Date("2026-11-27T13:40:00Z"), kind: "incident.updated", subject: "inc_1", data: {} }, { ...ctx, statusBefore: (id, when) => statusBefore(changes, id, when) });
+    // Unchanged since before the event: no previous status.
+    expect(incident?.components.map((c) => c.previousStatus)).toEqual([null, null]);
+  });
+
+  it("attaches the status page's objects when asked, for the incident or maintenance and the components", () => {
+    const refs: unknown[] = [];
+    const statuspage = (ref: unknown) => {
+      refs.push(ref);
+      return { page: { id: "p1", status_indicator: "none" as const, status_description: "All Systems Operational" }, incident: null, components: [] };
+    };
+    expect(messageFromEvent({ id: "7", at, kind: "incident.created", subject: "inc_1", data: {} }, { ...ctx, statuspage })?.statuspage?.page.id).toBe("p1");
+    messageFromEvent({ id: "8", at, kind: "maintenance.scheduled", subject: "mnt_1", data: { components: ["api"], name: "Upgrade" } }, { ...ctx, statuspage });
+    expect(refs).toEqual([
+      { incidentId: "inc_1", maintenanceId: null, componentIds: ["orders-db", "api"] },
+      { incidentId: null, maintenanceId: "mnt_1", componentIds: ["api"] },
+    ]);
   });
 });

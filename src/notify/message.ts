@@ -1,3 +1,4 @@
+import type { V2WebhookObjects } from "../statuspage/render/v2.ts";
 import type { MessageComponent, MessageKind, NotificationMessage, Severity } from "./types.ts";
 
 /** A timeline event as the dispatcher reads it. */
@@ -35,6 +36,33 @@ export interface MessageContext {
   componentsOfMonitor?: (monitorId: string) => string[];
   /** Our components that depend on an upstream, directly or not, for upstream events. */
   dependentsOf?: (upstreamId: string) => string[];
+  /** The status a component had just before `at`, from its status changes (see `statusBefore`); absent: not known. */
+  statusBefore?: (componentId: string, at: Date) => string;
+  /** The status page's /api/v2 objects of a message, for Statuspage-format webhooks; absent: none attached. */
+  statuspage?: (ref: { incidentId: string | null; maintenanceId: string | null; componentIds: string[] }) => V2WebhookObjects | undefined;
+}
+
+/** A component's status change, as `statusBefore` reads it. */
+export interface ComponentChange {
+  componentId: string;
+  at: Date;
+  from: string;
+  to: string;
+}
+
+/**
+ * The status `componentId` had just before `at`: what its last change before `at` left it in, else what its first
+ * change at or after `at` left behind, else operational (it never changed). `changes` must be oldest first and hold,
+ * for each component, every change from its last one before `at` on.
+ */
+export function statusBefore(changes: readonly ComponentChange[], componentId: string, at: Date): string {
+  let before: string | undefined;
+  for (const change of changes) {
+    if (change.componentId !== componentId) continue;
+    if (change.at.getTime() < at.getTime()) before = change.to;
+    else return before ?? change.from;
+  }
+  return before ?? "operational";
 }
 
 /**
@@ -86,9 +114,20 @@ const severities: readonly Severity[] = ["none", "minor", "major", "critical"];
  * id (or `monitor:<id>`, `maintenance:<id>`, `window:<component>`), so receivers group by cause.
  */
 export function messageFromEvent(event: DispatchEvent, ctx: MessageContext): NotificationMessage | null {
-  const component = (id: string, previous: string | null = null): MessageComponent => {
+  const message = baseMessage(event, ctx);
+  if (message === null || ctx.statuspage === undefined) return message;
+  const maintenanceId = event.kind.startsWith("maintenance.") ? event.subject : null;
+  const statuspage = ctx.statuspage({ incidentId: message.incident?.id ?? null, maintenanceId, componentIds: message.components.map((c) => c.id) });
+  return statuspage === undefined ? message : { ...message, statuspage };
+}
+
+function baseMessage(event: DispatchEvent, ctx: MessageContext): NotificationMessage | null {
+  // A component's status now, and the one it had just before the event when that was another.
+  const component = (id: string): MessageComponent => {
     const c = ctx.components.get(id);
-    return { id, name: c?.name ?? id, group: c?.group ?? null, status: c?.status ?? "operational", previousStatus: previous };
+    const status = c?.status ?? "operational";
+    const before = ctx.statusBefore?.(id, event.at);
+    return { id, name: c?.name ?? id, group: c?.group ?? null, status, previousStatus: before !== undefined && before !== status ? before : null };
   };
   const base = { eventId: event.id, at: event.at, site: ctx.site, labels: {} as Record<string, string> };
   const kind = incidentKinds[event.kind];
@@ -158,7 +197,7 @@ export function messageFromEvent(event: DispatchEvent, ctx: MessageContext): Not
       components: ids.map((id) => component(id)),
     };
   }
-  if (event.kind === "upstream.degraded" || event.kind === "upstream.recovered") return upstreamMessage(event, ctx, base);
+  if (event.kind === "upstream.degraded" || event.kind === "upstream.recovered") return upstreamMessage(event, ctx, base, component);
   if (event.kind === "window.closed") {
     const id = event.subject ?? "";
     const c = component(id);
@@ -187,7 +226,12 @@ function attributionText(event: DispatchEvent): string {
 }
 
 /** A provider's status change, for responders: what it reports, since when, and which of our components depend on it. */
-function upstreamMessage(event: DispatchEvent, ctx: MessageContext, base: Pick<NotificationMessage, "eventId" | "at" | "site" | "labels">): NotificationMessage | null {
+function upstreamMessage(
+  event: DispatchEvent,
+  ctx: MessageContext,
+  base: Pick<NotificationMessage, "eventId" | "at" | "site" | "labels">,
+  component: (id: string) => MessageComponent,
+): NotificationMessage | null {
   const id = event.subject ?? "";
   const name = typeof event.data["name"] === "string" ? event.data["name"] : id;
   const reason = typeof event.data["reason"] === "string" ? event.data["reason"] : "";
@@ -213,7 +257,7 @@ function upstreamMessage(event: DispatchEvent, ctx: MessageContext, base: Pick<N
     url: link,
     dedupKey: `upstream:${id}`,
     incident: null,
-    components: dependents.map((c) => ({ id: c, name: ctx.components.get(c)?.name ?? c, group: ctx.components.get(c)?.group ?? null, status: ctx.components.get(c)?.status ?? "operational", previousStatus: null })),
+    components: dependents.map((c) => component(c)),
     labels: { upstream: id },
   };
 }

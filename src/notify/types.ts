@@ -1,3 +1,5 @@
+import type { V2WebhookObjects } from "../statuspage/render/v2.ts";
+
 /** What a notification is about: the timeline event kinds the notifier delivers. */
 export type MessageKind =
   | "incident.created"
@@ -23,7 +25,7 @@ export interface MessageComponent {
   name: string;
   group: string | null;
   status: string;
-  /** The status before this event, when it changed. */
+  /** The status the component had just before the event, when it differs from `status` (null: unchanged). */
   previousStatus: string | null;
 }
 
@@ -61,6 +63,11 @@ export interface NotificationMessage {
   components: MessageComponent[];
   /** Free labels for routing (monitor type, region, …). */
   labels: Record<string, string>;
+  /**
+   * The incident or maintenance and the components as the status page's /api/v2 served them when the message was
+   * made, for Statuspage-format webhooks; absent when not needed (no channel or subscriber takes that format).
+   */
+  statuspage?: V2WebhookObjects;
 }
 
 /** The result of one delivery attempt: done, or failed and whether trying again may help. */

@@ -21,9 +21,12 @@ export interface TestVigil {
   dispose(): Promise<void>;
 }
 
-/** Starts Vigil with `configText` (logs discarded), on a free port; on PGlite in a temp dir unless `databaseUrl` is given. */
-export async function startTestVigil(configText: string, options: { databaseUrl?: string } = {}): Promise<TestVigil> {
-  const dir = await mkdtemp(path.join(tmpdir(), "vigil-test-"));
+/**
+ * Starts Vigil with `configText` (logs discarded), on a free port; on PGlite in a temp dir unless `databaseUrl` is given.
+ * With `dir`, its data lives there and outlives `dispose` (a later start on the same `dir` is a restart).
+ */
+export async function startTestVigil(configText: string, options: { databaseUrl?: string; dir?: string } = {}): Promise<TestVigil> {
+  const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), "vigil-test-")));
   const file = path.join(dir, "vigil.yaml");
   await writeFile(file, configText);
   const parsed = parseConfigText(configText, file, {});
@@ -57,7 +60,7 @@ export async function startTestVigil(configText: string, options: { databaseUrl?
     },
     async dispose() {
       await vigil.stop("test over");
-      await rm(dir, { recursive: true, force: true });
+      if (options.dir === undefined) await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -35,6 +35,8 @@ export function catalogRoutes(deps: ApiDeps) {
       response: z.object({ components: z.array(componentView) }),
       handler: async () => {
         const { statuses, overridden } = deps.incidents.componentStatuses();
+        // updated_at is the last status change (as on the status page and in /api/v2), else when it was first seen.
+        const changedAt = new Map((await deps.store.events.latestPerSubject("component.status_changed")).map((e) => [e.subject, e.at]));
         return {
         components: (await deps.store.catalog.components()).map((c) => ({
           id: c.id,
@@ -48,7 +50,7 @@ export function catalogRoutes(deps: ApiDeps) {
           status: statuses[c.id] ?? "operational",
           overridden: overridden.includes(c.id),
           created_at: c.createdAt.toISOString(),
-          updated_at: c.updatedAt.toISOString(),
+          updated_at: (changedAt.get(c.id) ?? c.createdAt).toISOString(),
         })),
         };
       },

@@ -4,7 +4,7 @@ import type { VigilConfig } from "../../config/index.ts";
 import { downstreamOf, type Graph } from "../../incidents/graph.ts";
 import { graphOf } from "../graph-of.ts";
 import type { Logger } from "../../observability/logger.ts";
-import { incidentOfEvent, messageFromEvent, type DispatchEvent, type IncidentContext, type MessageContext } from "../../notify/message.ts";
+import { incidentOfEvent, messageFromEvent, statusBefore, type ComponentChange, type DispatchEvent, type IncidentContext, type MessageContext } from "../../notify/message.ts";
 import { batchMessage } from "../../notify/routing/batch.ts";
 import { catchAllRoute, SilenceSchema, type Route, type Silence } from "../../notify/routing/config.ts";
 import { groupStep, type Batch, type GroupState } from "../../notify/routing/group.ts";
@@ -12,6 +12,12 @@ import type { SentNotification } from "../../notify/routing/inhibit.ts";
 import { planDeliveries } from "../../notify/routing/pipeline.ts";
 import type { NotificationMessage } from "../../notify/types.ts";
 import type { NewDelivery, SharedMessage, Store, SubscriberRow } from "../../store/types.ts";
+import { v2WebhookObjects } from "../../statuspage/render/v2.ts";
+import { buildPageView } from "../../statuspage/view/build.ts";
+import type { PageView } from "../../statuspage/view/types.ts";
+import type { ComponentStatus } from "../../incidents/component-status.ts";
+import { statusChangeKind, toStatusChange } from "../incidents/context.ts";
+import { gatherViewInput } from "../statuspage/gather.ts";
 import { loadGroupState, saveGroupState } from "./group-state.ts";
 import { messageJson } from "./message-json.ts";
 import { subscriberDeliveries, subscriberEvent } from "./subscriber-plan.ts";
@@ -43,6 +49,10 @@ interface BatchContext {
   silences: Silence[];
   /** Confirmed subscribers, read when the batch has an event the public hears about. */
   subscribers: () => Promise<SubscriberRow[]>;
+  /** The components' status changes around the batch's events (see `statusBefore`). */
+  changes: ComponentChange[];
+  /** The status page as it is now, when a Statuspage-format webhook may be sent (its /api/v2 objects go with the messages). */
+  view: PageView | undefined;
 }
 
 /** The dispatcher's cursor name in the store. */
@@ -132,7 +142,7 @@ export class Dispatcher {
       const events = await store.events.list({ afterId: after, limit: batch });
       if (events.length === 0) return;
       // The configuration, graph, statuses, silences and subscribers are read once per batch, not once per event.
-      const batchContext = await this.#batchContext();
+      const batchContext = await this.#batchContext(events);
       const before = this.#groups;
       const rows: NewDelivery[] = [];
       let added = 0;
@@ -171,7 +181,7 @@ export class Dispatcher {
     }
   }
 
-  async #batchContext(): Promise<BatchContext> {
+  async #batchContext(events: readonly DispatchEvent[]): Promise<BatchContext> {
     const config = this.#deps.config();
     const statuses = this.#deps.statuses();
     const now = this.#deps.clock.now();
@@ -197,12 +207,35 @@ export class Dispatcher {
       components: new Map(config.components.map((c) => [c.id, { name: c.name, group: c.group ?? null, status: statuses[c.id] ?? "operational" }])),
       silences,
       subscribers: () => (subscribers ??= config.subscribers === undefined ? Promise.resolve([]) : this.#deps.store.subscribers.list()),
+      changes: await this.#changesFrom(events[0]?.at ?? now),
+      // Read only for a batch with an event that may make a message (not one of signals and status changes alone).
+      view: sendsStatuspageFormat(config) && events.some((e) => notifiable.test(e.kind)) ? await this.#view(config, statuses) : undefined,
     };
+  }
+
+  /**
+   * Every component's status changes from its last one before `from` on, oldest first: enough to tell the status each
+   * had just before any event of the batch.
+   */
+  async #changesFrom(from: Date): Promise<ComponentChange[]> {
+    const { events } = this.#deps.store;
+    const [latest, since] = await Promise.all([events.latestPerSubject(statusChangeKind), events.statusChanges({ from })]);
+    const byId = new Map([...latest, ...since].map((e) => [e.id, e]));
+    return [...byId.values()]
+      .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1))
+      .map(toStatusChange)
+      .map((c) => ({ componentId: c.componentId, at: c.at, from: c.from, to: c.to }));
+  }
+
+  /** The status page's view now, as the publisher builds it (upstreams aside: a webhook names our components only). */
+  async #view(config: VigilConfig, statuses: Record<string, string>): Promise<PageView> {
+    const input = await gatherViewInput(this.#deps.store, config, { now: this.#deps.clock.now(), publicUrl: this.#deps.publicUrl(), statuses: statuses as Record<string, ComponentStatus> });
+    return buildPageView(input);
   }
 
   /** The team channels' deliveries of an event, and the public's (subscribers). */
   async #plan(event: DispatchEvent, batch: BatchContext): Promise<{ team: NewDelivery[]; public: { rows: NewDelivery[]; shared: SharedMessage[] } }> {
-    const context = await this.#context(event, batch.config, batch.components, batch.graph);
+    const context = await this.#context(event, batch);
     const team = batch.channels.length === 0 ? [] : this.#planChannels(event, context, batch);
     const publicEvent = subscriberEvent(event, context.incident?.publishedAt ?? null);
     const none = { rows: [], shared: [] };
@@ -274,7 +307,8 @@ export class Dispatcher {
     };
   }
 
-  async #context(event: DispatchEvent, config: VigilConfig, components: MessageContext["components"], graph: Graph) {
+  async #context(event: DispatchEvent, batch: BatchContext): Promise<MessageContext> {
+    const { config, components, graph, changes, view } = batch;
     let incident: IncidentContext | undefined;
     // The incident as the event recorded it; the row as it is now only for events from before that was recorded.
     if (event.kind.startsWith("incident.")) incident = incidentOfEvent(event);
@@ -291,6 +325,8 @@ export class Dispatcher {
       incident,
       componentsOfMonitor: (monitorId: string) => config.components.filter((c) => c.monitors.includes(monitorId)).map((c) => c.id),
       dependentsOf: (upstreamId: string) => [...downstreamOf(graph, upstreamId).keys()].filter((id) => components.has(id)),
+      statusBefore: (componentId: string, at: Date) => statusBefore(changes, componentId, at),
+      statuspage: view === undefined ? undefined : (ref) => v2WebhookObjects(view, ref),
     };
   }
 
@@ -298,4 +334,13 @@ export class Dispatcher {
     if (this.#stopped) return;
     this.#timer = this.#deps.timers.setTimeout(() => void this.dispatch().then(() => this.#schedule()), 1_000);
   }
+}
+
+/** The kinds of the events that may make a message (see messageFromEvent). */
+const notifiable = /^(incident|maintenance|monitor|window|upstream)\./;
+
+/** Whether a channel or a subscriber may take Statuspage's webhook format. */
+function sendsStatuspageFormat(config: VigilConfig): boolean {
+  const channel = config.notifications.channels.some((c) => c.type === "webhook" && (c as { format?: unknown }).format === "statuspage");
+  return channel || config.subscribers?.webhooks === true;
 }

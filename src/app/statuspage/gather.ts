@@ -45,12 +45,13 @@ export async function gatherViewInput(
   options: { now: Date; publicUrl: string; statuses?: Record<string, ComponentStatus>; fromConfig?: boolean; upstreams?(): readonly UpstreamView[] },
 ): Promise<ViewInput> {
   const since = new Date(options.now.getTime() - (barDays + 1) * 86_400_000);
-  const [components, unresolved, recent, maintenances, changeEvents] = await Promise.all([
+  const [components, unresolved, recent, maintenances, changeEvents, lastChanges] = await Promise.all([
     store.catalog.components(),
     store.incidents.list({ openOnly: true, limit: historyLimit }),
     store.incidents.list({ limit: historyLimit }),
     store.maintenances.list({ limit: 1000 }),
     store.events.list({ kind: statusChangeKind, limit: 10_000, newestFirst: true }),
+    store.events.latestPerSubject(statusChangeKind),
   ]);
   const byId = new Map([...recent, ...unresolved].filter((i) => i.publishedAt !== null).map((i) => [i.id, i]));
   const rows = [...byId.values()];
@@ -79,6 +80,7 @@ export async function gatherViewInput(
     incidents: rows.map((row) => ({ row, updates: updatesOf.get(row.id) ?? [] })),
     maintenances,
     changes,
+    statusChangedAt: Object.fromEntries(lastChanges.filter((e) => e.subject !== null).map((e) => [e.subject, e.at])),
     now: options.now,
     subscribe: options.fromConfig ? null : subscribeOf(config),
     upstreams: shownUpstreams(options.upstreams?.() ?? []),

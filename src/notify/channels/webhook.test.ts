@@ -1,6 +1,8 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { describeDeliveryOutcomes, sinkNow, startHttpSink, testSendContext, type HttpSink } from "../../../test/helpers/http-sink.ts";
+import { samplePageView } from "../../../test/helpers/page-view.ts";
+import { v2Incidents, v2ScheduledMaintenances, v2Components, v2WebhookObjects } from "../../statuspage/render/v2.ts";
 import { incidentOpened, incidentResolved, maintenanceStarted, monitorDown } from "./fixtures.test-helper.ts";
 import { statuspageWebhookDocs, verifyWebhookSignature, WebhookConfig, webhookChannel, webhookSignature } from "./webhook.ts";
 
@@ -157,8 +159,61 @@ describe("webhook: Statuspage's format", () => {
     });
   });
 
-  it("uses the status page's host name as page id by default", () => {
+  it("uses the status page's host name as page id only for a message without the /api/v2 objects", () => {
     expect(webhookChannel.render(monitorDown(), config("https://hooks.example.com", { format: "statuspage" }))).toMatchObject({ page: { id: "status.acme.test" } });
+  });
+
+  describe("with the /api/v2 objects of the message", () => {
+    const view = samplePageView();
+    const plain = config("https://hooks.example.com", { format: "statuspage" });
+    const incidentId = "inc_00000000000000a1";
+
+    it("sends the incident, its updates and its components exactly as /api/v2 serves them, with /api/v2's page id and status", () => {
+      const statuspage = v2WebhookObjects(view, { incidentId, componentIds: ["orders-db", "api"] });
+      const body = webhookChannel.render(incidentOpened({ statuspage, incident: { ...incidentOpened().incident!, id: incidentId } }), plain) as unknown as { page: unknown; incident: Record<string, unknown> };
+      expect(body.page).toEqual({ id: "acmestatus01", status_indicator: "critical", status_description: "Major System Outage" });
+      const { backfilled, scheduled_for, scheduled_until, scheduled_remind_prior, scheduled_reminded_at, impact_override, scheduled_auto_in_progress, scheduled_auto_completed, ...rest } = body.incident;
+      expect(rest).toEqual(v2Incidents(view).incidents.find((i) => i.id === incidentId));
+      expect({ backfilled, scheduled_for, scheduled_until, scheduled_remind_prior, scheduled_reminded_at, impact_override, scheduled_auto_in_progress, scheduled_auto_completed }).toEqual({
+        backfilled: false,
+        scheduled_for: null,
+        scheduled_until: null,
+        scheduled_remind_prior: false,
+        scheduled_reminded_at: null,
+        impact_override: null,
+        scheduled_auto_in_progress: false,
+        scheduled_auto_completed: false,
+      });
+      // A page id set on the channel replaces /api/v2's everywhere.
+      expect(JSON.stringify(webhookChannel.render(incidentOpened({ statuspage, incident: { ...incidentOpened().incident!, id: incidentId } }), sp("https://hooks.example.com")))).not.toContain("acmestatus01");
+    });
+
+    it("sends a maintenance as an incident with scheduled_for and scheduled_until, as /api/v2 serves it, never as a component update", () => {
+      const maintenance = v2ScheduledMaintenances(view).scheduled_maintenances[0]!;
+      const statuspage = v2WebhookObjects(view, { maintenanceId: maintenance.id, componentIds: ["orders-db"] });
+      const body = webhookChannel.render({ ...maintenanceStarted(), statuspage }, plain) as unknown as { incident: Record<string, unknown>; component_update?: unknown };
+      expect(body.component_update).toBeUndefined();
+      const { backfilled: _b, scheduled_remind_prior: _p, scheduled_reminded_at: _r, impact_override: _o, scheduled_auto_in_progress: _i, scheduled_auto_completed: _c, ...rest } = body.incident;
+      expect(rest).toEqual(maintenance);
+      expect(body.incident).toMatchObject({ impact: "maintenance", scheduled_for: maintenance.scheduled_for, scheduled_until: maintenance.scheduled_until });
+    });
+
+    it("sends a component update with the component's /api/v2 row, and nothing when no component changed", () => {
+      const statuspage = v2WebhookObjects(view, { componentIds: ["checkout"] });
+      const down = { ...monitorDown(), statuspage, components: [{ id: "checkout", name: "Checkout <beta>", group: null, status: "degraded_performance", previousStatus: "operational" }] };
+      expect(webhookChannel.render(down, plain)).toMatchObject({
+        page: { id: "acmestatus01" },
+        component_update: { old_status: "operational", new_status: "degraded_performance", component_id: "checkout" },
+        component: v2Components(view).components.find((r) => r.id === "checkout"),
+      });
+      const unchanged = { ...down, components: [{ ...down.components[0]!, previousStatus: null }] };
+      expect(webhookChannel.render(unchanged, plain)).toBeNull();
+      expect(webhookChannel.render({ ...maintenanceStarted(), components: [{ ...maintenanceStarted().components[0]!, previousStatus: null }] }, plain)).toBeNull();
+    });
+
+    it("says nothing was sent for a null body", async () => {
+      expect(await webhookChannel.send(null, plain, testSendContext())).toEqual({ ok: true, detail: "not sent: nothing that Statuspage's format reports changed" });
+    });
   });
 });
 

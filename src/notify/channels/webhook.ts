@@ -22,7 +22,7 @@ export const WebhookConfig = strictMap({
   secret: text.optional(),
   /** `vigil` (Vigil's own JSON, the default) or `statuspage` (Statuspage's webhook JSON). */
   format: z.enum(["vigil", "statuspage"]).default("vigil"),
-  /** `statuspage` format: `page.id` (default: the status page's host name). */
+  /** `statuspage` format: the page id to send (default: the status page's, as /api/v2 says it). */
   page_id: text.optional(),
   /** Extra request headers, such as an `Authorization` the receiver wants (**secret** then). */
   headers: headerMap.optional(),
@@ -116,20 +116,41 @@ interface StatuspagePage {
   status_description: string;
 }
 
+/** A component as Statuspage's webhooks show it; with the /api/v2 objects, the very row /api/v2 serves. */
 interface StatuspageComponent {
   status: string;
   name: string;
   created_at: string;
   updated_at: string;
   position: number;
-  description: null;
+  description: string | null;
   showcase: boolean;
   id: string;
   page_id: string;
   group_id: string | null;
+  start_date?: string | null;
+  group?: boolean;
+  only_show_if_degraded?: boolean;
 }
 
-/** Statuspage's incident object as its webhooks send it. */
+/** An incident update as Statuspage's webhooks show it; with the /api/v2 objects, the very update /api/v2 serves. */
+interface StatuspageIncidentUpdate {
+  status: string;
+  body: string;
+  created_at: string;
+  wants_twitter_update?: boolean;
+  twitter_updated_at?: null;
+  updated_at: string;
+  display_at: string;
+  affected_components: { code: string; name: string; old_status: string; new_status: string }[] | null;
+  custom_tweet: null;
+  tweet_id?: null;
+  deliver_notifications: boolean;
+  id: string;
+  incident_id: string;
+}
+
+/** Statuspage's incident object as its webhooks send it (a maintenance is one with `scheduled_for`/`scheduled_until`). */
 export interface StatuspageIncident {
   name: string;
   status: string;
@@ -139,15 +160,16 @@ export interface StatuspageIncident {
   resolved_at: string | null;
   impact: string;
   shortlink: string;
-  postmortem_ignored: boolean;
-  postmortem_body: null;
-  postmortem_body_last_updated_at: null;
-  postmortem_published_at: null;
-  postmortem_notified_subscribers: boolean;
-  postmortem_notified_twitter: boolean;
+  /** An incident's postmortem fields (a maintenance has none, as in /api/v2). */
+  postmortem_ignored?: boolean;
+  postmortem_body?: string | null;
+  postmortem_body_last_updated_at?: string | null;
+  postmortem_published_at?: string | null;
+  postmortem_notified_subscribers?: boolean;
+  postmortem_notified_twitter?: boolean;
   backfilled: boolean;
-  scheduled_for: null;
-  scheduled_until: null;
+  scheduled_for: string | null;
+  scheduled_until: string | null;
   scheduled_remind_prior: boolean;
   scheduled_reminded_at: null;
   impact_override: null;
@@ -156,20 +178,7 @@ export interface StatuspageIncident {
   started_at: string;
   id: string;
   page_id: string;
-  incident_updates: {
-    status: string;
-    body: string;
-    created_at: string;
-    wants_twitter_update: boolean;
-    twitter_updated_at: null;
-    updated_at: string;
-    display_at: string;
-    affected_components: { code: string; name: string; old_status: string; new_status: string }[];
-    custom_tweet: null;
-    deliver_notifications: boolean;
-    id: string;
-    incident_id: string;
-  }[];
+  incident_updates: StatuspageIncidentUpdate[];
   components: StatuspageComponent[];
 }
 
@@ -193,42 +202,67 @@ const componentIndicators: Record<string, Indicator> = {
 };
 const indicatorRank: Record<Indicator, number> = { none: 0, maintenance: 0.5, minor: 1, major: 2, critical: 3 };
 
+/** The fields of Statuspage's webhook incident that its /api/v2 incident lacks; a maintenance's `scheduled_*` replace them. */
+const webhookOnlyFields = {
+  backfilled: false,
+  scheduled_for: null,
+  scheduled_until: null,
+  scheduled_remind_prior: false,
+  scheduled_reminded_at: null,
+  impact_override: null,
+  scheduled_auto_in_progress: false,
+  scheduled_auto_completed: false,
+} as const;
+
 /**
- * Statuspage's webhook body for `message`. Statuspage sends an incident update (with the incident
- * and its updates) or a component update; Vigil builds the first when the message has an incident
- * and the second otherwise. What a message lacks is approximated, as documented in the report:
- * - `page.status_indicator` is the message's own picture (the open incident's impact, else the worst
- *   of its components), not the whole page's;
+ * Statuspage's webhook body for `message`, or null when Statuspage would send nothing. Statuspage sends an incident
+ * update (the incident, maintenances included, with its updates and components) or a component update (one
+ * component's status change).
+ *
+ * When the message carries the status page's /api/v2 objects (`message.statuspage`, attached when the event was
+ * dispatched), the page, the incident or maintenance and the components are exactly those objects: the same ids,
+ * times, positions and updates as /api/v2 serves, so a receiver can match the two. A maintenance goes out as an
+ * incident with its `scheduled_for`/`scheduled_until`. A message without a component whose status changed and
+ * without an incident (a window closed, a monitor whose component kept its status) sends nothing.
+ *
+ * Without those objects (an incident not published yet, a message stored before they were attached) it is built from
+ * the message, approximating what it lacks:
+ * - `page.status_indicator` is the message's own picture (the open incident's impact, else the worst of its components);
  * - `incident_updates` holds only this update, whose id is the timeline event's;
- * - `monitoring_at` is the message time while the incident is `monitoring`, else null;
- * - components' `created_at` and `position` are not known: the message time and the order given;
- * - maintenance windows' `scheduled_for`/`scheduled_until` are not in the message: null;
- * - a message about several components yields one component update, for the first that changed
- *   (Statuspage sends one webhook per component);
- * - `meta.unsubscribe` is the status page's URL (there is no per-subscriber link).
+ * - components' times are the message's, their positions the order given.
+ *
+ * `meta.unsubscribe` is the status page's URL (there is no per-subscriber link). `pageId` replaces every page id when
+ * the channel sets one (`page_id`).
  */
-export function statuspageBody(message: NotificationMessage, pageId: string): StatuspageWebhookBody {
+export function statuspageBody(message: NotificationMessage, pageId?: string): StatuspageWebhookBody | null {
   const at = message.at.toISOString();
   const meta: StatuspageMeta = { unsubscribe: message.site.url, documentation: statuspageWebhookDocs, generated_at: at };
-  const component = (c: MessageComponent, position: number): StatuspageComponent => ({
-    status: c.status,
-    name: c.name,
-    created_at: at,
-    updated_at: at,
-    position,
-    description: null,
-    showcase: true,
-    id: c.id,
-    page_id: pageId,
-    group_id: c.group === null ? null : groupId(c.group),
-  });
+  const objects = message.statuspage;
+  const id = pageId ?? objects?.page.id ?? hostOf(message.site.url);
+  const rows = new Map((objects?.components ?? []).map((c) => [c.id, c]));
+  const component = (c: MessageComponent, position: number): StatuspageComponent => {
+    const row = rows.get(c.id);
+    if (row !== undefined) return { ...row, page_id: id };
+    return { status: c.status, name: c.name, created_at: at, updated_at: at, position, description: null, showcase: true, id: c.id, page_id: id, group_id: c.group === null ? null : groupId(c.group) };
+  };
+  const pageOf = (fallback: Indicator): StatuspagePage =>
+    objects ? { id, status_indicator: objects.page.status_indicator, status_description: objects.page.status_description } : page(id, fallback);
+
+  if (objects?.incident) {
+    const { components, ...rest } = objects.incident;
+    return {
+      meta,
+      page: pageOf("none"),
+      incident: { ...webhookOnlyFields, ...rest, page_id: id, components: components.map((row) => ({ ...row, page_id: id })) },
+    };
+  }
   const { incident } = message;
   if (incident) {
     const open = !closedStatuses.has(incident.status);
-    const indicator: Indicator = !open ? "none" : incident.status === "in_progress" || incident.status === "verifying" ? "maintenance" : incident.impact;
+    const indicator: Indicator = !open ? "none" : incident.impact;
     return {
       meta,
-      page: page(pageId, indicator),
+      page: pageOf(indicator),
       incident: {
         name: incident.name,
         status: incident.status,
@@ -244,17 +278,10 @@ export function statuspageBody(message: NotificationMessage, pageId: string): St
         postmortem_published_at: null,
         postmortem_notified_subscribers: false,
         postmortem_notified_twitter: false,
-        backfilled: false,
-        scheduled_for: null,
-        scheduled_until: null,
-        scheduled_remind_prior: false,
-        scheduled_reminded_at: null,
-        impact_override: null,
-        scheduled_auto_in_progress: false,
-        scheduled_auto_completed: false,
+        ...webhookOnlyFields,
         started_at: incident.startedAt.toISOString(),
         id: incident.id,
-        page_id: pageId,
+        page_id: id,
         incident_updates: [
           {
             status: incident.status,
@@ -279,11 +306,13 @@ export function statuspageBody(message: NotificationMessage, pageId: string): St
     const next = componentIndicators[c.status] ?? "none";
     return indicatorRank[next] > indicatorRank[acc] ? next : acc;
   }, "none");
-  const changed = message.components.find((c) => c.previousStatus !== null && c.previousStatus !== c.status) ?? message.components[0];
-  if (!changed) return { meta, page: page(pageId, worst) };
+  // A test message has nothing to report: the page alone shows the receiver is reached.
+  if (message.kind === "test") return { meta, page: pageOf(worst) };
+  const changed = message.components.find((c) => c.previousStatus !== null && c.previousStatus !== c.status);
+  if (!changed) return null;
   return {
     meta,
-    page: page(pageId, worst),
+    page: pageOf(worst),
     component_update: {
       old_status: changed.previousStatus ?? changed.status,
       new_status: changed.status,
@@ -354,8 +383,8 @@ export function verifyWebhookSignature(
 
 // ---- The channel ----
 
-/** What a `webhook` channel sends: the body, serialised and signed at send time. */
-export type WebhookPayload = VigilWebhookBody | StatuspageWebhookBody;
+/** What a `webhook` channel sends: the body, serialised and signed at send time; null: nothing to send (see statuspageBody). */
+export type WebhookPayload = VigilWebhookBody | StatuspageWebhookBody | null;
 
 /** The host name of a URL, as a default page id. */
 function hostOf(url: string): string {
@@ -363,6 +392,7 @@ function hostOf(url: string): string {
 }
 
 async function sendWebhook(payload: WebhookPayload, config: WebhookConfig, ctx: SendContext): Promise<SendResult> {
+  if (payload === null) return { ok: true, detail: "not sent: nothing that Statuspage's format reports changed" };
   const body = JSON.stringify(payload);
   const headers: Record<string, string> = { ...config.headers };
   if (config.secret !== undefined) {
@@ -378,6 +408,6 @@ async function sendWebhook(payload: WebhookPayload, config: WebhookConfig, ctx: 
 export const webhookChannel: Channel<WebhookConfig, WebhookPayload> = {
   type: "webhook",
   configSchema: WebhookConfig,
-  render: (message, config) => (config.format === "statuspage" ? statuspageBody(message, config.page_id ?? hostOf(message.site.url)) : vigilBody(message)),
+  render: (message, config) => (config.format === "statuspage" ? statuspageBody(message, config.page_id) : vigilBody(message)),
   send: sendWebhook,
 };

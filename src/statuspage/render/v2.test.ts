@@ -15,6 +15,7 @@ import {
   v2Summary,
   v2UnresolvedIncidents,
   v2UpcomingMaintenances,
+  v2WebhookObjects,
 } from "./v2.ts";
 import { v2JsonSchemas, v2Schemas, type V2Path } from "./v2-schemas.ts";
 
@@ -127,7 +128,7 @@ describe("Statuspage v2 documents", () => {
       status: "major_outage",
       created_at: "2026-08-01T00:00:00.000Z",
       updated_at: "2026-11-27T13:20:06.000Z",
-      position: 0,
+      position: 1,
       description: null,
       showcase: false,
       start_date: null,
@@ -143,7 +144,7 @@ describe("Statuspage v2 documents", () => {
       status: "operational",
       created_at: "2026-08-01T00:00:00.000Z",
       updated_at: "2026-11-27T10:00:00.000Z",
-      position: 1,
+      position: 2,
       description: "Redis cache",
       showcase: true,
       start_date: "2026-08-01",
@@ -169,7 +170,23 @@ describe("Statuspage v2 documents", () => {
     const rows = v2Components(v).components;
     expect(rows.map((r) => r.id)).toEqual(["api", "group-infrastructure", "orders-db", "cache", "checkout", "orphan"]);
     expect(rows.find((r) => r.id === "orphan")?.group_id).toBeNull();
-    expect(v2Schemas["components.json"].safeParse({ page: docs["components.json"].page, components: rows }).success).toBe(false); // 2.5 is no integer position
+    // Ordered by the view's positions (2.5 included), numbered as Statuspage numbers them.
+    expect(rows.map((r) => r.position)).toEqual([1, 2, 1, 2, 3, 4]);
+  });
+
+  it("numbers positions as Statuspage does: top-level rows from 1, each group's components from 1", () => {
+    const v = samplePageView();
+    const rows = v2Components(v).components;
+    expect(rows.map((r) => [r.id, r.position])).toEqual([
+      ["group-infrastructure", 1],
+      ["orders-db", 1],
+      ["cache", 2],
+      ["api", 2],
+      ["checkout", 3],
+    ]);
+    // An incident's components carry the same rows, positions included.
+    const [incident] = v2Incidents(v).incidents;
+    for (const c of incident!.components) expect(c).toEqual(rows.find((r) => r.id === c.id));
   });
 
   it("incidents carry their updates newest first, with Statuspage's update fields", () => {
@@ -373,6 +390,23 @@ describe("Statuspage v2 documents", () => {
   });
 });
 
+describe("v2WebhookObjects", () => {
+  const view = samplePageView();
+
+  it("gives the very objects /api/v2 serves: the incident or maintenance, the component rows, the page id and status", () => {
+    const incident = v2Incidents(view).incidents[0]!;
+    const rows = v2Components(view).components;
+    expect(v2WebhookObjects(view, { incidentId: incident.id, componentIds: ["api", "orders-db", "gone"] })).toEqual({
+      page: { id: "acmestatus01", status_indicator: "critical", status_description: "Major System Outage" },
+      incident,
+      components: [rows.find((r) => r.id === "api"), rows.find((r) => r.id === "orders-db")],
+    });
+    const maintenance = v2ScheduledMaintenances(view).scheduled_maintenances[1]!;
+    expect(v2WebhookObjects(view, { maintenanceId: maintenance.id, componentIds: [] }).incident).toEqual(maintenance);
+    expect(v2WebhookObjects(view, { incidentId: "inc_unpublished", componentIds: [] }).incident).toBeNull();
+  });
+});
+
 describe("third-party components (upstream providers) in v2", () => {
   const now = new Date("2026-11-27T12:00:00Z");
   const created = new Date("2026-08-01T00:00:00Z");
@@ -414,14 +448,14 @@ describe("third-party components (upstream providers) in v2", () => {
       ["aws-rds", "group-third-party-services", false],
       ["github", "group-third-party-services", false],
     ]);
-    expect(rows[3]).toMatchObject({ name: "Third-party services", status: "major_outage", position: 2, components: ["aws-rds", "github"] });
+    expect(rows[3]).toMatchObject({ name: "Third-party services", status: "major_outage", position: 3, components: ["aws-rds", "github"] });
     expect(rows[4]).toEqual({
       id: "aws-rds",
       name: "AWS RDS (Oregon)",
       status: "major_outage",
       created_at: "2026-11-27T12:00:00.000Z",
       updated_at: "2026-11-27T12:00:00.000Z",
-      position: 2,
+      position: 1,
       description: "Status reported by the provider",
       showcase: true,
       start_date: "2026-11-27",

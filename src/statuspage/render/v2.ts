@@ -48,14 +48,14 @@ function pageOf(view: PageView): V2Page {
   return { id: p.id, name: p.name, url: p.url, time_zone: p.timeZone, updated_at: iso(p.updatedAt) };
 }
 
-function componentRow(view: PageView, c: ComponentView, groupId: string | null): V2ComponentRow {
+function componentRow(view: PageView, c: ComponentView, groupId: string | null, position: number): V2ComponentRow {
   return {
     id: c.id,
     name: c.name,
     status: c.status,
     created_at: iso(c.createdAt),
     updated_at: iso(c.updatedAt),
-    position: c.position,
+    position,
     description: c.description,
     showcase: true,
     start_date: c.startDate,
@@ -66,14 +66,14 @@ function componentRow(view: PageView, c: ComponentView, groupId: string | null):
   };
 }
 
-function groupRow(view: PageView, g: GroupView, children: readonly ComponentView[]): V2GroupRow {
+function groupRow(view: PageView, g: GroupView, children: readonly ComponentView[], position: number): V2GroupRow {
   return {
     id: g.id,
     name: g.name,
     status: g.status,
     created_at: iso(g.createdAt),
     updated_at: iso(g.updatedAt),
-    position: g.position,
+    position,
     description: null,
     showcase: false,
     start_date: null,
@@ -88,42 +88,46 @@ function groupRow(view: PageView, g: GroupView, children: readonly ComponentView
 /**
  * Every row of components.json and summary.json. A component belongs to the group its `groupId` names;
  * one whose group is not in the view is shown ungrouped (`group_id: null`), so no row points at a
- * missing group row.
+ * missing group row. Positions are Statuspage's: the top-level rows numbered from 1 in row order, and
+ * each group's components from 1 within the group.
  */
 function componentRows(view: PageView): V2Row[] {
+  return rowLayout(view).flatMap((top, i) =>
+    top.group === null
+      ? [componentRow(view, top.members[0]!, null, i + 1)]
+      : [groupRow(view, top.group, top.members, i + 1), ...top.members.map((c, j) => componentRow(view, c, top.group!.id, j + 1))],
+  );
+}
+
+/** The top-level rows in order: a group with its components by position, or an ungrouped component alone. */
+function rowLayout(view: PageView): { group: GroupView | null; members: ComponentView[] }[] {
   const groupIds = new Set(view.groups.map((g) => g.id));
   const byPosition = <T extends { position: number }>(list: readonly T[]): T[] => list.map((item, i) => ({ item, i })).sort((a, b) => a.item.position - b.item.position || a.i - b.i).map((x) => x.item);
   const children = (g: GroupView): ComponentView[] => byPosition(view.components.filter((c) => c.groupId === g.id));
 
-  type Top = { position: number; kind: 0 | 1; index: number; rows: () => V2Row[] };
+  type Top = { position: number; kind: 0 | 1; index: number; group: GroupView | null; members: () => ComponentView[] };
   const top: Top[] = [
-    ...view.groups.map((g, index): Top => ({
-      position: g.position,
-      kind: 0,
-      index,
-      rows: () => {
-        const members = children(g);
-        return [groupRow(view, g, members), ...members.map((c) => componentRow(view, c, g.id))];
-      },
-    })),
+    ...view.groups.map((g, index): Top => ({ position: g.position, kind: 0, index, group: g, members: () => children(g) })),
     ...view.components
       .filter((c) => c.groupId === null || !groupIds.has(c.groupId))
-      .map((c, index): Top => ({ position: c.position, kind: 1, index, rows: () => [componentRow(view, c, null)] })),
+      .map((c, index): Top => ({ position: c.position, kind: 1, index, group: null, members: () => [c] })),
   ];
   top.sort((a, b) => a.position - b.position || a.kind - b.kind || a.index - b.index);
-  return top.flatMap((t) => t.rows());
+  return top.map((t) => ({ group: t.group, members: t.members() }));
+}
+
+/** The component rows of the components named, in that order, as components.json shows them; one the page does not show is left out. */
+function rowsOf(view: PageView, ids: readonly string[]): V2ComponentRow[] {
+  const rows = new Map(componentRows(view).filter((r): r is V2ComponentRow => !r.group).map((r) => [r.id, r]));
+  return ids.flatMap((id) => {
+    const row = rows.get(id);
+    return row === undefined ? [] : [row];
+  });
 }
 
 /** The component rows of the affected components the view still shows (a hidden or removed one is left out). */
 function affectedRows(view: PageView, affected: readonly { id: string }[]): V2ComponentRow[] {
-  const groupIds = new Set(view.groups.map((g) => g.id));
-  const components = new Map(view.components.map((c) => [c.id, c]));
-  const rows: V2ComponentRow[] = [];
-  for (const { id } of affected) {
-    const c = components.get(id);
-    if (c) rows.push(componentRow(view, c, c.groupId !== null && groupIds.has(c.groupId) ? c.groupId : null));
-  }
-  return rows;
+  return rowsOf(view, affected.map((a) => a.id));
 }
 
 function affectedComponents(list: readonly V2AffectedComponent[]): V2AffectedComponent[] | null {
@@ -286,5 +290,36 @@ export function v2Documents(view: PageView): { [P in V2Path]: V2Document<P> } {
     "scheduled-maintenances.json": v2ScheduledMaintenances(view),
     "scheduled-maintenances/upcoming.json": v2UpcomingMaintenances(view),
     "scheduled-maintenances/active.json": v2ActiveMaintenances(view),
+  };
+}
+
+/** What Statuspage's webhooks carry of the page: its id and its status. */
+export interface V2WebhookPage {
+  id: string;
+  status_indicator: PageView["status"]["indicator"];
+  status_description: string;
+}
+
+/** The objects a Statuspage-format webhook about an event sends, as /api/v2 serves them. */
+export interface V2WebhookObjects {
+  page: V2WebhookPage;
+  /** The incident or maintenance, when the page shows it (an unpublished incident is not on it). */
+  incident: V2Incident | V2Maintenance | null;
+  /** The component rows of the components named, in that order (one the page does not show is left out). */
+  components: V2ComponentRow[];
+}
+
+/**
+ * The /api/v2 objects of an incident or maintenance and components, for a Statuspage-format webhook: the very
+ * objects `incidents.json`, `scheduled-maintenances.json` and `components.json` serve for the same view, so a
+ * receiver can match what it is sent to what it reads (same ids, same times, same positions).
+ */
+export function v2WebhookObjects(view: PageView, ref: { incidentId?: string | null; maintenanceId?: string | null; componentIds: readonly string[] }): V2WebhookObjects {
+  const found = ref.incidentId ? view.incidents.find((i) => i.id === ref.incidentId) : undefined;
+  const planned = ref.maintenanceId ? view.maintenances.find((m) => m.id === ref.maintenanceId) : undefined;
+  return {
+    page: { id: view.page.id, status_indicator: view.status.indicator, status_description: view.status.description },
+    incident: found ? incident(view, found) : planned ? maintenance(view, planned) : null,
+    components: rowsOf(view, ref.componentIds),
   };
 }

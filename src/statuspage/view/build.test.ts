@@ -229,6 +229,21 @@ describe("buildPageView", () => {
     expect(view.components.slice(0, 3)).toEqual(plain.components);
   });
 
+  it("dates a component's updatedAt by its last status change, else when it was first seen, never by a catalog edit", () => {
+    const restarted = new Date("2026-11-27T11:00:00Z"); // the catalog row was touched at a restart
+    const view = buildPageView(
+      input({
+        components: [component("db", 0, { group: "Infrastructure", updatedAt: restarted }), component("api", 1, { updatedAt: restarted }), component("cache", 2, { group: "Infrastructure", updatedAt: restarted })],
+        changes: [change("db", "2026-11-27T09:00:00Z", "operational", "major_outage"), change("db", "2026-11-27T09:30:00Z", "major_outage", "operational")],
+        // A change older than the bars reach is known from the last change of each component.
+        statusChangedAt: { api: new Date("2026-05-01T08:00:00Z"), db: new Date("2026-11-27T09:00:00Z") },
+      }),
+    );
+    const updated = Object.fromEntries(view.components.map((c) => [c.id, c.updatedAt.toISOString()]));
+    expect(updated).toEqual({ db: "2026-11-27T09:30:00.000Z", api: "2026-05-01T08:00:00.000Z", cache: created.toISOString() });
+    expect(view.groups[0]!.updatedAt.toISOString()).toBe("2026-11-27T09:30:00.000Z");
+  });
+
   it("derives group ids from names", () => {
     expect([groupId("Infrastructure"), groupId("EU / West"), groupId("---")]).toEqual(["group-infrastructure", "group-eu-west", "group-unnamed"]);
   });

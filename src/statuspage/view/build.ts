@@ -80,6 +80,11 @@ export interface ViewInput {
   maintenances: readonly MaintenanceInput[];
   /** Component status changes covering the bars' days (and the change in force before them). */
   changes: readonly StatusChange[];
+  /**
+   * Each component's last status change (its newest `component.status_changed`), however old: a component's
+   * `updatedAt`. Absent: the newest of `changes` for it.
+   */
+  statusChangedAt?: Readonly<Record<string, Date>>;
   now: Date;
   /** What the subscribe form offers; absent or null: no form (subscriptions off, or a static export with no server to post to). */
   subscribe?: SubscribeView | null;
@@ -118,6 +123,7 @@ export function buildPageView(input: ViewInput): PageView {
     .map((i) => incidentView(i, url, names, statusOf))
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.id.localeCompare(b.id));
   const incidentMembers = new Map(input.incidents.map((i) => [i.row.id, new Set([...i.row.rootIds, ...i.row.impactedIds])]));
+  const changedAt = lastChanges(input);
 
   const components: ComponentView[] = visible.map((c) => {
     const measured = dayViews(c, days, bounds, windowsOf.get(c.id) ?? [], incidents.filter((i) => incidentMembers.get(i.id)?.has(c.id)), input.now, tz);
@@ -132,7 +138,8 @@ export function buildPageView(input: ViewInput): PageView {
       position: c.position,
       groupId: c.group === null ? null : groupId(c.group),
       createdAt: c.createdAt,
-      updatedAt: c.updatedAt,
+      // As Statuspage: the last status change; before any, when it was first seen (a catalog edit is no status change).
+      updatedAt: changedAt.get(c.id) ?? c.createdAt,
       startDate: dayKey(c.createdAt, tz),
       days: measured.map((m) => m.day),
       uptimePercent: observedMs === 0 ? null : round2(Math.max(0, 100 - (lostMs / observedMs) * 100)),
@@ -221,6 +228,18 @@ function thirdPartyViews(input: ViewInput, visible: readonly ComponentInput[], t
     });
   }
   return views;
+}
+
+/** Each component's last status change up to now: the newest of `statusChangedAt` and `changes`. */
+function lastChanges(input: ViewInput): Map<string, Date> {
+  const last = new Map<string, Date>();
+  const see = (id: string, at: Date) => {
+    const seen = last.get(id);
+    if (at.getTime() <= input.now.getTime() && (seen === undefined || at > seen)) last.set(id, at);
+  };
+  for (const [id, at] of Object.entries(input.statusChangedAt ?? {})) see(id, at);
+  for (const change of input.changes) see(change.componentId, change.at);
+  return last;
 }
 
 /** A group's stable id from its name: `group-` and the name in lowercase letters, digits and dashes. */

@@ -48,7 +48,7 @@ const dir = await mkdtemp(path.join(tmpdir(), "vigil-bench-cli-"));
 try {
   // The sources through tsx, as bin/vigil.js runs them where dist/ is missing.
   const fromSource = path.join(dir, "from-source.mjs");
-  await writeFile(fromSource, `import { register } from "tsx/esm/api";\nregister();\nconst { main } = await import(${JSON.stringify(path.join(root, "src", "cli", "main.ts"))});\nprocess.exitCode = await main(process.argv);\n`);
+  await writeFile(fromSource, `import { register } from ${JSON.stringify(import.meta.resolve("tsx/esm/api"))};\nregister();\nconst { main } = await import(${JSON.stringify(path.join(root, "src", "cli", "main.ts"))});\nprocess.exitCode = await main(process.argv);\n`);
   const dist = [vigilBin];
   const tsx = [fromSource];
   const nodeOnly = median(Array.from({ length: runs }, () => timeRun(["-e", "0"])));

@@ -109,6 +109,71 @@ describe("the package", { timeout: 240_000 }, () => {
   });
 });
 
+describe("the build (scripts/build.mjs)", () => {
+  /** A project of its own: the build script, tsconfig.json, a few sources; node_modules linked when `withCompiler`. */
+  function project(name: string, withCompiler: boolean): string {
+    const dir = path.join(tmp, name);
+    mkdirSync(path.join(dir, "scripts"), { recursive: true });
+    cpSync(path.join(root, "scripts", "build.mjs"), path.join(dir, "scripts", "build.mjs"));
+    cpSync(path.join(root, "tsconfig.json"), path.join(dir, "tsconfig.json"));
+    writeFileSync(path.join(dir, "package.json"), JSON.stringify({ type: "module" }));
+    const files: Record<string, string> = {
+      "src/main.ts": `import { greet } from "./lib/greet.ts";\nimport type { Name } from "./lib/greet.ts";\nconst who: Name = "acme";\nconsole.log(greet(who));\n`,
+      "src/lib/greet.ts": `export type Name = string;\nexport function greet(name: Name): string {\n  return \`hello \${name}\`;\n}\n`,
+      "src/lib/greet.test.ts": `throw new Error("a test, never built");\n`,
+      "src/lib/fixtures/sample.json": `{}\n`,
+      "src/lib/worker.mjs": `export {};\n`,
+    };
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), text);
+    }
+    if (withCompiler) symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+    return dir;
+  }
+  const build = (dir: string, ...args: string[]) => spawnSync(process.execPath, [path.join(dir, "scripts", "build.mjs"), ...args], { encoding: "utf8" });
+  const run = (file: string) => spawnSync(process.execPath, [file], { encoding: "utf8" });
+
+  it("compiles each source to dist/ with its imports rewritten, leaves tests and fixtures out, and rebuilds only what changed", () => {
+    const dir = project("build", true);
+    const first = build(dir);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toContain("3 file(s) built, 0 removed, 0 up to date");
+    expect(run(path.join(dir, "dist", "main.js")).stdout).toBe("hello acme\n");
+    expect(existsSync(path.join(dir, "dist", "lib", "greet.test.js"))).toBe(false);
+    expect(existsSync(path.join(dir, "dist", "lib", "fixtures"))).toBe(false);
+    expect(existsSync(path.join(dir, "dist", "lib", "worker.mjs"))).toBe(true);
+
+    expect(build(dir).stdout).toBe("");
+    writeFileSync(path.join(dir, "src", "lib", "greet.ts"), `export type Name = string;\nexport const greet = (name: Name): string => \`hi \${name}\`;\n`);
+    rmSync(path.join(dir, "src", "lib", "worker.mjs"));
+    const second = build(dir);
+    expect(second.stdout).toContain("1 file(s) built, 1 removed, 1 up to date");
+    expect(run(path.join(dir, "dist", "main.js")).stdout).toBe("hi acme\n");
+    expect(existsSync(path.join(dir, "dist", "lib", "worker.mjs"))).toBe(false);
+  });
+
+  it("fails on a syntax error with the file and line, and builds nothing for it", () => {
+    const dir = project("broken", true);
+    writeFileSync(path.join(dir, "src", "lib", "greet.ts"), `export function greet(name: string {\n  return name;\n}\n`);
+    const res = build(dir);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/build failed:\n.*src\/lib\/greet\.ts\(1,/);
+    expect(existsSync(path.join(dir, "dist", "lib", "greet.js"))).toBe(false);
+  });
+
+  it("without the compiler installed: fails, but as npm's prepare says so and leaves dist/ unbuilt", () => {
+    const dir = project("no-compiler", false);
+    const plain = build(dir);
+    expect(plain.status).toBe(1);
+    expect(plain.stderr).toContain("typescript");
+    const prepare = build(dir, "--prepare");
+    expect(prepare.status).toBe(0);
+    expect(prepare.stdout).toContain("TypeScript is not installed");
+    expect(existsSync(path.join(dir, "dist", "main.js"))).toBe(false);
+  });
+});
+
 describe("the installed dependencies", () => {
   it("each admit the Node.js running them (npm ci warns EBADENGINE otherwise)", () => {
     // npm's own range reading (a dependency of the toolchain, not of Vigil).

@@ -2,8 +2,8 @@
 // sources are written for isolatedModules), without type checking (that is `npm run typecheck`),
 // relative imports rewritten from `.ts` to `.js`; other files (render-worker.mjs) copied as they are.
 // dist/ mirrors src/ folder for folder, so a path read relative to a module (../../migrations,
-// ../../examples, ../../package.json) names the same file from both. Tests (*.test.ts) and test
-// fixtures stay out.
+// ../../examples, ../../package.json) names the same file from both. Tests (*.test.ts, and their
+// helpers *.test-helper.ts) and test fixtures stay out.
 //
 // Incremental: a file is compiled again only when its source changed (by content, recorded in
 // dist/.build.json), and whatever in dist/ no longer has a source is deleted, so a build after any
@@ -33,7 +33,8 @@ function* walk(dir, base = dir) {
   }
 }
 
-const isSource = (rel) => !/\.test\.ts$/.test(rel) && !rel.split(path.sep).includes("fixtures");
+// Tests, what only tests import (*.test-helper.ts), and test fixtures are not part of the program.
+const isSource = (rel) => !/\.test(-[a-z]+)?\.ts$/.test(rel) && !rel.split(path.sep).includes("fixtures");
 const outputOf = (rel) => rel.replace(/\.ts$/, ".js");
 const sha = (text) => createHash("sha256").update(text).digest("hex");
 

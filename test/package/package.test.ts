@@ -64,7 +64,7 @@ describe("the package", { timeout: 240_000 }, () => {
     expect(files).toContain("package.json");
     expect(files).toContain("README.md");
     expect(files.filter((f) => f.startsWith("migrations/") && f.endsWith(".sql")).length).toBeGreaterThan(0);
-    expect(files.filter((f) => /(^|\/)(src|test|bench|scripts)\//.test(f) || /\.test\.|\.ts$|fixtures\//.test(f))).toEqual([]);
+    expect(files.filter((f) => /(^|\/)(src|test|bench|scripts)\//.test(f) || /\.test[.-]|\.ts$|fixtures\//.test(f))).toEqual([]);
     // Each module of the program is there, compiled (dist/ mirrors src/ less the tests).
     expect(files.filter((f) => f.startsWith("dist/")).length).toBeGreaterThan(200);
   });
@@ -121,6 +121,7 @@ describe("the build (scripts/build.mjs)", () => {
       "src/main.ts": `import { greet } from "./lib/greet.ts";\nimport type { Name } from "./lib/greet.ts";\nconst who: Name = "acme";\nconsole.log(greet(who));\n`,
       "src/lib/greet.ts": `export type Name = string;\nexport function greet(name: Name): string {\n  return \`hello \${name}\`;\n}\n`,
       "src/lib/greet.test.ts": `throw new Error("a test, never built");\n`,
+      "src/lib/greet.test-helper.ts": `throw new Error("a helper of tests, never built");\n`,
       "src/lib/fixtures/sample.json": `{}\n`,
       "src/lib/worker.mjs": `export {};\n`,
     };
@@ -141,6 +142,7 @@ describe("the build (scripts/build.mjs)", () => {
     expect(first.stdout).toContain("3 file(s) built, 0 removed, 0 up to date");
     expect(run(path.join(dir, "dist", "main.js")).stdout).toBe("hello acme\n");
     expect(existsSync(path.join(dir, "dist", "lib", "greet.test.js"))).toBe(false);
+    expect(existsSync(path.join(dir, "dist", "lib", "greet.test-helper.js"))).toBe(false);
     expect(existsSync(path.join(dir, "dist", "lib", "fixtures"))).toBe(false);
     expect(existsSync(path.join(dir, "dist", "lib", "worker.mjs"))).toBe(true);
 

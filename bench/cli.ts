@@ -109,9 +109,12 @@ try {
     console.log(`${name.padEnd(40)} ${ms(d.wallMs)} ${ms(t.wallMs)} ${ratio(t.wallMs, d.wallMs)}   ${ms(d.cpuMs)} ${ms(t.cpuMs)} ${ratio(t.cpuMs, d.cpuMs)}`);
   for (const [name, d, t] of rows) line(name, d, t);
   console.log(`${"baseline: node -e 0".padEnd(40)} ${ms(nodeOnly.wallMs)} ${"".padStart(9)} ${"".padStart(7)}   ${ms(nodeOnly.cpuMs)}`);
-  // Starting Node.js itself is the floor: on a busy machine it alone can take hundreds of ms.
-  const beyondNode = rows[0]![1].wallMs - nodeOnly.wallMs;
-  console.log(`target: vigil --version within 100 ms of bare node ${beyondNode < 100 ? "met" : "MISSED"} (${beyondNode.toFixed(0)} ms more)`);
+  // Starting Node.js itself is the floor. On a busy machine wall times grow with the load (node -e 0
+  // alone can take hundreds of ms), so the target is judged on CPU time, which on an idle machine
+  // is about the wall time of a start like this one.
+  const beyond = { wallMs: rows[0]![1].wallMs - nodeOnly.wallMs, cpuMs: rows[0]![1].cpuMs - nodeOnly.cpuMs };
+  const judged = Number.isNaN(beyond.cpuMs) ? beyond.wallMs : beyond.cpuMs;
+  console.log(`target: vigil --version within 100 ms of bare node ${judged < 100 ? "met" : "MISSED"} (${beyond.cpuMs.toFixed(0)} ms more CPU, ${beyond.wallMs.toFixed(0)} ms more wall time)`);
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -24,6 +24,12 @@ const out = path.join(root, "dist");
 const manifestFile = path.join(out, ".build.json");
 const started = performance.now();
 
+// A package without its sources (as installed from npm) keeps the dist/ it came with.
+if (!existsSync(src)) {
+  process.stdout.write("note: no src/ here: dist/ is left as it is\n");
+  process.exit(0);
+}
+
 function* walk(dir, base = dir) {
   if (!existsSync(dir)) return;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

@@ -164,6 +164,16 @@ describe("the build (scripts/build.mjs)", () => {
     expect(existsSync(path.join(dir, "dist", "lib", "greet.js"))).toBe(false);
   });
 
+  it("leaves dist/ as it is where there are no sources (a package as shipped)", () => {
+    const dir = project("shipped", true);
+    expect(build(dir).status).toBe(0);
+    rmSync(path.join(dir, "src"), { recursive: true });
+    const res = build(dir);
+    expect(res.status).toBe(0);
+    expect(res.stdout).toContain("no src/ here");
+    expect(run(path.join(dir, "dist", "main.js")).stdout).toBe("hello acme\n");
+  });
+
   it("without the compiler installed: fails, but as npm's prepare says so and leaves dist/ unbuilt", () => {
     const dir = project("no-compiler", false);
     const plain = build(dir);

@@ -1,11 +1,28 @@
 #!/usr/bin/env node
-// Vigil runs its TypeScript sources through tsx's loader: one code path for development and production.
+// Vigil's command line. It runs the compiled JavaScript in dist/ (built from src/ by `npm run build`,
+// which `npm ci` and `npm pack` run through the `prepare` script). Where dist/ was not built (an
+// install with --ignore-scripts, or with --omit=dev, which leaves the compiler out), it runs the
+// TypeScript sources through tsx instead: the same program, slower to start (docs/decisions.md).
+import { existsSync, readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
-import { register } from "tsx/esm/api";
 
-// A small young generation: Vigil allocates little per request, and idle RSS matters more (docs/performance.md).
-setFlagsFromString("--max-semi-space-size=2");
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
+  // Answered before the program and its libraries load, which takes most of a second.
+  const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+  process.stdout.write(`${version}\n`);
+} else {
+  // A small young generation: Vigil allocates little per request, and idle RSS matters more (docs/performance.md).
+  setFlagsFromString("--max-semi-space-size=2");
 
-register();
-const { main } = await import("../src/cli/main.ts");
-process.exitCode = await main(process.argv);
+  const compiled = new URL("../dist/cli/main.js", import.meta.url);
+  let main;
+  if (existsSync(compiled)) {
+    ({ main } = await import(compiled.href));
+  } else {
+    const { register } = await import("tsx/esm/api");
+    register();
+    ({ main } = await import("../src/cli/main.ts"));
+  }
+  process.exitCode = await main(process.argv);
+}

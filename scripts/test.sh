@@ -5,6 +5,8 @@
 # binaries are installed (Debian: apt-get install postgresql), or when VIGIL_REQUIRE_POSTGRES=1.
 # The mysql, postgres and redis probe tests start (and kill, and restart) servers of their own
 # (test/helpers/); they are skipped when the binaries are missing, unless VIGIL_REQUIRE_SERVERS=1.
+# vitest's global setup first brings dist/ up to date (test/helpers/build-dist.ts): the tests that
+# start bin/vigil.js run the compiled program, as users do.
 # Ends with one line: "tests: N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."

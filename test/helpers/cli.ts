@@ -11,10 +11,10 @@ export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS
   return env;
 }
 
-/** Runs `vigil ARGS` to completion. */
-export function runVigil(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs `vigil ARGS` to completion (`bin`: another copy's bin/vigil.js). */
+export function runVigil(args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; bin?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [vigilBin, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [options.bin ?? vigilBin, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c) => (stdout += c));
@@ -34,9 +34,9 @@ export interface ServeProcess {
 }
 
 /** Starts `vigil serve ARGS --port 0` and resolves once it prints the URL it listens on. */
-export function startServe(args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<ServeProcess> {
+export function startServe(args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number; bin?: string } = {}): Promise<ServeProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [vigilBin, "serve", "--port", "0", "--log-format", "json", ...args], {
+    const child = spawn(process.execPath, [options.bin ?? vigilBin, "serve", "--port", "0", "--log-format", "json", ...args], {
       cwd: options.cwd,
       env: childEnv(options.env),
       stdio: ["ignore", "pipe", "pipe"],

@@ -2,6 +2,7 @@ import nodemailer, { type Transporter } from "nodemailer";
 import type { VigilConfig } from "../../config/index.ts";
 import { classifySmtpError } from "../../notify/channels/email.ts";
 import { webhookChannel, type WebhookPayload } from "../../notify/channels/webhook.ts";
+import { createPublicFetch, type PublicFetch } from "../../notify/public-fetch.ts";
 import type { NotificationMessage, SendContext, SendResult } from "../../notify/types.ts";
 import type { Store, SubscriberRow } from "../../store/types.ts";
 import { renderSubscriberWebhook, subscriberEmailTemplate, type SubscriberEmail } from "../../subscribers/render.ts";
@@ -15,7 +16,7 @@ export interface SubscriberSenderDeps {
   config(): VigilConfig;
   publicUrl(): string;
   signingKey(): Promise<Uint8Array>;
-  /** Resolves webhook hosts (the system resolver by default). */
+  /** Resolves webhook hosts, for the check and for the connection (the system resolver by default). */
   lookup?: Lookup;
 }
 
@@ -32,6 +33,7 @@ export class SubscriberSender {
   /** Subscribers read ahead by {@link prefetch}, each taken once by the send that needs it. */
   readonly #ahead = new Map<string, SubscriberRow | null>();
   #key: Uint8Array | undefined;
+  #public: PublicFetch | undefined;
   readonly #hosts = new Map<string, { problem: string | null; until: number }>();
   readonly #templates = new Map<string, (to: string, unsubscribeUrl: string) => SubscriberEmail>();
 
@@ -62,15 +64,18 @@ export class SubscriberSender {
     const token = signToken({ action: "unsubscribe", subscriberId: subscriber.id }, this.#key);
     const unsubscribeUrl = `${this.#deps.publicUrl()}/subscriptions/unsubscribe?token=${encodeURIComponent(token)}`;
     if (subscriber.kind === "webhook") {
-      // Checked at every delivery too: a name may point somewhere else since the subscriber confirmed.
+      // Checked at every delivery too: a name may point somewhere else since the subscriber confirmed. The request
+      // then connects only to addresses it checks itself, so a name answering differently the second time gains nothing.
+      let send = ctx;
       if (!settings.allow_private_webhooks) {
         const problem = await this.#addressProblem(subscriber.address);
         if (problem !== null) return { ok: false, retryable: false, error: `refused: the webhook URL must be reachable on the public internet: ${problem}` };
+        send = { ...ctx, fetch: (this.#public ??= createPublicFetch({ lookup: this.#deps.lookup })).fetch };
       }
       const config = webhookChannel.configSchema.parse({ url: subscriber.address, format: subscriber.format ?? "vigil" });
       // Statuspage's envelope as its consumers expect it; otherwise Vigil's public body (no internal ids or labels).
       const body = config.format === "statuspage" ? webhookChannel.render(message, config) : (renderSubscriberWebhook(message, { unsubscribeUrl }) as unknown as WebhookPayload);
-      return webhookChannel.send(body, config, ctx);
+      return webhookChannel.send(body, config, send);
     }
     if (settings.email === undefined) return { ok: false, retryable: false, error: "subscriber e-mail needs subscribers.email (an SMTP server)" };
     const email = this.#template(message, settings.email.from)(subscriber.address, unsubscribeUrl);
@@ -110,10 +115,12 @@ export class SubscriberSender {
     return problem;
   }
 
-  /** Closes the SMTP connections. */
+  /** Closes the SMTP and webhook connections. */
   close(): void {
     this.#pool?.transport.close();
     this.#pool = undefined;
+    void this.#public?.close().catch(() => undefined);
+    this.#public = undefined;
   }
 
   /** One pooled transport per SMTP settings (a reload that changes them starts a new pool). */

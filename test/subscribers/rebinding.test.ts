@@ -101,7 +101,7 @@ describe("public webhooks under DNS rebinding", () => {
     sender.close();
     expect(sink.requests).toEqual([]);
     expect(results).toEqual(
-      Array.from({ length: 3 }, () => ({ ok: false, retryable: false, error: "refused: it must be reachable on the public internet: deliver.rebind.test resolves to 127.0.0.1, a loopback address (127.0.0.0/8)" })),
+      Array.from({ length: 3 }, () => ({ ok: false, retryable: false, error: "refused: it must be reachable on the public internet: [webhook host] resolves to 127.0.0.1, a loopback address (127.0.0.0/8)" })),
     );
     expect(dns.answers.filter((a) => a.startsWith("deliver.")).slice(0, 2)).toEqual(["deliver.rebind.test 93.184.215.14", "deliver.rebind.test 127.0.0.1"]);
   });

@@ -58,6 +58,11 @@ export class SubscriberSender {
     this.#ahead.delete(id);
     const subscriber = ahead !== undefined ? (ahead ?? undefined) : await this.#deps.store.subscribers.get(id);
     if (subscriber === undefined) return { ok: true, detail: "skipped: the subscriber has unsubscribed" };
+    // What comes back is recorded where a read token sees it (last_error, notification.failed): never the address.
+    return withoutAddress(await this.#send(subscriber, message, ctx), subscriber);
+  }
+
+  async #send(subscriber: SubscriberRow, message: NotificationMessage, ctx: SendContext): Promise<SendResult> {
     const settings = this.#deps.config().subscribers;
     if (settings === undefined) return { ok: false, retryable: false, error: "subscriptions are turned off (no subscribers section)" };
     this.#key ??= await this.#deps.signingKey();
@@ -143,4 +148,30 @@ export class SubscriberSender {
     this.#pool = { settings: key, transport };
     return transport;
   }
+}
+
+/**
+ * `result` with the subscriber's address taken out of its error and detail: an SMTP server's refusal quotes the
+ * recipient ("450 <ada@example.com>: Recipient address rejected"), a webhook's error names its host. Subscriber
+ * addresses are for admins only; the delivery's destination (`subscriber:<id>`) says whose it was.
+ */
+export function withoutAddress(result: SendResult, subscriber: Pick<SubscriberRow, "kind" | "address">): SendResult {
+  const hide = (text: string): string => {
+    if (subscriber.kind === "email") {
+      const at = subscriber.address.lastIndexOf("@");
+      const local = subscriber.address.slice(0, at);
+      let out = text.replace(new RegExp(escapeRegExp(subscriber.address), "gi"), "[recipient]");
+      // A server may spell the domain differently (IDN, an alias): the local part with any domain is the address too.
+      if (local.length >= 3) out = out.replace(new RegExp(`${escapeRegExp(local)}@[^\\s<>"',;:]*`, "gi"), "[recipient]");
+      return out;
+    }
+    const { host, hostname } = new URL(subscriber.address);
+    return text.split(subscriber.address).join("[webhook]").split(host).join("[webhook host]").split(hostname).join("[webhook host]");
+  };
+  if (result.ok) return result.detail === undefined ? result : { ...result, detail: hide(result.detail) };
+  return { ...result, error: hide(result.error) };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -7,6 +7,7 @@ import type { NotificationMessage, SendContext, SendResult } from "../../notify/
 import type { Store, SubscriberRow } from "../../store/types.ts";
 import { renderSubscriberWebhook, subscriberEmailTemplate, type SubscriberEmail } from "../../subscribers/render.ts";
 import { signToken } from "../../subscribers/token.ts";
+import { subscriberWebhookSecret } from "../../subscribers/webhook-secret.ts";
 import { privateAddressProblem, type Lookup } from "../subscriptions/public-address.ts";
 import { subscriberPrefix } from "./subscriber-plan.ts";
 
@@ -77,7 +78,9 @@ export class SubscriberSender {
         if (problem !== null) return { ok: false, retryable: false, error: `refused: the webhook URL must be reachable on the public internet: ${problem}` };
         send = { ...ctx, fetch: (this.#public ??= createPublicFetch({ lookup: this.#deps.lookup })).fetch };
       }
-      const config = webhookChannel.configSchema.parse({ url: subscriber.address, format: subscriber.format ?? "vigil" });
+      // Signed as team webhooks are, with this webhook's own secret (given once, in its confirmation ping).
+      const secret = subscriberWebhookSecret(this.#key, subscriber.address);
+      const config = webhookChannel.configSchema.parse({ url: subscriber.address, format: subscriber.format ?? "vigil", secret });
       // Statuspage's envelope as its consumers expect it; otherwise Vigil's public body (no internal ids or labels).
       const body = config.format === "statuspage" ? webhookChannel.render(message, config) : (renderSubscriberWebhook(message, { unsubscribeUrl }) as unknown as WebhookPayload);
       return webhookChannel.send(body, config, send);

@@ -30,7 +30,9 @@ import { privateAddressProblem, type Lookup } from "./public-address.ts";
 import type { Store } from "../../store/types.ts";
 import { normalizeEmail, normalizeWebhookUrl } from "../../subscribers/address.ts";
 import { RateLimiter } from "../../subscribers/rate-limit.ts";
+import { webhookSignature } from "../../notify/channels/webhook.ts";
 import { renderConfirmationEmail, renderWebhookConfirmation } from "../../subscribers/render.ts";
+import { subscriberWebhookSecret } from "../../subscribers/webhook-secret.ts";
 import { signToken, verifyToken, type TokenClaim } from "../../subscribers/token.ts";
 import { pageIdOf, subscribeOf } from "../statuspage/gather.ts";
 
@@ -266,11 +268,15 @@ export class SubscriptionService implements SubscriptionsPort {
 
   async #ping(url: string, confirmUrl: string, expiresAt: Date): Promise<void> {
     const config = this.#deps.config();
-    const body = renderWebhookConfirmation({ siteName: config.site.name, siteUrl: this.#deps.publicUrl(), confirmUrl, expiresAt });
+    // The webhook's signing secret, given once, here: only the URL's owner receives this request.
+    const signingSecret = subscriberWebhookSecret(await this.#deps.signingKey(), url);
+    const body = JSON.stringify(renderWebhookConfirmation({ siteName: config.site.name, siteUrl: this.#deps.publicUrl(), confirmUrl, expiresAt, signingSecret }));
+    const timestamp = Math.floor(this.#deps.clock.now().getTime() / 1000);
+    const headers = { "vigil-timestamp": String(timestamp), "vigil-signature": webhookSignature(body, timestamp, signingSecret) };
     // Public input: connect only to the addresses checked as the connection is made (not resolved a second time).
     const send = config.subscribers?.allow_private_webhooks ? (this.#deps.fetch ?? fetch) : (this.#public ??= createPublicFetch({ lookup: this.#deps.lookup })).fetch;
     const result = await postJson(
-      { url, body, idempotencyKey: false },
+      { url, body, headers, secrets: [signingSecret], idempotencyKey: false },
       { signal: AbortSignal.timeout(sendTimeoutMs), idempotencyKey: "", fetch: send, now: () => this.#deps.clock.now() },
     );
     // The error names the host only: a webhook URL's path and query are its secret.

@@ -1,5 +1,5 @@
 /** Import boundaries of Vigil (see docs/architecture.md). */
-const pure = "^src/(core|cluster|detection|incidents|statuspage/view|statuspage/render|notify/routing|subscribers/(audience|csv|render)|upstream/(match|attribution|types))";
+const pure = "^src/(core|cluster|detection|incidents|statuspage/view|statuspage/render|notify/routing|subscribers/(audience|csv|render|ip-range)|upstream/(match|attribution|types|public-update))";
 module.exports = {
   forbidden: [
     { name: "no-cycles", severity: "error", from: {}, to: { circular: true } },

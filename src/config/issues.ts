@@ -20,15 +20,37 @@ const typeNouns: Record<string, string> = {
   record: "a mapping",
 };
 
+/** Key names whose values are secrets (passwords, tokens, keys, credentials, Authorization headers…). */
+const secretKey = /pass(word|phrase)?|secret|token|key|credential|auth|cookie|session|signature|private|dsn|bearer/i;
+
+/** Whether the value at `path` is under a secret-named key (the key itself, or a mapping of credentials holding it). */
+export function isSecretPath(path: ConfigPath): boolean {
+  const keys = path.filter((segment): segment is string => typeof segment === "string");
+  const [last, parent] = [keys.at(-1), keys.at(-2)];
+  return (last !== undefined && secretKey.test(last)) || (parent !== undefined && /auth|credential|secret/i.test(parent) && typeof path.at(-1) === "string");
+}
+
+/** A URL in an error: its scheme and host only; user info, path, query and fragment may hold a secret. */
+function describeUrl(text: string): string {
+  if (!URL.canParse(text)) return "text that starts like a URL but is not one (not shown: a URL may hold a secret)";
+  const url = new URL(text);
+  const origin = `${url.protocol}//${url.host}`;
+  const rest = url.username !== "" || url.password !== "" || (url.pathname !== "/" && url.pathname !== "") || url.search !== "" || url.hash !== "";
+  return rest ? `a URL ${JSON.stringify(`${origin}/…`)} (the rest not shown: a URL may hold a secret)` : JSON.stringify(text);
+}
+
 /**
- * Describes a value for an error message. Values that came from the environment are never shown:
- * they may be secrets.
+ * Describes a value for an error message. Never shown, as they may be secrets: values that came from the
+ * environment, values under a secret-named key (`secret`, `password`, `token`, `routing_key`, `Authorization`…),
+ * and all of a URL but its scheme and host.
  */
-export function describeValue(value: unknown, envNames?: readonly string[]): string {
+export function describeValue(value: unknown, envNames?: readonly string[], secret = false): string {
   if (envNames && envNames.length > 0) return `the value of \${${envNames.join("}, ${")}}`;
   if (value === null) return "nothing (null)";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
+  if (secret) return `${typeof value === "string" ? "text" : typeof value === "number" ? "a number" : typeof value === "boolean" ? "true or false" : "a value"} (not shown: secret-named key)`;
+  if (typeof value === "string" && /^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim())) return describeUrl(value.trim());
   if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   return String(value);
 }
@@ -40,7 +62,7 @@ export function issuesFromZod(error: z.ZodError, data: unknown, fromEnv: Map<str
     const fullPath = issue.path.filter((s): s is string | number => typeof s !== "symbol");
     // A value given as a scalar but read as a mapping (`depends_on: [api]`) is blamed on the scalar.
     const path = trimToData(data, fullPath);
-    const got = (value: unknown) => describeValue(value, fromEnv.get(format(path)));
+    const got = (value: unknown) => describeValue(value, fromEnv.get(format(path)), isSecretPath(path));
     const input = path.length === fullPath.length ? issue.input : undefined;
     switch (issue.code) {
       case "custom": {

@@ -225,3 +225,40 @@ describe("loadConfigFile", () => {
     }
   });
 });
+
+describe("errors about secrets", () => {
+  const secretText = `site: { name: Acme Status }
+components: [{ id: api, name: API, monitors: [api-health] }]
+monitors:
+  - id: api-health
+    type: http
+    url: "ftp://admin:hunter2-userinfo@example.com/health?api_key=query-token-123"
+notifications:
+  channels:
+    - id: oncall
+      type: webhook
+      url: "htps://hooks.example.com/services/T000/B000/path-token-456"
+      secret: 8675309123
+      headers: { Authorization: 5551234567 }
+subscribers:
+  email: { host: smtp.example.com, password: 4242424242, from: status@example.com }
+`;
+  const secrets = ["hunter2-userinfo", "query-token-123", "path-token-456", "8675309123", "5551234567", "4242424242"];
+
+  it("says what is wrong with a secret-named key or a URL without quoting the value", () => {
+    const errors = errorsOf(secretText);
+    const text = formatConfigIssues(errors);
+    for (const secret of secrets) expect(text).not.toContain(secret);
+    const byPath = Object.fromEntries(errors.map((e) => [e.path, e.message]));
+    expect(byPath["monitors[0].url"]).toMatch(/^expected .*, got a URL "ftp:\/\/example\.com\/…" \(the rest not shown: a URL may hold a secret\)$/);
+    expect(byPath["notifications.channels[0].url"]).toMatch(/got a URL "htps:\/\/hooks\.example\.com\/…" \(the rest not shown/);
+    expect(byPath["notifications.channels[0].secret"]).toBe("expected text, got a number (not shown: secret-named key)");
+    expect(byPath["notifications.channels[0].headers.Authorization"]).toMatch(/got a number \(not shown: secret-named key\)$/);
+    expect(byPath["subscribers.email.password"]).toBe("expected text, got a number (not shown: secret-named key)");
+  });
+
+  it("still quotes an ordinary value", () => {
+    const errors = errorsOf(`site: { name: Acme Status }\ncomponents: [{ id: api, name: API }]\nincidents: { publish: sometimes }\n`);
+    expect(errors[0]?.message).toContain('got "sometimes"');
+  });
+});

@@ -197,13 +197,14 @@ describe("confirmation e-mail", () => {
 
 describe("subscriber webhooks", () => {
   it("ask a new webhook to confirm", () => {
-    const body = renderWebhookConfirmation({ siteName: "Acme Status", siteUrl: "https://status.acme.test", confirmUrl: "https://status.acme.test/confirm?t=abc.def", expiresAt });
+    const body = renderWebhookConfirmation({ siteName: "Acme Status", siteUrl: "https://status.acme.test", confirmUrl: "https://status.acme.test/confirm?t=abc.def", expiresAt, signingSecret: "whsec_abc" });
     expect(body).toEqual({
       event: "subscription.confirm",
       site: { name: "Acme Status", url: "https://status.acme.test" },
       confirm_url: "https://status.acme.test/confirm?t=abc.def",
       expires_at: "2026-03-15T09:25:00.000Z",
-      text: "Open confirm_url before 2026-03-15 09:25 UTC to receive status updates from Acme Status at this URL. If nobody does, nothing happens and nothing more is sent.",
+      signing_secret: "whsec_abc",
+      text: "Open confirm_url before 2026-03-15 09:25 UTC to receive status updates from Acme Status at this URL. If nobody does, nothing happens and nothing more is sent. Keep signing_secret: every request to this URL is signed with it (Vigil-Signature), and it is not sent again.",
     });
     expect(JSON.parse(JSON.stringify(body))).toEqual(body);
   });

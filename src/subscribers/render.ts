@@ -199,16 +199,17 @@ export function subscriberEmailTemplate(message: NotificationMessage, opts: { fr
 
 /**
  * The body POSTed to a new webhook subscriber: `{"event":"subscription.confirm", …}` with the link
- * to open before it expires; nothing is sent again unless it is opened.
+ * to open before it expires and the secret its requests are signed with; nothing is sent again unless it is opened.
  */
-export function renderWebhookConfirmation(opts: { siteName: string; siteUrl: string; confirmUrl: string; expiresAt: Date }): Record<string, unknown> {
+export function renderWebhookConfirmation(opts: { siteName: string; siteUrl: string; confirmUrl: string; expiresAt: Date; signingSecret: string }): Record<string, unknown> {
   const site = oneLine(opts.siteName);
   return {
     event: "subscription.confirm",
     site: { name: site, url: opts.siteUrl },
     confirm_url: opts.confirmUrl,
     expires_at: opts.expiresAt.toISOString(),
-    text: `Open confirm_url before ${utc(opts.expiresAt)} to receive status updates from ${site} at this URL. If nobody does, nothing happens and nothing more is sent.`,
+    signing_secret: opts.signingSecret,
+    text: `Open confirm_url before ${utc(opts.expiresAt)} to receive status updates from ${site} at this URL. If nobody does, nothing happens and nothing more is sent. Keep signing_secret: every request to this URL is signed with it (Vigil-Signature), and it is not sent again.`,
   };
 }
 

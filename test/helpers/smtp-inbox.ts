@@ -19,8 +19,11 @@ export interface SmtpInbox {
   close(): Promise<void>;
 }
 
-/** Starts the inbox; `keepRaw: false` only counts messages (benchmarks). */
-export async function startSmtpInbox(options: { keepRaw?: boolean } = {}): Promise<SmtpInbox> {
+/**
+ * Starts the inbox; `keepRaw: false` only counts messages (benchmarks); `rejectRecipient` refuses the addresses it
+ * returns a code for, quoting the address as real servers do ("550 5.1.1 <a@example.com>: Recipient address rejected").
+ */
+export async function startSmtpInbox(options: { keepRaw?: boolean; rejectRecipient?: (address: string) => number | undefined } = {}): Promise<SmtpInbox> {
   const keepRaw = options.keepRaw ?? true;
   const messages: ReceivedMail[] = [];
   let counted = 0;
@@ -29,6 +32,11 @@ export async function startSmtpInbox(options: { keepRaw?: boolean } = {}): Promi
     disabledCommands: ["STARTTLS"],
     logger: false,
     maxClients: 200,
+    onRcptTo(address, _session, callback) {
+      const code = options.rejectRecipient?.(address.address);
+      if (code === undefined) return callback();
+      callback(Object.assign(new Error(`<${address.address}>: Recipient address rejected: User unknown in virtual mailbox table`), { responseCode: code }));
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => {

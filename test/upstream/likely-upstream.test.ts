@@ -104,7 +104,7 @@ describe("likely upstream", () => {
     const updates = (await detail()).updates.map((u: { status: string; body: string }) => [u.status, u.body]);
     expect(updates).toContainEqual([
       "investigating",
-      "Our provider Amazon RDS (Oregon) reports: Service disruption: Database instances unavailable. This is the likely cause; we are following their updates (https://status.aws.example/rds-us-west-2).",
+      "Our provider Amazon RDS (Oregon) reports: Service disruption: Database instances unavailable. This is the likely cause; we are following their updates (https\\://status.aws.example/rds-us-west-2).",
     ]);
 
     // Recovery: the incident resolves by policy, and its postmortem draft names the provider.

@@ -1,5 +1,6 @@
 import { upstreamOf } from "../../incidents/graph.ts";
 import { attribute, type Attribution, type OurIncident } from "../../upstream/attribution.ts";
+import { upstreamUpdateBody } from "../../upstream/public-update.ts";
 import type { EngineContext } from "./context.ts";
 
 /** The timeline event that records a likely upstream cause. */
@@ -52,9 +53,7 @@ async function record(ctx: EngineContext, a: Attribution, now: Date): Promise<vo
   ctx.attributed.set(a.incidentId, new Set([...(ctx.attributed.get(a.incidentId) ?? []), a.upstreamId]));
   ctx.deps.logger.warn({ incident: a.incidentId, upstream: a.upstreamId }, "incident attributed to an upstream provider");
   if (ctx.config.incidents.publish_upstream && tracked.row.publishedAt !== null) {
-    const what = a.title === null ? "reports a problem" : `reports: ${a.title}`;
-    const body = `Our provider ${a.upstreamName} ${what}. This is the likely cause; we are following their updates${a.url ? ` (${a.url})` : ""}.`;
-    await ctx.changeStatus(tracked, tracked.row.status as "investigating", body, "system", now, { reason: "upstream" });
+    await ctx.changeStatus(tracked, tracked.row.status as "investigating", upstreamUpdateBody(a), "system", now, { reason: "upstream" });
   }
 }
 

@@ -2,10 +2,12 @@ import nodemailer, { type Transporter } from "nodemailer";
 import type { VigilConfig } from "../../config/index.ts";
 import { classifySmtpError } from "../../notify/channels/email.ts";
 import { webhookChannel, type WebhookPayload } from "../../notify/channels/webhook.ts";
+import { createPublicFetch, type PublicFetch } from "../../notify/public-fetch.ts";
 import type { NotificationMessage, SendContext, SendResult } from "../../notify/types.ts";
 import type { Store, SubscriberRow } from "../../store/types.ts";
 import { renderSubscriberWebhook, subscriberEmailTemplate, type SubscriberEmail } from "../../subscribers/render.ts";
 import { signToken } from "../../subscribers/token.ts";
+import { subscriberWebhookSecret } from "../../subscribers/webhook-secret.ts";
 import { privateAddressProblem, type Lookup } from "../subscriptions/public-address.ts";
 import { subscriberPrefix } from "./subscriber-plan.ts";
 
@@ -15,7 +17,7 @@ export interface SubscriberSenderDeps {
   config(): VigilConfig;
   publicUrl(): string;
   signingKey(): Promise<Uint8Array>;
-  /** Resolves webhook hosts (the system resolver by default). */
+  /** Resolves webhook hosts, for the check and for the connection (the system resolver by default). */
   lookup?: Lookup;
 }
 
@@ -32,6 +34,7 @@ export class SubscriberSender {
   /** Subscribers read ahead by {@link prefetch}, each taken once by the send that needs it. */
   readonly #ahead = new Map<string, SubscriberRow | null>();
   #key: Uint8Array | undefined;
+  #public: PublicFetch | undefined;
   readonly #hosts = new Map<string, { problem: string | null; until: number }>();
   readonly #templates = new Map<string, (to: string, unsubscribeUrl: string) => SubscriberEmail>();
 
@@ -56,21 +59,31 @@ export class SubscriberSender {
     this.#ahead.delete(id);
     const subscriber = ahead !== undefined ? (ahead ?? undefined) : await this.#deps.store.subscribers.get(id);
     if (subscriber === undefined) return { ok: true, detail: "skipped: the subscriber has unsubscribed" };
+    // What comes back is recorded where a read token sees it (last_error, notification.failed): never the address.
+    return withoutAddress(await this.#send(subscriber, message, ctx), subscriber);
+  }
+
+  async #send(subscriber: SubscriberRow, message: NotificationMessage, ctx: SendContext): Promise<SendResult> {
     const settings = this.#deps.config().subscribers;
     if (settings === undefined) return { ok: false, retryable: false, error: "subscriptions are turned off (no subscribers section)" };
     this.#key ??= await this.#deps.signingKey();
     const token = signToken({ action: "unsubscribe", subscriberId: subscriber.id }, this.#key);
     const unsubscribeUrl = `${this.#deps.publicUrl()}/subscriptions/unsubscribe?token=${encodeURIComponent(token)}`;
     if (subscriber.kind === "webhook") {
-      // Checked at every delivery too: a name may point somewhere else since the subscriber confirmed.
+      // Checked at every delivery too: a name may point somewhere else since the subscriber confirmed. The request
+      // then connects only to addresses it checks itself, so a name answering differently the second time gains nothing.
+      let send = ctx;
       if (!settings.allow_private_webhooks) {
         const problem = await this.#addressProblem(subscriber.address);
         if (problem !== null) return { ok: false, retryable: false, error: `refused: the webhook URL must be reachable on the public internet: ${problem}` };
+        send = { ...ctx, fetch: (this.#public ??= createPublicFetch({ lookup: this.#deps.lookup })).fetch };
       }
-      const config = webhookChannel.configSchema.parse({ url: subscriber.address, format: subscriber.format ?? "vigil" });
+      // Signed as team webhooks are, with this webhook's own secret (given once, in its confirmation ping).
+      const secret = subscriberWebhookSecret(this.#key, subscriber.address);
+      const config = webhookChannel.configSchema.parse({ url: subscriber.address, format: subscriber.format ?? "vigil", secret });
       // Statuspage's envelope as its consumers expect it; otherwise Vigil's public body (no internal ids or labels).
       const body = config.format === "statuspage" ? webhookChannel.render(message, config) : (renderSubscriberWebhook(message, { unsubscribeUrl }) as unknown as WebhookPayload);
-      return webhookChannel.send(body, config, ctx);
+      return webhookChannel.send(body, config, send);
     }
     if (settings.email === undefined) return { ok: false, retryable: false, error: "subscriber e-mail needs subscribers.email (an SMTP server)" };
     const email = this.#template(message, settings.email.from)(subscriber.address, unsubscribeUrl);
@@ -110,10 +123,12 @@ export class SubscriberSender {
     return problem;
   }
 
-  /** Closes the SMTP connections. */
+  /** Closes the SMTP and webhook connections. */
   close(): void {
     this.#pool?.transport.close();
     this.#pool = undefined;
+    void this.#public?.close().catch(() => undefined);
+    this.#public = undefined;
   }
 
   /** One pooled transport per SMTP settings (a reload that changes them starts a new pool). */
@@ -136,4 +151,30 @@ export class SubscriberSender {
     this.#pool = { settings: key, transport };
     return transport;
   }
+}
+
+/**
+ * `result` with the subscriber's address taken out of its error and detail: an SMTP server's refusal quotes the
+ * recipient ("450 <ada@example.com>: Recipient address rejected"), a webhook's error names its host. Subscriber
+ * addresses are for admins only; the delivery's destination (`subscriber:<id>`) says whose it was.
+ */
+export function withoutAddress(result: SendResult, subscriber: Pick<SubscriberRow, "kind" | "address">): SendResult {
+  const hide = (text: string): string => {
+    if (subscriber.kind === "email") {
+      const at = subscriber.address.lastIndexOf("@");
+      const local = subscriber.address.slice(0, at);
+      let out = text.replace(new RegExp(escapeRegExp(subscriber.address), "gi"), "[recipient]");
+      // A server may spell the domain differently (IDN, an alias): the local part with any domain is the address too.
+      if (local.length >= 3) out = out.replace(new RegExp(`${escapeRegExp(local)}@[^\\s<>"',;:]*`, "gi"), "[recipient]");
+      return out;
+    }
+    const { host, hostname } = new URL(subscriber.address);
+    return text.split(subscriber.address).join("[webhook]").split(host).join("[webhook host]").split(hostname).join("[webhook host]");
+  };
+  if (result.ok) return result.detail === undefined ? result : { ...result, detail: hide(result.detail) };
+  return { ...result, error: hide(result.error) };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -23,7 +23,7 @@ describe("privateAddressProblem", () => {
   it("accepts public addresses, and refuses a name with any private address among its answers", async () => {
     expect(await privateAddressProblem("https://hooks.example.com/x", resolvesTo("93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"))).toBeNull();
     expect(await privateAddressProblem("http://8.8.8.8/")).toBeNull();
-    expect(await privateAddressProblem("https://rebind.example.com/x", resolvesTo("93.184.215.14", "10.0.0.7"))).toBe("its host rebind.example.com is a private or local address (10.0.0.7)");
+    expect(await privateAddressProblem("https://rebind.example.com/x", resolvesTo("93.184.215.14", "10.0.0.7"))).toBe("its host rebind.example.com is a private or local address (10.0.0.7): a private address (10.0.0.0/8)");
   });
 
   it("refuses a name that does not resolve", async () => {

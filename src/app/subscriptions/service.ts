@@ -21,6 +21,7 @@ import type { VigilConfig } from "../../config/index.ts";
 import { catalogFromConfig } from "../../catalog/from-config.ts";
 import { classifySmtpError } from "../../notify/channels/email.ts";
 import { postJson, redact } from "../../notify/channels/http-send.ts";
+import { createPublicFetch, type PublicFetch } from "../../notify/public-fetch.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { PendingSubscription } from "../../statuspage/render/html/subscribe.ts";
 import { buildPageView } from "../../statuspage/view/build.ts";
@@ -29,7 +30,9 @@ import { privateAddressProblem, type Lookup } from "./public-address.ts";
 import type { Store } from "../../store/types.ts";
 import { normalizeEmail, normalizeWebhookUrl } from "../../subscribers/address.ts";
 import { RateLimiter } from "../../subscribers/rate-limit.ts";
+import { webhookSignature } from "../../notify/channels/webhook.ts";
 import { renderConfirmationEmail, renderWebhookConfirmation } from "../../subscribers/render.ts";
+import { subscriberWebhookSecret } from "../../subscribers/webhook-secret.ts";
 import { signToken, verifyToken, type TokenClaim } from "../../subscribers/token.ts";
 import { pageIdOf, subscribeOf } from "../statuspage/gather.ts";
 
@@ -42,8 +45,9 @@ export interface SubscriptionServiceDeps {
   /** The public address, no trailing slash: confirmation links point there. */
   publicUrl(): string;
   signingKey(): Promise<Uint8Array>;
+  /** The fetch for webhooks when `allow_private_webhooks` is on (otherwise every ping goes through a public-only fetch). */
   fetch?: typeof fetch;
-  /** Resolves webhook hosts (the system resolver by default). */
+  /** Resolves webhook hosts, for the check and for the connection (the system resolver by default). */
   lookup?: Lookup;
 }
 
@@ -66,6 +70,7 @@ export class SubscriptionService implements SubscriptionsPort {
   #limiter: { settings: string; limiter: RateLimiter } | undefined;
   #view: { config: VigilConfig; url: string; view: PageView } | undefined;
   readonly #sending = new Set<Promise<void>>();
+  #public: PublicFetch | undefined;
 
   constructor(deps: SubscriptionServiceDeps) {
     this.#deps = deps;
@@ -197,8 +202,10 @@ export class SubscriptionService implements SubscriptionsPort {
   }
 
   /** Waits for the confirmations on their way (each gives up after 10 s). */
-  stop(): Promise<void> {
-    return this.idle();
+  async stop(): Promise<void> {
+    await this.idle();
+    await this.#public?.close();
+    this.#public = undefined;
   }
 
   #track(sending: Promise<void>): void {
@@ -261,10 +268,16 @@ export class SubscriptionService implements SubscriptionsPort {
 
   async #ping(url: string, confirmUrl: string, expiresAt: Date): Promise<void> {
     const config = this.#deps.config();
-    const body = renderWebhookConfirmation({ siteName: config.site.name, siteUrl: this.#deps.publicUrl(), confirmUrl, expiresAt });
+    // The webhook's signing secret, given once, here: only the URL's owner receives this request.
+    const signingSecret = subscriberWebhookSecret(await this.#deps.signingKey(), url);
+    const body = JSON.stringify(renderWebhookConfirmation({ siteName: config.site.name, siteUrl: this.#deps.publicUrl(), confirmUrl, expiresAt, signingSecret }));
+    const timestamp = Math.floor(this.#deps.clock.now().getTime() / 1000);
+    const headers = { "vigil-timestamp": String(timestamp), "vigil-signature": webhookSignature(body, timestamp, signingSecret) };
+    // Public input: connect only to the addresses checked as the connection is made (not resolved a second time).
+    const send = config.subscribers?.allow_private_webhooks ? (this.#deps.fetch ?? fetch) : (this.#public ??= createPublicFetch({ lookup: this.#deps.lookup })).fetch;
     const result = await postJson(
-      { url, body, idempotencyKey: false },
-      { signal: AbortSignal.timeout(sendTimeoutMs), idempotencyKey: "", fetch: this.#deps.fetch ?? fetch, now: () => this.#deps.clock.now() },
+      { url, body, headers, secrets: [signingSecret], idempotencyKey: false },
+      { signal: AbortSignal.timeout(sendTimeoutMs), idempotencyKey: "", fetch: send, now: () => this.#deps.clock.now() },
     );
     // The error names the host only: a webhook URL's path and query are its secret.
     if (!result.ok) this.#deps.logger.warn({ kind: "webhook", host: new URL(url).host, error: result.error }, "a subscription confirmation webhook could not be sent");

@@ -51,6 +51,9 @@ export async function postJson(request: JsonRequest, ctx: SendContext): Promise<
   try {
     response = await ctx.fetch(target, { method: "POST", headers, body, signal: ctx.signal, redirect: "manual" });
   } catch (err) {
+    // A transport that refuses private addresses (notify/public-fetch.ts) says why; trying again will not help.
+    const refused = causeWithCode(err, "ERR_PRIVATE_ADDRESS");
+    if (refused !== undefined) return { ok: false, retryable: false, error: redact(`refused: it must be reachable on the public internet: ${refused}`, secrets) };
     return { ok: false, retryable: true, error: redact(networkError(err, target.host, ctx.signal), secrets) };
   }
   const answer: HttpAnswer = { status: response.status, headers: response.headers, text: await readCapped(response) };
@@ -147,6 +150,17 @@ function errorCode(err: unknown): string {
     e = e["cause"];
   }
   return "";
+}
+
+/** The message of the error in `err`'s cause chain with this code. */
+function causeWithCode(err: unknown, code: string): string | undefined {
+  for (let e: unknown = err, depth = 0; isRecord(e) && depth < 4; depth++) {
+    if (e["code"] === code && typeof e["message"] === "string") return e["message"];
+    const errors = e["errors"];
+    if (Array.isArray(errors)) for (const inner of errors) if (isRecord(inner) && inner["code"] === code && typeof inner["message"] === "string") return inner["message"];
+    e = e["cause"];
+  }
+  return undefined;
 }
 
 /** A one-line reason from an error body: a JSON `description`, `message` or `error`, else the text. */

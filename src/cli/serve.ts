@@ -40,10 +40,8 @@ export const serveCommand: CommandInstaller = (program, io, finish) => {
       version: packageVersion(),
       ...(flags.nodeId ? { nodeId: flags.nodeId } : {}),
     });
-    // The pid is this process's: under `npx` or a shell wrapper, the one a SIGHUP must reach.
-    io.stdout(`Vigil is running at ${vigil.url} (pid ${process.pid}; health: ${vigil.url}/healthz, API: ${vigil.url}/api/v1/openapi.json)\n`);
-
-    const clean = await new Promise<boolean>((resolve) => {
+    // The handlers are in place before the start-up line is out: whoever reads it may signal at once.
+    const stopped = new Promise<boolean>((resolve) => {
       const onStop = (signal: NodeJS.Signals) => {
         process.off("SIGHUP", onHup);
         // A second signal while draining means "now".
@@ -63,6 +61,9 @@ export const serveCommand: CommandInstaller = (program, io, finish) => {
       process.on("SIGHUP", onHup);
       process.off("SIGHUP", hupWhileStarting);
     });
+    // The pid is this process's: under `npx` or a shell wrapper, the one a SIGHUP must reach.
+    io.stdout(`Vigil is running at ${vigil.url} (pid ${process.pid}; health: ${vigil.url}/healthz, API: ${vigil.url}/api/v1/openapi.json)\n`);
+    const clean = await stopped;
     logger.flush();
     finish(clean ? exitCodes.ok : exitCodes.failed);
   });

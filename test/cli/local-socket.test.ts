@@ -185,6 +185,19 @@ describe("the server's pid and reloading it", () => {
   }, 420_000);
 });
 
+describe("signals as soon as the start-up line is out", () => {
+  it("a SIGTERM sent the moment the pid is printed stops Vigil cleanly (exit 0, pid file gone)", async () => {
+    const { file, data } = await setup("early");
+    // The handlers must be in place before the line: a script that reads it may signal at once.
+    for (let i = 0; i < 3; i++) {
+      const vigil = await startServe(["--config", file, "--data", data], { timeoutMs: 120_000 });
+      expect(await vigil.stop("SIGTERM"), vigil.output()).toBe(0);
+      expect(vigil.output()).toContain('"msg":"stopped"');
+      expect(existsSync(path.join(data, "vigil.pid"))).toBe(false);
+    }
+  }, 420_000);
+});
+
 const postgres = storeBackends().find((b) => b.name === "postgres");
 describe.skipIf(!postgres?.available)("on PostgreSQL", () => {
   it("`vigil token create` opens the database itself while serve runs, and the token works at once", async () => {

@@ -25,6 +25,8 @@ import { FollowerView, changedChannel, detectedChannel } from "./cluster/followe
 import { LeaderWork, ofLeader, type TermServices } from "./cluster/leader-work.ts";
 import { ClusterNode, defaultClusterTiming, type ClusterTiming } from "./cluster/node.ts";
 import { runShutdown } from "./shutdown.ts";
+import { openLocalSocket, type LocalSocket } from "./local-socket.ts";
+import { writePidFile, type PidFile } from "./pid-file.ts";
 
 /** Everything `vigil serve` needs to start, already resolved by the CLI. */
 export interface StartOptions {
@@ -91,6 +93,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const metrics = createMetrics(version);
   const store = await openStore({ url: options.databaseUrl, dataDir: options.dataDir, logger });
   let stopping: Promise<void> | undefined;
+  // The embedded store's data dir is this process's alone (its lock): the pid file and the local socket live there.
+  let pidFile: PidFile | undefined;
+  let local: LocalSocket | undefined;
   try {
     const diff = await store.catalog.sync(catalogFromConfig(options.config), clock.now(), "system");
     await store.events.append({ at: clock.now(), kind: "config.loaded", subject: null, actor: "system", data: { file: options.configFile, ...diff } });
@@ -310,7 +315,11 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     await cluster.start();
     await follower.start();
     if (monitor) await running.start(options.config, ownedOf(options.config, cluster.members));
-    logger.info({ url, node: nodeId, leader: cluster.isLeader, store: store.description, ms: Math.round(performance.now() - startedAt) }, "vigil is ready");
+    if (store.kind === "pglite") {
+      pidFile = writePidFile(options.dataDir);
+      local = await openLocalSocket(options.dataDir, { store, clock, logger, reload: (actor) => holder.reload(actor) });
+    }
+    logger.info({ url, pid: process.pid, socket: local?.path, node: nodeId, leader: cluster.isLeader, store: store.description, ms: Math.round(performance.now() - startedAt) }, "vigil is ready");
 
     const stop = (reason: string): Promise<void> => {
       stopping ??= (async () => {
@@ -331,10 +340,12 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
                 }
               },
             },
+            { name: "closing the local socket", run: async () => local?.close() },
             { name: "stopping the checks", run: () => running.stop() },
             { name: "stopping subscriptions", run: () => subscriptions.stop() },
             { name: "stopping the follower's view", run: () => follower.stop() },
             { name: "stopping the status page", run: () => publisher.stop() },
+            { name: "removing the pid file", run: async () => pidFile?.remove() },
             { name: "closing the store", run: () => store.close() },
           ],
           { deadlineMs: options.shutdownDeadlineMs ?? graceMs + 20_000, timers, logger },
@@ -365,6 +376,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       stop,
     };
   } catch (error) {
+    await local?.close().catch(() => undefined);
+    pidFile?.remove();
     await store.close();
     throw error;
   }

@@ -8,6 +8,7 @@ import { exportCommand } from "./export.ts";
 import { incidentCommand } from "./incident.ts";
 import { migrateCommand } from "./migrate.ts";
 import { notifyCommand } from "./notify.ts";
+import { reloadCommand } from "./reload.ts";
 import { serveCommand } from "./serve.ts";
 import { silenceCommand } from "./silence.ts";
 import { subscribersCommand } from "./subscribers.ts";
@@ -18,7 +19,7 @@ import { validateCommand } from "./validate.ts";
 import { windowsCommand } from "./windows.ts";
 
 
-const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, incidentCommand, windowsCommand, exportCommand, notifyCommand, silenceCommand, subscribersCommand, upstreamsCommand, clusterCommand, demoCommand];
+const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, reloadCommand, incidentCommand, windowsCommand, exportCommand, notifyCommand, silenceCommand, subscribersCommand, upstreamsCommand, clusterCommand, demoCommand];
 
 function defaultIo(): CliIo {
   return {

@@ -25,6 +25,9 @@ export const serveCommand: CommandInstaller = (program, io, finish) => {
     if (loaded.bundled) logger.info({ file: loaded.file }, "no vigil.yaml here: using the bundled example configuration");
     const { settings } = loaded;
     logger.info({ storage: settings.storageSource, data: settings.databaseUrl ? undefined : settings.dataDir }, "opening the store");
+    // The pid file appears before the server is ready: a SIGHUP then must not kill it (the default action).
+    const hupWhileStarting = () => logger.warn("SIGHUP while starting: ignored (send it again once Vigil is running)");
+    process.on("SIGHUP", hupWhileStarting);
     const vigil = await startVigil({
       config: loaded.config,
       configFile: loaded.file,
@@ -37,9 +40,8 @@ export const serveCommand: CommandInstaller = (program, io, finish) => {
       version: packageVersion(),
       ...(flags.nodeId ? { nodeId: flags.nodeId } : {}),
     });
-    io.stdout(`Vigil is running at ${vigil.url}  (health: ${vigil.url}/healthz, API: ${vigil.url}/api/v1/openapi.json)\n`);
-
-    const clean = await new Promise<boolean>((resolve) => {
+    // The handlers are in place before the start-up line is out: whoever reads it may signal at once.
+    const stopped = new Promise<boolean>((resolve) => {
       const onStop = (signal: NodeJS.Signals) => {
         process.off("SIGHUP", onHup);
         // A second signal while draining means "now".
@@ -57,7 +59,11 @@ export const serveCommand: CommandInstaller = (program, io, finish) => {
       process.once("SIGINT", onStop);
       process.once("SIGTERM", onStop);
       process.on("SIGHUP", onHup);
+      process.off("SIGHUP", hupWhileStarting);
     });
+    // The pid is this process's: under `npx` or a shell wrapper, the one a SIGHUP must reach.
+    io.stdout(`Vigil is running at ${vigil.url} (pid ${process.pid}; health: ${vigil.url}/healthz, API: ${vigil.url}/api/v1/openapi.json)\n`);
+    const clean = await stopped;
     logger.flush();
     finish(clean ? exitCodes.ok : exitCodes.failed);
   });

@@ -2,24 +2,47 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import { createToken } from "../auth/create-token.ts";
 import { revokeToken } from "../auth/revoke-token.ts";
-import { tokenScopes } from "../auth/token-format.ts";
+import { tokenScopes, type TokenScope } from "../auth/token-format.ts";
+import { socketPathOf } from "../app/local-socket.ts";
 import { systemClock } from "../core/clock.ts";
+import { isAppError } from "../core/errors.ts";
+import type { RuntimeSettings } from "../config/settings.ts";
 import { openStore } from "../store/open.ts";
 import type { Store } from "../store/types.ts";
 import { commandLogger, loadForCommand, type CliIo } from "./context.ts";
 import { exitCodes } from "./exit-codes.ts";
+import { askLocal, notAnswering } from "./local.ts";
 import type { CommandInstaller } from "./command.ts";
 import { configOption, dataOption } from "./options.ts";
 
 type StoreFlags = { config?: string; data?: string };
 
-async function withStore<T>(io: CliIo, flags: StoreFlags, fn: (store: Store) => Promise<T>): Promise<T> {
-  const { settings } = await loadForCommand(io, flags);
+async function withStore<T>(io: CliIo, flags: StoreFlags, fn: (store: Store) => Promise<T>, loaded?: RuntimeSettings): Promise<T> {
+  const settings = loaded ?? (await loadForCommand(io, flags)).settings;
   const store = await openStore({ url: settings.databaseUrl, dataDir: settings.dataDir, logger: commandLogger(io, { logLevel: "warn" }) });
   try {
     return await fn(store);
   } finally {
     await store.close();
+  }
+}
+
+/** Creates a token in the store, or, while `vigil serve` holds the embedded store, asks it over its local socket. */
+async function createHere(io: CliIo, flags: StoreFlags & { name: string; scope: TokenScope }): Promise<{ id: string; name: string; scope: string; token: string }> {
+  const { settings } = await loadForCommand(io, flags);
+  if (settings.databaseUrl === undefined) {
+    const asked = await askLocal(settings.dataDir, { op: "token.create", name: flags.name, scope: flags.scope });
+    if (asked) {
+      io.stderr(`asked the running Vigil over ${socketPathOf(settings.dataDir)}\n`);
+      return { id: String(asked.id), name: String(asked.name), scope: String(asked.scope), token: String(asked.token) };
+    }
+  }
+  try {
+    const created = await withStore(io, flags, (store) => createToken({ store, clock: systemClock }, { name: flags.name, scope: flags.scope, actor: "cli" }), settings);
+    return { ...created.row, token: created.token };
+  } catch (error) {
+    if (isAppError(error) && error.code === "data_dir_locked") throw notAnswering(settings.dataDir, "token create", "create it through POST /api/v1/tokens with an admin token");
+    throw error;
   }
 }
 
@@ -31,14 +54,14 @@ function storeOptions(command: Command): Command {
 export const tokenCommand: CommandInstaller = (program, io, finish) => {
   const token = program.command("token").description("manage API tokens (scopes: read < write < admin)");
 
-  storeOptions(token.command("create").description("create a token and print its secret once"))
+  storeOptions(token.command("create").description("create a token and print its secret once (while `vigil serve` holds the data dir, it asks that server over its local socket)"))
     .requiredOption("-n, --name <name>", "what the token is for, e.g. deploy-bot")
     .addOption(new Option("-s, --scope <scope>", "what it may do").choices(tokenScopes).default("read"))
     .option("--json", "print JSON")
-    .action(async (flags: StoreFlags & { name: string; scope: (typeof tokenScopes)[number]; json?: boolean }) => {
-      const created = await withStore(io, flags, (store) => createToken({ store, clock: systemClock }, { name: flags.name, scope: flags.scope, actor: "cli" }));
-      if (flags.json) io.stdout(JSON.stringify({ id: created.row.id, name: created.row.name, scope: created.row.scope, token: created.token }) + "\n");
-      else io.stdout(`created ${created.row.id} (${created.row.scope}) "${created.row.name}"\n${created.token}\nThis secret is shown once: store it now.\n`);
+    .action(async (flags: StoreFlags & { name: string; scope: TokenScope; json?: boolean }) => {
+      const created = await createHere(io, flags);
+      if (flags.json) io.stdout(JSON.stringify({ id: created.id, name: created.name, scope: created.scope, token: created.token }) + "\n");
+      else io.stdout(`created ${created.id} (${created.scope}) "${created.name}"\n${created.token}\nThis secret is shown once: store it now.\n`);
       finish(exitCodes.ok);
     });
 

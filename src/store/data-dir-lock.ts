@@ -7,6 +7,9 @@ import type { StoreLogger } from "./types.ts";
 
 /** The lock file's name inside a data dir. */
 export const lockFileName = "vigil.lock";
+/** The running server's pid file and local socket, next to the lock (written by `vigil serve` while it holds it). */
+export const pidFileName = "vigil.pid";
+export const socketFileName = "vigil.sock";
 
 /** How often the holder refreshes the lock's mtime, and when a lock from another host counts as abandoned. */
 export const heartbeatMs = 10_000;
@@ -42,7 +45,7 @@ export function lockDataDir(dataDir: string, logger?: StoreLogger): DataDirLock 
     }
     const holder = readHolder(lockPath);
     if (holder === "gone") continue;
-    if (holder !== "garbled" && isLive(holder, lockPath)) throw locked(dataDir, lockPath, holder);
+    if (holder !== "garbled" && isLive(holder, lockPath)) throw locked(dataDir, holder);
     takeOver(dataDir, lockPath, holder, logger);
   }
   throw new AppError("data_dir_locked", `could not take the lock ${lockPath}: it keeps changing hands`);
@@ -117,17 +120,34 @@ function takeOver(dataDir: string, lockPath: string, stale: Holder | "garbled", 
       // Somebody else holds it by now; either way it is not ours.
     }
     fs.rmSync(aside, { force: true });
-    throw locked(dataDir, lockPath, moved);
+    throw locked(dataDir, moved);
   }
   fs.rmSync(aside, { force: true });
   logger?.warn({ lockPath, stalePid: stale === "garbled" ? null : stale.pid }, "took over a stale data-dir lock");
 }
 
-function locked(dataDir: string, lockPath: string, holder: Holder): AppError {
-  const where = holder.host === os.hostname() ? "" : ` on host ${holder.host}`;
+/** Who holds a data dir's lock, when a live process does (checked as lockDataDir checks it). */
+export function dataDirHolder(dataDir: string): { pid: number; host: string; here: boolean } | undefined {
+  const lockPath = path.join(path.resolve(dataDir), lockFileName);
+  const holder = readHolder(lockPath);
+  if (typeof holder !== "object" || !isLive(holder, lockPath)) return undefined;
+  return { pid: holder.pid, host: holder.host, here: holder.host === os.hostname() };
+}
+
+// The holder was just seen alive: the message says how to get in, never to delete its lock.
+function locked(dataDir: string, holder: Holder): AppError {
+  const socketPath = path.join(path.resolve(dataDir), socketFileName);
+  if (holder.host !== os.hostname()) {
+    return new AppError(
+      "data_dir_locked",
+      `data dir ${dataDir} is in use by process ${holder.pid} on host ${holder.host}: run this command there, or stop that process first ` +
+        `(its lock is refreshed every ${heartbeatMs / 1000} s and taken over ${foreignStaleMs / 1000} s after that stops)`,
+    );
+  }
   return new AppError(
     "data_dir_locked",
-    `data dir ${dataDir} is in use by process ${holder.pid}${where}; if no Vigil runs there, delete ${lockPath}`,
+    `data dir ${dataDir} is in use by process ${holder.pid}: this command needs it stopped first. ` +
+      `While \`vigil serve\` runs, \`vigil token create\` and \`vigil reload\` ask it over ${socketPath} instead, and the rest is reachable through its API`,
   );
 }
 

@@ -105,7 +105,7 @@ describe("vigil serve", () => {
     const file = path.join(dir, "serve.yaml");
     const data = path.join(dir, "serve-data");
     await writeFile(file, goodConfig);
-    const vigil = await startServe(["--config", file, "--data", data]);
+    const vigil = await startServe(["--config", file, "--data", data], { timeoutMs: 120_000 });
     try {
       expect((await fetch(`${vigil.url}/healthz`)).status).toBe(200);
       expect((await fetch(`${vigil.url}/readyz`)).status).toBe(200);

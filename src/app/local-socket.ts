@@ -1,0 +1,172 @@
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { z } from "zod";
+import type { ReloadOutcome } from "../api/deps.ts";
+import { createToken } from "../auth/create-token.ts";
+import { tokenScopes } from "../auth/token-format.ts";
+import type { Clock } from "../core/clock.ts";
+import { AppError, isAppError, type ErrorDetail } from "../core/errors.ts";
+import type { Logger } from "../observability/logger.ts";
+import { socketFileName } from "../store/data-dir-lock.ts";
+import type { Store } from "../store/types.ts";
+
+/** Who a request over the socket acts as, on the timeline. */
+export const localSocketActor = "local socket";
+
+/** The longest request line accepted; a request is a few dozen bytes. */
+const maxLineBytes = 16 * 1024;
+/** A connection that sends no complete line in this time is closed. */
+const idleMs = 10_000;
+/** sockaddr_un holds 108 bytes, the last one a NUL: a data dir with a longer socket path has no socket. */
+export const maxSocketPathBytes = 107;
+
+/** One request: a JSON object on one line. */
+export const localRequest = z.discriminatedUnion("op", [
+  z.strictObject({ op: z.literal("token.create"), name: z.string(), scope: z.enum(tokenScopes) }),
+  z.strictObject({ op: z.literal("reload") }),
+]);
+export type LocalRequest = z.infer<typeof localRequest>;
+
+/** One answer: a JSON object on one line, then the server closes the connection. */
+export type LocalAnswer =
+  | { ok: true; result: Record<string, unknown> }
+  | { ok: false; error: { code: string; message: string; details: readonly ErrorDetail[] } };
+
+/** The running server's side of the socket. */
+export interface LocalSocket {
+  readonly path: string;
+  /** Stops listening, lets requests in progress finish, and removes the socket file. */
+  close(): Promise<void>;
+}
+
+interface LocalDeps {
+  store: Pick<Store, "tokens" | "events">;
+  clock: Clock;
+  logger: Logger;
+  reload: (actor: string) => Promise<ReloadOutcome>;
+}
+
+/** The socket's path in a data dir. */
+export function socketPathOf(dataDir: string): string {
+  return path.join(path.resolve(dataDir), socketFileName);
+}
+
+/**
+ * Listens on `<dataDir>/vigil.sock` (0600, in the owner's 0700 data dir): whoever may read the data dir may ask the
+ * running server to create a token or reload, without a token and without the network. The caller holds the data
+ * dir's lock, so a socket file already there is a dead server's: it is replaced, unless somebody still answers on it.
+ */
+export async function openLocalSocket(dataDir: string, deps: LocalDeps): Promise<LocalSocket | undefined> {
+  const socketPath = socketPathOf(dataDir);
+  if (Buffer.byteLength(socketPath) > maxSocketPathBytes) {
+    deps.logger.warn({ socketPath }, `no local socket: its path is longer than ${maxSocketPathBytes} bytes (choose a shorter --data)`);
+    return undefined;
+  }
+  if (await answers(socketPath)) throw new AppError("data_dir_locked", `another process answers on ${socketPath}; is another Vigil using ${path.dirname(socketPath)}?`);
+  fs.rmSync(socketPath, { force: true });
+
+  // Connections still waiting for a request line: closing drops them; one being answered gets its answer.
+  const idle = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    idle.add(socket);
+    socket.on("close", () => idle.delete(socket));
+    serveConnection(socket, deps, () => idle.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(socketPath, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  // The 0700 data dir already keeps others out in the moment before this.
+  fs.chmodSync(socketPath, 0o600);
+  server.on("error", (error) => deps.logger.error({ err: error }, "local socket failed"));
+
+  let closing: Promise<void> | undefined;
+  return {
+    path: socketPath,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => {
+          fs.rmSync(socketPath, { force: true });
+          resolve();
+        });
+        for (const socket of idle) socket.destroy();
+      });
+      return closing;
+    },
+  };
+}
+
+function serveConnection(socket: net.Socket, deps: LocalDeps, busy: () => void): void {
+  let buffered = "";
+  let answered = false;
+  socket.setEncoding("utf8");
+  socket.setTimeout(idleMs, () => socket.destroy());
+  const reply = (answer: LocalAnswer) => {
+    answered = true;
+    socket.end(JSON.stringify(answer) + "\n");
+  };
+  socket.on("error", () => undefined);
+  socket.on("data", (chunk: string) => {
+    if (answered) return;
+    buffered += chunk;
+    const newline = buffered.indexOf("\n");
+    if (newline < 0) {
+      if (Buffer.byteLength(buffered) > maxLineBytes) reply(failure(new AppError("payload_too_large", `a request is one line of at most ${maxLineBytes} bytes`)));
+      return;
+    }
+    answered = true;
+    busy();
+    socket.setTimeout(0);
+    void handle(buffered.slice(0, newline), deps).then(reply);
+  });
+}
+
+/** Answers one request line; never throws. */
+export async function handle(line: string, deps: LocalDeps): Promise<LocalAnswer> {
+  let json: unknown;
+  try {
+    json = JSON.parse(line) as unknown;
+  } catch {
+    return failure(new AppError("bad_request", 'a request is one JSON object on one line, e.g. {"op":"token.create","name":"ops","scope":"admin"}'));
+  }
+  const parsed = localRequest.safeParse(json);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((issue) => ({ path: issue.path.join(".") || "(request)", message: issue.message }));
+    return failure(new AppError("validation_failed", `bad request: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, { details }));
+  }
+  try {
+    const request = parsed.data;
+    if (request.op === "token.create") {
+      const created = await createToken(deps, { name: request.name, scope: request.scope, actor: localSocketActor });
+      deps.logger.info({ id: created.row.id, scope: created.row.scope, actor: localSocketActor }, "token created");
+      return { ok: true, result: { id: created.row.id, name: created.row.name, scope: created.row.scope, created_at: created.row.createdAt.toISOString(), token: created.token } };
+    }
+    const outcome = await deps.reload(localSocketActor);
+    if (!outcome.applied) throw new AppError("config_invalid", `${outcome.file} was rejected; the running configuration is unchanged`, { details: outcome.errors });
+    return { ok: true, result: { ...outcome } };
+  } catch (error) {
+    if (!isAppError(error)) deps.logger.error({ err: error }, "a request on the local socket failed");
+    return failure(error);
+  }
+}
+
+function failure(error: unknown): LocalAnswer {
+  if (isAppError(error)) return { ok: false, error: { code: error.code, message: error.message, details: error.details } };
+  return { ok: false, error: { code: "internal", message: "internal error (see the server's log)", details: [] } };
+}
+
+/** True when a process accepts connections on the socket path. */
+function answers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.connect(socketPath);
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once("error", () => resolve(false));
+  });
+}

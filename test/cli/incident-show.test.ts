@@ -102,7 +102,7 @@ describe("vigil incident show", () => {
     expect(timeline.some((l) => /Likely upstream: Amazon RDS \(Oregon\)/i.test(l))).toBe(true);
 
     expect(out).toMatch(/\nUpdates:\n\n\S+Z {2}investigating {2}\(system\)\n {2}\S/);
-  }, 30_000);
+  }, 60_000);
 
   it("prints the API's incident object with its timeline as JSON", async () => {
     const res = await cli(["incident", "show", detail.id, "--json"]);
@@ -112,5 +112,5 @@ describe("vigil incident show", () => {
     expect(json).toEqual(api);
     expect(json.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(["incident.created", "incident.upstream_attributed"]));
     expect(json.evidence.some((e) => e.kind === "upstream")).toBe(true);
-  }, 30_000);
+  }, 60_000);
 });

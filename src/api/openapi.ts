@@ -62,7 +62,7 @@ const errorResponses: Record<number, { name: string; description: string; retryA
   413: { name: "PayloadTooLarge", description: "The request body is larger than the server's body limit (`payload_too_large`)" },
   415: { name: "UnsupportedMediaType", description: "The request body is not JSON (`unsupported_media_type`)" },
   429: { name: "TooManyRequests", description: "Too many requests from this caller (`rate_limited`); Retry-After says when to try again", retryAfter: true },
-  503: { name: "Unavailable", description: "The store cannot be reached, or a cluster has no leader right now (`store_unavailable`, `leader_unavailable`); Retry-After says when to try again", retryAfter: true },
+  503: { name: "Unavailable", description: "The store cannot be reached (`store_unavailable`), or a cluster has no leader right now (`leader_unavailable`, with Retry-After)", retryAfter: true },
 };
 
 function responseRef(status: number): { $ref: string } {

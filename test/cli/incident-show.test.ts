@@ -50,7 +50,7 @@ beforeAll(async () => {
   feed = await startFeedServer();
   feed.set("/rds.rss", { body: rss([]), contentType: "application/rss+xml" });
   test = await startTestVigil(config((target.address() as { port: number }).port));
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await test?.dispose();
@@ -76,7 +76,7 @@ describe("vigil incident show", () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(detail?.timeline.map((e) => e.kind)).toContain("incident.upstream_attributed");
-  }, 60_000);
+  }, 120_000);
 
   it("prints the root, impact, evidence, attribution, the timeline in time order and the updates", async () => {
     const res = await cli(["incident", "show", detail.id]);

@@ -50,7 +50,7 @@ describe("the history feeds in feed readers", () => {
 
   beforeAll(async () => {
     test = await startTestVigil(config);
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await test?.dispose();

@@ -48,7 +48,7 @@ describe("the OpenAPI document", () => {
     test = await startTestVigil(config);
     doc = (await (await fetch(`${test.vigil.url}/api/v1/openapi.json`)).json()) as Doc;
     dir = await mkdtemp(path.join(tmpdir(), "vigil-openapi-"));
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await test?.dispose();

@@ -12,7 +12,7 @@ describe.skipIf(promtool.skip !== undefined)(`promtool check metrics${promtool.s
 
   beforeAll(async () => {
     test = await startTestVigil("site: { name: Acme Status }\ncomponents:\n  - { id: api, name: Production API }\n");
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await test?.dispose();

@@ -36,7 +36,7 @@ describe("CORS on the public side", () => {
     test = await startTestVigil(config);
     // The site is rendered once before it is served.
     for (let i = 0; i < 150 && (await fetch(`${test.vigil.url}/api/v2/summary.json`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await test?.dispose();

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ErrorCode } from "../core/errors.ts";
 import { httpStatusOf } from "./errors.ts";
 import type { AnyRoute } from "./route.ts";
 
@@ -10,6 +11,9 @@ const errorSchema = z.object({
     request_id: z.string().optional(),
   }),
 });
+
+/** Vigil's license, as package.json says (a test holds them equal). */
+export const apiLicense = { name: "MIT", identifier: "MIT" } as const;
 
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
   const out = z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" }) as Record<string, unknown>;
@@ -28,20 +32,58 @@ function parameters(schema: z.ZodType | undefined, where: "path" | "query"): unk
   }));
 }
 
+/**
+ * The error codes a route can answer, from its shape and its declared `errors`:
+ * - input (path, query or body) is validated: `validation_failed` (400);
+ * - a method other than GET may carry a body, which may be malformed, too large or not JSON: 400, 413, 415;
+ * - a token is needed unless it is public: 401, 403;
+ * - an id in the path may name nothing: 404;
+ * - every route needs the store, and on a cluster's follower the leader it forwards to: 503;
+ * - plus what the route's verb declares (`conflict`, `not_found` for an id in the body, `rate_limited`…).
+ */
+export function errorCodesOf(route: AnyRoute): ErrorCode[] {
+  const codes = new Set<ErrorCode>();
+  if (route.params || route.query || route.body) codes.add("validation_failed");
+  if (route.method !== "GET") for (const code of ["bad_request", "payload_too_large", "unsupported_media_type"] as const) codes.add(code);
+  if (route.auth !== "public") for (const code of ["unauthorized", "forbidden"] as const) codes.add(code);
+  if (route.params) codes.add("not_found");
+  for (const code of route.errors ?? []) codes.add(code);
+  codes.add("store_unavailable");
+  return [...codes];
+}
+
+/** One shared response per error status, named for $ref. */
+const errorResponses: Record<number, { name: string; description: string; retryAfter?: true }> = {
+  400: { name: "BadRequest", description: "The request is malformed or invalid (`bad_request`, `validation_failed`, `config_invalid`); `details` name each problem and where" },
+  401: { name: "Unauthorized", description: "No token, or an unknown, expired or revoked one (`unauthorized`)" },
+  403: { name: "Forbidden", description: "The token's scope is too low (`forbidden`)" },
+  404: { name: "NotFound", description: "Nothing has the id given (`not_found`)" },
+  409: { name: "Conflict", description: "The request is refused in the current state, e.g. a move the incident lifecycle forbids (`conflict`); the message says why" },
+  413: { name: "PayloadTooLarge", description: "The request body is larger than the server's body limit (`payload_too_large`)" },
+  415: { name: "UnsupportedMediaType", description: "The request body is not JSON (`unsupported_media_type`)" },
+  429: { name: "TooManyRequests", description: "Too many requests from this caller (`rate_limited`); Retry-After says when to try again", retryAfter: true },
+  503: { name: "Unavailable", description: "The store cannot be reached (`store_unavailable`), or a cluster has no leader right now (`leader_unavailable`, with Retry-After)", retryAfter: true },
+};
+
+function responseRef(status: number): { $ref: string } {
+  const known = errorResponses[status];
+  if (!known) throw new Error(`no OpenAPI response is described for HTTP status ${status}`);
+  return { $ref: `#/components/responses/${known.name}` };
+}
+
 /** Builds the OpenAPI 3.1 document from the same schemas that validate requests. */
 export function buildOpenApi(routes: readonly AnyRoute[], info: { version: string }): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = route.url.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
     const secured = route.auth !== "public";
+    const success = route.status ?? 200;
     const responses: Record<string, unknown> = {
-      [String(route.status ?? 200)]: { description: "Success", content: { "application/json": { schema: jsonSchema(route.response, "output") } } },
-      "400": { $ref: "#/components/responses/Error" },
+      [String(success)]:
+        success === 204 ? { description: "Success, no content" } : { description: "Success", content: { "application/json": { schema: jsonSchema(route.response, "output") } } },
     };
-    if (secured) {
-      responses["401"] = { $ref: "#/components/responses/Error" };
-      responses["403"] = { $ref: "#/components/responses/Error" };
-    }
+    const statuses = [...new Set(errorCodesOf(route).map((code) => httpStatusOf[code]))].sort((a, b) => a - b);
+    for (const status of statuses) responses[String(status)] = responseRef(status);
     (paths[path] ??= {})[route.method.toLowerCase()] = {
       operationId: route.operationId,
       summary: route.summary,
@@ -52,14 +94,24 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { version: strin
       responses,
     };
   }
+  const errorContent = { "application/json": { schema: { $ref: "#/components/schemas/Error" } } };
+  const retryAfter = { "Retry-After": { description: "Seconds to wait before trying again", schema: { type: "integer", minimum: 0 } } };
   return {
     openapi: "3.1.0",
-    info: { title: "Vigil API", version: info.version, description: "Vigil's native API. Writes need a bearer token with the right scope (read < write < admin)." },
+    info: {
+      title: "Vigil API",
+      version: info.version,
+      description: "Vigil's native API. Writes need a bearer token with the right scope (read < write < admin).",
+      license: apiLicense,
+    },
     servers: [{ url: "/" }],
     paths,
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API token made with `vigil token create`." } },
-      responses: { Error: { description: "An error", content: { "application/json": { schema: jsonSchema(errorSchema, "output") } } } },
+      schemas: { Error: jsonSchema(errorSchema, "output") },
+      responses: Object.fromEntries(
+        Object.values(errorResponses).map((r) => [r.name, { description: r.description, ...(r.retryAfter ? { headers: retryAfter } : {}), content: errorContent }]),
+      ),
     },
   };
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import type { Principal } from "../auth/authenticate.ts";
 import type { TokenScope } from "../auth/token-format.ts";
-import { AppError, type ErrorDetail } from "../core/errors.ts";
+import { AppError, type ErrorCode, type ErrorDetail } from "../core/errors.ts";
 
 /** What a route handler receives: validated input and the caller. */
 export interface RouteContext<B, Q, P> {
@@ -28,6 +28,11 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown, R = unknown> {
   response: z.ZodType<R>;
   /** HTTP status of a success; 200 unless said. */
   status?: number;
+  /**
+   * Errors the route's verb answers beyond those its shape implies (see `errorCodesOf` in openapi.ts), e.g. `conflict`
+   * when the lifecycle refuses a move, `not_found` for an id in the body: they are documented in the OpenAPI document.
+   */
+  errors?: readonly ErrorCode[];
   handler(ctx: RouteContext<B, Q, P>): Promise<R>;
 }
 

@@ -4,6 +4,7 @@ import { impacts } from "../incidents/impact.ts";
 import { incidentStatuses } from "../incidents/lifecycle.ts";
 import type { CommandInstaller } from "./command.ts";
 import { exitCodes } from "./exit-codes.ts";
+import { renderIncidentDetail, type IncidentDetailJson } from "./incident-show.ts";
 import { remoteApi, remoteOptions, type RemoteFlags } from "./remote.ts";
 
 interface IncidentJson {
@@ -16,13 +17,6 @@ interface IncidentJson {
   started_at: string;
   published_at: string | null;
   resolved_at: string | null;
-}
-
-interface UpdateJson {
-  status: string;
-  body: string;
-  actor: string;
-  created_at: string;
 }
 
 /** `--component api=major_outage`, repeatable. */
@@ -56,11 +50,22 @@ export const incidentCommand: CommandInstaller = (program, io, finish) => {
       finish(exitCodes.ok);
     });
 
-  remoteOptions(incident.command("show").description("an incident with its updates").argument("<id>", "incident id, e.g. inc_0123456789abcdef"))
-    .option("--json", "print JSON (with the timeline)")
+  remoteOptions(
+    incident
+      .command("show")
+      .description("an incident: roots, impact, evidence, upstream attribution, the timeline in time order and the updates")
+      .argument("<id>", "incident id, e.g. inc_0123456789abcdef"),
+  )
+    .option("--json", "print the API's incident object (with evidence, metrics and the timeline)")
     .action(async (id: string, flags: RemoteFlags & { json?: boolean }) => {
-      const full = (await remoteApi(io, flags).get(`/api/v1/incidents/${encodeURIComponent(id)}`)) as IncidentJson & { updates: UpdateJson[] };
-      print(flags.json, full, () => `${line(full)}\n${full.updates.map((u) => `\n${u.created_at}  ${u.status}  (${u.actor})\n  ${u.body.replaceAll("\n", "\n  ")}`).join("\n")}\n`);
+      const api = remoteApi(io, flags);
+      const full = (await api.get(`/api/v1/incidents/${encodeURIComponent(id)}`)) as IncidentDetailJson;
+      if (flags.json) {
+        print(true, full, () => "");
+      } else {
+        const { components } = (await api.get("/api/v1/components")) as { components: { id: string; name: string }[] };
+        io.stdout(renderIncidentDetail(full, Object.fromEntries(components.map((c) => [c.id, c.name])), line(full)));
+      }
       finish(exitCodes.ok);
     });
 

@@ -305,6 +305,11 @@ function timeline(input: PostmortemInput, clock: Clock, name: (id: string) => st
   return lines;
 }
 
+/** One timeline event in words, as the postmortem's timeline and `vigil incident show` list it (Markdown-safe, one line). */
+export function describeTimelineEvent(event: TimelineEvent, name: (id: string) => string): string {
+  return describeEvent(event, signalOf(event), name);
+}
+
 function describeEvent(event: TimelineEvent, signal: TimelineSignal | null, name: (id: string) => string): string {
   const d = event.data;
   switch (event.kind) {

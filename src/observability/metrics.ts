@@ -14,9 +14,15 @@ export interface Metrics {
   clusterTerm: Gauge;
 }
 
+/** Default metrics that are gauges with a counter's `_total` suffix: dropped. */
+const countersInName = ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"];
+
 export function createMetrics(version: string): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // prom-client's totals of active handles, requests and resources are gauges named like counters (promtool rejects
+  // them); nodejs_active_handles, nodejs_active_requests and nodejs_active_resources carry the same, by type.
+  for (const name of countersInName) registry.removeSingleMetric(name);
   const buildInfo = new Gauge({ name: "vigil_build_info", help: "Vigil's version; always 1.", labelNames: ["version"], registers: [registry] });
   buildInfo.set({ version }, 1);
   return {

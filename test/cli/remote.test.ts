@@ -97,14 +97,15 @@ describe("vigil incident and vigil windows against a running Vigil", () => {
     const shown = await read(["incident", "show", opened.id]);
     expect(shown.code).toBe(0);
     expect(shown.stderr).toBe("");
-    const lines = shown.stdout.split("\n");
-    expect(lines[0]).toBe(`${opened.id}  identified     major     ${opened.started_at}  Search is slow  [search, api]`);
-    expect(lines[1]).toBe("");
-    expect(lines[2]).toMatch(/^\S+Z {2}investigating {2}\(token:tok_\w+\)$/);
-    expect(lines[3]).toBe("  We are looking into slow searches.");
-    expect(lines[4]).toBe("");
-    expect(lines[5]).toMatch(/^\S+Z {2}identified {2}\(token:tok_\w+\)$/);
-    expect(lines.slice(6)).toEqual(["  The index is being rebuilt.", ""]);
+    expect(shown.stdout.split("\n")[0]).toBe(`${opened.id}  identified     major     ${opened.started_at}  Search is slow  [search, api]`);
+    expect(shown.stdout).toContain("\nRoot:         Search (search)\nImpact:       major; also affects Production API (api)\n");
+    const lines = shown.stdout.split("\nUpdates:\n")[1]!.split("\n");
+    expect(lines[0]).toBe("");
+    expect(lines[1]).toMatch(/^\S+Z {2}investigating {2}\(token:tok_\w+\)$/);
+    expect(lines[2]).toBe("  We are looking into slow searches.");
+    expect(lines[3]).toBe("");
+    expect(lines[4]).toMatch(/^\S+Z {2}identified {2}\(token:tok_\w+\)$/);
+    expect(lines.slice(5)).toEqual(["  The index is being rebuilt.", ""]);
 
     const json = await read(["incident", "show", opened.id, "--json"]);
     const full = JSON.parse(json.stdout) as IncidentJson & { updates: { status: string; body: string }[] };

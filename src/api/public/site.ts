@@ -59,13 +59,34 @@ export function pickEncoding(header: string | undefined): "br" | "gzip" | null {
   return null;
 }
 
+const headerList = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:\s*,\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+)*$/;
+
+/**
+ * The answer to OPTIONS on a public file: a CORS preflight from any origin (read-only methods, no credentials, the
+ * request headers asked for when they are a list of header names), cached by the browser for a day.
+ */
+export function preflightHeaders(requested: string | undefined): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {
+    allow: "GET, HEAD, OPTIONS",
+    "access-control-allow-origin": "*",
+    "access-control-allow-methods": "GET, HEAD, OPTIONS",
+    "access-control-max-age": "86400",
+    "cache-control": "public, max-age=86400",
+    vary: "access-control-request-headers",
+    "content-length": 0,
+  };
+  const asked = requested?.trim();
+  if (asked && asked.length <= 1_000 && headerList.test(asked)) headers["access-control-allow-headers"] = asked.toLowerCase();
+  return headers;
+}
+
 /** What serving one request did: answered it, or left it to the API (a path the site does not have). */
 export type SiteOutcome = { served: true; status: number } | { served: false };
 
 /**
  * Serves the pre-rendered public site from memory on the raw Node request, ahead of Fastify: strong ETags
- * and 304s, brotli or gzip as the client accepts, the artifact's Cache-Control, and CORS open for GET (it
- * is all public). Nothing here touches the store, so the page stays up when the store is down; and a
+ * and 304s, brotli or gzip as the client accepts, the artifact's Cache-Control, and CORS open for GET and
+ * preflights (it is all public). Nothing here touches the store, so the page stays up when the store is down; and a
  * crowd's requests cost no routing, hooks or per-request logger. A path the site does not have is left
  * to the API (`served: false`), which answers 404 in its error format.
  */
@@ -77,9 +98,16 @@ export function serveSite(site: SitePort, request: IncomingMessage, response: Se
     response.end(`The request target is longer than ${maxUrlLength} characters.\n`);
     return { served: true, status: 414 };
   }
-  if (request.method !== "GET" && request.method !== "HEAD") return { served: false };
+  if (request.method !== "GET" && request.method !== "HEAD" && request.method !== "OPTIONS") return { served: false };
   if (url.startsWith("/api/v1/") || url === "/healthz" || url === "/readyz" || url === "/metrics") return { served: false };
   const files = site.files();
+  if (request.method === "OPTIONS") {
+    const known = files === undefined ? url === "/" || url.startsWith("/api/v2/") : files.has(siteKeyOf(url));
+    if (!known) return { served: false };
+    response.writeHead(204, preflightHeaders(request.headers["access-control-request-headers"]));
+    response.end();
+    return { served: true, status: 204 };
+  }
   if (files === undefined) {
     if (url !== "/" && !url.startsWith("/api/v2/")) return { served: false };
     response.writeHead(503, { "retry-after": "1", "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });

@@ -143,6 +143,7 @@ export function subscriptionApiRoute(port: SubscriptionsPort) {
     method: "POST",
     url: "/api/v1/subscriptions",
     operationId: "requestSubscription",
+    errors: ["not_found", "rate_limited"],
     summary:
       "Public, no token: ask for status updates by e-mail or webhook. A confirmation link is sent to the address (nothing is stored until it is used); the answer is the same whether or not the address is subscribed already. 404 when subscriptions are off, 429 (Retry-After) past the per-address rate limit",
     tag: "subscriptions",

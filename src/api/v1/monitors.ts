@@ -133,6 +133,7 @@ export function monitorRoutes(deps: ApiDeps) {
       method: "POST",
       url: "/api/v1/heartbeat/:id",
       operationId: "pushHeartbeat",
+      errors: ["unauthorized"],
       summary: "A heartbeat from a cron job or worker; authenticated by the monitor's own secret as a Bearer token (never in the URL, which is logged)",
       tag: "monitors",
       auth: "public",

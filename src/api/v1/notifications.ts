@@ -36,6 +36,7 @@ export function notificationRoutes(deps: ApiDeps) {
       method: "POST",
       url: "/api/v1/channels/:id/test",
       operationId: "testChannel",
+      errors: ["conflict"],
       summary: "Send a test message through a channel now (not through the outbox) and say how it went",
       tag: "notifications",
       auth: "write",

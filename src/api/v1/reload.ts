@@ -11,6 +11,7 @@ export function reloadRoutes(deps: ApiDeps) {
       method: "POST",
       url: "/api/v1/reload",
       operationId: "reloadConfig",
+      errors: ["config_invalid"],
       summary: "Reload the configuration file (as SIGHUP does)",
       tag: "config",
       auth: "admin",

@@ -148,6 +148,7 @@ export function silenceRoutes(deps: ApiDeps) {
       method: "DELETE",
       url: "/api/v1/silences/:id",
       operationId: "expireSilence",
+      errors: ["conflict"],
       summary: "Expire a silence now (a pending one never starts); it stays listed as expired",
       tag: "silences",
       auth: "write",

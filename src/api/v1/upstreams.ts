@@ -78,6 +78,7 @@ export function upstreamRoutes(deps: ApiDeps) {
       method: "POST",
       url: "/api/v1/upstreams/refresh",
       operationId: "refreshUpstreams",
+      errors: ["not_found"],
       summary: "Read the upstreams' feeds now (all, or those of `ids`; a read in progress is shared) and list them",
       tag: "upstreams",
       auth: "write",

@@ -249,12 +249,12 @@ describe("renderRss", () => {
     expect(renderRss({ ...view, generatedAt: new Date("2030-01-01T00:00:00Z") })).toBe(xml);
   });
 
-  it("has an item per incident and maintenance, newest first by creation", () => {
+  it("has an item per incident and maintenance, newest first by creation; an incident's guid counts its updates after the first", () => {
     expect(items.map((i) => textOf(child(i, "guid")))).toEqual([
-      "inc_00000000000000a1",
+      "inc_00000000000000a1#2",
       "mnt_00000000000000c1",
       "mnt_00000000000000c2",
-      "inc_00000000000000b2",
+      "inc_00000000000000b2#2", // its one update, then its postmortem
     ]);
     expect(items.map((i) => textOf(child(i, "category")))).toEqual(["incident", "maintenance", "maintenance", "incident"]);
   });
@@ -266,8 +266,9 @@ describe("renderRss", () => {
     expect(textOf(child(first, "title"))).toBe("Orders database outage");
     expect(textOf(child(first, "link"))).toBe("https://status.example.com/incidents/inc_00000000000000a1");
     expect(child(first, "guid").attrs).toEqual({ isPermaLink: "false" });
-    expect(textOf(child(first, "pubDate"))).toBe("Fri, 27 Nov 2026 13:20:06 +0000");
-    expect(textOf(child(items[3]!, "pubDate"))).toBe("Mon, 28 Sep 2026 08:00:00 +0000");
+    // The latest change: the incident's last update (created 13:20:06), the resolved one's postmortem.
+    expect(textOf(child(first, "pubDate"))).toBe("Fri, 27 Nov 2026 13:25:00 +0000");
+    expect(textOf(child(items[3]!, "pubDate"))).toBe("Wed, 30 Sep 2026 08:00:00 +0000");
     for (const item of items) expect(textOf(child(item, "pubDate"))).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
   });
 

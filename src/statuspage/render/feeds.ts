@@ -7,6 +7,13 @@
  * the published postmortem, then the updates newest first, each with its status label and time in the
  * page's time zone, then the affected components. Bodies are the view's sanitised HTML.
  *
+ * RSS has no "updated" of an item, and feed readers (rss-parser, feedparser, and the apps and chat bots
+ * built on them) keep the first copy of an item by its guid and date it by its pubDate. So an RSS item's
+ * pubDate is its latest change (the resolution, once resolved), and an incident's guid takes a counter
+ * after its first update (`inc_…#2`, `#3`: Vigil's own feed reader and others read such guids as one
+ * thread): a reader shows each update, the resolution included, as a new item. Atom says the same with
+ * an entry's `updated`, its id staying the same.
+ *
  * Output is a pure function of the view: the channel's lastBuildDate / the feed's updated is the latest
  * change to the page or any item in it, not the render time, so an unchanged page renders byte-identical
  * feeds (stable ETags).
@@ -40,6 +47,16 @@ function itemUpdated(item: FeedItem): Date {
   if (item.kind === "maintenance") return latest([item.maintenance.createdAt, item.maintenance.updatedAt]);
   const i = item.incident;
   return latest([i.createdAt, i.updatedAt, i.postmortemPublishedAt, ...i.updates.flatMap((u) => [u.updatedAt, u.displayAt])]);
+}
+
+/**
+ * An RSS item's guid: the incident's or maintenance's id, then `#N` once an incident has N > 1 updates (a published
+ * postmortem counts as one), so that readers which keep items by guid show the change as a new item.
+ */
+function rssGuid(item: FeedItem): string {
+  if (item.kind === "maintenance") return item.id;
+  const changes = item.incident.updates.length + (item.incident.postmortemPublishedAt ? 1 : 0);
+  return changes > 1 ? `${item.id}#${changes}` : item.id;
 }
 
 /** The feed's last change: the page's or any of its items'. */
@@ -168,8 +185,8 @@ export function renderRss(view: PageView): string {
       `<item>`,
       `<title>${escapeXml(itemName(item))}</title>`,
       `<link>${escapeXml(itemLink(item))}</link>`,
-      `<guid isPermaLink="false">${escapeXml(item.id)}</guid>`,
-      `<pubDate>${rfc822(item.createdAt)}</pubDate>`,
+      `<guid isPermaLink="false">${escapeXml(rssGuid(item))}</guid>`,
+      `<pubDate>${rfc822(itemUpdated(item))}</pubDate>`,
       `<category>${item.kind}</category>`,
       `<description>${cdata(itemHtml(item, timeZone))}</description>`,
       `</item>`,

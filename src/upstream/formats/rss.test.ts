@@ -243,13 +243,15 @@ describe("rss: other shapes", () => {
     const snapshot = rssFormat.parse(renderRss(view), RssConfig.parse({ url: "https://status.example.com/history.rss" }), { now: at, url: "https://status.example.com/history.rss" });
     expect(snapshot.components).toEqual([{ id: "Acme Status - Incident History", name: "Acme Status - Incident History", group: null, status: "partial_outage" }]);
     expect(snapshot.incidents).toHaveLength(1);
+    // Vigil's RSS dates an item by its latest change and counts updates in its guid (the `vigil` format reads the
+    // start itself).
     expect(snapshot.incidents[0]).toMatchObject({
-      id: "inc_00000000000000a1",
+      id: "inc_00000000000000a1#2",
       title: "Orders database outage",
       status: "investigating",
       impact: "major",
       url: "https://status.example.com/incidents/inc_00000000000000a1",
-      startedAt: new Date("2026-11-27T13:20:06Z"),
+      startedAt: new Date("2026-11-27T13:25:00Z"),
     });
     expect(snapshot.incidents[0]?.text).toContain("The primary ran out of disk; failing over.");
     expect(snapshot.maintenances.map((m) => [m.title, m.status])).toEqual([
@@ -257,7 +259,7 @@ describe("rss: other shapes", () => {
       ["Network work", "scheduled"],
     ]);
     const all = rssFormat.parse(renderRss(view), RssConfig.parse({ url: "https://status.example.com/history.rss", max_age: "100d" }), { now: at, url: "https://status.example.com/history.rss" });
-    expect(all.incidents.find((i) => i.title === "Slow orders")).toMatchObject({ status: "resolved", resolvedAt: new Date("2026-09-28T08:00:00Z") });
+    expect(all.incidents.find((i) => i.title === "Slow orders")).toMatchObject({ status: "resolved", resolvedAt: new Date("2026-09-30T08:00:00Z") }); // its postmortem's publication
   });
 });
 

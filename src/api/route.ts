@@ -53,7 +53,8 @@ function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, where: "
     path: [where, ...issue.path.map(String)].join("."),
     message: issue.message,
   }));
-  throw new AppError("validation_failed", `the request ${where} is invalid: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, { details });
+  const what = where === "params" ? "the request's path parameters are" : where === "query" ? "the request's query parameters are" : "the request body is";
+  throw new AppError("validation_failed", `${what} invalid: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, { details });
 }
 
 /** Registers routes on a Fastify instance, wiring authentication and validation the same way for each. */

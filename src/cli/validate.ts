@@ -19,8 +19,8 @@ export const validateCommand: CommandInstaller = (program, io, finish) => {
         return;
       }
       const c = loaded.config;
-      const channels = c.notifications.channels.length;
-      io.stdout(`${file}: valid (${c.components.length} components, ${c.monitors.length} monitors, ${channels} notification channels)\n`);
+      const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+      io.stdout(`${file}: valid (${count(c.components.length, "component")}, ${count(c.monitors.length, "monitor")}, ${count(c.notifications.channels.length, "notification channel")})\n`);
       finish(exitCodes.ok);
     });
 };

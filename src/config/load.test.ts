@@ -91,6 +91,7 @@ describe("parseConfigText", () => {
     ["a missing required field", base.replace("    url: http://127.0.0.1:9000/health\n", ""), "monitors[0].url", /^is required$/, 12],
     ["a bad URL", base.replace("http://127.0.0.1:9000/health", "127.0.0.1:9000"), "monitors[0].url", /^expected an http:\/\/ or https:\/\/ URL, got "127.0.0.1:9000"$/, 14],
     ["a publish policy", base.replace("publish: auto", "publish: sometimes"), "incidents.publish", /^expected "auto", "manual" or a duration such as 30s, got "sometimes"$/, 22],
+    ["a component impact", base.replace("    group: Infrastructure\n", "    group: Infrastructure\n    impact: severe\n"), "components[0].impact", /^expected one of "none", "minor", "major", "critical", got "severe"$/, 6],
   ])("reports %s", (_name, text, path, message, line) => {
     const vars = _name === "a missing environment variable" ? { MYSQL_PASSWORD: "x" } : env;
     const errors = errorsOf(text, vars);

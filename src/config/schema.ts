@@ -3,6 +3,7 @@ import { closest } from "./suggest.ts";
 import { strictMap } from "./fields.ts";
 
 import { color, duration, host, instant, port, scalar, httpUrl, id, listenPort, positiveDuration, postgresUrl, size, text, timeZone, type FieldIssueParams } from "./fields.ts";
+import { impacts } from "../incidents/impact.ts";
 import { templateIssues, templatePlaceholders } from "../incidents/publish.ts";
 import { channelRegistry, channelTypeNames } from "../notify/channels/registry.ts";
 import { defaultGroupPolicy, RouteSchema, type Route } from "../notify/routing/config.ts";
@@ -66,6 +67,8 @@ const component = strictMap({
   hidden: z.boolean().default(false),
   /** This component's publish policy, overriding `incidents.publish`; an incident takes the strictest of its components'. */
   publish: publishPolicy.optional(),
+  /** What this component's major outage makes of an incident on its own; unset, the share of the site down decides. */
+  impact: z.enum(impacts).optional(),
 });
 
 /** Keys every monitor has, whatever its type; the rest belong to its probe. */

@@ -92,11 +92,18 @@ const cases: Case[] = [
     expected: { action: "join", incidentId: "i1", rootIds: ["orders-db"], impactedIds: ["api", "checkout", "search"] },
   },
   {
-    name: "outside the window an upstream failure opens a new incident",
+    name: "outside the window a cause whose effects are in the incident joins it (confirmed 70 s after them)",
     open: [incident("i1", ["api"], ["checkout", "search"])],
-    signal: signal("monitor.down", ["orders-db"], 61),
+    signal: signal("monitor.down", ["orders-db"], 70),
+    now: 70,
+    expected: { action: "join", incidentId: "i1", rootIds: ["orders-db"], impactedIds: ["api", "checkout", "search"] },
+  },
+  {
+    name: "outside the window a failure beside the incident, not its cause, opens a new incident",
+    open: [incident("i1", ["api-a"], [])],
+    signal: signal("monitor.down", ["api-b"], 61),
     now: 61,
-    expected: { action: "open", rootIds: ["orders-db"], impactedIds: ["api", "checkout", "search"] },
+    expected: { action: "open", rootIds: ["api-b"], impactedIds: ["web"] },
   },
   {
     name: "the window runs from the incident's last signal, not its start",
@@ -147,7 +154,8 @@ const cases: Case[] = [
     open: [incident("old", ["api-a"], [], 0), incident("new", ["web"], [], 100)],
     signal: signal("monitor.down", ["db"], 130),
     now: 130,
-    expected: { action: "join", incidentId: "new", rootIds: ["db"], impactedIds: ["api-a", "api-b", "web"] },
+    // The older one holds effects of db too: merged, however long ago its last signal.
+    expected: { action: "join", incidentId: "new", rootIds: ["db"], impactedIds: ["api-a", "api-b", "web"], mergeIds: ["old"] },
   },
   // Merging.
   {
@@ -158,11 +166,18 @@ const cases: Case[] = [
     expected: { action: "join", incidentId: "b", rootIds: ["db"], impactedIds: ["api-a", "api-b", "web"], mergeIds: ["a"] },
   },
   {
-    name: "an incident outside the window is not merged, even when the new root explains it",
+    name: "an incident outside the window holding the new root's effects is merged too",
     open: [incident("a", ["api-a"], [], 0), incident("b", ["api-b"], ["web"], 100)],
     signal: signal("monitor.down", ["db"], 130),
     now: 130,
-    expected: { action: "join", incidentId: "b", rootIds: ["db"], impactedIds: ["api-a", "api-b", "web"] },
+    expected: { action: "join", incidentId: "b", rootIds: ["db"], impactedIds: ["api-a", "api-b", "web"], mergeIds: ["a"] },
+  },
+  {
+    name: "outside the window, the new root joins the newest incident holding its effects and merges the other",
+    open: [incident("a", ["api-a"], [], 0), incident("b", ["api-b"], ["web"], 10)],
+    signal: signal("monitor.down", ["db"], 300),
+    now: 300,
+    expected: { action: "join", incidentId: "b", rootIds: ["db"], impactedIds: ["api-a", "api-b", "web"], mergeIds: ["a"] },
   },
   {
     name: "an incident in the window that the new root does not explain stays apart",
@@ -262,9 +277,9 @@ describe("correlate", () => {
     [10_000, 10, "join"],
     [10_000, 11, "open"],
     [0, 0, "join"],
-  ])("with a window of %i ms, a cause %i s later makes %s", (windowMs, seconds, action) => {
-    const open = [incident("i1", ["api"], ["checkout", "search"])];
-    expect(correlate(open, signal("monitor.down", ["orders-db"], seconds), graph, { windowMs }, at(seconds)).action).toBe(action);
+  ])("with a window of %i ms, a failure beside the incident %i s later makes %s", (windowMs, seconds, action) => {
+    const open = [incident("i1", ["api-a"], [])];
+    expect(correlate(open, signal("monitor.down", ["api-b"], seconds), graph, { windowMs }, at(seconds)).action).toBe(action);
   });
 
   it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])("refuses a window of %s", (windowMs) => {

@@ -54,7 +54,9 @@ export const recoveryKinds: ReadonlySet<SignalKind> = new Set(["monitor.up"]);
  * otherwise it opens an incident. When the incident joined gets roots that explain other open incidents whose last
  * signal is within the window too (their roots all lie downstream of the new roots, or are among them: a late cause
  * upstream of two incidents), those are merged into it (`mergeIds`) and their components join its impact. Outside the
- * window nothing is joined or merged: a failure long after another may have a cause of its own. A recovery of components of an incident recovers them; evidence
+ * window nothing is joined or merged (a failure long after another may have a cause of its own), except by a failure
+ * whose dependents are already in an open incident: a cause confirmed late joins the incident holding its effects, and
+ * merges the others it explains that hold them too, however long ago their last signal. A recovery of components of an incident recovers them; evidence
  * (restart, crash loop, …) joins an incident holding its component and is otherwise ignored.
  */
 export function correlate(
@@ -87,14 +89,19 @@ export function correlate(
 
   const nowMs = now.getTime();
   const signalRoots = rootsOf(graph, ids);
+  const inWindow = (incident: OpenIncident) => nowMs - incident.lastSignalAt.getTime() <= windowMs;
+  // A cause confirmed late, after its effects: whatever the window, it belongs with the incident already holding them.
+  const effects = new Set(signalRoots.flatMap((root) => [...downstreamOf(graph, root).keys()]));
+  const holdsEffects = (incident: OpenIncident) => [...membersOf(incident)].some((id) => effects.has(id));
   const target =
     holding ??
-    byRecency.find((incident) => nowMs - incident.lastSignalAt.getTime() <= windowMs && sharePart(graph, ids, membersOf(incident)));
+    byRecency.find((incident) => inWindow(incident) && sharePart(graph, ids, membersOf(incident))) ??
+    byRecency.find(holdsEffects);
   if (target === undefined) {
     return { action: "open", rootIds: signalRoots, impactedIds: impactOfRoots(graph, signalRoots, ids) };
   }
   const rootIds = rootsOf(graph, [...target.rootIds, ...ids]);
-  const merged = byRecency.filter((incident) => incident.id !== target.id && nowMs - incident.lastSignalAt.getTime() <= windowMs && explains(graph, rootIds, incident));
+  const merged = byRecency.filter((incident) => incident.id !== target.id && (inWindow(incident) || holdsEffects(incident)) && explains(graph, rootIds, incident));
   const decision: Decision = {
     action: "join",
     incidentId: target.id,

@@ -222,6 +222,59 @@ describe("summariseEvidence, order", () => {
   });
 });
 
+describe("summariseEvidence, restarts and crash loop told from the same numbers", () => {
+  // The crash loop is detected at the second restart (2 within 10 min); four more follow within the minute.
+  const restarts = ["10:00:00", "10:00:10", "10:00:20", "10:00:30", "10:00:40", "10:00:50"];
+  const events = [
+    ...restarts.map((at) => restart(at.replace(/:(\d)0$/, ":$15"), at)),
+    joined("10:00:16", "monitor.crash_loop", "orders-db", { restarts: 2, window_ms: 600_000, restart_times: [iso("10:00:00"), iso("10:00:10")] }),
+  ];
+
+  it("says the same count and span in both lines", () => {
+    expect(summariseEvidence(events, names).map((line) => line.text)).toEqual([
+      "Orders database restarted 6 times in 1 min",
+      "Orders database is crash-looping: 6 restarts in 1 min",
+    ]);
+  });
+
+  it("counts a restart known only from the crash loop's restart times", () => {
+    const loop = joined("10:00:16", "monitor.crash_loop", "orders-db", { restarts: 3, window_ms: 600_000, restart_times: [iso("09:59:00"), iso("10:00:00"), iso("10:00:10")] });
+    expect(summariseEvidence([restart("10:00:05", "10:00:00"), restart("10:00:15", "10:00:10"), loop], names).map((line) => line.text)).toEqual([
+      "Orders database restarted 3 times in 1 min",
+      "Orders database is crash-looping: 3 restarts in 1 min",
+    ]);
+  });
+});
+
+describe("summariseEvidence for the public", () => {
+  const audience = { public: true, hosts: ["db.internal.acme.example", "orders-db-primary"] };
+  const text = (events: TimelineEvent[]) => summariseEvidence(events, names, audience).map((line) => line.text);
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ["a refused connection", { kind: "connect", message: "connect ECONNREFUSED 127.0.0.1:36269" }, "Orders database failing: connection refused"],
+    ["a timeout", { kind: "timeout", message: "no response within 5000 ms" }, "Orders database failing: timed out after 5 s"],
+    ["an HTTP status", { kind: "assertion", message: "status 503, expected 200-399" }, "Orders database failing: HTTP 503"],
+    ["a DNS failure", { kind: "dns", message: "could not resolve db.internal.acme.example (ENOTFOUND)" }, "Orders database failing: name not found"],
+    ["an authentication failure", { kind: "auth", message: "Access denied for user 'monitor'@'10.1.2.3' (using password: YES)" }, "Orders database failing: authentication failed"],
+    ["a message without a kind", { message: "connect ECONNREFUSED [::1]:3306" }, "Orders database failing: connection refused"],
+  ])("phrases %s generically", (_what, error, expected) => {
+    expect(text([down("10:00:00", "orders-db", { error })])).toEqual([expected]);
+  });
+
+  it("phrases a warning generically and drops links", () => {
+    const events = [
+      joined("10:00:00", "monitor.degraded", "api", { warning: "slow response: 2400 ms, above 1000 ms" }),
+      joined("10:00:01", "upstream.degraded", "orders-db", { title: "Database instances unavailable", url: "https://status.example.com/rds" }),
+    ];
+    expect(text(events)).toEqual(["Production API degraded: slow responses", "Upstream: Database instances unavailable"]);
+  });
+
+  it("scrubs what remains of addresses and host names, keeping the component names", () => {
+    const events = [joined("10:00:00", "monitor.role_change", "orders-db", { from: "orders-db-primary", to: "10.0.0.7:3306" })];
+    expect(text(events)).toEqual(["Orders database role changed [hidden] → [hidden]"]);
+  });
+});
+
 describe("evidenceSentence", () => {
   it.each<[EvidenceLine[], string]>([
     [[], ""],

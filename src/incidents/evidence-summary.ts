@@ -1,3 +1,5 @@
+import { publicErrorPhrase, publicWarningPhrase, scrubPublicText } from "./public-text.ts";
+
 /** One entry of an incident's timeline as the summaries read it (the store's event with the incident as subject). */
 export interface TimelineEvent {
   at: Date;
@@ -88,16 +90,26 @@ interface Accumulated {
   warning: string | null;
   upstream: { title: string; url: string | null }[];
   /** Likely upstream causes (`incident.upstream_attributed`): their summaries, with the provider's link. */
-  attributed: string[];
+  attributed: { summary: string; url: string | null }[];
+}
+
+/** Who reads the evidence: responders see everything; the public, generic words without internal details. */
+export interface EvidenceAudience {
+  public: boolean;
+  /** For the public: host names of the configuration, hidden wherever they appear. */
+  hosts?: readonly string[];
 }
 
 /**
  * What the evidence in an incident's signals says, one line per component and kind; component ids are shown by their
  * `names` (the id when there is none). Components are listed in the order their first signal appears, each with its
  * lines in the order of `evidenceKinds`:
- * - restarts: distinct `monitor.restart`s (see `sameRestartToleranceMs`), "X restarted once" or "X restarted N times
- *   in M min" over the span from first to last `restarted_at`, rounded to whole minutes ("in under 1 min" below 30 s);
- * - crash_loop: the latest `monitor.crash_loop`, "X is crash-looping: N restarts within M min" (seconds below 30 s);
+ * - restarts: distinct restarts (`monitor.restart`s and the crash loops' `restart_times`, see `sameRestartToleranceMs`),
+ *   "X restarted once" or "X restarted N times in M min" over the span from first to last `restarted_at`, rounded to
+ *   whole minutes ("in under 1 min" below 30 s);
+ * - crash_loop: "X is crash-looping: N restarts in M min", the same restarts as the restarts line; when fewer restarts
+ *   are known than the latest `monitor.crash_loop` counted, its own numbers, "N restarts within M min" (its window,
+ *   in seconds below 30 s);
  * - connections: the latest `monitor.connection_saturation`, "X connections C of M (P%)", then the first
  *   `monitor.down` evidence, "X unreachable; last seen C of M connections: not pool exhaustion";
  * - role_change: "X role changed primary → replica" (→ further roles when it changed again);
@@ -106,8 +118,10 @@ interface Accumulated {
  * - upstream: each distinct `upstream.degraded`, "Upstream: title (url)"; then each likely upstream cause
  *   (`incident.upstream_attributed`, on the component that depends on it), its summary and the provider's link.
  * Signals without usable data (a crash loop without a count, an error without a message or kind…) give no line.
+ * For the public (`audience.public`), errors and warnings are generic phrases ("connection refused", "HTTP 503"),
+ * upstream lines carry no link, and every line is scrubbed of addresses, ports, URLs, host names and paths.
  */
-export function summariseEvidence(events: readonly TimelineEvent[], names: Readonly<Record<string, string>>): EvidenceLine[] {
+export function summariseEvidence(events: readonly TimelineEvent[], names: Readonly<Record<string, string>>, audience: EvidenceAudience = { public: false }): EvidenceLine[] {
   const byComponent = new Map<string, Accumulated>();
   const accOf = (componentId: string): Accumulated => {
     let acc = byComponent.get(componentId);
@@ -123,16 +137,16 @@ export function summariseEvidence(events: readonly TimelineEvent[], names: Reado
     const via = stringOf(event.data["via"]);
     const summary = stringOf(event.data["summary"]);
     if (via === null || summary === null) continue;
-    const url = stringOf(event.data["url"]);
-    accOf(via).attributed.push(url === null ? summary : `${summary} (${url})`);
+    accOf(via).attributed.push({ summary, url: stringOf(event.data["url"]) });
   }
 
   const lines: EvidenceLine[] = [];
   for (const [componentId, acc] of byComponent) {
     const name = nameOf(names, componentId);
     const add = (kind: EvidenceKind, text: string): void => {
-      lines.push({ componentId, kind, text });
+      lines.push({ componentId, kind, text: audience.public ? scrubPublicText(text, audience.hosts, Object.values(names)) : text });
     };
+    const link = (text: string, url: string | null): string => (url === null || audience.public ? text : `${text} (${url})`);
 
     const restarts = distinctRestarts(acc.restarts);
     if (restarts.length === 1) add("restarts", `${name} restarted once`);
@@ -142,9 +156,12 @@ export function summariseEvidence(events: readonly TimelineEvent[], names: Reado
     }
 
     if (acc.crashLoop !== null) {
+      // Told from the same restarts as the line above, so that the two cannot disagree; the crash loop's own count
+      // (at the moment it was detected) only when fewer restarts are known.
       const { restarts: count, windowMs } = acc.crashLoop;
+      const spanMs = restarts.length > 1 ? Math.max(...restarts) - Math.min(...restarts) : 0;
       const within = windowMs === null ? "" : ` within ${windowMs < 30_000 ? `${Math.round(windowMs / 1000)} s` : minutes(windowMs)}`;
-      add("crash_loop", `${name} is crash-looping: ${plural(count, "restart")}${within}`);
+      add("crash_loop", restarts.length >= count && restarts.length > 1 ? `${name} is crash-looping: ${restarts.length} restarts in ${minutes(spanMs)}` : `${name} is crash-looping: ${plural(count, "restart")}${within}`);
     }
 
     if (acc.saturation !== null) {
@@ -165,14 +182,14 @@ export function summariseEvidence(events: readonly TimelineEvent[], names: Reado
 
     if (acc.error !== null) {
       const { kind, message } = acc.error;
-      const text = message === null ? kind : kind === null ? message : `${message} (${kind})`;
+      const text = audience.public ? publicErrorPhrase(kind, message) : message === null ? kind : kind === null ? message : `${message} (${kind})`;
       add("error", `${name} failing: ${text}`);
     } else if (acc.warning !== null) {
-      add("error", `${name} degraded: ${acc.warning}`);
+      add("error", `${name} degraded: ${audience.public ? publicWarningPhrase(acc.warning) : acc.warning}`);
     }
 
-    for (const { title, url } of acc.upstream) add("upstream", url === null ? `Upstream: ${title}` : `Upstream: ${title} (${url})`);
-    for (const text of acc.attributed) add("upstream", text);
+    for (const { title, url } of acc.upstream) add("upstream", link(`Upstream: ${title}`, url));
+    for (const { summary, url } of acc.attributed) add("upstream", link(summary, url));
   }
   return lines;
 }
@@ -190,6 +207,10 @@ function accumulate(acc: Accumulated, signal: TimelineSignal): void {
       break;
     }
     case "monitor.crash_loop": {
+      for (const time of Array.isArray(d["restart_times"]) ? d["restart_times"] : []) {
+        const restartedAt = dateOf(time);
+        if (restartedAt !== null) acc.restarts.push(restartedAt.getTime());
+      }
       const restarts = numberOf(d["restarts"]);
       if (restarts !== null) acc.crashLoop = { restarts, windowMs: numberOf(d["window_ms"]) };
       break;

@@ -253,6 +253,23 @@ describe("draftPostmortem", () => {
     expect(draftPostmortem(input())).not.toContain("likely cause is upstream");
   });
 
+  it("tells restarts and the crash loop as one fact: the evidence from the same restarts, the timeline the moment of detection", () => {
+    const restartsAt = ["10:01:30", "10:01:40", "10:01:50", "10:02:00", "10:02:10", "10:02:20", "10:02:29"];
+    const joinedAt = (at: string) => iso(at).replace(/\.000Z$/, "Z");
+    const crash: TimelineEvent[] = [
+      ...restartsAt.map((at) => event(at, "incident.signal_joined", "system", { signal: signal(at, "monitor.restart", "orders-db", { restarted_at: joinedAt(at) }) })),
+      event("10:01:41", "incident.signal_joined", "system", {
+        signal: signal("10:01:41", "monitor.crash_loop", "orders-db", { restarts: 2, window_ms: 600_000, restart_times: [iso("10:01:30"), iso("10:01:40")] }),
+      }),
+    ];
+    const markdown = draftPostmortem(input({ events: [...events.filter((e) => e.kind !== "incident.signal_joined"), ...crash] }));
+    expect(section(markdown, "Evidence").filter((line) => /restart|crash/.test(line))).toEqual([
+      "- Orders database restarted 7 times in 1 min",
+      "- Orders database is crash-looping: 7 restarts in 1 min",
+    ]);
+    expect(section(markdown, "Timeline")).toContain("- `10:01:41` — Signal joined: Orders database crash loop detected (2 restarts within 10 min)");
+  });
+
   it("merges events and updates in time order whatever order they are given in", () => {
     const draft = draftPostmortem(
       input({

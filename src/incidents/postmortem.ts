@@ -377,7 +377,10 @@ function describeSignal(signal: TimelineSignal, name: (id: string) => string): s
       return `${n} restarted`;
     case "monitor.crash_loop": {
       const restarts = d["restarts"];
-      return typeof restarts === "number" ? `${n} crash-looping (${restarts} restarts)` : `${n} crash-looping`;
+      // The moment the crash loop was detected, by the rule's count; the evidence tells the whole run of restarts.
+      const windowMs = d["window_ms"];
+      const within = typeof windowMs === "number" && Number.isFinite(windowMs) && windowMs > 0 ? ` within ${formatDuration(windowMs)}` : "";
+      return typeof restarts === "number" ? `${n} crash loop detected (${restarts} restarts${within})` : `${n} crash loop detected`;
     }
     case "monitor.connection_saturation":
       return `${n} connections ${String(d["connections"])} of ${String(d["max_connections"])}`;

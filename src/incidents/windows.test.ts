@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ComponentStatus } from "./component-status.ts";
-import { isImpaired, outageWindows, withMargin, type OutageWindow, type StatusChange, type WindowQuery } from "./windows.ts";
+import { isImpaired, outageWindows, windowClosedText, windowJson, withMargin, type OutageWindow, type StatusChange, type WindowQuery } from "./windows.ts";
 
 const t = (hhmmss: string): Date => new Date(`2024-05-01T${hhmmss}Z`);
 
@@ -387,5 +387,33 @@ describe("withMargin", () => {
 
   it.each<[number]>([[-1], [Number.NaN], [Number.POSITIVE_INFINITY]])("refuses the margin %d", (marginMs) => {
     expect(() => withMargin(window({}), marginMs)).toThrow(RangeError);
+  });
+});
+
+describe("windowClosedText", () => {
+  const window: OutageWindow = {
+    componentId: "checkout",
+    incidentIds: ["inc_1"],
+    start: new Date("2026-11-26T13:20:05.000Z"),
+    confirmedStart: new Date("2026-11-26T13:20:06.100Z"),
+    earliestPossibleStart: new Date("2026-11-26T13:20:00.000Z"),
+    end: new Date("2026-11-26T13:41:12.000Z"),
+    worst: "major_outage",
+    intervals: [{ status: "major_outage", from: new Date("2026-11-26T13:20:05.000Z"), to: new Date("2026-11-26T13:41:12.000Z") }],
+  };
+
+  it("gives the outage times as the outage and the widened bounds as what to reconcile, with the margin", () => {
+    const { title, text } = windowClosedText("Checkout", { ...windowJson(window, 30_000) });
+    expect(title).toBe("[Window] Checkout was impaired from 2026-11-26T13:20:05.000Z to 2026-11-26T13:41:12.000Z; reconcile 2026-11-26T13:19:30.000Z to 2026-11-26T13:41:42.000Z");
+    expect(text).toBe(
+      "Outage window of Checkout: major_outage from 2026-11-26T13:20:05.000Z (earliest possible 2026-11-26T13:20:00.000Z) to 2026-11-26T13:41:12.000Z. " +
+        "Reconciliation bounds, widened by the 30s margin: 2026-11-26T13:19:30.000Z (the earliest possible start minus 30s) to 2026-11-26T13:41:42.000Z (the end plus 30s).",
+    );
+  });
+
+  it("says when there is no margin, and when the earliest possible start is unknown", () => {
+    const { title, text } = windowClosedText("Checkout", { ...windowJson({ ...window, earliestPossibleStart: null }, 0) });
+    expect(title).toBe("[Window] Checkout was impaired from 2026-11-26T13:20:05.000Z to 2026-11-26T13:41:12.000Z; reconcile 2026-11-26T13:20:05.000Z to 2026-11-26T13:41:12.000Z");
+    expect(text).toMatch(/\(earliest possible unknown\).*Reconciliation bounds \(no margin\): 2026-11-26T13:20:05.000Z \(the start\) to 2026-11-26T13:41:12.000Z \(the end\)\.$/);
   });
 });

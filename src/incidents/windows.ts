@@ -1,3 +1,4 @@
+import { formatDuration } from "../core/duration.ts";
 import { worstOf, type ComponentStatus } from "./component-status.ts";
 
 /** One status change of a component, as recorded on the timeline. */
@@ -247,5 +248,25 @@ export function windowJson(window: OutageWindow, marginMs: number): WindowJson {
     margin_from: margin.from.toISOString(),
     margin_to: iso(margin.to),
     intervals: window.intervals.map((i) => ({ status: i.status, from: i.from.toISOString(), to: iso(i.to) })),
+  };
+}
+
+/**
+ * The headline and text of a `window.closed` event (its data, a `WindowJson`): the outage window itself (start to
+ * end) apart from the reconciliation bounds (`margin_from` to `margin_to`: the earliest possible start minus the
+ * margin, the end plus it), each said to be what it is.
+ */
+export function windowClosedText(name: string, data: Readonly<Record<string, unknown>>): { title: string; text: string } {
+  const str = (key: string) => (typeof data[key] === "string" ? (data[key] as string) : "unknown");
+  const marginMs = typeof data["margin_ms"] === "number" && Number.isSafeInteger(data["margin_ms"]) && data["margin_ms"] >= 0 ? data["margin_ms"] : 0;
+  const margin = marginMs === 0 ? "" : ` ${formatDuration(marginMs)}`;
+  const earliest = typeof data["earliest_possible_start"] === "string" ? "the earliest possible start" : "the start";
+  return {
+    title: `[Window] ${name} was impaired from ${str("start")} to ${str("end")}; reconcile ${str("margin_from")} to ${str("margin_to")}`,
+    text:
+      `Outage window of ${name}: ${str("worst_status")} from ${str("start")} (earliest possible ${data["earliest_possible_start"] === null ? "unknown" : str("earliest_possible_start")}) to ${str("end")}. ` +
+      (marginMs === 0
+        ? `Reconciliation bounds (no margin): ${str("margin_from")} (${earliest}) to ${str("margin_to")} (the end).`
+        : `Reconciliation bounds, widened by the${margin} margin: ${str("margin_from")} (${earliest} minus${margin}) to ${str("margin_to")} (the end plus${margin}).`),
   };
 }

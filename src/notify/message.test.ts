@@ -107,9 +107,9 @@ describe("messageFromEvent", () => {
       url: "https://status.example.com/maintenances/mnt_1",
       components: [{ id: "api" }],
     });
-    expect(messageFromEvent({ id: "11", at, kind: "window.closed", subject: "api", data: { worst_status: "major_outage", start: "s", end: "e", margin_from: "f", margin_to: "t", earliest_possible_start: null } }, ctx)).toMatchObject({
+    expect(messageFromEvent({ id: "11", at, kind: "window.closed", subject: "api", data: { worst_status: "major_outage", start: "s", end: "e", margin_ms: 0, margin_from: "s", margin_to: "e", earliest_possible_start: null } }, ctx)).toMatchObject({
       kind: "window.closed",
-      title: "[Window] Production API was impaired from f to t",
+      title: "[Window] Production API was impaired from s to e; reconcile s to e",
       dedupKey: "window:api",
     });
     expect(messageFromEvent({ id: "12", at, kind: "incident.signal_joined", subject: "inc_1", data: {} }, ctx)).toBeNull();

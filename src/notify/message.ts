@@ -1,3 +1,4 @@
+import { windowClosedText } from "../incidents/windows.ts";
 import type { V2WebhookObjects } from "../statuspage/render/v2.ts";
 import type { MessageComponent, MessageKind, NotificationMessage, Severity } from "./types.ts";
 
@@ -205,8 +206,7 @@ function baseMessage(event: DispatchEvent, ctx: MessageContext): NotificationMes
       ...base,
       kind: "window.closed",
       severity: "none",
-      title: `[Window] ${c.name} was impaired from ${String(event.data["margin_from"])} to ${String(event.data["margin_to"])}`,
-      text: `Outage window of ${c.name}: ${String(event.data["worst_status"])} from ${String(event.data["start"])} (earliest possible ${String(event.data["earliest_possible_start"] ?? "unknown")}) to ${String(event.data["end"])}.`,
+      ...windowClosedText(c.name, event.data),
       markdown: null,
       url: ctx.site.url,
       dedupKey: `window:${id}`,

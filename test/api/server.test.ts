@@ -159,6 +159,15 @@ describe("errors have one shape", () => {
     expect(res.json().error.code).toBe("validation_failed");
     expect(paths).toEqual(expect.arrayContaining(["body.name", "body.scope", "body"]));
   });
+
+  it("says which part of the request is invalid, in words: its path or query parameters", async () => {
+    const params = await request("GET", "/api/v1/incidents/not-an-id", { token: tokens.read });
+    expect(params.status).toBe(400);
+    expect(params.json().error.message).toBe("the request's path parameters are invalid: params.id: expected an incident id such as inc_0123456789abcdef");
+    const query = await request("GET", "/api/v1/windows?margin=soon", { token: tokens.read });
+    expect(query.status).toBe(400);
+    expect(query.json().error.message).toMatch(/^the request's query parameters are invalid: query\.margin: /);
+  });
 });
 
 describe("tokens and scopes", () => {

@@ -50,7 +50,10 @@ describe("vigil (command line)", () => {
     await writeFile(file, goodConfig);
     const res = await runVigil(["validate", "--config", file]);
     expect(res.code).toBe(0);
-    expect(res.stdout).toContain("valid (1 components, 1 monitors, 0 notification channels)");
+    expect(res.stdout).toContain("valid (1 component, 1 monitor, 0 notification channels)");
+    const one = path.join(dir, "one-channel.yaml");
+    await writeFile(one, goodConfig + "notifications:\n  channels:\n    - { id: oncall, type: webhook, url: http://127.0.0.1:9/hook }\n");
+    expect((await runVigil(["validate", "--config", one])).stdout).toContain("valid (1 component, 1 monitor, 1 notification channel)\n");
   });
 
   it("reports every error of a bad file with its place and exits 1", async () => {

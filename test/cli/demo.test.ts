@@ -45,6 +45,11 @@ async function expectTheStory({ result, text }: { result: DemoResult; text: stri
   expect(text).toMatch(/INCIDENT OPENED: "[^"]+ outage"/);
   expect(text).toMatch(/(root|root is now) Orders database \[orders-db\]/);
   expect(text).toMatch(/PUBLISHED on the status page/);
+  // The public update's evidence is in generic words: no address, port or raw error reaches the status page.
+  const published = /PUBLISHED on the status page[^\n]*\n\s+"([^\n]*)"/.exec(text)?.[1];
+  expect(published).toMatch(/^We are investigating /);
+  expect(published).not.toMatch(/127\.0\.0\.1|localhost|ECONN|:\d{2,5}\b|\((connect|assertion|timeout)\)/);
+  expect(text).toMatch(/Replay over in (\d+m)?\d+s\./);
   expect(text).toMatch(/webhook +received incident\.created/);
   expect(text).toMatch(/e-mail +to oncall@acme\.example: \[Acme\] \[Critical\] [^\n]*outage: investigating/);
   expect(text).toContain("LIKELY UPSTREAM CAUSE: Amazon RDS (Oregon)");

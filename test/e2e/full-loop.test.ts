@@ -351,6 +351,7 @@ describe.each(modes)("the full loop on real parts: $label", (backend) => {
       expect(full.updates.map((u: Json) => u.status)).toEqual(["investigating", ...Array.from({ length: kills - 1 }, () => ["monitoring", "investigating"]).flat(), "monitoring", "resolved"]);
       // public_evidence: the first public update says what the probes saw.
       expect(full.updates[0].body).toMatch(/^We are investigating a major outage affecting .+\./);
+      expect(full.updates[0].body).not.toMatch(/127\.0\.0\.1|localhost|:\d{2,5}\b|ECONN/);
       expect(full.timeline.filter((e: Json) => e.kind === "incident.upstream_attributed")).toHaveLength(1);
       await expect.poll(() => sink!.requests.some((r) => (r.body as Json)?.event === "incident.resolved" && (r.body as Json)?.incident?.id === incident.id), { timeout: 20_000, interval: 100 }).toBe(true);
 

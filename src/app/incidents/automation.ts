@@ -143,7 +143,7 @@ async function openIncident(ctx: EngineContext, rootIds: string[], impactedIds: 
   await ctx.deps.store.transaction(async (tx) => {
     await tx.incidents.create(row);
     // The first update's evidence is the opening signal's, which is all the incident's timeline holds yet.
-    const evidence = ctx.config.incidents.public_evidence ? await ctx.evidence(row.id, tx, [{ id: "0", ...created }]) : "";
+    const evidence = ctx.config.incidents.public_evidence ? await ctx.publicEvidence(row.id, tx, [{ id: "0", ...created }]) : "";
     const body = ctx.template("investigating", row, now, evidence ? ` ${evidence}.` : "");
     await tx.incidents.addUpdate(ctx.update(row, "investigating", body, now, "system", statuses));
     await ctx.appendIncidentEvent(tx, created);

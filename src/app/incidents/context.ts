@@ -9,6 +9,7 @@ import { buildGraph, type Graph } from "../../incidents/graph.ts";
 import { graphOf } from "../graph-of.ts";
 import type { UpstreamState } from "../../upstream/attribution.ts";
 import { impactOf, type Impact } from "../../incidents/impact.ts";
+import { hostsIn } from "../../incidents/public-text.ts";
 import { isOpenStatus, statusTimes, type IncidentStatus } from "../../incidents/lifecycle.ts";
 import { draftPostmortem, formatDuration } from "../../incidents/postmortem.ts";
 import { componentList, defaultTemplates, impactPhrase, renderTemplate } from "../../incidents/publish.ts";
@@ -72,6 +73,8 @@ export class EngineContext {
   /** The upstreams each open incident is attributed to. */
   readonly attributed = new Map<string, Set<string>>();
   componentsOf = new Map<string, string[]>();
+  /** The host names the configuration's monitors and feeds reach, never shown to the public. */
+  hosts: string[] = [];
   readonly open = new Map<string, Tracked>();
   /** Each component's derived status as last recorded on the timeline. */
   recorded: Record<string, ComponentStatus> = {};
@@ -89,6 +92,7 @@ export class EngineContext {
   apply(config: VigilConfig): void {
     this.config = config;
     this.graph = graphOf(config);
+    this.hosts = hostsIn([...config.monitors.map((m) => m.settings), ...config.upstreams.map((u) => u.feed)]);
     this.componentsOf = new Map();
     for (const c of config.components) for (const m of c.monitors) this.componentsOf.set(m, [...(this.componentsOf.get(m) ?? []), c.id]);
   }
@@ -147,7 +151,7 @@ export class EngineContext {
   }
 
   impactOf(row: Pick<IncidentRow, "rootIds" | "impactedIds">, statuses: Record<string, ComponentStatus>): Impact {
-    return impactOf([...row.rootIds, ...row.impactedIds].map((id) => statuses[id] ?? "operational"));
+    return impactOf(statuses, [...row.rootIds, ...row.impactedIds], this.config.components);
   }
 
   /**
@@ -216,9 +220,10 @@ export class EngineContext {
     }).trim();
   }
 
-  /** The evidence sentence of an incident from its timeline (or from the events given). */
-  async evidence(incidentId: string, tx: Tx = this.deps.store, events?: readonly StoredEvent[]): Promise<string> {
-    return evidenceSentence(summariseEvidence(events ?? (await tx.events.list({ subject: incidentId, limit: 10_000 })), this.names()));
+  /** The evidence sentence of an incident for the public, from its timeline (or from the events given). */
+  async publicEvidence(incidentId: string, tx: Tx = this.deps.store, events?: readonly StoredEvent[]): Promise<string> {
+    const timeline = events ?? (await tx.events.list({ subject: incidentId, limit: 10_000 }));
+    return evidenceSentence(summariseEvidence(timeline, this.names(), { public: true, hosts: this.hosts }));
   }
 
   /**

@@ -65,6 +65,8 @@ const server = strictMap({
   }).prefault({}),
   /** Reverse proxies whose X-Forwarded-For is believed: addresses or CIDR blocks. */
   trusted_proxies: z.array(ipOrCidr).default([]),
+}).superRefine((value, ctx) => {
+  if (value.headers_timeout > value.request_timeout) ctx.addIssue({ code: "custom", path: ["headers_timeout"], message: "must not be longer than server.request_timeout: the headers are part of the request" });
 });
 
 const storage = strictMap({

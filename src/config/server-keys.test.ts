@@ -44,5 +44,6 @@ describe("server security settings", () => {
     expect(errors("server: { metrics: { token: short } }\n")).toMatch(/server\.metrics\.token: must be at least 16 characters long$/m);
     expect(errors("server: { hsts: { max_age: 0 } }\n")).toMatch(/server\.hsts\.max_age: expected a whole number of seconds/);
     expect(errors("server: { hsts: {} }\n")).toMatch(/server\.hsts\.max_age: /);
+    expect(errors("server: { headers_timeout: 40s }\n")).toMatch(/server\.headers_timeout: must not be longer than server\.request_timeout: the headers are part of the request/);
   });
 });

@@ -102,8 +102,8 @@ export function buildServer(deps: ApiDeps & { subscriptions?: SubscriptionsPort 
         }
         handler(request, response);
       });
-      // Fastify applies this only to servers it creates itself: a socket with nothing sent or received for this
-      // long (a client that stopped reading its answer) is destroyed.
+      // Fastify applies this only to servers it creates itself: a socket on which nothing moves for this long (a
+      // client that stopped reading its answers) is destroyed.
       server.setTimeout(limits.requestTimeoutMs);
       return server;
     },

@@ -139,6 +139,30 @@ describe("the public surface's headers, endpoints and limits", () => {
     expect(closedAfterMs).toBeLessThan(4_500);
   });
 
+  it("closes the connection of a client that never reads its answers once it has been quiet for server.request_timeout", async () => {
+    // Pipelined requests whose answers fill the socket's buffers; the client never reads them.
+    const many = "GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n".repeat(200);
+    const server = test.vigil.server.server;
+    let client: Socket | undefined;
+    const closedAfterMs = await new Promise<number>((resolve) => {
+      const started = performance.now();
+      const onConnection = (socket: Socket) => {
+        if (socket.remotePort !== client?.localPort) return;
+        server.off("connection", onConnection);
+        socket.on("close", () => resolve(performance.now() - started));
+      };
+      server.on("connection", onConnection);
+      client = connect(test.vigil.port, "127.0.0.1", () => {
+        client!.pause();
+        client!.write(many);
+      });
+      client.on("error", () => undefined);
+    });
+    client?.destroy();
+    expect(closedAfterMs).toBeGreaterThan(1_900);
+    expect(closedAfterMs).toBeLessThan(10_000);
+  });
+
   it("closes a connection that goes quiet after its answer once the keep-alive time is over", async () => {
     const { text, closedAfterMs } = await raw(test.vigil.port, (s) => s.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
     expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);

@@ -13,6 +13,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   timeout: 408,
   conflict: 409,
   payload_too_large: 413,
+  headers_too_large: 431,
   unsupported_media_type: 415,
   rate_limited: 429,
   data_dir_locked: 503,

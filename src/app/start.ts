@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ReadinessCheck, ReloadOutcome } from "../api/deps.ts";
-import { buildServer } from "../api/server.ts";
+import { buildServer, serverLimitsOf } from "../api/server.ts";
 import { catalogFromConfig } from "../catalog/from-config.ts";
 import { systemClock, type Clock } from "../core/clock.ts";
 import type { VigilConfig } from "../config/index.ts";
@@ -275,7 +275,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         },
       },
       logger,
-      { bodyLimitBytes: options.config.server.body_limit, requestTimeoutMs: options.config.server.request_timeout },
+      serverLimitsOf(options.config.server),
     );
     await server.listen({ host: options.host, port: options.port });
     const address = server.server.address();

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import * as z from "zod";
 import { parseDuration } from "../core/duration.ts";
 import { parseSize } from "./size.ts";
@@ -61,6 +62,17 @@ export const id = scalar(
   'expected an id of lowercase letters (a-z), digits (0-9) and single dashes between them, such as "orders-db"',
   (value) => (isString(value) && idPattern.test(value) ? value : undefined),
 );
+
+/** An IP address or a CIDR block, such as `10.0.0.0/8`, `127.0.0.1` or `fd00::/8`; kept as written. */
+export const ipOrCidr = scalar("expected an IP address or a CIDR block such as 10.0.0.0/8, 127.0.0.1 or fd00::/8", (value) => {
+  if (!isString(value)) return undefined;
+  const [address = "", prefix, ...rest] = value.trim().split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return undefined;
+  if (prefix === undefined) return value.trim();
+  const bits = /^[0-9]{1,3}$/.test(prefix) ? Number(prefix) : -1;
+  return bits >= 0 && bits <= (family === 4 ? 32 : 128) ? value.trim() : undefined;
+});
 
 /** Non-empty text. */
 export const text = z.string().min(1);

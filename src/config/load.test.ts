@@ -48,7 +48,7 @@ describe("parseConfigText", () => {
     const { config } = result;
     expect(config.site).toEqual({ name: "Acme Status", time_zone: "UTC", links: [] });
     expect(config.statuspage).toEqual({ render_thread: "auto" });
-    expect(config.server).toEqual({ host: "127.0.0.1", port: 8080, body_limit: 1024 * 1024, request_timeout: 30_000 });
+    expect(config.server).toEqual({ host: "127.0.0.1", port: 8080, body_limit: 1024 * 1024, request_timeout: 30_000, headers_timeout: 10_000, metrics: { public: false }, trusted_proxies: [] });
     expect(config.components[1]).toEqual({ id: "api", name: "Production API", depends_on: [{ id: "orders-db", soft: false }], monitors: ["api-health"], hidden: false });
     expect(config.monitors[0]).toMatchObject({ id: "api-health", type: "http", interval: 5000, timeout: 2000 });
     expect(config.monitors[1]).toMatchObject({ settings: { url: "mysql://monitor:p@ss:w0rd@127.0.0.1:3306/" }, timeout: 10_000, recheck: 1_000, confirm: 2, quorum: "majority" });

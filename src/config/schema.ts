@@ -1,8 +1,9 @@
 import * as z from "zod";
 import { closest } from "./suggest.ts";
 import { strictMap } from "./fields.ts";
+import { parseDuration } from "../core/duration.ts";
 
-import { color, duration, host, instant, port, scalar, httpUrl, id, listenPort, positiveDuration, postgresUrl, size, text, timeZone, type FieldIssueParams } from "./fields.ts";
+import { color, duration, host, instant, ipOrCidr, port, scalar, httpUrl, id, listenPort, positiveDuration, postgresUrl, size, text, timeZone, type FieldIssueParams } from "./fields.ts";
 import { impacts } from "../incidents/impact.ts";
 import { templateIssues, templatePlaceholders } from "../incidents/publish.ts";
 import { channelRegistry, channelTypeNames } from "../notify/channels/registry.ts";
@@ -33,6 +34,12 @@ const statuspage = strictMap({
   render_thread: z.enum(["auto", "always", "never"]).default("auto"),
 });
 
+/** HSTS's max-age, in seconds: a whole number of seconds (31536000) or a duration in whole seconds (365d); at least 1s. */
+const hstsMaxAge = scalar("expected a whole number of seconds such as 31536000, or a duration such as 365d", (value) => {
+  const ms = typeof value === "number" ? value * 1000 : typeof value === "string" ? parseDuration(value) : undefined;
+  return ms !== undefined && Number.isInteger(ms / 1000) && ms >= 1000 ? ms / 1000 : undefined;
+});
+
 const server = strictMap({
   host: text.default("127.0.0.1"),
   port: listenPort.default(8080),
@@ -40,10 +47,27 @@ const server = strictMap({
   public_url: httpUrl.optional(),
   body_limit: size.default(1024 * 1024),
   request_timeout: positiveDuration.default(30_000),
+  /** How long a client may take to send its request line and headers; at most request_timeout. */
+  headers_timeout: positiveDuration.default(10_000),
   /** This node's id in a cluster (default: the host name and port). */
   node_id: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, "expected 1 to 100 letters, digits, dots, colons, underscores or hyphens").optional(),
   /** Where the other nodes of a cluster reach this one's HTTP API (default: the address it listens on). */
   advertise_url: httpUrl.optional(),
+  /** Strict-Transport-Security on every answer, for a deployment reached over HTTPS only; absent: none. */
+  hsts: strictMap({
+    max_age: hstsMaxAge,
+    include_subdomains: z.boolean().default(false),
+  }).optional(),
+  /** Who may read /metrics: everyone (`public: true`), or a caller with `token` or an API token of scope read. */
+  metrics: strictMap({
+    public: z.boolean().default(false),
+    /** **Secret**: a bearer token for scrapers, checked without the store. */
+    token: z.string().refine((t) => t.length >= 16, { message: "must be at least 16 characters long" }).optional(),
+  }).prefault({}),
+  /** Reverse proxies whose X-Forwarded-For is believed: addresses or CIDR blocks. */
+  trusted_proxies: z.array(ipOrCidr).default([]),
+}).superRefine((value, ctx) => {
+  if (value.headers_timeout > value.request_timeout) ctx.addIssue({ code: "custom", path: ["headers_timeout"], message: "must not be longer than server.request_timeout: the headers are part of the request" });
 });
 
 const storage = strictMap({
@@ -204,8 +228,13 @@ const subscribers = strictMap({
   allow_private_webhooks: z.boolean().default(false),
   /** How long a confirmation link works; nothing is stored before it is used. */
   confirm_within: positiveDuration.default(24 * 3_600_000),
-  /** Subscription requests per client IP address. */
-  rate_limit: strictMap({ requests: count.default(5), per: positiveDuration.default(10 * 60_000) }).prefault({}),
+  /** Subscription requests per client (an IPv4 address or an IPv6 /64), per recipient, and in all. */
+  rate_limit: strictMap({
+    requests: count.default(5),
+    per: positiveDuration.default(10 * 60_000),
+    recipient: strictMap({ requests: count.default(3), per: positiveDuration.default(3_600_000) }).prefault({}),
+    global: strictMap({ requests: count.default(100), per: positiveDuration.default(60_000) }).prefault({}),
+  }).prefault({}),
 });
 
 /** A public update template: only the placeholders Vigil fills in are allowed ("{{" writes a brace). */

@@ -8,6 +8,7 @@ export const errorCodes = [
   "method_not_allowed",
   "conflict",
   "payload_too_large",
+  "headers_too_large",
   "unsupported_media_type",
   "rate_limited",
   "timeout",

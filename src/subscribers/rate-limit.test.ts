@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RateLimiter } from "./rate-limit.ts";
+import { RateLimiter, SubscribeLimiter } from "./rate-limit.ts";
 
 const t0 = new Date("2026-03-14T09:00:00.000Z").getTime();
 const at = (ms: number) => new Date(t0 + ms);
@@ -86,5 +86,73 @@ describe("RateLimiter", () => {
     expect(() => new RateLimiter({ limit: 1, windowMs: Number.NaN, maxKeys: 1 })).toThrow(/windowMs/);
     expect(() => new RateLimiter({ limit: 1, windowMs: 1, maxKeys: 0 })).toThrow(/maxKeys/);
     expect(() => new RateLimiter({ limit: 1, windowMs: 1, maxKeys: 1 }).take("k", new Date(Number.NaN))).toThrow(/valid date/);
+  });
+});
+
+describe("SubscribeLimiter", () => {
+  const settings = { client: { requests: 3, perMs: 60_000 }, recipient: { requests: 2, perMs: 3_600_000 }, global: { requests: 5, perMs: 60_000 } };
+  type Step = [atMs: number, client: string, recipient: string, expected: string];
+  const run = (steps: Step[]) => {
+    const limiter = new SubscribeLimiter(settings);
+    return steps.map(([ms, client, recipient]) => {
+      const d = limiter.take(client, recipient, at(ms));
+      return d.allowed ? "ok" : `${d.limit} ${d.retryAfterMs}`;
+    });
+  };
+  it.each<[string, Step[]]>([
+    [
+      "one recipient gets at most its limit, from any number of clients",
+      [
+        [0, "a", "victim", "ok"],
+        [1, "b", "victim", "ok"],
+        [2, "c", "victim", "recipient 3599998"],
+        [3, "d", "someone-else", "ok"],
+      ],
+    ],
+    [
+      "one client's limit counts across recipients, and a refused client is not counted against recipients",
+      [
+        [0, "a", "r1", "ok"],
+        [1, "a", "r2", "ok"],
+        [2, "a", "r3", "ok"],
+        [3, "a", "r4", "client 59997"],
+        [4, "b", "r4", "ok"],
+      ],
+    ],
+    [
+      "a client refused for its recipient still used its own budget",
+      [
+        [0, "a", "v", "ok"],
+        [0, "b", "v", "ok"],
+        [0, "c", "v", "recipient 3600000"],
+        [0, "c", "v", "recipient 3600000"],
+        [0, "c", "w", "ok"],
+        [0, "c", "x", "client 60000"],
+      ],
+    ],
+    [
+      "the global limit holds whoever asks, and reopens after its window",
+      [
+        [0, "a", "r1", "ok"],
+        [0, "b", "r2", "ok"],
+        [0, "c", "r3", "ok"],
+        [0, "d", "r4", "ok"],
+        [0, "e", "r5", "ok"],
+        [10_000, "f", "r6", "global 50000"],
+        [60_000, "f", "r6", "ok"],
+      ],
+    ],
+  ])("%s", (_name, steps) => {
+    expect(run(steps)).toEqual(steps.map((s) => s[3]));
+  });
+
+  it("never forgets a recipient's window, however many other recipients are asked for", () => {
+    const limiter = new SubscribeLimiter({ client: { requests: 1, perMs: 60_000 }, recipient: { requests: 1, perMs: 3_600_000 }, global: { requests: 100, perMs: 60_000 } });
+    expect(limiter.take("attacker-0", "victim", at(0)).allowed).toBe(true);
+    // Every request the global limit allows within the hour, each to a new recipient from a new client.
+    let allowed = 0;
+    for (let minute = 0; minute < 60; minute++) for (let i = 0; i < 150; i++) if (limiter.take(`c-${minute}-${i}`, `r-${minute}-${i}`, at(minute * 60_000 + i)).allowed) allowed++;
+    expect(allowed).toBe(60 * 100 - 1);
+    expect(limiter.take("attacker-1", "victim", at(3_599_999))).toEqual({ allowed: false, limit: "recipient", retryAfterMs: 1 });
   });
 });

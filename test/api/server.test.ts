@@ -98,7 +98,7 @@ describe("operational endpoints", () => {
 
   it("serves Prometheus metrics with process and vigil metrics", async () => {
     await request("GET", "/healthz");
-    const res = await request("GET", "/metrics");
+    const res = await request("GET", "/metrics", { token: tokens.read });
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toContain("text/plain");
     expect(res.text).toMatch(/^process_resident_memory_bytes \d+/m);

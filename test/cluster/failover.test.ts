@@ -16,6 +16,8 @@ const heartbeatSecret = "hb-secret-0123456789abcdef";
 
 const config = (target: string, hook: string, web: string) => `
 site: { name: Acme Status, url: "https://status.example.com" }
+# The test reads /metrics while a node is cut off from PostgreSQL (where API tokens are).
+server: { metrics: { public: true } }
 components:
   - { id: api, name: Production API, monitors: [api-health] }
   - { id: web, name: Website, monitors: [web-1, web-2, web-3, web-4, web-5, web-6] }

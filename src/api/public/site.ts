@@ -1,4 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { nonPagePolicy, pageSecurityHeaders } from "./security-headers.ts";
 
 /** A rendered file as the site serves it (see app/statuspage/snapshot.ts). */
 export interface SiteArtifact {
@@ -80,21 +81,34 @@ export function preflightHeaders(requested: string | undefined): OutgoingHttpHea
   return headers;
 }
 
+// A page's policy hashes its style sheet: computed once per rendered artifact, not per request.
+const pageHeaders = new WeakMap<SiteArtifact, OutgoingHttpHeaders>();
+
+function securityHeadersOf(key: string, artifact: SiteArtifact): OutgoingHttpHeaders {
+  let headers = pageHeaders.get(artifact);
+  if (headers === undefined) {
+    headers = artifact.contentType.startsWith("text/html") ? pageSecurityHeaders(key.split("?")[0] ?? key, artifact.body.toString("utf8")) : { "content-security-policy": nonPagePolicy };
+    pageHeaders.set(artifact, headers);
+  }
+  return headers;
+}
+
 /** What serving one request did: answered it, or left it to the API (a path the site does not have). */
 export type SiteOutcome = { served: true; status: number } | { served: false };
 
 /**
  * Serves the pre-rendered public site from memory on the raw Node request, ahead of Fastify: strong ETags
- * and 304s, brotli or gzip as the client accepts, the artifact's Cache-Control, and CORS open for GET and
- * preflights (it is all public). Nothing here touches the store, so the page stays up when the store is down; and a
+ * and 304s, brotli or gzip as the client accepts, the artifact's Cache-Control, CORS open for GET and
+ * preflights (it is all public), and the security headers (`common`, and each page's Content-Security-Policy).
+ * Nothing here touches the store, so the page stays up when the store is down; and a
  * crowd's requests cost no routing, hooks or per-request logger. A path the site does not have is left
  * to the API (`served: false`), which answers 404 in its error format.
  */
-export function serveSite(site: SitePort, request: IncomingMessage, response: ServerResponse): SiteOutcome {
+export function serveSite(site: SitePort, request: IncomingMessage, response: ServerResponse, common: OutgoingHttpHeaders = {}): SiteOutcome {
   const url = request.url ?? "/";
   // Before any parsing, for every method and path (the API too): nothing of Vigil's needs a longer target.
   if (url.length > maxUrlLength) {
-    response.writeHead(414, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", connection: "close" });
+    response.writeHead(414, { ...common, "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", connection: "close" });
     response.end(`The request target is longer than ${maxUrlLength} characters.\n`);
     return { served: true, status: 414 };
   }
@@ -104,19 +118,22 @@ export function serveSite(site: SitePort, request: IncomingMessage, response: Se
   if (request.method === "OPTIONS") {
     const known = files === undefined ? url === "/" || url.startsWith("/api/v2/") : files.has(siteKeyOf(url));
     if (!known) return { served: false };
-    response.writeHead(204, preflightHeaders(request.headers["access-control-request-headers"]));
+    response.writeHead(204, { ...common, ...preflightHeaders(request.headers["access-control-request-headers"]) });
     response.end();
     return { served: true, status: 204 };
   }
   if (files === undefined) {
     if (url !== "/" && !url.startsWith("/api/v2/")) return { served: false };
-    response.writeHead(503, { "retry-after": "1", "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+    response.writeHead(503, { ...common, "retry-after": "1", "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
     response.end("The status page is being rendered; try again in a second.\n");
     return { served: true, status: 503 };
   }
-  const artifact = files.get(siteKeyOf(url));
+  const key = siteKeyOf(url);
+  const artifact = files.get(key);
   if (artifact === undefined) return { served: false };
   const headers: OutgoingHttpHeaders = {
+    ...common,
+    ...securityHeadersOf(key, artifact),
     etag: artifact.etag,
     "cache-control": artifact.cacheControl,
     vary: "accept-encoding",

@@ -6,7 +6,6 @@
  * Forms are `application/x-www-form-urlencoded` (and RFC 8058 one-click unsubscribes may come as
  * `multipart/form-data`): both are read only in this file's own scope, so the JSON API keeps refusing them.
  */
-import { createHash } from "node:crypto";
 import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -29,6 +28,7 @@ import {
 import type { PageView, SubscribeView } from "../../statuspage/view/types.ts";
 import { handleError, handleNotFound } from "../errors.ts";
 import { defineRoute, registerRoutes, type AnyRoute } from "../route.ts";
+import { htmlPolicy } from "./security-headers.ts";
 
 /** A webhook subscriber's body format. */
 export type WebhookFormat = "vigil" | "statuspage";
@@ -41,7 +41,7 @@ export interface SubscriptionRequest {
   components: readonly string[] | null;
   /** Webhooks only; default `vigil`. */
   format?: WebhookFormat | null;
-  /** The client's address, for the rate limit. */
+  /** The client's address (behind trusted proxies, from X-Forwarded-For), for the rate limit. */
   ip: string;
 }
 
@@ -76,7 +76,7 @@ export interface SubscriptionsPort {
 class RateLimited extends Error {
   readonly retryAfterMs: number;
   constructor(retryAfterMs: number) {
-    super("too many subscription requests from this address; try again later");
+    super("too many subscription requests; try again later");
     this.retryAfterMs = retryAfterMs;
   }
 }
@@ -107,12 +107,6 @@ function kindOf(offer: SubscribeView, email: string, webhookUrl: string): { kind
   return offer.email ? { kind: "email", address: email } : { kind: "webhook", address: webhookUrl };
 }
 
-/** `style-src` for the page's one inline style sheet, by hash. */
-function styleHash(html: string): string {
-  const css = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? "";
-  return `'sha256-${createHash("sha256").update(css, "utf8").digest("base64")}'`;
-}
-
 /**
  * Sends an HTML page: never cached (a link's page is the reader's alone), no referrer (the URL holds a token), and a
  * Content-Security-Policy that allows no script at all.
@@ -124,7 +118,8 @@ function page(reply: FastifyReply, status: number, html: string): FastifyReply {
     .header("cache-control", "no-store")
     .header("referrer-policy", "no-referrer")
     .header("x-content-type-options", "nosniff")
-    .header("content-security-policy", `default-src 'none'; style-src ${styleHash(html)}; img-src https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`)
+    .header("content-security-policy", htmlPolicy(html, { scripts: false, embeddable: false }))
+    .header("x-frame-options", "DENY")
     .send(html);
 }
 
@@ -138,14 +133,14 @@ function tokenOf(request: FastifyRequest): string {
 }
 
 /** The JSON endpoint's spec (registered in its own scope, described in the OpenAPI document with the rest). */
-export function subscriptionApiRoute(port: SubscriptionsPort) {
+export function subscriptionApiRoute(port: SubscriptionsPort, clientIp: (request: FastifyRequest) => string = (request) => request.ip) {
   return defineRoute({
     method: "POST",
     url: "/api/v1/subscriptions",
     operationId: "requestSubscription",
     errors: ["not_found", "rate_limited"],
     summary:
-      "Public, no token: ask for status updates by e-mail or webhook. A confirmation link is sent to the address (nothing is stored until it is used); the answer is the same whether or not the address is subscribed already. 404 when subscriptions are off, 429 (Retry-After) past the per-address rate limit",
+      "Public, no token: ask for status updates by e-mail or webhook. A confirmation link is sent to the address (nothing is stored until it is used); the answer is the same whether or not the address is subscribed already. 404 when subscriptions are off, 429 (Retry-After) past a rate limit (per client, per recipient, or in all)",
     tag: "subscriptions",
     auth: "public",
     status: 202,
@@ -164,7 +159,7 @@ export function subscriptionApiRoute(port: SubscriptionsPort) {
       const which = kindOf(offer, body.email ?? "", body.webhook_url ?? "");
       const invalid = (f: SubscribeField, message: string) => new AppError("validation_failed", `the request body is invalid: body.${f}: ${message}`, { details: [{ path: `body.${f}`, message }] });
       if ("field" in which) throw invalid(which.field, which.message);
-      const outcome = await port.request({ kind: which.kind, address: which.address, components: body.components ?? null, format: body.format ?? null, ip: request.ip });
+      const outcome = await port.request({ kind: which.kind, address: which.address, components: body.components ?? null, format: body.format ?? null, ip: clientIp(request) });
       void reply.header("cache-control", "no-store");
       if (outcome.ok) {
         const where = outcome.kind === "email" ? "if the address can receive our e-mail" : "if the webhook accepts our POST";
@@ -181,8 +176,13 @@ export function subscriptionApiRoute(port: SubscriptionsPort) {
  * Registers the subscription pages and the JSON endpoint on `app`, each in a scope of its own; returns the JSON
  * routes, for the OpenAPI document.
  */
-export function registerSubscriptionRoutes(app: FastifyInstance, port: SubscriptionsPort, authenticate: (header: string | undefined, need: TokenScope) => Promise<Principal>): AnyRoute[] {
-  const api = subscriptionApiRoute(port);
+export function registerSubscriptionRoutes(
+  app: FastifyInstance,
+  port: SubscriptionsPort,
+  authenticate: (header: string | undefined, need: TokenScope) => Promise<Principal>,
+  clientIp: (request: FastifyRequest) => string = (request) => request.ip,
+): AnyRoute[] {
+  const api = subscriptionApiRoute(port, clientIp);
   void app.register(async (scope) => {
     // Only the 429 is answered here; everything else goes to the one error handler.
     scope.setErrorHandler((error, request, reply) => {
@@ -215,7 +215,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, port: Subscript
       if ("field" in which) return refuse(which);
       const format = values.format === "" ? null : formatOf(values.format);
       if (which.kind === "webhook" && values.format !== "" && format === null) return refuse({ field: "format", message: "choose Vigil's JSON or Statuspage's webhook JSON" });
-      const outcome = await port.request({ kind: which.kind, address: which.address, components: values.components.length > 0 ? values.components : null, format, ip: request.ip });
+      const outcome = await port.request({ kind: which.kind, address: which.address, components: values.components.length > 0 ? values.components : null, format, ip: clientIp(request) });
       if (outcome.ok) return page(reply, 200, renderSubscribeSentPage(port.view(), outcome));
       if (outcome.reason === "off") return off(request, reply);
       if (outcome.reason === "rate_limited") {

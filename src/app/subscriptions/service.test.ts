@@ -95,7 +95,7 @@ describe("SubscriptionService.request", () => {
 
   it("limits requests per client address in a window of the configured length, counting only valid ones", async () => {
     const clock = new ManualClock("2026-03-14T09:00:00Z");
-    const s = service(configOf(`subscribers:\n  allow_private_webhooks: true\n  rate_limit: { requests: 2, per: 1m }`), { clock });
+    const s = service(configOf(`subscribers:\n  allow_private_webhooks: true\n  rate_limit: { requests: 2, per: 1m, recipient: { requests: 100, per: 1h } }`), { clock });
     const ask = (ip: string, address = `${sink.url}/limit`) => s.request({ kind: "webhook", address, components: null, ip });
     expect((await ask("192.0.2.4", "ftp://nope")).ok).toBe(false);
     expect((await ask("192.0.2.4")).ok).toBe(true);

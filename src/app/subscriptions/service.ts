@@ -29,8 +29,9 @@ import type { PageView, SubscribeView } from "../../statuspage/view/types.ts";
 import { privateAddressProblem, type Lookup } from "./public-address.ts";
 import type { Store } from "../../store/types.ts";
 import { normalizeEmail, normalizeWebhookUrl } from "../../subscribers/address.ts";
-import { RateLimiter } from "../../subscribers/rate-limit.ts";
 import { webhookSignature } from "../../notify/channels/webhook.ts";
+import { SubscribeLimiter } from "../../subscribers/rate-limit.ts";
+import { rateKeyOf } from "../../api/client-address.ts";
 import { renderConfirmationEmail, renderWebhookConfirmation } from "../../subscribers/render.ts";
 import { subscriberWebhookSecret } from "../../subscribers/webhook-secret.ts";
 import { signToken, verifyToken, type TokenClaim } from "../../subscribers/token.ts";
@@ -54,10 +55,13 @@ export interface SubscriptionServiceDeps {
 type Settings = NonNullable<VigilConfig["subscribers"]>;
 type EmailSettings = NonNullable<Settings["email"]>;
 
-/** Client addresses whose request counts are kept at most (beyond that the oldest windows are forgotten). */
-const maxTrackedClients = 10_000;
 /** A confirmation's deadline: the SMTP server's answer, or the webhook's. */
 const sendTimeoutMs = 10_000;
+
+/** Whom a confirmation goes to, for the per-recipient limit: the e-mail address, or the webhook's host (whatever its path). */
+function recipientOf(kind: "email" | "webhook", address: string): string {
+  return kind === "email" ? `email:${address.toLowerCase()}` : `webhook:${URL.canParse(address) ? new URL(address).host : address}`;
+}
 
 /** A new subscriber id, in the form of the other ids Vigil makes (`inc_…`, `sil_…`). */
 export function newSubscriberId(): string {
@@ -67,7 +71,7 @@ export function newSubscriberId(): string {
 /** The public subscriptions of the status page (see the file's comment). */
 export class SubscriptionService implements SubscriptionsPort {
   readonly #deps: SubscriptionServiceDeps;
-  #limiter: { settings: string; limiter: RateLimiter } | undefined;
+  #limiter: { settings: string; limiter: SubscribeLimiter } | undefined;
   #view: { config: VigilConfig; url: string; view: PageView } | undefined;
   readonly #sending = new Set<Promise<void>>();
   #public: PublicFetch | undefined;
@@ -122,7 +126,7 @@ export class SubscriptionService implements SubscriptionsPort {
     if (!components.ok) return { ok: false, reason: "invalid", field: "components", message: components.error };
 
     const now = this.#deps.clock.now();
-    const decision = this.#rateLimiter(settings).take(input.ip, now);
+    const decision = this.#rateLimiter(settings).take(rateKeyOf(input.ip), recipientOf(input.kind, normalized.address), now);
     if (!decision.allowed) return { ok: false, reason: "rate_limited", retryAfterMs: decision.retryAfterMs };
     if (input.kind === "webhook" && !settings.allow_private_webhooks) {
       const problem = await privateAddressProblem(normalized.address, this.#deps.lookup);
@@ -215,10 +219,12 @@ export class SubscriptionService implements SubscriptionsPort {
   }
 
   /** One limiter per rate-limit setting: a reload that changes it starts counting afresh. */
-  #rateLimiter(settings: Settings): RateLimiter {
-    const key = `${settings.rate_limit.requests}/${settings.rate_limit.per}`;
+  #rateLimiter(settings: Settings): SubscribeLimiter {
+    const { requests, per, recipient, global } = settings.rate_limit;
+    const key = JSON.stringify([requests, per, recipient, global]);
     if (this.#limiter?.settings !== key) {
-      this.#limiter = { settings: key, limiter: new RateLimiter({ limit: settings.rate_limit.requests, windowMs: settings.rate_limit.per, maxKeys: maxTrackedClients }) };
+      const limits = { client: { requests, perMs: per }, recipient: { requests: recipient.requests, perMs: recipient.per }, global: { requests: global.requests, perMs: global.per } };
+      this.#limiter = { settings: key, limiter: new SubscribeLimiter(limits) };
     }
     return this.#limiter.limiter;
   }

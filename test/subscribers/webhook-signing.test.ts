@@ -35,7 +35,8 @@ const message: NotificationMessage = {
   url: "https://status.example.com/incidents/inc_1",
   dedupKey: "inc_1",
   incident: null,
-  components: [],
+  // A status that changed: Statuspage's format sends a component update for it (it sends nothing when nothing changed).
+  components: [{ id: "api", name: "API", group: null, status: "major_outage", previousStatus: "operational" }],
   labels: {},
 };
 

@@ -20,7 +20,8 @@ describe.skipIf(promtool.skip !== undefined)(`promtool check metrics${promtool.s
 
   it("finds no problem in Vigil's metrics", async () => {
     expect((await fetch(`${test.vigil.url}/healthz`)).status).toBe(200);
-    const res = await fetch(`${test.vigil.url}/metrics`);
+    // As Prometheus scrapes it: with a token (/metrics is not public by default).
+    const res = await fetch(`${test.vigil.url}/metrics`, { headers: { authorization: `Bearer ${test.token}` } });
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).toContain("vigil_http_request_duration_seconds_count");

@@ -68,7 +68,8 @@ describe("vigil incident and vigil windows against a running Vigil", () => {
     expect(opened).toMatchObject({
       name: "Search is slow",
       status: "investigating",
-      impact: "major",
+      // A partial outage of one component is a minor incident (see docs/incidents.md, Impact).
+      impact: "minor",
       root_components: ["search"],
       impacted_components: ["api"],
       resolved_at: null,
@@ -80,7 +81,7 @@ describe("vigil incident and vigil windows against a running Vigil", () => {
 
   it("lists it as text and, open ones only, as JSON", async () => {
     const text = await read(["incident", "list"]);
-    expect(text).toEqual({ code: 0, stderr: "", stdout: `${opened.id}  investigating  major     ${opened.started_at}  Search is slow  [search, api]\n` });
+    expect(text).toEqual({ code: 0, stderr: "", stdout: `${opened.id}  investigating  minor     ${opened.started_at}  Search is slow  [search, api]\n` });
 
     const json = await read(["incident", "list", "--open", "--json"]);
     expect(json.code).toBe(0);
@@ -92,13 +93,13 @@ describe("vigil incident and vigil windows against a running Vigil", () => {
 
   it("posts an update with a new status, and shows the incident with its updates", async () => {
     const updated = await write(["incident", "update", opened.id, "--body", "The index is being rebuilt.", "--status", "identified"]);
-    expect(updated).toEqual({ code: 0, stderr: "", stdout: `updated ${opened.id}  identified     major     ${opened.started_at}  Search is slow  [search, api]\n` });
+    expect(updated).toEqual({ code: 0, stderr: "", stdout: `updated ${opened.id}  identified     minor     ${opened.started_at}  Search is slow  [search, api]\n` });
 
     const shown = await read(["incident", "show", opened.id]);
     expect(shown.code).toBe(0);
     expect(shown.stderr).toBe("");
-    expect(shown.stdout.split("\n")[0]).toBe(`${opened.id}  identified     major     ${opened.started_at}  Search is slow  [search, api]`);
-    expect(shown.stdout).toContain("\nRoot:         Search (search)\nImpact:       major; also affects Production API (api)\n");
+    expect(shown.stdout.split("\n")[0]).toBe(`${opened.id}  identified     minor     ${opened.started_at}  Search is slow  [search, api]`);
+    expect(shown.stdout).toContain("\nRoot:         Search (search)\nImpact:       minor; also affects Production API (api)\n");
     const lines = shown.stdout.split("\nUpdates:\n")[1]!.split("\n");
     expect(lines[0]).toBe("");
     expect(lines[1]).toMatch(/^\S+Z {2}investigating {2}\(token:tok_\w+\)$/);
@@ -135,7 +136,7 @@ describe("vigil incident and vigil windows against a running Vigil", () => {
 
     expect(await read(["incident", "list", "--open"])).toEqual({ code: 0, stderr: "", stdout: "no incidents\n" });
     const shown = await read(["incident", "show", opened.id]);
-    expect(shown.stdout.split("\n")[0]).toBe(`${opened.id}  resolved       major     ${opened.started_at}  Search is slow  [search, api]`);
+    expect(shown.stdout.split("\n")[0]).toBe(`${opened.id}  resolved       minor     ${opened.started_at}  Search is slow  [search, api]`);
     expect(shown.stdout).toContain("  resolved  (token:");
     expect(shown.stdout).toContain("\n  Searches are fast again.\n");
   }, 30_000);

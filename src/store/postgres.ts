@@ -24,8 +24,11 @@ export const poolDefaults = { max: 10, connectionTimeoutMillis: 5_000, idleTimeo
 /** Opens a pool on `url`; nothing connects until the first query. */
 export function openPostgres(url: string): PostgresHandle {
   const pool = new pg.Pool({ connectionString: url, ...poolDefaults, application_name: "vigil" });
-  // An idle client that loses its server emits 'error' on the pool: without a listener, the process would die.
+  // An idle client that loses its server emits 'error' on the pool; one checked out with no query running (a
+  // transaction between two statements) emits it on itself. Without a listener either would end the process; with
+  // one, the transaction's next statement fails and the pool replaces the client.
   pool.on("error", () => undefined);
+  pool.on("connect", (client) => void client.on("error", () => undefined));
   const db = drizzle({ client: pool, schema }) as unknown as Db;
   const target: MigrationTarget = {
     async withSession(fn) {

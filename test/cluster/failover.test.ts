@@ -25,7 +25,7 @@ components:
 monitors:
   - { id: api-health, type: http, url: "${target}/health", interval: 1s, timeout: 500ms, recheck: 200ms }
 ${[1, 2, 3, 4, 5, 6].map((i) => `  - { id: web-${i}, type: http, url: "${web}/web-${i}", interval: 2s, timeout: 500ms }`).join("\n")}
-  - { id: nightly, type: heartbeat, secret: "${heartbeatSecret}", interval: 2s, grace: 2s }
+  - { id: nightly, type: heartbeat, secret: "${heartbeatSecret}", interval: 3s, grace: 5s }
 incidents: { publish: auto, monitor_after: 0s, resolve_after: 3s }
 notifications:
   grouping: { group_wait: 0s, group_interval: 1s }

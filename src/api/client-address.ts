@@ -6,6 +6,7 @@
  */
 import { BlockList, isIP } from "node:net";
 import type { FastifyRequest } from "fastify";
+import { parseIpv6 } from "../subscribers/ip-range.ts";
 
 /** Parses `trusted_proxies` entries (addresses or CIDR blocks, validated by the config) into a BlockList. */
 export function trustedList(entries: readonly string[]): BlockList {
@@ -60,14 +61,8 @@ export function clientAddress(peer: string, forwardedFor: string | readonly stri
 /** The key a client is counted under: an IPv4 address as is, an IPv6 address as its /64 (`2001:db8:0:1::/64`). */
 export function rateKeyOf(address: string): string {
   const bare = unmapped(address);
-  if (isIP(bare) !== 6) return bare;
-  const [head = "", tail = ""] = bare.split("%")[0]!.toLowerCase().split("::");
-  const left = head === "" ? [] : head.split(":");
-  const right = tail === "" ? [] : tail.split(":");
-  // An embedded IPv4 tail (::ffff:… handled above; 64:ff9b::1.2.3.4 and the like) takes two groups.
-  const groups = bare.includes("::") ? [...left, ...Array<string>(8 - left.length - right.length - (right.at(-1)?.includes(".") ? 1 : 0)).fill("0"), ...right] : left;
-  const prefix = groups.slice(0, 4).map((g) => (g === "" ? "0" : g.replace(/^0+(?=.)/, "")));
-  return `${prefix.join(":")}::/64`;
+  const groups = bare.includes(":") ? parseIpv6(bare.split("%")[0] as string) : null;
+  return groups === null ? bare : `${groups.slice(0, 4).map((g) => g.toString(16)).join(":")}::/64`;
 }
 
 /** Reads the client address of a Fastify request, believing X-Forwarded-For only from `trustedProxies`. */

@@ -1,6 +1,6 @@
-import { timingSafeEqual, createHash } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { authenticate } from "../auth/authenticate.ts";
+import { hashSecret, secretMatches } from "../auth/token-format.ts";
 import { AppError } from "../core/errors.ts";
 import type { ApiDeps, ReadinessCheck } from "./deps.ts";
 
@@ -11,21 +11,18 @@ export interface MetricsAccess {
   token?: string;
 }
 
-const digest = (text: string) => createHash("sha256").update(text, "utf8").digest();
-
-/** Whether `header` is `Bearer <token>`, compared in constant time. */
-export function presentsToken(header: string | undefined, token: string | undefined): boolean {
-  if (header === undefined || token === undefined) return false;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match !== null && timingSafeEqual(digest(match[1] as string), digest(token));
-}
-
 /** Operational endpoints: liveness, readiness and Prometheus metrics. */
 export function opsRoutes(app: FastifyInstance, deps: ApiDeps, access: MetricsAccess): void {
+  const scrapeHash = access.token === undefined ? undefined : hashSecret(access.token);
+  /** Whether `header` is `Bearer <scrape token>`, compared in constant time as API tokens are. */
+  const presentsToken = (header: string | undefined): boolean => {
+    const presented = header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+    return presented !== undefined && scrapeHash !== undefined && secretMatches(presented, scrapeHash);
+  };
   /** Whether the caller is an operator: the scrape token, or an API token of scope read (never throws). */
   const operator = async (request: FastifyRequest): Promise<boolean> => {
     const header = request.headers.authorization;
-    if (presentsToken(header, access.token)) return true;
+    if (presentsToken(header)) return true;
     if (header === undefined) return false;
     return authenticate(deps, header, "read").then(
       () => true,
@@ -58,7 +55,7 @@ export function opsRoutes(app: FastifyInstance, deps: ApiDeps, access: MetricsAc
   });
 
   app.get("/metrics", async (request, reply) => {
-    if (!access.public && !presentsToken(request.headers.authorization, access.token)) {
+    if (!access.public && !presentsToken(request.headers.authorization)) {
       if (request.headers.authorization === undefined) throw new AppError("unauthorized", "/metrics needs a bearer token: server.metrics.token, or an API token of scope read (or set server.metrics.public: true)");
       await authenticate(deps, request.headers.authorization, "read");
     }

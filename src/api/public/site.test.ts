@@ -1,5 +1,7 @@
-import { describe, expect, it } from "vitest";
-import { etagMatches, pickEncoding, siteKeyOf } from "./site.ts";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { etagMatches, pickEncoding, serveSite, siteKeyOf, type SiteArtifact } from "./site.ts";
 
 describe("siteKeyOf", () => {
   it.each([
@@ -53,5 +55,39 @@ describe("pickEncoding", () => {
     ["GZIP", "gzip"],
   ] as const)("Accept-Encoding %s → %s", (header, expected) => {
     expect(pickEncoding(header)).toBe(expected);
+  });
+});
+
+describe("serveSite", () => {
+  const artifact: SiteArtifact = { contentType: "application/json", cacheControl: "public, max-age=10", body: Buffer.from("{}"), gzip: null, br: null, etag: '"e1"' };
+  let files: ReadonlyMap<string, SiteArtifact> | undefined;
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      if (!serveSite({ files: () => files }, request, response, { "x-content-type-options": "nosniff" }).served) response.writeHead(599).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it.each([
+    ["before the first render", undefined, "GET", "/", 503],
+    ["before the first render", undefined, "GET", "/api/v2/summary.json", 503],
+    ["before the first render", undefined, "OPTIONS", "/api/v2/summary.json", 204],
+    ["before the first render", undefined, "GET", "/history", 599],
+    ["before the first render", undefined, "OPTIONS", "/history", 599],
+    ["rendered", new Map([["/api/v2/summary.json", artifact]]), "GET", "/api/v2/summary.json", 200],
+    ["rendered", new Map([["/api/v2/summary.json", artifact]]), "OPTIONS", "/api/v2/summary.json", 204],
+    ["rendered", new Map([["/api/v2/summary.json", artifact]]), "GET", "/", 599],
+    ["rendered", new Map([["/api/v2/summary.json", artifact]]), "OPTIONS", "/", 599],
+    ["rendered", new Map([["/api/v2/summary.json", artifact]]), "POST", "/api/v2/summary.json", 599],
+  ] as const)("%s: %s %s → %i (599: left to the API)", async (_when, site, method, path, status) => {
+    files = site;
+    const res = await fetch(`${base}${path}`, { method });
+    expect(res.status).toBe(status);
+    if (status !== 599) expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    if (status === 503) expect(res.headers.get("retry-after")).toBe("1");
   });
 });

@@ -104,7 +104,7 @@ export type SiteOutcome = { served: true; status: number } | { served: false };
  * crowd's requests cost no routing, hooks or per-request logger. A path the site does not have is left
  * to the API (`served: false`), which answers 404 in its error format.
  */
-export function serveSite(site: SitePort, request: IncomingMessage, response: ServerResponse, common: OutgoingHttpHeaders = {}): SiteOutcome {
+export function serveSite(site: SitePort, request: IncomingMessage, response: ServerResponse, common: OutgoingHttpHeaders): SiteOutcome {
   const url = request.url ?? "/";
   // Before any parsing, for every method and path (the API too): nothing of Vigil's needs a longer target.
   if (url.length > maxUrlLength) {
@@ -115,22 +115,21 @@ export function serveSite(site: SitePort, request: IncomingMessage, response: Se
   if (request.method !== "GET" && request.method !== "HEAD" && request.method !== "OPTIONS") return { served: false };
   if (url.startsWith("/api/v1/") || url === "/healthz" || url === "/readyz" || url === "/metrics") return { served: false };
   const files = site.files();
+  const key = siteKeyOf(url);
+  const artifact = files?.get(key);
+  // Before the first render, the home page and the status API are on their way; nothing else is known yet.
+  const known = files === undefined ? url === "/" || url.startsWith("/api/v2/") : artifact !== undefined;
+  if (!known) return { served: false };
   if (request.method === "OPTIONS") {
-    const known = files === undefined ? url === "/" || url.startsWith("/api/v2/") : files.has(siteKeyOf(url));
-    if (!known) return { served: false };
     response.writeHead(204, { ...common, ...preflightHeaders(request.headers["access-control-request-headers"]) });
     response.end();
     return { served: true, status: 204 };
   }
-  if (files === undefined) {
-    if (url !== "/" && !url.startsWith("/api/v2/")) return { served: false };
+  if (artifact === undefined) {
     response.writeHead(503, { ...common, "retry-after": "1", "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
     response.end("The status page is being rendered; try again in a second.\n");
     return { served: true, status: 503 };
   }
-  const key = siteKeyOf(url);
-  const artifact = files.get(key);
-  if (artifact === undefined) return { served: false };
   const headers: OutgoingHttpHeaders = {
     ...common,
     ...securityHeadersOf(key, artifact),
@@ -138,7 +137,6 @@ export function serveSite(site: SitePort, request: IncomingMessage, response: Se
     "cache-control": artifact.cacheControl,
     vary: "accept-encoding",
     "access-control-allow-origin": "*",
-    "x-content-type-options": "nosniff",
   };
   if (etagMatches(request.headers["if-none-match"], artifact.etag)) {
     response.writeHead(304, headers);

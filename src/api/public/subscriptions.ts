@@ -133,7 +133,7 @@ function tokenOf(request: FastifyRequest): string {
 }
 
 /** The JSON endpoint's spec (registered in its own scope, described in the OpenAPI document with the rest). */
-export function subscriptionApiRoute(port: SubscriptionsPort, clientIp: (request: FastifyRequest) => string = (request) => request.ip) {
+export function subscriptionApiRoute(port: SubscriptionsPort, clientIp: (request: FastifyRequest) => string) {
   return defineRoute({
     method: "POST",
     url: "/api/v1/subscriptions",
@@ -180,7 +180,7 @@ export function registerSubscriptionRoutes(
   app: FastifyInstance,
   port: SubscriptionsPort,
   authenticate: (header: string | undefined, need: TokenScope) => Promise<Principal>,
-  clientIp: (request: FastifyRequest) => string = (request) => request.ip,
+  clientIp: (request: FastifyRequest) => string,
 ): AnyRoute[] {
   const api = subscriptionApiRoute(port, clientIp);
   void app.register(async (scope) => {

@@ -20,7 +20,7 @@ import { statusChangeKind, toStatusChange } from "../incidents/context.ts";
 import { gatherViewInput } from "../statuspage/gather.ts";
 import { loadGroupState, saveGroupState } from "./group-state.ts";
 import { messageJson } from "./message-json.ts";
-import { subscriberDeliveries, subscriberEvent } from "./subscriber-plan.ts";
+import { mayReachSubscribers, subscriberDeliveries, subscriberEvent } from "./subscriber-plan.ts";
 
 /** What the dispatcher needs. */
 export interface DispatcherDeps {
@@ -195,6 +195,17 @@ export class Dispatcher {
       else this.#deps.logger.warn({ silence: row.id }, "a stored silence is unreadable; it is ignored");
     }
     let subscribers: Promise<SubscriberRow[]> | undefined;
+    const subscribersOf = () => (subscribers ??= config.subscribers === undefined ? Promise.resolve([]) : this.#deps.store.subscribers.list());
+    // The status changes and the status page are read only for a batch with an event that may make a message (not
+    // one of signals and status changes alone), the page only when a message may be sent in Statuspage's format.
+    const notifying = events.filter((e) => notifiable.test(e.kind));
+    const [changes, view] =
+      notifying.length === 0
+        ? [[], undefined]
+        : await Promise.all([
+            this.#changesFrom(events[0]?.at ?? now),
+            sendsStatuspageFormat(config, notifying, subscribersOf).then((yes) => (yes ? this.#view(config, statuses) : undefined)),
+          ]);
     return {
       config,
       channels,
@@ -206,10 +217,9 @@ export class Dispatcher {
       maintenance: this.#deps.maintenanceComponents(),
       components: new Map(config.components.map((c) => [c.id, { name: c.name, group: c.group ?? null, status: statuses[c.id] ?? "operational" }])),
       silences,
-      subscribers: () => (subscribers ??= config.subscribers === undefined ? Promise.resolve([]) : this.#deps.store.subscribers.list()),
-      changes: await this.#changesFrom(events[0]?.at ?? now),
-      // Read only for a batch with an event that may make a message (not one of signals and status changes alone).
-      view: sendsStatuspageFormat(config) && events.some((e) => notifiable.test(e.kind)) ? await this.#view(config, statuses) : undefined,
+      subscribers: subscribersOf,
+      changes,
+      view,
     };
   }
 
@@ -339,8 +349,9 @@ export class Dispatcher {
 /** The kinds of the events that may make a message (see messageFromEvent). */
 const notifiable = /^(incident|maintenance|monitor|window|upstream)\./;
 
-/** Whether a channel or a subscriber may take Statuspage's webhook format. */
-function sendsStatuspageFormat(config: VigilConfig): boolean {
-  const channel = config.notifications.channels.some((c) => c.type === "webhook" && (c as { format?: unknown }).format === "statuspage");
-  return channel || config.subscribers?.webhooks === true;
+/** Whether a message of `events` may go to a Statuspage-format channel, or to a subscriber who chose that format. */
+async function sendsStatuspageFormat(config: VigilConfig, events: readonly DispatchEvent[], subscribers: () => Promise<SubscriberRow[]>): Promise<boolean> {
+  if (config.notifications.channels.some((c) => c.type === "webhook" && (c as { format?: unknown }).format === "statuspage")) return true;
+  if (config.subscribers?.webhooks !== true || !events.some((e) => mayReachSubscribers(e.kind))) return false;
+  return (await subscribers()).some((s) => s.kind === "webhook" && s.format === "statuspage");
 }

@@ -10,6 +10,11 @@ export const subscriberPrefix = "subscriber:";
 /** Incident events subscribers hear about once the incident is public; `incident.published` is their first. */
 const publicIncidentEvents = new Set(["incident.published", "incident.updated", "incident.reopened", "incident.resolved"]);
 
+/** Whether subscribers may hear about an event of this kind (an incident's only once it is public: see subscriberEvent). */
+export function mayReachSubscribers(kind: string): boolean {
+  return kind.startsWith("maintenance.") || publicIncidentEvents.has(kind);
+}
+
 /**
  * The event a subscriber message is built from, or null when subscribers are not told about `event`: an incident's
  * publication (told as its creation: it is the first the public hears), its later status changes once it is public
@@ -18,7 +23,7 @@ const publicIncidentEvents = new Set(["incident.published", "incident.updated", 
  */
 export function subscriberEvent(event: DispatchEvent, publishedAt: Date | null): DispatchEvent | null {
   if (event.kind.startsWith("maintenance.")) return event;
-  if (!publicIncidentEvents.has(event.kind)) return null;
+  if (!mayReachSubscribers(event.kind)) return null;
   if (publishedAt === null || publishedAt.getTime() > event.at.getTime()) return null;
   return event.kind === "incident.published" ? { ...event, kind: "incident.created", data: {} } : event;
 }

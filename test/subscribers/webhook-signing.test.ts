@@ -10,7 +10,7 @@ import { SubscriberSender } from "../../src/app/notifier/subscriber-sender.ts";
 import { SubscriptionService } from "../../src/app/subscriptions/service.ts";
 import { parseConfigText, type VigilConfig } from "../../src/config/index.ts";
 import { ManualClock } from "../../src/core/clock.ts";
-import type { NotificationMessage } from "../../src/notify/types.ts";
+import { incidentOpened } from "../../src/notify/channels/fixtures.test-helper.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import { openStore } from "../../src/store/open.ts";
 import type { Store } from "../../src/store/types.ts";
@@ -23,22 +23,7 @@ const config = (): VigilConfig => {
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   return parsed.config;
 };
-const message: NotificationMessage = {
-  kind: "incident.created",
-  eventId: "evt_1",
-  at: new Date("2026-03-14T09:00:00Z"),
-  site: { name: "Acme Status", url: "https://status.example.com" },
-  severity: "major",
-  title: "[Major] API outage: investigating",
-  text: "We are looking into it.",
-  markdown: null,
-  url: "https://status.example.com/incidents/inc_1",
-  dedupKey: "inc_1",
-  incident: null,
-  // A status that changed: Statuspage's format sends a component update for it (it sends nothing when nothing changed).
-  components: [{ id: "api", name: "API", group: null, status: "major_outage", previousStatus: "operational" }],
-  labels: {},
-};
+const message = incidentOpened();
 
 /** The receiver's check, from the documentation. */
 function verified(request: SinkRequest, secret: string): boolean {

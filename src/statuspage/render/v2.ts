@@ -116,13 +116,17 @@ function rowLayout(view: PageView): { group: GroupView | null; members: Componen
   return top.map((t) => ({ group: t.group, members: t.members() }));
 }
 
+/** Each view's component rows by id, built once per view: every incident and maintenance of every document reads them. */
+const rowsById = new WeakMap<PageView, ReadonlyMap<string, V2ComponentRow>>();
+
 /** The component rows of the components named, in that order, as components.json shows them; one the page does not show is left out. */
 function rowsOf(view: PageView, ids: readonly string[]): V2ComponentRow[] {
-  const rows = new Map(componentRows(view).filter((r): r is V2ComponentRow => !r.group).map((r) => [r.id, r]));
-  return ids.flatMap((id) => {
-    const row = rows.get(id);
-    return row === undefined ? [] : [row];
-  });
+  let rows = rowsById.get(view);
+  if (rows === undefined) {
+    rows = new Map(componentRows(view).filter((r): r is V2ComponentRow => !r.group).map((r) => [r.id, r]));
+    rowsById.set(view, rows);
+  }
+  return ids.flatMap((id) => rows.get(id) ?? []);
 }
 
 /** The component rows of the affected components the view still shows (a hidden or removed one is left out). */

@@ -12,6 +12,7 @@ import { impactOf, type Impact } from "../../incidents/impact.ts";
 import { hostsIn } from "../../incidents/public-text.ts";
 import { isOpenStatus, statusTimes, type IncidentStatus } from "../../incidents/lifecycle.ts";
 import { draftPostmortem, formatDuration } from "../../incidents/postmortem.ts";
+import { projectComponentStatuses } from "../../incidents/projection.ts";
 import { componentList, defaultTemplates, impactPhrase, renderTemplate } from "../../incidents/publish.ts";
 import { isImpaired, outageWindows, windowJson, type OutageWindow, type StatusChange, type WindowQuery } from "../../incidents/windows.ts";
 import type { Logger } from "../../observability/logger.ts";
@@ -332,14 +333,8 @@ export class EngineContext {
  * years old), and when the latest change was recorded (ms, 0 for none).
  */
 export async function recordedStatuses(store: Pick<Store, "events">): Promise<{ statuses: Record<string, ComponentStatus>; latestAt: number }> {
-  const statuses: Record<string, ComponentStatus> = {};
-  let latestAt = 0;
-  for (const event of await store.events.latestPerSubject(statusChangeKind)) {
-    latestAt = Math.max(latestAt, event.at.getTime());
-    const to = event.data["to"];
-    if (event.subject !== null && typeof to === "string") statuses[event.subject] = to as ComponentStatus;
-  }
-  return { statuses, latestAt };
+  const latest = await store.events.latestPerSubject(statusChangeKind);
+  return { statuses: projectComponentStatuses(latest), latestAt: latest.reduce((max, e) => Math.max(max, e.at.getTime()), 0) };
 }
 
 /** An incident as an event records it for its messages (see `appendIncidentEvent`; read back by the dispatcher). */

@@ -29,14 +29,15 @@ export function impactOf(statuses: Readonly<Record<string, ComponentStatus>>, af
   const raise = (next: Impact) => {
     if (rank(next) > rank(impact)) impact = next;
   };
-  for (const id of new Set(affected)) {
+  const held = new Set(affected);
+  for (const id of held) {
     const status = statuses[id] ?? "operational";
     const own = byId.get(id)?.impact;
     if (status === "major_outage") raise(own ?? "major");
     else if (status === "partial_outage" || status === "degraded_performance") raise(own !== undefined && rank(own) < rank("minor") ? own : "minor");
   }
   const counted = site.filter((c) => c.hidden !== true && c.impact === undefined);
-  const down = counted.filter((c) => statuses[c.id] === "major_outage" && affected.includes(c.id)).length;
+  const down = counted.filter((c) => statuses[c.id] === "major_outage" && held.has(c.id)).length;
   if (counted.length > 0 && down * 2 > counted.length) raise("critical");
   return impact;
 }

@@ -149,17 +149,15 @@ export function summariseEvidence(events: readonly TimelineEvent[], names: Reado
     const link = (text: string, url: string | null): string => (url === null || audience.public ? text : `${text} (${url})`);
 
     const restarts = distinctRestarts(acc.restarts);
+    // Sorted: from the first restart to the last.
+    const spanMs = restarts.length > 1 ? restarts.at(-1)! - restarts[0]! : 0;
     if (restarts.length === 1) add("restarts", `${name} restarted once`);
-    if (restarts.length > 1) {
-      const spanMs = Math.max(...restarts) - Math.min(...restarts);
-      add("restarts", `${name} restarted ${restarts.length} times in ${minutes(spanMs)}`);
-    }
+    if (restarts.length > 1) add("restarts", `${name} restarted ${restarts.length} times in ${minutes(spanMs)}`);
 
     if (acc.crashLoop !== null) {
       // Told from the same restarts as the line above, so that the two cannot disagree; the crash loop's own count
       // (at the moment it was detected) only when fewer restarts are known.
       const { restarts: count, windowMs } = acc.crashLoop;
-      const spanMs = restarts.length > 1 ? Math.max(...restarts) - Math.min(...restarts) : 0;
       const within = windowMs === null ? "" : ` within ${windowMs < 30_000 ? `${Math.round(windowMs / 1000)} s` : minutes(windowMs)}`;
       add("crash_loop", restarts.length >= count && restarts.length > 1 ? `${name} is crash-looping: ${restarts.length} restarts in ${minutes(spanMs)}` : `${name} is crash-looping: ${plural(count, "restart")}${within}`);
     }

@@ -264,7 +264,7 @@ export function windowClosedText(name: string, data: Readonly<Record<string, unk
   return {
     title: `[Window] ${name} was impaired from ${str("start")} to ${str("end")}; reconcile ${str("margin_from")} to ${str("margin_to")}`,
     text:
-      `Outage window of ${name}: ${str("worst_status")} from ${str("start")} (earliest possible ${data["earliest_possible_start"] === null ? "unknown" : str("earliest_possible_start")}) to ${str("end")}. ` +
+      `Outage window of ${name}: ${str("worst_status")} from ${str("start")} (earliest possible ${str("earliest_possible_start")}) to ${str("end")}. ` +
       (marginMs === 0
         ? `Reconciliation bounds (no margin): ${str("margin_from")} (${earliest}) to ${str("margin_to")} (the end).`
         : `Reconciliation bounds, widened by the${margin} margin: ${str("margin_from")} (${earliest} minus${margin}) to ${str("margin_to")} (the end plus${margin}).`),

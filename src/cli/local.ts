@@ -1,7 +1,8 @@
 import net from "node:net";
 import { maxSocketPathBytes, socketPathOf, type LocalAnswer, type LocalRequest } from "../app/local-socket.ts";
-import { AppError, errorCodes, type ErrorCode } from "../core/errors.ts";
+import { AppError } from "../core/errors.ts";
 import { dataDirHolder } from "../store/data-dir-lock.ts";
+import { errorCodeOf } from "./remote.ts";
 
 /** How long the CLI waits for the running server's answer (a reload may read upstream feeds; a token is instant). */
 const answerTimeoutMs = 60_000;
@@ -43,8 +44,7 @@ export async function askLocal(dataDir: string, request: LocalRequest): Promise<
   });
   if (answer === undefined) return undefined;
   if (answer.ok) return answer.result;
-  const code: ErrorCode = errorCodes.includes(answer.error.code as ErrorCode) ? (answer.error.code as ErrorCode) : "bad_request";
-  throw new AppError(code, answer.error.message, { details: answer.error.details });
+  throw new AppError(errorCodeOf(answer.error.code), answer.error.message, { details: answer.error.details });
 }
 
 /** The error for a data dir held by a process that does not answer on its socket: who holds it, and what to do. */

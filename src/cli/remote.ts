@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import { AppError, errorCodes, type ErrorCode } from "../core/errors.ts";
+import { AppError, errorCodes, type ErrorCode, type ErrorDetail } from "../core/errors.ts";
 import type { CliIo } from "./context.ts";
 
 /** Flags of commands that talk to a running Vigil. */
@@ -13,6 +13,11 @@ export function remoteOptions(command: Command): Command {
   return command
     .addOption(new Option("--url <url>", "Vigil's address (default: $VIGIL_URL, else http://127.0.0.1:8080)"))
     .addOption(new Option("--token <token>", "API token (default: $VIGIL_TOKEN); prefer the variable, which stays out of shell history"));
+}
+
+/** The code of an error a running Vigil answered with: one of Vigil's own, else `bad_request`. */
+export function errorCodeOf(code: string | undefined): ErrorCode {
+  return errorCodes.includes(code as ErrorCode) ? (code as ErrorCode) : "bad_request";
 }
 
 /** A client of the native API of a running Vigil; errors come back as AppErrors carrying the server's message. */
@@ -44,10 +49,9 @@ export function remoteApi(io: CliIo, flags: RemoteFlags, fetchImpl: typeof fetch
       throw new AppError("store_unavailable", `${method} ${path}: ${response.status} ${response.statusText}: the answer is not JSON; is Vigil at ${base}? (set VIGIL_URL or --url)`);
     }
     if (!response.ok) {
-      const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
-      const code: ErrorCode = errorCodes.includes(error?.code as ErrorCode) ? (error?.code as ErrorCode) : "bad_request";
+      const error = (json as { error?: { code?: string; message?: string; details?: ErrorDetail[] } } | null)?.error;
       const hint = response.status === 401 && !token ? " (set VIGIL_TOKEN or --token)" : "";
-      throw new AppError(code, `${method} ${path}: ${response.status} ${error?.message ?? response.statusText}${hint}`);
+      throw new AppError(errorCodeOf(error?.code), `${method} ${path}: ${response.status} ${error?.message ?? response.statusText}${hint}`, { details: error?.details ?? [] });
     }
     return json;
   };

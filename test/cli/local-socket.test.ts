@@ -174,6 +174,12 @@ describe("the server's pid and reloading it", () => {
       const remote = await runVigil(["reload", "--json"], { env: { VIGIL_URL: vigil.url, VIGIL_TOKEN: token } });
       expect(remote.code, remote.stderr).toBe(0);
       expect(JSON.parse(remote.stdout)).toMatchObject({ file, added: [], changed: [], removed: [] });
+      // A bad file through the API: every error with its place too, as over the socket.
+      await writeFile(file, config.replace("interval: 5s", "interval: soon"));
+      const remoteRejected = await runVigil(["reload"], { env: { VIGIL_URL: vigil.url, VIGIL_TOKEN: token } });
+      expect(remoteRejected.code).toBe(1);
+      expect(remoteRejected.stderr).toContain(`${file} was rejected; the running configuration is unchanged`);
+      expect(remoteRejected.stderr).toMatch(/pid\.yaml:\d+:\d+ monitors\[0\]\.interval: expected a duration/);
     } finally {
       expect(await vigil.stop("SIGTERM")).toBe(0);
     }

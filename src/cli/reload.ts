@@ -1,6 +1,7 @@
 import path from "node:path";
 import { socketPathOf } from "../app/local-socket.ts";
-import { AppError, isAppError, type ErrorDetail } from "../core/errors.ts";
+import { formatConfigIssues, type ConfigIssue } from "../config/index.ts";
+import { AppError, isAppError } from "../core/errors.ts";
 import type { CommandInstaller } from "./command.ts";
 import { loadForCommand } from "./context.ts";
 import { exitCodes } from "./exit-codes.ts";
@@ -31,7 +32,8 @@ export const reloadCommand: CommandInstaller = (program, io, finish) => {
       } catch (error) {
         // main prints no config_invalid error (a command's own file errors are printed as they are found): say it here.
         if (!isAppError(error) || error.code !== "config_invalid") throw error;
-        io.stderr(`vigil: ${error.message}\n${error.details.map(formatDetail).join("")}`);
+        const places = error.details.length === 0 ? "" : `${formatConfigIssues(error.details as readonly ConfigIssue[])}\n`;
+        io.stderr(`vigil: ${error.message}\n${places}`);
         finish(exitCodes.failed);
         return;
       }
@@ -66,9 +68,4 @@ function viaApi(env: Record<string, string | undefined>, flags: ReloadFlags): bo
 
 function list(ids: readonly string[]): string {
   return ids.length === 0 ? "none" : ids.join(", ");
-}
-
-function formatDetail(detail: ErrorDetail): string {
-  const where = detail.file === undefined ? "" : detail.line === undefined ? `${detail.file} ` : `${detail.file}:${detail.line}:${detail.column ?? 1} `;
-  return `${where}${detail.path ? `${detail.path}: ` : ""}${detail.message}\n`;
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { runTool } from "./tools.ts";
 
 export const vigilBin = fileURLToPath(new URL("../../bin/vigil.js", import.meta.url));
 
@@ -13,15 +14,7 @@ export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS
 
 /** Runs `vigil ARGS` to completion (`bin`: another copy's bin/vigil.js). */
 export function runVigil(args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; bin?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [options.bin ?? vigilBin, ...args], { cwd: options.cwd, env: childEnv(options.env), stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return runTool(process.execPath, [options.bin ?? vigilBin, ...args], "", { cwd: options.cwd, env: childEnv(options.env) });
 }
 
 /** A `vigil serve` child process, started and ready. */

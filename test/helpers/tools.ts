@@ -9,10 +9,15 @@ export function debianTool(command: string, debianPackage: string): { path: stri
   return { path: found, skip };
 }
 
-/** Runs `command args`, writing `input` to its stdin; its exit code and output. */
-export function runTool(command: string, args: string[], input = ""): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs `command args` (in `cwd`, with `env`), writing `input` to its stdin; its exit code and output. */
+export function runTool(
+  command: string,
+  args: string[],
+  input = "",
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c) => (stdout += c));

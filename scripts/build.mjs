@@ -14,7 +14,7 @@
 //   node scripts/build.mjs --prepare  the same, but without the compiler installed (npm ci
 //                                     --omit=dev) say so and leave dist/ unbuilt (exit 0)
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -118,8 +118,8 @@ for (const rel of sources) {
     }
     write(target, result.outputText);
   } else {
-    mkdirSync(path.dirname(target), { recursive: true });
-    copyFileSync(path.join(src, rel), target);
+    // Copied from the bytes already read for the hash.
+    write(target, text);
   }
   compiled++;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PublicNames } from "../incidents/public-names.ts";
 import { messageFromEvent, statusBefore, type ComponentChange, type MessageContext } from "./message.ts";
 
 const at = new Date("2026-11-27T13:20:06Z");
@@ -150,5 +151,22 @@ describe("previous statuses", () => {
       { incidentId: "inc_1", maintenanceId: null, componentIds: ["orders-db", "api"] },
       { incidentId: null, maintenanceId: "mnt_1", componentIds: ["api"] },
     ]);
+  });
+
+  it("names no hidden component in a message to the public: incident title, components and maintenance alike", () => {
+    const publicNames = new PublicNames([
+      { id: "orders-db", name: "Orders database", hidden: true, dependsOn: [] },
+      { id: "api", name: "Production API", hidden: false, dependsOn: [{ id: "orders-db" }] },
+    ]);
+    const incident = messageFromEvent({ id: "7", at, kind: "incident.created", subject: "inc_1", data: {} }, { ...ctx, publicNames });
+    expect(incident?.title).toBe("[Critical] Production API outage: investigating");
+    expect(incident?.incident?.name).toBe("Production API outage");
+    expect(incident?.components.map((c) => c.id)).toEqual(["api"]);
+    expect(incident?.text).toBe("We are **investigating**.\nAffected: Production API.");
+    const maintenance = messageFromEvent({ id: "8", at, kind: "maintenance.scheduled", subject: "mnt_1", data: { components: ["orders-db"], name: "Orders database upgrade" } }, { ...ctx, publicNames });
+    expect(maintenance?.title).toBe("[Maintenance] Production API upgrade: scheduled");
+    expect(maintenance?.components.map((c) => c.id)).toEqual(["api"]);
+    // Responders' messages still name the root.
+    expect(messageFromEvent({ id: "7", at, kind: "incident.created", subject: "inc_1", data: {} }, ctx)?.title).toBe("[Critical] Orders database outage: investigating");
   });
 });

@@ -1,4 +1,5 @@
 import { windowClosedText } from "../incidents/windows.ts";
+import type { PublicNames } from "../incidents/public-names.ts";
 import type { V2WebhookObjects } from "../statuspage/render/v2.ts";
 import type { MessageComponent, MessageKind, NotificationMessage, Severity } from "./types.ts";
 
@@ -41,6 +42,11 @@ export interface MessageContext {
   statusBefore?: (componentId: string, at: Date) => string;
   /** The status page's /api/v2 objects of a message, for Statuspage-format webhooks; absent: none attached. */
   statuspage?: (ref: { incidentId: string | null; maintenanceId: string | null; componentIds: string[] }) => V2WebhookObjects | undefined;
+  /**
+   * For a message to the public (subscribers): how components are named. A hidden component is not named: the incident's
+   * title and the message's components name the visible ones that depend on it instead. Absent: responders' names.
+   */
+  publicNames?: PublicNames;
 }
 
 /** A component's status change, as `statusBefore` reads it. */
@@ -136,7 +142,9 @@ function baseMessage(event: DispatchEvent, ctx: MessageContext): NotificationMes
     const incident = ctx.incident;
     if (!incident) return null;
     const severity = severities.includes(incident.impact as Severity) ? (incident.impact as Severity) : "none";
-    const components = [...incident.rootIds, ...incident.impactedIds].map((id) => component(id));
+    const ids = [...incident.rootIds, ...incident.impactedIds];
+    const components = (ctx.publicNames?.publicIds(ids) ?? ids).map((id) => component(id));
+    const name = ctx.publicNames?.incidentTitle(incident.name, incident.rootIds) ?? incident.name;
     const status = typeof event.data["status"] === "string" ? event.data["status"] : incident.status;
     const heading = kind === "incident.update_due" ? "update due" : event.kind === "incident.upstream_attributed" ? "likely upstream cause" : status;
     const affected = components.map((c) => c.name).join(", ");
@@ -144,7 +152,7 @@ function baseMessage(event: DispatchEvent, ctx: MessageContext): NotificationMes
       ...base,
       kind,
       severity,
-      title: `[${capitalise(severity === "none" ? "notice" : severity)}] ${incident.name}: ${heading}`,
+      title: `[${capitalise(severity === "none" ? "notice" : severity)}] ${name}: ${heading}`,
       text: [
         kind === "incident.update_due"
           ? updateDueText(incident.name, incident.id, event)
@@ -158,7 +166,7 @@ function baseMessage(event: DispatchEvent, ctx: MessageContext): NotificationMes
       markdown: incident.latestBody,
       url: `${ctx.site.url}/incidents/${incident.id}`,
       dedupKey: incident.id,
-      incident: { id: incident.id, name: incident.name, status, impact: severity, startedAt: incident.startedAt, resolvedAt: incident.resolvedAt, rootIds: incident.rootIds, impactedIds: incident.impactedIds },
+      incident: { id: incident.id, name, status, impact: severity, startedAt: incident.startedAt, resolvedAt: incident.resolvedAt, rootIds: incident.rootIds, impactedIds: incident.impactedIds },
       components,
     };
   }
@@ -182,8 +190,10 @@ function baseMessage(event: DispatchEvent, ctx: MessageContext): NotificationMes
     };
   }
   if (event.kind === "maintenance.scheduled" || event.kind === "maintenance.in_progress" || event.kind === "maintenance.completed") {
-    const ids = Array.isArray(event.data["components"]) ? event.data["components"].filter((c): c is string => typeof c === "string") : [];
-    const name = typeof event.data["name"] === "string" ? event.data["name"] : (event.subject ?? "maintenance");
+    const given = Array.isArray(event.data["components"]) ? event.data["components"].filter((c): c is string => typeof c === "string") : [];
+    const ids = ctx.publicNames?.publicIds(given) ?? given;
+    const written = typeof event.data["name"] === "string" ? event.data["name"] : (event.subject ?? "maintenance");
+    const name = ctx.publicNames?.withoutHiddenNames(written) ?? written;
     const what = event.kind === "maintenance.scheduled" ? "scheduled" : event.kind === "maintenance.in_progress" ? "in progress" : "completed";
     return {
       ...base,

@@ -3,6 +3,7 @@ import type { DetectionEvent } from "../../detection/types.ts";
 import { autoResolveStep } from "../../incidents/auto-resolve.ts";
 import { correlate, failureKinds, type OpenIncident, type Signal } from "../../incidents/correlate.ts";
 import { impacts, type Impact } from "../../incidents/impact.ts";
+import { automaticIncidentName } from "../../incidents/public-names.ts";
 import { effectivePolicy, publishDecision, updateDue, type PublishPolicy } from "../../incidents/publish.ts";
 import type { IncidentRow } from "../../store/types.ts";
 import type { EngineContext, StatusCause, Tracked } from "./context.ts";
@@ -199,7 +200,7 @@ async function merge(ctx: EngineContext, mergedId: string, intoId: string, now: 
     await tx.events.append({ at: now, kind: "incident.merged", subject: intoId, actor: "system", data: { merged: mergedId, started_at: startedAt.toISOString(), earliest_possible_start: earliest?.toISOString() ?? null } });
     await tx.events.append({ at: now, kind: "incident.merged", subject: mergedId, actor: "system", data: { into: intoId } });
   });
-  await ctx.changeStatus(merged, "resolved", `This incident has been merged into "${into.row.name}", which shares its cause.`, "system", now, { reason: `merged into ${intoId}`, merged: true });
+  await ctx.changeStatus(merged, "resolved", `This incident has been merged into "${ctx.publicNames.incidentTitle(into.row.name, into.row.rootIds)}", which shares its cause.`, "system", now, { reason: `merged into ${intoId}`, merged: true });
   ctx.deps.logger.info({ incident: mergedId, into: intoId }, "incident merged");
 }
 
@@ -218,7 +219,7 @@ export function createdData(row: IncidentRow): Record<string, unknown> {
 }
 
 function nameOf(ctx: EngineContext, ids: readonly string[]): string {
-  return `${ids.map((id) => ctx.name(id)).join(", ")} outage`;
+  return automaticIncidentName(ids.map((id) => ctx.name(id)));
 }
 
 function causeOf(event: { at: Date; data: Record<string, unknown> }): StatusCause {

@@ -6,9 +6,10 @@ import type { MonitorStatus } from "../../detection/types.ts";
 import { componentStatusFromMonitors, deriveStatuses, type ComponentStatus } from "../../incidents/component-status.ts";
 import { summariseEvidence, evidenceSentence } from "../../incidents/evidence-summary.ts";
 import { buildGraph, type Graph } from "../../incidents/graph.ts";
-import { graphOf } from "../graph-of.ts";
+import { graphOf, publicNamesOf } from "../graph-of.ts";
 import type { UpstreamState } from "../../upstream/attribution.ts";
 import { impactOf, type Impact } from "../../incidents/impact.ts";
+import { PublicNames } from "../../incidents/public-names.ts";
 import { hostsIn } from "../../incidents/public-text.ts";
 import { isOpenStatus, statusTimes, type IncidentStatus } from "../../incidents/lifecycle.ts";
 import { draftPostmortem, formatDuration } from "../../incidents/postmortem.ts";
@@ -74,6 +75,8 @@ export class EngineContext {
   /** The upstreams each open incident is attributed to. */
   readonly attributed = new Map<string, Set<string>>();
   componentsOf = new Map<string, string[]>();
+  /** How the public names components (a hidden one never by its name). */
+  publicNames = new PublicNames([]);
   /** The host names the configuration's monitors and feeds reach, never shown to the public. */
   hosts: string[] = [];
   readonly open = new Map<string, Tracked>();
@@ -93,6 +96,7 @@ export class EngineContext {
   apply(config: VigilConfig): void {
     this.config = config;
     this.graph = graphOf(config);
+    this.publicNames = publicNamesOf(config);
     this.hosts = hostsIn([...config.monitors.map((m) => m.settings), ...config.upstreams.map((u) => u.feed)]);
     this.componentsOf = new Map();
     for (const c of config.components) for (const m of c.monitors) this.componentsOf.set(m, [...(this.componentsOf.get(m) ?? []), c.id]);
@@ -207,13 +211,16 @@ export class EngineContext {
     };
   }
 
-  /** The public text for `status` from the configured or default template. */
+  /**
+   * The public text for `status` from the configured or default template. Hidden components are not named: the
+   * visible components that depend on them stand in (see PublicNames).
+   */
   template(status: "investigating" | "identified" | "monitoring" | "resolved", row: IncidentRow, now: Date, evidence: string): string {
     const template = this.config.incidents.templates[status] ?? defaultTemplates[status];
-    const affected = [...row.rootIds, ...row.impactedIds].map((id) => this.name(id));
+    const publicNames = (ids: readonly string[]) => this.publicNames.publicIds(ids).map((id) => this.name(id));
     return renderTemplate(template, {
-      components: componentList(affected),
-      root: componentList(row.rootIds.map((id) => this.name(id))),
+      components: componentList(publicNames([...row.rootIds, ...row.impactedIds])),
+      root: componentList(publicNames(row.rootIds)),
       impact: impactPhrase((row.impactOverride ?? row.impact) as Impact),
       started_at: row.startedAt.toISOString(),
       evidence,
@@ -224,7 +231,8 @@ export class EngineContext {
   /** The evidence sentence of an incident for the public, from its timeline (or from the events given). */
   async publicEvidence(incidentId: string, tx: Tx = this.deps.store, events?: readonly StoredEvent[]): Promise<string> {
     const timeline = events ?? (await tx.events.list({ subject: incidentId, limit: 10_000 }));
-    return evidenceSentence(summariseEvidence(timeline, this.names(), { public: true, hosts: this.hosts }));
+    const names = Object.fromEntries(this.config.components.map((c) => [c.id, this.publicNames.evidenceName(c.id)]));
+    return evidenceSentence(summariseEvidence(timeline, names, { public: true, hosts: this.hosts }));
   }
 
   /**

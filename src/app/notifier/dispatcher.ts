@@ -2,7 +2,8 @@ import type { Clock } from "../../core/clock.ts";
 import type { Timers } from "../../core/timers.ts";
 import type { VigilConfig } from "../../config/index.ts";
 import { downstreamOf, type Graph } from "../../incidents/graph.ts";
-import { graphOf } from "../graph-of.ts";
+import { graphOf, publicNamesOf } from "../graph-of.ts";
+import type { PublicNames } from "../../incidents/public-names.ts";
 import type { Logger } from "../../observability/logger.ts";
 import { incidentOfEvent, messageFromEvent, statusBefore, type ComponentChange, type DispatchEvent, type IncidentContext, type MessageContext } from "../../notify/message.ts";
 import { batchMessage } from "../../notify/routing/batch.ts";
@@ -44,6 +45,8 @@ interface BatchContext {
   channels: string[];
   routes: Route[];
   graph: Graph;
+  /** How messages to the public name components (never a hidden one). */
+  publicNames: PublicNames;
   maintenance: ReadonlySet<string>;
   components: MessageContext["components"];
   silences: Silence[];
@@ -214,6 +217,7 @@ export class Dispatcher {
           ? routes
           : [{ ...catchAllRoute(channels), groupBy: [...grouping.group_by], groupWaitMs: grouping.group_wait, groupIntervalMs: grouping.group_interval, repeatIntervalMs: grouping.repeat_interval }],
       graph: graphOf(config),
+      publicNames: publicNamesOf(config),
       maintenance: this.#deps.maintenanceComponents(),
       components: new Map(config.components.map((c) => [c.id, { name: c.name, group: c.group ?? null, status: statuses[c.id] ?? "operational" }])),
       silences,
@@ -250,7 +254,7 @@ export class Dispatcher {
     const publicEvent = subscriberEvent(event, context.incident?.publishedAt ?? null);
     const none = { rows: [], shared: [] };
     if (publicEvent === null || batch.config.subscribers === undefined) return { team, public: none };
-    const message = messageFromEvent(publicEvent, context);
+    const message = messageFromEvent(publicEvent, { ...context, publicNames: batch.publicNames });
     return { team, public: message === null ? none : subscriberDeliveries(message, await batch.subscribers(), this.#deps.clock.now()) };
   }
 

@@ -1,5 +1,6 @@
 import { worstOf, type ComponentStatus } from "../../incidents/component-status.ts";
 import { renderMarkdown } from "../../incidents/markdown.ts";
+import { PublicNames } from "../../incidents/public-names.ts";
 import { outageWindows, type OutageWindow, type StatusChange } from "../../incidents/windows.ts";
 import { dayKey, lastDays, nextDay, startOfDay } from "./days.ts";
 import type { ComponentView, DayView, GroupView, Indicator, IncidentView, LinkView, MaintenanceView, PageView, SubscribeView, UpdateView } from "./types.ts";
@@ -15,6 +16,8 @@ export interface ComponentInput {
   description: string | null;
   position: number;
   hidden: boolean;
+  /** The components it depends on: a hidden component is named by the visible ones depending on it. None when absent. */
+  dependsOn?: readonly { id: string }[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -111,7 +114,7 @@ export function buildPageView(input: ViewInput): PageView {
   const tz = input.site.timeZone;
   const url = input.site.url.replace(/\/+$/, "");
   const visible = input.components.filter((c) => !c.hidden).sort((a, b) => a.position - b.position || a.id.localeCompare(b.id));
-  const names = new Map(input.components.map((c) => [c.id, c.name]));
+  const publicNames = new PublicNames(input.components.map((c) => ({ id: c.id, name: c.name, hidden: c.hidden, dependsOn: c.dependsOn ?? [] })));
   const statusOf = (id: string): ComponentStatus => input.statuses[id] ?? "operational";
   const days = lastDays(input.now, barDays, tz);
   // Day boundaries in the page's zone, worked out once for every bar.
@@ -120,7 +123,7 @@ export function buildPageView(input: ViewInput): PageView {
   for (const w of outageWindows(input.changes)) windowsOf.set(w.componentId, [...(windowsOf.get(w.componentId) ?? []), w]);
   const incidents = input.incidents
     .filter((i) => i.row.publishedAt !== null)
-    .map((i) => incidentView(i, url, names, statusOf))
+    .map((i) => incidentView(i, url, publicNames, statusOf))
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.id.localeCompare(b.id));
   const incidentMembers = new Map(input.incidents.map((i) => [i.row.id, new Set([...i.row.rootIds, ...i.row.impactedIds])]));
   const changedAt = lastChanges(input);
@@ -168,7 +171,7 @@ export function buildPageView(input: ViewInput): PageView {
     .filter((m) => m.cancelledAt === null)
     .map((m) => ({
       id: m.id,
-      name: m.name,
+      name: publicNames.withoutHiddenNames(m.name),
       status: m.status as MaintenanceView["status"],
       body: m.body,
       bodyHtml: renderMarkdown(m.body),
@@ -179,7 +182,7 @@ export function buildPageView(input: ViewInput): PageView {
       startedAt: m.startedAt,
       completedAt: m.completedAt,
       shortlink: `${url}/maintenances/${m.id}`,
-      components: m.componentIds.map((id) => ({ id, name: names.get(id) ?? id, status: statusOf(id) })),
+      components: publicNames.publicIds(m.componentIds).map((id) => ({ id, name: publicNames.name(id), status: statusOf(id) })),
     }))
     .sort((a, b) => a.scheduledFor.getTime() - b.scheduledFor.getTime() || a.id.localeCompare(b.id));
 
@@ -273,12 +276,13 @@ function overallStatus(components: readonly ComponentView[], incidents: readonly
   return { indicator, description: descriptions[indicator] };
 }
 
-function incidentView(input: IncidentInput, url: string, names: Map<string, string>, statusOf: (id: string) => ComponentStatus): IncidentView {
+/** An incident as the public sees it: a hidden component is not named in its title, components or updates' affected components. */
+function incidentView(input: IncidentInput, url: string, names: PublicNames, statusOf: (id: string) => ComponentStatus): IncidentView {
   const { row } = input;
   const postmortemPublished = row.postmortemPublishedAt !== null && row.postmortemBody !== null;
   return {
     id: row.id,
-    name: row.name,
+    name: names.incidentTitle(row.name, row.rootIds),
     status: row.status as IncidentView["status"],
     impact: (row.impactOverride ?? row.impact) as IncidentView["impact"],
     createdAt: row.publishedAt ?? row.createdAt,
@@ -290,7 +294,7 @@ function incidentView(input: IncidentInput, url: string, names: Map<string, stri
     postmortemBody: postmortemPublished ? row.postmortemBody : null,
     postmortemBodyHtml: postmortemPublished ? renderMarkdown(row.postmortemBody ?? "") : null,
     postmortemPublishedAt: postmortemPublished ? row.postmortemPublishedAt : null,
-    components: [...row.rootIds, ...row.impactedIds].map((id) => ({ id, name: names.get(id) ?? id, status: statusOf(id) })),
+    components: names.publicIds([...row.rootIds, ...row.impactedIds]).map((id) => ({ id, name: names.name(id), status: statusOf(id) })),
     updates: [...input.updates]
       .sort((a, b) => b.displayAt.getTime() - a.displayAt.getTime() || b.id.localeCompare(a.id))
       .map((u) => ({
@@ -301,7 +305,7 @@ function incidentView(input: IncidentInput, url: string, names: Map<string, stri
         createdAt: u.createdAt,
         updatedAt: u.createdAt,
         displayAt: u.displayAt,
-        affectedComponents: u.affectedComponents,
+        affectedComponents: u.affectedComponents.filter((a) => !names.isHidden(a.code)),
         deliverNotifications: u.deliverNotifications,
       })),
   };

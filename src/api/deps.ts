@@ -38,16 +38,22 @@ export interface MonitoringPort {
   heartbeatSecret(monitorId: string): string | undefined;
 }
 
+/** Whether the caller may reach the public (see the engine's commands); absent: it may. */
+export interface Rights {
+  publish: boolean;
+}
+
 /** Incident, component-status and maintenance verbs that go through the engine, which holds the open incidents. */
 export interface IncidentsPort {
   create(
     input: { name: string; body: string; status?: "investigating" | "identified" | "monitoring"; components?: Record<string, ComponentStatus>; impact?: Impact; publish?: boolean },
     actor: string,
+    rights?: Rights,
   ): Promise<IncidentRow>;
-  personUpdate(id: string, input: { status?: IncidentStatus; body: string; hold?: boolean; publish?: boolean }, actor: string): Promise<IncidentRow>;
-  edit(id: string, input: { name?: string; impact?: Impact | null }, actor: string): Promise<IncidentRow>;
+  personUpdate(id: string, input: { status?: IncidentStatus; body: string; hold?: boolean; publish?: boolean }, actor: string, rights?: Rights): Promise<IncidentRow>;
+  edit(id: string, input: { name?: string; impact?: Impact | null }, actor: string, rights?: Rights): Promise<IncidentRow>;
   publish(id: string, actor: string): Promise<IncidentRow>;
-  savePostmortem(id: string, body: string, actor: string): Promise<IncidentRow>;
+  savePostmortem(id: string, body: string, actor: string, rights?: Rights): Promise<IncidentRow>;
   publishPostmortem(id: string, actor: string): Promise<IncidentRow>;
   overrideComponent(id: string, status: ComponentStatus | null, actor: string): Promise<ComponentStatus>;
   componentStatuses(): { statuses: Record<string, ComponentStatus>; overridden: string[] };

@@ -15,6 +15,11 @@ export function actorOf(principal: Principal | undefined): string {
   return principal ? `token:${principal.tokenId}` : "system";
 }
 
+/** What a principal may do beyond writing: reach the public (scope publish or admin). No principal: Vigil itself, which may. */
+export function rightsOf(principal: Principal | undefined): { publish: boolean } {
+  return { publish: principal === undefined || scopeAllows(principal.scope, "publish") };
+}
+
 /**
  * Checks an Authorization header for a bearer token with at least `need` scope.
  * The messages never repeat what was presented.
@@ -33,10 +38,14 @@ export async function authenticate(
   if (!parsed || !row || row.revokedAt !== null || !secretMatches(parsed.secret, row.secretHash)) {
     throw new AppError("unauthorized", "the bearer token is not valid");
   }
+  const now = deps.clock.now();
+  // Told apart from a bad token only once the secret matched: the holder learns when their own token ran out.
+  if (row.expiresAt !== null && row.expiresAt.getTime() <= now.getTime()) {
+    throw new AppError("unauthorized", `the bearer token expired at ${row.expiresAt.toISOString()}`);
+  }
   if (!scopeAllows(row.scope, need)) {
     throw new AppError("forbidden", `this endpoint needs a token with scope ${need}; this token has scope ${row.scope}`);
   }
-  const now = deps.clock.now();
   // last_used_at is for humans auditing tokens: minute precision spares a write per request.
   if (row.lastUsedAt === null || now.getTime() - row.lastUsedAt.getTime() >= 60_000) await deps.store.tokens.touch(row.id, now);
   return { tokenId: row.id, name: row.name, scope: row.scope };

@@ -1,6 +1,7 @@
 import type { Clock } from "../core/clock.ts";
 import { AppError } from "../core/errors.ts";
 import type { Store, TokenRow } from "../store/types.ts";
+import { parseDuration } from "../core/duration.ts";
 import { mintToken, type TokenScope } from "./token-format.ts";
 
 /** A created token: the stored row (without its hash) and the secret, shown once. */
@@ -9,18 +10,36 @@ export interface CreatedToken {
   row: Omit<TokenRow, "secretHash">;
 }
 
+/**
+ * When a token made at `now` expires, from what a person typed: a duration from now ("90d", "12h", "1d12h") or an
+ * ISO 8601 time with a zone. AppError validation_failed, naming `path`, for anything else.
+ */
+export function expiryFrom(text: string, now: Date, path = "expires"): Date {
+  const ms = parseDuration(text.trim());
+  if (ms !== undefined && ms > 0) return new Date(now.getTime() + ms);
+  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/i.test(text.trim()) ? new Date(text.trim()) : null;
+  if (iso !== null && !Number.isNaN(iso.getTime())) return iso;
+  const message = `expected a duration such as 90d or an ISO 8601 time with a zone such as 2027-03-01T00:00:00Z, got "${text.slice(0, 40)}"`;
+  throw new AppError("validation_failed", `${path}: ${message}`, { details: [{ path, message }] });
+}
+
 /** Creates an API token; the secret is returned here and never again. */
 export async function createToken(
   deps: { store: Pick<Store, "tokens" | "events">; clock: Clock },
-  input: { name: string; scope: TokenScope; actor: string },
+  input: { name: string; scope: TokenScope; actor: string; expiresAt?: Date | null },
 ): Promise<CreatedToken> {
   const name = input.name.trim();
   if (name.length === 0 || name.length > 100) {
     throw new AppError("validation_failed", "token name must be 1 to 100 characters", { details: [{ path: "name", message: "must be 1 to 100 characters" }] });
   }
-  const minted = mintToken();
   const createdAt = deps.clock.now();
-  await deps.store.tokens.create({ id: minted.id, name, scope: input.scope, secretHash: minted.secretHash, createdAt });
-  await deps.store.events.append({ at: createdAt, kind: "token.created", subject: minted.id, actor: input.actor, data: { name, scope: input.scope } });
-  return { token: minted.token, row: { id: minted.id, name, scope: input.scope, createdAt, lastUsedAt: null, revokedAt: null } };
+  const expiresAt = input.expiresAt ?? null;
+  if (expiresAt !== null && !(expiresAt.getTime() > createdAt.getTime())) {
+    const message = Number.isNaN(expiresAt.getTime()) ? "must be a valid time" : `must be later than now (${createdAt.toISOString()})`;
+    throw new AppError("validation_failed", `token expiry ${message}`, { details: [{ path: "expires_at", message }] });
+  }
+  const minted = mintToken();
+  await deps.store.tokens.create({ id: minted.id, name, scope: input.scope, secretHash: minted.secretHash, createdAt, expiresAt });
+  await deps.store.events.append({ at: createdAt, kind: "token.created", subject: minted.id, actor: input.actor, data: { name, scope: input.scope, expires_at: expiresAt?.toISOString() ?? null } });
+  return { token: minted.token, row: { id: minted.id, name, scope: input.scope, createdAt, lastUsedAt: null, revokedAt: null, expiresAt } };
 }

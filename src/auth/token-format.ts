@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 /** The scopes an API token can carry; each includes the ones before it. */
-export const tokenScopes = ["read", "write", "admin"] as const;
+export const tokenScopes = ["read", "write", "publish", "admin"] as const;
 export type TokenScope = (typeof tokenScopes)[number];
 
 const PREFIX = "vgl";

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { Option } from "commander";
-import { createToken } from "../auth/create-token.ts";
+import { createToken, expiryFrom } from "../auth/create-token.ts";
 import { revokeToken } from "../auth/revoke-token.ts";
 import { tokenScopes, type TokenScope } from "../auth/token-format.ts";
 import { socketPathOf } from "../app/local-socket.ts";
@@ -28,18 +28,19 @@ async function withStore<T>(io: CliIo, flags: StoreFlags, fn: (store: Store) => 
 }
 
 /** Creates a token in the store, or, while `vigil serve` holds the embedded store, asks it over its local socket. */
-async function createHere(io: CliIo, flags: StoreFlags & { name: string; scope: TokenScope }): Promise<{ id: string; name: string; scope: string; token: string }> {
+async function createHere(io: CliIo, flags: StoreFlags & { name: string; scope: TokenScope; expires?: string }): Promise<{ id: string; name: string; scope: string; expiresAt: string | null; token: string }> {
+  const expiresAt = flags.expires === undefined ? null : expiryFrom(flags.expires, systemClock.now(), "--expires");
   const { settings } = await loadForCommand(io, flags);
   if (settings.databaseUrl === undefined) {
-    const asked = await askLocal(settings.dataDir, { op: "token.create", name: flags.name, scope: flags.scope });
+    const asked = await askLocal(settings.dataDir, { op: "token.create", name: flags.name, scope: flags.scope, expires_at: expiresAt?.toISOString() ?? null });
     if (asked) {
       io.stderr(`asked the running Vigil over ${socketPathOf(settings.dataDir)}\n`);
-      return { id: String(asked.id), name: String(asked.name), scope: String(asked.scope), token: String(asked.token) };
+      return { id: String(asked.id), name: String(asked.name), scope: String(asked.scope), expiresAt: typeof asked.expires_at === "string" ? asked.expires_at : null, token: String(asked.token) };
     }
   }
   try {
-    const created = await withStore(io, flags, (store) => createToken({ store, clock: systemClock }, { name: flags.name, scope: flags.scope, actor: "cli" }), settings);
-    return { ...created.row, token: created.token };
+    const created = await withStore(io, flags, (store) => createToken({ store, clock: systemClock }, { name: flags.name, scope: flags.scope, actor: "cli", expiresAt }), settings);
+    return { ...created.row, expiresAt: created.row.expiresAt?.toISOString() ?? null, token: created.token };
   } catch (error) {
     if (isAppError(error) && error.code === "data_dir_locked") throw notAnswering(settings.dataDir, "token create", "create it through POST /api/v1/tokens with an admin token");
     throw error;
@@ -52,16 +53,18 @@ function storeOptions(command: Command): Command {
 
 /** `vigil token create|list|revoke`: API tokens, stored hashed; the secret is printed once. */
 export const tokenCommand: CommandInstaller = (program, io, finish) => {
-  const token = program.command("token").description("manage API tokens (scopes: read < write < admin)");
+  const token = program.command("token").description("manage API tokens (scopes: read < write < publish < admin)");
 
   storeOptions(token.command("create").description("create a token and print its secret once (while `vigil serve` holds the data dir, it asks that server over its local socket)"))
     .requiredOption("-n, --name <name>", "what the token is for, e.g. deploy-bot")
-    .addOption(new Option("-s, --scope <scope>", "what it may do").choices(tokenScopes).default("read"))
+    .addOption(new Option("-s, --scope <scope>", "what it may do (publish: also what the public sees and subscribers hear)").choices(tokenScopes).default("read"))
+    .option("--expires <when>", "when it stops working: a duration from now (90d) or an ISO 8601 time; default never")
     .option("--json", "print JSON")
-    .action(async (flags: StoreFlags & { name: string; scope: TokenScope; json?: boolean }) => {
+    .action(async (flags: StoreFlags & { name: string; scope: TokenScope; expires?: string; json?: boolean }) => {
       const created = await createHere(io, flags);
-      if (flags.json) io.stdout(JSON.stringify({ id: created.id, name: created.name, scope: created.scope, token: created.token }) + "\n");
-      else io.stdout(`created ${created.id} (${created.scope}) "${created.name}"\n${created.token}\nThis secret is shown once: store it now.\n`);
+      const expiry = created.expiresAt === null ? "" : `, expires ${created.expiresAt}`;
+      if (flags.json) io.stdout(JSON.stringify({ id: created.id, name: created.name, scope: created.scope, expires_at: created.expiresAt, token: created.token }) + "\n");
+      else io.stdout(`created ${created.id} (${created.scope}${expiry}) "${created.name}"\n${created.token}\nThis secret is shown once: store it now.\n`);
       finish(exitCodes.ok);
     });
 
@@ -75,8 +78,10 @@ export const tokenCommand: CommandInstaller = (program, io, finish) => {
         io.stdout("no tokens\n");
       } else {
         for (const row of rows) {
-          const state = row.revokedAt ? `revoked ${row.revokedAt.toISOString()}` : row.lastUsedAt ? `last used ${row.lastUsedAt.toISOString()}` : "never used";
-          io.stdout(`${row.id}  ${row.scope.padEnd(5)}  ${row.name}  (created ${row.createdAt.toISOString()}, ${state})\n`);
+          const used = row.lastUsedAt ? `last used ${row.lastUsedAt.toISOString()}` : "never used";
+          const expired = row.expiresAt !== null && row.expiresAt.getTime() <= Date.now();
+          const state = row.revokedAt ? `revoked ${row.revokedAt.toISOString()}` : expired ? `expired ${row.expiresAt?.toISOString()}, ${used}` : `${used}${row.expiresAt ? `, expires ${row.expiresAt.toISOString()}` : ""}`;
+          io.stdout(`${row.id}  ${row.scope.padEnd(7)}  ${row.name}  (created ${row.createdAt.toISOString()}, ${state})\n`);
         }
       }
       finish(exitCodes.ok);

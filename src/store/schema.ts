@@ -16,13 +16,14 @@ export const apiTokens = pgTable(
   {
     id: text("id").primaryKey(),
     name: text("name").notNull(),
-    scope: text("scope").notNull().$type<"read" | "write" | "admin">(),
+    scope: text("scope").notNull().$type<"read" | "write" | "publish" | "admin">(),
     secretHash: text("secret_hash").notNull(),
     createdAt: instant("created_at").notNull(),
     lastUsedAt: instant("last_used_at"),
     revokedAt: instant("revoked_at"),
+    expiresAt: instant("expires_at"),
   },
-  (t) => [check("api_tokens_scope_check", sql`${t.scope} in ('read', 'write', 'admin')`)],
+  (t) => [check("api_tokens_scope_check", sql`${t.scope} in ('read', 'write', 'publish', 'admin')`)],
 );
 
 /** Components of the status page; rows are marked removed, never deleted, so history keeps them. */

@@ -1,7 +1,7 @@
 import type { incidents as incidentsTable, incidentUpdates as incidentUpdatesTable, maintenances as maintenancesTable, silences as silencesTable, subscribers as subscribersTable } from "./schema.ts";
 
-/** What an API token may do; admin includes write, write includes read. */
-export type TokenScope = "read" | "write" | "admin";
+/** What an API token may do; each scope includes the ones before it: read, write, publish, admin. */
+export type TokenScope = "read" | "write" | "publish" | "admin";
 
 /** An API token as stored: the secret itself is never kept, only its hex SHA-256. */
 export interface TokenRow {
@@ -12,6 +12,8 @@ export interface TokenRow {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  /** When it stops being valid; null: never. */
+  expiresAt: Date | null;
 }
 
 /** A status-page component as stored; removed ones stay so that history can name them. */
@@ -224,7 +226,7 @@ export interface Store {
   migrationStatus(): Promise<{ applied: string[]; pending: string[] }>;
   tokens: {
     /** Stores a new token; AppError conflict if the id exists. */
-    create(row: Omit<TokenRow, "lastUsedAt" | "revokedAt">): Promise<void>;
+    create(row: Omit<TokenRow, "lastUsedAt" | "revokedAt" | "expiresAt"> & { expiresAt?: Date | null }): Promise<void>;
     get(id: string): Promise<TokenRow | undefined>;
     /** Newest first, revoked ones included. */
     list(): Promise<TokenRow[]>;

@@ -36,7 +36,7 @@ let vigil: RunningVigil;
 let app: FastifyInstance;
 const logLines: string[] = [];
 const clock = new ManualClock("2026-11-25T12:00:00Z");
-const tokens: Record<"read" | "write" | "admin", string> = { read: "", write: "", admin: "" };
+const tokens: Record<"read" | "write" | "publish" | "admin", string> = { read: "", write: "", publish: "", admin: "" };
 
 async function request(method: string, url: string, options: { token?: string; body?: unknown; headers?: Record<string, string>; payload?: string } = {}) {
   const headers: Record<string, string> = { ...options.headers };
@@ -70,7 +70,7 @@ beforeAll(async () => {
     clock,
   });
   app = vigil.server;
-  for (const scope of ["read", "write", "admin"] as const) {
+  for (const scope of ["read", "write", "publish", "admin"] as const) {
     tokens[scope] = (await createToken({ store: vigil.store, clock }, { name: `${scope}-test`, scope, actor: "test" })).token;
   }
 }, 60_000);
@@ -115,7 +115,7 @@ describe("operational endpoints", () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/components", "/api/v1/tokens", "/api/v1/tokens/{id}", "/api/v1/reload", "/api/v1/events"]));
     const create = doc.paths["/api/v1/tokens"].post;
     expect(create["x-vigil-scope"]).toBe("admin");
-    expect(create.requestBody.content["application/json"].schema.properties.scope.enum).toEqual(["read", "write", "admin"]);
+    expect(create.requestBody.content["application/json"].schema.properties.scope.enum).toEqual(["read", "write", "publish", "admin"]);
     expect(doc.paths["/api/v1/tokens/{id}"].delete.parameters[0]).toMatchObject({ name: "id", in: "path", required: true });
   });
 
@@ -217,6 +217,78 @@ describe("tokens and scopes", () => {
     expect((await request("DELETE", `/api/v1/tokens/${id}`, { token: tokens.admin })).status).toBe(200);
     expect((await request("GET", "/api/v1/monitors", { token })).status).toBe(401);
     expect((await request("DELETE", `/api/v1/tokens/${id}`, { token: tokens.admin })).status).toBe(404);
+  });
+
+  it("ends a token at its expiry, saying so only to its holder, and records when it was last used", async () => {
+    const created = await request("POST", "/api/v1/tokens", { token: tokens.admin, body: { name: "ci-nightly", scope: "read", expires_in: "2h" } });
+    expect(created.status).toBe(201);
+    const { id, token, expires_at } = created.json();
+    expect(expires_at).toBe(new Date(clock.now().getTime() + 2 * 3_600_000).toISOString());
+    const listed = async () => (await request("GET", "/api/v1/tokens", { token: tokens.admin })).json().tokens.find((t: { id: string }) => t.id === id);
+    expect((await listed()).last_used_at).toBeNull();
+
+    expect((await request("GET", "/api/v1/monitors", { token })).status).toBe(200);
+    expect((await listed()).last_used_at).toBe(clock.now().toISOString());
+    clock.advance(2 * 3_600_000 - 1);
+    expect((await request("GET", "/api/v1/monitors", { token })).status).toBe(200);
+    clock.advance(1);
+    const expired = await request("GET", "/api/v1/monitors", { token });
+    expect(expired.status).toBe(401);
+    expect(expired.json().error.message).toBe(`the bearer token expired at ${expires_at}`);
+    // A wrong secret for the same id learns nothing about the expiry.
+    const forged = await request("GET", "/api/v1/monitors", { token: token.slice(0, -4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA") });
+    expect(forged.json().error.message).toBe("the bearer token is not valid");
+
+    // An expiry in the past, or both ways of giving one, is refused, naming the field.
+    const past = await request("POST", "/api/v1/tokens", { token: tokens.admin, body: { name: "x", scope: "read", expires_at: "2020-01-01T00:00:00Z" } });
+    expect(past.status).toBe(400);
+    expect(past.json().error.details).toEqual([{ path: "expires_at", message: `must be later than now (${clock.now().toISOString()})` }]);
+    const both = await request("POST", "/api/v1/tokens", { token: tokens.admin, body: { name: "x", scope: "read", expires_in: "1d", expires_at: "2030-01-01T00:00:00Z" } });
+    expect(both.status).toBe(400);
+    const bad = await request("POST", "/api/v1/tokens", { token: tokens.admin, body: { name: "x", scope: "read", expires_in: "soon" } });
+    expect(bad.status).toBe(400);
+    expect(bad.json().error.details[0].path).toBe("expires_in");
+  });
+
+  it("keeps a write token from reaching the public: drafts, notes and overrides yes; publishing, public updates and maintenance no", async () => {
+    const as = (token: string) => ({
+      post: (url: string, body?: unknown) => request("POST", url, { token, ...(body !== undefined ? { body } : {}) }),
+      patch: (url: string, body: unknown) => request("PATCH", url, { token, body }),
+    });
+    const writer = as(tokens.write);
+    const publisher = as(tokens.publish);
+    const refused = (res: { status: number; json: () => any }) => {
+      expect(res.status).toBe(403);
+      expect(res.json().error.message).toMatch(/reaches the public: it needs a token with scope publish|needs a token with scope publish; this token has scope write/);
+    };
+
+    // A published incident, a public update or maintenance: refused, and nothing is stored.
+    const before = (await request("GET", "/api/v1/incidents", { token: tokens.read })).json().incidents.length;
+    refused(await writer.post("/api/v1/incidents", { name: "API outage", body: "Looking." }));
+    refused(await writer.post("/api/v1/maintenances", { name: "Upgrade", components: ["api"], scheduled_for: "2026-12-01T00:00:00Z", scheduled_until: "2026-12-01T01:00:00Z" }));
+    expect((await request("GET", "/api/v1/incidents", { token: tokens.read })).json().incidents.length).toBe(before);
+
+    // A draft: the write token keeps it, notes it, updates and renames it while it stays a draft.
+    const draft = await writer.post("/api/v1/incidents", { name: "API slow", body: "Looking.", publish: false });
+    expect(draft.status).toBe(201);
+    const id = draft.json().id;
+    expect((await writer.post(`/api/v1/incidents/${id}/notes`, { body: "p99 up" })).status).toBe(201);
+    expect((await writer.post(`/api/v1/incidents/${id}/updates`, { body: "Still looking.", publish: false })).status).toBe(201);
+    expect((await writer.patch(`/api/v1/incidents/${id}`, { name: "API latency" })).status).toBe(200);
+    refused(await writer.post(`/api/v1/incidents/${id}/updates`, { body: "Public now." }));
+    refused(await writer.post(`/api/v1/incidents/${id}/publish`));
+    expect((await request("GET", `/api/v1/incidents/${id}`, { token: tokens.read })).json().published_at).toBeNull();
+
+    // Once a publish token made it public, the write token can no longer change what the public reads.
+    expect((await publisher.post(`/api/v1/incidents/${id}/publish`)).status).toBe(200);
+    refused(await writer.post(`/api/v1/incidents/${id}/updates`, { body: "Update.", publish: false }));
+    refused(await writer.patch(`/api/v1/incidents/${id}`, { name: "Renamed" }));
+    refused(await writer.post(`/api/v1/incidents/${id}/resolve`, { body: "Fixed." }));
+    expect((await writer.post(`/api/v1/incidents/${id}/notes`, { body: "still fine" })).status).toBe(201);
+    expect((await publisher.post(`/api/v1/incidents/${id}/resolve`, { body: "Fixed." })).status).toBe(200);
+    const doc = (await request("GET", "/api/v1/openapi.json")).json();
+    expect(doc.paths["/api/v1/maintenances"].post["x-vigil-scope"]).toBe("publish");
+    expect(doc.paths["/api/v1/incidents/{id}/publish"].post["x-vigil-scope"]).toBe("publish");
   });
 
   it("never writes a token into the log", async () => {

@@ -88,6 +88,24 @@ describe("vigil (command line)", () => {
     expect(again.stderr).toContain(`no active token with id ${token.id}`);
   }, 120_000);
 
+  it("creates a token that expires, says when in create and list, and refuses an expiry it cannot read", async () => {
+    const data = path.join(dir, "expiring-data");
+    const before = Date.now();
+    const created = await runVigil(["token", "create", "--name", "ci", "--scope", "publish", "--expires", "90d", "--json", "--data", data], { cwd: dir });
+    expect(created.code, created.stderr).toBe(0);
+    const token = JSON.parse(created.stdout) as { id: string; scope: string; expires_at: string };
+    expect(token.scope).toBe("publish");
+    const expires = Date.parse(token.expires_at);
+    expect(expires).toBeGreaterThanOrEqual(before + 90 * 86_400_000);
+    expect(expires).toBeLessThanOrEqual(Date.now() + 90 * 86_400_000);
+    const listed = await runVigil(["token", "list", "--data", data], { cwd: dir });
+    expect(listed.stdout).toContain(`${token.id}  publish  ci  (created `);
+    expect(listed.stdout).toContain(`never used, expires ${token.expires_at})`);
+    const bad = await runVigil(["token", "create", "--name", "x", "--expires", "next week", "--data", data], { cwd: dir });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--expires: expected a duration such as 90d or an ISO 8601 time with a zone such as 2027-03-01T00:00:00Z, got "next week"');
+  }, 120_000);
+
   it("exports the whole public site as static files from the store", async () => {
     const file = path.join(dir, "export.yaml");
     await writeFile(file, goodConfig);

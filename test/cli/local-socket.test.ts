@@ -76,10 +76,15 @@ describe("getting in while vigil serve holds the embedded store", () => {
       const text = await runVigil(["token", "create", "--name", "deploy-bot", "--scope", "write", "--config", file, "--data", data]);
       expect(text.code, text.stderr).toBe(0);
       expect(text.stdout).toMatch(/^created tok_[a-z0-9]{12} \(write\) "deploy-bot"\nvgl_\S+\nThis secret is shown once: store it now\.\n$/);
+      // An expiry travels over the socket too.
+      const expiring = await runVigil(["token", "create", "--name", "ci", "--scope", "publish", "--expires", "2030-01-01T00:00:00Z", "--config", file, "--data", data]);
+      expect(expiring.code, expiring.stderr).toBe(0);
+      expect(expiring.stderr).toContain("asked the running Vigil over");
+      expect(expiring.stdout).toMatch(/^created tok_[a-z0-9]{12} \(publish, expires 2030-01-01T00:00:00\.000Z\) "ci"\n/);
 
       const badScope = await runVigil(["token", "create", "--name", "x", "--scope", "root", "--config", file, "--data", data]);
       expect(badScope.code).toBe(2);
-      expect(badScope.stderr).toMatch(/--scope.*'root' is invalid\. Allowed choices are read, write, admin/);
+      expect(badScope.stderr).toMatch(/--scope.*'root' is invalid\. Allowed choices are read, write, publish, admin/);
       const badName = await runVigil(["token", "create", "--name", " ", "--config", file, "--data", data]);
       expect(badName.code).toBe(1);
       expect(badName.stderr).toContain("vigil: token name must be 1 to 100 characters");

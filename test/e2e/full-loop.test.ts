@@ -128,7 +128,7 @@ describe.each(modes)("the full loop on real parts: $label", (backend) => {
         expect(created.code, created.stderr).toBe(0);
         return (JSON.parse(created.stdout) as { token: string }).token;
       };
-      token = await tokenOf("write");
+      token = await tokenOf("publish");
       const admin = await tokenOf("admin");
 
       if (backend.nodes === 1) serve = await startServe(["--config", configFile, ...storeArgs], { env, timeoutMs: 60_000 });

@@ -16,7 +16,7 @@ export interface TestVigil {
   get(url: string): Promise<{ status: number; json: any }>;
   /** `method` `url` with a write token and a JSON body; the status and the parsed body. */
   send(method: "POST" | "PUT" | "PATCH", url: string, body?: unknown): Promise<{ status: number; json: any }>;
-  /** The write token's secret. */
+  /** The secret of a token of scope publish (it writes, and may reach the public). */
   writeToken: string;
   dispose(): Promise<void>;
 }
@@ -43,7 +43,7 @@ export async function startTestVigil(configText: string, options: { databaseUrl?
     version: "0.0.0-test",
   });
   const token = (await createToken({ store: vigil.store, clock: systemClock }, { name: "test", scope: "read", actor: "test" })).token;
-  const writeToken = (await createToken({ store: vigil.store, clock: systemClock }, { name: "test-writer", scope: "write", actor: "test" })).token;
+  const writeToken = (await createToken({ store: vigil.store, clock: systemClock }, { name: "test-writer", scope: "publish", actor: "test" })).token;
   return {
     vigil,
     token,

@@ -88,7 +88,7 @@ describe("incidents from detection", () => {
   }, 90_000);
 
   it("takes a responder's update, which holds automation, and enforces the lifecycle", async () => {
-    const writer = (await createToken({ store: test.vigil.store, clock: systemClock }, { name: "oncall", scope: "write", actor: "test" })).token;
+    const writer = (await createToken({ store: test.vigil.store, clock: systemClock }, { name: "oncall", scope: "publish", actor: "test" })).token;
     const post = async (id: string, body: unknown) => {
       const res = await fetch(`${test.vigil.url}/api/v1/incidents/${id}/updates`, { method: "POST", headers: { authorization: `Bearer ${writer}`, "content-type": "application/json" }, body: JSON.stringify(body) });
       return { status: res.status, json: (await res.json()) as any };

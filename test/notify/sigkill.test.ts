@@ -53,7 +53,7 @@ describe("notifications survive SIGKILL in the middle of a fan-out", () => {
     const channelList = Array.from({ length: channels }, (_, i) => `    - { id: c${i}, type: webhook, url: "http://127.0.0.1:${port}/c${i}" }`).join("\n");
     await writeFile(config, `components:\n  - { id: api, name: Production API }\nnotifications:\n  grouping: { group_interval: 1s }\n  channels:\n${channelList}\n`);
     const data = path.join(dir, "data");
-    const created = await runVigil(["token", "create", "--name", "test", "--scope", "write", "--json", "--config", config, "--data", data]);
+    const created = await runVigil(["token", "create", "--name", "test", "--scope", "publish", "--json", "--config", config, "--data", data]);
     expect(created.code, created.stderr).toBe(0);
     const token = (JSON.parse(created.stdout) as { token: string }).token;
     const send = async (url: string, method: string, body: unknown) => {

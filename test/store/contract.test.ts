@@ -1,5 +1,5 @@
 // The store contract: the same tests on the embedded PGlite and on a real PostgreSQL server.
-import { cp, readFile, stat, writeFile } from "node:fs/promises";
+import { cp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../../src/core/errors.ts";
@@ -45,17 +45,18 @@ for (const backend of storeBackends()) {
 
     it("is migrated on open and reports its kind", async () => {
       expect(store.kind).toBe(backend.name);
-      expect(await store.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster"], pending: [] });
+      expect(await store.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry"], pending: [] });
       await expect(store.ping()).resolves.toBeUndefined();
     });
 
     describe("tokens", () => {
       it("creates, reads, lists newest first, touches forward only and revokes once", async () => {
         await store.tokens.create({ id: "tok_aaaaaaaaaaa1", name: "first", scope: "read", secretHash: "aa".repeat(32), createdAt: at(1) });
-        await store.tokens.create({ id: "tok_aaaaaaaaaaa2", name: "second", scope: "admin", secretHash: "bb".repeat(32), createdAt: at(2) });
+        await store.tokens.create({ id: "tok_aaaaaaaaaaa2", name: "second", scope: "publish", secretHash: "bb".repeat(32), createdAt: at(2), expiresAt: at(99) });
         expect(await store.tokens.get("tok_aaaaaaaaaaa1")).toEqual({
-          id: "tok_aaaaaaaaaaa1", name: "first", scope: "read", secretHash: "aa".repeat(32), createdAt: at(1), lastUsedAt: null, revokedAt: null,
+          id: "tok_aaaaaaaaaaa1", name: "first", scope: "read", secretHash: "aa".repeat(32), createdAt: at(1), lastUsedAt: null, revokedAt: null, expiresAt: null,
         });
+        expect((await store.tokens.get("tok_aaaaaaaaaaa2"))?.expiresAt).toEqual(at(99));
         expect(await store.tokens.get("tok_missing00000")).toBeUndefined();
         expect((await store.tokens.list()).map((t) => t.id).slice(0, 2)).toEqual(["tok_aaaaaaaaaaa2", "tok_aaaaaaaaaaa1"]);
 
@@ -533,8 +534,8 @@ for (const backend of storeBackends()) {
             const [a, b] = await Promise.all([openStore({ url: fresh.url, dataDir: fresh.dataDir }), openStore({ url: fresh.url, dataDir: fresh.dataDir })]);
             const events = await a.events.list();
             expect(events).toEqual([]);
-            expect(await a.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster"], pending: [] });
-            expect(await b.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster"], pending: [] });
+            expect(await a.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry"], pending: [] });
+            expect(await b.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry"], pending: [] });
             await Promise.all([a.close(), b.close()]);
           } else {
             // The embedded store has one opener at a time: the second is refused, not corrupted.
@@ -545,8 +546,33 @@ for (const backend of storeBackends()) {
             await a.close();
           }
           const again = await openStore({ url: fresh.url, dataDir: fresh.dataDir });
-          expect(await again.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster"], pending: [] });
+          expect(await again.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry"], pending: [] });
           await again.close();
+        } finally {
+          await fresh.dispose();
+        }
+      }, 60_000);
+
+      it("keeps the power of write tokens made before the publish scope: they become publish tokens", async () => {
+        const fresh = await freshTarget(backend.name);
+        const dir = path.join(path.dirname(fresh.dataDir), "migrations-before-publish");
+        await cp(defaultMigrationsDir(), dir, { recursive: true });
+        try {
+          // The tokens as they stood before the publish scope, written where the schema then ended.
+          await rm(path.join(dir, "0008_token_publish_scope_expiry.sql"));
+          const seed = `\n--> statement-breakpoint\nINSERT INTO "api_tokens" ("id", "name", "scope", "secret_hash", "created_at") VALUES ('tok_oldwriter0001', 'w', 'write', '${"0".repeat(64)}', now()), ('tok_oldreader0001', 'r', 'read', '${"0".repeat(64)}', now());\n`;
+          await writeFile(path.join(dir, "0007_cluster.sql"), (await readFile(path.join(dir, "0007_cluster.sql"), "utf8")) + seed);
+          await (await openStore({ url: fresh.url, dataDir: fresh.dataDir, migrationsDir: dir })).close();
+          await cp(path.join(defaultMigrationsDir(), "0008_token_publish_scope_expiry.sql"), path.join(dir, "0008_token_publish_scope_expiry.sql"));
+          const store = await openStore({ url: fresh.url, dataDir: fresh.dataDir, migrationsDir: dir });
+          try {
+            expect((await store.tokens.list()).map((t) => [t.id, t.scope, t.expiresAt]).sort()).toEqual([
+              ["tok_oldreader0001", "read", null],
+              ["tok_oldwriter0001", "publish", null],
+            ]);
+          } finally {
+            await store.close();
+          }
         } finally {
           await fresh.dispose();
         }
@@ -565,7 +591,7 @@ for (const backend of storeBackends()) {
           const first = await readFile(path.join(dir, "0001_foundation.sql"), "utf8");
           await writeFile(path.join(dir, "0099_broken.sql"), "CREATE TABLE half_done (id int);\n");
           const store2 = await openStore({ url: fresh.url, dataDir: fresh.dataDir, migrationsDir: dir });
-          expect(await store2.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0099_broken"], pending: [] });
+          expect(await store2.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0099_broken"], pending: [] });
           await store2.close();
 
           await writeFile(path.join(dir, "0001_foundation.sql"), first + "\n-- edited\n");

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { actorOf } from "../../auth/authenticate.ts";
+import { actorOf, rightsOf } from "../../auth/authenticate.ts";
 import { AppError } from "../../core/errors.ts";
 import { componentStatuses } from "../../incidents/component-status.ts";
 import { impacts } from "../../incidents/impact.ts";
@@ -70,7 +70,7 @@ export function incidentRoutes(deps: ApiDeps) {
         publish: z.boolean().optional(),
       }),
       response: incidentView,
-      handler: async ({ body, principal }) => incidentOf(await deps.incidents.create(body, actorOf(principal))),
+      handler: async ({ body, principal }) => incidentOf(await deps.incidents.create(body, actorOf(principal), rightsOf(principal))),
     }),
     defineRoute({
       method: "GET",
@@ -119,7 +119,7 @@ export function incidentRoutes(deps: ApiDeps) {
       params: idParams,
       body: z.strictObject({ name: z.string().trim().min(1).max(200).optional(), impact: z.enum(impacts).nullable().optional() }),
       response: incidentView,
-      handler: async ({ params, body, principal }) => incidentOf(await deps.incidents.edit(params.id, body, actorOf(principal))),
+      handler: async ({ params, body, principal }) => incidentOf(await deps.incidents.edit(params.id, body, actorOf(principal), rightsOf(principal))),
     }),
     defineRoute({
       method: "POST",
@@ -133,7 +133,7 @@ export function incidentRoutes(deps: ApiDeps) {
       params: idParams,
       body: z.strictObject({ status: z.enum(incidentStatuses).optional(), body: markdown, hold: z.boolean().optional(), publish: z.boolean().optional() }),
       response: incidentView,
-      handler: async ({ params, body, principal }) => incidentOf(await deps.incidents.personUpdate(params.id, body, actorOf(principal))),
+      handler: async ({ params, body, principal }) => incidentOf(await deps.incidents.personUpdate(params.id, body, actorOf(principal), rightsOf(principal))),
     }),
     defineRoute({
       method: "POST",
@@ -157,14 +157,21 @@ export function incidentRoutes(deps: ApiDeps) {
       url: "/api/v1/incidents/:id/resolve",
       operationId: "resolveIncident",
       errors: ["conflict"],
-      summary: "Resolve an incident, with an optional closing message",
+      summary: "Resolve an incident, with an optional closing message; resolving a draft publishes it unless publish is false",
       tag: "incidents",
       auth: "write",
       params: idParams,
-      body: z.strictObject({ body: markdown.optional() }).optional(),
+      body: z.strictObject({ body: markdown.optional(), publish: z.boolean().optional() }).optional(),
       response: incidentView,
       handler: async ({ params, body, principal }) =>
-        incidentOf(await deps.incidents.personUpdate(params.id, { status: "resolved", body: body?.body ?? "This incident has been resolved." }, actorOf(principal))),
+        incidentOf(
+          await deps.incidents.personUpdate(
+            params.id,
+            { status: "resolved", body: body?.body ?? "This incident has been resolved.", ...(body?.publish !== undefined ? { publish: body.publish } : {}) },
+            actorOf(principal),
+            rightsOf(principal),
+          ),
+        ),
     }),
     defineRoute({
       method: "POST",
@@ -173,7 +180,7 @@ export function incidentRoutes(deps: ApiDeps) {
       errors: ["conflict"],
       summary: "Publish a draft incident (publish policy manual, or a delay not yet run out)",
       tag: "incidents",
-      auth: "write",
+      auth: "publish",
       params: idParams,
       response: incidentView,
       handler: async ({ params, principal }) => incidentOf(await deps.incidents.publish(params.id, actorOf(principal))),
@@ -220,7 +227,7 @@ export function incidentRoutes(deps: ApiDeps) {
       params: idParams,
       body: z.strictObject({ body: z.string().trim().min(1).max(200_000) }),
       response: z.object({ incident: z.string(), body: z.string().nullable(), body_html: z.string().nullable(), published_at: z.string().nullable() }),
-      handler: async ({ params, body, principal }) => postmortemOf(await deps.incidents.savePostmortem(params.id, body.body, actorOf(principal))),
+      handler: async ({ params, body, principal }) => postmortemOf(await deps.incidents.savePostmortem(params.id, body.body, actorOf(principal), rightsOf(principal))),
     }),
     defineRoute({
       method: "POST",
@@ -229,7 +236,7 @@ export function incidentRoutes(deps: ApiDeps) {
       errors: ["conflict"],
       summary: "Publish the postmortem; the incident moves to postmortem",
       tag: "incidents",
-      auth: "write",
+      auth: "publish",
       params: idParams,
       response: incidentView,
       handler: async ({ params, principal }) => incidentOf(await deps.incidents.publishPostmortem(params.id, actorOf(principal))),

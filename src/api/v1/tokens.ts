@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { actorOf } from "../../auth/authenticate.ts";
-import { createToken } from "../../auth/create-token.ts";
+import { createToken, expiryFrom } from "../../auth/create-token.ts";
 import { revokeToken } from "../../auth/revoke-token.ts";
 import { tokenScopes } from "../../auth/token-format.ts";
 import type { ApiDeps } from "../deps.ts";
@@ -13,9 +13,10 @@ const tokenView = z.object({
   created_at: z.string(),
   last_used_at: z.string().nullable(),
   revoked_at: z.string().nullable(),
+  expires_at: z.string().nullable(),
 });
 
-function view(row: { id: string; name: string; scope: (typeof tokenScopes)[number]; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }): z.infer<typeof tokenView> {
+function view(row: { id: string; name: string; scope: (typeof tokenScopes)[number]; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null; expiresAt: Date | null }): z.infer<typeof tokenView> {
   return {
     id: row.id,
     name: row.name,
@@ -23,6 +24,7 @@ function view(row: { id: string; name: string; scope: (typeof tokenScopes)[numbe
     created_at: row.createdAt.toISOString(),
     last_used_at: row.lastUsedAt?.toISOString() ?? null,
     revoked_at: row.revokedAt?.toISOString() ?? null,
+    expires_at: row.expiresAt?.toISOString() ?? null,
   };
 }
 
@@ -43,14 +45,23 @@ export function tokenRoutes(deps: ApiDeps) {
       method: "POST",
       url: "/api/v1/tokens",
       operationId: "createToken",
-      summary: "Create an API token; its secret is in this response only",
+      summary: "Create an API token; its secret is in this response only. expires_in (a duration such as 90d) or expires_at (an ISO 8601 time) ends it; neither: it lasts until revoked",
       tag: "tokens",
       auth: "admin",
       status: 201,
-      body: z.strictObject({ name: z.string().trim().min(1).max(100), scope: z.enum(tokenScopes) }),
+      body: z
+        .strictObject({
+          name: z.string().trim().min(1).max(100),
+          scope: z.enum(tokenScopes),
+          expires_in: z.string().max(40).optional(),
+          expires_at: z.iso.datetime({ offset: true, message: "expected an ISO 8601 time with a zone, such as 2027-03-01T00:00:00Z" }).optional(),
+        })
+        .refine((b) => b.expires_in === undefined || b.expires_at === undefined, { message: "give expires_in or expires_at, not both", path: ["expires_in"] }),
       response: tokenView.extend({ token: z.string() }),
       handler: async ({ body, principal }) => {
-        const created = await createToken(deps, { name: body.name, scope: body.scope, actor: actorOf(principal) });
+        const now = deps.clock.now();
+        const expiresAt = body.expires_in !== undefined ? expiryFrom(body.expires_in, now, "expires_in") : body.expires_at !== undefined ? new Date(body.expires_at) : null;
+        const created = await createToken(deps, { name: body.name, scope: body.scope, actor: actorOf(principal), expiresAt });
         return { ...view(created.row), token: created.token };
       },
     }),

@@ -32,8 +32,24 @@ export interface PersonUpdateInput {
   publish?: boolean;
 }
 
+/**
+ * What the person behind a command may do beyond writing: reach the public (the status page, its feeds, subscribers).
+ * An API token of scope `write` may not; `publish` and `admin` may; Vigil's own callers may.
+ */
+export interface Rights {
+  publish: boolean;
+}
+
+const allRights: Rights = { publish: true };
+
+/** Throws forbidden when `rights` do not allow reaching the public, saying what would have. */
+function mustPublish(rights: Rights, what: string): void {
+  if (!rights.publish) throw new AppError("forbidden", `${what} reaches the public: it needs a token with scope publish (a write token may keep drafts, notes and overrides)`);
+}
+
 /** Opens an incident by hand: its components (with their statuses) are its roots, their dependents its impact. */
-export async function createIncident(ctx: EngineContext, input: NewIncidentInput, actor: string): Promise<IncidentRow> {
+export async function createIncident(ctx: EngineContext, input: NewIncidentInput, actor: string, rights: Rights = allRights): Promise<IncidentRow> {
+  if (input.publish ?? true) mustPublish(rights, "opening a published incident (publish is not false)");
   const now = ctx.deps.clock.now();
   const components = input.components ?? {};
   for (const id of Object.keys(components)) if (!ctx.graph.part.has(id)) throw new AppError("not_found", `components.${id}: no component has the id "${id}"`);
@@ -82,9 +98,11 @@ export async function createIncident(ctx: EngineContext, input: NewIncidentInput
  * publishes a draft incident unless `publish: false` is given; either way a pending delayed
  * publication is cancelled, since a responder acted first.
  */
-export async function personUpdate(ctx: EngineContext, id: string, input: PersonUpdateInput, actor: string): Promise<IncidentRow> {
+export async function personUpdate(ctx: EngineContext, id: string, input: PersonUpdateInput, actor: string, rights: Rights = allRights): Promise<IncidentRow> {
   const tracked = await trackedOf(ctx, id);
   const current = tracked.row;
+  if (current.publishedAt !== null) mustPublish(rights, `an update of incident ${id}, which is public,`);
+  else if (input.publish ?? true) mustPublish(rights, `an update that publishes draft incident ${id} (publish is not false)`);
   const status = input.status ?? (current.status as IncidentStatus);
   if (status !== current.status) {
     const verdict = nextStatus(current.status as IncidentStatus, status, "person");
@@ -97,8 +115,9 @@ export async function personUpdate(ctx: EngineContext, id: string, input: Person
 }
 
 /** Renames an incident or overrides its impact (null returns to the derived impact). */
-export async function editIncident(ctx: EngineContext, id: string, input: { name?: string; impact?: Impact | null }, actor: string): Promise<IncidentRow> {
+export async function editIncident(ctx: EngineContext, id: string, input: { name?: string; impact?: Impact | null }, actor: string, rights: Rights = allRights): Promise<IncidentRow> {
   const tracked = await trackedOf(ctx, id);
+  if (tracked.row.publishedAt !== null) mustPublish(rights, `an edit of incident ${id}, which is public,`);
   const now = ctx.deps.clock.now();
   const patch: Partial<IncidentRow> = { updatedAt: now };
   if (input.name !== undefined) patch.name = input.name;
@@ -120,8 +139,9 @@ export async function publishIncident(ctx: EngineContext, id: string, actor: str
 }
 
 /** Replaces the postmortem's Markdown; allowed once the incident is resolved. */
-export async function savePostmortem(ctx: EngineContext, id: string, body: string, actor: string): Promise<IncidentRow> {
+export async function savePostmortem(ctx: EngineContext, id: string, body: string, actor: string, rights: Rights = allRights): Promise<IncidentRow> {
   const tracked = await trackedOf(ctx, id);
+  if (tracked.row.postmortemPublishedAt !== null) mustPublish(rights, `an edit of incident ${id}'s postmortem, which is public,`);
   if (isOpenStatus(tracked.row.status)) throw new AppError("conflict", `incident ${id} is ${tracked.row.status}: resolve it before writing its postmortem`);
   const now = ctx.deps.clock.now();
   return ctx.deps.store.transaction(async (tx) => {

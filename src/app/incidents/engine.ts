@@ -6,7 +6,7 @@ import type { MaintenanceStatus } from "../../incidents/maintenance.ts";
 import type { OutageWindow, WindowQuery } from "../../incidents/windows.ts";
 import type { IncidentRow, MaintenanceRow } from "../../store/types.ts";
 import { onSignal, step } from "./automation.ts";
-import { createIncident, editIncident, overrideComponent, personUpdate, publishIncident, publishPostmortem, savePostmortem, type NewIncidentInput, type PersonUpdateInput } from "./commands.ts";
+import { createIncident, editIncident, overrideComponent, personUpdate, publishIncident, publishPostmortem, savePostmortem, type NewIncidentInput, type PersonUpdateInput, type Rights } from "./commands.ts";
 import { EngineContext, type IncidentEngineDeps } from "./context.ts";
 import { MaintenanceRunner, type NewMaintenanceInput } from "./maintenances.ts";
 import { attributeUpstreams, loadAttributions } from "./upstream.ts";
@@ -78,24 +78,24 @@ export class IncidentEngine {
     void this.#run(() => attributeUpstreams(this.#ctx)).catch((error: unknown) => this.#ctx.deps.logger.error({ err: error }, "attributing incidents to upstreams failed"));
   }
 
-  create(input: NewIncidentInput, actor: string): Promise<IncidentRow> {
-    return this.#run(() => createIncident(this.#ctx, input, actor));
+  create(input: NewIncidentInput, actor: string, rights?: Rights): Promise<IncidentRow> {
+    return this.#run(() => createIncident(this.#ctx, input, actor, rights));
   }
 
-  personUpdate(id: string, input: PersonUpdateInput, actor: string): Promise<IncidentRow> {
-    return this.#run(() => personUpdate(this.#ctx, id, input, actor));
+  personUpdate(id: string, input: PersonUpdateInput, actor: string, rights?: Rights): Promise<IncidentRow> {
+    return this.#run(() => personUpdate(this.#ctx, id, input, actor, rights));
   }
 
-  edit(id: string, input: { name?: string; impact?: Impact | null }, actor: string): Promise<IncidentRow> {
-    return this.#run(() => editIncident(this.#ctx, id, input, actor));
+  edit(id: string, input: { name?: string; impact?: Impact | null }, actor: string, rights?: Rights): Promise<IncidentRow> {
+    return this.#run(() => editIncident(this.#ctx, id, input, actor, rights));
   }
 
   publish(id: string, actor: string): Promise<IncidentRow> {
     return this.#run(() => publishIncident(this.#ctx, id, actor));
   }
 
-  savePostmortem(id: string, body: string, actor: string): Promise<IncidentRow> {
-    return this.#run(() => savePostmortem(this.#ctx, id, body, actor));
+  savePostmortem(id: string, body: string, actor: string, rights?: Rights): Promise<IncidentRow> {
+    return this.#run(() => savePostmortem(this.#ctx, id, body, actor, rights));
   }
 
   publishPostmortem(id: string, actor: string): Promise<IncidentRow> {

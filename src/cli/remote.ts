@@ -1,6 +1,7 @@
 import { Option, type Command } from "commander";
 import { AppError, errorCodes, type ErrorCode, type ErrorDetail } from "../core/errors.ts";
 import type { CliIo } from "./context.ts";
+import { withoutTrailingSlashes } from "../core/text.ts";
 
 /** Flags of commands that talk to a running Vigil. */
 export interface RemoteFlags {
@@ -27,7 +28,7 @@ export interface RemoteApi {
 }
 
 export function remoteApi(io: CliIo, flags: RemoteFlags, fetchImpl: typeof fetch = fetch): RemoteApi {
-  const base = (flags.url ?? io.env["VIGIL_URL"] ?? "http://127.0.0.1:8080").replace(/\/+$/, "");
+  const base = withoutTrailingSlashes(flags.url ?? io.env["VIGIL_URL"] ?? "http://127.0.0.1:8080");
   const token = flags.token ?? io.env["VIGIL_TOKEN"];
   const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
     const headers: Record<string, string> = { accept: "application/json" };

@@ -7,6 +7,7 @@ import type { CommandInstaller } from "./command.ts";
 import type { CliIo } from "./context.ts";
 import { exitCodes } from "./exit-codes.ts";
 import { remoteApi, remoteOptions, type RemoteFlags } from "./remote.ts";
+import { withoutTrailingSlashes } from "../core/text.ts";
 
 interface SubscriberJson {
   id: string;
@@ -40,7 +41,7 @@ export function subscriberLine(s: SubscriberJson): string {
  * refusal comes back as an AppError carrying the server's code, message and details.
  */
 async function rawRequest(io: CliIo, flags: RemoteFlags, method: string, urlPath: string, init: { body?: string; contentType?: string; timeoutMs?: number } = {}): Promise<Response> {
-  const base = (flags.url ?? io.env["VIGIL_URL"] ?? "http://127.0.0.1:8080").replace(/\/+$/, "");
+  const base = withoutTrailingSlashes(flags.url ?? io.env["VIGIL_URL"] ?? "http://127.0.0.1:8080");
   const token = flags.token ?? io.env["VIGIL_TOKEN"];
   const headers: Record<string, string> = {};
   if (token) headers["authorization"] = `Bearer ${token}`;

@@ -106,7 +106,9 @@ function serve(socket: Socket, deliver: (mail: ReceivedMail) => void): void {
 
 /** The address in `FROM:<a@b.c> SIZE=…` or `TO:<a@b.c>`. */
 function addressIn(argument: string): string {
-  return /<([^>]*)>/.exec(argument)?.[1] ?? argument.replace(/^(FROM|TO):/i, "").trim();
+  const open = argument.indexOf("<");
+  const close = open === -1 ? -1 : argument.indexOf(">", open + 1);
+  return close !== -1 ? argument.slice(open + 1, close) : argument.replace(/^(FROM|TO):/i, "").trim();
 }
 
 /** The message's Subject header, unfolded and with RFC 2047 encoded words decoded. */

@@ -404,7 +404,11 @@ function humanStatus(status: string): string {
 
 /** Text on one line: line breaks (and the spaces around them) become one space. */
 function inline(text: string): string {
-  return text.replace(/\s*(?:\r\n|\r|\n)\s*/g, " ").trim();
+  return text
+    .split(/\r\n|\r|\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "")
+    .join(" ");
 }
 
 /** Text safe in a table cell: on one line, pipes escaped. */

@@ -54,15 +54,16 @@ const url = /\b[a-z][a-z0-9+.-]*:\/\/[^\s)>\]"']+/gi;
 const hex = "[0-9a-f]{1,4}";
 const ipv6 = new RegExp(
   [
-    "\\[[0-9a-f:.]*:[0-9a-f:.]*(?:%[\\w.-]+)?\\](?::\\d{1,5})?",
+    "\\[[0-9a-f.]*:[0-9a-f:.]*(?:%[\\w.-]+)?\\](?::\\d{1,5})?",
     `\\b(?:${hex}:){7}${hex}\\b`,
     `(?<![\\w:.])(?:${hex}(?::${hex}){0,6})?::(?:${hex}(?::${hex}){0,6})?(?::\\d{1,3}(?:\\.\\d{1,3}){3})?(?:%[\\w.-]+)?(?![\\w:]|\\.\\d)`,
   ].join("|"),
   "gi",
 );
 const ipv4 = /\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b/g;
-// A host (with a letter in it, so that 21:20 stays a time) and a port.
-const hostPort = /\b(?=[a-z0-9.-]*[a-z])[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*:\d{1,5}\b/gi;
+// A host (with a letter in it, so that 21:20 stays a time) and a port; tried only where a run of host characters
+// starts, so that a long run without a port is read once, not once per position.
+const hostPort = /(?<![a-z0-9.-])(?=[a-z0-9.-]*[a-z])[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*:\d{1,5}\b/gi;
 const domain = /\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:[a-z]{2,63})\b/gi;
 const path = /(?:^|(?<=[\s(="']))(?:~|\.{1,2})?(?:\/[\w.@-]+){2,}\/?|\b[a-z]:\\\S+/gi;
 
@@ -123,7 +124,7 @@ function guessKind(message: string): string | null {
 
 /** The first duration in `text` ("800 ms", "5 s", "5000ms") in seconds, as a short number; null when there is none. */
 function secondsIn(text: string): string | null {
-  const match = /(\d+(?:\.\d+)?)\s*(ms|s)\b/.exec(text);
+  const match = /(?<![\d.])(\d+(?:\.\d+)?)\s*(ms|s)\b/.exec(text);
   if (!match) return null;
   const seconds = Number(match[1]) / (match[2] === "ms" ? 1000 : 1);
   return String(Math.round(seconds * 10) / 10);

@@ -5,7 +5,8 @@ export function redactUrl(url: string): string {
     parsed = new URL(url);
   } catch {
     // Unparseable: still hide anything between "//user:" and "@", and drop the query.
-    return url.replace(/\?.*$/s, "").replace(/(\/\/[^:/@]*):[^@]*@/, "$1:***@");
+    const query = url.indexOf("?");
+    return (query === -1 ? url : url.slice(0, query)).replace(/(\/\/[^:/@]*):[^@]*@/, "$1:***@");
   }
   const user = parsed.username === "" ? "" : `${decodeURIComponent(parsed.username)}${parsed.password === "" ? "" : ":***"}@`;
   const host = decodeURIComponent(parsed.hostname);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { nonPagePolicy, pageSecurityHeaders } from "./security-headers.ts";
+import { withoutTrailingSlashes } from "../../core/text.ts";
 
 /** A rendered file as the site serves it (see app/statuspage/snapshot.ts). */
 export interface SiteArtifact {
@@ -25,16 +26,6 @@ export function siteKeyOf(url: string): string {
   const page = new URLSearchParams(query).get("page");
   const clean = pathname.length > 1 ? withoutTrailingSlashes(pathname) : pathname;
   return page !== null && /^[0-9]{1,6}$/.test(page) && Number(page) > 1 ? `${clean}?page=${Number(page)}` : clean;
-}
-
-/**
- * The path without its trailing slashes, in one pass from the end: a pattern such as /\/+$/ backtracks, taking time
- * quadratic in a run of slashes that does not reach the end (16 KB of them blocked the event loop for 190 ms).
- */
-function withoutTrailingSlashes(path: string): string {
-  let end = path.length;
-  while (end > 0 && path.charCodeAt(end - 1) === 47) end--;
-  return path.slice(0, end);
 }
 
 /** Whether an If-None-Match header matches `etag` (weak comparison, as RFC 9110 asks for GET). */

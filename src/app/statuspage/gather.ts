@@ -9,6 +9,7 @@ import { catalogFromConfig } from "../../catalog/from-config.ts";
 import type { ComponentRow, IncidentUpdateRow, Store } from "../../store/types.ts";
 import { statusChangeKind, toStatusChange } from "../incidents/context.ts";
 import type { UpstreamView } from "../upstream/watcher.ts";
+import { withoutTrailingSlashes } from "../../core/text.ts";
 
 /** How far back incidents are kept on the page (the bars' 90 days, and the history beyond them). */
 const historyLimit = 500;
@@ -20,7 +21,7 @@ export function pageIdOf(url: string): string {
 
 /** The address the public reaches the page at: server.public_url, else site.url, else the listening address. */
 export function publicUrlOf(config: VigilConfig, listening: string): string {
-  return (config.server.public_url ?? config.site.url ?? listening).replace(/\/+$/, "");
+  return withoutTrailingSlashes(config.server.public_url ?? config.site.url ?? listening);
 }
 
 /** What the subscribe form offers: e-mail when an SMTP server is configured, webhooks unless turned off; null without a `subscribers` section. */

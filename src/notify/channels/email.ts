@@ -11,7 +11,7 @@ import { escapeHtml } from "../../statuspage/render/xml.ts";
 import type { NotificationMessage, SendResult } from "../types.ts";
 import { facts, kindLabels, toneColours, toneOf, truncate, type Channel } from "./channel.ts";
 
-const address = z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, "expected an e-mail address such as oncall@example.com");
+const address = z.string().regex(/^[^\s@<>]+@[^\s@<>.]+(?:\.[^\s@<>.]+)+$/, "expected an e-mail address such as oncall@example.com");
 
 /** The keys of an `email` channel. */
 export const EmailConfig = strictMap({

@@ -14,6 +14,7 @@ import { httpUrl, strictMap, text } from "../../config/fields.ts";
 import type { MessageKind, NotificationMessage, SendContext, SendResult, Severity } from "../types.ts";
 import { componentLine, kindLabels, severityLabels, truncate, type Channel } from "./channel.ts";
 import { postJson } from "./http-send.ts";
+import { withoutTrailingSlashes } from "../../core/text.ts";
 
 /** The API's host per Opsgenie region. */
 export const opsgenieHosts = { us: "https://api.opsgenie.com", eu: "https://api.eu.opsgenie.com" } as const;
@@ -107,7 +108,7 @@ export function renderOpsgenie(message: NotificationMessage, config: OpsgenieCon
 
 /** The request URL of a payload: the create endpoint, or the alias's acknowledge/close endpoint. */
 export function opsgenieUrl(payload: NonNullable<OpsgeniePayload>, config: OpsgenieConfig): string {
-  const base = (config.url ?? opsgenieHosts[config.region]).replace(/\/+$/, "");
+  const base = withoutTrailingSlashes(config.url ?? opsgenieHosts[config.region]);
   if (payload.action === "create") return `${base}/v2/alerts`;
   return `${base}/v2/alerts/${encodeURIComponent(payload.alias)}/${payload.action}?identifierType=alias`;
 }

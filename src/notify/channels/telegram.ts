@@ -9,6 +9,7 @@ import { httpUrl, strictMap, text } from "../../config/fields.ts";
 import type { NotificationMessage } from "../types.ts";
 import { kindLabels, linkLabel, toneEmoji, toneOf, truncateEscaped, type Channel } from "./channel.ts";
 import { postJson } from "./http-send.ts";
+import { withoutTrailingSlashes } from "../../core/text.ts";
 
 /** The keys of a `telegram` channel. */
 export const TelegramConfig = strictMap({
@@ -55,7 +56,7 @@ export function renderTelegram(message: NotificationMessage, config: TelegramCon
 
 /** The sendMessage URL of a bot. */
 export function sendMessageUrl(config: TelegramConfig): string {
-  return `${config.api_url.replace(/\/+$/, "")}/bot${config.bot_token}/sendMessage`;
+  return `${withoutTrailingSlashes(config.api_url)}/bot${config.bot_token}/sendMessage`;
 }
 
 /** Sends an HTML message to a Telegram chat through a bot. */

@@ -4,6 +4,7 @@ import { PublicNames } from "../../incidents/public-names.ts";
 import { outageWindows, type OutageWindow, type StatusChange } from "../../incidents/windows.ts";
 import { dayKey, lastDays, nextDay, startOfDay } from "./days.ts";
 import type { ComponentView, DayView, GroupView, Indicator, IncidentView, LinkView, MaintenanceView, PageView, SubscribeView, UpdateView } from "./types.ts";
+import { withoutTrailingSlashes } from "../../core/text.ts";
 
 /** How many days the uptime bars show. */
 export const barDays = 90;
@@ -112,7 +113,7 @@ const partialWeight = 0.3;
  */
 export function buildPageView(input: ViewInput): PageView {
   const tz = input.site.timeZone;
-  const url = input.site.url.replace(/\/+$/, "");
+  const url = withoutTrailingSlashes(input.site.url);
   const visible = input.components.filter((c) => !c.hidden).sort((a, b) => a.position - b.position || a.id.localeCompare(b.id));
   const publicNames = new PublicNames(input.components.map((c) => ({ id: c.id, name: c.name, hidden: c.hidden, dependsOn: c.dependsOn ?? [] })));
   const statusOf = (id: string): ComponentStatus => input.statuses[id] ?? "operational";

@@ -24,6 +24,7 @@ import type { FeedFormat, FeedSnapshot, ParseContext, UpstreamComponent, Upstrea
 import { FeedParseError } from "../types.ts";
 import { readJson } from "./read.ts";
 import { absent, cleanText, httpLink, maxComponents, maxId, maxItems, maxTitle, parseDate, pickDate, plainText } from "./sanitize.ts";
+import { withoutTrailingSlashes } from "../../core/text.ts";
 
 /** The keys of a `statuspage` feed. */
 export const StatuspageConfig = strictMap({
@@ -51,7 +52,7 @@ export function componentStatus(value: string): UpstreamStatus {
 export function summaryUrl(pageUrl: string): string {
   const url = new URL(pageUrl);
   url.hash = "";
-  const path = url.pathname.replace(/\/api\/v2(?:\/.*)?$/, "").replace(/\/+$/, "");
+  const path = withoutTrailingSlashes(url.pathname.replace(/\/api\/v2(?:\/.*)?$/, ""));
   url.pathname = `${path}/api/v2/summary.json`;
   return url.href;
 }
@@ -60,13 +61,13 @@ export function summaryUrl(pageUrl: string): string {
 function pageBase(doc: Record<string, unknown>, ctx: ParseContext): string | null {
   const page = doc.page;
   const fromDoc = typeof page === "object" && page !== null ? httpLink((page as Record<string, unknown>).url) : null;
-  if (fromDoc !== null) return fromDoc.replace(/\/+$/, "");
+  if (fromDoc !== null) return withoutTrailingSlashes(fromDoc);
   if (!URL.canParse(ctx.url)) return null;
   const url = new URL(ctx.url);
   url.search = "";
   url.hash = "";
   url.pathname = url.pathname.replace(/\/api\/v2(?:\/.*)?$/, "");
-  return url.href.replace(/\/+$/, "");
+  return withoutTrailingSlashes(url.href);
 }
 
 // Loose record shapes: unknown keys ignored, each record checked on its own so one odd one is skipped.

@@ -2,6 +2,7 @@
  * Escaping for the status page's HTML. Everything taken from the view is escaped with `esc` (it is safe in text and
  * in double-quoted attribute values alike); only the already sanitised update and postmortem HTML is inserted as is.
  */
+import { trimWhere } from "../../../core/text.ts";
 
 const entities: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -12,7 +13,7 @@ export function esc(value: string | number): string {
 
 // What a browser ignores when it reads a URL: leading and trailing C0 controls and spaces, and tabs and newlines anywhere.
 function normaliseUrl(url: string): string {
-  return url.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, "").replace(/[\t\n\r]/g, "");
+  return trimWhere(url, (code) => code <= 0x20).replace(/[\t\n\r]/g, "");
 }
 
 const schemePattern = /^([a-z][a-z0-9+.-]*):/i;

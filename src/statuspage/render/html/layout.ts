@@ -8,6 +8,7 @@ import type { PageView } from "../../view/types.ts";
 import { esc, safeHref, safeImageSrc } from "./escape.ts";
 import { pageStyles } from "./styles.ts";
 import { formatDateTime, isoUtc, type Zone, zoneOf } from "./time.ts";
+import { withoutTrailingSlashes } from "../../../core/text.ts";
 
 /** Site-relative paths of the pages. Ids are percent-encoded. */
 export const paths = {
@@ -51,7 +52,7 @@ export function timeElement(date: Date, zone: Zone): string {
 /** The site's root with no trailing slash, when it is an http(s) address. */
 function siteRoot(view: PageView): string | undefined {
   const url = safeHref(view.page.url);
-  return url !== undefined && /^https?:\/\//i.test(url) ? url.replace(/\/+$/, "") : undefined;
+  return url !== undefined && /^https?:\/\//i.test(url) ? withoutTrailingSlashes(url) : undefined;
 }
 
 function header(view: PageView, section: Section): string {

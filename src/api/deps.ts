@@ -54,7 +54,7 @@ export interface IncidentsPort {
   edit(id: string, input: { name?: string; impact?: Impact | null }, actor: string, rights?: Rights): Promise<IncidentRow>;
   publish(id: string, actor: string): Promise<IncidentRow>;
   savePostmortem(id: string, body: string, actor: string, rights?: Rights): Promise<IncidentRow>;
-  publishPostmortem(id: string, actor: string): Promise<IncidentRow>;
+  publishPostmortem(id: string, actor: string, options?: { force?: boolean }): Promise<IncidentRow>;
   overrideComponent(id: string, status: ComponentStatus | null, actor: string): Promise<ComponentStatus>;
   componentStatuses(): { statuses: Record<string, ComponentStatus>; overridden: string[] };
   windows(query: WindowQuery): Promise<OutageWindow[]>;

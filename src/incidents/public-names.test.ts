@@ -54,4 +54,9 @@ describe("public names of components", () => {
     const cyclic = new PublicNames([c("a", "A", ["b"], true), c("b", "B", ["a"], true), c("v", "V", ["a"])]);
     expect(cyclic.standIns("b")).toEqual(["v"]);
   });
+
+  it("finds the hidden components' names in a text", () => {
+    expect(catalog.hiddenNamesIn("The Orders database and the Connection pool; not orders database")).toEqual(["Orders database", "Connection pool"]);
+    expect(catalog.hiddenNamesIn("API and Cache")).toEqual([]);
+  });
 });

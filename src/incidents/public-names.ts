@@ -102,6 +102,12 @@ export class PublicNames {
     return this.withoutHiddenNames(name);
   }
 
+  /** The hidden components' names `text` holds (whole words, case as configured), each once. */
+  hiddenNamesIn(text: string): string[] {
+    const names = [...this.#byId.values()].filter((c) => c.hidden && c.name.trim() !== "").map((c) => c.name);
+    return names.filter((name) => new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegExp(name)}(?![\\p{L}\\p{N}_])`, "u").test(text));
+  }
+
   /** `text` with each hidden component's name (a whole word, case as configured; longest first) replaced by its stand-ins' names, or "an internal system". */
   withoutHiddenNames(text: string): string {
     const hidden = [...this.#byId.values()].filter((c) => c.hidden && c.name.trim() !== "").sort((a, b) => b.name.length - a.name.length);

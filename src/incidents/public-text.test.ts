@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { errorKinds } from "../probes/types.ts";
-import { hidden, hostsIn, publicErrorPhrase, publicWarningPhrase, scrubPublicText } from "./public-text.ts";
+import { hidden, hostsIn, internalDetails, publicErrorPhrase, publicWarningPhrase, scrubPublicText } from "./public-text.ts";
 
 // Property-style: many generated sentences from a seeded generator, so a failure reproduces.
 function random(seed: number): () => number {
@@ -121,5 +121,15 @@ describe("hostsIn", () => {
         { host: "localhost-ish", expect: "+OK" },
       ]).sort(),
     ).toEqual(["10.0.0.5", "[2001:db8::53]:53", "::1", "api.acme.example", "cache.acme.example", "db.internal.acme.example"].sort());
+  });
+
+  it("finds the internal details a person should not publish unseen, by line, but not links", () => {
+    const text = "Summary\nThe primary db1.acme.internal at [fd00::12]:5432 failed.\nSee /var/log/app/error.log, and https://status.example.com/incidents/1.\nIt was 10:42:05.";
+    expect(internalDetails(text, ["db1.acme.internal"])).toEqual([
+      { line: 2, found: "db1.acme.internal" },
+      { line: 2, found: "[fd00::12]:5432" },
+      { line: 3, found: "/var/log/app/error.log" },
+    ]);
+    expect(internalDetails("All clear at 21:20, see https://example.com/status.")).toEqual([]);
   });
 });

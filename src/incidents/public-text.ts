@@ -2,6 +2,7 @@
  * What the public may read of the evidence: generic phrasings of probe errors and warnings, and a scrub that removes
  * whatever still looks like an internal detail (addresses, ports, URLs, the configuration's host names, file paths).
  */
+import { trimEndWhere } from "../core/text.ts";
 
 /** Stands in the public text for something removed from it. */
 export const hidden = "[hidden]";
@@ -88,6 +89,31 @@ function scrub(text: string, hosts: readonly string[]): string {
   out = out.replace(path, hidden).replace(ipv6, hidden).replace(ipv4, hidden).replace(hostPort, hidden).replace(domain, hidden);
   // "[hidden]:5432" and "[hidden] [hidden]" read as one detail.
   return out.replace(/\[hidden\](?::\d{1,5})?(?:[\s:]*\[hidden\](?::\d{1,5})?)*/g, hidden);
+}
+
+/**
+ * The internal details in `text` a person should not publish unseen: the configuration's `hosts`, IPv4 and IPv6
+ * addresses, host:port pairs and file paths, each with its line (from 1), in order. URLs and domain names are not
+ * reported (a postmortem may link to a provider's page); they are hidden only where Vigil scrubs text itself.
+ */
+export function internalDetails(text: string, hosts: readonly string[] = []): { line: number; found: string }[] {
+  const found: { line: number; found: string }[] = [];
+  const patterns = [ipv6, ipv4, hostPort, path];
+  text.split(/\r\n|\r|\n/).forEach((line, i) => {
+    const seen = new Set<string>();
+    const add = (value: string): void => {
+      // A sentence's full stop or comma after a path is not part of it.
+      const trimmed = trimEndWhere(value.trim(), (code) => code === 0x2e || code === 0x2c || code === 0x3b);
+      if (trimmed !== "" && !seen.has(trimmed)) {
+        seen.add(trimmed);
+        found.push({ line: i + 1, found: trimmed });
+      }
+    };
+    const lower = line.toLowerCase();
+    for (const host of hosts) if (host.length > 0 && lower.includes(host.toLowerCase())) add(host);
+    for (const pattern of patterns) for (const match of line.matchAll(pattern)) add(match[0]);
+  });
+  return found;
 }
 
 /** The host names in a configuration's values worth hiding: hosts of URLs and the values of `host`-like keys. */

@@ -126,7 +126,18 @@ for (const backend of storeBackends()) {
 
       const edited = await test.send("PUT", `/api/v1/incidents/${incident.id}/postmortem`, { body: "# Postmortem\n\nThe primary ran out of disk." });
       expect(edited.json.body).toContain("ran out of disk");
-      const published = await test.send("POST", `/api/v1/incidents/${incident.id}/postmortem/publish`);
+      // A postmortem still showing internal details is refused, each named by its line; nothing is published.
+      await test.send("PUT", `/api/v1/incidents/${incident.id}/postmortem`, { body: "# Postmortem\n\nThe primary at 10.0.4.12:3306 ran out of disk.\nSee /var/log/mysql/error.log." });
+      const leaky = await test.send("POST", `/api/v1/incidents/${incident.id}/postmortem/publish`);
+      expect(leaky.status).toBe(409);
+      expect(leaky.json.error.message).toContain("still shows what the public should not read (2 findings): edit it, or publish with force");
+      expect(leaky.json.error.details).toEqual([
+        { path: "postmortem:3", message: 'internal detail "10.0.4.12:3306"' },
+        { path: "postmortem:4", message: 'internal detail "/var/log/mysql/error.log"' },
+      ]);
+      expect((await api(`/api/v1/incidents/${incident.id}/postmortem`)).published_at).toBeNull();
+      // A person who has read it may publish it as it is.
+      const published = await test.send("POST", `/api/v1/incidents/${incident.id}/postmortem/publish`, { force: true });
       expect(published.json).toMatchObject({ status: "postmortem", postmortem_published_at: expect.any(String) });
     }, 120_000);
 

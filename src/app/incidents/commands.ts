@@ -4,6 +4,7 @@ import type { ComponentStatus } from "../../incidents/component-status.ts";
 import { downstreamOf } from "../../incidents/graph.ts";
 import type { Impact } from "../../incidents/impact.ts";
 import { nextStatus, type IncidentStatus } from "../../incidents/lifecycle.ts";
+import { internalDetails } from "../../incidents/public-text.ts";
 import type { IncidentRow } from "../../store/types.ts";
 import { createdData } from "./automation.ts";
 import { isOpenStatus } from "../../incidents/lifecycle.ts";
@@ -151,10 +152,24 @@ export async function savePostmortem(ctx: EngineContext, id: string, body: strin
   });
 }
 
-/** Publishes the postmortem: the incident moves to `postmortem` (Statuspage's status for it). */
-export async function publishPostmortem(ctx: EngineContext, id: string, actor: string): Promise<IncidentRow> {
+/**
+ * Publishes the postmortem: the incident moves to `postmortem` (Statuspage's status for it). The draft is written for
+ * responders, with raw errors and real names: unless `force`, a postmortem that still names a hidden component or an
+ * internal detail (a configured host, an address, a host:port, a file path) is refused, each finding named by line.
+ */
+export async function publishPostmortem(ctx: EngineContext, id: string, actor: string, options: { force?: boolean } = {}): Promise<IncidentRow> {
   const tracked = await trackedOf(ctx, id);
-  if (tracked.row.postmortemBody === null) throw new AppError("conflict", `incident ${id} has no postmortem to publish`);
+  const body = tracked.row.postmortemBody;
+  if (body === null) throw new AppError("conflict", `incident ${id} has no postmortem to publish`);
+  if (options.force !== true) {
+    const details = [
+      ...ctx.publicNames.hiddenNamesIn(body).map((name) => ({ path: "postmortem", message: `names hidden component "${name}"` })),
+      ...internalDetails(body, ctx.hosts).map((d) => ({ path: `postmortem:${d.line}`, message: `internal detail "${d.found}"` })),
+    ];
+    if (details.length > 0) {
+      throw new AppError("conflict", `the postmortem of incident ${id} still shows what the public should not read (${details.length} finding${details.length === 1 ? "" : "s"}): edit it, or publish with force`, { details });
+    }
+  }
   const verdict = nextStatus(tracked.row.status as IncidentStatus, "postmortem", "person");
   if (!verdict.ok) throw new AppError("conflict", verdict.reason);
   const now = ctx.deps.clock.now();

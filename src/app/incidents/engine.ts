@@ -98,8 +98,8 @@ export class IncidentEngine {
     return this.#run(() => savePostmortem(this.#ctx, id, body, actor, rights));
   }
 
-  publishPostmortem(id: string, actor: string): Promise<IncidentRow> {
-    return this.#run(() => publishPostmortem(this.#ctx, id, actor));
+  publishPostmortem(id: string, actor: string, options?: { force?: boolean }): Promise<IncidentRow> {
+    return this.#run(() => publishPostmortem(this.#ctx, id, actor, options));
   }
 
   overrideComponent(id: string, status: ComponentStatus | null, actor: string): Promise<ComponentStatus> {

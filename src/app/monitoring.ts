@@ -11,6 +11,8 @@ import { applyAssertions } from "../probes/assertions.ts";
 import { probeRegistry } from "../probes/registry.ts";
 import type { ProbeOutcome } from "../probes/types.ts";
 import { Scheduler, type ScheduledMonitor } from "../scheduler/scheduler.ts";
+import { graphRechecks } from "../incidents/graph-recheck.ts";
+import { graphOf } from "./graph-of.ts";
 import type { MonitorStateRow, Store } from "../store/types.ts";
 import { ResultWriter } from "./result-writer.ts";
 
@@ -254,6 +256,7 @@ export class MonitoringService {
           this.#writer.saveState(row);
         });
       for (const event of detected.events) logger.info({ monitor: monitorId, event: event.kind }, "monitor event");
+      if (detected.events.some((e) => e.kind === "monitor.down" || e.kind === "monitor.degraded")) await this.#checkRelated(monitorId, at);
       this.#deps.onDetected?.();
     } else {
       // Otherwise states are saved at most every 30 s: a restart (or the next node to check it) resumes with counters
@@ -263,6 +266,27 @@ export class MonitoringService {
       this.#writer.add(result, saveState ? this.#stateRow(detected.state, at) : undefined);
     }
     return { recheck: detected.recheck };
+  }
+
+  /**
+   * A monitor confirmed a failure: the monitors related to it through the dependency graph (what it depends on, what
+   * depends on it) that this node checks and that are not failing already are checked now rather than at their next
+   * interval, so the incident's root and impact are confirmed within seconds. On the timeline as `monitor.graph_recheck`.
+   */
+  async #checkRelated(monitorId: string, at: Date): Promise<void> {
+    const config = this.#config;
+    if (config === undefined) return;
+    const failing = (id: string): boolean => {
+      const status = this.#states.get(id)?.status;
+      return status === "down" || status === "degraded";
+    };
+    const related = graphRechecks(graphOf(config), config.components, monitorId, (id) => !this.owns(id) || failing(id));
+    const moved = this.#scheduler.checkSoon(related);
+    if (moved.length === 0) return;
+    this.#deps.metrics.earlyChecks.inc({ reason: "graph" }, moved.length);
+    await this.#deps.store.events
+      .append({ at, kind: "monitor.graph_recheck", subject: monitorId, actor: "system", data: { region: this.#region, monitors: moved } })
+      .catch((error: unknown) => this.#deps.logger.warn({ err: error, monitor: monitorId }, "recording the graph re-check failed"));
   }
 
   #stateRow(state: MonitorState, at: Date): MonitorStateRow {

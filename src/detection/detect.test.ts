@@ -60,11 +60,11 @@ describe("detect: scenarios", () => {
       rechecks: ".R.R.R.R.",
     },
     {
-      name: "recover 3 needs three up results; only the first asks for a re-check",
-      steps: ["0 r down", "1 r down", "61 r up", "62 r up", "122 r up"],
+      name: "recover 3 needs three up results, each short of it asking for a quick re-check",
+      steps: ["0 r down", "1 r down", "61 r up", "62 r up", "63 r up"],
       policy: { recover: 3 },
-      events: ["1 down", "122 up"],
-      rechecks: "R.R..",
+      events: ["1 down", "63 up"],
+      rechecks: "R.RR.",
     },
     {
       name: "confirm 1 alerts on the first failure without a re-check",

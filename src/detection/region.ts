@@ -44,7 +44,8 @@ export function advanceRegion(
   if (up) {
     // From unknown there is nothing to recover from, so one up result is enough.
     if (!isBad(before) || streak >= policy.recover) status = "up";
-    recheck = isBad(status) && streak === 1;
+    // Recovery is confirmed as quickly as failure: every good result short of `recover` asks for a quick re-check.
+    recheck = isBad(status);
     if (status === "up") {
       failingSince = null;
       lastUpBeforeFailing = null;

@@ -8,6 +8,7 @@ export interface Metrics {
   catalogSize: Gauge<"kind">;
   ready: Gauge;
   checks: Counter<"type" | "status">;
+  earlyChecks: Counter<"reason">;
   scheduleLag: Histogram;
   resultsDropped: Counter;
   clusterLeader: Gauge;
@@ -38,6 +39,12 @@ export function createMetrics(version: string): Metrics {
     catalogSize: new Gauge({ name: "vigil_catalog_items", help: "Components and monitors in the running configuration.", labelNames: ["kind"], registers: [registry] }),
     ready: new Gauge({ name: "vigil_ready", help: "1 when the store is reachable and migrated, else 0.", registers: [registry] }),
     checks: new Counter({ name: "vigil_probe_checks_total", help: "Checks run, by monitor type and result status.", labelNames: ["type", "status"], registers: [registry] }),
+    earlyChecks: new Counter({
+      name: "vigil_probe_early_checks_total",
+      help: "Checks brought forward before their interval, by reason (graph: a monitor they are related to through the dependency graph confirmed a failure).",
+      labelNames: ["reason"],
+      registers: [registry],
+    }),
     scheduleLag: new Histogram({
       name: "vigil_probe_schedule_lag_seconds",
       help: "How late checks start against their due time.",

@@ -41,6 +41,27 @@ describe("Scheduler", () => {
     await scheduler.stop();
   });
 
+  it("brings checks forward on request, once each, within the concurrency limit, leaving running and unknown ones", async () => {
+    const slow = blocker();
+    const randoms = [0, 0.5, 0.6, 0.7];
+    const { timers, scheduler, starts } = harness({ concurrency: 2, random: () => randoms.shift() ?? 0, run: (m) => (m.id === "a" ? slow.run() : Promise.resolve({ recheck: false })) });
+    scheduler.set([monitor("a"), monitor("b"), monitor("c"), monitor("d")]);
+    await timers.advance(1_000);
+    expect(starts).toEqual([["a", 0]]);
+    // a is running; b, c and d are due at 5, 6 and 7 s: brought to now, two at a time (a holds one slot).
+    expect(scheduler.checkSoon(["a", "b", "b", "c", "d", "nope"])).toEqual(["b", "c", "d"]);
+    await timers.advance(0);
+    expect(starts).toEqual([["a", 0], ["b", 1_000], ["c", 1_000], ["d", 1_000]]);
+    // Each then follows its interval from the early check; the old due times are gone.
+    await timers.advance(9_999);
+    expect(starts.filter(([id]) => id !== "a").map(([id, at]) => `${id}@${at}`)).toEqual(["b@1000", "c@1000", "d@1000"]);
+    await timers.advance(1);
+    expect(starts.filter(([id]) => id !== "a").map(([id, at]) => `${id}@${at}`)).toEqual(["b@1000", "c@1000", "d@1000", "b@11000", "c@11000", "d@11000"]);
+    slow.release();
+    await scheduler.stop();
+    expect(scheduler.checkSoon(["b"])).toEqual([]);
+  });
+
   it("re-checks quickly when the runner asks, then returns to the interval", async () => {
     let calls = 0;
     const { timers, scheduler, starts } = harness({ run: async () => ({ recheck: ++calls === 2 }) });

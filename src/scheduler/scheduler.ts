@@ -125,6 +125,26 @@ export class Scheduler {
     this.#arm();
   }
 
+  /**
+   * Brings the next check of each of `ids` forward to now, within the concurrency limit like any other: one whose
+   * check is running or already due is left as it is (its result comes anyway), an unknown or removed one is ignored.
+   * Its checks then follow every interval from this one. Returns the ids brought forward.
+   */
+  checkSoon(ids: readonly string[]): string[] {
+    if (this.#stopped) return [];
+    const now = this.#now();
+    const moved: string[] = [];
+    for (const id of new Set(ids)) {
+      const entry = this.#entries.get(id);
+      if (!entry || entry.removed || entry.running) continue;
+      if (this.#waiting.some((token) => token.id === id && this.#live(token))) continue;
+      this.#schedule(entry, now);
+      moved.push(id);
+    }
+    if (moved.length > 0) this.#tick();
+    return moved;
+  }
+
   /** Stops scheduling and aborts checks in flight; resolves when they have all returned. */
   async stop(): Promise<void> {
     this.#stopped = true;

@@ -146,6 +146,8 @@ export function strictMap<S extends z.ZodRawShape>(shape: S) {
   const known = Object.keys(shape);
   return z.looseObject(shape).superRefine(
     (value, ctx) => {
+      // Run even when the value is not a mapping (`site:` left empty): that is reported already, as its type.
+      if (typeof value !== "object" || value === null) return;
       for (const key of Object.keys(value)) {
         if (known.includes(key)) continue;
         const suggestion = closest(key, known);

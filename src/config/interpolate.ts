@@ -51,7 +51,7 @@ export function interpolateDocument(doc: Document, env: Record<string, string | 
 /** Reads an unquoted value's text as YAML would have (numbers, booleans); anything else stays text. */
 function retype(text: string): unknown {
   try {
-    const value: unknown = parseYaml(text);
+    const value: unknown = parseYaml(text, { logLevel: "silent" });
     return value === null || typeof value === "object" ? text : value;
   } catch {
     return text;

@@ -2,11 +2,11 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { LineCounter, parseDocument } from "yaml";
+import { LineCounter, parseDocument, visit, type Document } from "yaml";
 import { AppError, type ErrorDetail } from "../core/errors.ts";
 import { interpolateDocument } from "./interpolate.ts";
 import { issuesFromZod, type RawConfigIssue } from "./issues.ts";
-import { formatPath } from "./path.ts";
+import { formatPath, type ConfigPath } from "./path.ts";
 import { positionOf } from "./positions.ts";
 import { checkReferences } from "./references.ts";
 import { VigilConfigSchema, type VigilConfig } from "./schema.ts";
@@ -71,7 +71,14 @@ export function parseConfigText(text: string, file: string, env: Record<string, 
   const envErrors = interpolation.missing.map((m) =>
     place({ path: m.path, message: `environment variable ${m.name} is not set (write \${${m.name}:-default} to give a default)` }),
   );
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  } catch (error) {
+    // An alias to an anchor not yet set, or aliases expanding past the limit (a "billion laughs" document).
+    const at = aliasPosition(doc, lines);
+    return { ok: false, errors: [...envErrors, { file, path: "", message: `invalid YAML: ${(error as Error).message}`, ...(at ?? {}) }] };
+  }
   if (typeof data !== "object" || Array.isArray(data)) {
     return { ok: false, errors: [...envErrors, place({ path: [], message: "the configuration must be a mapping of sections (site, components, monitors…)" })] };
   }
@@ -79,7 +86,7 @@ export function parseConfigText(text: string, file: string, env: Record<string, 
   const schemaIssues = parsed.success ? [] : issuesFromZod(parsed.error, data, interpolation.fromEnv, formatPath);
   // Paths of values with a missing variable already have their error: don't add "expected a port" on top.
   const envPaths = new Set(envErrors.map((e) => e.path));
-  const issues = [...schemaIssues, ...checkReferences(data)].map(place).filter((i) => !envPaths.has(i.path));
+  const issues = hideEnvValues([...schemaIssues, ...checkReferences(data)], data, interpolation.fromEnv).map(place).filter((i) => !envPaths.has(i.path));
   const errors = sortIssues([...envErrors, ...issues]);
   if (errors.length > 0 || !parsed.success) return { ok: false, errors };
   return { ok: true, config: deepFreeze(parsed.data) };
@@ -100,6 +107,53 @@ export function configErrorFrom(issues: readonly ConfigIssue[]): AppError {
   const first = issues[0];
   const count = `${issues.length} error${issues.length === 1 ? "" : "s"}`;
   return new AppError("config_invalid", `the configuration ${first?.file ?? ""} is invalid (${count})`, { details: issues });
+}
+
+/**
+ * Some errors quote what they could not read (`no monitor has the id "api"`, `cannot read assertion "…"`, a cycle's
+ * ids); a value that came from the environment is named by its variable instead, as every other error does.
+ */
+function hideEnvValues(issues: RawConfigIssue[], data: unknown, fromEnv: Map<string, string[]>): RawConfigIssue[] {
+  const hidden = new Map<string, string>();
+  const visitValues = (value: unknown, at: ConfigPath): void => {
+    if (typeof value === "string") {
+      const names = fromEnv.get(formatPath(at));
+      if (names !== undefined && value !== "") hidden.set(value, `\${${names.join("}\${")}}`);
+    } else if (Array.isArray(value)) value.forEach((v, i) => visitValues(v, [...at, i]));
+    else if (typeof value === "object" && value !== null) for (const [k, v] of Object.entries(value)) visitValues(v, [...at, k]);
+  };
+  if (fromEnv.size === 0) return issues;
+  visitValues(data, []);
+  if (hidden.size === 0) return issues;
+  return issues.map((issue) => {
+    let message = issue.message;
+    for (const [value, name] of hidden) {
+      message = message.split(JSON.stringify(value)).join(name).split(`"${value}"`).join(name);
+      // A cycle lists its ids bare, joined by arrows.
+      if (message.startsWith("dependency cycle: ")) message = `dependency cycle: ${message.slice(18).split(" → ").map((id) => (id === value ? name : id)).join(" → ")}`;
+    }
+    return { ...issue, message };
+  });
+}
+
+/** Where the first alias that does not resolve is (else the first alias): what a failed expansion is blamed on. */
+function aliasPosition(doc: Document, lines: LineCounter): { line: number; column: number } | undefined {
+  let first: number | undefined;
+  let unresolved: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      first ??= node.range?.[0];
+      if (node.resolve(doc) === undefined) {
+        unresolved = node.range?.[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  const offset = unresolved ?? first;
+  if (offset === undefined) return undefined;
+  const pos = lines.linePos(offset);
+  return { line: pos.line, column: pos.col };
 }
 
 function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {

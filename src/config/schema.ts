@@ -124,6 +124,7 @@ const monitor = z
   .looseObject(monitorCommon)
   .superRefine(
     (value, ctx) => {
+      if (typeof value !== "object" || value === null) return;
       const type = (value as { type?: unknown }).type;
       const probe = typeof type === "string" && type in probeRegistry ? probeRegistry[type as MonitorType] : undefined;
       if (!probe) return;

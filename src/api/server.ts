@@ -109,6 +109,14 @@ export function buildServer(deps: ApiDeps & { subscriptions?: SubscriptionsPort 
     },
     // Node's own answers to a request it could not read, in Vigil's error body.
     clientErrorHandler: answerClientError,
+    // Fastify's answers to a path it cannot decode (an escape that is not UTF-8) too.
+    frameworkErrors: (error, request, reply) => {
+      // Answered before routing: the hooks below do not run, so the headers are set here.
+      void reply.header("x-request-id", request.id);
+      for (const [name, value] of Object.entries(security)) if (value !== undefined) void reply.header(name, value);
+      void reply.header("content-security-policy", nonPagePolicy);
+      return handleError(error, request, reply);
+    },
     // Only the API is logged per request.
     logController: new LogController({ requestIdLogLabel: "request_id", disableRequestLogging: (req) => quietPaths.has(req.url) || !(req.url ?? "").startsWith("/api/v1") }),
   }) as unknown as FastifyInstance;

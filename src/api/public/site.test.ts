@@ -15,6 +15,10 @@ describe("siteKeyOf", () => {
     ["/history?page=-1", "/history"],
     ["/history?page=x", "/history"],
     ["/api/v2/summary.json?callback=x", "/api/v2/summary.json"],
+    // Only the history has pages: elsewhere `page` is a parameter like any other.
+    ["/?page=2", "/"],
+    ["/api/v2/summary.json?page=2", "/api/v2/summary.json"],
+    ["/incidents/inc_1?page=3&page=4", "/incidents/inc_1"],
   ])("%s → %s", (url, key) => {
     expect(siteKeyOf(url)).toBe(key);
   });

@@ -20,11 +20,12 @@ export interface SitePort {
 /** The longest request target Vigil answers (its own URLs are far shorter); a longer one gets 414 before anything reads it. */
 export const maxUrlLength = 2_048;
 
-/** The key of a request in the site: its path, plus `?page=N` for a history page after the first. */
+/** The key of a request in the site: its path, plus `?page=N` for a history page after the first (only the history has pages). */
 export function siteKeyOf(url: string): string {
   const [pathname = "/", query = ""] = url.split("?", 2);
-  const page = new URLSearchParams(query).get("page");
   const clean = pathname.length > 1 ? withoutTrailingSlashes(pathname) : pathname;
+  if (clean !== "/history") return clean;
+  const page = new URLSearchParams(query).get("page");
   return page !== null && /^[0-9]{1,6}$/.test(page) && Number(page) > 1 ? `${clean}?page=${Number(page)}` : clean;
 }
 

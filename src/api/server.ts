@@ -28,6 +28,7 @@ import { opsRoutes, type MetricsAccess } from "./ops.ts";
 import { clientAddressReader } from "./client-address.ts";
 import { commonSecurityHeaders, nonPagePolicy, type HstsSettings } from "./public/security-headers.ts";
 import { AppError } from "../core/errors.ts";
+import { jsonNestsDeeperThan } from "../core/json-depth.ts";
 import { errorBody } from "./errors.ts";
 
 /** Limits and security settings of the HTTP server (config `server`). */
@@ -55,6 +56,9 @@ export function serverLimitsOf(server: VigilConfig["server"]): ServerLimits {
     trustedProxies: server.trusted_proxies,
   };
 }
+
+/** The deepest nesting of arrays and objects a JSON body may have (Vigil's own bodies nest a few levels). */
+export const maxJsonDepth = 64;
 
 /** The largest request head (request line and headers) Node reads; a larger one is answered 431. */
 export const maxHeaderBytes = 16 * 1024;
@@ -124,6 +128,14 @@ export function buildServer(deps: ApiDeps & { subscriptions?: SubscriptionsPort 
   // JSON only: a text/plain body is refused with 415 rather than read as a string. The one exception is the
   // subscriber import's text/csv body, accepted on that route alone.
   app.removeContentTypeParser("text/plain");
+  // JSON nested deeper than any of Vigil's bodies is refused before JSON.parse spends its superlinear time on it;
+  // the rest goes to Fastify's own parser (which refuses __proto__ and constructor.prototype keys).
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (jsonNestsDeeperThan(body as string, maxJsonDepth)) return done(new AppError("bad_request", `the request body is nested deeper than ${maxJsonDepth} levels`), undefined);
+    return parseJson(request, body as string, done);
+  });
   acceptSubscriberCsv(app);
   app.addHook("onRequest", async (request, reply) => {
     void reply.header("x-request-id", request.id);

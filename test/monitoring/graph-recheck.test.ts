@@ -36,6 +36,10 @@ describe("graph re-checks", () => {
     const downs = (await events("monitor.down")).map((e) => ({ monitor: e.subject, at: Date.parse(e.at) }));
     const first = Math.min(...downs.map((d) => d.at));
     for (const d of downs) expect(d.at - first, d.monitor).toBeLessThan(5_000);
+    // Every impacted service is confirmed within 3 s of the root's confirmation (or before it).
+    const root = downs.find((d) => d.monitor === "orders-db-check")!.at;
+    console.log(`graph re-check: downs after the first (ms): ${downs.map((d) => `${d.monitor} ${d.at - first}`).join(", ")}`);
+    for (const d of downs) expect(d.at - root, d.monitor).toBeLessThan(3_000);
 
     // The first to confirm named the monitors it brought forward; each was checked early once, and counted.
     const rechecks = await events("monitor.graph_recheck");

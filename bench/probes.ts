@@ -3,6 +3,7 @@
 // For each size: N http monitors at a 30 s interval against a local target in another process,
 // through the real pipeline (scheduler, probe, assertions, detection, batched writes to PGlite).
 // Baseline, measured in the same run: the CPU a bare `http.get` costs per request against the same target.
+// Then time to detect at a 5 s interval, and at equal settings with the peers' comparison (BENCH_ONLY=equal: that alone).
 import { fork } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
@@ -137,7 +138,48 @@ async function timeToDetect(mode: "error" | "hang" | "refuse", runs: number): Pr
   return times;
 }
 
+/**
+ * At equal settings with the peers' comparison (20 s interval, 16 s timeout, defaults otherwise), 50 monitors on one
+ * target flipped at a random moment: seconds from each flip to each monitor's confirmed change, per phase.
+ */
+async function equalSettings(count: number): Promise<{ phase: string; mean: number; max: number }[]> {
+  const intervalMs = 20_000;
+  const parsed = parseConfigText(configFor(count, "20s", "16s"), "equal.yaml", {});
+  if (!parsed.ok) throw new Error("bad config");
+  await setMode("ok");
+  return withStore(async (store) => {
+    const service = new MonitoringService({ store, clock: systemClock, timers: systemTimers, logger, metrics: createMetrics("bench") }, 500);
+    await service.start(parsed.config);
+    const ids = Array.from({ length: count }, (_, i) => `m${i}`);
+    const phase = async (mode: string, want: "up" | "down"): Promise<number[]> => {
+      await new Promise((r) => setTimeout(r, Math.random() * intervalMs));
+      await setMode(mode);
+      const flipped = performance.now();
+      const seen = new Map<string, number>();
+      while (seen.size < ids.length) {
+        for (const id of ids) if (!seen.has(id) && service.status(id)?.status === want) seen.set(id, (performance.now() - flipped) / 1000);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return [...seen.values()];
+    };
+    while (ids.some((id) => service.status(id)?.status !== "up")) await new Promise((r) => setTimeout(r, 100));
+    const out: { phase: string; mean: number; max: number }[] = [];
+    const add = (name: string, times: number[]) => out.push({ phase: name, mean: times.reduce((a, b) => a + b, 0) / times.length, max: Math.max(...times) });
+    add("target answers 500 → down", await phase("error", "down"));
+    add("recovery → up", await phase("ok", "up"));
+    add("target hangs → down", await phase("hang", "down"));
+    add("recovery after a hang → up", await phase("ok", "up"));
+    await service.stop();
+    return out;
+  });
+}
+
 try {
+  if (process.env.BENCH_ONLY === "equal") {
+    console.log("equal settings: 50 monitors, 20 s interval, 16 s timeout, flipped at a random moment (detection to confirmed status)");
+    for (const r of await equalSettings(50)) console.log(`  ${r.phase.padEnd(28)} mean ${r.mean.toFixed(1).padStart(5)} s  max ${r.max.toFixed(1).padStart(5)} s`);
+    process.exit(0);
+  }
   const baseline = await baselineCpuPerRequest(2000);
   console.log(`baseline: bare http.get to the target: ${baseline.toFixed(3)} ms CPU per request`);
   console.log("monitors  expected/s  achieved/s  lag p50   lag p99   CPU %   CPU ms/check  vs baseline  peak RSS  rows/s");
@@ -153,6 +195,8 @@ try {
     const avg = times.reduce((a, b) => a + b, 0) / times.length;
     console.log(`time to monitor.down, 5 s interval, target ${mode.padEnd(6)}: avg ${avg.toFixed(2)} s, max ${Math.max(...times).toFixed(2)} s over ${runs} runs (target: max < 10 s)`);
   }
+  console.log("equal settings: 50 monitors, 20 s interval, 16 s timeout, flipped at a random moment (detection to confirmed status)");
+  for (const r of await equalSettings(50)) console.log(`  ${r.phase.padEnd(28)} mean ${r.mean.toFixed(1).padStart(5)} s  max ${r.max.toFixed(1).padStart(5)} s`);
 } finally {
   target.disconnect();
   target.kill();

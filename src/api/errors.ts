@@ -69,6 +69,12 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   return reply.status(status).type("application/json; charset=utf-8").send(errorBody(appError, request.id));
 }
 
+/** 405 for a path that exists but not with this method, with the methods it takes in `Allow`. */
+export function handleWrongMethod(request: FastifyRequest, reply: FastifyReply, allowed: readonly string[]): FastifyReply {
+  const error = new AppError("method_not_allowed", `${request.method} is not allowed on ${request.url.split("?")[0]}; it takes ${allowed.join(", ")}`);
+  return reply.status(405).header("allow", allowed.join(", ")).send(errorBody(error, request.id));
+}
+
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const error = new AppError("not_found", `no route for ${request.method} ${request.url.split("?")[0]}`);
   return reply.status(404).send(errorBody(error, request.id));

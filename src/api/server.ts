@@ -4,11 +4,11 @@ import type { Logger } from "pino";
 import { authenticate } from "../auth/authenticate.ts";
 import type { ApiDeps } from "./deps.ts";
 import type { VigilConfig } from "../config/index.ts";
-import { handleError, handleNotFound } from "./errors.ts";
+import { handleError, handleNotFound, handleWrongMethod } from "./errors.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { createServer } from "node:http";
 import type { Duplex } from "node:stream";
-import { serveSite } from "./public/site.ts";
+import { serveSite, siteKeyOf, siteMethods } from "./public/site.ts";
 import { registerSubscriptionRoutes, type SubscriptionsPort } from "./public/subscriptions.ts";
 import { registerRoutes, type AnyRoute } from "./route.ts";
 import { catalogRoutes } from "./v1/catalog.ts";
@@ -152,7 +152,11 @@ export function buildServer(deps: ApiDeps & { subscriptions?: SubscriptionsPort 
   });
   if (deps.cluster?.leader) forwardToLeader(app, deps.cluster.leader, deps.cluster.node ?? "unknown");
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler(handleNotFound);
+  app.setNotFoundHandler((request, reply) => {
+    // A file of the public site asked with a method it does not take (GET, HEAD and OPTIONS are served ahead of Fastify).
+    if (deps.site?.files()?.has(siteKeyOf(request.url)) === true) return handleWrongMethod(request, reply, siteMethods);
+    return handleNotFound(request, reply);
+  });
 
   const routes = v1Routes(deps);
   const auth = (header: string | undefined, need: Parameters<typeof authenticate>[2]) => authenticate(deps, header, need);

@@ -250,10 +250,12 @@ describe("hostile input on every public route", () => {
     }
   });
 
-  it("answers other methods on the public routes with the error body, and OPTIONS on the site's files with a preflight", async () => {
+  it("answers other methods on the public routes with the error body (405 with Allow on the site's files), and OPTIONS on the site's files with a preflight", async () => {
     for (const route of getRoutes) {
       for (const method of ["PUT", "DELETE", "PATCH", "TRACE"]) {
-        await check(`${method} ${route.path}`, await raw(port, `${method} ${route.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`), 404);
+        const answer = await raw(port, `${method} ${route.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+        await check(`${method} ${route.path}`, answer, route.site ? 405 : 404);
+        if (route.site) expect(answer.headers.get("allow"), `${method} ${route.path}`).toEqual(["GET, HEAD, OPTIONS"]);
       }
       if (route.site) await check(`OPTIONS ${route.path}`, await raw(port, `OPTIONS ${route.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`), 204);
     }

@@ -85,6 +85,9 @@ function securityHeadersOf(key: string, artifact: SiteArtifact): OutgoingHttpHea
   return headers;
 }
 
+/** The methods the public site's files take. */
+export const siteMethods = ["GET", "HEAD", "OPTIONS"] as const;
+
 /** What serving one request did: answered it, or left it to the API (a path the site does not have). */
 export type SiteOutcome = { served: true; status: number } | { served: false };
 

@@ -23,9 +23,19 @@ export class PublicNames {
   readonly #byId: ReadonlyMap<string, NamedComponent>;
   readonly #dependents = new Map<string, string[]>();
   readonly #standIns = new Map<string, readonly string[]>();
+  /** The hidden components' names, longest first, and a pattern matching any of them as a whole word; null: none. */
+  readonly #hidden: { names: Map<string, string>; pattern: RegExp } | null;
 
   constructor(components: readonly NamedComponent[]) {
     this.#byId = new Map(components.map((c) => [c.id, c]));
+    const hidden = components.filter((c) => c.hidden && c.name.trim() !== "").sort((a, b) => b.name.length - a.name.length);
+    this.#hidden =
+      hidden.length === 0
+        ? null
+        : {
+            names: new Map(hidden.map((c) => [c.name, c.id])),
+            pattern: new RegExp(`(?<![\\p{L}\\p{N}_])(?:${hidden.map((c) => escapeRegExp(c.name)).join("|")})(?![\\p{L}\\p{N}_])`, "gu"),
+          };
     for (const c of components) {
       for (const { id } of c.dependsOn) this.#dependents.set(id, [...(this.#dependents.get(id) ?? []), c.id]);
     }
@@ -104,18 +114,18 @@ export class PublicNames {
 
   /** The hidden components' names `text` holds (whole words, case as configured), each once. */
   hiddenNamesIn(text: string): string[] {
-    const names = [...this.#byId.values()].filter((c) => c.hidden && c.name.trim() !== "").map((c) => c.name);
-    return names.filter((name) => new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegExp(name)}(?![\\p{L}\\p{N}_])`, "u").test(text));
+    if (this.#hidden === null) return [];
+    const found = new Set([...text.matchAll(this.#hidden.pattern)].map((m) => m[0]));
+    // In configuration order, as the components are listed.
+    return [...this.#byId.values()].filter((c) => found.has(c.name) && this.#hidden?.names.has(c.name)).map((c) => c.name);
   }
 
   /** `text` with each hidden component's name (a whole word, case as configured; longest first) replaced by its stand-ins' names, or "an internal system". */
   withoutHiddenNames(text: string): string {
-    const hidden = [...this.#byId.values()].filter((c) => c.hidden && c.name.trim() !== "").sort((a, b) => b.name.length - a.name.length);
-    if (hidden.length === 0) return text;
-    const byName = new Map(hidden.map((c) => [c.name, c.id]));
-    const pattern = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${hidden.map((c) => escapeRegExp(c.name)).join("|")})(?![\\p{L}\\p{N}_])`, "gu");
-    return text.replace(pattern, (match) => {
-      const standIns = this.standIns(byName.get(match) ?? "");
+    const hidden = this.#hidden;
+    if (hidden === null) return text;
+    return text.replace(hidden.pattern, (match) => {
+      const standIns = this.standIns(hidden.names.get(match) ?? "");
       return standIns.length === 0 ? "an internal system" : componentList(standIns.map((s) => this.name(s)));
     });
   }

@@ -1,3 +1,4 @@
+import type { Rights } from "../auth/authenticate.ts";
 import type { Clock } from "../core/clock.ts";
 import type { ErrorDetail } from "../core/errors.ts";
 import type { Metrics } from "../observability/metrics.ts";
@@ -36,11 +37,6 @@ export interface MonitoringPort {
   /** Records a heartbeat; false when the id is not a heartbeat monitor. */
   heartbeat(monitorId: string, at: Date): Promise<boolean>;
   heartbeatSecret(monitorId: string): string | undefined;
-}
-
-/** Whether the caller may reach the public (see the engine's commands); absent: it may. */
-export interface Rights {
-  publish: boolean;
 }
 
 /** Incident, component-status and maintenance verbs that go through the engine, which holds the open incidents. */

@@ -15,8 +15,16 @@ export function actorOf(principal: Principal | undefined): string {
   return principal ? `token:${principal.tokenId}` : "system";
 }
 
-/** What a principal may do beyond writing: reach the public (scope publish or admin). No principal: Vigil itself, which may. */
-export function rightsOf(principal: Principal | undefined): { publish: boolean } {
+/**
+ * What the one behind a command may do beyond writing: reach the public (the status page, its feeds, subscribers).
+ * An API token of scope `write` may not; `publish` and `admin` may; Vigil's own callers may.
+ */
+export interface Rights {
+  publish: boolean;
+}
+
+/** A principal's rights (scope publish or admin may publish). No principal: Vigil itself, which may. */
+export function rightsOf(principal: Principal | undefined): Rights {
   return { publish: principal === undefined || scopeAllows(principal.scope, "publish") };
 }
 

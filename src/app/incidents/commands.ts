@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { Rights } from "../../auth/authenticate.ts";
 import { AppError } from "../../core/errors.ts";
 import type { ComponentStatus } from "../../incidents/component-status.ts";
 import { downstreamOf } from "../../incidents/graph.ts";
@@ -31,14 +32,6 @@ export interface PersonUpdateInput {
   hold?: boolean;
   /** Publishes a draft incident with this update (default true). */
   publish?: boolean;
-}
-
-/**
- * What the person behind a command may do beyond writing: reach the public (the status page, its feeds, subscribers).
- * An API token of scope `write` may not; `publish` and `admin` may; Vigil's own callers may.
- */
-export interface Rights {
-  publish: boolean;
 }
 
 const allRights: Rights = { publish: true };

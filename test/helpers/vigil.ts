@@ -4,7 +4,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { startVigil, type RunningVigil } from "../../src/app/start.ts";
 import { createToken } from "../../src/auth/create-token.ts";
-import { systemClock } from "../../src/core/clock.ts";
+import { systemClock, type Clock } from "../../src/core/clock.ts";
 import { parseConfigText } from "../../src/config/index.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 
@@ -23,9 +23,10 @@ export interface TestVigil {
 
 /**
  * Starts Vigil with `configText` (logs discarded), on a free port; on PGlite in a temp dir unless `databaseUrl` is given.
- * With `dir`, its data lives there and outlives `dispose` (a later start on the same `dir` is a restart).
+ * With `dir`, its data lives there and outlives `dispose` (a later start on the same `dir` is a restart); with `clock`,
+ * Vigil runs on that clock (the tokens are made on it too).
  */
-export async function startTestVigil(configText: string, options: { databaseUrl?: string; dir?: string } = {}): Promise<TestVigil> {
+export async function startTestVigil(configText: string, options: { databaseUrl?: string; dir?: string; clock?: Clock } = {}): Promise<TestVigil> {
   const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), "vigil-test-")));
   const file = path.join(dir, "vigil.yaml");
   await writeFile(file, configText);
@@ -41,9 +42,11 @@ export async function startTestVigil(configText: string, options: { databaseUrl?
     databaseUrl: options.databaseUrl,
     logger: createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
     version: "0.0.0-test",
+    ...(options.clock ? { clock: options.clock } : {}),
   });
-  const token = (await createToken({ store: vigil.store, clock: systemClock }, { name: "test", scope: "read", actor: "test" })).token;
-  const writeToken = (await createToken({ store: vigil.store, clock: systemClock }, { name: "test-writer", scope: "publish", actor: "test" })).token;
+  const clock = options.clock ?? systemClock;
+  const token = (await createToken({ store: vigil.store, clock }, { name: "test", scope: "read", actor: "test" })).token;
+  const writeToken = (await createToken({ store: vigil.store, clock }, { name: "test-writer", scope: "publish", actor: "test" })).token;
   return {
     vigil,
     token,

@@ -3,19 +3,14 @@
  * token, answers every generated body and query string on every POST, PUT and PATCH route with 2xx, or with a 4xx and
  * the error envelope naming the field at fault; never a 500. A refused request stores nothing.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { Writable } from "node:stream";
 import fc from "fast-check";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startVigil, type RunningVigil } from "../../src/app/start.ts";
+import type { RunningVigil } from "../../src/app/start.ts";
 import { createToken } from "../../src/auth/create-token.ts";
-import { parseConfigText } from "../../src/config/index.ts";
 import { ManualClock } from "../../src/core/clock.ts";
-import { createLogger } from "../../src/observability/logger.ts";
 import { freshTarget, type StoreTarget } from "../helpers/stores.ts";
+import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 
 // No probe and no notification channel, so that nothing writes to the store in the background while the test compares
 // what it holds (the channel test route then answers 404 for its id, after the body and query are checked).
@@ -35,8 +30,8 @@ monitors:
     interval: 1h
 `;
 
-let dir: string;
 let target: StoreTarget;
+let test: TestVigil;
 let vigil: RunningVigil;
 let app: FastifyInstance;
 let admin = "";
@@ -51,25 +46,10 @@ interface Route {
 const routes: Route[] = [];
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "vigil-props-api-"));
-  const file = path.join(dir, "vigil.yaml");
-  await writeFile(file, configText);
   // PostgreSQL when a server is given (quicker to start on a busy machine), else the embedded store.
   target = await freshTarget(process.env.VIGIL_TEST_POSTGRES_URL ? "postgres" : "pglite");
-  const parsed = parseConfigText(configText, file, {});
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  vigil = await startVigil({
-    config: parsed.config,
-    configFile: file,
-    env: {},
-    host: "127.0.0.1",
-    port: 0,
-    dataDir: target.dataDir,
-    databaseUrl: target.url,
-    logger: createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
-    version: "0.0.0-test",
-    clock,
-  });
+  test = await startTestVigil(configText, { ...(target.url ? { databaseUrl: target.url } : {}), clock });
+  vigil = test.vigil;
   app = vigil.server;
   admin = (await createToken({ store: vigil.store, clock }, { name: "admin-test", scope: "admin", actor: "test" })).token;
   // Something for the routes on one incident or maintenance to act on.
@@ -91,9 +71,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await vigil?.stop("test over");
+  await test?.dispose();
   await target?.dispose();
-  await rm(dir, { recursive: true, force: true });
 });
 
 /** What the store holds that a request could add to: compared before and after a refused one. */

@@ -1,3 +1,4 @@
+import type { Assignments, BatchAnswer, ResultBatch } from "../agents/protocol.ts";
 import type { Rights } from "../auth/authenticate.ts";
 import type { Clock } from "../core/clock.ts";
 import type { ErrorDetail } from "../core/errors.ts";
@@ -83,8 +84,21 @@ export interface ApiDeps {
   settings(): { windowMarginMs: number; timeZone: string };
   /** The upstream providers' feeds and what they say; absent in tests of the API alone. */
   upstreams?: UpstreamsPort;
+  /** Remote probe agents; absent in tests of the API alone. */
+  agents?: AgentsPort;
   /** The cluster: how long a silent node still counts as live; and, on a node that may not lead, where the leader is. */
   cluster?: { liveMs: number; leader?: LeaderPort; node?: string };
+}
+
+/** Where remote probe agents fetch their assignments and send their results. */
+export interface AgentsPort {
+  assignments(region: string): Assignments;
+  /** The assignments once their ETag differs from `etag`, or after `waitMs` whatever they are. */
+  waitForChange(region: string, etag: string, waitMs: number): Promise<Assignments>;
+  seen(agentId: string | undefined, tokenId: string): Promise<void>;
+  ingest(batch: ResultBatch, region: string, tokenId: string): Promise<BatchAnswer>;
+  /** The longest a request may be held (below the server's request timeout). */
+  maxWaitMs(): number;
 }
 
 /** The upstream watcher, as the API sees it. */

@@ -73,6 +73,8 @@ export function registerRoutes(
         const query = parsePart(route.query, request.query, "query");
         const body = parsePart(route.body, request.body, "body");
         const result = await route.handler({ body, query, params, principal, request, reply });
+        // A handler that answered itself (304 Not Modified) has nothing more to send.
+        if (reply.sent) return reply;
         return reply.status(route.status ?? 200).send(result);
       },
     });

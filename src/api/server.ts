@@ -22,6 +22,7 @@ import { silenceRoutes } from "./v1/silences.ts";
 import { acceptSubscriberCsv, subscriberRoutes } from "./v1/subscribers.ts";
 import { tokenRoutes } from "./v1/tokens.ts";
 import { upstreamRoutes } from "./v1/upstreams.ts";
+import { agentRoutes } from "./v1/agents.ts";
 import { clusterRoutes } from "./v1/cluster.ts";
 import { forwardToLeader } from "./forward.ts";
 import { opsRoutes, type MetricsAccess } from "./ops.ts";
@@ -68,7 +69,7 @@ const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Every JSON route of /api/v1, in one list: registered and described from the same specs. */
 export function v1Routes(deps: ApiDeps): AnyRoute[] {
-  return [...catalogRoutes(deps), ...monitorRoutes(deps), ...incidentRoutes(deps), ...maintenanceRoutes(deps), ...notificationRoutes(deps), ...silenceRoutes(deps), ...eventRoutes(deps), ...subscriberRoutes(deps), ...tokenRoutes(deps), ...upstreamRoutes(deps), ...reloadRoutes(deps), ...clusterRoutes(deps)];
+  return [...catalogRoutes(deps), ...monitorRoutes(deps), ...incidentRoutes(deps), ...maintenanceRoutes(deps), ...notificationRoutes(deps), ...silenceRoutes(deps), ...eventRoutes(deps), ...subscriberRoutes(deps), ...tokenRoutes(deps), ...upstreamRoutes(deps), ...reloadRoutes(deps), ...clusterRoutes(deps), ...agentRoutes(deps)];
 }
 
 /** Builds the HTTP server; it does not listen. With `subscriptions`, the public subscription pages and endpoint are served too. */

@@ -23,7 +23,7 @@ export const maxSocketPathBytes = 107;
 
 /** One request: a JSON object on one line. */
 export const localRequest = z.discriminatedUnion("op", [
-  z.strictObject({ op: z.literal("token.create"), name: z.string(), scope: z.enum(tokenScopes), expires_at: z.iso.datetime({ offset: true }).nullable().optional() }),
+  z.strictObject({ op: z.literal("token.create"), name: z.string(), scope: z.enum(tokenScopes), expires_at: z.iso.datetime({ offset: true }).nullable().optional(), region: z.string().max(63).nullable().optional() }),
   z.strictObject({ op: z.literal("reload") }),
 ]);
 export type LocalRequest = z.infer<typeof localRequest>;
@@ -141,11 +141,11 @@ export async function handle(line: string, deps: LocalDeps): Promise<LocalAnswer
   try {
     const request = parsed.data;
     if (request.op === "token.create") {
-      const created = await createToken(deps, { name: request.name, scope: request.scope, actor: localSocketActor, expiresAt: request.expires_at ? new Date(request.expires_at) : null });
+      const created = await createToken(deps, { name: request.name, scope: request.scope, actor: localSocketActor, expiresAt: request.expires_at ? new Date(request.expires_at) : null, region: request.region ?? null });
       deps.logger.info({ id: created.row.id, scope: created.row.scope, actor: localSocketActor }, "token created");
       return {
         ok: true,
-        result: { id: created.row.id, name: created.row.name, scope: created.row.scope, created_at: created.row.createdAt.toISOString(), expires_at: created.row.expiresAt?.toISOString() ?? null, token: created.token },
+        result: { id: created.row.id, name: created.row.name, scope: created.row.scope, created_at: created.row.createdAt.toISOString(), expires_at: created.row.expiresAt?.toISOString() ?? null, region: created.row.region, token: created.token },
       };
     }
     const outcome = await deps.reload(localSocketActor);

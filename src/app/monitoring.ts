@@ -15,8 +15,13 @@ import { graphRechecks } from "../incidents/graph-recheck.ts";
 import { graphOf } from "./graph-of.ts";
 import type { MonitorStateRow, Store } from "../store/types.ts";
 import { ResultWriter } from "./result-writer.ts";
+import { checksFrom } from "../config/regions.ts";
 
 const stateSaveEveryMs = 30_000;
+/** Agent results read from the store at a time. */
+const agentPullLimit = 2_000;
+/** How often agents' results are read without a notification. */
+const agentPollMs = 1_000;
 
 /** What the monitoring service needs from the rest of Vigil. */
 export interface MonitoringDeps {
@@ -55,6 +60,13 @@ export class MonitoringService {
   #monitors = new Map<string, { config: MonitorConfig; policy: DetectionPolicy }>();
   #config: VigilConfig | undefined;
   #region = "local";
+  /** The id of the last agent result read (null until the first read). */
+  #agentCursor: string | null = null;
+  /** The read of agents' results in progress. */
+  #pulling: Promise<void> | undefined;
+  #pullAgain = false;
+  #agentTimer: unknown;
+  #stopped = false;
   readonly #startedAt: Date;
 
   readonly #startedMono = performance.now();
@@ -91,6 +103,22 @@ export class MonitoringService {
       if (state) this.#states.set(row.monitorId, state);
     }
     this.apply(config);
+    this.#pollAgents();
+  }
+
+  /** Reads agents' results now (a node stored some: this one, or another that notified). */
+  agentResultsStored(): void {
+    if (this.#stopped) return;
+    void this.pullAgentResults().catch((error: unknown) => this.#deps.logger.error({ err: error }, "reading agents' results failed; retrying in a second"));
+  }
+
+  /** Reads agents' results every second too: a notification can be lost (a connection dropped), the store keeps them. */
+  #pollAgents(): void {
+    if (this.#stopped) return;
+    this.#agentTimer = this.#deps.timers.setTimeout(() => {
+      this.agentResultsStored();
+      this.#pollAgents();
+    }, agentPollMs);
   }
 
   /** Follows a (re)loaded configuration: new monitors start, removed ones stop, changed ones are rescheduled. */
@@ -184,7 +212,8 @@ export class MonitoringService {
   #reschedule(): void {
     const config = this.#config;
     if (!config) return;
-    const scheduled: ScheduledMonitor[] = config.monitors.filter((m) => this.owns(m.id)).map((m) => ({ id: m.id, intervalMs: m.interval, timeoutMs: m.timeout, recheckMs: m.recheck }));
+    // A monitor whose regions leave out this runner's is checked by agents only (a push monitor is always here: pings come here).
+    const scheduled: ScheduledMonitor[] = config.monitors.filter((m) => this.owns(m.id) && (probeRegistry[m.type].push === true || checksFrom(config, m, this.#region))).map((m) => ({ id: m.id, intervalMs: m.interval, timeoutMs: m.timeout, recheckMs: m.recheck }));
     this.#scheduler.set(scheduled);
   }
 
@@ -204,6 +233,9 @@ export class MonitoringService {
 
   /** Stops checking, then writes what is buffered. */
   async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#deps.timers.clearTimeout(this.#agentTimer);
+    await this.#pulling?.catch(() => undefined);
     await this.#scheduler.stop();
     // The latest states, whatever their age, so that a restart resumes exactly.
     const now = this.#deps.clock.now();
@@ -220,7 +252,7 @@ export class MonitoringService {
     const monitor = this.#monitors.get(monitorId);
     if (!monitor) return { recheck: false };
     const { config, policy } = monitor;
-    const { clock, logger, metrics, store } = this.#deps;
+    const { clock, metrics } = this.#deps;
     const at = clock.now();
     const outcome = applyAssertions(await this.#runProbe(config, signal), config.assert);
     metrics.checks.inc({ type: config.type, status: outcome.status });
@@ -237,19 +269,72 @@ export class MonitoringService {
     // The monitor moved to another node while this check ran: its result is that node's to make.
     if (!this.owns(monitorId)) return { recheck: false };
     this.#recentChecks.push(performance.now());
+    return this.#record(result, policy, false);
+  }
+
+  /**
+   * Reads the results remote agents sent (to any node) for the monitors this node checks, and runs detection on them
+   * as on its own. A result older than the monitor's stale limit when it is read (an agent's buffer, sent after a
+   * network outage) fills history only: it never opens or resolves anything in the past.
+   */
+  pullAgentResults(): Promise<void> {
+    if (this.#pulling !== undefined) {
+      this.#pullAgain = true;
+      return this.#pulling;
+    }
+    this.#pulling = this.#pullAgentResults().finally(() => (this.#pulling = undefined));
+    return this.#pulling;
+  }
+
+  async #pullAgentResults(): Promise<void> {
+    {
+      do {
+        this.#pullAgain = false;
+        const { store, clock } = this.#deps;
+        this.#agentCursor ??= await store.agents.cursorSince(new Date(clock.now().getTime() - 60_000));
+        let rows;
+        do {
+          rows = await store.agents.resultsAfter(this.#agentCursor, agentPullLimit);
+          for (const row of rows) {
+            this.#agentCursor = row.id;
+            const monitor = this.#monitors.get(row.monitorId);
+            if (monitor === undefined || !this.owns(row.monitorId) || this.#config === undefined || !checksFrom(this.#config, monitor.config, row.region)) continue;
+            if (clock.now().getTime() - row.at.getTime() > monitor.policy.staleAfterMs) continue;
+            const result: CheckResult = {
+              monitorId: row.monitorId,
+              region: row.region,
+              at: row.at,
+              status: row.status,
+              latencyMs: row.latencyMs,
+              facts: row.facts as CheckResult["facts"],
+              ...(row.error ? { error: row.error as NonNullable<CheckResult["error"]> } : {}),
+              ...(row.warning ? { warning: row.warning } : {}),
+            };
+            await this.#record(result, monitor.policy, true);
+          }
+        } while (rows.length === agentPullLimit);
+      } while (this.#pullAgain && !this.#stopped);
+    }
+  }
+
+  /** Runs detection on a result and records it (the result itself too, unless a node `stored` it already). */
+  async #record(result: CheckResult, policy: DetectionPolicy, stored: boolean): Promise<{ recheck: boolean }> {
+    const { monitorId, at } = result;
+    const { clock, logger, store } = this.#deps;
+    const region = result.region;
     const detected = detect(this.#states.get(monitorId), result, policy, clock.now());
     this.#states.set(monitorId, detected.state);
     if (detected.events.length > 0) {
       // Events are the record: written at once with the state they come from, in one transaction, so a crash loses
       // no transition and whoever reads the event (the incident engine, on any node) finds the monitor's state with it.
       this.#savedAt.set(monitorId, at.getTime());
-      this.#writer.add(result);
+      if (!stored) this.#writer.add(result);
       this.#writer.forgetState(monitorId);
       const row = this.#stateRow(detected.state, at);
       await store
         .transaction(async (tx) => {
           await tx.monitorStates.save([row]);
-          await tx.events.appendMany(detected.events.map((event) => ({ at: event.at, kind: event.kind, subject: monitorId, actor: "system", data: { region: this.#region, ...event.data } })));
+          await tx.events.appendMany(detected.events.map((event) => ({ at: event.at, kind: event.kind, subject: monitorId, actor: "system", data: { region, ...event.data } })));
         })
         .catch((error: unknown) => {
           logger.error({ err: error, events: detected.events.map((e) => e.kind), monitor: monitorId }, "recording detection events failed");
@@ -263,7 +348,8 @@ export class MonitoringService {
       // at most 30 s old, and a busy node does not rewrite thousands of states a second.
       const saveState = at.getTime() - (this.#savedAt.get(monitorId) ?? 0) >= stateSaveEveryMs;
       if (saveState) this.#savedAt.set(monitorId, at.getTime());
-      this.#writer.add(result, saveState ? this.#stateRow(detected.state, at) : undefined);
+      if (!stored) this.#writer.add(result, saveState ? this.#stateRow(detected.state, at) : undefined);
+      else if (saveState) this.#writer.saveState(this.#stateRow(detected.state, at));
     }
     return { recheck: detected.recheck };
   }

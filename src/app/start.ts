@@ -12,6 +12,7 @@ import { systemTimers, type Timers } from "../core/timers.ts";
 import { Housekeeping } from "./housekeeping.ts";
 import { IncidentEngine } from "./incidents/engine.ts";
 import { MonitoringService } from "./monitoring.ts";
+import { AgentHub, agentResultsChannel } from "./agents/hub.ts";
 import { Notifier } from "./notifier/notifier.ts";
 import { UpstreamWatcher } from "./upstream/watcher.ts";
 import { SubscriptionService } from "./subscriptions/service.ts";
@@ -108,6 +109,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       else if (clustered) void store.cluster.notify(detectedChannel).catch(() => undefined);
     } }, options.config.probe.concurrency);
     const running = monitoring;
+    // Remote agents' assignments and results; detection reads the results from the store (here or on another node).
+    const agentHub = new AgentHub({ store, clock, timers, logger, metrics, clustered, config: () => holder.current, onStored: () => running.agentResultsStored() });
     const monitor = options.monitoring ?? true;
     const retentionOf = (c: VigilConfig) => ({ resultsMs: c.probe.results_retention, rollupsMs: c.probe.rollups_retention });
     // This node's share of the monitors: all of them when it is alone (or on the embedded store).
@@ -125,6 +128,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         services?.incidents.apply(config);
         services?.upstreams.apply(config);
         publisher.changed();
+        agentHub.changed();
         if (monitor) {
           running.apply(config);
           void running.assign(ownedOf(config, late.cluster?.members ?? [nodeId])).catch((error: unknown) => logger.error({ err: error }, "assigning monitors failed"));
@@ -263,6 +267,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         incidents: incidentsPort,
         notifications: notificationsPort,
         upstreams: upstreamsPort,
+        agents: agentHub,
         site: { files: () => publisher.snapshot?.files },
         subscriptions,
         settings: () => ({ windowMarginMs: holder.current.incidents.window_margin, timeZone: holder.current.site.time_zone }),
@@ -315,6 +320,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     await cluster.start();
     await follower.start();
     if (monitor) await running.start(options.config, ownedOf(options.config, cluster.members));
+    // Another node stored agents' results: the monitors this node checks may be among them.
+    const unlistenAgents = clustered && monitor ? await store.listen(agentResultsChannel, () => running.agentResultsStored()) : undefined;
     if (store.kind === "pglite") {
       pidFile = writePidFile(options.dataDir);
       local = await openLocalSocket(options.dataDir, { store, clock, logger, reload: (actor) => holder.reload(actor) });
@@ -332,6 +339,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
             {
               name: "draining requests",
               run: async () => {
+                // Agents waiting for their assignments to change are answered now: the server waits for every request.
+                agentHub.stop();
                 const grace = setTimeout(() => server.server.closeAllConnections(), graceMs);
                 try {
                   await server.close();
@@ -341,7 +350,10 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
               },
             },
             { name: "closing the local socket", run: async () => local?.close() },
-            { name: "stopping the checks", run: () => running.stop() },
+            { name: "stopping the checks", run: async () => {
+              await unlistenAgents?.();
+              await running.stop();
+            } },
             { name: "stopping subscriptions", run: () => subscriptions.stop() },
             { name: "stopping the follower's view", run: () => follower.stop() },
             { name: "stopping the status page", run: () => publisher.stop() },

@@ -8,6 +8,8 @@ export interface Principal {
   tokenId: string;
   name: string;
   scope: TokenScope;
+  /** The region an agent token reports for. */
+  region?: string;
 }
 
 /** The timeline actor string for a principal. */
@@ -56,5 +58,5 @@ export async function authenticate(
   }
   // last_used_at is for humans auditing tokens: minute precision spares a write per request.
   if (row.lastUsedAt === null || now.getTime() - row.lastUsedAt.getTime() >= 60_000) await deps.store.tokens.touch(row.id, now);
-  return { tokenId: row.id, name: row.name, scope: row.scope };
+  return { tokenId: row.id, name: row.name, scope: row.scope, ...(row.region === null ? {} : { region: row.region }) };
 }

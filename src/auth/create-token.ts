@@ -26,7 +26,7 @@ export function expiryFrom(text: string, now: Date, path = "expires"): Date {
 /** Creates an API token; the secret is returned here and never again. */
 export async function createToken(
   deps: { store: Pick<Store, "tokens" | "events">; clock: Clock },
-  input: { name: string; scope: TokenScope; actor: string; expiresAt?: Date | null },
+  input: { name: string; scope: TokenScope; actor: string; expiresAt?: Date | null; region?: string | null },
 ): Promise<CreatedToken> {
   const name = input.name.trim();
   if (name.length === 0 || name.length > 100) {
@@ -38,8 +38,22 @@ export async function createToken(
     const message = Number.isNaN(expiresAt.getTime()) ? "must be a valid time" : `must be later than now (${createdAt.toISOString()})`;
     throw new AppError("validation_failed", `token expiry ${message}`, { details: [{ path: "expires_at", message }] });
   }
+  const region = regionOf(input.scope, input.region ?? null);
   const minted = mintToken();
-  await deps.store.tokens.create({ id: minted.id, name, scope: input.scope, secretHash: minted.secretHash, createdAt, expiresAt });
-  await deps.store.events.append({ at: createdAt, kind: "token.created", subject: minted.id, actor: input.actor, data: { name, scope: input.scope, expires_at: expiresAt?.toISOString() ?? null } });
-  return { token: minted.token, row: { id: minted.id, name, scope: input.scope, createdAt, lastUsedAt: null, revokedAt: null, expiresAt } };
+  await deps.store.tokens.create({ id: minted.id, name, scope: input.scope, secretHash: minted.secretHash, createdAt, expiresAt, region });
+  await deps.store.events.append({ at: createdAt, kind: "token.created", subject: minted.id, actor: input.actor, data: { name, scope: input.scope, expires_at: expiresAt?.toISOString() ?? null, region } });
+  return { token: minted.token, row: { id: minted.id, name, scope: input.scope, createdAt, lastUsedAt: null, revokedAt: null, expiresAt, region } };
+}
+
+/** An agent token needs the one region it reports for (an id, as in the config's `regions`); no other scope takes one. */
+function regionOf(scope: TokenScope, region: string | null): string | null {
+  if (scope !== "agent") {
+    if (region === null) return null;
+    throw new AppError("validation_failed", `a region is given only to tokens of scope agent, not ${scope}`, { details: [{ path: "region", message: "only for scope agent" }] });
+  }
+  if (region === null) throw new AppError("validation_failed", "a token of scope agent needs the region it reports for (--region ID)", { details: [{ path: "region", message: "required for scope agent" }] });
+  if (region.length > 63 || !/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(region)) {
+    throw new AppError("validation_failed", `region "${region.slice(0, 70)}" is not a region id: lowercase letters, digits and hyphens`, { details: [{ path: "region", message: "expected a region id such as eu-west" }] });
+  }
+  return region;
 }

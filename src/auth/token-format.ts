@@ -1,7 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
-/** The scopes an API token can carry; each includes the ones before it. */
-export const tokenScopes = ["read", "write", "publish", "admin"] as const;
+/** The scopes of the API's ladder: each includes the ones before it. */
+export const accessScopes = ["read", "write", "publish", "admin"] as const;
+/**
+ * Every scope a token can carry: the ladder, and `agent`, which stands apart: it may only fetch its region's
+ * assignments and report results for that region, and no ladder scope may do what it does.
+ */
+export const tokenScopes = [...accessScopes, "agent"] as const;
 export type TokenScope = (typeof tokenScopes)[number];
 
 const PREFIX = "vgl";
@@ -44,5 +49,6 @@ export function secretMatches(secret: string, storedHash: string): boolean {
 
 /** Whether a token of scope `have` may do what needs scope `need`. */
 export function scopeAllows(have: TokenScope, need: TokenScope): boolean {
-  return tokenScopes.indexOf(have) >= tokenScopes.indexOf(need);
+  if (have === "agent" || need === "agent") return have === need;
+  return accessScopes.indexOf(have) >= accessScopes.indexOf(need);
 }

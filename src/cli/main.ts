@@ -15,11 +15,12 @@ import { subscribersCommand } from "./subscribers.ts";
 import { tokenCommand } from "./token.ts";
 import { upstreamsCommand } from "./upstreams.ts";
 import { clusterCommand } from "./cluster.ts";
+import { agentCommand } from "./agent.ts";
 import { validateCommand } from "./validate.ts";
 import { windowsCommand } from "./windows.ts";
 
 
-const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, reloadCommand, incidentCommand, windowsCommand, exportCommand, notifyCommand, silenceCommand, subscribersCommand, upstreamsCommand, clusterCommand, demoCommand];
+const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, reloadCommand, incidentCommand, windowsCommand, exportCommand, notifyCommand, silenceCommand, subscribersCommand, upstreamsCommand, clusterCommand, agentCommand, demoCommand];
 
 function defaultIo(): CliIo {
   return {

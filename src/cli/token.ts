@@ -28,18 +28,20 @@ async function withStore<T>(io: CliIo, flags: StoreFlags, fn: (store: Store) => 
 }
 
 /** Creates a token in the store, or, while `vigil serve` holds the embedded store, asks it over its local socket. */
-async function createHere(io: CliIo, flags: StoreFlags & { name: string; scope: TokenScope; expires?: string }): Promise<{ id: string; name: string; scope: string; expiresAt: string | null; token: string }> {
+type CreateFlags = StoreFlags & { name: string; scope: TokenScope; expires?: string; region?: string };
+
+async function createHere(io: CliIo, flags: CreateFlags): Promise<{ id: string; name: string; scope: string; expiresAt: string | null; region: string | null; token: string }> {
   const expiresAt = flags.expires === undefined ? null : expiryFrom(flags.expires, systemClock.now(), "--expires");
   const { settings } = await loadForCommand(io, flags);
   if (settings.databaseUrl === undefined) {
-    const asked = await askLocal(settings.dataDir, { op: "token.create", name: flags.name, scope: flags.scope, expires_at: expiresAt?.toISOString() ?? null });
+    const asked = await askLocal(settings.dataDir, { op: "token.create", name: flags.name, scope: flags.scope, expires_at: expiresAt?.toISOString() ?? null, region: flags.region ?? null });
     if (asked) {
       io.stderr(`asked the running Vigil over ${socketPathOf(settings.dataDir)}\n`);
-      return { id: String(asked.id), name: String(asked.name), scope: String(asked.scope), expiresAt: typeof asked.expires_at === "string" ? asked.expires_at : null, token: String(asked.token) };
+      return { id: String(asked.id), name: String(asked.name), scope: String(asked.scope), expiresAt: typeof asked.expires_at === "string" ? asked.expires_at : null, region: typeof asked.region === "string" ? asked.region : null, token: String(asked.token) };
     }
   }
   try {
-    const created = await withStore(io, flags, (store) => createToken({ store, clock: systemClock }, { name: flags.name, scope: flags.scope, actor: "cli", expiresAt }), settings);
+    const created = await withStore(io, flags, (store) => createToken({ store, clock: systemClock }, { name: flags.name, scope: flags.scope, actor: "cli", expiresAt, region: flags.region ?? null }), settings);
     return { ...created.row, expiresAt: created.row.expiresAt?.toISOString() ?? null, token: created.token };
   } catch (error) {
     if (isAppError(error) && error.code === "data_dir_locked") throw notAnswering(settings.dataDir, "token create", "create it through POST /api/v1/tokens with an admin token");
@@ -53,18 +55,20 @@ function storeOptions(command: Command): Command {
 
 /** `vigil token create|list|revoke`: API tokens, stored hashed; the secret is printed once. */
 export const tokenCommand: CommandInstaller = (program, io, finish) => {
-  const token = program.command("token").description("manage API tokens (scopes: read < write < publish < admin)");
+  const token = program.command("token").description("manage API tokens (scopes: read < write < publish < admin; agent: a probe agent of one region)");
 
   storeOptions(token.command("create").description("create a token and print its secret once (while `vigil serve` holds the data dir, it asks that server over its local socket)"))
     .requiredOption("-n, --name <name>", "what the token is for, e.g. deploy-bot")
     .addOption(new Option("-s, --scope <scope>", "what it may do (publish: also what the public sees and subscribers hear)").choices(tokenScopes).default("read"))
     .option("--expires <when>", "when it stops working: a duration from now (90d) or an ISO 8601 time; default never")
+    .option("--region <id>", "with --scope agent: the one region the agent reports for")
     .option("--json", "print JSON")
-    .action(async (flags: StoreFlags & { name: string; scope: TokenScope; expires?: string; json?: boolean }) => {
+    .action(async (flags: CreateFlags & { json?: boolean }) => {
       const created = await createHere(io, flags);
       const expiry = created.expiresAt === null ? "" : `, expires ${created.expiresAt}`;
-      if (flags.json) io.stdout(JSON.stringify({ id: created.id, name: created.name, scope: created.scope, expires_at: created.expiresAt, token: created.token }) + "\n");
-      else io.stdout(`created ${created.id} (${created.scope}${expiry}) "${created.name}"\n${created.token}\nThis secret is shown once: store it now.\n`);
+      const region = created.region === null ? "" : ` for region ${created.region}`;
+      if (flags.json) io.stdout(JSON.stringify({ id: created.id, name: created.name, scope: created.scope, expires_at: created.expiresAt, region: created.region, token: created.token }) + "\n");
+      else io.stdout(`created ${created.id} (${created.scope}${region}${expiry}) "${created.name}"\n${created.token}\nThis secret is shown once: store it now.\n`);
       finish(exitCodes.ok);
     });
 

@@ -19,7 +19,19 @@ export function checkReferences(data: unknown): RawConfigIssue[] {
     ...duplicateIds(channels, ["notifications", "channels"], "channel"),
     ...duplicateIds(asList(root["maintenances"]), ["maintenances"], "maintenance"),
     ...duplicateIds(asList(root["upstreams"]), ["upstreams"], "upstream"),
+    ...duplicateIds(asList(root["regions"]), ["regions"], "region"),
   ];
+  // A monitor's regions: the declared ones and the server's own runner.
+  const ownRegion = asRecord(root["probe"])?.["region"];
+  const regionIds = new Set([...idsOf(asList(root["regions"])), typeof ownRegion === "string" ? ownRegion : "local"]);
+  monitors.forEach((entry, i) => {
+    const regions = asList(asRecord(entry)?.["regions"]);
+    regions.forEach((ref, j) => {
+      if (typeof ref !== "string") return;
+      if (!regionIds.has(ref)) issues.push({ path: ["monitors", i, "regions", j], message: `no region has the id "${ref}" (declare it under regions, or use the server's own, "${[...regionIds].at(-1)}")${didYouMean(ref, regionIds)}` });
+      else if (regions.indexOf(ref) !== j) issues.push({ path: ["monitors", i, "regions", j], message: `region "${ref}" is listed twice` });
+    });
+  });
   const componentIds = new Set(idsOf(components));
   const upstreamIds = new Set(idsOf(asList(root["upstreams"])));
   // An upstream shares the graph with the components, so it shares their ids too.

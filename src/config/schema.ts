@@ -12,6 +12,13 @@ import { feedFormats, feedTypeNames } from "../upstream/formats/registry.ts";
 import { unknownFacts, AssertionList, type Assertion } from "../probes/assertions.ts";
 import { monitorTypeNames, probeKeys, probeRegistry, type MonitorType } from "../probes/registry.ts";
 
+/** A share of the regions such as "50%": more than 0, at most 100. */
+const percentage = scalar('expected a share of the regions such as "50%"', (value) => {
+  const match = typeof value === "string" ? /^(\d{1,3}(?:\.\d+)?)%$/.exec(value) : null;
+  const share = match ? Number(match[1]) : Number.NaN;
+  return share > 0 && share <= 100 ? (value as `${number}%`) : undefined;
+});
+
 /** A whole number of at least 1. */
 const count = scalar("expected a whole number of at least 1", (value) => (typeof value === "number" && Number.isInteger(value) && value >= 1 ? value : undefined));
 
@@ -106,7 +113,10 @@ const monitorCommon = {
   recheck: positiveDuration.default(1_000),
   confirm: count.default(2),
   recover: count.default(2),
-  quorum: z.union([z.literal("majority"), count]).default("majority"),
+  /** How many of the fresh regions must agree: a number, a share ("50%"), `any` (one) or `majority`. */
+  quorum: z.union([z.enum(["majority", "any"]), count, percentage]).default("majority"),
+  /** The regions that check it (ids from `regions`, or the server's own, `probe.region`); absent: every region. */
+  regions: z.array(id).min(1).optional(),
   /** Flap damping: this many status changes within `flap_window` make the monitor "flapping". */
   flap_window: positiveDuration.default(600_000),
   flap_changes: count.default(6),
@@ -309,6 +319,14 @@ const upstream = strictMap({
   show_on_status_page: z.boolean().default(false),
 });
 
+/** A place remote agents check from; the server's own runner is the region `probe.region` (`local`) and needs no entry. */
+const region = strictMap({
+  id,
+  name: text,
+  /** Where it is, in words, for people ("Frankfurt", "AWS us-east-1"). */
+  location: text.optional(),
+});
+
 /** The whole configuration file. */
 export const VigilConfigSchema = strictMap({
   site: site.prefault({}),
@@ -317,6 +335,7 @@ export const VigilConfigSchema = strictMap({
   storage: storage.prefault({}),
   components: z.array(component).default([]),
   monitors: z.array(monitor).default([]),
+  regions: z.array(region).default([]),
   probe: probe.prefault({}),
   incidents: incidents.prefault({}),
   maintenances: z.array(maintenance).default([]),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defaultPolicy, quorumOf, resolvePolicy, type PolicyOverrides } from "./policy.ts";
+import type { Quorum } from "./types.ts";
 import type { DetectionPolicy } from "./types.ts";
 
 describe("defaultPolicy", () => {
@@ -44,6 +45,8 @@ describe("resolvePolicy", () => {
     ["confirm 0", { confirm: 0 }],
     ["fractional recover", { recover: 1.5 }],
     ["quorum 0", { quorum: 0 }],
+    ["quorum 0%", { quorum: "0%" }],
+    ["quorum 150%", { quorum: "150%" }],
     ["negative staleAfterMs", { staleAfterMs: -1 }],
     ["zero flap window", { flap: { windowMs: 0 } }],
     ["saturation above 1", { evidence: { saturation: 1.2 } }],
@@ -59,7 +62,7 @@ describe("resolvePolicy", () => {
 });
 
 describe("quorumOf", () => {
-  it.each<[number | "majority", number, number]>([
+  it.each<[Quorum, number, number]>([
     ["majority", 1, 1],
     ["majority", 2, 2],
     ["majority", 3, 2],
@@ -69,6 +72,15 @@ describe("quorumOf", () => {
     [2, 3, 2],
     [3, 2, 2],
     [2, 0, 1],
+    ["any", 1, 1],
+    ["any", 5, 1],
+    ["50%", 4, 2],
+    ["50%", 3, 2],
+    ["50%", 1, 1],
+    ["33.34%", 3, 2],
+    ["33.3333333333%", 3, 1],
+    ["100%", 3, 3],
+    ["1%", 3, 1],
   ])("quorum %s of %i regions reporting is %i", (quorum, reporting, expected) => {
     expect(quorumOf({ quorum }, reporting)).toBe(expected);
   });

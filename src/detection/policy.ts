@@ -53,7 +53,11 @@ export function validatePolicy(policy: DetectionPolicy): void {
   assertPositive("intervalMs", policy.intervalMs);
   assertCount("confirm", policy.confirm);
   assertCount("recover", policy.recover);
-  if (policy.quorum !== "majority") assertCount("quorum", policy.quorum);
+  if (typeof policy.quorum === "number") assertCount("quorum", policy.quorum);
+  else if (policy.quorum !== "majority" && policy.quorum !== "any") {
+    const share = Number(policy.quorum.slice(0, -1));
+    if (!policy.quorum.endsWith("%") || !(share > 0 && share <= 100)) throw new RangeError(`quorum must be a number, a share in (0%, 100%], any or majority, got ${policy.quorum}`);
+  }
   assertPositive("staleAfterMs", policy.staleAfterMs);
   assertPositive("flap.windowMs", policy.flap.windowMs);
   assertCount("flap.maxChanges", policy.flap.maxChanges);
@@ -63,11 +67,19 @@ export function validatePolicy(policy: DetectionPolicy): void {
   assertPositive("evidence.crashLoopWindowMs", crashLoopWindowMs);
 }
 
-/** How many regions must agree when `reporting` regions count: "majority" is floor(n/2)+1; a fixed number is capped at n. */
+/**
+ * How many regions must agree when `reporting` regions count (the fresh ones with a confirmed status): "majority" is
+ * floor(n/2)+1, "any" is 1, a share p% is ceil(p × n) (at least 1), a fixed number k is min(k, n).
+ */
 export function quorumOf(policy: Pick<DetectionPolicy, "quorum">, reporting: number): number {
+  const n = Math.max(reporting, 1);
+  const { quorum } = policy;
+  if (quorum === "majority") return Math.floor(n / 2) + 1;
+  if (quorum === "any") return 1;
+  // Rounded to a millionth first, so that 3 × 33.333…% is not 1.0000000001 regions.
+  if (typeof quorum === "string") return Math.max(1, Math.ceil(Math.round((Number(quorum.slice(0, -1)) / 100) * n * 1e6) / 1e6));
   // Capped so that regions going stale cannot make an outage impossible to report.
-  if (policy.quorum === "majority") return Math.floor(reporting / 2) + 1;
-  return Math.min(policy.quorum, Math.max(reporting, 1));
+  return Math.min(quorum, n);
 }
 
 // Configuration maps absent optional keys to undefined; those must not erase a default.

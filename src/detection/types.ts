@@ -18,6 +18,9 @@ export interface CheckResult {
 /** A confirmed status; `unknown` until enough results have been seen (or every region is stale). */
 export type MonitorStatus = "up" | "degraded" | "down" | "unknown";
 
+/** How many regions must agree; see `quorumOf`. */
+export type Quorum = number | "majority" | "any" | `${number}%`;
+
 /** How results become confirmed statuses; see policy.ts for the defaults and why. */
 export interface DetectionPolicy {
   /** The monitor's interval. */
@@ -26,8 +29,11 @@ export interface DetectionPolicy {
   confirm: number;
   /** Consecutive up results in a region to confirm its recovery. */
   recover: number;
-  /** Regions that must agree for the monitor to be down/degraded; "majority" of the regions reporting. */
-  quorum: number | "majority";
+  /**
+   * Regions that must agree for the monitor to be down/degraded, out of the fresh regions with a confirmed status:
+   * a number (capped at how many count), a share such as "50%" (rounded up), "any" (one), or "majority".
+   */
+  quorum: Quorum;
   /** A region with no result for this long no longer counts. */
   staleAfterMs: number;
   flap: { windowMs: number; maxChanges: number };

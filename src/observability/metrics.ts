@@ -13,6 +13,7 @@ export interface Metrics {
   resultsDropped: Counter;
   clusterLeader: Gauge;
   clusterTerm: Gauge;
+  agentResults: Counter<"region" | "outcome">;
 }
 
 /** Default metrics that are gauges with a counter's `_total` suffix: dropped. */
@@ -52,6 +53,12 @@ export function createMetrics(version: string): Metrics {
       registers: [registry],
     }),
     clusterLeader: new Gauge({ name: "vigil_cluster_leader", help: "1 while this node leads the cluster (runs incidents, notifications, upstream feeds, housekeeping), else 0.", registers: [registry] }),
+    agentResults: new Counter({
+      name: "vigil_agent_results_total",
+      help: "Results remote agents sent to this node, by region and outcome (stored; duplicate: sent again after a lost answer, stored once; rejected).",
+      labelNames: ["region", "outcome"],
+      registers: [registry],
+    }),
     clusterTerm: new Gauge({ name: "vigil_cluster_term", help: "The fencing term of this node's latest leadership (0 before it ever led).", registers: [registry] }),
     resultsDropped: new Counter({
       name: "vigil_results_dropped_total",

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { catalogQueries, syncCatalog } from "./catalog.ts";
+import { agentQueries } from "./agents.ts";
 import { clusterQueries } from "./cluster.ts";
 import type { Db } from "./db.ts";
 import { eventQueries } from "./events.ts";
@@ -32,7 +33,7 @@ export type StoreQueries = Omit<Store, "kind" | "description" | "close" | "trans
 
 /** Every repository over one drizzle handle (the database, or a transaction on it). */
 export function queriesOver(db: Db): StoreQueries {
-  return { tokens: tokenQueries(db), catalog: catalogQueries(db), events: eventQueries(db), incidents: incidentQueries(db), maintenances: maintenanceQueries(db), outbox: outboxQueries(db), subscribers: subscriberQueries(db), silences: silenceQueries(db), state: stateQueries(db), ...resultQueries(db), ...clusterQueries(db) };
+  return { tokens: tokenQueries(db), catalog: catalogQueries(db), events: eventQueries(db), incidents: incidentQueries(db), maintenances: maintenanceQueries(db), outbox: outboxQueries(db), subscribers: subscriberQueries(db), silences: silenceQueries(db), state: stateQueries(db), ...resultQueries(db), ...clusterQueries(db), agents: agentQueries(db) };
 }
 
 /** A store over a drizzle handle; `sync` and `transaction` run in database transactions. */
@@ -136,6 +137,7 @@ export function storeOver(
       notify: guard(queries.cluster.notify),
     },
     heartbeats: { record: guard(queries.heartbeats.record), last: guard(queries.heartbeats.last) },
+    agents: { ingest: guard(queries.agents.ingest), seen: guard(queries.agents.seen), list: guard(queries.agents.list), resultsAfter: guard(queries.agents.resultsAfter), cursorSince: guard(queries.agents.cursorSince) },
     listen: shell.listen,
     transaction: guard((fn) => inTransaction(fn)),
     close: shell.close,

@@ -16,14 +16,19 @@ export const apiTokens = pgTable(
   {
     id: text("id").primaryKey(),
     name: text("name").notNull(),
-    scope: text("scope").notNull().$type<"read" | "write" | "publish" | "admin">(),
+    scope: text("scope").notNull().$type<"read" | "write" | "publish" | "admin" | "agent">(),
     secretHash: text("secret_hash").notNull(),
     createdAt: instant("created_at").notNull(),
     lastUsedAt: instant("last_used_at"),
     revokedAt: instant("revoked_at"),
     expiresAt: instant("expires_at"),
+    /** The one region an `agent` token may report for; null for every other scope. */
+    region: text("region"),
   },
-  (t) => [check("api_tokens_scope_check", sql`${t.scope} in ('read', 'write', 'publish', 'admin')`)],
+  (t) => [
+    check("api_tokens_scope_check", sql`${t.scope} in ('read', 'write', 'publish', 'admin', 'agent')`),
+    check("api_tokens_agent_region_check", sql`(${t.scope} = 'agent') = (${t.region} is not null)`),
+  ],
 );
 
 /** Components of the status page; rows are marked removed, never deleted, so history keeps them. */
@@ -81,8 +86,20 @@ export const checkResults = pgTable(
     facts: jsonb("facts").notNull().$type<Record<string, unknown>>(),
     errorKind: text("error_kind"),
     errorMessage: text("error_message"),
+    /** The agent that reported it, and its sequence number: a batch sent twice is stored once. Null for the server's own checks. */
+    agent: text("agent"),
+    seq: bigint("seq", { mode: "number" }),
+    /** Why an agent's result was degraded (detection reads it back from here). */
+    warning: text("warning"),
+    /** When a node stored an agent's result (the database's clock): the order detection reads them in. */
+    receivedAt: instant("received_at"),
   },
-  (t) => [index("check_results_monitor_at_idx").on(t.monitorId, t.at), index("check_results_at_idx").on(t.at)],
+  (t) => [
+    index("check_results_monitor_at_idx").on(t.monitorId, t.at),
+    index("check_results_at_idx").on(t.at),
+    uniqueIndex("check_results_agent_seq_idx").on(t.agent, t.seq),
+    index("check_results_received_idx").on(t.receivedAt).where(sql`${t.agent} is not null`),
+  ],
 );
 
 /** Per-monitor aggregates of check results for one minute, hour or day, across regions. */
@@ -317,6 +334,26 @@ export const heartbeats = pgTable("heartbeats", {
   at: instant("at").notNull(),
 });
 
+/** Remote probe agents as they last reported themselves (every batch of results, every assignment request). */
+export const agents = pgTable("agents", {
+  /** The id the agent chose and keeps in its data directory. */
+  id: text("id").primaryKey(),
+  region: text("region").notNull(),
+  /** The token it last used. */
+  tokenId: text("token_id").notNull(),
+  version: text("version").notNull(),
+  hostname: text("hostname"),
+  startedAt: instant("started_at").notNull(),
+  lastSeen: instant("last_seen").notNull(),
+  /** Results waiting in its buffer, and dropped from it (oldest first) since it started keeping count. */
+  bufferResults: bigint("buffer_results", { mode: "number" }).notNull().default(0),
+  bufferDropped: bigint("buffer_dropped", { mode: "number" }).notNull().default(0),
+  /** Its checks per second over its last minute, as it reports it. */
+  checksPerSecond: doublePrecision("checks_per_second").notNull().default(0),
+  /** The last sequence number a node stored from it. */
+  lastSeq: bigint("last_seq", { mode: "number" }).notNull().default(0),
+});
+
 /** Applied migrations; the runner also creates it (IF NOT EXISTS) before the first one runs. */
 export const schemaMigrations = pgTable("schema_migrations", {
   version: text("version").primaryKey(),
@@ -326,6 +363,6 @@ export const schemaMigrations = pgTable("schema_migrations", {
 });
 
 /** All tables, as handed to drizzle. */
-export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, notificationMessages, cursors, subscribers, silences, appState, clusterLease, clusterNodes, heartbeats, schemaMigrations };
+export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, notificationMessages, cursors, subscribers, silences, appState, clusterLease, clusterNodes, heartbeats, agents, schemaMigrations };
 
 export type Schema = typeof schema;

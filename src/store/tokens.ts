@@ -7,7 +7,7 @@ import type { Store, TokenRow } from "./types.ts";
 export function tokenQueries(db: Db): Store["tokens"] {
   return {
     async create(row) {
-      await db.insert(apiTokens).values({ ...row, expiresAt: row.expiresAt ?? null, lastUsedAt: null, revokedAt: null });
+      await db.insert(apiTokens).values({ ...row, expiresAt: row.expiresAt ?? null, region: row.region ?? null, lastUsedAt: null, revokedAt: null });
     },
     async get(id) {
       const rows = await db.select().from(apiTokens).where(eq(apiTokens.id, id));
@@ -45,5 +45,6 @@ function toRow(row: typeof apiTokens.$inferSelect): TokenRow {
     lastUsedAt: row.lastUsedAt,
     revokedAt: row.revokedAt,
     expiresAt: row.expiresAt,
+    region: row.region,
   };
 }

@@ -1,7 +1,7 @@
 import type { incidents as incidentsTable, incidentUpdates as incidentUpdatesTable, maintenances as maintenancesTable, silences as silencesTable, subscribers as subscribersTable } from "./schema.ts";
 
 /** What an API token may do; each scope includes the ones before it: read, write, publish, admin. */
-export type TokenScope = "read" | "write" | "publish" | "admin";
+export type TokenScope = "read" | "write" | "publish" | "admin" | "agent";
 
 /** An API token as stored: the secret itself is never kept, only its hex SHA-256. */
 export interface TokenRow {
@@ -14,6 +14,8 @@ export interface TokenRow {
   revokedAt: Date | null;
   /** When it stops being valid; null: never. */
   expiresAt: Date | null;
+  /** The region an agent token reports for; null for every other scope. */
+  region: string | null;
 }
 
 /** A status-page component as stored; removed ones stay so that history can name them. */
@@ -92,6 +94,38 @@ export interface NewCheckResult {
   latencyMs: number;
   facts: Record<string, unknown>;
   error?: { kind: string; message: string } | undefined;
+}
+
+/** A remote agent's check result: the agent and its sequence number make it unique. */
+export interface NewAgentCheckResult extends NewCheckResult {
+  agent: string;
+  seq: number;
+  warning?: string | undefined;
+}
+
+/** An agent's result as stored, with when a node stored it. */
+export interface StoredAgentCheckResult extends NewAgentCheckResult {
+  id: string;
+  receivedAt: Date;
+}
+
+/** What an agent says about itself, as stored with each of its batches. */
+export interface AgentReport {
+  id: string;
+  region: string;
+  tokenId: string;
+  version: string;
+  hostname: string | null;
+  startedAt: Date;
+  bufferResults: number;
+  bufferDropped: number;
+  checksPerSecond: number;
+}
+
+/** An agent as last reported, with when (the database's clock) and the last sequence number stored from it. */
+export interface AgentRow extends AgentReport {
+  lastSeen: Date;
+  lastSeq: number;
 }
 
 /** A stored check result; the bigint id comes back as a decimal string. */
@@ -226,7 +260,7 @@ export interface Store {
   migrationStatus(): Promise<{ applied: string[]; pending: string[] }>;
   tokens: {
     /** Stores a new token; AppError conflict if the id exists. */
-    create(row: Omit<TokenRow, "lastUsedAt" | "revokedAt" | "expiresAt"> & { expiresAt?: Date | null }): Promise<void>;
+    create(row: Omit<TokenRow, "lastUsedAt" | "revokedAt" | "expiresAt" | "region"> & { expiresAt?: Date | null; region?: string | null }): Promise<void>;
     get(id: string): Promise<TokenRow | undefined>;
     /** Newest first, revoked ones included. */
     list(): Promise<TokenRow[]>;
@@ -370,6 +404,22 @@ export interface Store {
     forget(node: string): Promise<void>;
     /** Wakes the nodes listening on `channel` (PostgreSQL NOTIFY). */
     notify(channel: string): Promise<void>;
+  };
+  agents: {
+    /**
+     * Stores an agent's results, skipping any whose (agent, seq) is stored already, and its report (last seen: now,
+     * the database's clock). Returns how many results were new. Call it in a transaction, so that results are
+     * committed in the order of their ids (see `resultsAfter`).
+     */
+    ingest(rows: readonly NewAgentCheckResult[], report: AgentReport): Promise<number>;
+    /** Records that an agent asked for its assignments (last seen: now), if it reported itself before. */
+    seen(id: string, tokenId: string): Promise<void>;
+    /** Every agent that reported itself, by id. */
+    list(): Promise<AgentRow[]>;
+    /** Agents' results with an id after `after` (a cursor, "0" for all), by id, at most `limit`. */
+    resultsAfter(after: string, limit: number): Promise<StoredAgentCheckResult[]>;
+    /** A cursor from which `resultsAfter` reads the results stored since `since`. */
+    cursorSince(since: Date): Promise<string>;
   };
   heartbeats: {
     /** Records a heartbeat monitor's ping; never moves it backwards. */

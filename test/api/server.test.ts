@@ -115,7 +115,7 @@ describe("operational endpoints", () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/components", "/api/v1/tokens", "/api/v1/tokens/{id}", "/api/v1/reload", "/api/v1/events"]));
     const create = doc.paths["/api/v1/tokens"].post;
     expect(create["x-vigil-scope"]).toBe("admin");
-    expect(create.requestBody.content["application/json"].schema.properties.scope.enum).toEqual(["read", "write", "publish", "admin"]);
+    expect(create.requestBody.content["application/json"].schema.properties.scope.enum).toEqual(["read", "write", "publish", "admin", "agent"]);
     expect(doc.paths["/api/v1/tokens/{id}"].delete.parameters[0]).toMatchObject({ name: "id", in: "path", required: true });
   });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../../src/core/errors.ts";
 import { defaultMigrationsDir } from "../../src/store/migrate.ts";
 import { openStore } from "../../src/store/open.ts";
-import type { CatalogInput, Store } from "../../src/store/types.ts";
+import type { AgentReport, CatalogInput, NewAgentCheckResult, Store } from "../../src/store/types.ts";
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
 
 const t0 = new Date("2026-11-25T12:00:00Z");
@@ -45,7 +45,7 @@ for (const backend of storeBackends()) {
 
     it("is migrated on open and reports its kind", async () => {
       expect(store.kind).toBe(backend.name);
-      expect(await store.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry"], pending: [] });
+      expect(await store.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents"], pending: [] });
       await expect(store.ping()).resolves.toBeUndefined();
     });
 
@@ -54,7 +54,7 @@ for (const backend of storeBackends()) {
         await store.tokens.create({ id: "tok_aaaaaaaaaaa1", name: "first", scope: "read", secretHash: "aa".repeat(32), createdAt: at(1) });
         await store.tokens.create({ id: "tok_aaaaaaaaaaa2", name: "second", scope: "publish", secretHash: "bb".repeat(32), createdAt: at(2), expiresAt: at(99) });
         expect(await store.tokens.get("tok_aaaaaaaaaaa1")).toEqual({
-          id: "tok_aaaaaaaaaaa1", name: "first", scope: "read", secretHash: "aa".repeat(32), createdAt: at(1), lastUsedAt: null, revokedAt: null, expiresAt: null,
+          id: "tok_aaaaaaaaaaa1", name: "first", scope: "read", secretHash: "aa".repeat(32), createdAt: at(1), lastUsedAt: null, revokedAt: null, expiresAt: null, region: null,
         });
         expect((await store.tokens.get("tok_aaaaaaaaaaa2"))?.expiresAt).toEqual(at(99));
         expect(await store.tokens.get("tok_missing00000")).toBeUndefined();
@@ -69,10 +69,47 @@ for (const backend of storeBackends()) {
         expect((await store.tokens.get("tok_aaaaaaaaaaa1"))?.revokedAt).toEqual(at(20));
       });
 
+      it("keeps an agent token's region, and the database refuses an agent token without one", async () => {
+        await store.tokens.create({ id: "tok_agentagent01", name: "eu", scope: "agent", secretHash: "ee".repeat(32), createdAt: at(1), region: "eu-west" });
+        expect(await store.tokens.get("tok_agentagent01")).toMatchObject({ scope: "agent", region: "eu-west" });
+        await expect(store.tokens.create({ id: "tok_agentagent02", name: "no region", scope: "agent", secretHash: "ff".repeat(32), createdAt: at(1) })).rejects.toThrow();
+        await expect(store.tokens.create({ id: "tok_agentagent03", name: "read with region", scope: "read", secretHash: "ab".repeat(32), createdAt: at(1), region: "eu-west" })).rejects.toThrow();
+      });
+
       it("refuses a duplicate id as a conflict", async () => {
         await store.tokens.create({ id: "tok_dupdupdupdup", name: "a", scope: "read", secretHash: "cc".repeat(32), createdAt: at(1) });
         const error = await rejection(store.tokens.create({ id: "tok_dupdupdupdup", name: "b", scope: "read", secretHash: "dd".repeat(32), createdAt: at(2) }));
         expect(error.code).toBe("conflict");
+      });
+    });
+
+    describe("agents", () => {
+      const report = (over: Partial<AgentReport> = {}): AgentReport => ({
+        id: "agt_one", region: "eu-west", tokenId: "tok_x", version: "1.0.0", hostname: "probe-1", startedAt: at(1), bufferResults: 0, bufferDropped: 0, checksPerSecond: 2, ...over,
+      });
+      const result = (seq: number, agent = "agt_one"): NewAgentCheckResult => ({
+        agent, seq, monitorId: "api", region: "eu-west", at: at(seq), status: seq % 2 === 0 ? "down" : "up", latencyMs: seq, facts: { status: 200 }, ...(seq % 2 === 0 ? { error: { kind: "connect", message: "refused" }, warning: "slow" } : {}),
+      });
+
+      it("stores each (agent, seq) once, reads them back by id after a cursor, and keeps the agent's latest report", async () => {
+        const cursor = await store.agents.cursorSince(new Date(Date.now() - 60_000));
+        expect(await store.transaction((tx) => tx.agents.ingest([result(1), result(2)], report()))).toBe(2);
+        // The same batch again (an acknowledgement lost on the way back), and one more result: only that one is new.
+        expect(await store.transaction((tx) => tx.agents.ingest([result(1), result(2), result(3)], report({ bufferResults: 7 })))).toBe(1);
+        // Another agent may use the same sequence numbers.
+        expect(await store.transaction((tx) => tx.agents.ingest([result(1, "agt_two")], report({ id: "agt_two" })))).toBe(1);
+        const rows = await store.agents.resultsAfter(cursor, 10);
+        expect(rows.map((r) => [r.agent, r.seq])).toEqual([["agt_one", 1], ["agt_one", 2], ["agt_one", 3], ["agt_two", 1]]);
+        expect(rows[1]).toMatchObject({ monitorId: "api", region: "eu-west", status: "down", error: { kind: "connect", message: "refused" }, warning: "slow", facts: { status: 200 } });
+        expect(rows[0]?.error).toBeUndefined();
+        expect(await store.agents.resultsAfter(rows[1]!.id, 1)).toEqual([rows[2]]);
+        // Ordinary results of the server's own checks are not agents' results.
+        await store.results.insertMany([{ monitorId: "api", region: "local", at: at(9), status: "up", latencyMs: 1, facts: {} }]);
+        expect(await store.agents.resultsAfter(rows[3]!.id, 10)).toEqual([]);
+        const agents = await store.agents.list();
+        expect(agents.find((a) => a.id === "agt_one")).toMatchObject({ region: "eu-west", bufferResults: 7, lastSeq: 3, version: "1.0.0" });
+        // A cursor from a moment in the future reads nothing that is already there.
+        expect(await store.agents.resultsAfter(await store.agents.cursorSince(new Date(Date.now() + 60_000)), 10)).toEqual([]);
       });
     });
 
@@ -534,8 +571,8 @@ for (const backend of storeBackends()) {
             const [a, b] = await Promise.all([openStore({ url: fresh.url, dataDir: fresh.dataDir }), openStore({ url: fresh.url, dataDir: fresh.dataDir })]);
             const events = await a.events.list();
             expect(events).toEqual([]);
-            expect(await a.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry"], pending: [] });
-            expect(await b.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry"], pending: [] });
+            expect(await a.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents"], pending: [] });
+            expect(await b.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents"], pending: [] });
             await Promise.all([a.close(), b.close()]);
           } else {
             // The embedded store has one opener at a time: the second is refused, not corrupted.
@@ -546,7 +583,7 @@ for (const backend of storeBackends()) {
             await a.close();
           }
           const again = await openStore({ url: fresh.url, dataDir: fresh.dataDir });
-          expect(await again.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry"], pending: [] });
+          expect(await again.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents"], pending: [] });
           await again.close();
         } finally {
           await fresh.dispose();
@@ -591,7 +628,7 @@ for (const backend of storeBackends()) {
           const first = await readFile(path.join(dir, "0001_foundation.sql"), "utf8");
           await writeFile(path.join(dir, "0099_broken.sql"), "CREATE TABLE half_done (id int);\n");
           const store2 = await openStore({ url: fresh.url, dataDir: fresh.dataDir, migrationsDir: dir });
-          expect(await store2.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0099_broken"], pending: [] });
+          expect(await store2.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0099_broken"], pending: [] });
           await store2.close();
 
           await writeFile(path.join(dir, "0001_foundation.sql"), first + "\n-- edited\n");

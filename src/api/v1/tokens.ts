@@ -14,9 +14,11 @@ const tokenView = z.object({
   last_used_at: z.string().nullable(),
   revoked_at: z.string().nullable(),
   expires_at: z.string().nullable(),
+  /** The region an agent token reports for; null for the other scopes. */
+  region: z.string().nullable(),
 });
 
-function view(row: { id: string; name: string; scope: (typeof tokenScopes)[number]; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null; expiresAt: Date | null }): z.infer<typeof tokenView> {
+function view(row: { id: string; name: string; scope: (typeof tokenScopes)[number]; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null; expiresAt: Date | null; region: string | null }): z.infer<typeof tokenView> {
   return {
     id: row.id,
     name: row.name,
@@ -25,6 +27,7 @@ function view(row: { id: string; name: string; scope: (typeof tokenScopes)[numbe
     last_used_at: row.lastUsedAt?.toISOString() ?? null,
     revoked_at: row.revokedAt?.toISOString() ?? null,
     expires_at: row.expiresAt?.toISOString() ?? null,
+    region: row.region,
   };
 }
 
@@ -45,7 +48,7 @@ export function tokenRoutes(deps: ApiDeps) {
       method: "POST",
       url: "/api/v1/tokens",
       operationId: "createToken",
-      summary: "Create an API token; its secret is in this response only. expires_in (a duration such as 90d) or expires_at (an ISO 8601 time) ends it; neither: it lasts until revoked",
+      summary: "Create an API token; its secret is in this response only. expires_in (a duration such as 90d) or expires_at (an ISO 8601 time) ends it; neither: it lasts until revoked. Scope agent needs region: the one region the agent may report for",
       tag: "tokens",
       auth: "admin",
       status: 201,
@@ -55,13 +58,14 @@ export function tokenRoutes(deps: ApiDeps) {
           scope: z.enum(tokenScopes),
           expires_in: z.string().max(40).optional(),
           expires_at: z.iso.datetime({ offset: true, message: "expected an ISO 8601 time with a zone, such as 2027-03-01T00:00:00Z" }).optional(),
+          region: z.string().max(63).optional(),
         })
         .refine((b) => b.expires_in === undefined || b.expires_at === undefined, { message: "give expires_in or expires_at, not both", path: ["expires_in"] }),
       response: tokenView.extend({ token: z.string() }),
       handler: async ({ body, principal }) => {
         const now = deps.clock.now();
         const expiresAt = body.expires_in !== undefined ? expiryFrom(body.expires_in, now, "expires_in") : body.expires_at !== undefined ? new Date(body.expires_at) : null;
-        const created = await createToken(deps, { name: body.name, scope: body.scope, actor: actorOf(principal), expiresAt });
+        const created = await createToken(deps, { name: body.name, scope: body.scope, actor: actorOf(principal), expiresAt, region: body.region ?? null });
         return { ...view(created.row), token: created.token };
       },
     }),

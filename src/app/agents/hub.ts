@@ -1,0 +1,154 @@
+import { assignmentsFor } from "../../agents/assignments.ts";
+import { planBatch } from "../../agents/ingest.ts";
+import type { Assignments, BatchAnswer, ResultBatch } from "../../agents/protocol.ts";
+import type { Clock } from "../../core/clock.ts";
+import type { Timers } from "../../core/timers.ts";
+import type { VigilConfig } from "../../config/index.ts";
+import type { Logger } from "../../observability/logger.ts";
+import type { Metrics } from "../../observability/metrics.ts";
+import type { Store } from "../../store/types.ts";
+
+/** The channel a node notifies when it stored agents' results, so the nodes that check those monitors read them at once. */
+export const agentResultsChannel = "vigil_agent_results";
+
+/** Raw results older than this when they arrive are late: the rollups over their time are computed again. */
+const lateAfterMs = 4 * 60_000;
+
+interface Waiter {
+  region: string;
+  etag: string;
+  resolve: (assignments: Assignments) => void;
+  timer: unknown;
+}
+
+/** What the hub needs from the rest of Vigil. */
+export interface AgentHubDeps {
+  store: Pick<Store, "transaction" | "agents" | "rollups" | "cluster">;
+  clock: Clock;
+  timers: Timers;
+  logger: Logger;
+  metrics: Metrics;
+  config: () => VigilConfig;
+  /** Told when results were stored, so that this node's monitoring reads them at once. */
+  onStored: () => void;
+  /** Whether other nodes may run detection for these results (they are then notified). */
+  clustered: boolean;
+}
+
+/**
+ * Where remote probe agents meet a node: their region's assignments (with long-polling for a change) and their
+ * batches of results, stored once each whatever the number of times they are sent. Any node can take any agent:
+ * detection reads the results from the store on the node that checks the monitor.
+ */
+export class AgentHub {
+  readonly #deps: AgentHubDeps;
+  readonly #waiters = new Set<Waiter>();
+  #cache: { config: VigilConfig; byRegion: Map<string, Assignments> } | undefined;
+  #stopped = false;
+
+  constructor(deps: AgentHubDeps) {
+    this.#deps = deps;
+  }
+
+  /** The region's assignments under the running configuration. */
+  assignments(region: string): Assignments {
+    const config = this.#deps.config();
+    if (this.#cache?.config !== config) this.#cache = { config, byRegion: new Map() };
+    let found = this.#cache.byRegion.get(region);
+    if (found === undefined) {
+      found = assignmentsFor(config, region);
+      this.#cache.byRegion.set(region, found);
+    }
+    return found;
+  }
+
+  /** The region's assignments as soon as their ETag differs from `etag`, or after `waitMs` whatever they are. */
+  waitForChange(region: string, etag: string, waitMs: number): Promise<Assignments> {
+    const current = this.assignments(region);
+    if (current.etag !== etag || waitMs <= 0 || this.#stopped) return Promise.resolve(current);
+    return new Promise((resolve) => {
+      const waiter: Waiter = { region, etag, resolve, timer: undefined };
+      waiter.timer = this.#deps.timers.setTimeout(() => this.#release(waiter), waitMs);
+      this.#waiters.add(waiter);
+    });
+  }
+
+  /** The configuration changed: agents waiting for their region's assignments to change get them now. */
+  changed(): void {
+    for (const waiter of [...this.#waiters]) if (this.assignments(waiter.region).etag !== waiter.etag) this.#release(waiter);
+  }
+
+  /** Answers every waiting request now (shutdown: the server waits for requests in progress). */
+  stop(): void {
+    this.#stopped = true;
+    for (const waiter of [...this.#waiters]) this.#release(waiter);
+  }
+
+  /** The longest an assignments request is held: 5 s short of the server's request timeout, which would cut it. */
+  maxWaitMs(): number {
+    return Math.max(0, this.#deps.config().server.request_timeout - 5_000);
+  }
+
+  /** Records that an agent asked for its assignments. */
+  async seen(agentId: string | undefined, tokenId: string): Promise<void> {
+    if (agentId !== undefined) await this.#deps.store.agents.seen(agentId, tokenId);
+  }
+
+  /** Stores a batch from an agent of `region` (its token's) and says what became of each result. */
+  async ingest(batch: ResultBatch, region: string, tokenId: string): Promise<BatchAnswer> {
+    const { store, clock, metrics } = this.#deps;
+    const now = clock.now();
+    const plan = planBatch(batch, region, this.#deps.config(), now);
+    const { agent } = batch;
+    const report = {
+      id: agent.id,
+      region,
+      tokenId,
+      version: agent.version,
+      hostname: agent.hostname ?? null,
+      startedAt: new Date(agent.started_at),
+      bufferResults: agent.buffer.results,
+      bufferDropped: agent.buffer.dropped,
+      checksPerSecond: agent.checks_per_second,
+    };
+    // In a transaction: results are then committed in the order of their ids, which detection reads them by.
+    const stored = await store.transaction((tx) => tx.agents.ingest(plan.rows, report));
+    const duplicates = plan.rows.length - stored;
+    metrics.agentResults.inc({ region, outcome: "stored" }, stored);
+    if (duplicates > 0) metrics.agentResults.inc({ region, outcome: "duplicate" }, duplicates);
+    if (plan.rejected.length > 0) {
+      metrics.agentResults.inc({ region, outcome: "rejected" }, plan.rejected.length);
+      this.#deps.logger.warn({ agent: agent.id, region, rejected: plan.rejected.length, first: plan.rejected[0]?.reason }, "results from an agent refused");
+    }
+    if (stored > 0) {
+      this.#deps.onStored();
+      if (this.#deps.clustered) void store.cluster.notify(agentResultsChannel).catch(() => undefined);
+      await this.#rollUpLate(plan.rows.map((r) => r.at.getTime()), now);
+    }
+    const last = batch.results.at(-1)?.seq ?? 0;
+    return { stored, duplicates, rejected: plan.rejected, acknowledged: last };
+  }
+
+  /** Results from a buffer that held them for minutes land in rollups already computed: those are computed again. */
+  async #rollUpLate(times: number[], now: Date): Promise<void> {
+    const late = times.filter((t) => now.getTime() - t > lateAfterMs);
+    if (late.length === 0) return;
+    const from = Math.min(...late);
+    const to = Math.max(...late);
+    const minute = 60_000;
+    const hour = 3_600_000;
+    const { rollups } = this.#deps.store;
+    await rollups.compute("minute", new Date(Math.floor(from / minute) * minute), new Date(Math.floor(to / minute) * minute + minute));
+    await rollups.compute("hour", new Date(Math.floor(from / hour) * hour), new Date(Math.floor(to / hour) * hour + hour));
+    // Housekeeping computes today's and yesterday's days again anyway; older ones only here.
+    const day = 86_400_000;
+    const yesterday = Math.floor(now.getTime() / day) * day - day;
+    if (from < yesterday) await rollups.compute("day", new Date(Math.floor(from / day) * day), new Date(yesterday));
+  }
+
+  #release(waiter: Waiter): void {
+    if (!this.#waiters.delete(waiter)) return;
+    this.#deps.timers.clearTimeout(waiter.timer);
+    waiter.resolve(this.assignments(waiter.region));
+  }
+}

@@ -181,9 +181,16 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
 
   let lastReport = 0;
   let sendFailures = 0;
-  const flushAndSend = async (): Promise<void> => {
+  // Results go to disk every 250 ms whatever the network does: a send that hangs (a partition) holds nothing back.
+  const flush = async (): Promise<void> => {
     while (!stopped) {
       if (pending.length > 0) buffer.append(pending.splice(0, pending.length), clock.now().getTime());
+      await sleep(flushMs);
+    }
+  };
+
+  const send = async (): Promise<void> => {
+    while (!stopped) {
       const batch = buffer.peek(batchSize);
       const dueReport = performance.now() - lastReport >= reportEveryMs;
       if (batch.length > 0 || dueReport) {
@@ -228,7 +235,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     return Math.round((recentChecks.length / 60) * 100) / 100;
   };
 
-  const loops = Promise.all([pollAssignments(), flushAndSend()]);
+  const loops = Promise.all([pollAssignments(), flush(), send()]);
 
   const stop = async (): Promise<void> => {
     if (stopped) return done;

@@ -20,6 +20,8 @@ import { checksFrom } from "../config/regions.ts";
 const stateSaveEveryMs = 30_000;
 /** Agent results read from the store at a time. */
 const agentPullLimit = 2_000;
+/** An agent's result stored this long after its check ended is late: history only, never detection. */
+export const agentLateMs = 5_000;
 /** How often agents' results are read without a notification. */
 const agentPollMs = 1_000;
 
@@ -274,7 +276,7 @@ export class MonitoringService {
 
   /**
    * Reads the results remote agents sent (to any node) for the monitors this node checks, and runs detection on them
-   * as on its own. A result older than the monitor's stale limit when it is read (an agent's buffer, sent after a
+   * as on its own. A result that reached a node more than 5 s after its check ended (an agent's buffer, sent after a
    * network outage) fills history only: it never opens or resolves anything in the past.
    */
   pullAgentResults(): Promise<void> {
@@ -299,7 +301,8 @@ export class MonitoringService {
             this.#agentCursor = row.id;
             const monitor = this.#monitors.get(row.monitorId);
             if (monitor === undefined || !this.owns(row.monitorId) || this.#config === undefined || !checksFrom(this.#config, monitor.config, row.region)) continue;
-            if (clock.now().getTime() - row.at.getTime() > monitor.policy.staleAfterMs) continue;
+            // Late: it reached a node well after its check ended (an agent's buffer, sent after a network outage).
+            if (row.receivedAt.getTime() - (row.at.getTime() + row.latencyMs) > agentLateMs) continue;
             const result: CheckResult = {
               monitorId: row.monitorId,
               region: row.region,

@@ -1,0 +1,197 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startAgent, type RunningAgent } from "../../src/agent/run.ts";
+import { createToken } from "../../src/auth/create-token.ts";
+import { systemClock } from "../../src/core/clock.ts";
+import { systemTimers } from "../../src/core/timers.ts";
+import { createLogger } from "../../src/observability/logger.ts";
+import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
+import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.ts";
+import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
+
+const quiet = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+
+/** A target the test flips between answering 200 and 500. */
+async function startTarget(): Promise<{ url: string; set(up: boolean): void; close(): Promise<void> }> {
+  let up = true;
+  const server: Server = createServer((_req, res) => {
+    res.statusCode = up ? 200 : 500;
+    res.end(up ? "ok" : "broken");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}/`, set: (next) => (up = next), close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+const configFor = (targetUrl: string, extra = "") => `
+site: { name: Acme Status }
+regions:
+  - { id: eu-west, name: Europe West }
+  - { id: us-east, name: US East }
+components:
+  - { id: api, name: API, monitors: [api-health] }
+monitors:
+  - { id: api-health, type: http, url: "${targetUrl}", interval: 1s, timeout: 1s, regions: [eu-west], quorum: any }
+  - { id: other, type: http, url: "${targetUrl}other", interval: 30s, regions: [us-east] }
+${extra}`;
+
+const batchOf = (results: object[], agent = "agt_test") => ({
+  agent: { id: agent, version: "1.0.0", started_at: new Date().toISOString(), buffer: { results: 0, dropped: 0 }, checks_per_second: 1 },
+  results,
+});
+
+for (const backend of storeBackends()) {
+  describe.skipIf(!backend.available)(`remote agents on ${backend.name}`, () => {
+    let target: Awaited<ReturnType<typeof startTarget>>;
+    let store: StoreTarget;
+    let dir: string;
+    let vigil: TestVigil;
+    let agentToken: string;
+    let usToken: string;
+    const agents: RunningAgent[] = [];
+
+    beforeAll(async () => {
+      target = await startTarget();
+      store = await freshTarget(backend.name);
+      dir = await mkdtemp(path.join(tmpdir(), "vigil-agents-"));
+      vigil = await startTestVigil(configFor(target.url), { dir, ...(store.url ? { databaseUrl: store.url } : {}) });
+      agentToken = (await createToken({ store: vigil.vigil.store, clock: systemClock }, { name: "eu", scope: "agent", actor: "test", region: "eu-west" })).token;
+      usToken = (await createToken({ store: vigil.vigil.store, clock: systemClock }, { name: "us", scope: "agent", actor: "test", region: "us-east" })).token;
+    });
+    afterEach(async () => {
+      for (const agent of agents.splice(0)) await agent.stop();
+    });
+    afterAll(async () => {
+      await vigil?.dispose();
+      await target?.close();
+      await store?.dispose();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    const call = async (method: string, url: string, token: string, body?: unknown, headers: Record<string, string> = {}) => {
+      const res = await fetch(`${vigil.vigil.url}${url}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, etag: res.headers.get("etag"), json: text === "" ? undefined : JSON.parse(text) };
+    };
+
+    it("refuses a token of another region, or of another scope, saying which", async () => {
+      const wrong = await call("GET", "/api/v1/agent/assignments?region=us-east", agentToken);
+      expect(wrong.status).toBe(403);
+      expect(wrong.json.error.message).toMatch(/this agent token reports for region eu-west, not us-east/);
+      const read = await call("GET", "/api/v1/agent/assignments", vigil.token);
+      expect(read.status).toBe(403);
+      expect(read.json.error.message).toMatch(/needs a token with scope agent; this token has scope read/);
+      // An agent token reads nothing else.
+      expect((await call("GET", "/api/v1/monitors", agentToken)).status).toBe(403);
+    });
+
+    it("answers a region's assignments with an ETag, and a held request as soon as a reload changes them", async () => {
+      const first = await call("GET", "/api/v1/agent/assignments", agentToken);
+      expect(first.status).toBe(200);
+      expect(first.json.monitors.map((m: { id: string }) => m.id)).toEqual(["api-health"]);
+      expect(first.etag).toBe(first.json.etag);
+      // Unchanged: a short wait runs out with 304.
+      const unchanged = await call("GET", "/api/v1/agent/assignments?wait=200", agentToken, undefined, { "if-none-match": first.json.etag });
+      expect(unchanged.status).toBe(304);
+      // Held, then a reload moves "other" into eu-west too: the answer comes with the change.
+      const held = call("GET", "/api/v1/agent/assignments?wait=20000", agentToken, undefined, { "if-none-match": first.json.etag });
+      const started = performance.now();
+      await writeFile(path.join(dir, "vigil.yaml"), configFor(target.url).replace("regions: [us-east]", "regions: [us-east, eu-west]"));
+      expect((await vigil.vigil.reload("test")).applied).toBe(true);
+      const changed = await held;
+      expect(performance.now() - started).toBeLessThan(2_000);
+      expect(changed.status).toBe(200);
+      expect(changed.json.monitors.map((m: { id: string }) => m.id)).toEqual(["api-health", "other"]);
+      await writeFile(path.join(dir, "vigil.yaml"), configFor(target.url));
+      expect((await vigil.vigil.reload("test")).applied).toBe(true);
+    });
+
+    it("stores a batch sent twice once, rejects what its region does not check or a clock far ahead, and refuses garbage naming the field", async () => {
+      const now = Date.now();
+      const results = [
+        { seq: 1, monitor: "api-health", at: new Date(now - 120_000).toISOString(), status: "up", latency_ms: 2, facts: { status: 200 } },
+        { seq: 2, monitor: "other", at: new Date(now - 119_000).toISOString(), status: "up", latency_ms: 2, facts: {} },
+        { seq: 3, monitor: "api-health", at: new Date(now + 3_600_000).toISOString(), status: "up", latency_ms: 2, facts: {} },
+      ];
+      const sent = await call("POST", "/api/v1/agent/results", agentToken, batchOf(results, "agt_replay"));
+      expect(sent.status).toBe(200);
+      expect(sent.json).toMatchObject({ stored: 1, duplicates: 0, acknowledged: 3 });
+      expect(sent.json.rejected).toEqual([
+        { seq: 2, reason: 'monitor "other" is not checked from region eu-west' },
+        { seq: 3, reason: expect.stringMatching(/ahead of this node's clock/) },
+      ]);
+      const again = await call("POST", "/api/v1/agent/results", agentToken, batchOf(results, "agt_replay"));
+      expect(again.json).toMatchObject({ stored: 0, duplicates: 1, acknowledged: 3 });
+      const garbage = await call("POST", "/api/v1/agent/results", agentToken, batchOf([{ ...results[0], seq: 4, status: "sideways" }], "agt_replay"));
+      expect(garbage.status).toBe(400);
+      expect(garbage.json.error.details).toEqual([expect.objectContaining({ path: "body.results.0.status" })]);
+      const history = await vigil.get("/api/v1/monitors/api-health/results?limit=100");
+      const fromReplay = history.json.results.filter((r: { region: string; at: string }) => r.region === "eu-west" && r.at === results[0]!.at);
+      expect(fromReplay).toHaveLength(1);
+      const listed = await vigil.get("/api/v1/agents");
+      expect(listed.json.agents).toEqual(expect.arrayContaining([expect.objectContaining({ id: "agt_replay", region: "eu-west", state: "live", last_seq: 1 })]));
+    });
+
+    it("an agent checks its region's monitors, and its results confirm an outage with the region named", async () => {
+      const agent = await startAgent({ servers: [vigil.vigil.url], token: agentToken, dataDir: path.join(dir, "agent-down"), concurrency: 10, version: "1.0.0", logger: quiet, clock: systemClock, timers: systemTimers });
+      agents.push(agent);
+      await expect.poll(async () => (await vigil.get("/api/v1/monitors/api-health")).json.state.regions["eu-west"]?.status, { timeout: 10_000 }).toBe("up");
+      target.set(false);
+      try {
+        await expect.poll(async () => (await vigil.get("/api/v1/monitors/api-health")).json.state.status, { timeout: 10_000 }).toBe("down");
+        const events = await vigil.get("/api/v1/events?kind=monitor.down&limit=10");
+        const down = events.json.events.find((e: { subject: string }) => e.subject === "api-health");
+        expect(down.data).toMatchObject({ region: "eu-west", regions: { "eu-west": "down" } });
+        // The server's own runner is not among the regions of this monitor: it never checked it.
+        expect(Object.keys((await vigil.get("/api/v1/monitors/api-health")).json.state.regions)).toEqual(["eu-west"]);
+      } finally {
+        target.set(true);
+      }
+      await expect.poll(async () => (await vigil.get("/api/v1/monitors/api-health")).json.state.status, { timeout: 10_000 }).toBe("up");
+    });
+
+    it("an agent cut off from every node keeps its results on disk and sends them all, once each, in order; the past opens nothing", async () => {
+      const proxy: TcpProxy = await startTcpProxy(Number(new URL(vigil.vigil.url).port));
+      const agent = await startAgent({ servers: [`http://127.0.0.1:${proxy.port}`], token: agentToken, dataDir: path.join(dir, "agent-cut"), concurrency: 10, version: "1.0.0", logger: quiet, clock: systemClock, timers: systemTimers });
+      agents.push(agent);
+      try {
+        await expect.poll(() => agent.stats().monitors, { timeout: 10_000 }).toBe(1);
+        await expect.poll(() => agent.stats().acked, { timeout: 10_000 }).toBeGreaterThan(0);
+        const downEventsBefore = (await vigil.get("/api/v1/events?kind=monitor.down&limit=100")).json.events.length;
+        proxy.cut();
+        const cutAt = agent.stats().lastSeq;
+        // The target breaks and recovers while nobody hears the agent: its results say so, later.
+        target.set(false);
+        await expect.poll(() => agent.stats().lastSeq, { timeout: 15_000 }).toBeGreaterThan(cutAt + 6);
+        target.set(true);
+        await expect.poll(() => agent.stats().lastSeq, { timeout: 15_000 }).toBeGreaterThan(cutAt + 12);
+        expect(agent.stats().buffered).toBeGreaterThan(6);
+        proxy.restore();
+        await expect.poll(() => agent.stats().buffered, { timeout: 20_000 }).toBe(0);
+        await agent.stop();
+        const { lastSeq, acked } = agent.stats();
+        expect(acked).toBe(lastSeq);
+        // Every number from 1 to the last is stored exactly once (the unique index would refuse a second).
+        const stored = await vigil.vigil.store.agents.resultsAfter("0", 100_000);
+        const seqs = stored.filter((r) => r.agent === agent.id).map((r) => r.seq);
+        expect(seqs).toEqual(Array.from({ length: lastSeq }, (_, i) => i + 1));
+        // The outage is in history, but it was over before anyone could hear of it: no event opened it afterwards.
+        expect(stored.filter((r) => r.agent === agent.id && r.status === "down").length).toBeGreaterThan(3);
+        const downEventsAfter = (await vigil.get("/api/v1/events?kind=monitor.down&limit=100")).json.events.length;
+        expect(downEventsAfter).toBe(downEventsBefore);
+      } finally {
+        target.set(true);
+        await proxy.close();
+      }
+    });
+  });
+}

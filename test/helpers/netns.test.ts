@@ -282,41 +282,51 @@ describe.skipIf(skip !== undefined)(`network namespaces${skip ? ` (skipped: ${sk
     await solo.dispose();
   });
 
-  it("an owning process that exits without dispose takes its namespaces along; a crashed one's are removed by the next run", async () => {
+  it("an owning process that exits or is stopped (SIGTERM, as vitest ends its workers) without dispose takes its namespaces and processes along; a crashed one's are removed by the next run", async () => {
     // .mts: a module (top-level await) outside the project's package.json.
     const script = path.join(dir, "owner.mts");
     writeFileSync(
       script,
       `import { createTopology } from ${JSON.stringify(helper)};
-const net = await createTopology({ sites: ["orphan"] });
-net.spawn("orphan", "sleep", ["600"]);
-console.log(net.id);
+const nets = [await createTopology({ sites: ["orphan"] }), await createTopology({ sites: ["orphan"] })];
+const sleeper = nets[1].spawn("orphan", "sleep", ["600"]);
+console.log(JSON.stringify({ ids: nets.map((n) => n.id), pid: sleeper.pid }));
 process.stdin.on("data", () => process.exit(0));
 `,
     );
     const owner = async () => {
-      const started = spawn(process.execPath, ["--import", "tsx", script], { cwd: projectRoot, stdio: ["pipe", "pipe", "inherit"] });
-      const lines = linesOf(started);
+      const child = spawn(process.execPath, ["--import", "tsx", script], { cwd: projectRoot, stdio: ["pipe", "pipe", "inherit"] });
+      const lines = linesOf(child);
       await expect.poll(() => lines.length, output).toBe(1);
-      return { child: started, id: lines[0]! };
+      const { ids, pid } = JSON.parse(lines[0]!) as { ids: string[]; pid: number };
+      expect(ids.flatMap(namesOf)).toHaveLength(6);
+      expect(running(pid)).toBe(true);
+      const ended = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
+      return { child, ids, pid, ended };
     };
 
     const exiting = await owner();
-    expect(namesOf(exiting.id).length).toBe(3);
-    const exited = new Promise((resolve) => exiting.child.once("exit", resolve));
     exiting.child.stdin!.write("exit\n");
-    await exited;
-    expect(namesOf(exiting.id)).toEqual([]);
+    expect(await exiting.ended).toBe(null);
+    expect(exiting.ids.flatMap(namesOf)).toEqual([]);
+    expect(running(exiting.pid)).toBe(false);
+
+    const stopped = await owner();
+    stopped.child.kill("SIGTERM");
+    expect(await stopped.ended).toBe("SIGTERM");
+    expect(stopped.ids.flatMap(namesOf)).toEqual([]);
+    expect(running(stopped.pid)).toBe(false);
 
     const crashing = await owner();
-    const killed = new Promise((resolve) => crashing.child.once("exit", resolve));
     crashing.child.kill("SIGKILL");
-    await killed;
-    expect(namesOf(crashing.id).length).toBe(3);
+    expect(await crashing.ended).toBe("SIGKILL");
+    expect(crashing.ids.flatMap(namesOf)).toHaveLength(6);
+    expect(running(crashing.pid)).toBe(true);
     // Our own topology's owner is alive: its names stay.
     const removed = removeLeftovers();
     expect(removed.filter((n) => n.startsWith(net.id))).toEqual([]);
-    expect(namesOf(crashing.id)).toEqual([]);
+    expect(crashing.ids.flatMap(namesOf)).toEqual([]);
+    expect(running(crashing.pid)).toBe(false);
     expect(namesOf(net.id).length).toBe(5);
   });
 

@@ -165,15 +165,7 @@ export async function createTopology(options: { sites: readonly SiteSpec[] }): P
     }
     if (errors.length > 0) throw new Error(`tearing down ${id}:\n${errors.join("\n")}`);
   };
-  // A test run that ends without dispose (a crash, a timeout) must not leave namespaces behind.
-  const onExit = () => {
-    try {
-      teardownSync();
-    } catch (err) {
-      console.error(String(err));
-    }
-  };
-  process.once("exit", onExit);
+  track(teardownSync);
   let disposed = false;
 
   const site = (name: string) => {
@@ -249,7 +241,7 @@ export async function createTopology(options: { sites: readonly SiteSpec[] }): P
     async dispose() {
       if (disposed) return;
       disposed = true;
-      process.removeListener("exit", onExit);
+      untrack(teardownSync);
       const exits = [...children].map((child) => exited(child));
       for (const child of children) killGroup(child);
       for (const ns of namespaces) killNamespacePids(ns);
@@ -281,7 +273,7 @@ export async function createTopology(options: { sites: readonly SiteSpec[] }): P
     await until("the host's link to carry traffic", () => /state UP/.test(ip(["-o", "link", "show", id])) && /state forwarding/.test(ip(["-n", hub, "-d", "-o", "link", "show", "host"])));
     for (const name of sites.keys()) await linkReady(name);
   } catch (err) {
-    process.removeListener("exit", onExit);
+    untrack(teardownSync);
     try {
       teardownSync();
     } catch (cleanup) {
@@ -290,6 +282,44 @@ export async function createTopology(options: { sites: readonly SiteSpec[] }): P
     throw err;
   }
   return topology;
+}
+
+// The teardowns of this process's topologies not disposed of yet, run if it exits or is told to stop
+// first (vitest ends its workers with SIGTERM): a test that forgets dispose leaves nothing behind.
+const live = new Set<() => void>();
+const signals = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
+
+function teardownAll(): void {
+  for (const teardown of [...live]) {
+    live.delete(teardown);
+    try {
+      teardown();
+    } catch (err) {
+      console.error(String(err));
+    }
+  }
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  teardownAll();
+  untrack();
+  // Then die of the signal as if nobody had listened, unless someone else handles it.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function track(teardown: () => void): void {
+  if (live.size === 0) {
+    process.on("exit", teardownAll);
+    for (const signal of signals) process.on(signal, onSignal);
+  }
+  live.add(teardown);
+}
+
+function untrack(teardown?: () => void): void {
+  if (teardown) live.delete(teardown);
+  if (live.size > 0) return;
+  process.removeListener("exit", teardownAll);
+  for (const signal of signals) process.removeListener(signal, onSignal);
 }
 
 /** Removes namespaces and root-side links of ours (`vgt-`) whose owning process is gone (a crashed run); the names removed. */

@@ -93,7 +93,7 @@ const ssBin = onPath("ss", searchDirs);
 const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const reserved = new Set(["hub", "host"]);
-const ownedName = /^vgt-([0-9a-z]{1,7})-[0-9a-z]{3}(?:-|$)/;
+const ownedName = new RegExp(`^${netnsPrefix}([0-9a-z]{1,7})-[0-9a-z]{3}(?:-|$)`);
 
 let availability: { ok: true } | { ok: false; reason: string } | undefined;
 

@@ -44,40 +44,48 @@ export class AgentClient {
     if (query.etag !== undefined) headers["if-none-match"] = query.etag;
     const response = await this.#request("GET", `/api/v1/agent/assignments?${params}`, undefined, headers, (query.waitMs ?? 0) + 15_000, signal);
     if (response.status === 304) return undefined;
-    return assignments.parse(await response.json());
+    return assignments.parse(JSON.parse(response.text));
   }
 
   /** Sends a batch; resolves to the node's answer. */
   async send(batch: ResultBatch, signal?: AbortSignal): Promise<BatchAnswer> {
     const response = await this.#request("POST", "/api/v1/agent/results", JSON.stringify(batch), { "content-type": "application/json" }, 30_000, signal);
-    return batchAnswer.parse(await response.json());
+    return batchAnswer.parse(JSON.parse(response.text));
   }
 
-  async #request(method: string, path: string, body: string | undefined, headers: Record<string, string>, timeoutMs: number, signal?: AbortSignal): Promise<Response> {
+  async #request(method: string, path: string, body: string | undefined, headers: Record<string, string>, timeoutMs: number, signal?: AbortSignal): Promise<{ status: number; text: string }> {
     const server = this.server;
-    const timeout = AbortSignal.timeout(timeoutMs);
+    // A timer of its own (not AbortSignal.timeout combined with AbortSignal.any, which Node 20 may collect before it
+    // fires): a request into a partition must end, or nothing queued behind it is ever sent.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
     let response: Response;
+    let text: string;
     try {
       response = await this.#fetch(`${server}${path}`, {
         method,
         headers: { ...headers, authorization: `Bearer ${this.#token}`, accept: "application/json" },
         ...(body === undefined ? {} : { body }),
-        signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
+        signal: controller.signal,
       });
+      // The body is read under the same deadline: a connection can stall halfway through an answer too.
+      text = await response.text();
     } catch (error) {
       this.#next();
-      throw new Error(`${server} did not answer: ${describe(error)}`);
+      throw new Error(`${server} did not answer: ${controller.signal.aborted && !signal?.aborted ? `no answer in ${timeoutMs} ms` : describe(error)}`);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
     }
-    if (response.status === 401 || response.status === 403) {
-      const message = await errorMessage(response);
-      throw new AgentRefused(`${server} refused this agent: ${message}`);
-    }
+    if (response.status === 401 || response.status === 403) throw new AgentRefused(`${server} refused this agent: ${errorMessage(response, text)}`);
     if (response.status >= 500) {
       this.#next();
-      throw new Error(`${server} answered ${response.status}: ${await errorMessage(response)}`);
+      throw new Error(`${server} answered ${response.status}: ${errorMessage(response, text)}`);
     }
-    if (response.status >= 400) throw new Error(`${server} answered ${response.status}: ${await errorMessage(response)}`);
-    return response;
+    if (response.status >= 400) throw new Error(`${server} answered ${response.status}: ${errorMessage(response, text)}`);
+    return { status: response.status, text };
   }
 
   #next(): void {
@@ -85,8 +93,7 @@ export class AgentClient {
   }
 }
 
-async function errorMessage(response: Response): Promise<string> {
-  const text = await response.text().catch(() => "");
+function errorMessage(response: Response, text: string): string {
   try {
     const parsed = JSON.parse(text) as { error?: { message?: string } };
     if (typeof parsed.error?.message === "string") return parsed.error.message;

@@ -151,11 +151,13 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const handle = timers.setTimeout(resolve, ms);
-      stopController.signal.addEventListener("abort", () => {
+      const wake = () => {
         timers.clearTimeout(handle);
+        stopController.signal.removeEventListener("abort", wake);
         resolve();
-      }, { once: true });
+      };
+      const handle = timers.setTimeout(wake, ms);
+      stopController.signal.addEventListener("abort", wake, { once: true });
     });
 
   const pollAssignments = async (): Promise<void> => {
@@ -222,7 +224,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         version: options.version,
         hostname: hostname().slice(0, 255),
         started_at: startedAt.toISOString(),
-        buffer: { results: stats.results, dropped: stats.dropped },
+        // What waits behind this batch: 0 once it is taken, when the agent keeps up.
+        buffer: { results: Math.max(0, stats.results - results.length), dropped: stats.dropped },
         checks_per_second: checksPerSecond(),
       },
       results,

@@ -78,7 +78,7 @@ export const agentInfo = z.strictObject({
   version: z.string().min(1).max(40),
   hostname: z.string().max(255).optional(),
   started_at: z.iso.datetime({ offset: true }),
-  /** Results waiting on its disk, and dropped from it (oldest first) because it was full. */
+  /** Results waiting on its disk behind this batch, and dropped from it (oldest first) because it was full or too old. */
   buffer: z.strictObject({ results: z.number().int().min(0), dropped: z.number().int().min(0) }),
   checks_per_second: z.number().min(0).max(1_000_000),
 });

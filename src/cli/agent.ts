@@ -64,6 +64,8 @@ export const agentCommand: CommandInstaller = (program, io, finish) => {
       limits: { maxBytes, maxAgeMs },
     });
     logger.info({ agent: agent.id, servers, region: flags.region, data: flags.data }, "vigil agent is running");
+    // Its timers do not hold the process (they are unref'd): while no node answers, this does.
+    const alive = setInterval(() => undefined, 3_600_000);
     const onStop = () => void agent.stop();
     process.once("SIGINT", onStop);
     process.once("SIGTERM", onStop);
@@ -79,6 +81,7 @@ export const agentCommand: CommandInstaller = (program, io, finish) => {
       }
       throw error;
     } finally {
+      clearInterval(alive);
       process.off("SIGINT", onStop);
       process.off("SIGTERM", onStop);
     }

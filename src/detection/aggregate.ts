@@ -57,6 +57,30 @@ export function episodeOf(regions: Record<string, RegionState>, confirming: read
   return { since: since ?? fallbackAt, lastUpAt };
 }
 
+/**
+ * The regions' verdict in words, for a monitor checked from more than one region: "down from 2 of 3 regions
+ * (eu-west, us-east; local sees it up since 13:17:04)", times in UTC; undefined with one region or none confirming.
+ */
+export function regionSummary(regions: Record<string, RegionState>, verdict: Verdict, policy: DetectionPolicy, now: Date): string | undefined {
+  if (Object.keys(regions).length < 2 || verdict.confirming.length === 0 || !isBad(verdict.status)) return undefined;
+  const names = Object.keys(regions).sort();
+  const counted = names.filter((name) => regions[name]!.status !== "unknown" && !isStale(regions[name]!, policy, now));
+  const confirming = names.filter((name) => verdict.confirming.includes(name));
+  const others = names
+    .filter((name) => !verdict.confirming.includes(name))
+    .map((name) => {
+      const region = regions[name]!;
+      if (isStale(region, policy, now)) return `${name} silent since ${clockTime(region.lastAt)}`;
+      if (region.status === "up") return `${name} sees it up${region.upSince == null ? "" : ` since ${clockTime(region.upSince)}`}`;
+      return `${name} sees it ${region.status}`;
+    });
+  return `${verdict.status} from ${confirming.length} of ${counted.length} regions (${[confirming.join(", "), ...others].join("; ")})`;
+}
+
+function clockTime(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19);
+}
+
 /** Merges a new view of the episode into the running one: the start only moves earlier. */
 export function mergeEpisode(current: Episode | null, next: Episode): Episode {
   if (current === null) return next;

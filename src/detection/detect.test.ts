@@ -296,3 +296,22 @@ describe("detect: state", () => {
     expect(currentStatus(initialState("api"), policy, at(0))).toEqual({ status: "unknown", flapping: false, regions: {} });
   });
 });
+
+describe("detect: the regions in words", () => {
+  it("names the confirming regions and what the others see, with the time each has seen it up since", () => {
+    const out = run(["0 a up", "0 b up", "0 c up", "30 c up", "60 a down", "60 b down", "61 a down", "61 b down", "62 c up"]);
+    expect(out.summary).toEqual(["61 down"]);
+    expect(out.events[0]?.data["region_summary"]).toBe("down from 2 of 3 regions (a, b; c sees it up since 00:00:00)");
+  });
+
+  it("counts only the fresh regions, and says which went silent", () => {
+    const out = run([...threeUp, "120 a up", "120 b up", "240 a down", "240 b down", "241 a down", "241 b down"], { quorum: 2 });
+    expect(out.summary).toEqual(["241 down"]);
+    expect(out.events[0]?.data["region_summary"]).toBe("down from 2 of 2 regions (a, b; c silent since 00:00:00)");
+  });
+
+  it("says nothing for a monitor checked from one region", () => {
+    const out = run(["0 r up", "60 r down", "61 r down"]);
+    expect(out.events[0]?.data["region_summary"]).toBeUndefined();
+  });
+});

@@ -69,6 +69,7 @@ export function advanceRegion(
       failingSince,
       lastUpBeforeFailing,
       lastUpAt: up ? at : (previous?.lastUpAt ?? null),
+      upSince: status === "up" ? (before === "up" ? (previous?.upSince ?? at) : at) : null,
       lastError: result.error === undefined ? (previous?.lastError ?? null) : { kind: result.error.kind, message: result.error.message, at },
       lastWarning: result.warning === undefined ? (previous?.lastWarning ?? null) : { message: result.warning, at },
       db: previous?.db ?? emptyDbEvidence(),

@@ -1,4 +1,4 @@
-import { episodeOf, latestError, latestWarning, mergeEpisode, regionStatuses, type Verdict } from "./aggregate.ts";
+import { episodeOf, latestError, latestWarning, mergeEpisode, regionStatuses, regionSummary, type Verdict } from "./aggregate.ts";
 import { downEvidence } from "./evidence.ts";
 import { isBad } from "./region.ts";
 import type { DetectionEvent, DetectionPolicy, MonitorState, MonitorStatus } from "./types.ts";
@@ -85,6 +85,8 @@ function statusEvent(
     since: episode === null ? null : iso(episode.since),
     last_up_at: episode?.lastUpAt == null ? null : iso(episode.lastUpAt),
   };
+  const summary = regionSummary(state.regions, verdict, policy, now);
+  if (summary !== undefined && verdict.status === status) data["region_summary"] = summary;
   if (status === "degraded") data["warning"] = latestWarning(state.regions, since)?.message ?? null;
   if (status === "down") {
     const confirming = verdict.status === status ? verdict.confirming : [];

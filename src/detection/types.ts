@@ -113,6 +113,8 @@ export interface RegionState {
   /** Last up result before `failingSince`: the earliest possible start of the episode. */
   lastUpBeforeFailing: number | null;
   lastUpAt: number | null;
+  /** First up result of the region's current up streak; null while not up (absent in states saved before it existed). */
+  upSince?: number | null;
   lastError: LastError | null;
   lastWarning: LastWarning | null;
   db: DbEvidence;

@@ -52,7 +52,6 @@ for (const backend of storeBackends()) {
     let dir: string;
     let vigil: TestVigil;
     let agentToken: string;
-    let usToken: string;
     const agents: RunningAgent[] = [];
 
     beforeAll(async () => {
@@ -61,7 +60,6 @@ for (const backend of storeBackends()) {
       dir = await mkdtemp(path.join(tmpdir(), "vigil-agents-"));
       vigil = await startTestVigil(configFor(target.url), { dir, ...(store.url ? { databaseUrl: store.url } : {}) });
       agentToken = (await createToken({ store: vigil.vigil.store, clock: systemClock }, { name: "eu", scope: "agent", actor: "test", region: "eu-west" })).token;
-      usToken = (await createToken({ store: vigil.vigil.store, clock: systemClock }, { name: "us", scope: "agent", actor: "test", region: "us-east" })).token;
     });
     afterEach(async () => {
       for (const agent of agents.splice(0)) await agent.stop();

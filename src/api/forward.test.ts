@@ -17,6 +17,9 @@ describe("forwarding the native API to the leader", () => {
     app.get("/api/v1/things", async () => ({ here: true }));
     app.get("/api/v1/cluster", async () => ({ local: true }));
     app.post("/api/v1/heartbeat/:id", async () => ({ local: true }));
+    app.get("/api/v1/agent/assignments", async () => ({ local: true }));
+    app.post("/api/v1/agent/results", async () => ({ local: true }));
+    app.get("/api/v1/agents", async () => ({ local: true }));
     app.get("/api/v2/summary.json", async () => ({ local: true }));
     await app.ready();
   });
@@ -38,8 +41,11 @@ describe("forwarding the native API to the leader", () => {
     expect(seen.headers[forwardedHeader]).toBe("node-b");
   });
 
-  it("answers itself the cluster view, heartbeat pings and everything outside /api/v1", async () => {
+  it("answers itself the cluster view, heartbeat pings, remote agents and everything outside /api/v1", async () => {
     leader.reset();
+    expect((await app.inject({ url: "/api/v1/agent/assignments?wait=25000" })).json()).toEqual({ local: true });
+    expect((await app.inject({ method: "POST", url: "/api/v1/agent/results" })).json()).toEqual({ local: true });
+    expect((await app.inject({ url: "/api/v1/agents" })).json()).toEqual({ local: true });
     expect((await app.inject({ url: "/api/v1/cluster" })).json()).toEqual({ local: true });
     expect((await app.inject({ method: "POST", url: "/api/v1/heartbeat/nightly" })).json()).toEqual({ local: true });
     expect((await app.inject({ url: "/api/v2/summary.json" })).json()).toEqual({ local: true });

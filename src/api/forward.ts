@@ -8,8 +8,18 @@ export interface LeaderPort {
   leaderUrl(): string | null;
 }
 
-/** Paths every node answers itself: the cluster's view, heartbeat pings (stored), its own reload, the API's description. */
-const local = [/^\/api\/v1\/cluster(\?|$)/, /^\/api\/v1\/heartbeat\//, /^\/api\/v1\/reload(\?|$)/, /^\/api\/v1\/openapi\.json(\?|$)/];
+/**
+ * Paths every node answers itself: the cluster's view, heartbeat pings (stored), its own reload, the API's description,
+ * and remote agents (their assignments from its configuration, their results stored; the agents' list is the store's).
+ */
+const local = [
+  /^\/api\/v1\/cluster(\?|$)/,
+  /^\/api\/v1\/heartbeat\//,
+  /^\/api\/v1\/reload(\?|$)/,
+  /^\/api\/v1\/openapi\.json(\?|$)/,
+  /^\/api\/v1\/agent\/(assignments|results)(\?|$)/,
+  /^\/api\/v1\/agents(\?|$)/,
+];
 /** Marks a request one node has forwarded: the next node answers it or refuses it, never forwards it again. */
 export const forwardedHeader = "x-vigil-forwarded-by";
 const hopByHop = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te", "trailer", "host", "content-length"]);

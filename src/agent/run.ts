@@ -4,6 +4,7 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { assignments as assignmentsSchema, type AssignedMonitor, type Assignments, type ResultBatch } from "../agents/protocol.ts";
 import type { Clock } from "../core/clock.ts";
+import { AppError } from "../core/errors.ts";
 import type { Timers } from "../core/timers.ts";
 import { advanceRegion } from "../detection/region.ts";
 import type { CheckResult, RegionState } from "../detection/types.ts";
@@ -61,6 +62,7 @@ const waitMs = 25_000;
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const { logger, clock, timers } = options;
   fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const unlock = lockDataDir(options.dataDir);
   const id = agentIdOf(options.dataDir);
   const buffer = ResultBuffer.open(path.join(options.dataDir, "buffer"), { ...defaultBufferLimits, ...options.limits });
   const client = new AgentClient(options.servers, options.token, options.fetch);
@@ -249,6 +251,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     // What the last checks found stays on disk for the next start.
     if (pending.length > 0) buffer.append(pending.splice(0, pending.length), clock.now().getTime());
     buffer.close();
+    unlock();
     finish();
     return done;
   };
@@ -264,6 +267,37 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     },
     stop,
   };
+}
+
+/**
+ * Makes the data dir this process's alone: two agents on one buffer would number results alike. A lock left by a
+ * process that is gone (killed) is taken over. Returns the function that releases it.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = path.join(dataDir, "agent.lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, `${process.pid}\n`, { flag: "wx", mode: 0o600 });
+      return () => fs.rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number(fs.readFileSync(file, "utf8").trim());
+      if (Number.isSafeInteger(holder) && holder > 0 && alive(holder)) {
+        throw new AppError("data_dir_locked", `another agent (process ${holder}) uses ${path.resolve(dataDir)}; give each agent its own --data`);
+      }
+      fs.rmSync(file, { force: true });
+    }
+  }
+  throw new AppError("data_dir_locked", `cannot lock ${path.resolve(dataDir)}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** The agent's id, made once and kept in its data dir. */

@@ -140,8 +140,11 @@ for (const backend of storeBackends()) {
     });
 
     it("an agent checks its region's monitors, and its results confirm an outage with the region named", async () => {
-      const agent = await startAgent({ servers: [vigil.vigil.url], token: agentToken, dataDir: path.join(dir, "agent-down"), concurrency: 10, version: "1.0.0", logger: quiet, clock: systemClock, timers: systemTimers });
+      const options = { servers: [vigil.vigil.url], token: agentToken, dataDir: path.join(dir, "agent-down"), concurrency: 10, version: "1.0.0", logger: quiet, clock: systemClock, timers: systemTimers };
+      const agent = await startAgent(options);
       agents.push(agent);
+      // A second agent on the same data dir would number its results alike: refused.
+      await expect(startAgent(options)).rejects.toMatchObject({ code: "data_dir_locked", message: expect.stringMatching(/another agent \(process \d+\) uses .*agent-down; give each agent its own --data/) });
       await expect.poll(async () => (await vigil.get("/api/v1/monitors/api-health")).json.state.regions["eu-west"]?.status, { timeout: 10_000 }).toBe("up");
       target.set(false);
       try {

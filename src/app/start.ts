@@ -13,6 +13,7 @@ import { Housekeeping } from "./housekeeping.ts";
 import { IncidentEngine } from "./incidents/engine.ts";
 import { MonitoringService } from "./monitoring.ts";
 import { AgentHub, agentResultsChannel } from "./agents/hub.ts";
+import { RegionWatch } from "./agents/region-watch.ts";
 import { Notifier } from "./notifier/notifier.ts";
 import { UpstreamWatcher } from "./upstream/watcher.ts";
 import { SubscriptionService } from "./subscriptions/service.ts";
@@ -192,6 +193,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         // Unfenced: rollups are recomputed idempotently (two nodes doing it at once write the same rows) and can take
         // seconds, and a fenced transaction holds the lease row, which the leader's own renewal must update.
         const housekeeping = new Housekeeping({ store, clock, timers, logger }, retentionOf(holder.current));
+        // Agents' regions gone silent, for responders.
+        const regionWatch = new RegionWatch({ store: fenced, clock, timers, logger, config: () => holder.current, onEvents: () => notifier.changed() });
         let unlisten: (() => Promise<void>) | undefined;
         return {
           term,
@@ -205,6 +208,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
             await notifier.start();
             await upstreams.start();
             housekeeping.start();
+            await regionWatch.start();
             publisher.changed();
           },
           async stop() {
@@ -213,6 +217,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
             await incidents.stop();
             await notifier.stop();
             await housekeeping.stop();
+            await regionWatch.stop();
           },
         };
       },

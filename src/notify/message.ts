@@ -209,6 +209,7 @@ function baseMessage(event: DispatchEvent, ctx: MessageContext): NotificationMes
     };
   }
   if (event.kind === "upstream.degraded" || event.kind === "upstream.recovered") return upstreamMessage(event, ctx, base, component);
+  if (event.kind === "region.stale" || event.kind === "region.recovered") return regionMessage(event, ctx, base);
   if (event.kind === "window.closed") {
     const id = event.subject ?? "";
     const c = component(id);
@@ -233,6 +234,29 @@ function attributionText(event: DispatchEvent): string {
   const summary = typeof event.data["summary"] === "string" ? event.data["summary"] : "likely upstream cause found";
   const url = typeof event.data["url"] === "string" ? ` ${event.data["url"]}` : "";
   return `${summary.charAt(0).toUpperCase()}${summary.slice(1)}.${url}`;
+}
+
+/** An agents' region gone silent or heard again, for responders: its votes stop (or start again) counting. */
+function regionMessage(event: DispatchEvent, ctx: MessageContext, base: Pick<NotificationMessage, "eventId" | "at" | "site" | "labels">): NotificationMessage {
+  const id = event.subject ?? "";
+  const name = typeof event.data["name"] === "string" ? event.data["name"] : id;
+  const stale = event.kind === "region.stale";
+  const lastSeen = typeof event.data["last_seen"] === "string" ? event.data["last_seen"] : null;
+  return {
+    ...base,
+    kind: stale ? "region.stale" : "region.recovered",
+    severity: stale ? "minor" : "none",
+    title: stale ? `[Region] ${name}: every agent silent` : `[Region] ${name}: agents heard again`,
+    text: stale
+      ? `No agent of region ${name} has reported${lastSeen === null ? "" : ` since ${lastSeen}`}: its checks no longer count towards any monitor's status until one is heard again. Nothing is published.`
+      : `An agent of region ${name} reports again: its checks count again.`,
+    markdown: null,
+    url: ctx.site.url,
+    dedupKey: `region:${id}`,
+    incident: null,
+    components: [],
+    labels: { region: id },
+  };
 }
 
 /** A provider's status change, for responders: what it reports, since when, and which of our components depend on it. */

@@ -14,6 +14,8 @@ export type MessageKind =
   | "window.closed"
   | "upstream.degraded"
   | "upstream.recovered"
+  | "region.stale"
+  | "region.recovered"
   | "test";
 
 /** How bad it is, in Statuspage's impact words. */

@@ -11,6 +11,7 @@ import { systemTimers } from "../../src/core/timers.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.ts";
+import { startHttpSink, type HttpSink } from "../helpers/http-sink.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 
 const quiet = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
@@ -28,7 +29,11 @@ async function startTarget(): Promise<{ url: string; set(up: boolean): void; clo
   return { url: `http://127.0.0.1:${port}/`, set: (next) => (up = next), close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
+let hookUrl = "";
 const configFor = (targetUrl: string, extra = "") => `
+notifications:
+  channels:
+    - { id: oncall, type: webhook, url: "${hookUrl}/hook" }
 site: { name: Acme Status }
 regions:
   - { id: eu-west, name: Europe West }
@@ -54,7 +59,10 @@ for (const backend of storeBackends()) {
     let agentToken: string;
     const agents: RunningAgent[] = [];
 
+    let sink: HttpSink;
     beforeAll(async () => {
+      sink = await startHttpSink();
+      hookUrl = sink.url;
       target = await startTarget();
       store = await freshTarget(backend.name);
       dir = await mkdtemp(path.join(tmpdir(), "vigil-agents-"));
@@ -67,6 +75,7 @@ for (const backend of storeBackends()) {
     afterAll(async () => {
       await vigil?.dispose();
       await target?.close();
+      await sink?.close();
       await store?.dispose();
       await rm(dir, { recursive: true, force: true });
     });
@@ -159,6 +168,26 @@ for (const backend of storeBackends()) {
       }
       await expect.poll(async () => (await vigil.get("/api/v1/monitors/api-health")).json.state.status, { timeout: 10_000 }).toBe("up");
     });
+
+    it("responders hear when every agent of a region goes silent, and when one is heard again; the public hears nothing", async () => {
+      const options = { servers: [vigil.vigil.url], token: agentToken, dataDir: path.join(dir, "agent-silent"), concurrency: 10, version: "1.0.0", logger: quiet, clock: systemClock, timers: systemTimers };
+      // Earlier tests' agents were heard; the region is live once this one reports.
+      const first = await startAgent(options);
+      await expect.poll(async () => (await vigil.get("/api/v1/agents")).json.agents.some((a: { id: string; state: string }) => a.id === first.id && a.state === "live"), { timeout: 10_000 }).toBe(true);
+      await first.stop();
+      sink.reset();
+      // Every agent of eu-west is silent now; its limit is 15 s (3 intervals of 1 s, at least 15 s), looked at every 5 s.
+      await expect.poll(async () => sink.requests.filter((r) => r.body?.event === "region.stale").length, { timeout: 30_000, interval: 500 }).toBe(1);
+      const stale = sink.requests.find((r) => r.body?.event === "region.stale")!;
+      expect(JSON.stringify(stale.body)).toMatch(/No agent of region Europe West has reported since/);
+      const again = await startAgent(options);
+      agents.push(again);
+      await expect.poll(async () => sink.requests.filter((r) => r.body?.event === "region.recovered").length, { timeout: 15_000, interval: 500 }).toBe(1);
+      const events = (await vigil.get("/api/v1/events?kind=region.stale&limit=10")).json.events;
+      expect(events).toEqual([expect.objectContaining({ subject: "eu-west", data: expect.objectContaining({ name: "Europe West", agents: expect.any(Number) }) })]);
+      // Nothing public: no incident was opened for it.
+      expect((await vigil.get("/api/v1/incidents")).json.incidents.filter((i: { name: string }) => /Europe|region/i.test(i.name))).toEqual([]);
+    }, 60_000);
 
     it("an agent cut off from every node keeps its results on disk and sends them all, once each, in order; the past opens nothing", async () => {
       const proxy: TcpProxy = await startTcpProxy(Number(new URL(vigil.vigil.url).port));

@@ -351,7 +351,7 @@ export class Dispatcher {
 }
 
 /** The kinds of the events that may make a message (see messageFromEvent). */
-const notifiable = /^(incident|maintenance|monitor|window|upstream)\./;
+const notifiable = /^(incident|maintenance|monitor|window|upstream|region)\./;
 
 /** Whether a message of `events` may go to a Statuspage-format channel, or to a subscriber who chose that format. */
 async function sendsStatuspageFormat(config: VigilConfig, events: readonly DispatchEvent[], subscribers: () => Promise<SubscriberRow[]>): Promise<boolean> {

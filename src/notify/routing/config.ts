@@ -15,6 +15,8 @@ const kindTable = {
   "window.closed": true,
   "upstream.degraded": true,
   "upstream.recovered": true,
+  "region.stale": true,
+  "region.recovered": true,
   test: true,
 } as const satisfies Record<MessageKind, true>;
 

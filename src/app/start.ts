@@ -14,6 +14,7 @@ import { IncidentEngine } from "./incidents/engine.ts";
 import { MonitoringService } from "./monitoring.ts";
 import { AgentHub, agentResultsChannel } from "./agents/hub.ts";
 import { RegionWatch } from "./agents/region-watch.ts";
+import { registerAgentGauges } from "./agents/metrics.ts";
 import { Notifier } from "./notifier/notifier.ts";
 import { UpstreamWatcher } from "./upstream/watcher.ts";
 import { SubscriptionService } from "./subscriptions/service.ts";
@@ -94,6 +95,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const startedAt = performance.now();
   const metrics = createMetrics(version);
   const store = await openStore({ url: options.databaseUrl, dataDir: options.dataDir, logger });
+  registerAgentGauges(metrics.registry, () => store.agents.list());
   let stopping: Promise<void> | undefined;
   // The embedded store's data dir is this process's alone (its lock): the pid file and the local socket live there.
   let pidFile: PidFile | undefined;

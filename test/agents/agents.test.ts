@@ -144,6 +144,11 @@ for (const backend of storeBackends()) {
       const history = await vigil.get("/api/v1/monitors/api-health/results?limit=100");
       const fromReplay = history.json.results.filter((r: { region: string; at: string }) => r.region === "eu-west" && r.at === results[0]!.at);
       expect(fromReplay).toHaveLength(1);
+      const metrics = await (await fetch(`${vigil.vigil.url}/metrics`, { headers: { authorization: `Bearer ${vigil.token}` } })).text();
+      expect(metrics).toMatch(/^vigil_agent_results_total\{region="eu-west",outcome="duplicate"\} 1$/m);
+      expect(metrics).toMatch(/^vigil_agent_results_total\{region="eu-west",outcome="rejected"\} 4$/m);
+      expect(metrics).toMatch(/^vigil_agent_last_seen_timestamp_seconds\{agent="agt_replay",region="eu-west"\} \d+/m);
+      expect(metrics).toMatch(/^vigil_agent_checks_per_second\{agent="agt_replay",region="eu-west"\} 1$/m);
       const listed = await vigil.get("/api/v1/agents");
       expect(listed.json.agents).toEqual(expect.arrayContaining([expect.objectContaining({ id: "agt_replay", region: "eu-west", state: "live", last_seq: 1 })]));
     });
@@ -177,12 +182,12 @@ for (const backend of storeBackends()) {
       await first.stop();
       sink.reset();
       // Every agent of eu-west is silent now; its limit is 15 s (3 intervals of 1 s, at least 15 s), looked at every 5 s.
-      await expect.poll(async () => sink.requests.filter((r) => r.body?.event === "region.stale").length, { timeout: 30_000, interval: 500 }).toBe(1);
-      const stale = sink.requests.find((r) => r.body?.event === "region.stale")!;
+      await expect.poll(async () => sink.requests.filter((r) => (r.body as { event?: string } | undefined)?.event === "region.stale").length, { timeout: 30_000, interval: 500 }).toBe(1);
+      const stale = sink.requests.find((r) => (r.body as { event?: string } | undefined)?.event === "region.stale")!;
       expect(JSON.stringify(stale.body)).toMatch(/No agent of region Europe West has reported since/);
       const again = await startAgent(options);
       agents.push(again);
-      await expect.poll(async () => sink.requests.filter((r) => r.body?.event === "region.recovered").length, { timeout: 15_000, interval: 500 }).toBe(1);
+      await expect.poll(async () => sink.requests.filter((r) => (r.body as { event?: string } | undefined)?.event === "region.recovered").length, { timeout: 15_000, interval: 500 }).toBe(1);
       const events = (await vigil.get("/api/v1/events?kind=region.stale&limit=10")).json.events;
       expect(events).toEqual([expect.objectContaining({ subject: "eu-west", data: expect.objectContaining({ name: "Europe West", agents: expect.any(Number) }) })]);
       // Nothing public: no incident was opened for it.

@@ -16,12 +16,15 @@ import { graphOf } from "./graph-of.ts";
 import type { MonitorStateRow, Store } from "../store/types.ts";
 import { ResultWriter } from "./result-writer.ts";
 import { checksFrom } from "../config/regions.ts";
+import { isolatedRegions } from "../detection/isolation.ts";
 
 const stateSaveEveryMs = 30_000;
 /** Agent results read from the store at a time. */
 const agentPullLimit = 2_000;
 /** An agent's result stored this long after its check ended is late: history only, never detection. */
 export const agentLateMs = 5_000;
+/** How often the regions are looked at for isolation. */
+const isolationEveryMs = 2_000;
 /** How often agents' results are read without a notification. */
 const agentPollMs = 1_000;
 
@@ -68,6 +71,8 @@ export class MonitoringService {
   #pulling: Promise<void> | undefined;
   #pullAgain = false;
   #agentTimer: unknown;
+  #isolationTimer: unknown;
+  #isolated: ReadonlySet<string> = new Set();
   #stopped = false;
   readonly #startedAt: Date;
 
@@ -106,6 +111,44 @@ export class MonitoringService {
     }
     this.apply(config);
     this.#pollAgents();
+    this.#watchIsolation();
+  }
+
+  /** Regions found isolated now: their votes do not count. */
+  isolatedRegions(): ReadonlySet<string> {
+    return this.#isolated;
+  }
+
+  /**
+   * Every 2 s: a region that sees many of this node's monitors failing while other regions see them up is isolated (its
+   * network is at fault, not the targets): its votes stop counting, and responders hear it (`region.isolated`), and
+   * again when it agrees with the others (`region.reconnected`). Each node judges from the monitors it checks, a
+   * sample of all of them.
+   */
+  #watchIsolation(): void {
+    if (this.#stopped) return;
+    this.#isolationTimer = this.#deps.timers.setTimeout(() => {
+      void this.checkIsolation()
+        .catch((error: unknown) => this.#deps.logger.error({ err: error }, "recording a region's isolation failed"))
+        .finally(() => this.#watchIsolation());
+    }, isolationEveryMs);
+  }
+
+  /** Looks for isolated regions now (tests; the watch does it every 2 s). */
+  async checkIsolation(): Promise<void> {
+    const now = this.#deps.clock.now();
+    const owned = [...this.#states.values()].filter((s) => this.owns(s.monitorId));
+    const found = isolatedRegions(owned, (id) => this.#monitors.get(id)?.policy, now);
+    const next = new Set(found.map((r) => r.region));
+    const events = [
+      ...found.filter((r) => !this.#isolated.has(r.region)).map((r) => ({ at: now, kind: "region.isolated", subject: r.region, actor: "system", data: { failing: r.failing.length, of: r.comparable, monitors: r.failing.slice(0, 10) } })),
+      ...[...this.#isolated].filter((region) => !next.has(region)).map((region) => ({ at: now, kind: "region.reconnected", subject: region, actor: "system", data: {} })),
+    ];
+    this.#isolated = next;
+    if (events.length === 0) return;
+    for (const event of events) this.#deps.logger.warn({ region: event.subject, event: event.kind }, event.kind === "region.isolated" ? "a region sees many monitors fail that the others see up: its votes no longer count" : "an isolated region agrees with the others again");
+    await this.#deps.store.events.appendMany(events);
+    this.#deps.onDetected?.();
   }
 
   /** Reads agents' results now (a node stored some: this one, or another that notified). */
@@ -230,13 +273,14 @@ export class MonitoringService {
     const monitor = this.#monitors.get(monitorId);
     if (!monitor) return undefined;
     const state = this.owns(monitorId) ? this.#states.get(monitorId) : this.#remote.get(monitorId);
-    return currentStatus(state ?? initialState(monitorId), monitor.policy, this.#deps.clock.now());
+    return currentStatus(state ?? initialState(monitorId), monitor.policy, this.#deps.clock.now(), this.#isolated);
   }
 
   /** Stops checking, then writes what is buffered. */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#deps.timers.clearTimeout(this.#agentTimer);
+    this.#deps.timers.clearTimeout(this.#isolationTimer);
     await this.#pulling?.catch(() => undefined);
     await this.#scheduler.stop();
     // The latest states, whatever their age, so that a restart resumes exactly.
@@ -325,7 +369,7 @@ export class MonitoringService {
     const { monitorId, at } = result;
     const { clock, logger, store } = this.#deps;
     const region = result.region;
-    const detected = detect(this.#states.get(monitorId), result, policy, clock.now());
+    const detected = detect(this.#states.get(monitorId), result, policy, clock.now(), this.#isolated);
     this.#states.set(monitorId, detected.state);
     if (detected.events.length > 0) {
       // Events are the record: written at once with the state they come from, in one transaction, so a crash loses

@@ -9,6 +9,8 @@ export interface Verdict {
   confirming: string[];
 }
 
+const noRegions: ReadonlySet<string> = new Set();
+
 /** Whether a region's latest result is too old to count at `now`. */
 export function isStale(region: RegionState, policy: Pick<DetectionPolicy, "staleAfterMs">, now: Date): boolean {
   return now.getTime() - region.lastAt > policy.staleAfterMs;
@@ -17,10 +19,11 @@ export function isStale(region: RegionState, policy: Pick<DetectionPolicy, "stal
 /**
  * The monitor's status from its regions at `now`: down when a quorum of the fresh, confirmed
  * regions is down; degraded when a quorum is down or degraded; up otherwise; unknown when no
- * fresh region has a confirmed status yet.
+ * fresh region has a confirmed status yet. `ignored` regions (isolated: their network, not the
+ * targets, is at fault) do not count.
  */
-export function aggregate(regions: Record<string, RegionState>, policy: DetectionPolicy, now: Date): Verdict {
-  const counted = Object.entries(regions).filter(([, r]) => r.status !== "unknown" && !isStale(r, policy, now));
+export function aggregate(regions: Record<string, RegionState>, policy: DetectionPolicy, now: Date, ignored: ReadonlySet<string> = noRegions): Verdict {
+  const counted = Object.entries(regions).filter(([name, r]) => r.status !== "unknown" && !isStale(r, policy, now) && !ignored.has(name));
   if (counted.length === 0) return { status: "unknown", confirming: [] };
   const quorum = quorumOf(policy, counted.length);
   const down = counted.filter(([, r]) => r.status === "down").map(([name]) => name);

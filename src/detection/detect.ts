@@ -18,9 +18,9 @@ export { initialState };
 /**
  * Folds one check result into a monitor's detection state at `now`: returns the next state, the
  * events to record, and whether the scheduler should re-check soon (~1 s) instead of a whole interval.
- * Pure: the given state is not modified.
+ * `ignored` regions (found isolated) do not count towards the monitor's status. Pure: the given state is not modified.
  */
-export function detect(state: MonitorState | undefined, result: CheckResult, policy: DetectionPolicy, now: Date): DetectOutcome {
+export function detect(state: MonitorState | undefined, result: CheckResult, policy: DetectionPolicy, now: Date, ignored?: ReadonlySet<string>): DetectOutcome {
   const current = state ?? initialState(result.monitorId);
   if (current.monitorId !== result.monitorId) {
     throw new RangeError(`result for monitor ${result.monitorId} given to the state of ${current.monitorId}`);
@@ -37,7 +37,7 @@ export function detect(state: MonitorState | undefined, result: CheckResult, pol
     evidenceEvents = observed.events;
   }
   const regions = { ...current.regions, [result.region]: region };
-  const verdict = aggregate(regions, policy, now);
+  const verdict = aggregate(regions, policy, now, ignored);
   const next = transition({ ...current, regions }, verdict, policy, result.at, now);
   return { state: next.state, events: [...next.events, ...evidenceEvents], recheck };
 }
@@ -47,6 +47,7 @@ export function currentStatus(
   state: MonitorState,
   policy: DetectionPolicy,
   now: Date,
+  ignored?: ReadonlySet<string>,
 ): { status: MonitorStatus; flapping: boolean; regions: Record<string, RegionStatusView> } {
   const regions: Record<string, RegionStatusView> = {};
   for (const name of Object.keys(state.regions).sort()) {
@@ -57,5 +58,5 @@ export function currentStatus(
   }
   // Flapping ends after a quiet window even if no result has arrived since to say so.
   const quiet = state.lastChangeAt !== null && now.getTime() - state.lastChangeAt >= policy.flap.windowMs;
-  return { status: aggregate(state.regions, policy, now).status, flapping: state.flapping && !quiet, regions };
+  return { status: aggregate(state.regions, policy, now, ignored).status, flapping: state.flapping && !quiet, regions };
 }

@@ -210,6 +210,7 @@ function baseMessage(event: DispatchEvent, ctx: MessageContext): NotificationMes
   }
   if (event.kind === "upstream.degraded" || event.kind === "upstream.recovered") return upstreamMessage(event, ctx, base, component);
   if (event.kind === "region.stale" || event.kind === "region.recovered") return regionMessage(event, ctx, base);
+  if (event.kind === "region.isolated" || event.kind === "region.reconnected") return isolationMessage(event, ctx, base);
   if (event.kind === "window.closed") {
     const id = event.subject ?? "";
     const c = component(id);
@@ -253,6 +254,30 @@ function regionMessage(event: DispatchEvent, ctx: MessageContext, base: Pick<Not
     markdown: null,
     url: ctx.site.url,
     dedupKey: `region:${id}`,
+    incident: null,
+    components: [],
+    labels: { region: id },
+  };
+}
+
+/** A region that disagrees with the others about many monitors (its own network at fault), or agrees again. */
+function isolationMessage(event: DispatchEvent, ctx: MessageContext, base: Pick<NotificationMessage, "eventId" | "at" | "site" | "labels">): NotificationMessage {
+  const id = event.subject ?? "";
+  const isolated = event.kind === "region.isolated";
+  const failing = typeof event.data["failing"] === "number" ? event.data["failing"] : null;
+  const of = typeof event.data["of"] === "number" ? event.data["of"] : null;
+  const count = failing === null || of === null ? "many monitors" : `${failing} of ${of} monitors`;
+  return {
+    ...base,
+    kind: isolated ? "region.isolated" : "region.reconnected",
+    severity: isolated ? "minor" : "none",
+    title: isolated ? `[Region] ${id}: its network, not the targets` : `[Region] ${id}: agrees with the others again`,
+    text: isolated
+      ? `Region ${id} sees ${count} failing that the other regions see up: its own network is the likely fault. Its checks no longer count, so nothing is opened or published for it.`
+      : `Region ${id} agrees with the other regions again: its checks count again.`,
+    markdown: null,
+    url: ctx.site.url,
+    dedupKey: `region:${id}:isolation`,
     incident: null,
     components: [],
     labels: { region: id },

@@ -16,6 +16,8 @@ export type MessageKind =
   | "upstream.recovered"
   | "region.stale"
   | "region.recovered"
+  | "region.isolated"
+  | "region.reconnected"
   | "test";
 
 /** How bad it is, in Statuspage's impact words. */

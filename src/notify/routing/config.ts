@@ -17,6 +17,8 @@ const kindTable = {
   "upstream.recovered": true,
   "region.stale": true,
   "region.recovered": true,
+  "region.isolated": true,
+  "region.reconnected": true,
   test: true,
 } as const satisfies Record<MessageKind, true>;
 

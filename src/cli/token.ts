@@ -85,7 +85,8 @@ export const tokenCommand: CommandInstaller = (program, io, finish) => {
           const used = row.lastUsedAt ? `last used ${row.lastUsedAt.toISOString()}` : "never used";
           const expired = row.expiresAt !== null && row.expiresAt.getTime() <= Date.now();
           const state = row.revokedAt ? `revoked ${row.revokedAt.toISOString()}` : expired ? `expired ${row.expiresAt?.toISOString()}, ${used}` : `${used}${row.expiresAt ? `, expires ${row.expiresAt.toISOString()}` : ""}`;
-          io.stdout(`${row.id}  ${row.scope.padEnd(7)}  ${row.name}  (created ${row.createdAt.toISOString()}, ${state})\n`);
+          const scope = row.region === null ? row.scope : `${row.scope}:${row.region}`;
+          io.stdout(`${row.id}  ${scope.padEnd(7)}  ${row.name}  (created ${row.createdAt.toISOString()}, ${state})\n`);
         }
       }
       finish(exitCodes.ok);

@@ -153,7 +153,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       statuses: () => leader.current?.incidents.componentStatuses().statuses ?? follower.statuses(),
       upstreams: () => leader.current?.upstreams.views() ?? follower.upstreamViews(),
     };
-    const publisher: StatusPagePublisher = new StatusPagePublisher(shared);
+    // Region detail (statuspage.show_regions) is what this node's monitoring knows of each region.
+    const publisher: StatusPagePublisher = new StatusPagePublisher({ ...shared, regionStatus: (id) => monitoring.status(id) });
     const subscriptionKey = signingKey(store, clock);
     const subscriptions = new SubscriptionService({ ...shared, signingKey: subscriptionKey });
 

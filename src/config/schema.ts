@@ -39,6 +39,8 @@ const statuspage = strictMap({
   export_dir: text.optional(),
   /** Where the site is rendered: `auto` moves rendering to a worker thread once a render takes over 25 ms. */
   render_thread: z.enum(["auto", "always", "never"]).default("auto"),
+  /** Show under each component what each region checking its monitors sees (operational, degraded, down, no data). */
+  show_regions: z.boolean().default(false),
 });
 
 /** HSTS's max-age, in seconds: a whole number of seconds (31536000) or a duration in whole seconds (365d); at least 1s. */

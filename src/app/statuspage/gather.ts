@@ -3,7 +3,7 @@ import type { VigilConfig } from "../../config/index.ts";
 import type { ComponentStatus } from "../../incidents/component-status.ts";
 import { projectComponentStatuses } from "../../incidents/projection.ts";
 import type { StatusChange } from "../../incidents/windows.ts";
-import { barDays, type UpstreamInput, type ViewInput } from "../../statuspage/view/build.ts";
+import { barDays, type RegionsInput, type UpstreamInput, type ViewInput } from "../../statuspage/view/build.ts";
 import type { SubscribeView } from "../../statuspage/view/types.ts";
 import { catalogFromConfig } from "../../catalog/from-config.ts";
 import type { ComponentRow, IncidentUpdateRow, Store } from "../../store/types.ts";
@@ -38,12 +38,13 @@ export function subscribeOf(config: VigilConfig): SubscribeView | null {
  * engine's live statuses; without them (an export from the store alone) the last recorded ones are used. The
  * subscribe form is offered as the configuration says, except in an export (`fromConfig`): static files have no
  * server to post it to. `upstreams` are the upstream watcher's views: those with `show_on_status_page` are shown as
- * third-party components (none without it, as in an export).
+ * third-party components (none without it, as in an export). `regions` is the per-region detail (`regionsInputOf`);
+ * none without it, as in an export (made from the store, with no monitoring running).
  */
 export async function gatherViewInput(
   store: Store,
   config: VigilConfig,
-  options: { now: Date; publicUrl: string; statuses?: Record<string, ComponentStatus>; fromConfig?: boolean; upstreams?(): readonly UpstreamView[] },
+  options: { now: Date; publicUrl: string; statuses?: Record<string, ComponentStatus>; fromConfig?: boolean; upstreams?(): readonly UpstreamView[]; regions?: RegionsInput },
 ): Promise<ViewInput> {
   const since = new Date(options.now.getTime() - (barDays + 1) * 86_400_000);
   const [components, unresolved, recent, maintenances, changeEvents, lastChanges] = await Promise.all([
@@ -85,6 +86,7 @@ export async function gatherViewInput(
     now: options.now,
     subscribe: options.fromConfig ? null : subscribeOf(config),
     upstreams: shownUpstreams(options.upstreams?.() ?? []),
+    ...(options.regions === undefined ? {} : { regions: options.regions }),
   };
 }
 

@@ -7,6 +7,7 @@ import type { Store } from "../../store/types.ts";
 import { writeSiteDir } from "./export.ts";
 import type { UpstreamView } from "../upstream/watcher.ts";
 import { gatherViewInput, shownUpstreams } from "./gather.ts";
+import { regionsInputOf, type RegionStatusOf } from "./regions.ts";
 import { SiteRenderer } from "./renderer.ts";
 import type { Snapshot } from "./snapshot.ts";
 
@@ -22,12 +23,21 @@ export interface PublisherDeps {
   statuses(): Record<string, ComponentStatus>;
   /** The upstream providers as their feeds report them (those with show_on_status_page are shown); none when absent. */
   upstreams?(): UpstreamView[];
+  /** Each monitor's status per region (monitoring's `status`), for `statuspage.show_regions`; no region detail when absent. */
+  regionStatus?: RegionStatusOf;
 }
 
 /** At most one render per this long, however many changes arrive. */
 const debounceMs = 1_000;
 /** Re-rendered this often anyway, so that today's uptime and relative times stay current. */
 const refreshMs = 60_000;
+/**
+ * With `statuspage.show_regions`, how often the regions' statuses are compared with what the page shows. A region's
+ * status changes without any event when the monitor's overall status stays put (one region of three down), or with
+ * time alone (a region going stale), so nothing announces it: this looks, in memory, without reading the store, and
+ * asks for a render only when something shown changed.
+ */
+export const regionsCheckMs = 5_000;
 
 /**
  * Keeps the public site rendered in memory: on every relevant change (debounced to once a second) and
@@ -40,6 +50,9 @@ export class StatusPagePublisher {
   #snapshot: Snapshot | undefined;
   #timer: unknown;
   #periodic: unknown;
+  #regionsTimer: unknown;
+  /** The per-region detail the last render showed, as JSON ("" without any). */
+  #renderedRegions = "";
   #running: Promise<void> | undefined;
   #pending: Promise<void> | undefined;
   #lastRenderAt = 0;
@@ -64,10 +77,11 @@ export class StatusPagePublisher {
     return this.#renderer.threaded;
   }
 
-  /** Renders once, then every minute. */
+  /** Renders once, then every minute (and when a region's status changes, with `statuspage.show_regions`). */
   async start(): Promise<void> {
     await this.refresh();
     this.#schedulePeriodic();
+    this.#scheduleRegionsCheck();
   }
 
   /** Asks for a render soon (at most once a second). */
@@ -102,6 +116,7 @@ export class StatusPagePublisher {
     this.#stopped = true;
     if (this.#timer !== undefined) this.#deps.timers.clearTimeout(this.#timer);
     if (this.#periodic !== undefined) this.#deps.timers.clearTimeout(this.#periodic);
+    if (this.#regionsTimer !== undefined) this.#deps.timers.clearTimeout(this.#regionsTimer);
     await this.#running;
     await this.#renderer.stop();
   }
@@ -115,13 +130,17 @@ export class StatusPagePublisher {
       // Everything the page shows is on the timeline (and the clock, for today's bar and "last updated"): when
       // neither the newest event nor the minute moved, nor the configuration, the page would come out the same.
       // The upstreams shown are read from their feeds, not the timeline: what they show is part of the key.
+      // So are the regions' statuses (`statuspage.show_regions`), read from monitoring in memory.
       const upstreams = this.#deps.upstreams?.() ?? [];
+      const regions = this.#regionsInput(config);
+      const regionsKey = regions === undefined ? "" : JSON.stringify(regions.checks);
       const [newest] = await store.events.list({ newestFirst: true, limit: 1 });
-      const key = `${newest?.id ?? 0}:${Math.floor(now.getTime() / 60_000)}:${this.#configVersion(config)}:${JSON.stringify(shownUpstreams(upstreams))}`;
+      const key = `${newest?.id ?? 0}:${Math.floor(now.getTime() / 60_000)}:${this.#configVersion(config)}:${JSON.stringify(shownUpstreams(upstreams))}:${regionsKey}`;
       if (key === this.#renderedKey && this.#snapshot) return;
-      const input = await gatherViewInput(store, config, { now, publicUrl: this.#deps.publicUrl(), statuses: this.#deps.statuses(), upstreams: () => upstreams });
+      const input = await gatherViewInput(store, config, { now, publicUrl: this.#deps.publicUrl(), statuses: this.#deps.statuses(), upstreams: () => upstreams, ...(regions === undefined ? {} : { regions }) });
       this.#snapshot = await this.#renderer.render(input, this.#snapshot);
       this.#renderedKey = key;
+      this.#renderedRegions = regionsKey;
       const dir = config.statuspage.export_dir;
       if (dir !== undefined) await writeSiteDir(dir, this.#snapshot);
     } catch (error) {
@@ -137,6 +156,26 @@ export class StatusPagePublisher {
     let version = this.#configs.get(config);
     if (version === undefined) this.#configs.set(config, (version = ++this.#configCount));
     return version;
+  }
+
+  #regionsInput(config: VigilConfig) {
+    const statusOf = this.#deps.regionStatus;
+    return statusOf === undefined ? undefined : regionsInputOf(config, statusOf);
+  }
+
+  /** Every `regionsCheckMs`: a render soon when the regions' statuses differ from the page's (nothing when the option is off). */
+  #scheduleRegionsCheck(): void {
+    if (this.#stopped || this.#deps.regionStatus === undefined) return;
+    this.#regionsTimer = this.#deps.timers.setTimeout(() => {
+      try {
+        const regions = this.#regionsInput(this.#deps.config());
+        const key = regions === undefined ? "" : JSON.stringify(regions.checks);
+        if (key !== this.#renderedRegions) this.changed();
+      } catch (error) {
+        this.#deps.logger.error({ err: error }, "reading the regions' statuses for the status page failed");
+      }
+      this.#scheduleRegionsCheck();
+    }, regionsCheckMs);
   }
 
   #schedulePeriodic(): void {

@@ -3,7 +3,7 @@ import { renderMarkdown } from "../../incidents/markdown.ts";
 import { PublicNames } from "../../incidents/public-names.ts";
 import { outageWindows, type OutageWindow, type StatusChange } from "../../incidents/windows.ts";
 import { dayKey, lastDays, nextDay, startOfDay } from "./days.ts";
-import type { ComponentView, DayView, GroupView, Indicator, IncidentView, LinkView, MaintenanceView, PageView, SubscribeView, UpdateView } from "./types.ts";
+import type { ComponentView, DayView, GroupView, Indicator, IncidentView, LinkView, MaintenanceView, PageView, RegionStatus, RegionView, SubscribeView, UpdateView } from "./types.ts";
 import { withoutTrailingSlashes } from "../../core/text.ts";
 
 /** How many days the uptime bars show. */
@@ -68,6 +68,24 @@ export interface UpstreamInput {
   status: ComponentStatus;
 }
 
+/** What one region sees of one monitor now: its confirmed status there, and whether its results stopped coming (stale). */
+export interface RegionCheckInput {
+  monitorId: string;
+  region: string;
+  status: "up" | "degraded" | "down" | "unknown";
+  stale: boolean;
+}
+
+/** Per-region detail (`statuspage.show_regions`). */
+export interface RegionsInput {
+  /** The regions that may be shown, in this order, each with its public name; a region not listed is never shown. */
+  names: readonly { id: string; name: string }[];
+  /** Each component's monitors. */
+  monitorsOf: Readonly<Record<string, readonly string[]>>;
+  /** One row per monitor and region that checks it. */
+  checks: readonly RegionCheckInput[];
+}
+
 /** The group the page shows third-party components (upstream providers) in. */
 export const thirdPartyGroup = "Third-party services";
 /** A third-party component's description. */
@@ -94,6 +112,8 @@ export interface ViewInput {
   subscribe?: SubscribeView | null;
   /** Upstream providers shown as third-party components, in this order; none by default. */
   upstreams?: readonly UpstreamInput[];
+  /** Per-region detail of each component; absent: none (`statuspage.show_regions` off). */
+  regions?: RegionsInput;
 }
 
 // Statuspage's convention: a partial outage counts as 30 % of a major one in uptime.
@@ -110,6 +130,9 @@ const partialWeight = 0.3;
  * status is their feed's, they have no bar nor uptime of ours (`days` empty, `uptimePercent` null), and they count
  * neither in the overall status (a provider's trouble is ours only when our components show it) nor in the page's
  * `updatedAt`. One whose id is also a component's is left out.
+ *
+ * With `regions` (`statuspage.show_regions`), each visible component of ours carries what each region checking its
+ * monitors sees (`componentRegions`); a hidden component has none, being left out altogether.
  */
 export function buildPageView(input: ViewInput): PageView {
   const tz = input.site.timeZone;
@@ -147,6 +170,7 @@ export function buildPageView(input: ViewInput): PageView {
       startDate: dayKey(c.createdAt, tz),
       days: measured.map((m) => m.day),
       uptimePercent: observedMs === 0 ? null : round2(Math.max(0, 100 - (lostMs / observedMs) * 100)),
+      ...regionsField(input.regions, c.id),
     };
   });
 
@@ -230,6 +254,37 @@ function thirdPartyViews(input: ViewInput, visible: readonly ComponentInput[], t
       uptimePercent: null,
       thirdParty: true,
     });
+  }
+  return views;
+}
+
+function regionsField(input: RegionsInput | undefined, componentId: string): { regions?: RegionView[] } {
+  if (input === undefined) return {};
+  const regions = componentRegions(input, componentId);
+  return regions.length === 0 ? {} : { regions };
+}
+
+const regionRank: Record<RegionStatus, number> = { operational: 0, no_data: 1, degraded: 2, down: 3 };
+
+/**
+ * What each region sees of a component (pure): for every listed region that checks at least one of its monitors, in
+ * the listed order, the region's name and the worst over those monitors there: down, then degraded, then "no_data"
+ * (a monitor the region has no fresh confirmed status of: stale or unknown), then operational (every one up). A
+ * region that is not listed in `names` is left out, whatever its rows say.
+ */
+export function componentRegions(input: RegionsInput, componentId: string): RegionView[] {
+  const monitors = new Set(input.monitorsOf[componentId] ?? []);
+  const worst = new Map<string, RegionStatus>();
+  for (const check of input.checks) {
+    if (!monitors.has(check.monitorId)) continue;
+    const status: RegionStatus = check.stale || check.status === "unknown" ? "no_data" : check.status === "up" ? "operational" : check.status;
+    const before = worst.get(check.region);
+    if (before === undefined || regionRank[status] > regionRank[before]) worst.set(check.region, status);
+  }
+  const views: RegionView[] = [];
+  for (const { id, name } of input.names) {
+    const status = worst.get(id);
+    if (status !== undefined) views.push({ name, status });
   }
   return views;
 }

@@ -38,6 +38,20 @@ export interface ComponentView {
    * page's overall status. Absent for our own components.
    */
   thirdParty?: boolean;
+  /**
+   * What each region that checks its monitors sees (`statuspage.show_regions`), in the regions' order. Absent when the
+   * option is off, for a component without monitors and for a third-party component.
+   */
+  regions?: RegionView[];
+}
+
+/** What a region sees of a component: the worst over the component's monitors there; "no_data" for a stale or unknown region. */
+export type RegionStatus = "operational" | "degraded" | "down" | "no_data";
+
+/** One region of a component, by its public name (declared under `regions`, or the server's own region's id). */
+export interface RegionView {
+  name: string;
+  status: RegionStatus;
 }
 
 /** A group of components (Statuspage shows it as a component row with `group: true`). */

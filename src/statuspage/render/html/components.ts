@@ -18,10 +18,14 @@
  *
  * A third-party component (an upstream provider's status from its feed) has no bar: "Status from the provider" stands
  * in its place.
+ *
+ * With `statuspage.show_regions`, a component whose view carries `regions` lists them under its name, compactly on one
+ * wrapping line: each region's name and what it sees, in words and shape ("Europe West: Down"). Without them, nothing
+ * about regions is written.
  */
-import type { ComponentView, DayView, GroupView, PageView } from "../../view/types.ts";
+import type { ComponentView, DayView, GroupView, PageView, RegionStatus, RegionView } from "../../view/types.ts";
 import { esc } from "./escape.ts";
-import { componentStatusLabel, statusBadge, statusClass } from "./status.ts";
+import { componentStatusLabel, statusBadge, statusClass, statusIcon } from "./status.ts";
 import { formatDay } from "./time.ts";
 
 const finite = (n: number | null | undefined): n is number => typeof n === "number" && Number.isFinite(n);
@@ -126,6 +130,21 @@ function uptimeBar(component: ComponentView): string {
   );
 }
 
+const regionLabels: Record<RegionStatus, string> = { operational: "Operational", degraded: "Degraded", down: "Down", no_data: "No data" };
+/** The component status whose colour and shape a region's status takes. */
+const regionShapes: Record<RegionStatus, string> = { operational: "operational", degraded: "degraded_performance", down: "major_outage", no_data: "no_data" };
+
+/** "Down" for down, "No data" for no_data. */
+export function regionStatusLabel(status: RegionStatus): string {
+  return regionLabels[status];
+}
+
+/** A component's regions: a list named "<component> by region", each item the region's name and its status in words and shape. */
+function regionList(component: ComponentView, regions: readonly RegionView[]): string {
+  const items = regions.map((r) => `<li><span class="region-name">${esc(r.name)}:</span> <span class="status st-${regionShapes[r.status]}">${statusIcon(regionShapes[r.status])}${esc(regionStatusLabel(r.status))}</span></li>`);
+  return `<ul class="inline-list" aria-label="${esc(`${component.name} by region`)}">${items.join("")}</ul>`;
+}
+
 /** A component with its bar; a third-party one (an upstream provider) says whose status it is instead: it has no history of ours. */
 function componentBlock(component: ComponentView, level: 3 | 4): string {
   const description = component.description ? `<p class="component-description">${esc(component.description)}</p>` : "";
@@ -133,6 +152,7 @@ function componentBlock(component: ComponentView, level: 3 | 4): string {
     `<div class="component">` +
     `<div class="component-head"><h${level}>${esc(component.name)}</h${level}>${statusBadge(component.status)}</div>` +
     description +
+    (component.regions !== undefined && component.regions.length > 0 ? regionList(component, component.regions) : "") +
     (component.thirdParty ? `<p class="bar-legend">Status from the provider</p>` : uptimeBar(component)) +
     `</div>`
   );
@@ -182,7 +202,9 @@ export function renderComponents(view: PageView): string {
   const note =
     `<p class="bar-note">Each bar shows the worst status of each day over the last 90 days, one mark a day, oldest on the left; ` +
     `taller marks are worse, and short grey marks are days before monitoring began. Quiet days in a row share one label: ` +
-    `hover over or focus a mark for its days, uptime and incidents.</p>`;
+    `hover over or focus a mark for its days, uptime and incidents.` +
+    (view.components.some((c) => (c.regions?.length ?? 0) > 0) ? ` Under a component, what each region that checks it sees now.` : "") +
+    `</p>`;
   const body = entries.map((e) => ("group" in e ? groupBlock(e.group, e.members) : componentBlock(e.component, 3))).join("");
   return `${note}<div class="groups">${body}</div>`;
 }

@@ -190,6 +190,8 @@ p{margin:.5rem 0}
 .component-head{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:baseline;gap:.25rem 1rem}
 .component-head h3,.component-head h4{margin:0;font-size:1rem}
 .component-description{margin:.125rem 0 0;font-size:.9375rem;color:var(--muted)}
+.inline-list{display:flex;flex-wrap:wrap;gap:.125rem 1.25rem;list-style:none;margin:.25rem 0 0;padding:0;font-size:.875rem}
+.inline-list .status{font-weight:600}
 .bar{position:relative;display:flex;align-items:flex-end;gap:0;height:2.25rem;margin:.5rem 0 .25rem}
 .day{position:static;display:flex;flex:1 1 0;min-width:2px;height:55%;cursor:default}
 /* The mark is drawn by ::before, whose mask cuts a 2 px gap at the end of each day of the run; the cell itself keeps its outline. */

@@ -217,10 +217,14 @@ export class EngineContext {
    */
   template(status: "investigating" | "identified" | "monitoring" | "resolved", row: IncidentRow, now: Date, evidence: string): string {
     const template = this.config.incidents.templates[status] ?? defaultTemplates[status];
-    const publicNames = (ids: readonly string[]) => this.publicNames.publicIds(ids).map((id) => this.name(id));
+    // Hidden components with no visible dependent have no public name: "an internal system", as in the other public text.
+    const publicList = (ids: readonly string[]) => {
+      const names = this.publicNames.publicIds(ids).map((id) => this.name(id));
+      return names.length === 0 ? "an internal system" : componentList(names);
+    };
     return renderTemplate(template, {
-      components: componentList(publicNames([...row.rootIds, ...row.impactedIds])),
-      root: componentList(publicNames(row.rootIds)),
+      components: publicList([...row.rootIds, ...row.impactedIds]),
+      root: publicList(row.rootIds),
       impact: impactPhrase((row.impactOverride ?? row.impact) as Impact),
       started_at: row.startedAt.toISOString(),
       evidence,

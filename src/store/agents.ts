@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, gte, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { agents, checkResults } from "./schema.ts";
-import { resultChunk } from "./results.ts";
+import { resultChunk, resultValues } from "./results.ts";
 import type { AgentRow, Store, StoredAgentCheckResult } from "./types.ts";
 
 /** Remote agents and their results over `db`. */
@@ -14,14 +14,7 @@ export function agentQueries(db: Db): Store["agents"] {
           .insert(checkResults)
           .values(
             rows.slice(i, i + resultChunk).map((r) => ({
-              monitorId: r.monitorId,
-              region: r.region,
-              at: r.at,
-              status: r.status,
-              latencyMs: r.latencyMs,
-              facts: r.facts,
-              errorKind: r.error?.kind ?? null,
-              errorMessage: r.error?.message ?? null,
+              ...resultValues(r),
               agent: r.agent,
               seq: r.seq,
               warning: r.warning ?? null,

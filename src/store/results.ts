@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { checkResults, checkRollups, monitorStates } from "./schema.ts";
-import type { CheckRollupRow, StoredCheckResult, Store } from "./types.ts";
+import type { CheckRollupRow, NewCheckResult, StoredCheckResult, Store } from "./types.ts";
 
 /** Rollup bucket widths, as PostgreSQL's date_trunc names them. */
 export const rollupBuckets = ["minute", "hour", "day"] as const;
@@ -16,18 +16,7 @@ export function resultQueries(db: Db): Pick<Store, "results" | "rollups" | "moni
       async insertMany(rows) {
         // A statement takes at most 65,535 parameters (8 a row): larger batches go in chunks.
         for (let i = 0; i < rows.length; i += resultChunk) {
-          await db.insert(checkResults).values(
-            rows.slice(i, i + resultChunk).map((r) => ({
-              monitorId: r.monitorId,
-              region: r.region,
-              at: r.at,
-              status: r.status,
-              latencyMs: r.latencyMs,
-              facts: r.facts,
-              errorKind: r.error?.kind ?? null,
-              errorMessage: r.error?.message ?? null,
-            })),
-          );
+          await db.insert(checkResults).values(rows.slice(i, i + resultChunk).map(resultValues));
         }
       },
       async list(monitorId, options) {
@@ -105,6 +94,20 @@ export function resultQueries(db: Db): Pick<Store, "results" | "rollups" | "moni
         }
       },
     },
+  };
+}
+
+/** A result's columns, as every writer of `check_results` stores them. */
+export function resultValues(r: NewCheckResult): Omit<typeof checkResults.$inferInsert, "id"> {
+  return {
+    monitorId: r.monitorId,
+    region: r.region,
+    at: r.at,
+    status: r.status,
+    latencyMs: r.latencyMs,
+    facts: r.facts,
+    errorKind: r.error?.kind ?? null,
+    errorMessage: r.error?.message ?? null,
   };
 }
 

@@ -72,6 +72,9 @@ export class MonitoringService {
   #pullAgain = false;
   #agentTimer: unknown;
   #isolationTimer: unknown;
+  /** Late agents' results read since the last warning, and when it was given. */
+  #late = 0;
+  #lateSaidAt = Number.NEGATIVE_INFINITY;
   #isolated: ReadonlySet<string> = new Set();
   #stopped = false;
   readonly #startedAt: Date;
@@ -346,7 +349,11 @@ export class MonitoringService {
             const monitor = this.#monitors.get(row.monitorId);
             if (monitor === undefined || !this.owns(row.monitorId) || this.#config === undefined || !checksFrom(this.#config, monitor.config, row.region)) continue;
             // Late: it reached a node well after its check ended (an agent's buffer, sent after a network outage).
-            if (row.receivedAt.getTime() - (row.at.getTime() + row.latencyMs) > agentLateMs) continue;
+            if (row.receivedAt.getTime() - (row.at.getTime() + row.latencyMs) > agentLateMs) {
+              this.#deps.metrics.agentLate.inc({ region: row.region });
+              this.#late++;
+              continue;
+            }
             const result: CheckResult = {
               monitorId: row.monitorId,
               region: row.region,
@@ -360,6 +367,12 @@ export class MonitoringService {
             await this.#record(result, monitor.policy, true);
           }
         } while (rows.length === agentPullLimit);
+        // Said at most once a minute: a drained buffer is thousands of late results.
+        if (this.#late > 0 && performance.now() - this.#lateSaidAt >= 60_000) {
+          this.#deps.logger.warn({ late: this.#late }, "agents' results arrived more than 5 s after their checks: kept in history, not used to detect (an agent's buffer after an outage, or this node falling behind)");
+          this.#late = 0;
+          this.#lateSaidAt = performance.now();
+        }
       } while (this.#pullAgain && !this.#stopped);
     }
   }

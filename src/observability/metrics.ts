@@ -14,6 +14,7 @@ export interface Metrics {
   clusterLeader: Gauge;
   clusterTerm: Gauge;
   agentResults: Counter<"region" | "outcome">;
+  agentLate: Counter<"region">;
 }
 
 /** Default metrics that are gauges with a counter's `_total` suffix: dropped. */
@@ -57,6 +58,12 @@ export function createMetrics(version: string): Metrics {
       name: "vigil_agent_results_total",
       help: "Results remote agents sent to this node, by region and outcome (stored; duplicate: sent again after a lost answer, stored once; rejected).",
       labelNames: ["region", "outcome"],
+      registers: [registry],
+    }),
+    agentLate: new Counter({
+      name: "vigil_agent_results_late_total",
+      help: "Agents' results this node read more than 5 s after their check ended (a buffer sent after an outage, or a node falling behind): history only, never detection.",
+      labelNames: ["region"],
       registers: [registry],
     }),
     clusterTerm: new Gauge({ name: "vigil_cluster_term", help: "The fencing term of this node's latest leadership (0 before it ever led).", registers: [registry] }),

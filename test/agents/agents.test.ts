@@ -223,6 +223,9 @@ for (const backend of storeBackends()) {
         expect(stored.filter((r) => r.agent === agent.id && r.status === "down").length).toBeGreaterThan(3);
         const downEventsAfter = (await vigil.get("/api/v1/events?kind=monitor.down&limit=100")).json.events.length;
         expect(downEventsAfter).toBe(downEventsBefore);
+        // Counted, so that a node falling behind is seen.
+        const metrics = await (await fetch(`${vigil.vigil.url}/metrics`, { headers: { authorization: `Bearer ${vigil.token}` } })).text();
+        expect(Number(/^vigil_agent_results_late_total\{region="eu-west"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(6);
       } finally {
         target.set(true);
         await proxy.close();

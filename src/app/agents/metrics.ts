@@ -1,19 +1,36 @@
 import { Gauge, type Registry } from "prom-client";
 import type { AgentRow } from "../../store/types.ts";
 
+/** How long a scrape waits for the store before it answers with the agents as last read. */
+const waitMs = 500;
+/** A read younger than this is used as it is. */
+const freshMs = 2_000;
+
 /**
- * Per-agent gauges on `/metrics`, read from the store at each scrape (every node answers the same): when each agent
- * was last heard, its buffer, what it dropped, and its check rate. A store that does not answer leaves them out of
- * that scrape rather than failing it.
+ * Per-agent gauges on `/metrics`, read from the store (every node answers the same): when each agent was last heard,
+ * its buffer, what it dropped, and its check rate. A scrape never waits more than half a second for the store: a
+ * node cut off from its database still answers `/metrics` (with the agents as last read), which is when it matters.
  */
 export function registerAgentGauges(registry: Registry, agents: () => Promise<AgentRow[]>): void {
   const labelNames = ["agent", "region"] as const;
-  let rows: Promise<AgentRow[]> | undefined;
-  // One read per scrape for the four gauges: the first to collect reads, the others share it.
-  const read = (): Promise<AgentRow[]> => {
-    rows ??= agents()
-      .catch(() => [])
-      .finally(() => setImmediate(() => (rows = undefined)));
+  let rows: AgentRow[] = [];
+  let readAt = Number.NEGATIVE_INFINITY;
+  let reading: Promise<void> | undefined;
+  const read = async (): Promise<AgentRow[]> => {
+    if (reading === undefined && performance.now() - readAt >= freshMs) {
+      reading = agents()
+        .then((found) => {
+          rows = found;
+          readAt = performance.now();
+        })
+        .catch(() => undefined)
+        .finally(() => (reading = undefined));
+    }
+    if (reading !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([reading, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs).unref()))]);
+      clearTimeout(timer);
+    }
     return rows;
   };
   const gauge = (name: string, help: string, value: (row: AgentRow) => number) =>

@@ -15,14 +15,17 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
   // A small young generation: Vigil allocates little per request, and idle RSS matters more (docs/performance.md).
   setFlagsFromString("--max-semi-space-size=2");
 
-  const compiled = new URL("../dist/cli/main.js", import.meta.url);
+  // A probe agent loads its own commands only, not the server's: it is meant to be small (docs/agents.md).
+  const agent = args[0] === "agent" || args[0] === "agents";
+  const compiled = new URL(agent ? "../dist/cli/agent-main.js" : "../dist/cli/main.js", import.meta.url);
   let main;
   if (existsSync(compiled)) {
-    ({ main } = await import(compiled.href));
+    const loaded = await import(compiled.href);
+    main = agent ? loaded.agentMain : loaded.main;
   } else {
     const { register } = await import("tsx/esm/api");
     register();
-    ({ main } = await import("../src/cli/main.ts"));
+    main = agent ? (await import("../src/cli/agent-main.ts")).agentMain : (await import("../src/cli/main.ts")).main;
   }
   process.exitCode = await main(process.argv);
 }

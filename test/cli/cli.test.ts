@@ -38,6 +38,20 @@ describe("vigil (command line)", () => {
     expect(help.stdout).toContain("--data <dir>");
   });
 
+  it("starts an agent from its own entry, with clear errors for what it lacks", async () => {
+    const help = await runVigil(["agent", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--buffer-size <size>");
+    const noServer = await runVigil(["agent", "--token", "vgl_x"], { env: { VIGIL_URL: undefined, VIGIL_AGENT_TOKEN: undefined } });
+    expect(noServer.code).toBe(1);
+    expect(noServer.stderr).toContain("vigil agent needs --server URL (or $VIGIL_URL)");
+    const noToken = await runVigil(["agent", "--server", "http://127.0.0.1:9"], { env: { VIGIL_AGENT_TOKEN: undefined } });
+    expect(noToken.stderr).toContain("vigil agent needs --token or $VIGIL_AGENT_TOKEN");
+    const badSize = await runVigil(["agent", "--server", "http://127.0.0.1:9", "--token", "vgl_x", "--buffer-size", "lots"]);
+    expect(badSize.stderr).toContain('--buffer-size must be a size of at least 1MB such as 200MB, got "lots"');
+    expect((await runVigil(["agents", "--help"])).stdout).toContain("the remote probe agents a running Vigil knows");
+  });
+
   it("exits 2 on a usage error", async () => {
     const res = await runVigil(["serve", "--port", "http"]);
     expect(res.code).toBe(2);

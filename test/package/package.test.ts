@@ -58,6 +58,7 @@ describe("the package", { timeout: 240_000 }, () => {
     const files = packedFiles();
     expect(files).toContain("bin/vigil.js");
     expect(files).toContain("dist/cli/main.js");
+    expect(files).toContain("dist/cli/agent-main.js");
     expect(files).toContain("dist/app/statuspage/render-worker.mjs");
     expect(files).toContain("dist/app/statuspage/render-thread.js");
     expect(files).toContain("examples/vigil.example.yaml");

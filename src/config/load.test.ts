@@ -47,7 +47,7 @@ describe("parseConfigText", () => {
     if (!result.ok) throw new Error(formatConfigIssues(result.errors));
     const { config } = result;
     expect(config.site).toEqual({ name: "Acme Status", time_zone: "UTC", links: [] });
-    expect(config.statuspage).toEqual({ render_thread: "auto" });
+    expect(config.statuspage).toEqual({ render_thread: "auto", show_regions: false });
     expect(config.server).toEqual({ host: "127.0.0.1", port: 8080, body_limit: 1024 * 1024, request_timeout: 30_000, headers_timeout: 10_000, metrics: { public: false }, trusted_proxies: [] });
     expect(config.components[1]).toEqual({ id: "api", name: "Production API", depends_on: [{ id: "orders-db", soft: false }], monitors: ["api-health"], hidden: false });
     expect(config.monitors[0]).toMatchObject({ id: "api-health", type: "http", interval: 5000, timeout: 2000 });

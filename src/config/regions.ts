@@ -11,7 +11,8 @@ export function regionsOf(config: Pick<VigilConfig, "regions" | "probe">, monito
   return monitor.regions ?? allRegions(config);
 }
 
-/** Whether `region` checks the monitor. */
+/** Whether `region` checks the monitor (on every result read: it builds no list). */
 export function checksFrom(config: Pick<VigilConfig, "regions" | "probe">, monitor: Pick<MonitorConfig, "regions">, region: string): boolean {
-  return regionsOf(config, monitor).includes(region);
+  if (monitor.regions !== undefined) return monitor.regions.includes(region);
+  return region === config.probe.region || config.regions.some((r) => r.id === region);
 }

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, gte, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { agents, checkResults } from "./schema.ts";
-import { resultChunk, resultValues } from "./results.ts";
+import { resultChunk, resultValues, toResult } from "./results.ts";
 import type { AgentRow, Store, StoredAgentCheckResult } from "./types.ts";
 
 /** Remote agents and their results over `db`. */
@@ -60,22 +60,10 @@ export function agentQueries(db: Db): Store["agents"] {
         .where(and(isNotNull(checkResults.agent), gt(checkResults.id, BigInt(after))))
         .orderBy(asc(checkResults.id))
         .limit(limit);
-      return rows.map(
-        (r): StoredAgentCheckResult => ({
-          id: r.id.toString(),
-          monitorId: r.monitorId,
-          region: r.region,
-          at: r.at,
-          status: r.status,
-          latencyMs: r.latencyMs,
-          facts: r.facts,
-          error: r.errorKind === null ? undefined : { kind: r.errorKind, message: r.errorMessage ?? "" },
-          warning: r.warning ?? undefined,
-          agent: r.agent ?? "",
-          seq: r.seq ?? 0,
-          receivedAt: r.receivedAt ?? r.at,
-        }),
-      );
+      return rows.map((r): StoredAgentCheckResult => {
+        const read = toResult(r);
+        return { ...read, error: read.error ?? undefined, warning: r.warning ?? undefined, agent: r.agent ?? "", seq: r.seq ?? 0, receivedAt: r.receivedAt ?? r.at };
+      });
     },
     async cursorSince(since) {
       const rows = await db

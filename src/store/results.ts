@@ -111,7 +111,8 @@ export function resultValues(r: NewCheckResult): Omit<typeof checkResults.$infer
   };
 }
 
-function toResult(row: typeof checkResults.$inferSelect): StoredCheckResult {
+/** A stored result as read back, whoever wrote it. */
+export function toResult(row: typeof checkResults.$inferSelect): StoredCheckResult {
   return {
     id: row.id.toString(),
     monitorId: row.monitorId,

@@ -53,8 +53,8 @@ export class ResultBuffer {
   readonly #limits: BufferLimits;
   #ledger: Ledger;
   #segments: Segment[];
-  /** The segment being appended to (the last one), open; a new one after a start-up. */
-  #writing: { segment: Segment; fd: number } | undefined;
+  /** The segment being appended to (the last one), open, with its results kept in memory; a new one after a start-up. */
+  #writing: { segment: Segment; fd: number; results: AgentResult[] } | undefined;
   /** The parsed results of the segment being read, kept while draining it. */
   #reading: { file: string; results: AgentResult[] } | undefined;
 
@@ -102,6 +102,7 @@ export class ResultBuffer {
     fs.writeSync(writing.fd, text);
     // On disk before anyone is told: a machine that loses power keeps what the agent said it had.
     fs.fdatasyncSync(writing.fd);
+    writing.results.push(...numbered);
     writing.segment.bytes += Buffer.byteLength(text);
     writing.segment.newestAt = Date.parse(numbered.at(-1)!.at);
     if (writing.segment.bytes >= segmentBytes) this.#closeWriting();
@@ -112,11 +113,10 @@ export class ResultBuffer {
   /** Up to `max` unacknowledged results, oldest first. */
   peek(max: number): AgentResult[] {
     const out: AgentResult[] = [];
-    for (const segment of this.#segments) {
-      if (out.length >= max) break;
-      const next = this.#segments[this.#segments.indexOf(segment) + 1];
+    for (let i = 0; i < this.#segments.length && out.length < max; i++) {
+      const next = this.#segments[i + 1];
       if (next !== undefined && next.firstSeq - 1 <= this.#ledger.acked) continue;
-      for (const result of this.#resultsOf(segment)) {
+      for (const result of this.#resultsOf(this.#segments[i]!)) {
         if (result.seq <= this.#ledger.acked) continue;
         out.push(result);
         if (out.length >= max) break;
@@ -151,13 +151,13 @@ export class ResultBuffer {
     this.#writeLedger();
   }
 
-  #writable(firstSeq: number): { segment: Segment; fd: number } {
+  #writable(firstSeq: number): { segment: Segment; fd: number; results: AgentResult[] } {
     if (this.#writing !== undefined) return this.#writing;
     const file = path.join(this.#dir, `${String(firstSeq).padStart(16, "0")}.jsonl`);
     const fd = fs.openSync(file, "a", 0o600);
     const segment: Segment = { file, firstSeq, bytes: 0, newestAt: 0 };
     this.#segments.push(segment);
-    this.#writing = { segment, fd };
+    this.#writing = { segment, fd, results: [] };
     return this.#writing;
   }
 
@@ -168,8 +168,8 @@ export class ResultBuffer {
   }
 
   #resultsOf(segment: Segment): AgentResult[] {
-    // The segment being written grows: it is read afresh each time; a closed one is parsed once.
-    if (this.#writing?.segment === segment) return parseSegment(segment.file);
+    // The segment being written is in memory (this process wrote all of it); a closed one is parsed once.
+    if (this.#writing?.segment === segment) return this.#writing.results;
     if (this.#reading?.file !== segment.file) this.#reading = { file: segment.file, results: parseSegment(segment.file) };
     return this.#reading.results;
   }

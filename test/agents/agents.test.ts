@@ -163,8 +163,10 @@ for (const backend of storeBackends()) {
       target.set(false);
       try {
         await expect.poll(async () => (await vigil.get("/api/v1/monitors/api-health")).json.state.status, { timeout: 10_000 }).toBe("down");
-        const events = await vigil.get("/api/v1/events?kind=monitor.down&limit=10");
-        const down = events.json.events.find((e: { subject: string }) => e.subject === "api-health");
+        // The status in memory may be a moment ahead of the event's commit: wait for the event itself.
+        const downEvent = async () => (await vigil.get("/api/v1/events?kind=monitor.down&limit=10")).json.events.find((e: { subject: string }) => e.subject === "api-health");
+        await expect.poll(downEvent, { timeout: 5_000 }).toBeDefined();
+        const down = await downEvent();
         expect(down.data).toMatchObject({ region: "eu-west", regions: { "eu-west": "down" } });
         // The server's own runner is not among the regions of this monitor: it never checked it.
         expect(Object.keys((await vigil.get("/api/v1/monitors/api-health")).json.state.regions)).toEqual(["eu-west"]);

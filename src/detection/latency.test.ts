@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addLatency, formatMs, hangWarning, latencySampleSize, suspicionDelayMs, usualLatency } from "./latency.ts";
+import { addLatency, formatMs, hangWarning, latencySampleSize, slowestWindowMs, suspicionDelayMs, updateSlowest, usualLatency } from "./latency.ts";
 
 const policy = { factor: 10, floorMs: 1_000 };
 
@@ -32,6 +32,26 @@ describe("suspicionDelayMs", () => {
     ["a higher floor wins", [200, 200, 200, 200, 200], { factor: 3, floorMs: 5_000 }, 5_000],
   ])("%s", (_name, samples, suspect, expected) => {
     expect(suspicionDelayMs(samples, suspect)).toBe(expected);
+  });
+
+  it.each<[string, number, number]>([
+    ["no slow answer remembered", 0, 1_000],
+    ["twice a 400 ms answer is within the floor", 400, 1_000],
+    ["twice a 2.5 s answer that fell out of the samples", 2_500, 5_000],
+  ])("%s", (_name, slowestMs, expected) => {
+    expect(suspicionDelayMs([3, 3, 3, 3, 3], policy, slowestMs)).toBe(expected);
+  });
+});
+
+describe("updateSlowest", () => {
+  const hour = 3_600_000;
+  it.each<[string, { ms: number; at: number } | undefined, number[], number, number, { ms: number; at: number }]>([
+    ["the first answer", undefined, [3], 3, 0, { ms: 3, at: 0 }],
+    ["a slower answer replaces it", { ms: 40, at: 0 }, [3, 900], 900, hour, { ms: 900, at: hour }],
+    ["a faster one keeps it", { ms: 900, at: 0 }, [3, 900, 5], 5, hour, { ms: 900, at: 0 }],
+    ["after the window, the slowest of the samples", { ms: 2_500, at: 0 }, [3, 120, 5], 5, slowestWindowMs + 1, { ms: 120, at: slowestWindowMs + 1 }],
+  ])("%s", (_name, previous, samples, latencyMs, at, expected) => {
+    expect(updateSlowest(previous, samples, latencyMs, at)).toEqual(expected);
   });
 });
 

@@ -4,6 +4,10 @@ import type { DetectionPolicy } from "./types.ts";
 export const latencySampleSize = 64;
 /** Below this many good latencies a monitor has no usual latency yet, and nothing is suspect. */
 export const minLatencySamples = 5;
+/** How long the slowest good answer is remembered. */
+export const slowestWindowMs = 6 * 3_600_000;
+/** A check is never suspect before this many times the slowest good answer remembered. */
+export const slowestMargin = 2;
 
 /** The usual latency of a monitor in a region: the median (what it usually takes) and the p99 (its slow end). */
 export interface UsualLatency {
@@ -19,6 +23,22 @@ export function addLatency(samples: readonly number[] | undefined, latencyMs: nu
 }
 
 /**
+ * The slowest good answer of about the last `slowestWindowMs` after a good answer of `latencyMs` at `at`: a
+ * slower one replaces it; once it is older than the window, the slowest of the answer and the current samples
+ * (`samples`, already including it) does.
+ */
+export function updateSlowest(
+  previous: { ms: number; at: number } | undefined,
+  samples: readonly number[],
+  latencyMs: number,
+  at: number,
+): { ms: number; at: number } | undefined {
+  if (!Number.isFinite(latencyMs) || latencyMs < 0) return previous;
+  if (previous === undefined || at - previous.at > slowestWindowMs) return { ms: Math.max(latencyMs, ...samples), at };
+  return latencyMs >= previous.ms ? { ms: latencyMs, at } : previous;
+}
+
+/**
  * Median and p99 of the good latencies (linear interpolation between the nearest ranks, so one stray slow answer
  * among 64 moves the p99 only part of the way to it); undefined with fewer than `minLatencySamples`.
  * Anything that is not a finite number ≥ 0 (a hand-edited saved state) is skipped.
@@ -30,14 +50,17 @@ export function usualLatency(samples: readonly unknown[] | undefined): UsualLate
 }
 
 /**
- * How long after its start a check is suspect: `factor` × the p99 of the good latencies, at least `floorMs`;
- * undefined while there are too few samples or suspicion is off.
+ * How long after its start a check is suspect: `factor` × the p99 of the good latencies, at least `floorMs`, and
+ * at least `slowestMargin` × the slowest good answer remembered (`slowestMs`): a target whose rare slow answers
+ * fell out of the last 64 has still shown it can take that long and be fine. Undefined while there are too few
+ * samples or suspicion is off.
  */
-export function suspicionDelayMs(samples: readonly unknown[] | undefined, suspect: DetectionPolicy["suspect"]): number | undefined {
+export function suspicionDelayMs(samples: readonly unknown[] | undefined, suspect: DetectionPolicy["suspect"], slowestMs = 0): number | undefined {
   if (suspect === null) return undefined;
   const usual = usualLatency(samples);
   if (usual === undefined) return undefined;
-  return Math.max(suspect.floorMs, Math.ceil(suspect.factor * usual.p99Ms));
+  const slowest = Number.isFinite(slowestMs) && slowestMs > 0 ? slowestMs : 0;
+  return Math.max(suspect.floorMs, Math.ceil(suspect.factor * usual.p99Ms), Math.ceil(slowestMargin * slowest));
 }
 
 /** The evidence a suspicion gives: "no answer after 1.2 s, usually 3 ms". */

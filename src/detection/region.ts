@@ -1,4 +1,4 @@
-import { addLatency } from "./latency.ts";
+import { addLatency, updateSlowest } from "./latency.ts";
 import type { CheckResult, CheckStatus, DbEvidence, DetectionPolicy, MonitorStatus, PendingCheck, RegionState } from "./types.ts";
 
 /** Evidence of a region that has seen no database facts yet. */
@@ -70,6 +70,7 @@ export function advanceRegion(
   // An up result ends the streak the suspicions counted in; their checks' results count afresh when they come.
   const pending = (previous?.pending ?? []).filter((p) => p !== replaces).map((p) => (up ? { ...p, counted: false } : p));
   const latency = up ? addLatency(previous?.latency, result.latencyMs) : previous?.latency;
+  const slowest = up ? updateSlowest(previous?.slowest, latency ?? [], result.latencyMs, at) : previous?.slowest;
   return {
     region: {
       lastAt: at,
@@ -83,6 +84,7 @@ export function advanceRegion(
       lastWarning: result.warning === undefined ? (previous?.lastWarning ?? null) : { message: result.warning, at },
       db: previous?.db ?? emptyDbEvidence(),
       ...(latency === undefined ? {} : { latency }),
+      ...(slowest === undefined ? {} : { slowest }),
       ...(pending.length === 0 ? {} : { pending }),
     },
     recheck,

@@ -110,14 +110,20 @@ describe("hang suspicion", () => {
     // The confirming check answered at once, then the slow one.
     m.result(21_000, 21_004, "up");
     m.result(20_000, 21_500, "up", 1_500);
-    // Or the slow one first, then the confirming one.
-    m.suspect(40_000, 41_000);
-    m.alongside(41_000);
-    m.result(40_000, 41_200, "up", 1_200);
-    m.result(41_000, 41_300, "up", 300);
     expect(m.events).toEqual([]);
-    expect(m.region()).toMatchObject({ status: "up", recent: ["up", "up"], lastAt: t0 + 41_300 });
+    expect(m.region()).toMatchObject({ status: "up", recent: ["up", "up"], lastAt: t0 + 21_500 });
     expect(m.region().pending).toBeUndefined();
+    // Its answer is learned: it raised the p99 (and so the deadline) of the next 64 checks.
+    expect(suspicionDelay(m.state, "eu", m.policy)).toBeGreaterThan(3_000);
+    // Or the slow one first, then the confirming one (another monitor).
+    const n = learned();
+    n.suspect(40_000, 41_000);
+    n.alongside(41_000);
+    n.result(40_000, 41_200, "up", 1_200);
+    n.result(41_000, 41_300, "up", 300);
+    expect(n.events).toEqual([]);
+    expect(n.region()).toMatchObject({ status: "up", recent: ["up", "up"], lastAt: t0 + 41_300 });
+    expect(n.region().pending).toBeUndefined();
   });
 
   it("a check's own result takes its suspicion's place: one hung check is never two failures", () => {

@@ -14,7 +14,7 @@ const maxPending = 4;
 export function suspicionDelay(state: MonitorState | undefined, region: string, policy: Pick<DetectionPolicy, "suspect">): number | undefined {
   const current = state?.regions[region];
   if (current === undefined || isBad(current.status)) return undefined;
-  return suspicionDelayMs(current.latency, policy.suspect);
+  return suspicionDelayMs(current.latency, policy.suspect, current.slowest?.ms);
 }
 
 /** A check still unanswered: whose, where, and when it started (its result will carry that time). */

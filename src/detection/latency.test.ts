@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addLatency, formatMs, hangWarning, latencySampleSize, slowestWindowMs, suspicionDelayMs, updateSlowest, usualLatency } from "./latency.ts";
+import { addLatency, formatMs, hangWarning, latencySampleSize, secondSlowestMs, slowestWindowMs, suspicionDelayMs, updateSlowest, usualLatency } from "./latency.ts";
 
 const policy = { factor: 10, floorMs: 1_000 };
 
@@ -45,13 +45,17 @@ describe("suspicionDelayMs", () => {
 
 describe("updateSlowest", () => {
   const hour = 3_600_000;
-  it.each<[string, { ms: number; at: number } | undefined, number[], number, number, { ms: number; at: number }]>([
-    ["the first answer", undefined, [3], 3, 0, { ms: 3, at: 0 }],
-    ["a slower answer replaces it", { ms: 40, at: 0 }, [3, 900], 900, hour, { ms: 900, at: hour }],
-    ["a faster one keeps it", { ms: 900, at: 0 }, [3, 900, 5], 5, hour, { ms: 900, at: 0 }],
-    ["after the window, the slowest of the samples", { ms: 2_500, at: 0 }, [3, 120, 5], 5, slowestWindowMs + 1, { ms: 120, at: slowestWindowMs + 1 }],
-  ])("%s", (_name, previous, samples, latencyMs, at, expected) => {
-    expect(updateSlowest(previous, samples, latencyMs, at)).toEqual(expected);
+  it.each<[string, unknown[] | undefined, number, number, { ms: number; at: number }[], number]>([
+    ["the first answer: one is no evidence yet", undefined, 3, 0, [{ ms: 3, at: 0 }], 0],
+    ["the second", [{ ms: 3, at: 0 }], 900, hour, [{ ms: 900, at: hour }, { ms: 3, at: 0 }], 3],
+    ["a slower answer pushes the second out", [{ ms: 900, at: 0 }, { ms: 40, at: 0 }], 2_000, hour, [{ ms: 2_000, at: hour }, { ms: 900, at: 0 }], 900],
+    ["a faster one keeps them", [{ ms: 900, at: 0 }, { ms: 40, at: 0 }], 5, hour, [{ ms: 900, at: 0 }, { ms: 40, at: 0 }], 40],
+    ["older than the window: forgotten", [{ ms: 2_500, at: 0 }, { ms: 2_000, at: hour }], 5, slowestWindowMs + 1, [{ ms: 2_000, at: hour }, { ms: 5, at: slowestWindowMs + 1 }], 5],
+    ["junk in a saved state is skipped", [{ ms: "x", at: 0 }, null, 7], 5, 0, [{ ms: 5, at: 0 }], 0],
+  ])("%s", (_name, previous, latencyMs, at, expected, second) => {
+    const next = updateSlowest(previous, latencyMs, at);
+    expect(next).toEqual(expected);
+    expect(secondSlowestMs(next)).toBe(second);
   });
 });
 

@@ -4,9 +4,9 @@ import type { DetectionPolicy } from "./types.ts";
 export const latencySampleSize = 64;
 /** Below this many good latencies a monitor has no usual latency yet, and nothing is suspect. */
 export const minLatencySamples = 5;
-/** How long the slowest good answer is remembered. */
+/** How long the slowest good answers are remembered. */
 export const slowestWindowMs = 6 * 3_600_000;
-/** A check is never suspect before this many times the slowest good answer remembered. */
+/** A check is never suspect before this many times the second slowest good answer remembered. */
 export const slowestMargin = 2;
 
 /** The usual latency of a monitor in a region: the median (what it usually takes) and the p99 (its slow end). */
@@ -23,19 +23,20 @@ export function addLatency(samples: readonly number[] | undefined, latencyMs: nu
 }
 
 /**
- * The slowest good answer of about the last `slowestWindowMs` after a good answer of `latencyMs` at `at`: a
- * slower one replaces it; once it is older than the window, the slowest of the answer and the current samples
- * (`samples`, already including it) does.
+ * The two slowest good answers of the last `slowestWindowMs`, slowest first, after a good answer of `latencyMs`
+ * at `at`. Two, so that one outlier (a cold start, a pause) does not hold the deadline up for hours.
  */
-export function updateSlowest(
-  previous: { ms: number; at: number } | undefined,
-  samples: readonly number[],
-  latencyMs: number,
-  at: number,
-): { ms: number; at: number } | undefined {
-  if (!Number.isFinite(latencyMs) || latencyMs < 0) return previous;
-  if (previous === undefined || at - previous.at > slowestWindowMs) return { ms: Math.max(latencyMs, ...samples), at };
-  return latencyMs >= previous.ms ? { ms: latencyMs, at } : previous;
+export function updateSlowest(previous: readonly unknown[] | undefined, latencyMs: number, at: number): { ms: number; at: number }[] {
+  const kept = (Array.isArray(previous) ? previous : []).filter(
+    (s): s is { ms: number; at: number } => typeof s === "object" && s !== null && Number.isFinite((s as { ms: unknown }).ms) && Number.isFinite((s as { at: unknown }).at) && at - (s as { at: number }).at <= slowestWindowMs,
+  );
+  if (Number.isFinite(latencyMs) && latencyMs >= 0) kept.push({ ms: latencyMs, at });
+  return kept.sort((a, b) => b.ms - a.ms || b.at - a.at).slice(0, 2);
+}
+
+/** The second slowest good answer remembered (0 while fewer than two are). */
+export function secondSlowestMs(slowest: readonly { ms: number }[] | undefined): number {
+  return Array.isArray(slowest) && slowest.length >= 2 ? Math.min(slowest[0]!.ms, slowest[1]!.ms) : 0;
 }
 
 /**
@@ -51,9 +52,9 @@ export function usualLatency(samples: readonly unknown[] | undefined): UsualLate
 
 /**
  * How long after its start a check is suspect: `factor` × the p99 of the good latencies, at least `floorMs`, and
- * at least `slowestMargin` × the slowest good answer remembered (`slowestMs`): a target whose rare slow answers
- * fell out of the last 64 has still shown it can take that long and be fine. Undefined while there are too few
- * samples or suspicion is off.
+ * at least `slowestMargin` × the second slowest good answer of the last hours (`slowestMs`): a target whose rare
+ * slow answers fell out of the last 64 has still shown, twice, that it can take that long and be fine. Undefined
+ * while there are too few samples or suspicion is off.
  */
 export function suspicionDelayMs(samples: readonly unknown[] | undefined, suspect: DetectionPolicy["suspect"], slowestMs = 0): number | undefined {
   if (suspect === null) return undefined;

@@ -70,7 +70,7 @@ export function advanceRegion(
   // An up result ends the streak the suspicions counted in; their checks' results count afresh when they come.
   const pending = (previous?.pending ?? []).filter((p) => p !== replaces).map((p) => (up ? { ...p, counted: false } : p));
   const latency = up ? addLatency(previous?.latency, result.latencyMs) : previous?.latency;
-  const slowest = up ? updateSlowest(previous?.slowest, latency ?? [], result.latencyMs, at) : previous?.slowest;
+  const slowest = up ? updateSlowest(previous?.slowest, result.latencyMs, at) : previous?.slowest;
   return {
     region: {
       lastAt: at,

@@ -1,5 +1,5 @@
 import { detect } from "./detect.ts";
-import { hangWarning, suspicionDelayMs, usualLatency } from "./latency.ts";
+import { hangWarning, secondSlowestMs, suspicionDelayMs, usualLatency } from "./latency.ts";
 import { isBad } from "./region.ts";
 import type { CheckResult, DetectOutcome, DetectionPolicy, MonitorState } from "./types.ts";
 
@@ -14,7 +14,7 @@ const maxPending = 4;
 export function suspicionDelay(state: MonitorState | undefined, region: string, policy: Pick<DetectionPolicy, "suspect">): number | undefined {
   const current = state?.regions[region];
   if (current === undefined || isBad(current.status)) return undefined;
-  return suspicionDelayMs(current.latency, policy.suspect, current.slowest?.ms);
+  return suspicionDelayMs(current.latency, policy.suspect, secondSlowestMs(current.slowest));
 }
 
 /** A check still unanswered: whose, where, and when it started (its result will carry that time). */

@@ -117,8 +117,8 @@ export interface RegionState {
   db: DbEvidence;
   /** Latencies (ms) of the latest up results, oldest first, at most `latencySampleSize` (latency.ts); absent in older saved states. */
   latency?: number[];
-  /** The slowest good latency of about the last 6 hours (latency.ts), and when it was seen; absent in older saved states. */
-  slowest?: { ms: number; at: number };
+  /** The two slowest good latencies of the last 6 hours (latency.ts), with when they were seen; absent in older saved states. */
+  slowest?: { ms: number; at: number }[];
   /**
    * Checks whose own result counts whenever it comes, after results fed meanwhile (suspect.ts): those suspected of
    * hanging, and confirming checks started beside them. Absent when there are none.

@@ -3,7 +3,10 @@
 // For each size: N http monitors at a 30 s interval against a local target in another process,
 // through the real pipeline (scheduler, probe, assertions, detection, batched writes to PGlite).
 // Baseline, measured in the same run: the CPU a bare `http.get` costs per request against the same target.
-// Then time to detect at a 5 s interval, and at equal settings with the peers' comparison (BENCH_ONLY=equal: that alone).
+// Then time to detect at a 5 s interval, and at equal settings with the peers' comparison, then the false-alarm run:
+// a long-tailed target that must never be reported (BENCH_ONLY=equal: those two alone; BENCH_ONLY=false-alarm: the last;
+// BENCH_ONLY=detect: time to detect alone).
+//   BENCH_FALSE_ALARM_MONITORS=200  BENCH_FALSE_ALARM_SECONDS=300 (1 s interval, 16 s timeout)
 import { fork } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
@@ -125,6 +128,8 @@ async function timeToDetect(mode: "error" | "hang" | "refuse", runs: number): Pr
       const service = new MonitoringService({ store, clock: systemClock, timers: systemTimers, logger, metrics: createMetrics("bench") }, 10);
       await service.start(parsed.config);
       while (service.status("m0")?.status !== "up") await new Promise((r) => setTimeout(r, 50));
+      // A hang is suspected once the monitor knows its usual latency (5 good results), as one running for a while does.
+      if (mode === "hang") await new Promise((r) => setTimeout(r, 5 * 5_000));
       // Break it at a random point of the interval, as real outages are.
       await new Promise((r) => setTimeout(r, Math.random() * 5000));
       await setMode(mode);
@@ -138,11 +143,27 @@ async function timeToDetect(mode: "error" | "hang" | "refuse", runs: number): Pr
   return times;
 }
 
+/** Events of `kinds` appended after `afterId` (all of them, in order). */
+async function eventsAfter(store: Store, afterId: string | undefined, kinds: readonly string[]) {
+  const out: Awaited<ReturnType<Store["events"]["list"]>> = [];
+  for (;;) {
+    const page = await store.events.list({ kinds, limit: 1000, ...(out.length > 0 ? { afterId: out.at(-1)!.id } : afterId ? { afterId } : {}) });
+    out.push(...page);
+    if (page.length < 1000) return out;
+  }
+}
+
+async function lastEventId(store: Store): Promise<string | undefined> {
+  return (await store.events.list({ newestFirst: true, limit: 1 }))[0]?.id;
+}
+
 /**
  * At equal settings with the peers' comparison (20 s interval, 16 s timeout, defaults otherwise), 50 monitors on one
- * target flipped at a random moment: seconds from each flip to each monitor's confirmed change, per phase.
+ * target flipped at a random moment: seconds from each flip to each monitor's confirmed change, per phase. When the
+ * target hangs, also from each monitor's first hung check (its start, as its `monitor.hang_suspected` says) to its
+ * suspicion deadline's degraded and to its down.
  */
-async function equalSettings(count: number): Promise<{ phase: string; mean: number; max: number }[]> {
+async function equalSettings(count: number): Promise<{ rows: { phase: string; mean: number; max: number }[]; confirming: number }> {
   const intervalMs = 20_000;
   const parsed = parseConfigText(configFor(count, "20s", "16s"), "equal.yaml", {});
   if (!parsed.ok) throw new Error("bad config");
@@ -163,21 +184,119 @@ async function equalSettings(count: number): Promise<{ phase: string; mean: numb
       return [...seen.values()];
     };
     while (ids.some((id) => service.status(id)?.status !== "up")) await new Promise((r) => setTimeout(r, 100));
+    // Hang suspicion needs 5 good results per monitor to know its usual latency: 5 intervals of them.
+    await new Promise((r) => setTimeout(r, 5 * intervalMs + 1_000));
     const out: { phase: string; mean: number; max: number }[] = [];
     const add = (name: string, times: number[]) => out.push({ phase: name, mean: times.reduce((a, b) => a + b, 0) / times.length, max: Math.max(...times) });
     add("target answers 500 → down", await phase("error", "down"));
     add("recovery → up", await phase("ok", "up"));
-    add("target hangs → down", await phase("hang", "down"));
+    const before = await lastEventId(store);
+    const broke = Date.now() + Math.random() * intervalMs;
+    await new Promise((r) => setTimeout(r, broke - Date.now()));
+    await setMode("hang");
+    while (ids.some((id) => service.status(id)?.status !== "down")) await new Promise((r) => setTimeout(r, 100));
+    const events = await eventsAfter(store, before, ["monitor.hang_suspected", "monitor.degraded", "monitor.down"]);
+    const first = (kind: string, id: string) => events.find((e) => e.kind === kind && e.subject === id);
+    const seconds = (ms: number) => ms / 1000;
+    const hung = ids.map((id) => {
+      const suspected = events.find((e) => e.kind === "monitor.hang_suspected" && e.subject === id && e.data["confirming_check"] === true);
+      const degraded = first("monitor.degraded", id);
+      const down = first("monitor.down", id);
+      if (!suspected || !degraded || !down) throw new Error(`${id}: suspected ${!!suspected}, degraded ${!!degraded}, down ${!!down}`);
+      const started = Date.parse(String(suspected.data["check_started_at"]));
+      const deadline = started + Number(suspected.data["suspect_after_ms"]);
+      return { degraded: degraded.at.getTime(), down: down.at.getTime(), started, deadline };
+    });
+    add("target hangs → degraded", hung.map((h) => seconds(h.degraded - broke)));
+    add("target hangs → down", hung.map((h) => seconds(h.down - broke)));
+    add("  suspicion deadline → degraded", hung.map((h) => seconds(h.degraded - h.deadline)));
+    add("  first hung check → down", hung.map((h) => seconds(h.down - h.started)));
+    const confirming = events.filter((e) => e.kind === "monitor.hang_suspected" && e.data["confirming_check"] === true).length;
     add("recovery after a hang → up", await phase("ok", "up"));
     await service.stop();
-    return out;
+    return { rows: out, confirming };
   });
 }
 
-try {
-  if (process.env.BENCH_ONLY === "equal") {
+/**
+ * The false-alarm run: `count` monitors at a 1 s interval and a 16 s timeout on a target whose answers take a
+ * log-normal time (median 3 ms, p99.9 ~300 ms, at most 5 s: slow but never near the timeout), for `seconds`.
+ * Any monitor.degraded or monitor.down is a false alarm.
+ */
+async function falseAlarms(count: number, seconds: number) {
+  const parsed = parseConfigText(configFor(count, "1s", "16s"), "false-alarm.yaml", {});
+  if (!parsed.ok) throw new Error("bad config");
+  await setMode("ok");
+  return withStore(async (store) => {
+    let checks = 0;
+    const metrics = createMetrics("bench");
+    const countChecks = metrics.checks.inc.bind(metrics.checks);
+    metrics.checks.inc = ((...args: Parameters<typeof countChecks>) => (checks++, countChecks(...args))) as typeof metrics.checks.inc;
+    const service = new MonitoringService({ store, clock: systemClock, timers: systemTimers, logger, metrics }, 500);
+    await service.start(parsed.config);
+    const ids = Array.from({ length: count }, (_, i) => `m${i}`);
+    while (ids.some((id) => service.status(id)?.status !== "up")) await new Promise((r) => setTimeout(r, 100));
+    const before = await lastEventId(store);
+    const target0 = await targetStats();
+    await setMode("longtail");
+    checks = 0;
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    await service.stop();
+    await setMode("ok");
+    const answered = await targetStats();
+    const events = await eventsAfter(store, before, ["monitor.hang_suspected", "monitor.degraded", "monitor.down"]);
+    const kinds = (kind: string) => events.filter((e) => e.kind === kind).length;
+    return {
+      checks,
+      over1s: answered.over1s - target0.over1s,
+      maxMs: answered.maxMs,
+      suspected: kinds("monitor.hang_suspected"),
+      confirming: events.filter((e) => e.kind === "monitor.hang_suspected" && e.data["confirming_check"] === true).length,
+      degraded: kinds("monitor.degraded"),
+      down: kinds("monitor.down"),
+    };
+  });
+}
+
+function targetStats(): Promise<{ answered: number; over1s: number; maxMs: number }> {
+  return new Promise((resolve) => {
+    const onStats = (m: { stats?: { answered: number; over1s: number; maxMs: number } }) => m.stats && (target.off("message", onStats), resolve(m.stats));
+    target.on("message", onStats);
+    target.send({ stats: true });
+  });
+}
+
+async function printTimeToDetect(): Promise<void> {
+  const runs = Number(process.env.BENCH_DETECT_RUNS ?? 3);
+  for (const mode of ["error", "refuse", "hang"] as const) {
+    const times = await timeToDetect(mode, runs);
+    const avg = times.reduce((a, b) => a + b, 0) / times.length;
+    console.log(`time to monitor.down, 5 s interval, target ${mode.padEnd(6)}: avg ${avg.toFixed(2)} s, max ${Math.max(...times).toFixed(2)} s over ${runs} runs (target: max < 10 s)`);
+  }
+}
+
+async function printEqualAndFalseAlarms(only?: "false-alarm"): Promise<void> {
+  if (only === undefined) {
     console.log("equal settings: 50 monitors, 20 s interval, 16 s timeout, flipped at a random moment (detection to confirmed status)");
-    for (const r of await equalSettings(50)) console.log(`  ${r.phase.padEnd(28)} mean ${r.mean.toFixed(1).padStart(5)} s  max ${r.max.toFixed(1).padStart(5)} s`);
+    const { rows, confirming } = await equalSettings(50);
+    for (const r of rows) console.log(`  ${r.phase.padEnd(34)} mean ${r.mean.toFixed(1).padStart(5)} s  max ${r.max.toFixed(1).padStart(5)} s`);
+    console.log(`  extra load of the hang: ${confirming} confirming checks for 50 monitors`);
+  }
+  const count = Number(process.env.BENCH_FALSE_ALARM_MONITORS ?? 200);
+  const seconds = Number(process.env.BENCH_FALSE_ALARM_SECONDS ?? 300);
+  console.log(`false alarms: ${count} monitors, 1 s interval, 16 s timeout, long-tailed target (median 3 ms, p99.9 ~300 ms, at most 5 s), ${seconds} s`);
+  const r = await falseAlarms(count, seconds);
+  console.log(`  ${r.checks} checks, ${r.over1s} answers slower than 1 s (slowest ${Math.round(r.maxMs)} ms), ${r.suspected} suspected, ${r.confirming} confirming checks (${((r.confirming / Math.max(1, r.checks)) * 100).toFixed(3)} % extra load)`);
+  console.log(`  monitor.degraded ${r.degraded}, monitor.down ${r.down} (target: 0)`);
+}
+
+try {
+  if (process.env.BENCH_ONLY === "equal" || process.env.BENCH_ONLY === "false-alarm") {
+    await printEqualAndFalseAlarms(process.env.BENCH_ONLY === "false-alarm" ? "false-alarm" : undefined);
+    process.exit(0);
+  }
+  if (process.env.BENCH_ONLY === "detect") {
+    await printTimeToDetect();
     process.exit(0);
   }
   const baseline = await baselineCpuPerRequest(2000);
@@ -189,14 +308,8 @@ try {
       `${String(r.n).padStart(8)}  ${r.expectedPerS.toFixed(1).padStart(10)}  ${r.achievedPerS.toFixed(1).padStart(10)}  ${r.lagP50Ms.toFixed(1).padStart(5)} ms  ${r.lagP99Ms.toFixed(1).padStart(5)} ms  ${r.cpuPercent.toFixed(0).padStart(5)}  ${r.cpuMsPerCheck.toFixed(3).padStart(12)}  ${(r.cpuMsPerCheck / baseline).toFixed(1).padStart(10)}x  ${r.peakRssMb.toFixed(0).padStart(5)} MB  ${r.rowsPerS.toFixed(0).padStart(6)}`,
     );
   }
-  const runs = Number(process.env.BENCH_DETECT_RUNS ?? 3);
-  for (const mode of ["error", "refuse", "hang"] as const) {
-    const times = await timeToDetect(mode, runs);
-    const avg = times.reduce((a, b) => a + b, 0) / times.length;
-    console.log(`time to monitor.down, 5 s interval, target ${mode.padEnd(6)}: avg ${avg.toFixed(2)} s, max ${Math.max(...times).toFixed(2)} s over ${runs} runs (target: max < 10 s)`);
-  }
-  console.log("equal settings: 50 monitors, 20 s interval, 16 s timeout, flipped at a random moment (detection to confirmed status)");
-  for (const r of await equalSettings(50)) console.log(`  ${r.phase.padEnd(28)} mean ${r.mean.toFixed(1).padStart(5)} s  max ${r.max.toFixed(1).padStart(5)} s`);
+  await printTimeToDetect();
+  await printEqualAndFalseAlarms();
 } finally {
   target.disconnect();
   target.kill();

@@ -3,6 +3,7 @@ import type { Timers } from "../core/timers.ts";
 import type { MonitorConfig, VigilConfig } from "../config/index.ts";
 import { currentStatus, detect, initialState } from "../detection/detect.ts";
 import { restoreState } from "../detection/state.ts";
+import { awaitCheck, suspect, suspicionDelay } from "../detection/suspect.ts";
 import { resolvePolicy } from "../detection/policy.ts";
 import type { CheckResult, DetectionPolicy, MonitorState } from "../detection/types.ts";
 import type { Logger } from "../observability/logger.ts";
@@ -99,7 +100,7 @@ export class MonitoringService {
       clock: deps.clock,
       timers: deps.timers,
       concurrency,
-      run: (monitor, signal) => this.#check(monitor.id, signal),
+      run: (monitor, signal, _lagMs, alongside) => this.#check(monitor.id, signal, alongside),
       onLag: (ms) => deps.metrics.scheduleLag.observe(ms / 1000),
     });
   }
@@ -182,6 +183,7 @@ export class MonitoringService {
           quorum: m.quorum,
           flap: { windowMs: m.flap_window, maxChanges: m.flap_changes },
           evidence: { saturation: m.saturation },
+          suspect: m.suspect ? { factor: m.suspect_factor, floorMs: m.suspect_floor } : null,
         }) },
       ]),
     );
@@ -297,13 +299,15 @@ export class MonitoringService {
     return this.#writer.flush();
   }
 
-  async #check(monitorId: string, signal: AbortSignal): Promise<{ recheck: boolean }> {
+  async #check(monitorId: string, signal: AbortSignal, alongside = false): Promise<{ recheck: boolean }> {
     const monitor = this.#monitors.get(monitorId);
     if (!monitor) return { recheck: false };
     const { config, policy } = monitor;
     const { clock, metrics } = this.#deps;
     const at = clock.now();
+    const stopWatching = this.#watchForHang(config, policy, at, alongside);
     const outcome = applyAssertions(await this.#runProbe(config, signal), config.assert);
+    stopWatching();
     metrics.checks.inc({ type: config.type, status: outcome.status });
     const result: CheckResult = {
       monitorId,
@@ -433,6 +437,77 @@ export class MonitoringService {
     await this.#deps.store.events
       .append({ at, kind: "monitor.graph_recheck", subject: monitorId, actor: "system", data: { region: this.#region, monitors: moved } })
       .catch((error: unknown) => this.#deps.logger.warn({ err: error, monitor: monitorId }, "recording the graph re-check failed"));
+  }
+
+  /**
+   * Hang suspicion (detection/suspect.ts): a check still unanswered at its monitor's suspicion deadline (factor × the
+   * usual p99, at least the floor, and before the timeout) is suspected then. A confirming check's result is awaited
+   * whenever it comes. Returns what stops watching once the check has its answer.
+   */
+  #watchForHang(config: MonitorConfig, policy: DetectionPolicy, startedAt: Date, alongside: boolean): () => void {
+    const monitorId = config.id;
+    if (alongside) {
+      const state = awaitCheck(this.#states.get(monitorId), { monitorId, region: this.#region, startedAt });
+      if (state) this.#states.set(monitorId, state);
+    }
+    // A heartbeat's check reads the store: there is no target to hang.
+    const delay = probeRegistry[config.type].push ? undefined : suspicionDelay(this.#states.get(monitorId), this.#region, policy);
+    if (delay === undefined || delay >= config.timeout) return () => {};
+    const { timers } = this.#deps;
+    const timer = timers.setTimeout(() => void this.#suspectHang(monitorId, policy, startedAt, delay, alongside), delay);
+    return () => timers.clearTimeout(timer);
+  }
+
+  /**
+   * A check is still unanswered at its suspicion deadline: detection takes that as a degraded result ("no answer after
+   * 1.2 s, usually 3 ms"), and a confirming check starts at once beside it (not beside a confirming check), so that a
+   * hang is confirmed degraded at the confirming check's own deadline, and down when the first check times out.
+   * On the timeline as `monitor.hang_suspected`, counted in `vigil_probe_early_checks_total{reason="hang"}`.
+   */
+  async #suspectHang(monitorId: string, policy: DetectionPolicy, startedAt: Date, delay: number, alongside: boolean): Promise<void> {
+    if (!this.owns(monitorId) || !this.#monitors.has(monitorId)) return;
+    const { clock, logger, metrics, store } = this.#deps;
+    // Timers may fire a millisecond early by the wall clock: the deadline has come all the same.
+    const now = new Date(Math.max(clock.now().getTime(), startedAt.getTime() + delay));
+    const outcome = suspect(this.#states.get(monitorId), { monitorId, region: this.#region, startedAt }, policy, now);
+    if (outcome === undefined) return;
+    this.#states.set(monitorId, outcome.state);
+    const confirming = !alongside && this.#scheduler.checkAlongside(monitorId);
+    if (confirming) metrics.earlyChecks.inc({ reason: "hang" });
+    const { evidence } = outcome;
+    const suspected = {
+      at: now,
+      kind: "monitor.hang_suspected",
+      subject: monitorId,
+      actor: "system" as const,
+      data: {
+        region: this.#region,
+        check_started_at: startedAt.toISOString(),
+        elapsed_ms: evidence.elapsedMs,
+        usual_ms: evidence.usualMs,
+        p99_ms: evidence.p99Ms,
+        suspect_after_ms: evidence.afterMs,
+        warning: evidence.warning,
+        confirming_check: confirming,
+      },
+    };
+    this.#savedAt.set(monitorId, now.getTime());
+    this.#writer.forgetState(monitorId);
+    const row = this.#stateRow(outcome.state, now);
+    const events = outcome.events.map((event) => ({ at: event.at, kind: event.kind, subject: monitorId, actor: "system" as const, data: { region: this.#region, ...event.data } }));
+    await store
+      .transaction(async (tx) => {
+        await tx.monitorStates.save([row]);
+        await tx.events.appendMany([suspected, ...events]);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error, monitor: monitorId }, "recording a hang suspicion failed");
+        this.#writer.saveState(row);
+      });
+    logger.info({ monitor: monitorId, warning: evidence.warning, confirming }, "check suspected of hanging");
+    for (const event of outcome.events) logger.info({ monitor: monitorId, event: event.kind }, "monitor event");
+    if (outcome.events.some((e) => e.kind === "monitor.down" || e.kind === "monitor.degraded")) await this.#checkRelated(monitorId, now);
+    if (outcome.events.length > 0) this.#deps.onDetected?.();
   }
 
   #stateRow(state: MonitorState, at: Date): MonitorStateRow {

@@ -111,6 +111,15 @@ describe("parseConfigText", () => {
     expect(messages).not.toMatch(/assert\[0\]/);
   });
 
+  it("reads hang suspicion's keys, with their defaults, and names a factor below 1", () => {
+    const parsed = parseConfigText(base.replace("    timeout: 2s\n", "    timeout: 2s\n    suspect_factor: 20\n    suspect_floor: 500ms\n").replace("    interval: 5s\nincidents", "    interval: 5s\n    suspect: false\nincidents"), "vigil.yaml", env);
+    if (!parsed.ok) throw new Error(formatConfigIssues(parsed.errors));
+    expect(parsed.config.monitors[0]).toMatchObject({ suspect: true, suspect_factor: 20, suspect_floor: 500 });
+    expect(parsed.config.monitors[1]).toMatchObject({ suspect: false, suspect_factor: 10, suspect_floor: 1_000 });
+    const errors = errorsOf(base.replace("    timeout: 2s\n", "    timeout: 2s\n    suspect_factor: 0.5\n"));
+    expect(formatConfigIssues(errors)).toMatch(/monitors\[0\]\.suspect_factor: must be at least 1$/m);
+  });
+
   it("reads incident policies, templates and declared maintenance, and names what is wrong in them", () => {
     const extra = `incidents:
   publish: 2m

@@ -124,6 +124,10 @@ const monitorCommon = {
   flap_changes: count.default(6),
   /** Connections / max connections at which a database's saturation is reported. */
   saturation: z.number().gt(0).lte(1).default(0.9),
+  /** Hang suspicion: a check unanswered after `suspect_factor` × its usual p99 latency (at least `suspect_floor`) is suspect. */
+  suspect: z.boolean().default(true),
+  suspect_factor: z.number().gte(1).default(10),
+  suspect_floor: positiveDuration.default(1_000),
   assert: AssertionList.default([]),
 };
 const monitorCommonKeys = Object.keys(monitorCommon);

@@ -20,16 +20,20 @@ export { initialState };
  * events to record, and whether the scheduler should re-check soon (~1 s) instead of a whole interval.
  * `ignored` regions (found isolated) do not count towards the monitor's status. Pure: the given state is not modified.
  */
-export function detect(state: MonitorState | undefined, result: CheckResult, policy: DetectionPolicy, now: Date, ignored?: ReadonlySet<string>): DetectOutcome {
-  const current = state ?? initialState(result.monitorId);
-  if (current.monitorId !== result.monitorId) {
-    throw new RangeError(`result for monitor ${result.monitorId} given to the state of ${current.monitorId}`);
+export function detect(state: MonitorState | undefined, given: CheckResult, policy: DetectionPolicy, now: Date, ignored?: ReadonlySet<string>): DetectOutcome {
+  const current = state ?? initialState(given.monitorId);
+  if (current.monitorId !== given.monitorId) {
+    throw new RangeError(`result for monitor ${given.monitorId} given to the state of ${current.monitorId}`);
   }
-  const previous = current.regions[result.region];
+  const previous = current.regions[given.region];
+  // The own result of a check suspected of hanging (suspect.ts): it started before its suspicion was fed, so it
+  // counts as of when it came (`now`), after the suspicion, and its events are stamped then.
+  const replaces = previous?.pending?.find((p) => p.start === given.at.getTime());
+  const result = previous !== undefined && replaces !== undefined ? { ...given, at: new Date(Math.max(previous.lastAt, now.getTime())) } : given;
   // The clock went backwards (or a late result arrived): it cannot be ordered, so it is ignored.
-  if (previous !== undefined && result.at.getTime() < previous.lastAt) return { state: current, events: [], recheck: false };
+  if (previous !== undefined && replaces === undefined && result.at.getTime() < previous.lastAt) return { state: current, events: [], recheck: false };
 
-  const { region, recheck } = advanceRegion(previous, result, policy);
+  const { region, recheck } = advanceRegion(previous, result, policy, replaces);
   let evidenceEvents: DetectionEvent[] = [];
   if (hasDbFacts(result.facts)) {
     const observed = observeEvidence(region.db, result, policy.evidence);

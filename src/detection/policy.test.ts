@@ -13,6 +13,7 @@ describe("defaultPolicy", () => {
       staleAfterMs: 180_000,
       flap: { windowMs: 600_000, maxChanges: 6 },
       evidence: { saturation: 0.9, crashLoopRestarts: 2, crashLoopWindowMs: 600_000 },
+      suspect: { factor: 10, floorMs: 1_000 },
     });
   });
 
@@ -37,6 +38,8 @@ describe("resolvePolicy", () => {
       { evidence: { saturation: 0.8, crashLoopRestarts: undefined } },
       { evidence: { saturation: 0.8, crashLoopRestarts: 2, crashLoopWindowMs: 600_000 } },
     ],
+    ["hang suspicion off", { suspect: null }, { suspect: null }],
+    ["hang suspicion tuned", { suspect: { factor: 20, floorMs: undefined } }, { suspect: { factor: 20, floorMs: 1_000 } }],
   ])("%s", (_name, overrides, expected) => {
     expect(resolvePolicy(60_000, overrides)).toEqual({ ...defaultPolicy(60_000), ...expected });
   });
@@ -52,6 +55,8 @@ describe("resolvePolicy", () => {
     ["saturation above 1", { evidence: { saturation: 1.2 } }],
     ["saturation NaN", { evidence: { saturation: Number.NaN } }],
     ["crash loop of 0 restarts", { evidence: { crashLoopRestarts: 0 } }],
+    ["suspect factor below 1", { suspect: { factor: 0.5 } }],
+    ["suspect floor 0", { suspect: { floorMs: 0 } }],
   ])("refuses %s", (_name, overrides) => {
     expect(() => resolvePolicy(60_000, overrides)).toThrow(RangeError);
   });

@@ -1,7 +1,9 @@
 import type { DetectionPolicy } from "./types.ts";
 
 /** Overrides of a policy, as configuration gives them; undefined values keep the default. */
-export type PolicyOverrides = Partial<Omit<DetectionPolicy, "intervalMs" | "flap" | "evidence">> & {
+export type PolicyOverrides = Partial<Omit<DetectionPolicy, "intervalMs" | "flap" | "evidence" | "suspect">> & {
+  /** null turns hang suspicion off; undefined values keep the defaults. */
+  suspect?: Partial<NonNullable<DetectionPolicy["suspect"]>> | null;
   flap?: Partial<DetectionPolicy["flap"]>;
   evidence?: Partial<DetectionPolicy["evidence"]>;
 };
@@ -20,6 +22,8 @@ const minute = 60_000;
  *   beyond that each notification is noise, so one "flapping" event replaces them.
  * - evidence: 90 % of max connections is where new clients start to be refused; two restarts in
  *   10 min is a crash loop rather than a deploy or a one-off restart.
+ * - suspect 10 × p99, at least 1 s: an answer that slow is far outside the monitor's own spread (a long
+ *   tail rarely reaches 10 × its p99), and 1 s keeps a fast target's jitter (GC, a busy event loop) from counting.
  */
 export function defaultPolicy(intervalMs: number): DetectionPolicy {
   assertPositive("intervalMs", intervalMs);
@@ -31,6 +35,7 @@ export function defaultPolicy(intervalMs: number): DetectionPolicy {
     staleAfterMs: Math.max(3 * intervalMs, 30_000),
     flap: { windowMs: 10 * minute, maxChanges: 6 },
     evidence: { saturation: 0.9, crashLoopRestarts: 2, crashLoopWindowMs: 10 * minute },
+    suspect: { factor: 10, floorMs: 1_000 },
   };
 }
 
@@ -43,6 +48,7 @@ export function resolvePolicy(intervalMs: number, overrides: PolicyOverrides = {
     intervalMs,
     flap: { ...base.flap, ...defined(overrides.flap ?? {}) },
     evidence: { ...base.evidence, ...defined(overrides.evidence ?? {}) },
+    suspect: overrides.suspect === null ? null : { factor: 10, floorMs: 1_000, ...base.suspect, ...defined(overrides.suspect ?? {}) },
   };
   validatePolicy(policy);
   return policy;
@@ -65,6 +71,11 @@ export function validatePolicy(policy: DetectionPolicy): void {
   if (!(saturation > 0 && saturation <= 1)) throw new RangeError(`evidence.saturation must be in (0, 1], got ${saturation}`);
   assertCount("evidence.crashLoopRestarts", crashLoopRestarts);
   assertPositive("evidence.crashLoopWindowMs", crashLoopWindowMs);
+  if (policy.suspect) {
+    // Below 1 × p99 a check of ordinary speed would be suspect.
+    if (!(Number.isFinite(policy.suspect.factor) && policy.suspect.factor >= 1)) throw new RangeError(`suspect.factor must be a number ≥ 1, got ${policy.suspect.factor}`);
+    assertPositive("suspect.floorMs", policy.suspect.floorMs);
+  }
 }
 
 /**

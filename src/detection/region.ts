@@ -1,4 +1,5 @@
-import type { CheckResult, CheckStatus, DbEvidence, DetectionPolicy, MonitorStatus, RegionState } from "./types.ts";
+import { addLatency, updateSlowest } from "./latency.ts";
+import type { CheckResult, CheckStatus, DbEvidence, DetectionPolicy, MonitorStatus, PendingCheck, RegionState } from "./types.ts";
 
 /** Evidence of a region that has seen no database facts yet. */
 export function emptyDbEvidence(): DbEvidence {
@@ -22,17 +23,23 @@ export function worst(statuses: readonly CheckStatus[]): CheckStatus {
  * confirm a failure, `recover` consecutive up results confirm a recovery. `recheck` asks the
  * scheduler to check again soon, because the result points at a change not yet confirmed.
  * The evidence (`db`) is carried over untouched; evidence.ts updates it.
+ *
+ * `replaces`: the result is the own result of a pending check (suspect.ts); a non-up one whose suspicion still
+ * counts in the current streak takes the suspicion's place instead of counting again, so that one check is never
+ * two of the `confirm` results.
  */
 export function advanceRegion(
   previous: RegionState | undefined,
   result: CheckResult,
   policy: Pick<DetectionPolicy, "confirm" | "recover">,
+  replaces?: PendingCheck,
 ): { region: RegionState; recheck: boolean } {
   const at = result.at.getTime();
   const up = result.status === "up";
   const lastStatus = previous?.recent.at(-1);
   const sameClass = lastStatus !== undefined && (lastStatus === "up") === up;
-  const streak = sameClass && previous !== undefined ? previous.streak + 1 : 1;
+  const again = replaces?.counted === true && !up;
+  const streak = sameClass && previous !== undefined ? previous.streak + (again ? 0 : 1) : 1;
   const recent = [...(previous?.recent ?? []), result.status].slice(-policy.confirm);
   const before: MonitorStatus = previous?.status ?? "unknown";
 
@@ -60,6 +67,10 @@ export function advanceRegion(
     recheck = status !== result.status;
   }
 
+  // An up result ends the streak the suspicions counted in; their checks' results count afresh when they come.
+  const pending = (previous?.pending ?? []).filter((p) => p !== replaces).map((p) => (up ? { ...p, counted: false } : p));
+  const latency = up ? addLatency(previous?.latency, result.latencyMs) : previous?.latency;
+  const slowest = up ? updateSlowest(previous?.slowest, result.latencyMs, at) : previous?.slowest;
   return {
     region: {
       lastAt: at,
@@ -73,6 +84,9 @@ export function advanceRegion(
       lastError: result.error === undefined ? (previous?.lastError ?? null) : { kind: result.error.kind, message: result.error.message, at },
       lastWarning: result.warning === undefined ? (previous?.lastWarning ?? null) : { message: result.warning, at },
       db: previous?.db ?? emptyDbEvidence(),
+      ...(latency === undefined ? {} : { latency }),
+      ...(slowest === undefined ? {} : { slowest }),
+      ...(pending.length === 0 ? {} : { pending }),
     },
     recheck,
   };

@@ -38,6 +38,11 @@ export interface DetectionPolicy {
   staleAfterMs: number;
   flap: { windowMs: number; maxChanges: number };
   evidence: { saturation: number; crashLoopRestarts: number; crashLoopWindowMs: number };
+  /**
+   * Hang suspicion: a check still unanswered `factor` × the region's usual p99 latency (at least `floorMs`)
+   * after it started is suspect (see suspect.ts); null: never.
+   */
+  suspect: { factor: number; floorMs: number } | null;
 }
 
 /** The kinds of event detection emits. */
@@ -118,6 +123,25 @@ export interface RegionState {
   lastError: LastError | null;
   lastWarning: LastWarning | null;
   db: DbEvidence;
+  /** Latencies (ms) of the latest up results, oldest first, at most `latencySampleSize` (latency.ts); absent in older saved states. */
+  latency?: number[];
+  /** The two slowest good latencies of the last 6 hours (latency.ts), with when they were seen; absent in older saved states. */
+  slowest?: { ms: number; at: number }[];
+  /**
+   * Checks whose own result counts whenever it comes, after results fed meanwhile (suspect.ts): those suspected of
+   * hanging, and confirming checks started beside them. Absent when there are none.
+   */
+  pending?: PendingCheck[];
+}
+
+/** A check whose result is awaited out of order: one suspected of hanging, or a confirming check. */
+export interface PendingCheck {
+  /** The check's start, which its result carries. */
+  start: number;
+  /** Its suspicion was fed. */
+  suspected: boolean;
+  /** Its suspicion is part of the current non-up streak (an up result ends that), so its result takes its place. */
+  counted: boolean;
 }
 
 /** A monitor-level episode of trouble, kept until its recovery is announced. */

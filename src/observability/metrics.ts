@@ -43,7 +43,7 @@ export function createMetrics(version: string): Metrics {
     checks: new Counter({ name: "vigil_probe_checks_total", help: "Checks run, by monitor type and result status.", labelNames: ["type", "status"], registers: [registry] }),
     earlyChecks: new Counter({
       name: "vigil_probe_early_checks_total",
-      help: "Checks brought forward before their interval, by reason (graph: a monitor they are related to through the dependency graph confirmed a failure).",
+      help: "Checks brought forward before their interval, by reason (graph: a monitor they are related to through the dependency graph confirmed a failure; hang: a confirming check started beside one suspected of hanging).",
       labelNames: ["reason"],
       registers: [registry],
     }),

@@ -148,6 +148,108 @@ describe("Scheduler", () => {
   });
 });
 
+describe("Scheduler: a confirming check beside a running one", () => {
+  /** Checks that run until released (each with how it ends), recorded as id@ms, `+` for a confirming check. */
+  function beside(concurrency = 10) {
+    const timers = new ManualTimers();
+    const starts: string[] = [];
+    const open: { id: string; alongside: boolean; end: (recheck: boolean) => void }[] = [];
+    const scheduler = new Scheduler({
+      clock: timers.clock,
+      timers,
+      concurrency,
+      random: () => 0,
+      run: (m, signal, _lag, alongside) => {
+        starts.push(`${m.id}@${timers.clock.now().getTime() - t0}${alongside ? "+" : ""}`);
+        return new Promise((resolve) => {
+          const item = { id: m.id, alongside, end: (recheck: boolean) => (open.splice(open.indexOf(item), 1), resolve({ recheck })) };
+          open.push(item);
+          signal.addEventListener("abort", () => item.end(false));
+        });
+      },
+    });
+    const end = (id: string, alongside: boolean, recheck = false) => open.find((o) => o.id === id && o.alongside === alongside)!.end(recheck);
+    return { timers, scheduler, starts, open, end };
+  }
+
+  it("starts one at once beside the running check, leaving the monitor's schedule as it was", async () => {
+    const { timers, scheduler, starts, end } = beside();
+    scheduler.set([monitor("a", 10_000, { timeoutMs: 8_000 }), monitor("b", 10_000, { timeoutMs: 8_000 })]);
+    await timers.advance(1_000);
+    expect(starts).toEqual(["a@0", "b@0"]);
+    end("b", false);
+    await timers.advance(0);
+    // a's check is suspected: a second one starts beside it; one at a time; none for a monitor not running or unknown.
+    expect(scheduler.checkAlongside("a")).toBe(true);
+    expect(scheduler.checkAlongside("a")).toBe(false);
+    expect(scheduler.checkAlongside("b")).toBe(false);
+    expect(scheduler.checkAlongside("nope")).toBe(false);
+    await timers.advance(0);
+    expect(starts).toEqual(["a@0", "b@0", "a@1000+"]);
+    expect(scheduler.running).toBe(2);
+    end("a", true);
+    end("a", false);
+    // Both returned: a's next check is on its grid (10 s), as if nothing had run beside it; a new one may start then.
+    await timers.advance(9_000);
+    expect(starts).toEqual(["a@0", "b@0", "a@1000+", "b@10000", "a@10000"]);
+    expect(scheduler.checkAlongside("a")).toBe(true);
+    await timers.advance(0);
+    expect(starts.at(-1)).toBe("a@10000+");
+    await scheduler.stop();
+    expect(scheduler.running).toBe(0);
+  });
+
+  it("makes the re-check a confirming check asks for once the monitor's own check has returned, not while it runs", async () => {
+    const { timers, scheduler, starts, end } = beside();
+    scheduler.set([monitor("a", 10_000, { timeoutMs: 8_000 })]);
+    await timers.advance(1_000);
+    scheduler.checkAlongside("a");
+    await timers.advance(0);
+    // While a's own check runs, its return decides what follows.
+    end("a", true, true);
+    await timers.advance(1_000);
+    expect(starts).toEqual(["a@0", "a@1000+"]);
+    end("a", false);
+    await timers.advance(0);
+    // Again, the own check first: then the confirming one's re-check comes 1 s after it.
+    await timers.advance(10_000 - 2_000);
+    expect(starts).toEqual(["a@0", "a@1000+", "a@10000"]);
+    scheduler.checkAlongside("a");
+    await timers.advance(500);
+    end("a", false);
+    end("a", true, true);
+    await timers.advance(1_000);
+    expect(starts).toEqual(["a@0", "a@1000+", "a@10000", "a@10000+", "a@11500"]);
+    await scheduler.stop();
+  });
+
+  it("waits for a slot within the concurrency limit, and is dropped if its monitor is removed meanwhile", async () => {
+    const { timers, scheduler, starts, end } = beside(1);
+    scheduler.set([monitor("a", 10_000, { timeoutMs: 8_000 })]);
+    await timers.advance(1_000);
+    expect(scheduler.checkAlongside("a")).toBe(true);
+    await timers.advance(1_000);
+    expect(starts).toEqual(["a@0"]);
+    end("a", false);
+    await timers.advance(0);
+    expect(starts).toEqual(["a@0", "a@2000+"]);
+    end("a", true);
+    await timers.advance(8_000);
+    expect(starts).toEqual(["a@0", "a@2000+", "a@10000"]);
+    expect(scheduler.checkAlongside("a")).toBe(true);
+    scheduler.set([]);
+    end("a", false);
+    await timers.advance(10_000);
+    expect(starts).toEqual(["a@0", "a@2000+", "a@10000"]);
+    // Re-added: the place for a confirming check is free again.
+    scheduler.set([monitor("a", 10_000, { timeoutMs: 8_000 })]);
+    await timers.advance(0);
+    expect(scheduler.checkAlongside("a")).toBe(true);
+    await scheduler.stop();
+    expect(scheduler.running).toBe(0);
+  });
+});
+
 /** A monitor as the tests give it: `probe` stands for its probe settings, which the scheduler passes through to the runner. */
 type TestMonitor = ScheduledMonitor & { probe?: string };
 const probed = (id: string, probe: string, intervalMs = 10_000, extra: Partial<ScheduledMonitor> = {}): TestMonitor => ({ ...monitor(id, intervalMs, { timeoutMs: 60_000, ...extra }), probe });

@@ -11,8 +11,11 @@ export interface ScheduledMonitor {
   recheckMs: number;
 }
 
-/** Runs one check; resolves to whether a quick re-check is wanted. Must not throw (errors are results). */
-export type CheckRunner = (monitor: ScheduledMonitor, signal: AbortSignal, lagMs: number) => Promise<{ recheck: boolean }>;
+/**
+ * Runs one check; resolves to whether a quick re-check is wanted. Must not throw (errors are results).
+ * `alongside`: a confirming check started by `checkAlongside`, beside the monitor's running one.
+ */
+export type CheckRunner = (monitor: ScheduledMonitor, signal: AbortSignal, lagMs: number, alongside: boolean) => Promise<{ recheck: boolean }>;
 
 /** Scheduler settings. */
 export interface SchedulerOptions {
@@ -36,6 +39,8 @@ interface Token {
   id: string;
   generation: number;
   due: number;
+  /** A confirming check beside the running one (`checkAlongside`): live while its monitor is configured, whatever the generation. */
+  alongside?: true;
 }
 
 /** A monitor, from when it is first configured until it is removed and its last check has returned. */
@@ -48,6 +53,8 @@ interface Entry {
   running: boolean;
   /** No longer configured: kept only while its last check runs, so that a re-add still waits for it. */
   removed: boolean;
+  /** A confirming check (`checkAlongside`) waits for a slot or runs: there is at most one. */
+  alongside: "waiting" | "running" | null;
 }
 
 /**
@@ -114,14 +121,14 @@ export class Scheduler {
         entry.monitor = monitor;
         entry.removed = false;
       } else {
-        entry = { monitor, generation: 0, running: false, removed: false };
+        entry = { monitor, generation: 0, running: false, removed: false, alongside: null };
         this.#entries.set(monitor.id, entry);
       }
       // Jitter: a thousand monitors loaded at once must not all fire in the same millisecond.
       this.#schedule(entry, now + Math.floor(random() * monitor.intervalMs));
     }
     // Stale waits go now, so that the queue holds only live tokens while all slots are busy.
-    this.#waiting = this.#waiting.filter((token) => this.#live(token));
+    this.#waiting = this.#waiting.filter((token) => this.#keep(token));
     this.#arm();
   }
 
@@ -143,6 +150,22 @@ export class Scheduler {
     }
     if (moved.length > 0) this.#tick();
     return moved;
+  }
+
+  /**
+   * Starts a second check of a monitor whose check is running, beside it, as soon as a slot is free (within the
+   * concurrency limit, ahead of nothing: it waits in due order like any due check): the confirming check of a check
+   * suspected of hanging. The monitor's schedule stays as it is; the runner gets `alongside` true, and a re-check it
+   * asks for is made unless the monitor's own check is still running (whose return decides what follows). One at a
+   * time per monitor; none for a monitor not running, unknown or removed. Returns whether it was started or queued.
+   */
+  checkAlongside(id: string): boolean {
+    const entry = this.#entries.get(id);
+    if (this.#stopped || !entry || entry.removed || !entry.running || entry.alongside !== null) return false;
+    entry.alongside = "waiting";
+    this.#waiting.push({ id, generation: entry.generation, due: this.#now(), alongside: true });
+    this.#drain();
+    return true;
   }
 
   /** Stops scheduling and aborts checks in flight; resolves when they have all returned. */
@@ -168,7 +191,16 @@ export class Scheduler {
   /** The token's entry if the token is live. */
   #live(token: Token): Entry | undefined {
     const entry = this.#entries.get(token.id);
+    if (token.alongside) return entry && !entry.removed ? entry : undefined;
     return entry && entry.generation === token.generation ? entry : undefined;
+  }
+
+  /** Whether a waiting token is live; a confirming check dropped frees its monitor's place for another. */
+  #keep(token: Token): boolean {
+    if (this.#live(token)) return true;
+    const entry = this.#entries.get(token.id);
+    if (token.alongside && entry?.alongside === "waiting") entry.alongside = null;
+    return false;
   }
 
   /** Sets one timer for the earliest due time. */
@@ -199,9 +231,12 @@ export class Scheduler {
     while (!this.#stopped && this.#running < this.#options.concurrency && i < this.#waiting.length) {
       const token = this.#waiting[i]!;
       const entry = this.#live(token);
-      if (!entry) this.#waiting.splice(i, 1);
+      if (!entry) {
+        this.#keep(token);
+        this.#waiting.splice(i, 1);
+      }
       // Its previous check, from before a reload, is still running: this one starts when that returns.
-      else if (entry.running) i++;
+      else if (entry.running && !token.alongside) i++;
       else {
         this.#waiting.splice(i, 1);
         this.#start(entry, token);
@@ -213,7 +248,9 @@ export class Scheduler {
     const { monitor } = entry;
     const lagMs = Math.max(0, this.#now() - token.due);
     this.#options.onLag?.(lagMs);
-    entry.running = true;
+    const alongside = token.alongside === true;
+    if (alongside) entry.alongside = "running";
+    else entry.running = true;
     if (this.#running++ === 0) this.#idle = new Promise((resolve) => (this.#settle = resolve));
     const controller = new AbortController();
     this.#inFlight.add(controller);
@@ -221,10 +258,15 @@ export class Scheduler {
     const finish = (recheck: boolean) => {
       this.#options.timers.clearTimeout(timeout);
       this.#inFlight.delete(controller);
-      entry.running = false;
+      if (alongside) entry.alongside = null;
+      else entry.running = false;
       if (--this.#running === 0) this.#settle?.();
-      if (entry.removed) this.#entries.delete(monitor.id);
-      else if (entry.generation === token.generation && !this.#stopped) {
+      if (entry.removed) {
+        if (!entry.running && this.#entries.get(monitor.id) === entry) this.#entries.delete(monitor.id);
+      } else if (alongside) {
+        // The monitor's own check, if it still runs, decides what follows when it returns.
+        if (recheck && !entry.running && !this.#stopped) this.#schedule(entry, this.#now() + monitor.recheckMs);
+      } else if (entry.generation === token.generation && !this.#stopped) {
         // Not reloaded while it ran: its follow-up is a quick re-check, else the next slot on the
         // monitor's own grid (late checks are not made up).
         const now = this.#now();
@@ -236,7 +278,7 @@ export class Scheduler {
       this.#drain();
       this.#arm();
     };
-    this.#options.run(monitor, controller.signal, lagMs).then(
+    this.#options.run(monitor, controller.signal, lagMs, alongside).then(
       (outcome) => finish(outcome.recheck),
       () => finish(false),
     );

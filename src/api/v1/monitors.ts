@@ -7,8 +7,8 @@ import type { ApiDeps } from "../deps.ts";
 import { defineRoute } from "../route.ts";
 import { detectionEventKinds } from "../../detection/types.ts";
 
-/** Event kinds that are evidence about a monitor: its transitions and what the database said (all detection emits). */
-export const evidenceKinds = detectionEventKinds;
+/** Event kinds that are evidence about a monitor: its transitions, what the database said (all detection emits), and checks suspected of hanging. */
+export const evidenceKinds = [...detectionEventKinds, "monitor.hang_suspected"];
 
 const statusView = z.object({
   status: z.enum(["up", "degraded", "down", "unknown"]),

@@ -1,6 +1,6 @@
 import { AppError } from "../core/errors.ts";
 import { withoutTrailingSlashes } from "../core/text.ts";
-import { assignments, batchAnswer, type Assignments, type BatchAnswer, type ResultBatch } from "../agents/protocol.ts";
+import { assignments, batchAnswer, checkRequests, type Assignments, type BatchAnswer, type CheckRequestsBody, type ResultBatch } from "../agents/protocol.ts";
 
 /** A node refused the agent for good (a bad, revoked or wrong-region token): retrying will not help. */
 export class AgentRefused extends Error {
@@ -45,6 +45,15 @@ export class AgentClient {
     const response = await this.#request("GET", `/api/v1/agent/assignments?${params}`, undefined, headers, (query.waitMs ?? 0) + 15_000, signal);
     if (response.status === 304) return undefined;
     return assignments.parse(JSON.parse(response.text));
+  }
+
+  /** Monitors to check at once (another region saw them change), after `after`, waiting up to `waitMs` for some. */
+  async checks(query: { region?: string; after?: string; waitMs: number }, signal?: AbortSignal): Promise<CheckRequestsBody> {
+    const params = new URLSearchParams({ wait: String(query.waitMs) });
+    if (query.region !== undefined) params.set("region", query.region);
+    if (query.after !== undefined) params.set("after", query.after);
+    const response = await this.#request("GET", `/api/v1/agent/checks?${params}`, undefined, {}, query.waitMs + 15_000, signal);
+    return checkRequests.parse(JSON.parse(response.text));
   }
 
   /** Sends a batch; resolves to the node's answer. */

@@ -6,6 +6,7 @@ import { assignments as assignmentsSchema, type AssignedMonitor, type Assignment
 import type { Clock } from "../core/clock.ts";
 import { AppError } from "../core/errors.ts";
 import type { Timers } from "../core/timers.ts";
+import { regionChange } from "../detection/cross-region.ts";
 import { advanceRegion } from "../detection/region.ts";
 import type { CheckResult, RegionState } from "../detection/types.ts";
 import type { Logger } from "../observability/logger.ts";
@@ -102,8 +103,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       });
       // The quick re-check after a first failure (and a first success after failing) is decided here, as on the server.
       const result: CheckResult = { monitorId: entry.monitor.id, region: region ?? "", at, status: outcome.status, latencyMs: outcome.latencyMs, facts: outcome.facts };
-      const advanced = advanceRegion(regionStates.get(entry.monitor.id), result, entry.monitor);
+      const previous = regionStates.get(entry.monitor.id);
+      const advanced = advanceRegion(previous, result, entry.monitor);
       regionStates.set(entry.monitor.id, advanced.region);
+      // A result that turns or confirms a change goes out now, not at the next send: detection, and the other regions'
+      // confirming checks, wait for it.
+      if (advanced.recheck || previous?.status !== advanced.region.status || regionChange(previous, advanced.region) !== undefined) hurry();
       return { recheck: advanced.recheck };
     },
   });
@@ -131,7 +136,15 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       monitors.set(monitor.id, { monitor, assert: assert.data });
     }
     for (const key of regionStates.keys()) if (!monitors.has(key)) regionStates.delete(key);
-    scheduler.set([...monitors.values()].map(({ monitor }) => ({ id: monitor.id, intervalMs: monitor.interval_ms, timeoutMs: monitor.timeout_ms, recheckMs: monitor.recheck_ms })));
+    scheduler.set(
+      [...monitors.values()].map(({ monitor }) => ({
+        id: monitor.id,
+        intervalMs: monitor.interval_ms,
+        timeoutMs: monitor.timeout_ms,
+        recheckMs: monitor.recheck_ms,
+        ...(monitor.phase_ms === undefined ? {} : { phaseMs: monitor.phase_ms }),
+      })),
+    );
     etag = next.etag;
     logger.info({ region: next.region.id, declared: next.region.declared, monitors: monitors.size, from: source }, "assignments applied");
     if (!next.region.declared) logger.warn({ region: next.region.id }, "the server's configuration does not declare this region: nothing to check until it does");
@@ -150,6 +163,28 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     logger.error({ server: client.server }, error.message);
     void stop();
   };
+
+  // Waking the send loop for a result that cannot wait (see `hurry`).
+  let urgent = false;
+  let wakeSend: (() => void) | undefined;
+  const hurry = (): void => {
+    urgent = true;
+    wakeSend?.();
+  };
+  /** Like sleep, but a hurried result ends it at once. */
+  const nap = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (urgent) return resolve();
+      const handle = timers.setTimeout(wake, ms);
+      function wake(): void {
+        timers.clearTimeout(handle);
+        stopController.signal.removeEventListener("abort", wake);
+        wakeSend = undefined;
+        resolve();
+      }
+      wakeSend = wake;
+      stopController.signal.addEventListener("abort", wake, { once: true });
+    });
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -183,6 +218,28 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     }
   };
 
+  // Cross-region confirmation: another region saw a monitor change, so this one checks it now (a missed request only
+  // means the check comes at its next turn).
+  const pollChecks = async (): Promise<void> => {
+    let cursor: string | undefined;
+    let failures = 0;
+    while (!stopped) {
+      try {
+        const answer = await client.checks({ ...(options.region === undefined ? {} : { region: options.region }), ...(cursor === undefined ? {} : { after: cursor }), waitMs }, stopController.signal);
+        failures = 0;
+        cursor = answer.cursor;
+        const ids = answer.monitors.filter((monitorId) => monitors.has(monitorId));
+        if (ids.length > 0) scheduler.checkSoon(ids);
+      } catch (error) {
+        if (stopped) return;
+        if (error instanceof AgentRefused) return fail(error);
+        // The assignments loop says when no node answers; this one only waits and asks again.
+        failures++;
+        await sleep(Math.min(10_000, 500 * 2 ** Math.min(failures, 5)));
+      }
+    }
+  };
+
   let lastReport = 0;
   let sendFailures = 0;
   // Results go to disk every 250 ms whatever the network does: a send that hangs (a partition) holds nothing back.
@@ -195,6 +252,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
 
   const send = async (): Promise<void> => {
     while (!stopped) {
+      if (urgent) {
+        urgent = false;
+        if (pending.length > 0) buffer.append(pending.splice(0, pending.length), clock.now().getTime());
+      }
       const batch = buffer.peek(batchSize);
       const dueReport = performance.now() - lastReport >= reportEveryMs;
       if (batch.length > 0 || dueReport) {
@@ -205,7 +266,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
           sendFailures = 0;
           for (const rejected of answer.rejected.slice(0, 3)) logger.warn({ seq: rejected.seq }, `a result was refused: ${rejected.reason}`);
           if (batch.length > 0) buffer.ack(Math.max(answer.acknowledged, batch.at(-1)!.seq));
-          // A backlog (after an outage) is sent batch after batch; otherwise at most one batch a second.
+          // A backlog (after an outage) is sent batch after batch; otherwise at most one batch a second, unless hurried.
           if (batch.length === batchSize) continue;
         } catch (error) {
           if (stopped) return;
@@ -214,7 +275,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
           if (sendFailures === 1 || sendFailures % 60 === 0) logger.warn({ err: errorText(error), buffered: buffer.stats().results }, "cannot send results; keeping them on disk");
         }
       }
-      await sleep(batch.length > 0 || sendFailures > 0 ? sendEveryMs : flushMs);
+      // Unless a result cannot wait; not while no node answers (the backoff stands).
+      if (sendFailures > 0) await sleep(sendEveryMs);
+      else await nap(batch.length > 0 ? sendEveryMs : flushMs);
     }
   };
 
@@ -240,7 +303,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     return Math.round((recentChecks.length / 60) * 100) / 100;
   };
 
-  const loops = Promise.all([pollAssignments(), flush(), send()]);
+  const loops = Promise.all([pollAssignments(), pollChecks(), flush(), send()]);
 
   const stop = async (): Promise<void> => {
     if (stopped) return done;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { checksFrom } from "../config/regions.ts";
+import { checksFrom, phaseFor } from "../config/regions.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import { probeRegistry } from "../probes/registry.ts";
 import type { AssignedMonitor, Assignments } from "./protocol.ts";
@@ -16,17 +16,21 @@ export function assignmentsFor(config: Pick<VigilConfig, "regions" | "probe" | "
     ? []
     : config.monitors
         .filter((m) => !probeRegistry[m.type].push && checksFrom(config, m, region))
-        .map((m) => ({
-          id: m.id,
-          type: m.type,
-          interval_ms: m.interval,
-          timeout_ms: m.timeout,
-          recheck_ms: m.recheck,
-          confirm: m.confirm,
-          recover: m.recover,
-          settings: m.settings,
-          assert: m.assert.map((a) => a.text),
-        }));
+        .map((m) => {
+          const phase = phaseFor(config, m, region);
+          return {
+            id: m.id,
+            type: m.type,
+            interval_ms: m.interval,
+            timeout_ms: m.timeout,
+            recheck_ms: m.recheck,
+            confirm: m.confirm,
+            recover: m.recover,
+            settings: m.settings,
+            assert: m.assert.map((a) => a.text),
+            ...(phase === undefined ? {} : { phase_ms: phase }),
+          };
+        });
   const body = { region: { id: region, name: declared?.name ?? null, declared: declared !== undefined && !isOwn }, monitors };
   const etag = `"${createHash("sha256").update(JSON.stringify(body)).digest("base64url").slice(0, 27)}"`;
   return { region: body.region, etag, monitors };

@@ -24,6 +24,8 @@ export const assignedMonitor = z.object({
   recheck_ms: z.number().int().positive(),
   confirm: z.number().int().positive(),
   recover: z.number().int().positive(),
+  /** Staggered regions: the agent checks the monitor at this many ms after each multiple of its interval (epoch time). */
+  phase_ms: z.number().int().min(0).optional(),
   /** The probe's settings, including any credentials it needs: an agent token can read them. */
   settings: z.record(z.string(), z.unknown()),
   /** The monitor's assertions, as written in the configuration. */
@@ -53,6 +55,20 @@ export const assignmentsQuery = z.strictObject({
   wait: z.coerce.number().int().min(0).max(maxWaitMs).optional(),
   agent: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "expected the agent's id: 1 to 64 letters, digits, _ or -").optional(),
 });
+
+/** The query of an early-checks request: the requests after `after` (a cursor from the last answer), waiting up to `wait` ms for one. */
+export const checkRequestsQuery = z.strictObject({
+  region: z.string().max(63).optional(),
+  after: z.string().max(64).optional(),
+  wait: z.coerce.number().int().min(0).max(maxWaitMs).optional(),
+});
+
+/** Monitors the agent should check at once (another region saw them change), and the cursor to ask from next. */
+export const checkRequests = z.object({
+  cursor: z.string(),
+  monitors: z.array(z.string()),
+});
+export type CheckRequestsBody = z.infer<typeof checkRequests>;
 
 /** A fact a probe reports. */
 const fact = z.union([z.number(), z.string().max(2_000), z.boolean(), z.null()]);

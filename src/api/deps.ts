@@ -1,4 +1,4 @@
-import type { Assignments, BatchAnswer, ResultBatch } from "../agents/protocol.ts";
+import type { Assignments, BatchAnswer, CheckRequestsBody, ResultBatch } from "../agents/protocol.ts";
 import type { Rights } from "../auth/authenticate.ts";
 import type { Clock } from "../core/clock.ts";
 import type { ErrorDetail } from "../core/errors.ts";
@@ -97,6 +97,8 @@ export interface AgentsPort {
   waitForChange(region: string, etag: string, waitMs: number): Promise<Assignments>;
   seen(agentId: string | undefined, tokenId: string): Promise<void>;
   ingest(batch: ResultBatch, region: string, tokenId: string): Promise<BatchAnswer>;
+  /** The monitors the region's agents should check at once, after `cursor`, waiting up to `waitMs` for some. */
+  waitForChecks(region: string, cursor: string | undefined, waitMs: number): Promise<CheckRequestsBody>;
   /** The longest a request may be held (below the server's request timeout). */
   maxWaitMs(): number;
 }

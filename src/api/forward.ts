@@ -17,7 +17,7 @@ const local = [
   /^\/api\/v1\/heartbeat\//,
   /^\/api\/v1\/reload(\?|$)/,
   /^\/api\/v1\/openapi\.json(\?|$)/,
-  /^\/api\/v1\/agent\/(assignments|results)(\?|$)/,
+  /^\/api\/v1\/agent\/(assignments|results|checks)(\?|$)/,
   /^\/api\/v1\/agents(\?|$)/,
 ];
 /** Marks a request one node has forwarded: the next node answers it or refuses it, never forwards it again. */

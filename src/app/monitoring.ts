@@ -5,7 +5,8 @@ import { currentStatus, detect, initialState } from "../detection/detect.ts";
 import { restoreState } from "../detection/state.ts";
 import { awaitCheck, suspect, suspicionDelay } from "../detection/suspect.ts";
 import { resolvePolicy } from "../detection/policy.ts";
-import type { CheckResult, DetectionPolicy, MonitorState } from "../detection/types.ts";
+import type { CheckResult, DetectionPolicy, MonitorState, RegionState } from "../detection/types.ts";
+import { regionChange, regionsToAsk } from "../detection/cross-region.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import { applyAssertions } from "../probes/assertions.ts";
@@ -16,7 +17,7 @@ import { graphRechecks } from "../incidents/graph-recheck.ts";
 import { graphOf } from "./graph-of.ts";
 import type { MonitorStateRow, Store } from "../store/types.ts";
 import { ResultWriter } from "./result-writer.ts";
-import { checksFrom } from "../config/regions.ts";
+import { checksFrom, phaseFor, regionsOf } from "../config/regions.ts";
 import { isolatedRegions } from "../detection/isolation.ts";
 
 const stateSaveEveryMs = 30_000;
@@ -38,6 +39,8 @@ export interface MonitoringDeps {
   metrics: Metrics;
   /** Told when detection events were appended to the timeline (the incident engine reads them from there). */
   onDetected?: () => void;
+  /** Asks the agents of `regions` to check a monitor at once (cross-region confirmation); absent: agents are not asked. */
+  askRegions?: (monitorId: string, regions: readonly string[]) => void;
 }
 
 /** A monitor's confirmed status as the API shows it. */
@@ -263,7 +266,10 @@ export class MonitoringService {
     const config = this.#config;
     if (!config) return;
     // A monitor whose regions leave out this runner's is checked by agents only (a push monitor is always here: pings come here).
-    const scheduled: ScheduledMonitor[] = config.monitors.filter((m) => this.owns(m.id) && (probeRegistry[m.type].push === true || checksFrom(config, m, this.#region))).map((m) => ({ id: m.id, intervalMs: m.interval, timeoutMs: m.timeout, recheckMs: m.recheck }));
+    const scheduled: ScheduledMonitor[] = config.monitors.filter((m) => this.owns(m.id) && (probeRegistry[m.type].push === true || checksFrom(config, m, this.#region))).map((m) => {
+      const phaseMs = phaseFor(config, m, this.#region);
+      return { id: m.id, intervalMs: m.interval, timeoutMs: m.timeout, recheckMs: m.recheck, ...(phaseMs === undefined ? {} : { phaseMs }) };
+    });
     this.#scheduler.set(scheduled);
   }
 
@@ -386,8 +392,10 @@ export class MonitoringService {
     const { monitorId, at } = result;
     const { clock, logger, store } = this.#deps;
     const region = result.region;
+    const previous = this.#states.get(monitorId)?.regions[region];
     const detected = detect(this.#states.get(monitorId), result, policy, clock.now(), this.#isolated);
     this.#states.set(monitorId, detected.state);
+    this.#askOtherRegions(monitorId, region, previous, detected.state, at);
     if (detected.events.length > 0) {
       // Events are the record: written at once with the state they come from, in one transaction, so a crash loses
       // no transition and whoever reads the event (the incident engine, on any node) finds the monitor's state with it.
@@ -440,6 +448,33 @@ export class MonitoringService {
   }
 
   /**
+   * Cross-region confirmation (detection/cross-region.ts): a region's results just turned (its first failure, or its
+   * first good result after failing), so the monitor's other regions check it at once rather than at their next turn:
+   * this node's runner through its scheduler, agents through the hub. On the timeline as `monitor.region_recheck`,
+   * counted in `vigil_probe_early_checks_total{reason="region"}`.
+   */
+  #askOtherRegions(monitorId: string, region: string, previous: RegionState | undefined, state: MonitorState, at: Date): void {
+    const config = this.#config;
+    const monitor = this.#monitors.get(monitorId)?.config;
+    const next = state.regions[region];
+    if (config === undefined || monitor === undefined || next === undefined || probeRegistry[monitor.type].push) return;
+    const change = regionChange(previous, next);
+    if (change === undefined) return;
+    const regions = regionsOf(config, monitor);
+    if (regions.length < 2) return;
+    const asked = regionsToAsk(state, region, change, regions, this.#isolated);
+    const agents = this.#deps.askRegions === undefined ? [] : asked.filter((r) => r !== this.#region);
+    const local = asked.includes(this.#region) && this.#scheduler.checkSoon([monitorId]).length > 0;
+    if (agents.length > 0) this.#deps.askRegions?.(monitorId, agents);
+    const regionsAsked = local ? [this.#region, ...agents] : agents;
+    if (regionsAsked.length === 0) return;
+    this.#deps.metrics.earlyChecks.inc({ reason: "region" }, regionsAsked.length);
+    void this.#deps.store.events
+      .append({ at, kind: "monitor.region_recheck", subject: monitorId, actor: "system", data: { region, change, regions: regionsAsked } })
+      .catch((error: unknown) => this.#deps.logger.warn({ err: error, monitor: monitorId }, "recording the cross-region re-check failed"));
+  }
+
+  /**
    * Hang suspicion (detection/suspect.ts): a check still unanswered at its monitor's suspicion deadline (factor × the
    * usual p99, at least the floor, and before the timeout) is suspected then. A confirming check's result is awaited
    * whenever it comes. Returns what stops watching once the check has its answer.
@@ -469,9 +504,11 @@ export class MonitoringService {
     const { clock, logger, metrics, store } = this.#deps;
     // Timers may fire a millisecond early by the wall clock: the deadline has come all the same.
     const now = new Date(Math.max(clock.now().getTime(), startedAt.getTime() + delay));
+    const previous = this.#states.get(monitorId)?.regions[this.#region];
     const outcome = suspect(this.#states.get(monitorId), { monitorId, region: this.#region, startedAt }, policy, now);
     if (outcome === undefined) return;
     this.#states.set(monitorId, outcome.state);
+    this.#askOtherRegions(monitorId, this.#region, previous, outcome.state, now);
     const confirming = !alongside && this.#scheduler.checkAlongside(monitorId);
     if (confirming) metrics.earlyChecks.inc({ reason: "hang" });
     const { evidence } = outcome;

@@ -12,7 +12,7 @@ import { systemTimers, type Timers } from "../core/timers.ts";
 import { Housekeeping } from "./housekeeping.ts";
 import { IncidentEngine } from "./incidents/engine.ts";
 import { MonitoringService } from "./monitoring.ts";
-import { AgentHub, agentResultsChannel } from "./agents/hub.ts";
+import { AgentHub, agentChecksChannel, agentResultsChannel } from "./agents/hub.ts";
 import { RegionWatch } from "./agents/region-watch.ts";
 import { registerAgentGauges } from "./agents/metrics.ts";
 import { Notifier } from "./notifier/notifier.ts";
@@ -110,7 +110,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       // The leader's engine reads detection events from the timeline; one appended here is announced to it at once.
       if (leader.current) void leader.current.incidents.detected();
       else if (clustered) void store.cluster.notify(detectedChannel).catch(() => undefined);
-    } }, options.config.probe.concurrency);
+    }, askRegions: (monitorId, regions) => agentHub.requestChecks(monitorId, regions) }, options.config.probe.concurrency);
     const running = monitoring;
     // Remote agents' assignments and results; detection reads the results from the store (here or on another node).
     const agentHub = new AgentHub({ store, clock, timers, logger, metrics, clustered, config: () => holder.current, onStored: () => running.agentResultsStored() });
@@ -330,6 +330,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     if (monitor) await running.start(options.config, ownedOf(options.config, cluster.members));
     // Another node stored agents' results: the monitors this node checks may be among them.
     const unlistenAgents = clustered && monitor ? await store.listen(agentResultsChannel, () => running.agentResultsStored()) : undefined;
+    // A node asked agents for early checks: those this node holds hear it too.
+    const unlistenChecks = clustered ? await store.listen(agentChecksChannel, (payload) => agentHub.heardChecks(payload)) : undefined;
     if (store.kind === "pglite") {
       pidFile = writePidFile(options.dataDir);
       local = await openLocalSocket(options.dataDir, { store, clock, logger, reload: (actor) => holder.reload(actor) });
@@ -360,6 +362,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
             { name: "closing the local socket", run: async () => local?.close() },
             { name: "stopping the checks", run: async () => {
               await unlistenAgents?.();
+              await unlistenChecks?.();
               await running.stop();
             } },
             { name: "stopping subscriptions", run: () => subscriptions.stop() },

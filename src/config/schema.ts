@@ -185,6 +185,8 @@ const probe = strictMap({
   region: id.default("local"),
   /** Checks running at once. */
   concurrency: count.default(100),
+  /** Staggered regions: the regions of a monitor check it at phases `interval / n` apart rather than at random moments. */
+  stagger: z.boolean().default(true),
   results_retention: positiveDuration.default(7 * 86_400_000),
   rollups_retention: positiveDuration.default(400 * 86_400_000),
 });

@@ -62,6 +62,31 @@ describe("Scheduler", () => {
     expect(scheduler.checkSoon(["b"])).toEqual([]);
   });
 
+  it("with a phase, checks on its grid of wall-clock time, and returns to it after a quick re-check or an early check", async () => {
+    let calls = 0;
+    // t0 is a multiple of 10 s; the phase puts the checks 3.5 s after each multiple.
+    const { timers, scheduler, starts } = harness({ random: () => 0.9, run: async () => ({ recheck: ++calls === 2 }) });
+    scheduler.set([monitor("a", 10_000, { phaseMs: 3_500 })]);
+    await timers.advance(26_000);
+    // The quick re-check after the second check (at 13.5 s) comes at 14.5 s; the next check is on the grid again.
+    expect(starts.map(([, at]) => at)).toEqual([3_500, 13_500, 14_500, 23_500]);
+    // An early check (another region saw a change) at 26 s: the next one is the grid's, at 33.5 s.
+    expect(scheduler.checkSoon(["a"])).toEqual(["a"]);
+    await timers.advance(8_000);
+    expect(starts.map(([, at]) => at)).toEqual([3_500, 13_500, 14_500, 23_500, 26_000, 33_500]);
+    await scheduler.stop();
+  });
+
+  it("a changed phase reschedules the monitor onto its new grid", async () => {
+    const { timers, scheduler, starts } = harness();
+    scheduler.set([monitor("a", 10_000, { phaseMs: 1_000 })]);
+    await timers.advance(2_000);
+    scheduler.set([monitor("a", 10_000, { phaseMs: 6_000 })]);
+    await timers.advance(15_000);
+    expect(starts.map(([, at]) => at)).toEqual([1_000, 6_000, 16_000]);
+    await scheduler.stop();
+  });
+
   it("re-checks quickly when the runner asks, then returns to the interval", async () => {
     let calls = 0;
     const { timers, scheduler, starts } = harness({ run: async () => ({ recheck: ++calls === 2 }) });

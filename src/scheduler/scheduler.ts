@@ -1,6 +1,7 @@
 import type { Clock } from "../core/clock.ts";
 import type { Timers } from "../core/timers.ts";
 import { MinHeap } from "./heap.ts";
+import { nextOnGrid } from "./phase.ts";
 
 /** What the scheduler needs to know of a monitor. */
 export interface ScheduledMonitor {
@@ -9,6 +10,12 @@ export interface ScheduledMonitor {
   timeoutMs: number;
   /** Delay before a quick re-check after a first failure. */
   recheckMs: number;
+  /**
+   * Staggered regions (phase.ts): checks on the grid `phaseMs + k × intervalMs` of wall-clock time, the first one and
+   * every one after a quick or early check included. Absent: the first check at a random moment of the interval, the
+   * next ones an interval after each other.
+   */
+  phaseMs?: number;
 }
 
 /**
@@ -124,8 +131,8 @@ export class Scheduler {
         entry = { monitor, generation: 0, running: false, removed: false, alongside: null };
         this.#entries.set(monitor.id, entry);
       }
-      // Jitter: a thousand monitors loaded at once must not all fire in the same millisecond.
-      this.#schedule(entry, now + Math.floor(random() * monitor.intervalMs));
+      // Jitter, or the monitor's place on its grid: a thousand monitors loaded at once must not all fire in the same millisecond.
+      this.#schedule(entry, monitor.phaseMs === undefined ? now + Math.floor(random() * monitor.intervalMs) : nextOnGrid(now, monitor.phaseMs, monitor.intervalMs));
     }
     // Stale waits go now, so that the queue holds only live tokens while all slots are busy.
     this.#waiting = this.#waiting.filter((token) => this.#keep(token));
@@ -270,9 +277,7 @@ export class Scheduler {
         // Not reloaded while it ran: its follow-up is a quick re-check, else the next slot on the
         // monitor's own grid (late checks are not made up).
         const now = this.#now();
-        let next = recheck ? now + monitor.recheckMs : token.due + monitor.intervalMs;
-        if (!recheck && next <= now) next = token.due + Math.ceil((now - token.due) / monitor.intervalMs) * monitor.intervalMs;
-        this.#schedule(entry, next);
+        this.#schedule(entry, recheck ? now + monitor.recheckMs : followUp(monitor, token.due, now));
       }
       // Otherwise it was reloaded while it ran: the new schedule's token is in the heap or waiting for this return.
       this.#drain();
@@ -285,6 +290,16 @@ export class Scheduler {
   }
 }
 
+/**
+ * The check after one due at `due` that asked for no re-check: the next slot on the monitor's grid, or an interval
+ * after it (late checks are not made up: a slot already past is skipped).
+ */
+function followUp(monitor: ScheduledMonitor, due: number, now: number): number {
+  if (monitor.phaseMs !== undefined) return nextOnGrid(Math.max(due + 1, now), monitor.phaseMs, monitor.intervalMs);
+  const next = due + monitor.intervalMs;
+  return next > now ? next : due + Math.ceil((now - due) / monitor.intervalMs) * monitor.intervalMs;
+}
+
 function sameSchedule(a: ScheduledMonitor, b: ScheduledMonitor): boolean {
-  return a.intervalMs === b.intervalMs && a.timeoutMs === b.timeoutMs && a.recheckMs === b.recheckMs;
+  return a.intervalMs === b.intervalMs && a.timeoutMs === b.timeoutMs && a.recheckMs === b.recheckMs && a.phaseMs === b.phaseMs;
 }

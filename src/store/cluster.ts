@@ -77,8 +77,8 @@ export function clusterQueries(db: Db): Pick<Store, "cluster" | "heartbeats"> {
       async forget(node) {
         await db.delete(clusterNodes).where(eq(clusterNodes.node, node));
       },
-      async notify(channel) {
-        await db.execute(sql`select pg_notify(${channel}, '')`);
+      async notify(channel, payload = "") {
+        await db.execute(sql`select pg_notify(${channel}, ${payload})`);
       },
     },
     heartbeats: {

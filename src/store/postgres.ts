@@ -8,7 +8,7 @@ import { schema } from "./schema.ts";
 export interface PostgresHandle {
   db: Db;
   target: MigrationTarget;
-  listen(channel: string, fn: () => void): Promise<() => Promise<void>>;
+  listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -72,7 +72,7 @@ export function openPostgres(url: string): PostgresHandle {
  * LISTEN on a connection of its own (a pooled one would be handed to other queries), opened again a second after it
  * is lost; a notification missed meanwhile is caught by the caller's polling, so this only makes things sooner.
  */
-function listenOn(url: string, channel: string, fn: () => void): { ready: Promise<void>; stop: () => Promise<void> } {
+function listenOn(url: string, channel: string, fn: (payload: string) => void): { ready: Promise<void>; stop: () => Promise<void> } {
   let stopped = false;
   let settle: (() => void) | undefined;
   // Settled by the first attempt, whether it listens or fails (then the caller's polling covers until it does).
@@ -92,7 +92,7 @@ function listenOn(url: string, channel: string, fn: () => void): { ready: Promis
     c.on("error", again);
     c.on("end", again);
     c.on("notification", (n) => {
-      if (n.channel === channel) fn();
+      if (n.channel === channel) fn(n.payload ?? "");
     });
     try {
       await c.connect();

@@ -402,8 +402,8 @@ export interface Store {
     /** Every node that reported itself, by id; `live` when seen within `liveMs` and not stopped. */
     nodes(liveMs: number): Promise<ClusterNodeRow[]>;
     forget(node: string): Promise<void>;
-    /** Wakes the nodes listening on `channel` (PostgreSQL NOTIFY). */
-    notify(channel: string): Promise<void>;
+    /** Wakes the nodes listening on `channel` (PostgreSQL NOTIFY), with a short `payload` (under 8,000 bytes). */
+    notify(channel: string, payload?: string): Promise<void>;
   };
   agents: {
     /**
@@ -430,7 +430,7 @@ export interface Store {
    * Calls `fn` when another connection notifies `channel` (PostgreSQL LISTEN on a connection of its own, re-opened when
    * lost); nothing on PGlite, which is one process. Returns a function that stops listening.
    */
-  listen(channel: string, fn: () => void): Promise<() => Promise<void>>;
+  listen(channel: string, fn: (payload: string) => void): Promise<() => Promise<void>>;
   /** Runs `fn` in one transaction, rolled back if it throws; serialised on PGlite, so never use the outer store inside `fn`. */
   transaction<T>(fn: (tx: Omit<Store, "close" | "transaction" | "listen">) => Promise<T>): Promise<T>;
   /** Closes connections and releases the data-dir lock; idempotent. */

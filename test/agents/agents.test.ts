@@ -1,5 +1,4 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
@@ -9,6 +8,7 @@ import { createToken } from "../../src/auth/create-token.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { systemTimers } from "../../src/core/timers.ts";
 import { createLogger } from "../../src/observability/logger.ts";
+import { startFlipTarget, type FlipTarget } from "../helpers/flip-target.ts";
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.ts";
 import { startHttpSink, type HttpSink } from "../helpers/http-sink.ts";
@@ -16,18 +16,6 @@ import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 
 const quiet = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
-/** A target the test flips between answering 200 and 500. */
-async function startTarget(): Promise<{ url: string; set(up: boolean): void; close(): Promise<void> }> {
-  let up = true;
-  const server: Server = createServer((_req, res) => {
-    res.statusCode = up ? 200 : 500;
-    res.end(up ? "ok" : "broken");
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}/`, set: (next) => (up = next), close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 let hookUrl = "";
 const configFor = (targetUrl: string, extra = "") => `
@@ -52,7 +40,7 @@ const batchOf = (results: object[], agent = "agt_test") => ({
 
 for (const backend of storeBackends()) {
   describe.skipIf(!backend.available)(`remote agents on ${backend.name}`, () => {
-    let target: Awaited<ReturnType<typeof startTarget>>;
+    let target: FlipTarget;
     let store: StoreTarget;
     let dir: string;
     let vigil: TestVigil;
@@ -63,7 +51,7 @@ for (const backend of storeBackends()) {
     beforeAll(async () => {
       sink = await startHttpSink();
       hookUrl = sink.url;
-      target = await startTarget();
+      target = await startFlipTarget();
       store = await freshTarget(backend.name);
       dir = await mkdtemp(path.join(tmpdir(), "vigil-agents-"));
       vigil = await startTestVigil(configFor(target.url), { dir, ...(store.url ? { databaseUrl: store.url } : {}) });

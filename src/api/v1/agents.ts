@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { assignments, assignmentsQuery, batchAnswer, resultBatch } from "../../agents/protocol.ts";
+import { assignments, assignmentsQuery, batchAnswer, checkRequests, checkRequestsQuery, resultBatch } from "../../agents/protocol.ts";
 import { AppError } from "../../core/errors.ts";
 import type { ApiDeps } from "../deps.ts";
 import { defineRoute } from "../route.ts";
@@ -63,6 +63,24 @@ export function agentRoutes(deps: ApiDeps) {
           return answer;
         }
         return answer;
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/api/v1/agent/checks",
+      operationId: "agentChecks",
+      summary:
+        "Monitors the calling agent's region should check at once because another region just saw them fail or recover (cross-region confirmation). Long-polled: with wait (ms), the answer waits until there is one; give the last answer's cursor as after",
+      tag: "agents",
+      auth: "agent",
+      query: checkRequestsQuery,
+      response: checkRequests,
+      errors: ["forbidden"],
+      handler: async ({ query, principal, reply }) => {
+        const region = regionOf(principal?.region, query.region);
+        const agents = hub(deps);
+        void reply.header("cache-control", "no-store");
+        return agents.waitForChecks(region, query.after, Math.min(query.wait ?? 0, agents.maxWaitMs()));
       },
     }),
     defineRoute({

@@ -7,8 +7,11 @@ import type { ApiDeps } from "../deps.ts";
 import { defineRoute } from "../route.ts";
 import { detectionEventKinds } from "../../detection/types.ts";
 
-/** Event kinds that are evidence about a monitor: its transitions, what the database said (all detection emits), and checks suspected of hanging. */
-export const evidenceKinds = [...detectionEventKinds, "monitor.hang_suspected"];
+/**
+ * Event kinds that are evidence about a monitor: its transitions, what the database said (all detection emits), checks
+ * suspected of hanging, and regions asked to check it at once because another saw it change.
+ */
+export const evidenceKinds = [...detectionEventKinds, "monitor.hang_suspected", "monitor.region_recheck"];
 
 const statusView = z.object({
   status: z.enum(["up", "degraded", "down", "unknown"]),

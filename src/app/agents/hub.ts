@@ -7,9 +7,12 @@ import type { VigilConfig } from "../../config/index.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { Metrics } from "../../observability/metrics.ts";
 import type { Store } from "../../store/types.ts";
+import { CheckRequests, type CheckRequestsAnswer } from "./check-requests.ts";
 
 /** The channel a node notifies when it stored agents' results, so the nodes that check those monitors read them at once. */
 export const agentResultsChannel = "vigil_agent_results";
+/** The channel a node notifies when it asks agents for early checks, so that every node tells the agents it holds. */
+export const agentChecksChannel = "vigil_agent_checks";
 
 /** Raw results older than this when they arrive are late: the rollups over their time are computed again. */
 const lateAfterMs = 4 * 60_000;
@@ -45,9 +48,39 @@ export class AgentHub {
   readonly #waiters = new Set<Waiter>();
   #cache: { config: VigilConfig; byRegion: Map<string, Assignments> } | undefined;
   #stopped = false;
+  readonly #checks: CheckRequests;
 
   constructor(deps: AgentHubDeps) {
     this.#deps = deps;
+    this.#checks = new CheckRequests(deps.clock, deps.timers);
+  }
+
+  /**
+   * Asks the agents of `regions` to check `monitorId` at once (another region saw it change). With several nodes the
+   * request goes through the store's notifications, so the agents of every node hear it; on one node, straight away.
+   */
+  requestChecks(monitorId: string, regions: readonly string[]): void {
+    if (regions.length === 0 || this.#stopped) return;
+    if (!this.#deps.clustered) return this.#checks.add(monitorId, regions);
+    const payload = JSON.stringify({ m: monitorId, r: regions });
+    void this.#deps.store.cluster.notify(agentChecksChannel, payload).catch((error: unknown) => {
+      this.#deps.logger.warn({ err: error, monitor: monitorId }, "asking agents for early checks failed; they check at their next turn");
+    });
+  }
+
+  /** Another node (or this one, through the store) asked agents for early checks. */
+  heardChecks(payload: string): void {
+    try {
+      const { m, r } = JSON.parse(payload) as { m?: unknown; r?: unknown };
+      if (typeof m === "string" && Array.isArray(r)) this.#checks.add(m, r.filter((x): x is string => typeof x === "string"));
+    } catch {
+      // Not ours: ignored.
+    }
+  }
+
+  /** The monitors the agents of `region` should check at once, after `cursor`, waiting up to `waitMs` for some. */
+  waitForChecks(region: string, cursor: string | undefined, waitMs: number): Promise<CheckRequestsAnswer> {
+    return this.#checks.wait(region, cursor, this.#stopped ? 0 : waitMs);
   }
 
   /** The region's assignments under the running configuration. */
@@ -81,6 +114,7 @@ export class AgentHub {
   /** Answers every waiting request now (shutdown: the server waits for requests in progress). */
   stop(): void {
     this.#stopped = true;
+    this.#checks.stop();
     for (const waiter of [...this.#waiters]) this.#release(waiter);
   }
 

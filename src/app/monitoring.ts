@@ -19,6 +19,8 @@ import type { MonitorStateRow, Store } from "../store/types.ts";
 import { ResultWriter } from "./result-writer.ts";
 import { checksFrom, phaseFor, regionsOf } from "../config/regions.ts";
 import { isolatedRegions } from "../detection/isolation.ts";
+import type { PublicationGate } from "../detection/vantage.ts";
+import { VantageWatch } from "./vantage.ts";
 
 const stateSaveEveryMs = 30_000;
 /** Agent results read from the store at a time. */
@@ -80,6 +82,7 @@ export class MonitoringService {
   #late = 0;
   #lateSaidAt = Number.NEGATIVE_INFINITY;
   #isolated: ReadonlySet<string> = new Set();
+  readonly #vantage: VantageWatch;
   #stopped = false;
   readonly #startedAt: Date;
 
@@ -106,6 +109,7 @@ export class MonitoringService {
       run: (monitor, signal, _lagMs, alongside) => this.#check(monitor.id, signal, alongside),
       onLag: (ms) => deps.metrics.scheduleLag.observe(ms / 1000),
     });
+    this.#vantage = new VantageWatch({ store: deps.store, clock: deps.clock, timers: deps.timers, logger: deps.logger, metrics: deps.metrics, failures: () => this.#localFailures(), ...(deps.onDetected ? { onEvent: deps.onDetected } : {}) });
   }
 
   /** Loads saved detection states, then schedules the configuration's monitors (only `owned` ones, when given). */
@@ -119,6 +123,32 @@ export class MonitoringService {
     this.apply(config);
     this.#pollAgents();
     this.#watchIsolation();
+    this.#vantage.start();
+  }
+
+  /** The canaries and the vantage point's suspicion (only the local region; see vantage.ts). */
+  get vantage(): Pick<VantageWatch, "checkCanaries" | "look" | "suspect"> {
+    return this.#vantage;
+  }
+
+  /** Whether automation may publish an incident whose failure began at `since`, as the server's vantage point allows. */
+  publicationGate(since: Date): PublicationGate {
+    return this.#vantage.gate(since);
+  }
+
+  /** The monitors this node checks from its own region (heartbeats, which wait for pings, aside), and those failing now. */
+  #localFailures(): { monitors: number; failing: { monitorId: string; since: number }[] } {
+    const config = this.#config;
+    if (config === undefined) return { monitors: 0, failing: [] };
+    let monitors = 0;
+    const failing: { monitorId: string; since: number }[] = [];
+    for (const m of config.monitors) {
+      if (!this.owns(m.id) || probeRegistry[m.type].push === true || !checksFrom(config, m, this.#region)) continue;
+      monitors++;
+      const since = this.#states.get(m.id)?.regions[this.#region]?.failingSince ?? null;
+      if (since !== null) failing.push({ monitorId: m.id, since });
+    }
+    return { monitors, failing };
   }
 
   /** Regions found isolated now: their votes do not count. */
@@ -177,6 +207,7 @@ export class MonitoringService {
   apply(config: VigilConfig): void {
     this.#config = config;
     this.#region = config.probe.region;
+    this.#vantage.apply(config);
     this.#monitors = new Map(
       config.monitors.map((m) => [
         m.id,
@@ -292,6 +323,7 @@ export class MonitoringService {
     this.#stopped = true;
     this.#deps.timers.clearTimeout(this.#agentTimer);
     this.#deps.timers.clearTimeout(this.#isolationTimer);
+    await this.#vantage.stop();
     await this.#pulling?.catch(() => undefined);
     await this.#scheduler.stop();
     // The latest states, whatever their age, so that a restart resumes exactly.

@@ -169,6 +169,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           timers,
           logger,
           monitorStatus: (id) => monitoring.status(id)?.status ?? "unknown",
+          publicationGate: (since) => monitoring.publicationGate(since),
           ...(clustered ? { refreshStatuses: () => monitoring.refreshRemote() } : {}),
           onChange: () => {
             publisher.changed();

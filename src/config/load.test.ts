@@ -111,6 +111,33 @@ describe("parseConfigText", () => {
     expect(messages).not.toMatch(/assert\[0\]/);
   });
 
+  it("reads canaries with their probe's keys and the mass-failure rule, with their defaults", () => {
+    const none = parseConfigText(base, "vigil.yaml", env);
+    if (!none.ok) throw new Error(formatConfigIssues(none.errors));
+    expect(none.config.probe).toMatchObject({ canaries: [], canary_interval: 10_000, mass_failure: { share: 0.5, min_monitors: 3, window: 30_000 } });
+    const text = base.replace("incidents:\n", "probe:\n  canaries:\n    - { type: tcp, host: 1.1.1.1, port: 53 }\n    - { type: http, name: Example, url: https://example.com/, timeout: 3s }\n    - { type: postgres, url: \"postgres://vigil:${MYSQL_PASSWORD}@127.0.0.1:5432/vigil\" }\n  canary_interval: 5s\n  mass_failure: { share: 75%, min_monitors: 5, window: 10s }\nincidents:\n");
+    const parsed = parseConfigText(text, "vigil.yaml", env);
+    if (!parsed.ok) throw new Error(formatConfigIssues(parsed.errors));
+    expect(parsed.config.probe.canaries).toEqual([
+      { type: "tcp", timeout: 5_000, settings: { host: "1.1.1.1", port: 53 } },
+      { type: "http", name: "Example", timeout: 3_000, settings: expect.objectContaining({ url: "https://example.com/" }) },
+      { type: "postgres", timeout: 5_000, settings: expect.objectContaining({ url: "postgres://vigil:p@ss:w0rd@127.0.0.1:5432/vigil" }) },
+    ]);
+    expect(parsed.config.probe).toMatchObject({ canary_interval: 5_000, mass_failure: { share: 0.75, min_monitors: 5, window: 10_000 } });
+  });
+
+  it.each([
+    ["a canary without its probe's key", "    - { type: tcp, host: 1.1.1.1 }\n", "probe.canaries[0].port", /^is required$/],
+    ["a canary's unknown key", "    - { type: tcp, host: 1.1.1.1, port: 53, timout: 1s }\n", "probe.canaries[0].timout", /^unknown key "timout" \(did you mean "timeout"\?\)$/],
+    ["a heartbeat as a canary", "    - { type: heartbeat, secret: abcdefghijklmnop }\n", "probe.canaries[0].type", /^a heartbeat monitor waits to be called: a canary is an address the server checks \(http, tcp, dns, tls, mysql, postgres, redis\)$/],
+    ["a canary's bad URL", "    - { type: http, url: example.com }\n", "probe.canaries[0].url", /^expected an http:\/\/ or https:\/\/ URL, got "example.com"$/],
+    ["a share that is not one", "    - { type: tcp, host: 1.1.1.1, port: 53 }\n  mass_failure: { share: 0.5 }\n", "probe.mass_failure.share", /^expected a share of the monitors such as "50%", got 0.5$/],
+    ["canaries beside agents' regions", "    - { type: tcp, host: 1.1.1.1, port: 53 }\nregions: [{ id: eu-west, name: Frankfurt }]\n", "probe.canaries", /^canaries judge the server's own network when it is the only region/],
+  ])("reports %s at its path", (_name, canaries, path, message) => {
+    const errors = errorsOf(base.replace("incidents:\n", `probe:\n  canaries:\n${canaries}incidents:\n`));
+    expect(errors.find((e) => e.path === path && message.test(e.message)), formatConfigIssues(errors)).toBeDefined();
+  });
+
   it("reads hang suspicion's keys, with their defaults, and names a factor below 1", () => {
     const parsed = parseConfigText(base.replace("    timeout: 2s\n", "    timeout: 2s\n    suspect_factor: 20\n    suspect_floor: 500ms\n").replace("    interval: 5s\nincidents", "    interval: 5s\n    suspect: false\nincidents"), "vigil.yaml", env);
     if (!parsed.ok) throw new Error(formatConfigIssues(parsed.errors));

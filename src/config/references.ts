@@ -32,6 +32,9 @@ export function checkReferences(data: unknown): RawConfigIssue[] {
       else if (regions.indexOf(ref) !== j) issues.push({ path: ["monitors", i, "regions", j], message: `region "${ref}" is listed twice` });
     });
   });
+  // Canaries judge the server's own vantage point when it is the only one; with agents' regions, isolation does that.
+  const canaries = asList(asRecord(root["probe"])?.["canaries"]);
+  if (canaries.length > 0 && asList(root["regions"]).length > 0) issues.push({ path: ["probe", "canaries"], message: "canaries judge the server's own network when it is the only region; with regions declared, a region's isolation is found by comparing regions (remove probe.canaries or regions)" });
   const componentIds = new Set(idsOf(components));
   const upstreamIds = new Set(idsOf(asList(root["upstreams"])));
   // An upstream shares the graph with the components, so it shares their ids too.

@@ -179,6 +179,52 @@ function settingsOf(value: object, keys: readonly string[]): Record<string, unkn
   return Object.fromEntries(Object.entries(value).filter(([k]) => keys.includes(k)));
 }
 
+/** Keys every canary has, whatever its type; the rest belong to its probe. */
+const canaryCommon = {
+  type: z.enum(monitorTypeNames),
+  /** How it is named to responders (default: its type and place in the list, such as "tcp #1"). */
+  name: text.optional(),
+  timeout: positiveDuration.default(5_000),
+};
+const canaryCommonKeys = Object.keys(canaryCommon);
+
+/**
+ * A canary: an address outside the monitored services (a public DNS resolver, the database Vigil uses), checked by the
+ * server with one of the probes to tell its own network's fault from the targets'. Not a monitor: no status, no incident.
+ */
+const canary = z
+  .looseObject(canaryCommon)
+  .superRefine((value, ctx) => {
+    const type = (value as { type?: unknown }).type;
+    const probe = typeof type === "string" && type in probeRegistry ? probeRegistry[type as MonitorType] : undefined;
+    if (!probe) return;
+    if (probe.push) {
+      const message = `a ${String(type)} monitor waits to be called: a canary is an address the server checks (${monitorTypeNames.filter((t) => !probeRegistry[t].push).join(", ")})`;
+      ctx.addIssue({ code: "custom", path: ["type"], input: type, message, params: { message } });
+      return;
+    }
+    const own = probeKeys(probe);
+    const known = [...canaryCommonKeys, ...own];
+    for (const key of Object.keys(value)) {
+      if (known.includes(key)) continue;
+      const suggestion = closest(key, known);
+      ctx.addIssue({ code: "custom", path: [key], input: value, params: suggestion === undefined ? { unknownKey: key } : { unknownKey: key, suggestion } });
+    }
+    const result = probe.configSchema.safeParse(settingsOf(value, own), { reportInput: true });
+    if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue } as z.core.$ZodRawIssue);
+  }, { when: () => true })
+  .transform((value) => {
+    const probe = probeRegistry[value.type];
+    return { type: value.type, ...(value.name === undefined ? {} : { name: value.name }), timeout: value.timeout, settings: probe.configSchema.parse(settingsOf(value, probeKeys(probe))) as Record<string, unknown> };
+  });
+
+/** A share of the monitors such as "50%": more than 0, at most 100; read as a fraction. */
+const monitorShare = scalar('expected a share of the monitors such as "50%"', (value) => {
+  const match = typeof value === "string" ? /^(\d{1,3}(?:\.\d+)?)%$/.exec(value) : null;
+  const share = match ? Number(match[1]) : Number.NaN;
+  return share > 0 && share <= 100 ? share / 100 : undefined;
+});
+
 /** Where this Vigil runs its checks, and how results are kept. */
 const probe = strictMap({
   /** The name of this runner's region, on every result it produces. */
@@ -189,6 +235,15 @@ const probe = strictMap({
   stagger: z.boolean().default(true),
   results_retention: positiveDuration.default(7 * 86_400_000),
   rollups_retention: positiveDuration.default(400 * 86_400_000),
+  /** Addresses outside the services that tell the server's own network's fault from the targets' (only the local region). */
+  canaries: z.array(canary).default([]),
+  canary_interval: positiveDuration.refine((ms) => ms >= 1000, { message: "must be at least 1s" }).default(10_000),
+  /** "Most monitors fail at once": this share of the local monitors, at least `min_monitors`, begin failing within `window`. */
+  mass_failure: strictMap({
+    share: monitorShare.default(0.5),
+    min_monitors: count.default(3),
+    window: positiveDuration.default(30_000),
+  }).prefault({}),
 });
 
 /** A notification channel: its id and type, and the type's own keys, checked by its plugin's schema. */

@@ -47,6 +47,15 @@ describe("messageFromEvent", () => {
     });
   });
 
+  it("tells responders the vantage point may be cut off, with the evidence, and when it is no longer suspect", () => {
+    const suspect = messageFromEvent({ id: "9", at, kind: "vantage.suspect", subject: "local", data: { summary: "31 of 40 monitors and 2 of 2 canaries failed within 10 s" } }, ctx);
+    expect(suspect).toMatchObject({ kind: "vantage.suspect", severity: "major", title: "[Vantage] this server may be cut off", dedupKey: "vantage:local", incident: null, components: [], labels: { region: "local" } });
+    expect(suspect?.text).toBe("31 of 40 monitors and 2 of 2 canaries failed within 10 s: this server's own network may be cut off, rather than the services. Incidents still open for responders, but nothing is published automatically until this ends or a responder publishes by hand.");
+    const restored = messageFromEvent({ id: "10", at, kind: "vantage.restored", subject: "local", data: { reason: "canary dns answers" } }, ctx);
+    expect(restored).toMatchObject({ kind: "vantage.restored", severity: "none", dedupKey: "vantage:local" });
+    expect(restored?.text).toBe("This server's vantage point is no longer suspect (canary dns answers): automatic publication resumes for new incidents; those held meanwhile are left to responders.");
+  });
+
   it.each([
     ["incident.updated", { status: "identified" }, "incident.updated", "[Critical] Orders database outage: identified"],
     ["incident.reopened", { status: "investigating" }, "incident.updated", "[Critical] Orders database outage: investigating"],

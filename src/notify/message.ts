@@ -211,6 +211,7 @@ function baseMessage(event: DispatchEvent, ctx: MessageContext): NotificationMes
   if (event.kind === "upstream.degraded" || event.kind === "upstream.recovered") return upstreamMessage(event, ctx, base, component);
   if (event.kind === "region.stale" || event.kind === "region.recovered") return regionMessage(event, ctx, base);
   if (event.kind === "region.isolated" || event.kind === "region.reconnected") return isolationMessage(event, ctx, base);
+  if (event.kind === "vantage.suspect" || event.kind === "vantage.restored") return vantageMessage(event, ctx, base);
   if (event.kind === "window.closed") {
     const id = event.subject ?? "";
     const c = component(id);
@@ -281,6 +282,29 @@ function isolationMessage(event: DispatchEvent, ctx: MessageContext, base: Pick<
     incident: null,
     components: [],
     labels: { region: id },
+  };
+}
+
+/** The server's own network may be cut off (most monitors and every canary failed at once), or that suspicion ended. */
+function vantageMessage(event: DispatchEvent, ctx: MessageContext, base: Pick<NotificationMessage, "eventId" | "at" | "site" | "labels">): NotificationMessage {
+  const region = event.subject ?? "local";
+  const suspect = event.kind === "vantage.suspect";
+  const summary = typeof event.data["summary"] === "string" ? event.data["summary"] : "most monitors and every canary failed at once";
+  const reason = typeof event.data["reason"] === "string" ? event.data["reason"] : null;
+  return {
+    ...base,
+    kind: suspect ? "vantage.suspect" : "vantage.restored",
+    severity: suspect ? "major" : "none",
+    title: suspect ? "[Vantage] this server may be cut off" : "[Vantage] this server reaches out again",
+    text: suspect
+      ? `${summary.charAt(0).toUpperCase()}${summary.slice(1)}: this server's own network may be cut off, rather than the services. Incidents still open for responders, but nothing is published automatically until this ends or a responder publishes by hand.`
+      : `This server's vantage point is no longer suspect${reason === null ? "" : ` (${reason})`}: automatic publication resumes for new incidents; those held meanwhile are left to responders.`,
+    markdown: null,
+    url: ctx.site.url,
+    dedupKey: `vantage:${region}`,
+    incident: null,
+    components: [],
+    labels: { region },
   };
 }
 

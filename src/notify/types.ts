@@ -18,6 +18,8 @@ export type MessageKind =
   | "region.recovered"
   | "region.isolated"
   | "region.reconnected"
+  | "vantage.suspect"
+  | "vantage.restored"
   | "test";
 
 /** How bad it is, in Statuspage's impact words. */

@@ -15,6 +15,7 @@ export interface Metrics {
   clusterTerm: Gauge;
   agentResults: Counter<"region" | "outcome">;
   agentLate: Counter<"region">;
+  vantageSuspect: Gauge;
 }
 
 /** Default metrics that are gauges with a counter's `_total` suffix: dropped. */
@@ -66,6 +67,7 @@ export function createMetrics(version: string): Metrics {
       labelNames: ["region"],
       registers: [registry],
     }),
+    vantageSuspect: new Gauge({ name: "vigil_vantage_suspect", help: "1 while most monitors and every canary failed at once: this node's network may be cut off and automatic publication is held, else 0.", registers: [registry] }),
     clusterTerm: new Gauge({ name: "vigil_cluster_term", help: "The fencing term of this node's latest leadership (0 before it ever led).", registers: [registry] }),
     resultsDropped: new Counter({
       name: "vigil_results_dropped_total",

@@ -5,7 +5,8 @@ import { correlate, failureKinds, type OpenIncident, type Signal } from "../../i
 import { impacts, type Impact } from "../../incidents/impact.ts";
 import { automaticIncidentName } from "../../incidents/public-names.ts";
 import { effectivePolicy, publishDecision, updateDue, type PublishPolicy } from "../../incidents/publish.ts";
-import type { IncidentRow } from "../../store/types.ts";
+import type { IncidentRow, NewEvent } from "../../store/types.ts";
+import type { PublicationGate } from "../../detection/vantage.ts";
 import type { EngineContext, StatusCause, Tracked } from "./context.ts";
 import { attributeUpstreams, upstreamsOfIncident } from "./upstream.ts";
 
@@ -91,8 +92,27 @@ async function publishIfDue(ctx: EngineContext, tracked: Tracked, now: Date): Pr
   if (row.publishedAt !== null || row.publishAt === null) return;
   if (row.hold) return;
   if (now.getTime() < row.publishAt.getTime()) return;
+  const gate = ctx.deps.publicationGate?.(row.startedAt) ?? { gate: "clear" };
+  if (gate.gate === "pending") return;
+  if (gate.gate === "suspect") {
+    await ctx.deps.store.transaction(async (tx) => {
+      tracked.row = await tx.incidents.update(row.id, { publishAt: null });
+      await ctx.appendIncidentEvent(tx, heldEvent(row.id, gate, now));
+    });
+    ctx.deps.logger.warn({ incident: row.id }, "automatic publication held: this server's network may be cut off");
+    return;
+  }
   await ctx.publish(tracked, "system", now);
   ctx.deps.logger.info({ incident: row.id }, "incident published after its delay");
+}
+
+/**
+ * An incident automation would have published while the vantage point is suspect: it is left to responders (nothing
+ * goes public on the word of a server that may be cut off), with the evidence on its timeline.
+ */
+function heldEvent(id: string, gate: Extract<PublicationGate, { gate: "suspect" }>, now: Date): NewEvent & { subject: string } {
+  const summary = gate.evidence?.summary ?? "most monitors and every canary failed at once";
+  return { at: now, kind: "incident.publication_held", subject: id, actor: "system", data: { reason: `this server's network may be cut off: ${summary}; a responder publishes it`, evidence: summary } };
 }
 
 async function remindIfDue(ctx: EngineContext, tracked: Tracked, now: Date): Promise<void> {
@@ -117,6 +137,9 @@ async function openIncident(ctx: EngineContext, rootIds: string[], impactedIds: 
   const cause = causeOf(signal);
   const policy = policyOf(ctx, affected);
   const decision = publishDecision(policy, now, now, false);
+  // Published at once only when the server's vantage point allows: pending, it waits for the next step; suspect, responders decide.
+  const gate = decision.publish ? (ctx.deps.publicationGate?.(cause.since ?? signal.at) ?? { gate: "clear" }) : { gate: "clear" as const };
+  const publishNow = decision.publish && gate.gate === "clear";
   const row: IncidentRow = {
     id: `inc_${randomBytes(8).toString("hex")}`,
     name: nameOf(ctx, rootIds),
@@ -130,7 +153,7 @@ async function openIncident(ctx: EngineContext, rootIds: string[], impactedIds: 
     monitoringAt: null,
     resolvedAt: null,
     publishedAt: null,
-    publishAt: decision.publish ? null : decision.at,
+    publishAt: gate.gate === "suspect" ? null : gate.gate === "pending" ? now : decision.publish ? null : decision.at,
     postmortemBody: null,
     postmortemPublishedAt: null,
     manual: false,
@@ -148,7 +171,8 @@ async function openIncident(ctx: EngineContext, rootIds: string[], impactedIds: 
     const body = ctx.template("investigating", row, now, evidence ? ` ${evidence}.` : "");
     await tx.incidents.addUpdate(ctx.update(row, "investigating", body, now, "system", statuses));
     await ctx.appendIncidentEvent(tx, created);
-    if (decision.publish) await ctx.publish(tracked, "system", now, tx);
+    if (publishNow) await ctx.publish(tracked, "system", now, tx);
+    if (gate.gate === "suspect") await ctx.appendIncidentEvent(tx, heldEvent(row.id, gate, now));
   });
   ctx.open.set(row.id, tracked);
   if (tracked.row.publishedAt !== null) tracked.lastPublicUpdateAt = now;

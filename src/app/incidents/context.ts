@@ -17,6 +17,7 @@ import { projectComponentStatuses } from "../../incidents/projection.ts";
 import { componentList, defaultTemplates, impactPhrase, renderTemplate } from "../../incidents/publish.ts";
 import { isImpaired, outageWindows, windowJson, type OutageWindow, type StatusChange, type WindowQuery } from "../../incidents/windows.ts";
 import type { Logger } from "../../observability/logger.ts";
+import type { PublicationGate } from "../../detection/vantage.ts";
 import { statusChangeKind } from "../../store/events.ts";
 import type { IncidentRow, IncidentUpdateRow, NewEvent, StoredEvent, Store } from "../../store/types.ts";
 
@@ -36,6 +37,8 @@ export interface IncidentEngineDeps {
   upstreams?: () => UpstreamState[];
   /** Asks for these upstreams' feeds to be read now (an incident depending on them just opened). */
   refreshUpstreams?: (ids: string[]) => void;
+  /** Whether automatic publication of an incident whose failure began at `since` may go ahead (the server's vantage point, vantage.ts); absent: always. */
+  publicationGate?: (since: Date) => PublicationGate;
 }
 
 /** An open incident as the engine follows it. */

@@ -42,7 +42,7 @@ export const headerMap = z.record(z.string(), z.string().regex(/^[^\r\n\0]*$/, "
 /** How a message reads at a glance: resolved, maintenance, or its severity. */
 export type Tone = Severity | "resolved" | "maintenance";
 
-const resolving: ReadonlySet<MessageKind> = new Set(["incident.resolved", "monitor.up", "maintenance.completed", "region.recovered", "region.reconnected"]);
+const resolving: ReadonlySet<MessageKind> = new Set(["incident.resolved", "monitor.up", "maintenance.completed", "region.recovered", "region.reconnected", "vantage.restored"]);
 
 /** The message reports that something is over (an incident resolved, a monitor back up, maintenance done). */
 export function isResolution(message: NotificationMessage): boolean {
@@ -97,6 +97,8 @@ export const kindLabels: Record<MessageKind, string> = {
   "region.recovered": "Region heard again",
   "region.isolated": "Region isolated",
   "region.reconnected": "Region reconnected",
+  "vantage.suspect": "Vantage point suspect",
+  "vantage.restored": "Vantage point restored",
   test: "Test notification",
 };
 

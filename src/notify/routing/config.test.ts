@@ -26,6 +26,8 @@ describe("messageKinds", () => {
       "region.recovered",
       "region.isolated",
       "region.reconnected",
+      "vantage.suspect",
+      "vantage.restored",
       "test",
     ]);
   });
@@ -186,7 +188,7 @@ describe("MatcherSchema messages", () => {
   it.each<[unknown, string]>([
     [{ severity: "major" }, 'expected a list of severities or a minimum such as ">=major"'],
     [{ component: 3 }, "expected a component id or a list of them"],
-    [{ kind: "incident.closed" }, "matches no message kind; kinds are incident.created, incident.updated, incident.resolved, incident.update_due, monitor.down, monitor.up, maintenance.scheduled, maintenance.in_progress, maintenance.completed, window.closed, upstream.degraded, upstream.recovered, region.stale, region.recovered, region.isolated, region.reconnected, test (\"*\" stands for any characters, as in \"incident.*\")"],
+    [{ kind: "incident.closed" }, "matches no message kind; kinds are incident.created, incident.updated, incident.resolved, incident.update_due, monitor.down, monitor.up, maintenance.scheduled, maintenance.in_progress, maintenance.completed, window.closed, upstream.degraded, upstream.recovered, region.stale, region.recovered, region.isolated, region.reconnected, vantage.suspect, vantage.restored, test (\"*\" stands for any characters, as in \"incident.*\")"],
   ])("%j", (input, message) => {
     expect(MatcherSchema.safeParse(input).error?.issues[0]?.message).toBe(message);
   });

@@ -19,6 +19,8 @@ const kindTable = {
   "region.recovered": true,
   "region.isolated": true,
   "region.reconnected": true,
+  "vantage.suspect": true,
+  "vantage.restored": true,
   test: true,
 } as const satisfies Record<MessageKind, true>;
 

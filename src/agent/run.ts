@@ -11,7 +11,7 @@ import { advanceRegion } from "../detection/region.ts";
 import type { CheckResult, RegionState } from "../detection/types.ts";
 import type { Logger } from "../observability/logger.ts";
 import { AssertionList, applyAssertions } from "../probes/assertions.ts";
-import { probeRegistry } from "../probes/registry.ts";
+import { isMonitorType, loadProbe } from "../probes/load.ts";
 import type { ProbeOutcome } from "../probes/types.ts";
 import { Scheduler } from "../scheduler/scheduler.ts";
 import { AgentClient, AgentRefused } from "./client.ts";
@@ -114,8 +114,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   });
 
   const runProbe = async (monitor: AssignedMonitor, checkRegion: string, signal: AbortSignal): Promise<ProbeOutcome> => {
-    const probe = probeRegistry[monitor.type];
     try {
+      // A type's probe (and its driver) loads at its first check: an agent keeps only what its monitors use in memory.
+      const probe = await loadProbe(monitor.type);
       return await probe.run(monitor.settings as never, { signal, clock, region: checkRegion, timeoutMs: monitor.timeout_ms, intervalMs: monitor.interval_ms, monitorId: monitor.id });
     } catch (error) {
       logger.error({ err: error, monitor: monitor.id }, "probe failed unexpectedly");
@@ -132,7 +133,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         logger.warn({ monitor: monitor.id }, "skipping a monitor whose assertions this agent cannot read (is it older than the server?)");
         continue;
       }
-      if (!(monitor.type in probeRegistry)) continue;
+      if (!isMonitorType(monitor.type)) continue;
       monitors.set(monitor.id, { monitor, assert: assert.data });
     }
     for (const key of regionStates.keys()) if (!monitors.has(key)) regionStates.delete(key);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { errorKinds } from "../probes/types.ts";
-import { monitorTypeNames } from "../probes/registry.ts";
+import { monitorTypeNames } from "../probes/load.ts";
 
 /**
  * What a remote probe agent and a Vigil node say to each other, over HTTPS and JSON: the agent asks for its region's

@@ -1,5 +1,5 @@
 import { agentCommand } from "./agent.ts";
-import type { CliIo } from "./context.ts";
+import type { CliIo } from "./io.ts";
 import { runProgram } from "./program.ts";
 
 /**

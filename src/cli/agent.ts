@@ -7,7 +7,7 @@ import { parseDuration } from "../core/duration.ts";
 import { systemClock } from "../core/clock.ts";
 import { systemTimers } from "../core/timers.ts";
 import type { CommandInstaller } from "./command.ts";
-import { commandLogger, packageVersion } from "./context.ts";
+import { commandLogger, packageVersion } from "./io.ts";
 import { exitCodes } from "./exit-codes.ts";
 import { logOptions } from "./options.ts";
 import { remoteApi, remoteOptions, type RemoteFlags } from "./remote.ts";

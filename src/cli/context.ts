@@ -1,22 +1,9 @@
-import { readFileSync } from "node:fs";
 import { AppError } from "../core/errors.ts";
 import { configErrorFrom, formatConfigIssues, loadConfigFile, resolveConfigPath, type VigilConfig } from "../config/index.ts";
 import { resolveRuntimeSettings, type RuntimeFlags, type RuntimeSettings } from "../config/settings.ts";
-import { createLogger, type Logger } from "../observability/logger.ts";
+import type { CliIo } from "./io.ts";
 
-/** What every subcommand receives from main: the outside world, injectable for tests. */
-export interface CliIo {
-  env: Record<string, string | undefined>;
-  cwd: string;
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  isTty: boolean;
-}
-
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
-}
+export { commandLogger, packageVersion, type CliIo } from "./io.ts";
 
 /** Loads the configuration a command names (or the default one) and resolves runtime settings. */
 export async function loadForCommand(
@@ -39,10 +26,4 @@ export function parsePort(text: string): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AppError("bad_request", `--port: expected a port number from 0 to 65535, got "${text}"`);
   return port;
-}
-
-/** The logger of a command: pretty on a terminal unless JSON is asked for. */
-export function commandLogger(io: CliIo, options: { logFormat?: string; logLevel?: string }): Logger {
-  const pretty = options.logFormat ? options.logFormat === "pretty" : io.isTty;
-  return createLogger({ level: options.logLevel ?? "info", pretty });
 }

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { isAppError } from "../core/errors.ts";
-import { packageVersion, type CliIo } from "./context.ts";
+import { packageVersion, type CliIo } from "./io.ts";
 import type { CommandInstaller } from "./command.ts";
 import { exitCodeFor, exitCodes } from "./exit-codes.ts";
 

@@ -74,9 +74,9 @@ ${monitors.join("\n")}
   });
 
   it("an idle agent loads no store, no server, no probe and no database driver", async () => {
-    // Idle: it has its (empty) assignments and has reported to the node.
+    // Idle: it has its (empty) assignments and has reported to the node, in either order.
+    await expect.poll(() => output, { timeout: 20_000 }).toMatch(/"monitors":0,.*"msg":"assignments applied"/);
     await expect.poll(async () => (await vigil.get("/api/v1/agents")).json.agents.length, { timeout: 20_000 }).toBe(1);
-    expect(output).toMatch(/"monitors":0,.*"msg":"assignments applied"/);
     expect(loaded()).toContainEqual(expect.stringMatching(/\/dist\/cli\/agent-main\.js$/));
     expect(matching(server)).toEqual([]);
     expect(matching(probes)).toEqual([]);

@@ -216,7 +216,7 @@ export class MonitoringService {
           recover: m.recover,
           quorum: m.quorum,
           flap: { windowMs: m.flap_window, maxChanges: m.flap_changes },
-          evidence: { saturation: m.saturation },
+          evidence: { saturation: m.saturation, maxReplicationLagMs: m.max_replication_lag ?? null, longTransactionMs: m.max_transaction_age, lockWaits: m.max_lock_waits },
           suspect: m.suspect ? { factor: m.suspect_factor, floorMs: m.suspect_floor } : null,
         }) },
       ]),

@@ -91,6 +91,9 @@ describe("parseConfigText", () => {
     ["a missing required field", base.replace("    url: http://127.0.0.1:9000/health\n", ""), "monitors[0].url", /^is required$/, 12],
     ["a bad URL", base.replace("http://127.0.0.1:9000/health", "127.0.0.1:9000"), "monitors[0].url", /^expected an http:\/\/ or https:\/\/ URL, got "127.0.0.1:9000"$/, 14],
     ["a publish policy", base.replace("publish: auto", "publish: sometimes"), "incidents.publish", /^expected "auto", "manual" or a duration such as 30s, got "sometimes"$/, 22],
+    ["a bad replication lag", base.replace("    interval: 5s\nincidents", "    interval: 5s\n    max_replication_lag: soon\nincidents"), "monitors[1].max_replication_lag", /^expected a duration such as 30s, got "soon"$/, 21],
+    ["a replication lag on an http monitor", base.replace("    timeout: 2s\n", "    timeout: 2s\n    max_replication_lag: 30s\n"), "monitors[0].max_replication_lag", /^applies only to monitors whose checks report replicationLagS \(mysql, postgres\)$/, 17],
+    ["a lock-wait limit of zero", base.replace("    interval: 5s\nincidents", "    interval: 5s\n    max_lock_waits: 0\nincidents"), "monitors[1].max_lock_waits", /^expected a whole number of at least 1/, 21],
     ["a component impact", base.replace("    group: Infrastructure\n", "    group: Infrastructure\n    impact: severe\n"), "components[0].impact", /^expected one of "none", "minor", "major", "critical", got "severe"$/, 6],
   ])("reports %s", (_name, text, path, message, line) => {
     const vars = _name === "a missing environment variable" ? { MYSQL_PASSWORD: "x" } : env;
@@ -99,6 +102,14 @@ describe("parseConfigText", () => {
     expect(found, formatConfigIssues(errors)).toBeDefined();
     expect(found?.line).toBe(line);
     expect(found?.file).toBe("vigil.yaml");
+  });
+
+  it("reads a database monitor's limits, leaving those not given to detection's defaults", () => {
+    const result = parseConfigText(base.replace("    interval: 5s\nincidents", "    interval: 5s\n    max_replication_lag: 30s\n    max_transaction_age: 2m\nincidents"), "vigil.yaml", env);
+    if (!result.ok) throw new Error(formatConfigIssues(result.errors));
+    expect(result.config.monitors[1]).toMatchObject({ max_replication_lag: 30_000, max_transaction_age: 120_000 });
+    expect(result.config.monitors[1]?.max_lock_waits).toBeUndefined();
+    expect(result.config.monitors[0]?.max_replication_lag).toBeUndefined();
   });
 
   it("checks a monitor's own keys with its probe's schema and its assertions against the facts it produces", () => {

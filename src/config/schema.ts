@@ -124,6 +124,12 @@ const monitorCommon = {
   flap_changes: count.default(6),
   /** Connections / max connections at which a database's saturation is reported. */
   saturation: z.number().gt(0).lte(1).default(0.9),
+  /** A replica further behind its source than this (or with replication stopped) is degraded; unset: never. */
+  max_replication_lag: positiveDuration.optional(),
+  /** An open transaction older than this is reported as evidence; unset: 5 minutes (detection/db-role.ts). */
+  max_transaction_age: positiveDuration.optional(),
+  /** This many sessions waiting for a lock are reported as evidence; unset: 5 (detection/db-role.ts). */
+  max_lock_waits: count.optional(),
   /** Hang suspicion: a check unanswered after `suspect_factor` × its usual p99 latency (at least `suspect_floor`) is suspect. */
   suspect: z.boolean().default(true),
   suspect_factor: z.number().gte(1).default(10),
@@ -152,6 +158,7 @@ const monitor = z
         const params: FieldIssueParams = suggestion === undefined ? { unknownKey: key } : { unknownKey: key, suggestion };
         ctx.addIssue({ code: "custom", path: [key], input: value, params });
       }
+      for (const issue of serverLimitIssues(value, probe.facts)) ctx.addIssue({ code: "custom", path: [issue.key], input: value, message: issue.message, params: { message: issue.message } });
       const result = probe.configSchema.safeParse(settingsOf(value, own), { reportInput: true });
       if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue } as z.core.$ZodRawIssue);
       const assertions = (value as { assert?: unknown }).assert;
@@ -174,6 +181,17 @@ const monitor = z
     // Parsed again for its defaults; it passed in the refinement above, so this cannot fail.
     return { ...common, settings: probe.configSchema.parse(settingsOf(value, probeKeys(probe))) as Record<string, unknown> };
   });
+
+/** The database limits given to a monitor whose checks do not report the fact they limit. */
+function serverLimitIssues(value: object, facts: readonly string[]): { key: string; message: string }[] {
+  const limited = { max_replication_lag: "replicationLagS", max_transaction_age: "oldestTransactionS", max_lock_waits: "lockWaits" } as const;
+  return Object.entries(limited)
+    .filter(([key, fact]) => key in value && !facts.includes(fact))
+    .map(([key, fact]) => {
+      const types = monitorTypeNames.filter((t) => probeRegistry[t].facts.includes(fact));
+      return { key, message: `applies only to monitors whose checks report ${fact} (${types.join(", ")})` };
+    });
+}
 
 function settingsOf(value: object, keys: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([k]) => keys.includes(k)));

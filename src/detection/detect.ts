@@ -1,5 +1,6 @@
 import { aggregate, isStale } from "./aggregate.ts";
 import { hasDbFacts, observeEvidence } from "./evidence.ts";
+import { hasServerFacts, limitReplicationLag, observeServer } from "./db-role.ts";
 import { advanceRegion } from "./region.ts";
 import { initialState } from "./state.ts";
 import { transition } from "./transition.ts";
@@ -29,7 +30,8 @@ export function detect(state: MonitorState | undefined, given: CheckResult, poli
   // The own result of a check suspected of hanging (suspect.ts): it started before its suspicion was fed, so it
   // counts as of when it came (`now`), after the suspicion, and its events are stamped then.
   const replaces = previous?.pending?.find((p) => p.start === given.at.getTime());
-  const result = previous !== undefined && replaces !== undefined ? { ...given, at: new Date(Math.max(previous.lastAt, now.getTime())) } : given;
+  const timed = previous !== undefined && replaces !== undefined ? { ...given, at: new Date(Math.max(previous.lastAt, now.getTime())) } : given;
+  const result = limitReplicationLag(timed, policy.evidence);
   // The clock went backwards (or a late result arrived): it cannot be ordered, so it is ignored.
   if (previous !== undefined && replaces === undefined && result.at.getTime() < previous.lastAt) return { state: current, events: [], recheck: false };
 
@@ -39,6 +41,11 @@ export function detect(state: MonitorState | undefined, given: CheckResult, poli
     const observed = observeEvidence(region.db, result, policy.evidence);
     region.db = observed.db;
     evidenceEvents = observed.events;
+  }
+  if (hasServerFacts(result.facts)) {
+    const observed = observeServer(region.db.server, result, policy.evidence);
+    region.db = { ...region.db, server: observed.server };
+    evidenceEvents = [...evidenceEvents, ...observed.events];
   }
   const regions = { ...current.regions, [result.region]: region };
   const verdict = aggregate(regions, policy, now, ignored);

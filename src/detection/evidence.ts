@@ -1,4 +1,5 @@
 import type { Fact } from "../probes/types.ts";
+import { roleDetail } from "./db-role.ts";
 import type { CheckResult, DbEvidence, DetectionEvent, DetectionPolicy, RegionState } from "./types.ts";
 
 /** Facts database probes report that evidence reads. */
@@ -72,7 +73,7 @@ export function observeEvidence(
 
   const role = result.facts["role"];
   if (typeof role === "string") {
-    if (previous.role !== null && previous.role !== role) emit("monitor.role_change", { from: previous.role, to: role });
+    if (previous.role !== null && previous.role !== role) emit("monitor.role_change", { from: previous.role, to: role, ...roleDetail(result.facts) });
     db.role = role;
   }
 

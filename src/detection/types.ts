@@ -37,7 +37,17 @@ export interface DetectionPolicy {
   /** A region with no result for this long no longer counts. */
   staleAfterMs: number;
   flap: { windowMs: number; maxChanges: number };
-  evidence: { saturation: number; crashLoopRestarts: number; crashLoopWindowMs: number };
+  evidence: {
+    saturation: number;
+    crashLoopRestarts: number;
+    crashLoopWindowMs: number;
+    /** A replica further behind than this (or with replication stopped) is degraded (db-role.ts); unset: never. */
+    maxReplicationLagMs?: number | null;
+    /** The age of the oldest open transaction that is reported as long; unset: db-role.ts's default. */
+    longTransactionMs?: number;
+    /** Sessions waiting for a lock that are reported as a pile-up; unset: db-role.ts's default. */
+    lockWaits?: number;
+  };
   /**
    * Hang suspicion: a check still unanswered `factor` × the region's usual p99 latency (at least `floorMs`)
    * after it started is suspect (see suspect.ts); null: never.
@@ -54,7 +64,11 @@ export type DetectionEventKind =
   | "monitor.restart"
   | "monitor.crash_loop"
   | "monitor.connection_saturation"
-  | "monitor.role_change";
+  | "monitor.role_change"
+  | "monitor.server_change"
+  | "monitor.replication_lag"
+  | "monitor.long_transaction"
+  | "monitor.lock_waits";
 
 /** Every kind detection emits, for readers of the timeline. */
 export const detectionEventKinds: readonly DetectionEventKind[] = [
@@ -66,6 +80,10 @@ export const detectionEventKinds: readonly DetectionEventKind[] = [
   "monitor.crash_loop",
   "monitor.connection_saturation",
   "monitor.role_change",
+  "monitor.server_change",
+  "monitor.replication_lag",
+  "monitor.long_transaction",
+  "monitor.lock_waits",
 ];
 
 /** Something worth telling a human (or the timeline) about a monitor. */
@@ -101,6 +119,29 @@ export interface DbEvidence {
   crashLoop: boolean;
   /** Connection use seen by the last result that answered (status up or degraded). */
   lastGood: { connections: number; maxConnections: number; at: number } | null;
+  /** Which server answers, and its replication and transaction episodes (db-role.ts); absent in older saved states. */
+  server?: ServerEvidence;
+}
+
+/** Which server answered the last time one said who it is: its ids, as database evidence compares them. */
+export interface ServerIdentity {
+  /** MySQL @@server_id, or PostgreSQL's system identifier (shared by a primary and its physical standbys). */
+  server_id: string;
+  /** MySQL @@server_uuid (null on MariaDB, which has none). */
+  server_uuid: string | null;
+  /** MySQL @@hostname. */
+  hostname: string | null;
+  /** PostgreSQL's timeline: a promoted standby starts a new one. */
+  timeline: number | null;
+}
+
+/** What one region remembers about the server behind a database monitor's address, across checks. */
+export interface ServerEvidence {
+  identity: ServerIdentity | null;
+  /** Whether a lag event was emitted and the lag has not come back under the limit since. */
+  lagging: boolean;
+  longTransaction: boolean;
+  lockPileUp: boolean;
 }
 
 /** One region's view of a monitor. Times are ms since the epoch so the state survives JSON. */

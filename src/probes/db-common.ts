@@ -46,13 +46,15 @@ export interface DbDriver {
   type: string;
   url: z.ZodType<string, unknown>;
   errors: ErrorRules;
+  /** Facts this driver reports beyond the shared ones (server identity, replication, transactions). */
+  facts?: readonly string[];
   /** Creates the client without waiting for it; a throw (a URL the driver rejects) is a `protocol` error. */
   open(url: string, connectTimeoutMs: number): DbSession;
 }
 
 /** A probe that connects to a database server, reads the shared facts and runs the monitor's optional query. */
 export function databaseProbe(driver: DbDriver): Probe<DbProbeConfig> {
-  return { type: driver.type, configSchema: configSchema(driver.url), facts, run: (config, ctx) => check(driver, config, ctx) };
+  return { type: driver.type, configSchema: configSchema(driver.url), facts: [...facts, ...(driver.facts ?? [])], run: (config, ctx) => check(driver, config, ctx) };
 }
 
 async function check(driver: DbDriver, config: DbProbeConfig, ctx: ProbeContext): Promise<ProbeOutcome> {

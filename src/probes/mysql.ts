@@ -3,6 +3,8 @@ import { createConnection, type Connection, type RowDataPacket } from "mysql2";
 import { mysqlUrl } from "../config/fields.ts";
 import { databaseProbe, settleWithin, toNumber, type DbProbeConfig, type DbSession, type ErrorRules } from "./db-common.ts";
 import type { Fact, Probe } from "./types.ts";
+import { mysqlRole, readMysqlServerFacts, serverVariables } from "./db/mysql-server.ts";
+import { serverFactNames } from "./db/server-facts.ts";
 
 /** The keys of a `mysql` monitor: the server's URL and an optional SQL query that must succeed, e.g. `SELECT 1 FROM orders LIMIT 1`. */
 export type MysqlProbeConfig = DbProbeConfig;
@@ -25,7 +27,7 @@ const errors: ErrorRules = {
 };
 
 /** Checks a MySQL or MariaDB server: connects, reads uptime, connections, limits and role, runs `query`. */
-export const mysqlProbe: Probe<MysqlProbeConfig> = databaseProbe({ type: "mysql", url: mysqlUrl, errors, open });
+export const mysqlProbe: Probe<MysqlProbeConfig> = databaseProbe({ type: "mysql", url: mysqlUrl, errors, open, facts: serverFactNames });
 
 function open(url: string, connectTimeoutMs: number): DbSession {
   let socket: Socket | undefined;
@@ -66,18 +68,19 @@ async function readFacts(conn: Connection): Promise<Record<string, Fact>> {
   const db = conn.promise();
   const [status] = await db.query<RowDataPacket[]>("SHOW GLOBAL STATUS WHERE Variable_name IN ('Uptime', 'Threads_connected')");
   const [variables] = await db.query<RowDataPacket[]>(
-    "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('max_connections', 'read_only', 'version')",
+    `SHOW GLOBAL VARIABLES WHERE Variable_name IN ('max_connections', 'read_only', 'version', '${serverVariables.join("', '")}')`,
   );
   // Both statements answer rows of { Variable_name, Value } with every value as a string.
   const values = new Map<string, unknown>();
   for (const row of [...status, ...variables]) values.set(String(row.Variable_name).toLowerCase(), row.Value);
-  const readOnly = String(values.get("read_only") ?? "").toUpperCase();
+  const server = await readMysqlServerFacts(conn, values);
   return {
     uptimeS: toNumber(values.get("uptime")),
     connections: toNumber(values.get("threads_connected")),
     maxConnections: toNumber(values.get("max_connections")),
-    role: readOnly === "ON" || readOnly === "1" ? "replica" : "primary",
+    role: mysqlRole(server),
     version: typeof values.get("version") === "string" ? (values.get("version") as string) : null,
+    ...server,
   };
 }
 

@@ -3,6 +3,8 @@ import pg from "pg";
 import { postgresUrl } from "../config/fields.ts";
 import { databaseProbe, settleWithin, type DbProbeConfig, type DbSession, type ErrorRules } from "./db-common.ts";
 import type { Fact, Probe } from "./types.ts";
+import { readPostgresServerFacts } from "./db/postgres-server.ts";
+import { serverFactNames } from "./db/server-facts.ts";
 
 /** The keys of a `postgres` monitor: the server's URL and an optional SQL query that must succeed, e.g. `SELECT 1 FROM orders LIMIT 1`. */
 export type PostgresProbeConfig = DbProbeConfig;
@@ -26,7 +28,7 @@ const errors: ErrorRules = {
 };
 
 /** Checks a PostgreSQL server: connects, reads uptime, connections, limits and role, runs `query`. */
-export const postgresProbe: Probe<PostgresProbeConfig> = databaseProbe({ type: "postgres", url: postgresUrl, errors, open });
+export const postgresProbe: Probe<PostgresProbeConfig> = databaseProbe({ type: "postgres", url: postgresUrl, errors, open, facts: serverFactNames });
 
 function open(url: string, connectTimeoutMs: number): DbSession {
   // Our own socket, so that an abort can destroy it whatever state the client is in.
@@ -63,5 +65,6 @@ async function readFacts(client: pg.Client): Promise<Record<string, Fact>> {
     maxConnections: row.max_connections,
     role: row.in_recovery ? "replica" : "primary",
     version: row.version,
+    ...(await readPostgresServerFacts(client)),
   };
 }

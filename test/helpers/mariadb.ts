@@ -29,8 +29,11 @@ export function mariadbSkipReason(): string | undefined {
   return skipReasonUnless(mariadbd !== undefined && installDb !== undefined, notInstalled);
 }
 
-/** Creates a data dir, starts MariaDB on it and creates the `monitor` and `root` users and an `app` database. */
-export async function startMariadb(options: { maxConnections?: number } = {}): Promise<MariadbServer> {
+/**
+ * Creates a data dir, starts MariaDB on it and creates the `monitor` and `root` users and an `app` database.
+ * `port` reuses a port (another server's, once it is killed); `args` are extra server options such as `--server-id=2`.
+ */
+export async function startMariadb(options: { maxConnections?: number; port?: number; args?: readonly string[] } = {}): Promise<MariadbServer> {
   if (!mariadbd || !installDb) throw new Error(`VIGIL_REQUIRE_SERVERS=1 but ${notInstalled}`);
   const maxConnections = options.maxConnections ?? 57;
   const dir = makeTempDir("vigil-mariadb-");
@@ -49,7 +52,7 @@ export async function startMariadb(options: { maxConnections?: number } = {}): P
     { encoding: "utf8" },
   );
   if (install.status !== 0) throw new Error(`mariadb-install-db failed:\n${install.stdout}${install.stderr}`);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = [
     "--no-defaults",
     ...userFlag,
@@ -63,6 +66,7 @@ export async function startMariadb(options: { maxConnections?: number } = {}): P
     "--innodb-flush-log-at-trx-commit=2",
     `--max-connections=${maxConnections}`,
     `--log-error=${path.join(dir, "error.log")}`,
+    ...(options.args ?? []),
   ];
 
   const server = await launchServer({

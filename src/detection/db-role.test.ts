@@ -66,6 +66,11 @@ describe("db-role: scenarios through detect", () => {
       events: ["10 replication_lag", "11 degraded"],
     },
     {
+      name: "an unknown lag (replica status refused) never degrades",
+      steps: [0, 10, 20].map((s) => check(s, { ...mysql("2", false), replicating: null, replicationRunning: null, replicationLagS: null })),
+      events: [],
+    },
+    {
       name: "without a limit, lag is only a fact",
       steps: [0, 10].map((s) => check(s, { ...mysql("2", false), ...replica(3600) })),
       events: [],

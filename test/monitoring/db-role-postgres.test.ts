@@ -7,6 +7,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { evidenceKinds } from "../../src/api/v1/monitors.ts";
 import { MonitoringService } from "../../src/app/monitoring.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { systemTimers } from "../../src/core/timers.ts";
@@ -85,6 +86,8 @@ describe.skipIf(skip !== undefined)(`long transactions on a real PostgreSQL${ski
     await holder.query("COMMIT");
     await Promise.all(blocked);
     await expect.poll(async () => (await postgresProbe.run({ url: db.url }, { signal: new AbortController().signal, clock: systemClock, region: "local", timeoutMs: 5_000 })).facts["lockWaits"]).toBe(0);
+    // GET /api/v1/monitors/:id lists them (with a server change and replication lag) under `evidence`.
+    expect(evidenceKinds).toEqual(expect.arrayContaining(["monitor.long_transaction", "monitor.lock_waits", "monitor.server_change", "monitor.replication_lag"]));
     // Lock waits and long transactions are evidence, not an outage.
     expect(service.status("orders-db")?.status).toBe("up");
   }, 60_000);

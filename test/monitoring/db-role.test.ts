@@ -75,7 +75,7 @@ describe.skipIf(skip !== undefined)(`failover and replication on real MariaDB se
     await first.kill();
     await expect.poll(status, { timeout: 15_000, interval: 100 }).toBe("down");
     // Another data directory, another server id, the same port: what a failover behind a fixed address looks like.
-    await server({ port: first.port, args: ["--server-id=2"] });
+    const second = await server({ port: first.port, args: ["--server-id=2"] });
     await expect.poll(status, { timeout: 15_000, interval: 100 }).toBe("up");
 
     await expect.poll(() => events("monitor.server_change"), { timeout: 10_000 }).toHaveLength(1);
@@ -92,6 +92,24 @@ describe.skipIf(skip !== undefined)(`failover and replication on real MariaDB se
     expect(check).toMatchObject({ status: "up", facts: { serverId: "2", writable: true, replicating: null, replicationLagS: null, lockWaits: 0 } });
     const [role] = await events("monitor.role_change");
     expect(role).toMatchObject({ from: "replica", to: "primary", writable: true, note: "now the primary: writable" });
+
+    // A transaction holding a row lock, and another waiting for it, as INNODB_TRX shows them.
+    await sql(second.rootUrl, "CREATE TABLE app.orders (id INT PRIMARY KEY, n INT)", "INSERT INTO app.orders VALUES (1, 0)");
+    const holder = await createConnection(second.rootUrl);
+    const waiter = await createConnection(second.rootUrl);
+    cleanup.push(async () => {
+      waiter.destroy();
+      holder.destroy();
+    });
+    await holder.query("BEGIN");
+    await holder.query("UPDATE app.orders SET n = 1 WHERE id = 1");
+    const blocked = waiter.query("UPDATE app.orders SET n = 2 WHERE id = 1").catch(() => {});
+    const facts = async () => (await mysqlProbe.run({ url: second.url }, { signal: new AbortController().signal, clock: systemClock, region: "local", timeoutMs: 5_000 })).facts;
+    await expect.poll(async () => (await facts())["lockWaits"], { timeout: 10_000 }).toBe(1);
+    expect((await facts())["oldestTransactionS"]).toBeGreaterThanOrEqual(0);
+    await holder.query("COMMIT");
+    await blocked;
+    await expect.poll(async () => (await facts())["lockWaits"], { timeout: 10_000 }).toBe(0);
   }, 90_000);
 
   it("degrades a replica further behind its source than max_replication_lag, with the lag as evidence", async () => {

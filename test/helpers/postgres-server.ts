@@ -85,6 +85,46 @@ export async function startPostgres(options: { maxConnections?: number } = {}): 
   return { ...server, url: `postgres://monitor:monitor-pw@127.0.0.1:${port}/postgres`, adminUrl, maxConnections };
 }
 
+/**
+ * A hot standby of `primary` (pg_basebackup -R, streaming replication) in its own temp dir, on its own port; the
+ * `monitor` role and the admin password come with the copy. Promote it with `SELECT pg_promote()`.
+ */
+export async function startPostgresStandby(primary: PostgresServer): Promise<PostgresServer> {
+  const bin = postgresBin();
+  if (!bin) throw new Error("VIGIL_REQUIRE_SERVERS=1 but PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb)");
+  const dir = makeTempDir("vigil-pg-standby-");
+  const ids = process.getuid?.() === 0 ? accountIds("postgres") : undefined;
+  const as = ids ? { uid: ids.uid, gid: ids.gid } : {};
+  if (ids) chownSync(dir, ids.uid, ids.gid);
+  const datadir = path.join(dir, "data");
+  const backup = spawnSync(
+    path.join(bin, "pg_basebackup"),
+    ["-h", "127.0.0.1", "-p", String(primary.port), "-U", "postgres", "-D", datadir, "-R", "-X", "stream", "--no-sync", "-c", "fast"],
+    { ...as, cwd: dir, encoding: "utf8", env: { ...process.env, PGPASSWORD: adminPassword } },
+  );
+  if (backup.status !== 0) throw new Error(`pg_basebackup failed:\n${backup.stdout}${backup.stderr}`);
+  const port = await freePort();
+  // A hot standby needs at least the primary's max_connections.
+  const args = ["-D", datadir, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"];
+  args.push("-c", "full_page_writes=off", "-c", `max_connections=${primary.maxConnections}`, "-c", "shared_buffers=16MB");
+  const adminUrl = `postgres://postgres:${adminPassword}@127.0.0.1:${port}/postgres`;
+  const server = await launchServer({
+    name: "PostgreSQL standby",
+    dir,
+    port,
+    command: path.join(bin, "postgres"),
+    args,
+    spawnOptions: { ...as, cwd: dir },
+    outputFile: path.join(dir, "server.log"),
+    readyWithinMs: 30_000,
+    pollMs: 100,
+    attempts: 20,
+    killChildren: true,
+    answers: () => adminQuery(adminUrl, { connectionTimeoutMillis: 1000 }),
+  });
+  return { ...server, url: `postgres://monitor:monitor-pw@127.0.0.1:${port}/postgres`, adminUrl, maxConnections: primary.maxConnections };
+}
+
 /** Connects as the superuser, runs `sql` if given, and disconnects whatever happened. */
 async function adminQuery(adminUrl: string, options: pg.ClientConfig, sql?: string): Promise<void> {
   const client = new pg.Client({ ...options, connectionString: adminUrl });

@@ -17,7 +17,7 @@ import { createMetrics } from "../../src/observability/metrics.ts";
 import { postgresProbe } from "../../src/probes/postgres.ts";
 import { openStore } from "../../src/store/open.ts";
 import type { Store } from "../../src/store/types.ts";
-import { postgresSkipReason, startPostgres, type PostgresServer } from "../helpers/postgres-server.ts";
+import { postgresSkipReason, startPostgres, startPostgresStandby, type PostgresServer } from "../helpers/postgres-server.ts";
 
 const skip = postgresSkipReason();
 if (skip && process.env.VIGIL_REQUIRE_SERVERS === "1") throw new Error(`VIGIL_REQUIRE_SERVERS=1 but ${skip}`);
@@ -91,6 +91,45 @@ describe.skipIf(skip !== undefined)(`long transactions on a real PostgreSQL${ski
     // Lock waits and long transactions are evidence, not an outage.
     expect(service.status("orders-db")?.status).toBe("up");
   }, 60_000);
+
+  it("records a standby's promotion as a new timeline, now writable", async () => {
+    const standby = await startPostgresStandby(db);
+    const standbyDir = await mkdtemp(path.join(tmpdir(), "vigil-db-role-standby-"));
+    const standbyStore = await openStore({ dataDir: path.join(standbyDir, "data") });
+    const config = parseConfigText(`monitors:\n  - id: orders-db-standby\n    type: postgres\n    url: ${standby.url}\n    interval: 1s\n    timeout: 2s\n`, "vigil.yaml", {});
+    if (!config.ok) throw new Error(JSON.stringify(config.errors));
+    const logger = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+    const watcher = new MonitoringService({ store: standbyStore, clock: systemClock, timers: systemTimers, logger, metrics: createMetrics("test") }, 10);
+    const standbyEvents = async (kind: string) => (await standbyStore.events.list({ kind, subject: "orders-db-standby" })).map((e) => e.data);
+    try {
+      await watcher.start(config.config);
+      await expect.poll(() => watcher.status("orders-db-standby")?.status, { timeout: 15_000, interval: 100 }).toBe("up");
+      const check = () => postgresProbe.run({ url: standby.url }, { signal: new AbortController().signal, clock: systemClock, region: "local", timeoutMs: 5_000 });
+      expect((await check()).facts).toMatchObject({ role: "replica", writable: false, replicating: true, timeline: 1, replicationLagS: 0 });
+      const primaryId = (await postgresProbe.run({ url: db.url }, { signal: new AbortController().signal, clock: systemClock, region: "local", timeoutMs: 5_000 })).facts["serverId"];
+      expect((await check()).facts["serverId"]).toBe(primaryId);
+
+      const admin = new pg.Client({ connectionString: standby.adminUrl });
+      await admin.connect();
+      await admin.query("SELECT pg_promote()");
+      await admin.end();
+      await expect.poll(() => standbyEvents("monitor.server_change"), { timeout: 20_000 }).toHaveLength(1);
+      const [change] = await standbyEvents("monitor.server_change");
+      expect(change).toMatchObject({
+        changed: ["timeline"],
+        from: { timeline: 1 },
+        to: { timeline: 2 },
+        writable: true,
+        note: expect.stringMatching(/^a new timeline \(2, was 1\) since \d\d:\d\d:\d\d UTC: a standby was promoted, now writable$/),
+      });
+      await expect.poll(() => standbyEvents("monitor.role_change"), { timeout: 10_000 }).toHaveLength(1);
+    } finally {
+      await watcher.stop();
+      await standbyStore.close();
+      await standby.dispose();
+      await rm(standbyDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it("reads identity for any role, but leaves transactions and lock waits unknown without pg_monitor", async () => {
     const admin = await client();

@@ -70,15 +70,15 @@ describe.skipIf(skip !== undefined)(`failover and replication on real MariaDB se
   it("records a different server answering at the same address, and its new role", async () => {
     const first = await server({ args: ["--server-id=1", "--read-only"] });
     await monitor(first.url);
-    await expect.poll(status, { timeout: 15_000, interval: 100 }).toBe("up");
+    await expect.poll(status, { timeout: 30_000, interval: 100 }).toBe("up");
 
     await first.kill();
-    await expect.poll(status, { timeout: 15_000, interval: 100 }).toBe("down");
+    await expect.poll(status, { timeout: 30_000, interval: 100 }).toBe("down");
     // Another data directory, another server id, the same port: what a failover behind a fixed address looks like.
     const second = await server({ port: first.port, args: ["--server-id=2"] });
-    await expect.poll(status, { timeout: 15_000, interval: 100 }).toBe("up");
+    await expect.poll(status, { timeout: 30_000, interval: 100 }).toBe("up");
 
-    await expect.poll(() => events("monitor.server_change"), { timeout: 10_000 }).toHaveLength(1);
+    await expect.poll(() => events("monitor.server_change"), { timeout: 20_000 }).toHaveLength(1);
     const [change] = await events("monitor.server_change");
     expect(change).toMatchObject({
       from: { server_id: "1", server_uuid: null, timeline: null },
@@ -110,7 +110,7 @@ describe.skipIf(skip !== undefined)(`failover and replication on real MariaDB se
     await holder.query("COMMIT");
     await blocked;
     await expect.poll(async () => (await facts())["lockWaits"], { timeout: 10_000 }).toBe(0);
-  }, 90_000);
+  }, 150_000);
 
   it("degrades a replica further behind its source than max_replication_lag, with the lag as evidence", async () => {
     const source = await server({ args: ["--server-id=11", "--log-bin=mysql-bin"] });
@@ -128,7 +128,7 @@ describe.skipIf(skip !== undefined)(`failover and replication on real MariaDB se
       "START SLAVE",
     );
     await monitor(replica.url, "    max_replication_lag: 2s\n");
-    await expect.poll(status, { timeout: 15_000, interval: 100 }).toBe("up");
+    await expect.poll(status, { timeout: 30_000, interval: 100 }).toBe("up");
 
     await sql(source.rootUrl, "CREATE TABLE app.orders (id INT PRIMARY KEY)", "INSERT INTO app.orders VALUES (1)");
     await expect.poll(status, { timeout: 20_000, interval: 100 }).toBe("degraded");
@@ -140,5 +140,5 @@ describe.skipIf(skip !== undefined)(`failover and replication on real MariaDB se
     const check = await mysqlProbe.run({ url: replica.url }, { signal: new AbortController().signal, clock: systemClock, region: "local", timeoutMs: 5_000 });
     expect(check.facts).toMatchObject({ role: "replica", writable: false, replicating: true, replicationRunning: true, serverId: "12" });
     expect(check.facts["replicationLagS"]).toBeGreaterThan(2);
-  }, 90_000);
+  }, 150_000);
 });

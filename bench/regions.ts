@@ -9,7 +9,8 @@
 //   two, unstaggered  local and b, `probe.stagger: false` (each region checks at a random moment of the interval)
 //   two, staggered    local and b, the default (half an interval apart)
 // Cross-region confirmation (a region whose results turn asks the other to check at once) works in both two-region
-// setups. Targets: one region, mean ≤ interval / 2 + recheck (11 s); two staggered, mean ≤ 6 s.
+// setups. Targets: one region, mean ≤ interval / 2 + recheck (11 s); two staggered, mean ≤ 6 s. Flap damping is off
+// (flap_changes: 1000): flips a minute apart would otherwise make the monitors "flapping", whose changes are not events.
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -48,7 +49,7 @@ const setups: Setup[] = [
 
 function configFor(setup: Setup): string {
   const regions = setup.regions === "one" ? ", regions: [local]" : "";
-  const monitors = Array.from({ length: count }, (_, i) => `  - { id: m${i}, type: http, url: "http://127.0.0.1:${port}/health", interval: 20s, timeout: 16s${regions} }`);
+  const monitors = Array.from({ length: count }, (_, i) => `  - { id: m${i}, type: http, url: "http://127.0.0.1:${port}/health", interval: 20s, timeout: 16s, flap_changes: 1000${regions} }`);
   return `site: { name: Bench }\nprobe: { concurrency: 500, stagger: ${setup.stagger} }\nregions:\n  - { id: b, name: B }\nmonitors:\n${monitors.join("\n")}\n`;
 }
 

@@ -95,6 +95,8 @@ describe("evidence: event data", () => {
     const { events, summary } = run([db(0, { connections: 12, maxConnections: 1000 }), db(60, {}, "down"), db(61, {}, "down")]);
     expect(summary).toEqual(["61 down"]);
     expect(events[0]?.data["evidence"]).toEqual({
+      cause: "unreachable",
+      pool_exhausted: false,
       last_seen_connections: 12,
       max_connections: 1000,
       last_seen_at: iso(0),
@@ -102,10 +104,10 @@ describe("evidence: event data", () => {
     });
   });
 
-  it("adds no note when the last seen connection use was saturated", () => {
+  it("does not rule out pool exhaustion when the last seen connection use was saturated", () => {
     const { events, summary } = run([db(0, { connections: 950, maxConnections: 1000 }), db(60, {}, "down"), db(61, {}, "down")]);
     expect(summary).toEqual(["0 connection_saturation", "61 down"]);
-    expect(events[1]?.data).not.toHaveProperty("evidence");
+    expect(events[1]?.data["evidence"]).toMatchObject({ cause: "unreachable", note: "unreachable; last seen 950/1000 connections, near the limit" });
   });
 });
 

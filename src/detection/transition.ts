@@ -90,7 +90,7 @@ function statusEvent(
   if (status === "degraded") data["warning"] = latestWarning(state.regions, since)?.message ?? null;
   if (status === "down") {
     const confirming = verdict.status === status ? verdict.confirming : [];
-    const evidence = downEvidence(state.regions, confirming, policy.evidence);
+    const evidence = downEvidence(state.regions, confirming, policy.evidence, error?.kind ?? null);
     if (evidence !== undefined) data["evidence"] = evidence;
   }
   if (status === "up") data["down_for_ms"] = episode === null ? null : Math.max(0, at.getTime() - episode.since);

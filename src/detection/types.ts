@@ -1,3 +1,4 @@
+import type { Holders } from "../probes/db/holders.ts";
 import type { Fact, ProbeError } from "../probes/types.ts";
 
 /** What a single check can say about the target. */
@@ -117,8 +118,11 @@ export interface DbEvidence {
   restarts: number[];
   /** Whether a crash-loop event was emitted for the current episode. */
   crashLoop: boolean;
-  /** Connection use seen by the last result that answered (status up or degraded). */
-  lastGood: { connections: number; maxConnections: number; at: number } | null;
+  /**
+   * Connection use seen by the last result that answered (status up or degraded), with who held the connections
+   * (absent: not reported; null: the probe could not look).
+   */
+  lastGood: { connections: number; maxConnections: number; at: number; holders?: Holders | null } | null;
   /** Which server answers, and its replication and transaction episodes (db-role.ts); absent in older saved states. */
   server?: ServerEvidence;
 }

@@ -88,14 +88,34 @@ describe("summariseEvidence, one kind at a time", () => {
     ],
     [
       "unreachable with few connections",
-      [down("10:00:00", "orders-db", { evidence: { last_seen_connections: 12, max_connections: 1000, last_seen_at: iso("09:59:30"), note: "…" } })],
+      [down("10:00:00", "orders-db", { evidence: { cause: "unreachable", pool_exhausted: false, last_seen_connections: 12, max_connections: 1000, last_seen_at: iso("09:59:30"), note: "…" } })],
       ["Orders database unreachable; last seen 12 of 1000 connections: not pool exhaustion"],
+    ],
+    [
+      "a full pool is pool exhaustion, never \"not pool exhaustion\"",
+      [down("10:00:00", "orders-db", { evidence: { cause: "saturated", pool_exhausted: true, last_seen_connections: 120, max_connections: 1000 } })],
+      ["Orders database refused connections: pool exhausted; last seen 120 of 1000 connections"],
+    ],
+    [
+      "a timeout does not rule pool exhaustion out",
+      [down("10:00:00", "orders-db", { evidence: { cause: "unreachable", pool_exhausted: null, last_seen_connections: 12, max_connections: 1000 } })],
+      ["Orders database unreachable; last seen 12 of 1000 connections"],
+    ],
+    [
+      "another error is failing, not unreachable",
+      [down("10:00:00", "orders-db", { evidence: { cause: "failing", pool_exhausted: null, last_seen_connections: 12, max_connections: 1000 } })],
+      ["Orders database failing; last seen 12 of 1000 connections before"],
+    ],
+    [
+      "evidence recorded before its cause was: not pool exhaustion only after a failed connection",
+      [down("10:00:00", "orders-db", { evidence: { last_seen_connections: 120, max_connections: 1000 }, error: { kind: "protocol", message: "Too many connections" } })],
+      ["Orders database failing; last seen 120 of 1000 connections before", "Orders database failing: Too many connections (protocol)"],
     ],
     [
       "the first down evidence wins",
       [
-        down("10:00:00", "orders-db", { evidence: { last_seen_connections: 12, max_connections: 1000 } }),
-        down("10:30:00", "orders-db", { evidence: { last_seen_connections: 40, max_connections: 1000 } }),
+        down("10:00:00", "orders-db", { evidence: { cause: "unreachable", pool_exhausted: false, last_seen_connections: 12, max_connections: 1000 } }),
+        down("10:30:00", "orders-db", { evidence: { cause: "unreachable", pool_exhausted: false, last_seen_connections: 40, max_connections: 1000 } }),
       ],
       ["Orders database unreachable; last seen 12 of 1000 connections: not pool exhaustion"],
     ],
@@ -212,7 +232,7 @@ describe("summariseEvidence, order", () => {
 
   it("lists saturation before the unreachable line", () => {
     const events = [
-      down("10:10:00", "orders-db", { evidence: { last_seen_connections: 12, max_connections: 1000 } }),
+      down("10:10:00", "orders-db", { evidence: { cause: "unreachable", pool_exhausted: false, last_seen_connections: 12, max_connections: 1000 } }),
       joined("10:00:00", "monitor.connection_saturation", "orders-db", { connections: 950, max_connections: 1000, ratio: 0.95 }),
     ];
     expect(summariseEvidence(events, names).map((line) => line.text)).toEqual([

@@ -25,7 +25,7 @@ export interface TimelineSignal {
 }
 
 /** What an evidence line is about, in the order lines of one component are listed. */
-export const evidenceKinds = ["restarts", "crash_loop", "connections", "role_change", "error", "upstream"] as const;
+export const evidenceKinds = ["diagnosis", "restarts", "crash_loop", "connections", "role_change", "error", "upstream"] as const;
 
 /** What an evidence line is about. */
 export type EvidenceKind = (typeof evidenceKinds)[number];
@@ -83,7 +83,8 @@ interface Accumulated {
   restarts: number[];
   crashLoop: { restarts: number; windowMs: number | null } | null;
   saturation: { connections: number; maxConnections: number; ratio: number | null } | null;
-  unreachable: { connections: number; maxConnections: number } | null;
+  /** The first `monitor.down` evidence: connection use last seen, what the error shows, whether the pool was exhausted. */
+  unreachable: { connections: number; maxConnections: number; cause: string | null; poolExhausted: boolean | null } | null;
   /** Role transitions, a repeat of the previous one (another region saw the same change) dropped. */
   roles: { from: string; to: string }[];
   error: { kind: string | null; message: string | null } | null;
@@ -110,8 +111,12 @@ export interface EvidenceAudience {
  * - crash_loop: "X is crash-looping: N restarts in M min", the same restarts as the restarts line; when fewer restarts
  *   are known than the latest `monitor.crash_loop` counted, its own numbers, "N restarts within M min" (its window,
  *   in seconds below 30 s);
+ * - diagnosis: not from here, see `evidenceWithDiagnosis` (diagnosis-lines.ts), which puts it first;
  * - connections: the latest `monitor.connection_saturation`, "X connections C of M (P%)", then the first
- *   `monitor.down` evidence, "X unreachable; last seen C of M connections: not pool exhaustion";
+ *   `monitor.down` evidence: "X refused connections: pool exhausted; last seen C of M connections" when the server
+ *   refused for a full pool (`saturated`), "X unreachable; last seen C of M connections: not pool exhaustion" only
+ *   when that was ruled out (the connection failed outright, few in use before), "X unreachable; last seen …" for a
+ *   timeout, "X failing; last seen C of M connections before" for any other error;
  * - role_change: "X role changed primary → replica" (→ further roles when it changed again);
  * - error: the first error of the component's `monitor.down` signals, "X failing: message (kind)"; with none, the first
  *   warning of its `monitor.degraded` signals, "X degraded: warning";
@@ -169,8 +174,12 @@ export function summariseEvidence(events: readonly TimelineEvent[], names: Reado
       add("connections", `${name} connections ${connections} of ${maxConnections}${percent}`);
     }
     if (acc.unreachable !== null) {
-      const { connections, maxConnections } = acc.unreachable;
-      add("connections", `${name} unreachable; last seen ${connections} of ${maxConnections} connections: not pool exhaustion`);
+      const { connections, maxConnections, cause, poolExhausted } = acc.unreachable;
+      const lastSeen = `last seen ${connections} of ${maxConnections} connections`;
+      if (cause === "saturated") add("connections", `${name} refused connections: pool exhausted; ${lastSeen}`);
+      else if (poolExhausted === false) add("connections", `${name} unreachable; ${lastSeen}: not pool exhaustion`);
+      else if (cause === "unreachable") add("connections", `${name} unreachable; ${lastSeen}`);
+      else add("connections", `${name} failing; ${lastSeen} before`);
     }
 
     const firstRole = acc.roles[0];
@@ -228,12 +237,18 @@ function accumulate(acc: Accumulated, signal: TimelineSignal): void {
     }
     case "monitor.down": {
       const evidence = recordOf(d["evidence"]);
+      const error = recordOf(d["error"]);
       if (acc.unreachable === null && evidence !== null) {
         const connections = numberOf(evidence["last_seen_connections"]);
         const maxConnections = numberOf(evidence["max_connections"]);
-        if (connections !== null && maxConnections !== null) acc.unreachable = { connections, maxConnections };
+        const cause = stringOf(evidence["cause"]);
+        // Evidence from before `cause` was recorded ruled pool exhaustion out whatever the error: only a connection
+        // that failed outright (connect, dns) shows that.
+        const kind = error === null ? null : stringOf(error["kind"]);
+        const poolExhausted =
+          typeof evidence["pool_exhausted"] === "boolean" ? evidence["pool_exhausted"] : cause === null && (kind === "connect" || kind === "dns") ? false : cause === "saturated" ? true : null;
+        if (connections !== null && maxConnections !== null) acc.unreachable = { connections, maxConnections, cause, poolExhausted };
       }
-      const error = recordOf(d["error"]);
       if (acc.error === null && error !== null) {
         const kind = stringOf(error["kind"]);
         const message = stringOf(error["message"]);

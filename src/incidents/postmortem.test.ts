@@ -37,8 +37,8 @@ const events: TimelineEvent[] = [
     signal: signal("10:01:00", "monitor.down", "orders-db", {
       since: iso("10:00:00"),
       last_up_at: iso("09:59:30"),
-      error: { kind: "refused", message: "connection refused" },
-      evidence: { last_seen_connections: 12, max_connections: 1000, last_seen_at: iso("09:59:30"), note: "…" },
+      error: { kind: "connect", message: "connection refused" },
+      evidence: { cause: "unreachable", pool_exhausted: false, last_seen_connections: 12, max_connections: 1000, last_seen_at: iso("09:59:30"), note: "…" },
     }),
   }),
   event("10:01:40", "incident.signal_joined", "system", {
@@ -208,9 +208,10 @@ describe("draftPostmortem", () => {
         "",
         "## Evidence",
         "",
+        "- Orders database: server restarted; connections were 12 of 1,000 before it",
         "- Orders database restarted once",
         "- Orders database unreachable; last seen 12 of 1000 connections: not pool exhaustion",
-        "- Orders database failing: connection refused (refused)",
+        "- Orders database failing: connection refused (connect)",
         "",
         "## Root cause",
         "",
@@ -264,6 +265,7 @@ describe("draftPostmortem", () => {
     ];
     const markdown = draftPostmortem(input({ events: [...events.filter((e) => e.kind !== "incident.signal_joined"), ...crash] }));
     expect(section(markdown, "Evidence").filter((line) => /restart|crash/.test(line))).toEqual([
+      "- Orders database: crash loop: 7 restarts in 1 min; connections were 12 of 1,000 before the first",
       "- Orders database restarted 7 times in 1 min",
       "- Orders database is crash-looping: 7 restarts in 1 min",
     ]);

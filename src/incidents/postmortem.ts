@@ -1,4 +1,5 @@
-import { dateOf, inTimeOrder, nameOf, signalOf, summariseEvidence, type TimelineEvent, type TimelineSignal } from "./evidence-summary.ts";
+import { evidenceWithDiagnosis } from "./diagnosis-lines.ts";
+import { dateOf, inTimeOrder, nameOf, signalOf, type TimelineEvent, type TimelineSignal } from "./evidence-summary.ts";
 
 /** The incident a postmortem is about. */
 export interface PostmortemIncident {
@@ -117,7 +118,7 @@ const closingSections: readonly [heading: string, hint: string][] = [
  * one is listed with "no recorded impairment"); Metrics (`postmortemMetrics` with `formatDuration`, "—" when
  * null); Timeline (events and updates merged in time order, one bullet "`HH:MM:SS` — text" each, "(by actor)" for
  * people, bodies quoted; a status event and the update posted with it by the same actor within a second are one bullet;
- * a bold date line before each new local day); Evidence (`summariseEvidence`, or "No evidence was recorded."); then
+ * a bold date line before each new local day); Evidence (the diagnoses first, then `summariseEvidence`: `evidenceWithDiagnosis`, or "No evidence was recorded."); then
  * empty Root cause, What went well, What went wrong, Lessons and Action items, each with a hint comment.
  * Times are shown in `timeZone` (default "UTC") with their offset; table cells have pipes escaped and names and
  * single-line texts have line breaks collapsed. Throws RangeError on an unknown time zone.
@@ -151,7 +152,7 @@ export function draftPostmortem(input: PostmortemInput): string {
 
   out.push("## Timeline", "", ...timeline(input, clock, name, timeZone), "");
 
-  const evidence = summariseEvidence(input.events, input.names);
+  const evidence = evidenceWithDiagnosis(input.events, input.names);
   out.push("## Evidence", "");
   if (evidence.length === 0) out.push("No evidence was recorded.");
   for (const line of evidence) out.push(`- ${inline(line.text)}`);

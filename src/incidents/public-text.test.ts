@@ -70,7 +70,7 @@ describe("scrubPublicText", () => {
 });
 
 describe("publicErrorPhrase", () => {
-  const phrases = /^(timed out( after \d+(\.\d)? s)?|connection (refused|reset|failed)|host unreachable|name (not found|resolution failed)|certificate (expired|rejected)|secure connection failed|authentication failed|invalid response|HTTP \d{3}|no heartbeat received|unexpected response|failing)$/;
+  const phrases = /^(timed out( after \d+(\.\d)? s)?|connection (refused|reset|failed)|host unreachable|name (not found|resolution failed)|certificate (expired|rejected)|secure connection failed|authentication failed|too many connections|invalid response|HTTP \d{3}|no heartbeat received|unexpected response|failing)$/;
 
   it("says only one of a closed set of phrases, whatever the raw message", () => {
     for (let i = 0; i < 500; i++) {
@@ -83,6 +83,8 @@ describe("publicErrorPhrase", () => {
 
   it.each<[string | null, string, string]>([
     ["connect", "connect ECONNREFUSED 127.0.0.1:36269", "connection refused"],
+    ["saturated", "Too many connections", "too many connections"],
+    ["saturated", "remaining connection slots are reserved for roles with the SUPERUSER attribute", "too many connections"],
     ["connect", "connection reset by 10.0.0.1:5432", "connection reset"],
     ["timeout", "no response within 5000 ms", "timed out after 5 s"],
     ["timeout", "timed out after 800 ms", "timed out after 0.8 s"],

@@ -9,7 +9,7 @@ export const hidden = "[hidden]";
 
 /**
  * A probe error in words the public may read, from its kind (`timeout`, `dns`, `connect`, `tls`, `protocol`, `auth`,
- * `assertion`) and, for the few numbers worth telling, its message: "connection refused", "timed out after 5 s",
+ * `saturated`, `assertion`) and, for the few numbers worth telling, its message: "connection refused", "timed out after 5 s",
  * "HTTP 503". Never the message itself, which names hosts, ports and the driver's error codes.
  */
 export function publicErrorPhrase(kind: string | null, message: string | null): string {
@@ -30,6 +30,8 @@ export function publicErrorPhrase(kind: string | null, message: string | null): 
       return /expired/i.test(text) ? "certificate expired" : /certificate|cert/i.test(text) ? "certificate rejected" : "secure connection failed";
     case "auth":
       return "authentication failed";
+    case "saturated":
+      return "too many connections";
     case "protocol":
       return "invalid response";
     case "assertion": {

@@ -5,7 +5,7 @@ import { elapsedSince, type ErrorKind, type Fact, type Probe, type ProbeContext,
 import { errorCode, networkErrorKind } from "./tcp.ts";
 
 /** Facts shared by the database probes, read by the database evidence module across consecutive results. */
-const facts = ["latencyMs", "uptimeS", "connections", "maxConnections", "role", "version"] as const;
+const facts = ["latencyMs", "uptimeS", "connections", "maxConnections", "role", "version", "holders"] as const;
 
 function configSchema(url: z.ZodType<string, unknown>) {
   return strictMap({
@@ -24,6 +24,8 @@ export interface DbSession {
   connect(): Promise<unknown>;
   /** Reads uptime, connections, limits, role and version. */
   readFacts(): Promise<Record<string, Fact>>;
+  /** Who holds the connections (the `holders` fact, db/holders.ts) and other counters; a failure leaves `holders` null. */
+  readHolders?(): Promise<Record<string, Fact>>;
   /** Runs the monitor's `query`. */
   query(statement: string): Promise<unknown>;
   /** Frees the connection; `graceful` when the check went well and the server deserves a proper goodbye. */
@@ -37,6 +39,8 @@ export interface ErrorRules {
   timeout?(code: string, message: string): boolean;
   connect?(code: string, message: string): boolean;
   tls?(code: string, message: string): boolean;
+  /** Whether the server refused the connection because all of its connections are taken. */
+  saturated?(code: string, message: string): boolean;
   /** Whether the server refused the credentials; `loggedIn` is true once facts were read (or for the query). */
   auth(code: string, message: string, loggedIn: boolean): boolean;
 }
@@ -82,6 +86,7 @@ async function check(driver: DbDriver, config: DbProbeConfig, ctx: ProbeContext)
   try {
     await untilAborted(session.connect(), signal);
     known = await untilAborted(session.readFacts(), signal);
+    if (session.readHolders) known = { ...known, ...(await holdersOf(session.readHolders(), signal)) };
     if (config.query !== undefined) {
       try {
         await untilAborted(session.query(config.query), signal);
@@ -98,6 +103,16 @@ async function check(driver: DbDriver, config: DbProbeConfig, ctx: ProbeContext)
     return down(kind, message, known);
   } finally {
     await session.close(graceful);
+  }
+}
+
+/** Who holds the connections; `holders` null when the server would not say (an abort still ends the check). */
+async function holdersOf(work: Promise<Record<string, Fact>>, signal: AbortSignal): Promise<Record<string, Fact>> {
+  try {
+    return await untilAborted(work, signal);
+  } catch (err) {
+    if (err === aborted) throw err;
+    return { holders: null };
   }
 }
 
@@ -132,7 +147,10 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** Sorts a failure into an error kind: network codes first, then the driver's rules; anything else is `protocol`. */
+/**
+ * Sorts a failure into an error kind: network codes first, then the driver's rules (a full pool is `saturated`,
+ * never `protocol`); anything else is `protocol`.
+ */
 function classify(err: unknown, timeoutMs: number, loggedIn: boolean, rules: ErrorRules): { kind: ErrorKind; message: string } {
   if (err === aborted) return { kind: "timeout", message: `timed out after ${timeoutMs} ms` };
   const code = errorCode(err);
@@ -143,6 +161,7 @@ function classify(err: unknown, timeoutMs: number, loggedIn: boolean, rules: Err
   if (network === "connect" || rules.connect?.(code, message)) return { kind: "connect", message };
   if (network === "dns") return { kind: "dns", message };
   if (network === "tls" || rules.tls?.(code, message)) return { kind: "tls", message };
+  if (rules.saturated?.(code, message)) return { kind: "saturated", message };
   if (rules.auth(code, message, loggedIn)) return { kind: "auth", message };
   return { kind: "protocol", message };
 }

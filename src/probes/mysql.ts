@@ -2,6 +2,7 @@ import { connect as netConnect, type Socket } from "node:net";
 import { createConnection, type Connection, type RowDataPacket } from "mysql2";
 import { mysqlUrl } from "../config/fields.ts";
 import { databaseProbe, settleWithin, toNumber, type DbProbeConfig, type DbSession, type ErrorRules } from "./db-common.ts";
+import { mysqlHolderFacts, readMysqlHolders } from "./db/holders-mysql.ts";
 import type { Fact, Probe } from "./types.ts";
 import { mysqlRole, readMysqlServerFacts, serverVariables } from "./db/mysql-server.ts";
 import { serverFactNames } from "./db/server-facts.ts";
@@ -22,12 +23,14 @@ const authCodes = new Set([
 const errors: ErrorRules = {
   connect: (code) => code === "PROTOCOL_CONNECTION_LOST",
   tls: (code) => code.startsWith("HANDSHAKE_NO_SSL"),
+  // Error 1040: every connection is taken (one more is kept for a user with CONNECTION ADMIN or SUPER).
+  saturated: (code) => code === "ER_CON_COUNT_ERROR",
   // After login, any error the server sends is `protocol`.
   auth: (code, _message, loggedIn) => !loggedIn && authCodes.has(code),
 };
 
 /** Checks a MySQL or MariaDB server: connects, reads uptime, connections, limits and role, runs `query`. */
-export const mysqlProbe: Probe<MysqlProbeConfig> = databaseProbe({ type: "mysql", url: mysqlUrl, errors, open, facts: serverFactNames });
+export const mysqlProbe: Probe<MysqlProbeConfig> = databaseProbe({ type: "mysql", url: mysqlUrl, errors, open, facts: [...serverFactNames, ...mysqlHolderFacts] });
 
 function open(url: string, connectTimeoutMs: number): DbSession {
   let socket: Socket | undefined;
@@ -48,6 +51,7 @@ function open(url: string, connectTimeoutMs: number): DbSession {
   return {
     connect: () => handshake(conn),
     readFacts: () => readFacts(conn),
+    readHolders: () => readMysqlHolders(conn),
     query: (sql) => conn.promise().query(sql),
     close: (graceful) => close(conn, socket, graceful),
   };

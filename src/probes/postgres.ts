@@ -2,6 +2,7 @@ import { Socket } from "node:net";
 import pg from "pg";
 import { postgresUrl } from "../config/fields.ts";
 import { databaseProbe, settleWithin, type DbProbeConfig, type DbSession, type ErrorRules } from "./db-common.ts";
+import { readPostgresHolders } from "./db/holders-postgres.ts";
 import type { Fact, Probe } from "./types.ts";
 import { readPostgresServerFacts } from "./db/postgres-server.ts";
 import { serverFactNames } from "./db/server-facts.ts";
@@ -22,6 +23,8 @@ const errors: ErrorRules = {
   timeout: (_code, message) => /timeout expired|connection timeout/i.test(message),
   connect: (_code, message) => /^Connection terminated/.test(message),
   tls: (_code, message) => /does not support SSL/i.test(message),
+  // SQLSTATE 53300 too_many_connections: every slot is taken, or only reserved ones are left.
+  saturated: (code) => code === "53300",
   // SQLSTATE class 28 is "invalid authorization"; a SASL error means a password was needed but not given.
   // After login, any error the server sends is `protocol`.
   auth: (code, message, loggedIn) => !loggedIn && (code.startsWith("28") || /^SASL:|password must be/i.test(message)),
@@ -46,6 +49,7 @@ function open(url: string, connectTimeoutMs: number): DbSession {
   return {
     connect: () => client.connect(),
     readFacts: () => readFacts(client),
+    readHolders: () => readPostgresHolders(client),
     query: (sql) => client.query(sql),
     async close(graceful) {
       // A Terminate message spares the server's log an "unexpected EOF"; the socket goes either way.

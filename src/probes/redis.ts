@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import { redisUrl } from "../config/fields.ts";
 import { databaseProbe, toNumber, type DbProbeConfig, type DbSession, type ErrorRules } from "./db-common.ts";
+import { readRedisHolders } from "./db/holders-redis.ts";
 import type { Fact, Probe } from "./types.ts";
 
 /**
@@ -14,6 +15,8 @@ const closedMessage = "Connection is closed.";
 // ioredis reports a lost connection in words rather than codes, and auth failures as server replies.
 const errors: ErrorRules = {
   connect: (_code, message) => /^Connection is closed|Stream isn't writeable/.test(message),
+  // Told only when the refusal is read before the connection breaks (see docs/probes.md).
+  saturated: (_code, message) => /max number of clients reached/i.test(message),
   // NOAUTH: the server wants a password the URL does not give, whichever command finds out first;
   // any other error the server sends after login is `protocol`.
   auth: (_code, message, loggedIn) => /^NOAUTH\b/.test(message) || (!loggedIn && /^(WRONGPASS|ERR invalid password|ERR AUTH)/.test(message)),
@@ -48,6 +51,7 @@ function open(url: string, connectTimeoutMs: number): DbSession {
       if (pong !== "PONG") throw new Error(`PING answered ${JSON.stringify(pong).slice(0, 80)}`);
     },
     readFacts: () => readFacts(redis),
+    readHolders: () => readRedisHolders(redis),
     async query(line) {
       const [command, ...args] = words(line);
       if (command !== undefined) await redis.call(command, ...args);

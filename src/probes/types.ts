@@ -4,8 +4,12 @@ import type { Clock } from "../core/clock.ts";
 /** One observed value of a check: `status`, `latencyMs`, `certDaysLeft`, `uptimeS`, `connections`… */
 export type Fact = number | string | boolean | null;
 
-/** Why a check failed, classified so that detection and humans can tell a timeout from a refusal. */
-export const errorKinds = ["timeout", "dns", "connect", "tls", "protocol", "auth", "assertion"] as const;
+/**
+ * Why a check failed, classified so that detection and humans can tell a timeout from a refusal. `saturated`: the
+ * server answered but refused the connection because all of its connections are taken (MySQL error 1040, PostgreSQL
+ * SQLSTATE 53300, Redis "max number of clients reached").
+ */
+export const errorKinds = ["timeout", "dns", "connect", "tls", "protocol", "auth", "saturated", "assertion"] as const;
 export type ErrorKind = (typeof errorKinds)[number];
 
 /** A classified failure with a message safe to show (no secrets, no full URLs with credentials). */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issuesFromZod } from "../../src/config/issues.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import type { DbProbeConfig } from "../../src/probes/db-common.ts";
+import { mysqlHolderFacts } from "../../src/probes/db/holders-mysql.ts";
 import { serverFactNames } from "../../src/probes/db/server-facts.ts";
 import type { Probe, ProbeContext, ProbeOutcome } from "../../src/probes/types.ts";
 import type { ServerProcess } from "./server-process.ts";
@@ -122,10 +123,11 @@ export function describeDbProbe<S extends SuiteServer>(db: DbProbeSuite<S>): voi
     });
 
     it("produces the facts the database evidence module reads", () => {
-      const shared = ["connections", "latencyMs", "maxConnections", "role", "uptimeS", "version"];
+      const shared = ["connections", "holders", "latencyMs", "maxConnections", "role", "uptimeS", "version"];
       expect([...probe.facts].filter((f) => shared.includes(f)).sort()).toEqual(shared);
-      // Anything more is what mysql and postgres say about the server, its replication and its transactions.
-      expect(probe.facts.filter((f) => !shared.includes(f) && !(serverFactNames as readonly string[]).includes(f))).toEqual([]);
+      // Anything more is what mysql and postgres say about the server, its replication and its transactions, and
+      // mysql's connection counters.
+      expect(probe.facts.filter((f) => !shared.includes(f) && !(serverFactNames as readonly string[]).includes(f) && !(mysqlHolderFacts as readonly string[]).includes(f))).toEqual([]);
     });
   });
 

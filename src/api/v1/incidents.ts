@@ -3,7 +3,7 @@ import { actorOf, rightsOf } from "../../auth/authenticate.ts";
 import { AppError } from "../../core/errors.ts";
 import { componentStatuses } from "../../incidents/component-status.ts";
 import { impacts } from "../../incidents/impact.ts";
-import { summariseEvidence } from "../../incidents/evidence-summary.ts";
+import { evidenceWithDiagnosis } from "../../incidents/diagnosis-lines.ts";
 import { incidentStatuses } from "../../incidents/lifecycle.ts";
 import { postmortemMetrics } from "../../incidents/postmortem.ts";
 import { renderMarkdown } from "../../incidents/markdown.ts";
@@ -98,7 +98,7 @@ export function incidentRoutes(deps: ApiDeps) {
         return {
           ...incidentOf(row),
           updates: updates.map(updateOf),
-          evidence: summariseEvidence(events, names).map((line) => ({ component: line.componentId, kind: line.kind, text: line.text })),
+          evidence: evidenceWithDiagnosis(events, names).map((line) => ({ component: line.componentId, kind: line.kind, text: line.text })),
           metrics: {
             time_to_detect_ms: metrics.timeToDetectMs,
             time_to_acknowledge_ms: metrics.timeToAcknowledgeMs,

@@ -5,6 +5,7 @@ import { uptimeOf, uptimeWindows, type UptimeWindow } from "../../results/uptime
 import type { MonitorRow, StoredCheckResult } from "../../store/types.ts";
 import type { ApiDeps } from "../deps.ts";
 import { defineRoute } from "../route.ts";
+import { monitorDiagnosis } from "../../detection/diagnosis.ts";
 import { detectionEventKinds } from "../../detection/types.ts";
 
 /**
@@ -80,6 +81,8 @@ export function monitorRoutes(deps: ApiDeps) {
       params: idParams,
       response: monitorView.extend({
         last_results: z.array(resultView),
+        /** One sentence saying what the evidence of the current episode shows (detection/diagnosis.ts), or null. */
+        diagnosis: z.string().nullable(),
         evidence: z.array(z.object({ id: z.string(), at: z.string(), kind: z.string(), data: z.record(z.string(), z.unknown()) })),
       }),
       handler: async ({ params }) => {
@@ -89,6 +92,7 @@ export function monitorRoutes(deps: ApiDeps) {
         return {
           ...view(monitor),
           last_results: results.map(resultOf),
+          diagnosis: monitorDiagnosis(events, { public: false }),
           evidence: events.map((e) => ({ id: e.id, at: e.at.toISOString(), kind: e.kind, data: e.data })),
         };
       },

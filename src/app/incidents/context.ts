@@ -4,7 +4,8 @@ import type { Timers } from "../../core/timers.ts";
 import type { VigilConfig } from "../../config/index.ts";
 import type { MonitorStatus } from "../../detection/types.ts";
 import { componentStatusFromMonitors, deriveStatuses, type ComponentStatus } from "../../incidents/component-status.ts";
-import { summariseEvidence, evidenceSentence } from "../../incidents/evidence-summary.ts";
+import { evidenceSentence } from "../../incidents/evidence-summary.ts";
+import { evidenceWithDiagnosis } from "../../incidents/diagnosis-lines.ts";
 import { buildGraph, type Graph } from "../../incidents/graph.ts";
 import { graphOf, publicNamesOf } from "../graph-of.ts";
 import type { UpstreamState } from "../../upstream/attribution.ts";
@@ -239,7 +240,7 @@ export class EngineContext {
   async publicEvidence(incidentId: string, tx: Tx = this.deps.store, events?: readonly StoredEvent[]): Promise<string> {
     const timeline = events ?? (await tx.events.list({ subject: incidentId, limit: 10_000 }));
     const names = Object.fromEntries(this.config.components.map((c) => [c.id, this.publicNames.evidenceName(c.id)]));
-    return evidenceSentence(summariseEvidence(timeline, names, { public: true, hosts: this.hosts }));
+    return evidenceSentence(evidenceWithDiagnosis(timeline, names, { public: true, hosts: this.hosts }));
   }
 
   /**

@@ -186,79 +186,136 @@ describe.skipIf(redisSkipReason() !== undefined)("a full pool on a real redis-se
   }, 30_000);
 });
 
-describe.skipIf(mariadbSkipReason() !== undefined)("Vigil watching a MariaDB whose pool another user fills", () => {
-  let db: MariadbServer;
-  let test: TestVigil;
-  const held: Connection[] = [];
-  const api = async (url: string) => (await test.get(url)).json;
+/** A server for the whole-Vigil test: its monitor type and URL, and how another user opens one connection. */
+interface Watched {
+  type: "mysql" | "postgres";
+  url: string;
+  maxConnections: number;
+  /** Opens one connection as the `analytics` user; rejects when the server refuses it. */
+  open(): Promise<{ close(): Promise<unknown> }>;
+  /** How the diagnosis names that user's connections. */
+  holder: string;
+  dispose(): Promise<void>;
+}
 
-  beforeAll(async () => {
-    db = await startMariadb({ maxConnections: 12 });
-    const root = await createConnection(db.rootUrl);
-    await root.query("CREATE USER 'analytics'@'%' IDENTIFIED BY 'analytics-pw'");
-    await root.end();
-    test = await startTestVigil(`
+function describeFullPool(name: string, skip: string | undefined, start: () => Promise<Watched>): void {
+  describe.skipIf(skip !== undefined)(`Vigil watching a ${name} whose pool another user fills`, () => {
+    let server: Watched;
+    let test: TestVigil;
+    const held: { close(): Promise<unknown> }[] = [];
+    const api = async (url: string) => (await test.get(url)).json;
+
+    beforeAll(async () => {
+      server = await start();
+      test = await startTestVigil(`
 site: { name: Acme Status }
 components:
-  - { id: orders-db, name: Orders database, monitors: [orders-db-mysql] }
+  - { id: orders-db, name: Orders database, monitors: [orders-db-check] }
 monitors:
-  - { id: orders-db-mysql, type: mysql, url: "${db.url}", interval: 1s, timeout: 1s, recheck: 200ms }
+  - { id: orders-db-check, type: ${server.type}, url: "${server.url}", interval: 1s, timeout: 1s, recheck: 200ms }
 incidents:
   resolve_after: 2s
   public_evidence: true
 `);
-  }, 120_000);
+    }, 120_000);
 
-  afterAll(async () => {
-    await test?.dispose();
-    await Promise.all(held.splice(0).map((c) => c.end().catch(() => {})));
-    await db?.dispose();
+    afterAll(async () => {
+      await test?.dispose();
+      await Promise.all(held.splice(0).map((c) => c.close().catch(() => {})));
+      await server?.dispose();
+    });
+
+    it("goes down as saturated, names the user and host holding the pool, claims no restart, and says pool exhaustion first everywhere", async () => {
+      const monitor = () => api("/api/v1/monitors/orders-db-check");
+      await expect.poll(async () => (await monitor()).state.status, { timeout: 20_000, interval: 200 }).toBe("up");
+
+      // A few connections first, and a check that saw them; then the rest, until the server refuses.
+      const first = 4;
+      for (let i = 0; i < first; i++) held.push(await server.open());
+      const seenHolders = async () => decodeHolders((await monitor()).last_results[0]?.facts["holders"])?.top[0]?.count ?? 0;
+      await expect.poll(seenHolders, { timeout: 10_000, interval: 200 }).toBe(first);
+      // A slot the monitor's own check frees again is taken at once, until the monitor is down.
+      await expect
+        .poll(
+          async () => {
+            await fill(() => server.open(), held, server.maxConnections);
+            return (await monitor()).state.status;
+          },
+          { timeout: 20_000, interval: 100 },
+        )
+        .toBe("down");
+
+      const seen = await monitor();
+      const down = seen.evidence.find((e: { kind: string }) => e.kind === "monitor.down").data;
+      expect(down.error.kind).toBe("saturated");
+      expect(down.evidence).toMatchObject({ cause: "saturated", pool_exhausted: true, max_connections: server.maxConnections });
+      expect(down.evidence.note).not.toMatch(/not pool exhaustion|unreachable/);
+      expect(down.evidence.holders.top[0]).toMatchObject({ user: "analytics", host: "127.0.0.1", state: "idle" });
+      const holding = down.evidence.holders.top[0].count as number;
+      expect(holding).toBeGreaterThanOrEqual(first);
+      expect(seen.evidence.map((e: { kind: string }) => e.kind)).not.toContain("monitor.restart");
+      const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      const lastSeen = `pool exhausted: the server refuses new connections; last seen \\d+ of ${server.maxConnections}, ${holding} held by`;
+      const sentence = new RegExp(`${lastSeen} ${escape(server.holder)} \\(${holding} idle\\); server up \\d+ (s|min)`);
+      expect(seen.diagnosis).toMatch(new RegExp(`^${sentence.source}$`));
+
+      // The incident: the diagnosis is its first evidence line, and the public update says it without names.
+      const [incident] = (await api("/api/v1/incidents")).incidents;
+      const full = await api(`/api/v1/incidents/${incident.id}`);
+      expect(full.evidence[0]).toMatchObject({ component: "orders-db", kind: "diagnosis", text: expect.stringMatching(new RegExp(`^Orders database: ${sentence.source}`)) });
+      expect(full.evidence.map((e: { text: string }) => e.text).join("\n")).not.toMatch(/restart|crash|not pool exhaustion/);
+      expect(full.updates[0].body).toMatch(new RegExp(`Orders database: ${lastSeen} one client \\(${holding} idle\\)`));
+      expect(full.updates[0].body).toMatch(/Orders database failing: too many connections\.$/);
+      expect(full.updates[0].body).not.toMatch(/analytics|reports|127\.0\.0\.1|Too many|53300|1040/);
+
+      // Released: it recovers, the incident resolves, and the postmortem's evidence starts with the same sentence.
+      await Promise.all(held.splice(0).map((c) => c.close().catch(() => {})));
+      await expect.poll(async () => (await api(`/api/v1/incidents/${incident.id}`)).status, { timeout: 30_000, interval: 300 }).toBe("resolved");
+      const { body } = await api(`/api/v1/incidents/${incident.id}/postmortem`);
+      const evidence = String(body).split("## Evidence\n\n")[1]?.split("\n") ?? [];
+      expect(evidence[0]).toMatch(new RegExp(`^- Orders database: ${sentence.source}`));
+    }, 120_000);
   });
+}
 
-  it("goes down as saturated, names the user and host holding the pool, claims no restart, and says pool exhaustion first everywhere", async () => {
-    const monitor = () => api("/api/v1/monitors/orders-db-mysql");
-    await expect.poll(async () => (await monitor()).state.status, { timeout: 20_000, interval: 200 }).toBe("up");
-    const hogUrl = db.rootUrl.replace("root:root-pw", "analytics:analytics-pw");
-    const hold = db.maxConnections - 2;
+describeFullPool("MariaDB", mariadbSkipReason(), async () => {
+  const db = await startMariadb({ maxConnections: 12 });
+  const root = await createConnection(db.rootUrl);
+  await root.query("CREATE USER 'analytics'@'%' IDENTIFIED BY 'analytics-pw'");
+  await root.end();
+  const url = db.rootUrl.replace("root:root-pw", "analytics:analytics-pw");
+  return {
+    type: "mysql",
+    url: db.url,
+    maxConnections: db.maxConnections,
+    holder: "analytics@127.0.0.1",
+    open: async () => {
+      const conn = await createConnection(url);
+      return { close: () => conn.end() };
+    },
+    dispose: () => db.dispose(),
+  };
+});
 
-    // Most of the pool first, and a check that saw it; then the rest, until the server refuses.
-    for (let i = 0; i < hold; i++) held.push(await createConnection(hogUrl));
-    const seenHolders = async () => decodeHolders((await monitor()).last_results[0]?.facts["holders"])?.top[0]?.count ?? 0;
-    await expect.poll(seenHolders, { timeout: 10_000, interval: 200 }).toBe(hold);
-    // A slot the monitor's own check frees again is taken at once, until the monitor is down.
-    await expect
-      .poll(
-        async () => {
-          await fill(() => createConnection(hogUrl), held, db.maxConnections);
-          return (await monitor()).state.status;
-        },
-        { timeout: 20_000, interval: 100 },
-      )
-      .toBe("down");
-
-    const seen = await monitor();
-    const down = seen.evidence.find((e: { kind: string }) => e.kind === "monitor.down").data;
-    expect(down.error).toMatchObject({ kind: "saturated", message: expect.stringMatching(/Too many connections/) });
-    expect(down.evidence).toMatchObject({ cause: "saturated", pool_exhausted: true, max_connections: db.maxConnections });
-    expect(down.evidence.note).not.toMatch(/not pool exhaustion|unreachable/);
-    expect(down.evidence.holders.top[0]).toMatchObject({ user: "analytics", host: "127.0.0.1", state: "idle", count: hold });
-    expect(seen.evidence.map((e: { kind: string }) => e.kind)).not.toContain("monitor.restart");
-    const sentence = new RegExp(`pool exhausted: the server refuses new connections; last seen \\d+ of ${db.maxConnections}, ${hold} held by analytics@127\\.0\\.0\\.1 \\(${hold} idle\\); server up \\d+ (s|min)`);
-    expect(seen.diagnosis).toMatch(new RegExp(`^${sentence.source}$`));
-
-    // The incident: the diagnosis is its first evidence line, and the public update says it without names.
-    const [incident] = (await api("/api/v1/incidents")).incidents;
-    const full = await api(`/api/v1/incidents/${incident.id}`);
-    expect(full.evidence[0]).toMatchObject({ component: "orders-db", kind: "diagnosis", text: expect.stringMatching(new RegExp(`^Orders database: ${sentence.source}`)) });
-    expect(full.evidence.map((e: { text: string }) => e.text).join("\n")).not.toMatch(/restart|crash|not pool exhaustion/);
-    expect(full.updates[0].body).toMatch(new RegExp(`Orders database: pool exhausted: the server refuses new connections; last seen \\d+ of ${db.maxConnections}, ${hold} held by one client \\(${hold} idle\\)`));
-    expect(full.updates[0].body).not.toMatch(/analytics|127\.0\.0\.1|Too many/);
-
-    // Released: it recovers, the incident resolves, and the postmortem's evidence starts with the same sentence.
-    await Promise.all(held.splice(0).map((c) => c.end().catch(() => {})));
-    await expect.poll(async () => (await api(`/api/v1/incidents/${incident.id}`)).status, { timeout: 30_000, interval: 300 }).toBe("resolved");
-    const { body } = await api(`/api/v1/incidents/${incident.id}/postmortem`);
-    const evidence = String(body).split("## Evidence\n\n")[1]?.split("\n") ?? [];
-    expect(evidence[0]).toMatch(new RegExp(`^- Orders database: ${sentence.source}`));
-  }, 120_000);
+describeFullPool("PostgreSQL", postgresSkipReason(), async () => {
+  // 10 slots, 3 of them reserved for superusers: the others get 7.
+  const server = await startPostgres({ maxConnections: 10 });
+  const admin = new pg.Client({ connectionString: server.adminUrl });
+  await admin.connect();
+  await admin.query("CREATE ROLE analytics LOGIN PASSWORD 'analytics-pw'");
+  await admin.end();
+  const url = server.adminUrl.replace(/\/\/postgres:[^@]+@/, "//analytics:analytics-pw@");
+  return {
+    type: "postgres",
+    url: server.url,
+    maxConnections: server.maxConnections,
+    holder: "analytics@127.0.0.1 (reports)",
+    open: async () => {
+      const client = new pg.Client({ connectionString: url, application_name: "reports" });
+      client.on("error", () => {});
+      await client.connect();
+      return { close: () => client.end() };
+    },
+    dispose: () => server.dispose(),
+  };
 });

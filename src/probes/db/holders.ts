@@ -61,9 +61,20 @@ export function withoutPort(host: string | null): string | null {
   return host.replace(/:\d+$/, "");
 }
 
-/** The `holders` fact for a result. */
+/** The longest `holders` fact: what a remote agent may send as one fact. */
+export const maxHoldersLength = 2_000;
+
+/** The `holders` fact for a result, at most `maxHoldersLength` long: the smallest groups join the rest until it fits. */
 export function encodeHolders(holders: Holders): string {
-  return JSON.stringify({ seen: holders.seen, top: holders.top.map((g) => [g.user, g.host, g.db, g.app, g.state, g.count]), rest: holders.rest });
+  const top = [...holders.top];
+  let rest = holders.rest;
+  for (;;) {
+    const text = JSON.stringify({ seen: holders.seen, top: top.map((g) => [g.user, g.host, g.db, g.app, g.state, g.count]), rest });
+    const last = top.at(-1);
+    if (text.length <= maxHoldersLength || last === undefined) return text;
+    top.pop();
+    rest += last.count;
+  }
 }
 
 /**

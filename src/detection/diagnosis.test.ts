@@ -37,6 +37,11 @@ describe("diagnose: one sentence, no more than the evidence shows", () => {
       responders: "pool exhausted: the server refuses new connections; last seen 96 of 100, who holds them unknown",
     },
     {
+      name: "a full pool, no other connection listed at all",
+      evidence: { error: saturated, lastSeen: { connections: 1, maxConnections: 100, holders: { seen: 0, top: [], rest: 0 } } },
+      responders: "pool exhausted: the server refuses new connections; last seen 1 of 100, who holds them unknown",
+    },
+    {
       name: "a full pool never seen before",
       evidence: { error: saturated },
       responders: "pool exhausted: the server refuses new connections; connection use before unknown",

@@ -171,7 +171,8 @@ function holderPhrase(seen: PoolSnapshot, audience: DiagnosisAudience): string {
     byHolder.set(label, entry);
   }
   const [label, top] = [...byHolder.entries()].sort((a, b) => b[1].count - a[1].count)[0] ?? [];
-  if (label === undefined || top === undefined) return ", held by no other client";
+  // A full pool with no other connection listed: they are there, Vigil could not see them.
+  if (label === undefined || top === undefined) return ", who holds them unknown";
   const idle = top.stateKnown ? ` (${count(top.idle)} idle)` : "";
   return `, ${count(top.count)} held by ${audience.public ? "one client" : label}${idle}`;
 }

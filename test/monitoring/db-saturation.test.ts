@@ -100,6 +100,7 @@ describe.skipIf(postgresSkipReason() !== undefined)("a full pool on a real Postg
     const admin = new pg.Client({ connectionString: server.adminUrl });
     await admin.connect();
     await admin.query("CREATE ROLE analytics LOGIN PASSWORD 'analytics-pw'");
+    await admin.query("CREATE ROLE plain LOGIN PASSWORD 'plain-pw'");
     await admin.end();
     hogUrl = server.adminUrl.replace(/\/\/postgres:[^@]+@/, "//analytics:analytics-pw@");
   }, 60_000);
@@ -123,6 +124,9 @@ describe.skipIf(postgresSkipReason() !== undefined)("a full pool on a real Postg
     expect(up.status).toBe("up");
     const holders = decodeHolders(up.facts["holders"]);
     expect(holders?.top[0]).toEqual({ user: "analytics", host: "127.0.0.1", db: "postgres", app: "reports", state: "idle", count: 3 });
+    // Without pg_read_all_stats (pg_monitor), other users' client address and state are hidden.
+    const blind = await check(postgresProbe, server.url.replace("monitor:monitor-pw", "plain:plain-pw"));
+    expect(decodeHolders(blind.facts["holders"])?.top[0]).toEqual({ user: "analytics", host: null, db: "postgres", app: "reports", state: null, count: 3 });
 
     const refusal = await fill(open, held, server.maxConnections);
     expect((refusal as { code?: string }).code).toBe("53300");

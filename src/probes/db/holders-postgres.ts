@@ -2,11 +2,12 @@ import type pg from "pg";
 import type { Fact } from "../types.ts";
 import { encodeHolders, groupHolders } from "./holders.ts";
 
-// Grouped by the server: one row per user, client, database, application name and state. Other users' client
-// address and state are null unless the monitor may read them (pg_read_all_stats, or pg_monitor which includes it).
+// Grouped by the server: one row per user, client, database, application name and state. Unless the monitor may
+// read other users' sessions (pg_read_all_stats, or pg_monitor which includes it), their backend type, client
+// address and state are null: such a session of a user is counted, with what it shows.
 const holdersSql = `SELECT usename, host(client_addr) AS client_addr, datname, application_name, state, count(*)::int AS n
   FROM pg_stat_activity
-  WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
+  WHERE (backend_type = 'client backend' OR (backend_type IS NULL AND usesysid IS NOT NULL)) AND pid <> pg_backend_pid()
   GROUP BY 1, 2, 3, 4, 5`;
 
 interface Row {

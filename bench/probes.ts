@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { MonitoringService } from "../src/app/monitoring.ts";
+import { startVigil } from "../src/app/start.ts";
 import { systemClock } from "../src/core/clock.ts";
 import { systemTimers } from "../src/core/timers.ts";
 import { parseConfigText } from "../src/config/index.ts";
@@ -157,65 +158,201 @@ async function lastEventId(store: Store): Promise<string | undefined> {
   return (await store.events.list({ newestFirst: true, limit: 1 }))[0]?.id;
 }
 
+function printRow(r: { phase: string; mean: number; max: number }, note = ""): void {
+  console.log(`  ${r.phase.padEnd(40)} mean ${r.mean.toFixed(1).padStart(5)} s  max ${r.max.toFixed(1).padStart(5)} s${note}`);
+}
+
+/** One webhook the bench's receiver got: Vigil's JSON body, and when it arrived (performance.now()). */
+interface Hook {
+  event: string;
+  /** The timeline event the webhook is about (a batch's latest). */
+  id: string;
+  labels: Record<string, string>;
+  incident: { status: string; root_components: string[]; impacted_components: string[] } | null;
+  components: { id: string }[];
+  receivedAt: number;
+  /** The same moment on the wall clock (ms since the epoch), to compare with the store's times. */
+  receivedWall: number;
+}
+
+/** A local webhook receiver: every POST's JSON body with its arrival time. */
+async function startReceiver(): Promise<{ url: string; hooks: Hook[]; close(): Promise<void> }> {
+  const hooks: Hook[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const receivedAt = performance.now();
+      const receivedWall = Date.now();
+      try {
+        hooks.push({ ...(JSON.parse(Buffer.concat(chunks).toString("utf8")) as Omit<Hook, "receivedAt" | "receivedWall">), receivedAt, receivedWall });
+      } catch {
+        // not JSON: not ours
+      }
+      res.writeHead(200).end("ok");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port: hookPort } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${hookPort}/hook`, hooks, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** Whether `hook` says monitor `id` (or its component `c<i>`) is down (`want` "down") or recovered ("up"), through the monitor's message or its incident's. */
+function says(hook: Hook, id: string, want: "down" | "up", via: "monitor" | "incident"): boolean {
+  if (via === "monitor") return hook.event === `monitor.${want}` && hook.labels["monitor"] === id;
+  const component = `c${id.slice(1)}`;
+  const incident = hook.incident;
+  if (incident === null || ![...incident.root_components, ...incident.impacted_components].includes(component)) return false;
+  const recovered = ["monitoring", "resolved", "postmortem"].includes(incident.status);
+  return want === "up" ? recovered : !recovered && (hook.event === "incident.created" || hook.event === "incident.updated");
+}
+
 /**
  * At equal settings with the peers' comparison (20 s interval, 16 s timeout, defaults otherwise), 50 monitors on one
- * target flipped at a random moment: seconds from each flip to each monitor's confirmed change, per phase. When the
- * target hangs, also from each monitor's first hung check (its start, as its `monitor.hang_suspected` says) to its
- * suspicion deadline's degraded and to its down.
+ * target flipped at a random moment, in a running Vigil (monitoring, incident engine, notifier: `startVigil`, as
+ * `vigil serve` runs it), each monitor the one monitor of its own component, and a `webhook` channel to a receiver
+ * here: seconds from each flip to each monitor's confirmed change (detection), and to the webhook that says so, its
+ * monitor's (`monitor.down`/`monitor.up`) and its incident's (opened or back to investigating / monitoring), per
+ * phase; and from the confirmed status to the webhook. When the target hangs, also from each monitor's first hung
+ * check (its start, as its `monitor.hang_suspected` says) to its suspicion deadline's degraded, to its down and to
+ * the down webhook.
  */
 async function equalSettings(count: number): Promise<{ rows: { phase: string; mean: number; max: number }[]; confirming: number }> {
   const intervalMs = 20_000;
-  const parsed = parseConfigText(configFor(count, "20s", "16s"), "equal.yaml", {});
-  if (!parsed.ok) throw new Error("bad config");
+  const receiver = await startReceiver();
+  const components = Array.from({ length: count }, (_, i) => `  - { id: c${i}, name: "Service ${i}", monitors: [m${i}] }`);
+  const text = `${configFor(count, "20s", "16s")}components:\n${components.join("\n")}\nnotifications:\n  channels:\n    - { id: hook, type: webhook, url: "${receiver.url}" }\n`;
+  const parsed = parseConfigText(text, "equal.yaml", {});
+  if (!parsed.ok) throw new Error(`bad config: ${JSON.stringify(parsed.errors.slice(0, 3))}`);
   await setMode("ok");
-  return withStore(async (store) => {
-    const service = new MonitoringService({ store, clock: systemClock, timers: systemTimers, logger, metrics: createMetrics("bench") }, 500);
-    await service.start(parsed.config);
+  const dir = await mkdtemp(path.join(tmpdir(), "vigil-bench-equal-"));
+  const vigil = await startVigil({
+    config: parsed.config,
+    configFile: path.join(dir, "equal.yaml"),
+    env: {},
+    host: "127.0.0.1",
+    port: 0,
+    dataDir: path.join(dir, "data"),
+    databaseUrl: undefined,
+    logger,
+    version: "bench",
+  });
+  try {
+    const { store, monitoring: service } = vigil;
     const ids = Array.from({ length: count }, (_, i) => `m${i}`);
-    const phase = async (mode: string, want: "up" | "down"): Promise<number[]> => {
+    /** Seconds from `since` (performance.now()) to the first webhook after it that says `want` of each monitor, through `via`. */
+    const hooksOf = async (since: number, want: "down" | "up", via: "monitor" | "incident"): Promise<Map<string, Hook>> => {
+      const seen = new Map<string, Hook>();
+      const deadline = performance.now() + 120_000;
+      while (seen.size < ids.length && performance.now() < deadline) {
+        for (const id of ids) {
+          if (seen.has(id)) continue;
+          const hook = receiver.hooks.find((h) => h.receivedAt >= since && says(h, id, want, via));
+          if (hook) seen.set(id, hook);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      if (seen.size < ids.length) throw new Error(`${via} webhooks saying ${want}: ${seen.size} of ${ids.length} after 120 s`);
+      return seen;
+    };
+    const out: { phase: string; mean: number; max: number }[] = [];
+    // Each row is printed as soon as it is measured, so that a run cut short still says what it saw.
+    const add = (name: string, times: number[]) => {
+      const row = { phase: name, mean: times.reduce((a, b) => a + b, 0) / times.length, max: Math.max(...times) };
+      out.push(row);
+      printRow(row, times.length < ids.length ? ` (${times.length} of ${ids.length} monitors)` : "");
+    };
+    /** Flips the target to `mode` at a random moment and measures detection and both webhooks. */
+    const phase = async (name: string, mode: string, want: "up" | "down"): Promise<void> => {
       await new Promise((r) => setTimeout(r, Math.random() * intervalMs));
+      const from = await lastEventId(store);
       await setMode(mode);
       const flipped = performance.now();
-      const seen = new Map<string, number>();
-      while (seen.size < ids.length) {
-        for (const id of ids) if (!seen.has(id) && service.status(id)?.status === want) seen.set(id, (performance.now() - flipped) / 1000);
+      const confirmed = new Map<string, number>();
+      while (confirmed.size < ids.length) {
+        for (const id of ids) if (!confirmed.has(id) && service.status(id)?.status === want) confirmed.set(id, performance.now());
         await new Promise((r) => setTimeout(r, 20));
       }
-      return [...seen.values()];
+      const [byMonitor, byIncident] = await Promise.all([hooksOf(flipped, want, "monitor"), hooksOf(flipped, want, "incident")]);
+      const s = (ms: number) => ms / 1000;
+      add(`${name} → ${want}`, ids.map((id) => s(confirmed.get(id)! - flipped)));
+      add(`  → ${want} webhook (monitor.${want})`, ids.map((id) => s(byMonitor.get(id)!.receivedAt - flipped)));
+      add(`  → ${want} webhook (incident)`, ids.map((id) => s(byIncident.get(id)!.receivedAt - flipped)));
+      add(`  confirmed → monitor webhook`, ids.map((id) => s(byMonitor.get(id)!.receivedAt - confirmed.get(id)!)));
+      add(`  confirmed → incident webhook`, ids.map((id) => s(byIncident.get(id)!.receivedAt - confirmed.get(id)!)));
+      await stages(from, want, byMonitor, byIncident);
+    };
+    /**
+     * Where the time from a confirmed change to its webhooks goes, from the store's times: the monitor's event (its
+     * confirming result) to the incident's event (the engine), each event to its outbox row (the dispatcher, with any
+     * grouping wait), the row to the webhook's arrival (the deliverer and the request).
+     */
+    const stages = async (after: string | undefined, want: "down" | "up", byMonitor: Map<string, Hook>, byIncident?: Map<string, Hook>): Promise<void> => {
+      const events = await eventsAfter(store, after, [`monitor.${want}`, "incident.created", "incident.updated"]);
+      const rows = await store.outbox.list({ destination: "hook", limit: 10_000 });
+      const monitorEvent = (id: string) => events.find((e) => e.kind === `monitor.${want}` && e.subject === id)!.at.getTime();
+      const planned = (hook: Hook) => rows.find((r) => r.eventId === hook.id)!.createdAt.getTime();
+      const at = (hook: Hook) => events.find((e) => e.id === hook.id)!.at.getTime();
+      const s = (ms: number) => ms / 1000;
+      add(`    event → planned (monitor.${want})`, ids.map((id) => s(planned(byMonitor.get(id)!) - monitorEvent(id))));
+      add(`    planned → received (monitor.${want})`, ids.map((id) => s(byMonitor.get(id)!.receivedWall - planned(byMonitor.get(id)!))));
+      if (byIncident !== undefined) {
+        add(`    monitor event → incident event`, ids.map((id) => s(at(byIncident.get(id)!) - monitorEvent(id))));
+        add(`    incident event → planned`, ids.map((id) => s(planned(byIncident.get(id)!) - at(byIncident.get(id)!))));
+        add(`    planned → received (incident)`, ids.map((id) => s(byIncident.get(id)!.receivedWall - planned(byIncident.get(id)!))));
+      }
+      // A failed attempt (retried with backoff) is a delay of its own: say how many there were, and why.
+      const failed = await eventsAfter(store, after, ["notification.failed"]);
+      if (failed.length > 0) console.log(`    ${failed.length} failed attempts, retried (first: ${String(failed[0]!.data["error"])})`);
     };
     while (ids.some((id) => service.status(id)?.status !== "up")) await new Promise((r) => setTimeout(r, 100));
     // Hang suspicion needs 5 good results per monitor to know its usual latency: 5 intervals of them.
     await new Promise((r) => setTimeout(r, 5 * intervalMs + 1_000));
-    const out: { phase: string; mean: number; max: number }[] = [];
-    const add = (name: string, times: number[]) => out.push({ phase: name, mean: times.reduce((a, b) => a + b, 0) / times.length, max: Math.max(...times) });
-    add("target answers 500 → down", await phase("error", "down"));
-    add("recovery → up", await phase("ok", "up"));
+    await phase("target answers 500", "error", "down");
+    await phase("recovery", "ok", "up");
     const before = await lastEventId(store);
-    const broke = Date.now() + Math.random() * intervalMs;
-    await new Promise((r) => setTimeout(r, broke - Date.now()));
+    await new Promise((r) => setTimeout(r, Math.random() * intervalMs));
+    // Wall clock (event times) and the monotonic clock (webhook arrivals) are both kept for the hang.
+    const brokeAt = Date.now();
+    const broke = performance.now();
     await setMode("hang");
     while (ids.some((id) => service.status(id)?.status !== "down")) await new Promise((r) => setTimeout(r, 100));
+    const [hangMonitor, hangIncident] = await Promise.all([hooksOf(broke, "down", "monitor"), hooksOf(broke, "down", "incident")]);
     const events = await eventsAfter(store, before, ["monitor.hang_suspected", "monitor.degraded", "monitor.down"]);
     const first = (kind: string, id: string) => events.find((e) => e.kind === kind && e.subject === id);
     const seconds = (ms: number) => ms / 1000;
+    // The webhooks' arrival on the wall clock: the flip's wall time plus the monotonic time since it.
+    const hookAt = (at: number) => brokeAt + (at - broke);
     const hung = ids.map((id) => {
       const suspected = events.find((e) => e.kind === "monitor.hang_suspected" && e.subject === id && e.data["confirming_check"] === true);
-      const degraded = first("monitor.degraded", id);
       const down = first("monitor.down", id);
-      if (!suspected || !degraded || !down) throw new Error(`${id}: suspected ${!!suspected}, degraded ${!!degraded}, down ${!!down}`);
-      const started = Date.parse(String(suspected.data["check_started_at"]));
-      const deadline = started + Number(suspected.data["suspect_after_ms"]);
-      return { degraded: degraded.at.getTime(), down: down.at.getTime(), started, deadline };
+      if (!down) throw new Error(`${id}: no monitor.down`);
+      // On a loaded machine a monitor may go unsuspected (slow answers raised its deadline past the timeout) or be
+      // confirmed down at its first check's timeout before its confirming check said degraded: those rows leave it out.
+      const started = suspected ? Date.parse(String(suspected.data["check_started_at"])) : undefined;
+      const deadline = suspected && started !== undefined ? started + Number(suspected.data["suspect_after_ms"]) : undefined;
+      return { degraded: first("monitor.degraded", id)?.at.getTime(), down: down.at.getTime(), started, deadline, monitorHook: hookAt(hangMonitor.get(id)!.receivedAt), incidentHook: hookAt(hangIncident.get(id)!.receivedAt) };
     });
-    add("target hangs → degraded", hung.map((h) => seconds(h.degraded - broke)));
-    add("target hangs → down", hung.map((h) => seconds(h.down - broke)));
-    add("  suspicion deadline → degraded", hung.map((h) => seconds(h.degraded - h.deadline)));
-    add("  first hung check → down", hung.map((h) => seconds(h.down - h.started)));
+    const degraded = hung.filter((h): h is typeof h & { degraded: number; deadline: number } => h.degraded !== undefined && h.deadline !== undefined);
+    const suspected = hung.filter((h): h is typeof h & { started: number } => h.started !== undefined);
+    add("target hangs → degraded", hung.filter((h) => h.degraded !== undefined).map((h) => seconds(h.degraded! - brokeAt)));
+    add("target hangs → down", hung.map((h) => seconds(h.down - brokeAt)));
+    add("  → down webhook (monitor.down)", hung.map((h) => seconds(h.monitorHook - brokeAt)));
+    add("  → down webhook (incident)", hung.map((h) => seconds(h.incidentHook - brokeAt)));
+    add("  suspicion deadline → degraded", degraded.map((h) => seconds(h.degraded - h.deadline)));
+    add("  first hung check → down", suspected.map((h) => seconds(h.down - h.started)));
+    add("  first hung check → monitor webhook", suspected.map((h) => seconds(h.monitorHook - h.started)));
+    add("  first hung check → incident webhook", suspected.map((h) => seconds(h.incidentHook - h.started)));
     const confirming = events.filter((e) => e.kind === "monitor.hang_suspected" && e.data["confirming_check"] === true).length;
-    add("recovery after a hang → up", await phase("ok", "up"));
-    await service.stop();
+    // The incident's own message came with the relapse (its degraded), before the down: only the monitor's path here.
+    await stages(before, "down", hangMonitor);
+    await phase("recovery after a hang", "ok", "up");
     return { rows: out, confirming };
-  });
+  } finally {
+    await vigil.stop("bench over");
+    await receiver.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -277,9 +414,8 @@ async function printTimeToDetect(): Promise<void> {
 
 async function printEqualAndFalseAlarms(only?: "false-alarm"): Promise<void> {
   if (only === undefined) {
-    console.log("equal settings: 50 monitors, 20 s interval, 16 s timeout, flipped at a random moment (detection to confirmed status)");
-    const { rows, confirming } = await equalSettings(50);
-    for (const r of rows) console.log(`  ${r.phase.padEnd(34)} mean ${r.mean.toFixed(1).padStart(5)} s  max ${r.max.toFixed(1).padStart(5)} s`);
+    console.log("equal settings: 50 monitors (one component each), 20 s interval, 16 s timeout, flipped at a random moment; a running Vigil with a webhook channel (detection, then the webhooks)");
+    const { confirming } = await equalSettings(50);
     console.log(`  extra load of the hang: ${confirming} confirming checks for 50 monitors`);
   }
   const count = Number(process.env.BENCH_FALSE_ALARM_MONITORS ?? 200);

@@ -78,6 +78,24 @@ describe("the incident engine, driven by hand", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it("tells its listener after each detection event it handles, not once after the whole batch", async () => {
+    await engine.stop();
+    let told = 0;
+    engine = new IncidentEngine({ store, clock, timers, logger: silent, monitorStatus: (id) => statuses[id] ?? "unknown", onChange: () => void told++ });
+    await engine.start(config);
+    told = 0;
+    // Two unrelated failures on the timeline before the engine reads either: one batch, two incidents.
+    for (const id of ["db", "mail"]) {
+      statuses[id] = "down";
+      await store.events.append({ at: clock.now(), kind: "monitor.down", subject: id, actor: "system", data: { region: "local" } });
+    }
+    await engine.detected();
+    expect((await incidents()).length).toBe(2);
+    // Once per event (then once more as the batch ends): the notifier, the listener in a running Vigil, hears of the
+    // first incident while the second is handled.
+    expect(told).toBeGreaterThanOrEqual(2);
+  });
+
   it("merges two incidents when a late cause upstream explains both", async () => {
     await event("api-a", "monitor.down");
     await timers.advance(90_000);

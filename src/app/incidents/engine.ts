@@ -142,7 +142,8 @@ export class IncidentEngine {
 
   /**
    * Handles the detection events after the cursor, one at a time, in order, moving the cursor after each: a
-   * crash in between handles that event again at the next start (it then joins the incident it opened).
+   * crash in between handles that event again at the next start (it then joins the incident it opened). The listener
+   * (`onChange`) is told after each event.
    */
   async #consume(): Promise<void> {
     const { store, clock } = this.#ctx.deps;
@@ -168,6 +169,9 @@ export class IncidentEngine {
         }
         await store.outbox.setCursor(engineCursor, event.id, clock.now());
         this.#cursor = event.id;
+        // Told after each event, not once the batch is done: the notifier sends this incident while the next event is
+        // handled (fifty monitors failing together are fifty events, and the first page should not wait for the last).
+        this.#ctx.deps.onChange?.();
       }
       if (events.length < consumeBatch) return;
     }

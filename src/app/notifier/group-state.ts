@@ -18,6 +18,8 @@ export async function loadGroupState(store: Pick<Store, "state">): Promise<Group
       lastSentAt: group.lastSentAt === null ? null : new Date(group.lastSentAt),
       pending: (raw["pending"] as Record<string, unknown>[]).map(reviveMessage),
       firing: (raw["firing"] as Record<string, unknown>[]).map(reviveMessage),
+      // Groups stored before conditions were remembered: nothing said yet, so their next message waits group_interval.
+      said: (raw["said"] as Group["said"] | undefined) ?? {},
     };
   }
   return { groups };

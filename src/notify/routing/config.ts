@@ -84,8 +84,8 @@ export interface Silence {
  * The default grouping: per incident; sent at once (group_wait 0 s: detection has already confirmed the failure and
  * correlation has already waited its window to gather a cascade into one incident, so waiting again only delays the
  * page); new messages of a group at most every minute (Alertmanager waits 5: Vigil's messages are already one per
- * incident, so the interval only bounds bursts, and a resolution should not wait long); a still-firing group again
- * every 4 hours, as Alertmanager does.
+ * incident, so the interval only bounds bursts; a recovery or a relapse does not wait for it, see `groupStep`); a
+ * still-firing group again every 4 hours, as Alertmanager does.
  */
 export const defaultGroupPolicy: GroupPolicy = {
   groupBy: ["incident"],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { MessageKind, NotificationMessage } from "../types.ts";
 import { defaultGroupPolicy, type GroupPolicy } from "./config.ts";
-import { emptyGroupState, groupKey, groupStep, isFiring, nextWakeAt, type GroupState } from "./group.ts";
+import { conditionOf, emptyGroupState, groupKey, groupStep, isFiring, nextWakeAt, type GroupState } from "./group.ts";
 
 const t0 = Date.parse("2026-01-01T00:00:00Z");
 /** "h:mm:ss", "mm:ss" or "ss" after t0. */
@@ -16,10 +16,12 @@ interface Spec {
   incident?: string | null;
   components?: string[];
   resolved?: boolean;
+  /** The incident's status (default: investigating, or resolved when `resolved`). */
+  status?: string;
 }
 
 /** A message whose eventId is `id`; about incident inc-1 on orders-db unless told otherwise. */
-const msg = (id: string, kind: MessageKind, { incident = "inc-1", components = ["orders-db"], resolved = false }: Spec = {}): NotificationMessage => ({
+const msg = (id: string, kind: MessageKind, { incident = "inc-1", components = ["orders-db"], resolved = false, status }: Spec = {}): NotificationMessage => ({
   kind,
   eventId: id,
   at: at("0"),
@@ -33,7 +35,7 @@ const msg = (id: string, kind: MessageKind, { incident = "inc-1", components = [
   incident:
     incident === null
       ? null
-      : { id: incident, name: "Outage", status: resolved ? "resolved" : "investigating", impact: "major", startedAt: at("0"), resolvedAt: resolved ? at("0") : null, rootIds: components, impactedIds: [] },
+      : { id: incident, name: "Outage", status: status ?? (resolved ? "resolved" : "investigating"), impact: "major", startedAt: at("0"), resolvedAt: resolved ? at("0") : null, rootIds: components, impactedIds: [] },
   components: components.map((c) => ({ id: c, name: c, group: null, status: "major_outage", previousStatus: "operational" })),
   labels: {},
 });
@@ -103,16 +105,16 @@ describe("groupStep, timelines", () => {
       ["0:00:00 pager group_wait created", "4:00:00 pager repeat_interval created", "5:00:00 pager group_interval updated", "9:00:00 pager repeat_interval updated"],
     ],
     [
-      "a resolution is flushed once, then the group is gone",
+      "a resolution goes at once, not after group_interval, then the group is gone",
       [["0", created], ["2:00", resolved], ["5:00"], ["4:05:00"]],
       policy(),
-      ["0:00:00 pager group_wait created", "0:05:00 pager group_interval resolved closed"],
+      ["0:00:00 pager group_wait created", "0:02:00 pager change resolved closed"],
     ],
     [
       "a message after the group closed starts a new group (and waits group_wait again)",
       [["0", created], ["30"], ["1:00", resolved], ["5:00"], ["5:30"], ["6:00", msg("again", "incident.created")], ["6:30"]],
       wait30,
-      ["0:00:30 pager group_wait created", "0:05:30 pager group_interval resolved closed", "0:06:30 pager group_wait again"],
+      ["0:00:30 pager group_wait created", "0:01:00 pager change resolved closed", "0:06:30 pager group_wait again"],
     ],
     [
       "trigger and resolution within group_wait go together, resolution last",
@@ -124,7 +126,7 @@ describe("groupStep, timelines", () => {
       "an update about a resolved incident ends it too",
       [["0", created], ["1:00", msg("postmortem", "incident.updated", { resolved: true })], ["5:00"]],
       policy(),
-      ["0:00:00 pager group_wait created", "0:05:00 pager group_interval postmortem closed"],
+      ["0:00:00 pager group_wait created", "0:01:00 pager change postmortem closed"],
     ],
     [
       "informational messages are sent once, never repeated",
@@ -136,13 +138,13 @@ describe("groupStep, timelines", () => {
       "a monitor down outside incidents repeats until it is up",
       [["0", msg("down", "monitor.down", { incident: null })], ["4:00:00"], ["4:01:00", msg("up", "monitor.up", { incident: null })], ["4:05:00"]],
       policy(),
-      ["0:00:00 pager group_wait down", "4:00:00 pager repeat_interval down", "4:05:00 pager group_interval up closed"],
+      ["0:00:00 pager group_wait down", "4:00:00 pager repeat_interval down", "4:01:00 pager change up closed"],
     ],
     [
       "two incidents are two groups",
       [["0", created], ["10", msg("other", "incident.created", { incident: "inc-2", components: ["dns"] })], ["1:00", resolved], ["5:00"], ["5:10"]],
       policy(),
-      ["0:00:00 pager group_wait created", "0:00:10 pager group_wait other", "0:05:00 pager group_interval resolved closed"],
+      ["0:00:00 pager group_wait created", "0:00:10 pager group_wait other", "0:01:00 pager change resolved closed"],
     ],
     [
       "two channels keep their own timing",
@@ -167,6 +169,57 @@ describe("groupStep, timelines", () => {
       [["0", created], ["10", msg("other", "incident.created", { incident: "inc-2", components: ["dns"] })], ["30"]],
       policy({ groupBy: [], groupWaitMs: 30_000 }),
       ["0:00:30 pager group_wait created,other"],
+    ],
+    [
+      "a monitor's up goes at once and closes its group; its next down starts a new group, sent at once",
+      [["0", msg("down", "monitor.down", { incident: null })], ["40", msg("up", "monitor.up", { incident: null })], ["1:20", msg("down2", "monitor.down", { incident: null })], ["5:00"]],
+      policy(),
+      ["0:00:00 pager group_wait down", "0:00:40 pager change up closed", "0:01:20 pager group_wait down2"],
+    ],
+    [
+      "an incident's recovery (monitoring) goes at once with what was pending, so does a relapse; more of the same waits group_interval",
+      [
+        ["0", created],
+        ["1:00", msg("identified", "incident.updated")],
+        ["2:00", msg("monitoring", "incident.updated", { status: "monitoring" })],
+        ["3:00", msg("relapse", "incident.updated")],
+        ["3:30", msg("identified2", "incident.updated", { status: "identified" })],
+        ["7:59"],
+        ["8:00"],
+        ["9:00", msg("monitoring2", "incident.updated", { status: "monitoring" })],
+      ],
+      policy(),
+      [
+        "0:00:00 pager group_wait created",
+        "0:02:00 pager change identified,monitoring",
+        "0:03:00 pager change relapse",
+        "0:08:00 pager group_interval identified2",
+        "0:09:00 pager change monitoring2",
+      ],
+    ],
+    [
+      "a recovery while the group still waits group_wait waits with its trigger: nothing was said yet",
+      [["0", msg("down", "monitor.down", { incident: null })], ["10", msg("up", "monitor.up", { incident: null })], ["29"], ["30"]],
+      wait30,
+      ["0:00:30 pager group_wait down,up closed"],
+    ],
+    [
+      "group_by []: a message about a cause the group never sent is no change; one about a sent cause takes the pending ones along",
+      [
+        ["0", created],
+        ["10", msg("other", "incident.created", { incident: "inc-2", components: ["dns"] })],
+        ["20", msg("other-done", "incident.resolved", { incident: "inc-2", components: ["dns"], resolved: true })],
+        ["1:00", msg("updated", "incident.updated")],
+        ["2:00", resolved],
+      ],
+      policy({ groupBy: [] }),
+      ["0:00:00 pager group_wait created", "0:02:00 pager change other,other-done,updated,resolved closed"],
+    ],
+    [
+      "a reminder changes nothing said: the recovery after it still goes at once",
+      [["0", created], ["4:00:00"], ["4:00:30", msg("monitoring", "incident.updated", { status: "monitoring" })]],
+      policy(),
+      ["0:00:00 pager group_wait created", "4:00:00 pager repeat_interval created", "4:00:30 pager change monitoring"],
     ],
     [
       "due groups are sent in due order",
@@ -253,5 +306,26 @@ describe("isFiring", () => {
   ];
   it.each(cases.map(([message, expected]) => [message.eventId, message, expected] as const))("%s", (_name, message, expected) => {
     expect(isFiring(message)).toBe(expected);
+  });
+});
+
+describe("conditionOf", () => {
+  const cases: [NotificationMessage, "failing" | "recovered" | null][] = [
+    [created, "failing"],
+    [updated, "failing"],
+    [msg("identified", "incident.updated", { status: "identified" }), "failing"],
+    [msg("monitoring", "incident.updated", { status: "monitoring" }), "recovered"],
+    [msg("after", "incident.updated", { resolved: true }), "recovered"],
+    [msg("postmortem", "incident.updated", { status: "postmortem" }), "recovered"],
+    [resolved, "recovered"],
+    [msg("due", "incident.update_due"), null],
+    [msg("down", "monitor.down", { incident: null }), "failing"],
+    [msg("up", "monitor.up", { incident: null }), "recovered"],
+    [msg("maint", "maintenance.in_progress", { incident: null }), null],
+    [msg("closed", "window.closed", { incident: null }), null],
+    [msg("test", "test", { incident: null }), null],
+  ];
+  it.each(cases.map(([message, expected]) => [message.eventId, message, expected] as const))("%s", (_name, message, expected) => {
+    expect(conditionOf(message)).toBe(expected);
   });
 });

@@ -16,7 +16,12 @@ export interface Group {
   pending: readonly NotificationMessage[];
   /** What the sent messages say is still wrong: the latest firing message per dedup key, oldest first. */
   firing: readonly NotificationMessage[];
+  /** Per dedup key, the condition the last sent message with one said (see {@link conditionOf}). */
+  said: Readonly<Record<string, Condition>>;
 }
+
+/** What a message says of its cause: failing, or recovered. */
+export type Condition = "failing" | "recovered";
 
 /** Every live group by key. Plain data: the caller may keep it across restarts. */
 export interface GroupState {
@@ -35,8 +40,12 @@ export type GroupInput =
 export interface Batch {
   channelId: string;
   groupKey: string;
-  /** `group_wait`: a new group's first send; `group_interval`: new messages of a group; `repeat_interval`: a reminder. */
-  reason: "group_wait" | "group_interval" | "repeat_interval";
+  /**
+   * `group_wait`: a new group's first send; `change`: a message saying the opposite of what was sent for its cause (a
+   * recovery after a failure, a relapse after a recovery), sent at once with what was pending; `group_interval`: new
+   * messages of a group; `repeat_interval`: a reminder.
+   */
+  reason: "group_wait" | "change" | "group_interval" | "repeat_interval";
   /** New messages in arrival order; for a reminder, the group's still-firing messages. */
   messages: NotificationMessage[];
   /** What still fires once this batch is delivered (latest message per dedup key): a receiver may show it as "still open". */
@@ -51,6 +60,39 @@ export interface Batch {
  */
 export function isFiring(message: NotificationMessage): boolean {
   return triggerKinds.has(message.kind) && (message.incident === null || message.incident.resolvedAt === null);
+}
+
+/**
+ * What `message` says of its cause, or null when it says neither (a reminder, a maintenance, a window, a test):
+ * `monitor.down` failing and `monitor.up` recovered; an incident's message recovered when the incident is resolved or
+ * its status is monitoring, resolved or postmortem (every signal has recovered), failing otherwise (`incident.created`,
+ * `incident.updated` investigating or identified); `incident.update_due` neither.
+ */
+export function conditionOf(message: NotificationMessage): Condition | null {
+  switch (message.kind) {
+    case "monitor.down":
+      return "failing";
+    case "monitor.up":
+    case "incident.resolved":
+      return "recovered";
+    case "incident.created":
+    case "incident.updated": {
+      const incident = message.incident;
+      if (incident === null) return null;
+      return incident.resolvedAt !== null || recoveredStatuses.has(incident.status) ? "recovered" : "failing";
+    }
+    default:
+      return null;
+  }
+}
+
+const recoveredStatuses: ReadonlySet<string> = new Set(["monitoring", "resolved", "postmortem"]);
+
+/** Whether `message` says the opposite of what `group` last sent for its dedup key (nothing sent for it yet: no). */
+function changes(group: Group, message: NotificationMessage): boolean {
+  const condition = conditionOf(message);
+  const said = group.said[message.dedupKey];
+  return condition !== null && said !== undefined && said !== condition;
 }
 
 /** Whether `message` ends what its dedup key was firing: a resolution, or anything about a resolved incident. */
@@ -80,11 +122,15 @@ export function groupKey(channelId: string, message: NotificationMessage, groupB
   return JSON.stringify({ channel: channelId, ...Object.fromEntries(fields.map((field) => [field, groupValue(message, field)])) });
 }
 
-/** When `group` next has something to send: its group_wait or group_interval for pending messages, else its reminder. */
+/**
+ * When `group` next has something to send: its group_wait for a new group's pending messages; for a sent group's, at
+ * once (its last send) when one of them changes what was said of its cause, else its group_interval; else its reminder.
+ */
 export function groupDueAt(group: Group): Date | null {
   const { policy } = group;
   if (group.pending.length > 0) {
     if (group.lastSentAt === null) return new Date(group.createdAt.getTime() + policy.groupWaitMs);
+    if (group.pending.some((m) => changes(group, m))) return group.lastSentAt;
     return new Date(group.lastSentAt.getTime() + policy.groupIntervalMs);
   }
   if (group.firing.length > 0 && group.lastSentAt !== null) return new Date(group.lastSentAt.getTime() + policy.repeatIntervalMs);
@@ -99,7 +145,10 @@ export function groupDueAt(group: Group): Date | null {
  *
  * - A new group waits `groupWaitMs` from its first message (0: sent in the same step), then sends everything pending.
  * - After a send, new messages of the group are batched and sent `groupIntervalMs` after the last send (at once when
- *   that has passed already).
+ *   that has passed already), except that a message saying the opposite of what was sent for its dedup key (see
+ *   {@link conditionOf}: a recovery after a failure, a relapse after a recovery) is sent at once, with everything
+ *   pending. Detection has already confirmed that change and damps a flapping monitor, so a group changes its mind a
+ *   bounded number of times; waiting group_interval would only delay the news a responder waits for.
  * - A group with nothing new whose sent messages still fire (an open incident, a monitor still down: see
  *   {@link isFiring}) re-sends them `repeatIntervalMs` after the last send.
  * - A send after which nothing fires (resolved, or only informational messages such as maintenance) is the group's
@@ -123,7 +172,7 @@ export function groupStep(state: GroupState, input: GroupInput): { state: GroupS
     const group = groups[key];
     groups[key] =
       group === undefined
-        ? { key, channelId, policy: { groupBy: [...route.groupBy], groupWaitMs: route.groupWaitMs, groupIntervalMs: route.groupIntervalMs, repeatIntervalMs: route.repeatIntervalMs }, createdAt: input.now, lastSentAt: null, pending: [message], firing: [] }
+        ? { key, channelId, policy: { groupBy: [...route.groupBy], groupWaitMs: route.groupWaitMs, groupIntervalMs: route.groupIntervalMs, repeatIntervalMs: route.repeatIntervalMs }, createdAt: input.now, lastSentAt: null, pending: [message], firing: [], said: {} }
         : { ...group, pending: [...group.pending, message] };
   }
 
@@ -140,13 +189,13 @@ export function groupStep(state: GroupState, input: GroupInput): { state: GroupS
     flush.push({
       channelId: group.channelId,
       groupKey: group.key,
-      reason: reminder ? "repeat_interval" : group.lastSentAt === null ? "group_wait" : "group_interval",
+      reason: reminder ? "repeat_interval" : group.lastSentAt === null ? "group_wait" : group.pending.some((m) => changes(group, m)) ? "change" : "group_interval",
       messages: reminder ? [...group.firing] : [...group.pending],
       firing,
       closed,
     });
     if (closed) delete groups[group.key];
-    else groups[group.key] = { ...group, pending: [], firing, lastSentAt: input.now };
+    else groups[group.key] = { ...group, pending: [], firing, lastSentAt: input.now, said: reminder ? group.said : group.pending.reduce(applyToSaid, group.said) };
   }
   return { state: { groups }, flush };
 }
@@ -166,6 +215,12 @@ function applyToFiring(firing: NotificationMessage[], message: NotificationMessa
   if (isFiring(message)) return [...firing.filter((m) => m.dedupKey !== message.dedupKey), message];
   if (ends(message)) return firing.filter((m) => m.dedupKey !== message.dedupKey);
   return firing;
+}
+
+/** What was said per dedup key once `message` is sent: its condition, when it has one. */
+function applyToSaid(said: Readonly<Record<string, Condition>>, message: NotificationMessage): Readonly<Record<string, Condition>> {
+  const condition = conditionOf(message);
+  return condition === null ? said : { ...said, [message.dedupKey]: condition };
 }
 
 function checkPolicy(policy: GroupPolicy): void {

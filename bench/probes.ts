@@ -3,7 +3,8 @@
 // For each size: N http monitors at a 30 s interval against a local target in another process,
 // through the real pipeline (scheduler, probe, assertions, detection, batched writes to PGlite).
 // Baseline, measured in the same run: the CPU a bare `http.get` costs per request against the same target.
-// Then time to detect at a 5 s interval, and at equal settings with the peers' comparison, then the false-alarm run:
+// Then time to detect at a 5 s interval, and at equal settings with the peers' comparison (in a running Vigil, to the
+// confirmed status and to the webhooks a local receiver gets, with where the time between them goes), then the false-alarm run:
 // a long-tailed target that must never be reported (BENCH_ONLY=equal: those two alone; BENCH_ONLY=false-alarm: the last;
 // BENCH_ONLY=detect: time to detect alone).
 //   BENCH_FALSE_ALARM_MONITORS=200  BENCH_FALSE_ALARM_SECONDS=300 (1 s interval, 16 s timeout)

@@ -12,6 +12,7 @@ import { stateQueries } from "./state.ts";
 import { subscriberQueries } from "./subscribers.ts";
 import { resultQueries } from "./results.ts";
 import { tokenQueries } from "./tokens.ts";
+import { userQueries } from "./users.ts";
 import type { Store } from "./types.ts";
 
 /** The advisory-lock key that orders appends to the timeline on PostgreSQL ("VIGILEVT" as a bigint). */
@@ -33,7 +34,7 @@ export type StoreQueries = Omit<Store, "kind" | "description" | "close" | "trans
 
 /** Every repository over one drizzle handle (the database, or a transaction on it). */
 export function queriesOver(db: Db): StoreQueries {
-  return { tokens: tokenQueries(db), catalog: catalogQueries(db), events: eventQueries(db), incidents: incidentQueries(db), maintenances: maintenanceQueries(db), outbox: outboxQueries(db), subscribers: subscriberQueries(db), silences: silenceQueries(db), state: stateQueries(db), ...resultQueries(db), ...clusterQueries(db), agents: agentQueries(db) };
+  return { tokens: tokenQueries(db), catalog: catalogQueries(db), events: eventQueries(db), incidents: incidentQueries(db), maintenances: maintenanceQueries(db), outbox: outboxQueries(db), subscribers: subscriberQueries(db), silences: silenceQueries(db), state: stateQueries(db), ...resultQueries(db), ...clusterQueries(db), agents: agentQueries(db), ...userQueries(db) };
 }
 
 /** A store over a drizzle handle; `sync` and `transaction` run in database transactions. */
@@ -138,6 +139,23 @@ export function storeOver(
     },
     heartbeats: { record: guard(queries.heartbeats.record), last: guard(queries.heartbeats.last) },
     agents: { ingest: guard(queries.agents.ingest), seen: guard(queries.agents.seen), list: guard(queries.agents.list), resultsAfter: guard(queries.agents.resultsAfter), cursorSince: guard(queries.agents.cursorSince) },
+    users: {
+      create: guard(queries.users.create),
+      get: guard(queries.users.get),
+      byEmail: guard(queries.users.byEmail),
+      list: guard(queries.users.list),
+      setPassword: guard(queries.users.setPassword),
+      setDisabled: guard(queries.users.setDisabled),
+    },
+    sessions: {
+      create: guard(queries.sessions.create),
+      get: guard(queries.sessions.get),
+      touch: guard(queries.sessions.touch),
+      remove: guard(queries.sessions.remove),
+      removeAllOf: guard(queries.sessions.removeAllOf),
+      prune: guard(queries.sessions.prune),
+    },
+    passwordLinks: { create: guard(queries.passwordLinks.create), use: guard(queries.passwordLinks.use) },
     listen: shell.listen,
     transaction: guard((fn) => inTransaction(fn)),
     close: shell.close,

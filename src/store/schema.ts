@@ -354,6 +354,58 @@ export const agents = pgTable("agents", {
   lastSeq: bigint("last_seq", { mode: "number" }).notNull().default(0),
 });
 
+/** Console users; the email is unique whatever its case, the password hash is null until one is set. */
+export const users = pgTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    email: text("email").notNull(),
+    role: text("role").notNull().$type<"owner" | "admin" | "responder" | "viewer">(),
+    /** An argon2id PHC string; null until the user follows their set-password link. */
+    passwordHash: text("password_hash"),
+    createdAt: instant("created_at").notNull(),
+    updatedAt: instant("updated_at").notNull(),
+    disabledAt: instant("disabled_at"),
+  },
+  (t) => [
+    uniqueIndex("users_email_lower_idx").on(sql`lower(${t.email})`),
+    check("users_role_check", sql`${t.role} in ('owner', 'admin', 'responder', 'viewer')`),
+  ],
+);
+
+/** Console sessions: the id is the SHA-256 of the cookie's secret, as tokens keep theirs. */
+export const userSessions = pgTable(
+  "user_sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: instant("created_at").notNull(),
+    lastSeenAt: instant("last_seen_at").notNull(),
+    /** The absolute end; the idle end is last_seen_at plus the configured idle time. */
+    expiresAt: instant("expires_at").notNull(),
+    address: text("address"),
+    userAgent: text("user_agent"),
+  },
+  (t) => [index("user_sessions_user_idx").on(t.userId), index("user_sessions_expires_idx").on(t.expiresAt)],
+);
+
+/** One-time set-password links: only the SHA-256 of the link's secret is kept. */
+export const passwordLinks = pgTable(
+  "password_links",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: instant("created_at").notNull(),
+    expiresAt: instant("expires_at").notNull(),
+    usedAt: instant("used_at"),
+  },
+  (t) => [index("password_links_user_idx").on(t.userId)],
+);
+
 /** Applied migrations; the runner also creates it (IF NOT EXISTS) before the first one runs. */
 export const schemaMigrations = pgTable("schema_migrations", {
   version: text("version").primaryKey(),
@@ -363,6 +415,6 @@ export const schemaMigrations = pgTable("schema_migrations", {
 });
 
 /** All tables, as handed to drizzle. */
-export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, notificationMessages, cursors, subscribers, silences, appState, clusterLease, clusterNodes, heartbeats, agents, schemaMigrations };
+export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, notificationMessages, cursors, subscribers, silences, appState, clusterLease, clusterNodes, heartbeats, agents, users, userSessions, passwordLinks, schemaMigrations };
 
 export type Schema = typeof schema;

@@ -249,6 +249,42 @@ export interface IncidentListOptions {
   limit: number;
 }
 
+/** A console user's role; see src/auth/roles.ts for what each may do. */
+export type UserRole = "owner" | "admin" | "responder" | "viewer";
+
+/** A console user as stored; `passwordHash` is an argon2id PHC string, null until a password is set. */
+export interface UserRow {
+  id: string;
+  email: string;
+  role: UserRole;
+  passwordHash: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Set when the user may no longer sign in; null: active. */
+  disabledAt: Date | null;
+}
+
+/** A console session as stored: `idHash` is the SHA-256 of the cookie's secret, never the secret. */
+export interface SessionRow {
+  idHash: string;
+  userId: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  /** The absolute end of the session, however active it is. */
+  expiresAt: Date;
+  address: string | null;
+  userAgent: string | null;
+}
+
+/** A one-time set-password link as stored: only the SHA-256 of its secret. */
+export interface PasswordLinkRow {
+  tokenHash: string;
+  userId: string;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: Date | null;
+}
+
 /** Vigil's persistence: PGlite in a data dir, or a PostgreSQL server. */
 export interface Store {
   readonly kind: "pglite" | "postgres";
@@ -404,6 +440,39 @@ export interface Store {
     forget(node: string): Promise<void>;
     /** Wakes the nodes listening on `channel` (PostgreSQL NOTIFY), with a short `payload` (under 8,000 bytes). */
     notify(channel: string, payload?: string): Promise<void>;
+  };
+  users: {
+    /** Stores a new user; AppError conflict when the id or the email (whatever its case) exists. */
+    create(row: Omit<UserRow, "passwordHash" | "disabledAt" | "updatedAt">): Promise<void>;
+    get(id: string): Promise<UserRow | undefined>;
+    /** The user with this email, compared without regard to case. */
+    byEmail(email: string): Promise<UserRow | undefined>;
+    /** Every user, oldest first. */
+    list(): Promise<UserRow[]>;
+    /** Replaces a user's password hash; false when there is no such user. */
+    setPassword(id: string, passwordHash: string, at: Date): Promise<boolean>;
+    /** Marks a user disabled (or active again with null); false when there is no such user. */
+    setDisabled(id: string, at: Date | null, now: Date): Promise<boolean>;
+  };
+  sessions: {
+    create(row: SessionRow): Promise<void>;
+    get(idHash: string): Promise<SessionRow | undefined>;
+    /** Moves last_seen_at forward (never back). */
+    touch(idHash: string, at: Date): Promise<void>;
+    /** Ends one session; false when it did not exist. */
+    remove(idHash: string): Promise<boolean>;
+    /** Ends every session of a user ("sign out everywhere"); returns how many ended. */
+    removeAllOf(userId: string): Promise<number>;
+    /** Deletes sessions whose absolute end is at or before `before`, or idle since `idleBefore`; returns how many. */
+    prune(before: Date, idleBefore: Date): Promise<number>;
+  };
+  passwordLinks: {
+    create(row: Omit<PasswordLinkRow, "usedAt">): Promise<void>;
+    /**
+     * Marks a link used if it is unused and not expired at `at`, and returns its user id; undefined otherwise.
+     * Only one caller ever gets the user id for a link.
+     */
+    use(tokenHash: string, at: Date): Promise<string | undefined>;
   };
   agents: {
     /**

@@ -12,6 +12,7 @@ import type { IncidentRow, MaintenanceRow, Store } from "../store/types.ts";
 import type { UpstreamView } from "../app/upstream/watcher.ts";
 import type { LeaderPort } from "./forward.ts";
 import type { SitePort } from "./public/site.ts";
+import type { ConsoleSettings } from "./console/routes.ts";
 
 /** The outcome of a configuration reload: applied with its catalog diff, or rejected with every error. */
 export type ReloadOutcome =
@@ -86,6 +87,8 @@ export interface ApiDeps {
   upstreams?: UpstreamsPort;
   /** Remote probe agents; absent in tests of the API alone. */
   agents?: AgentsPort;
+  /** Console settings (session lifetimes, login limits); absent: the defaults. */
+  console?: ConsoleSettings;
   /** The cluster: how long a silent node still counts as live; and, on a node that may not lead, where the leader is. */
   cluster?: { liveMs: number; leader?: LeaderPort; node?: string };
 }

@@ -27,6 +27,7 @@ import { clusterRoutes } from "./v1/cluster.ts";
 import { forwardToLeader } from "./forward.ts";
 import { opsRoutes, type MetricsAccess } from "./ops.ts";
 import { clientAddressReader } from "./client-address.ts";
+import { defaultConsoleSettings, registerConsoleRoutes } from "./console/routes.ts";
 import { commonSecurityHeaders, nonPagePolicy, type HstsSettings } from "./public/security-headers.ts";
 import { AppError } from "../core/errors.ts";
 import { jsonNestsDeeperThan } from "../core/json-depth.ts";
@@ -166,6 +167,7 @@ export function buildServer(deps: ApiDeps & { subscriptions?: SubscriptionsPort 
   const openapi = buildOpenApi([...routes, ...publicRoutes], { version: deps.version });
   app.get("/api/v1/openapi.json", async () => openapi);
   opsRoutes(app, deps, limits.metrics);
+  registerConsoleRoutes(app, { store: deps.store, clock: deps.clock, settings: deps.console ?? defaultConsoleSettings, trustedProxies: limits.trustedProxies, clientAddress: clientAddressReader(limits.trustedProxies) });
   return app;
 }
 

@@ -3,6 +3,7 @@ import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import type { ReloadOutcome } from "../api/deps.ts";
+import { addUser } from "../auth/add-user.ts";
 import { createToken } from "../auth/create-token.ts";
 import { tokenScopes } from "../auth/token-format.ts";
 import type { Clock } from "../core/clock.ts";
@@ -25,6 +26,7 @@ export const maxSocketPathBytes = 107;
 export const localRequest = z.discriminatedUnion("op", [
   z.strictObject({ op: z.literal("token.create"), name: z.string(), scope: z.enum(tokenScopes), expires_at: z.iso.datetime({ offset: true }).nullable().optional(), region: z.string().max(63).nullable().optional() }),
   z.strictObject({ op: z.literal("reload") }),
+  z.strictObject({ op: z.literal("user.add"), email: z.string().max(300), role: z.string().max(40) }),
 ]);
 export type LocalRequest = z.infer<typeof localRequest>;
 
@@ -41,7 +43,7 @@ export interface LocalSocket {
 }
 
 interface LocalDeps {
-  store: Pick<Store, "tokens" | "events">;
+  store: Pick<Store, "tokens" | "events" | "transaction">;
   clock: Clock;
   logger: Logger;
   reload: (actor: string) => Promise<ReloadOutcome>;
@@ -147,6 +149,11 @@ export async function handle(line: string, deps: LocalDeps): Promise<LocalAnswer
         ok: true,
         result: { id: created.row.id, name: created.row.name, scope: created.row.scope, created_at: created.row.createdAt.toISOString(), expires_at: created.row.expiresAt?.toISOString() ?? null, region: created.row.region, token: created.token },
       };
+    }
+    if (request.op === "user.add") {
+      const added = await addUser(deps, { email: request.email, role: request.role, actor: localSocketActor });
+      deps.logger.info({ id: added.user.id, role: added.user.role, actor: localSocketActor }, "user added");
+      return { ok: true, result: { id: added.user.id, email: added.user.email, role: added.user.role, link_secret: added.linkSecret, link_expires_at: added.linkExpiresAt.toISOString() } };
     }
     const outcome = await deps.reload(localSocketActor);
     if (!outcome.applied) throw new AppError("config_invalid", `${outcome.file} was rejected; the running configuration is unchanged`, { details: outcome.errors });

@@ -155,7 +155,7 @@ export function storeOver(
       removeAllOf: guard(queries.sessions.removeAllOf),
       prune: guard(queries.sessions.prune),
     },
-    passwordLinks: { create: guard(queries.passwordLinks.create), use: guard(queries.passwordLinks.use) },
+    passwordLinks: { create: guard(queries.passwordLinks.create), get: guard(queries.passwordLinks.get), use: guard(queries.passwordLinks.use) },
     listen: shell.listen,
     transaction: guard((fn) => inTransaction(fn)),
     close: shell.close,

@@ -468,6 +468,7 @@ export interface Store {
   };
   passwordLinks: {
     create(row: Omit<PasswordLinkRow, "usedAt">): Promise<void>;
+    get(tokenHash: string): Promise<PasswordLinkRow | undefined>;
     /**
      * Marks a link used if it is unused and not expired at `at`, and returns its user id; undefined otherwise.
      * Only one caller ever gets the user id for a link.

@@ -62,6 +62,11 @@ export function userQueries(db: Db): Pick<Store, "users" | "sessions" | "passwor
       async create(row) {
         await db.insert(passwordLinks).values({ ...row, usedAt: null });
       },
+      async get(tokenHash) {
+        const rows = await db.select().from(passwordLinks).where(eq(passwordLinks.tokenHash, tokenHash));
+        const row = rows[0];
+        return row === undefined ? undefined : { tokenHash: row.tokenHash, userId: row.userId, createdAt: row.createdAt, expiresAt: row.expiresAt, usedAt: row.usedAt };
+      },
       async use(tokenHash, at) {
         // One UPDATE with the conditions in its WHERE: two concurrent uses cannot both succeed.
         const rows = await db

@@ -77,8 +77,10 @@ for (const backend of storeBackends()) {
     it("uses a set-password link once, and never after it expired", async () => {
       await store.passwordLinks.create({ tokenHash: "1".repeat(64), userId: "usr_one", createdAt: at(0), expiresAt: at(100) });
       await store.passwordLinks.create({ tokenHash: "2".repeat(64), userId: "usr_one", createdAt: at(0), expiresAt: at(100) });
+      expect(await store.passwordLinks.get("1".repeat(64))).toEqual({ tokenHash: "1".repeat(64), userId: "usr_one", createdAt: at(0), expiresAt: at(100), usedAt: null });
       const [first, second] = await Promise.all([store.passwordLinks.use("1".repeat(64), at(10)), store.passwordLinks.use("1".repeat(64), at(10))]);
       expect([first, second].filter((u) => u !== undefined)).toEqual(["usr_one"]);
+      expect((await store.passwordLinks.get("1".repeat(64)))?.usedAt).toEqual(at(10));
       expect(await store.passwordLinks.use("2".repeat(64), at(100))).toBeUndefined();
       expect(await store.passwordLinks.use("9".repeat(64), at(10))).toBeUndefined();
     });

@@ -1,0 +1,194 @@
+/**
+ * The console's pages under /manage: sign in, set a password through a one-time link, sign out, and the signed-in
+ * home. Cookies are httpOnly and SameSite=Lax, Secure when the request came over HTTPS (directly, or as a trusted
+ * proxy's X-Forwarded-Proto says). Every POST needs a CSRF token and, when the browser sends one, a same-origin Origin.
+ */
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import formbody from "@fastify/formbody";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { TLSSocket } from "node:tls";
+import { setPasswordPath } from "../../auth/add-user.ts";
+import { defaultLoginLimits, type LimiterState, type LoginLimits } from "../../auth/login-limiter.ts";
+import { endSession, resolveSession } from "../../auth/session.ts";
+import { defaultSessionPolicy, type SessionPolicy } from "../../auth/session-expiry.ts";
+import { setPasswordWithLink, userOfLink, linkInvalidMessage } from "../../auth/set-password.ts";
+import { signIn, signInRefusedMessage } from "../../auth/sign-in.ts";
+import type { Clock } from "../../core/clock.ts";
+import { isAppError } from "../../core/errors.ts";
+import type { Store } from "../../store/types.ts";
+import { trustedList } from "../client-address.ts";
+import { htmlPolicy } from "../public/security-headers.ts";
+import { homePage, loginPage, messagePage, setPasswordPage } from "./pages.ts";
+
+/** Console settings (config `console`). */
+export interface ConsoleSettings {
+  sessions: SessionPolicy;
+  login: LoginLimits;
+}
+
+export const defaultConsoleSettings: ConsoleSettings = { sessions: defaultSessionPolicy, login: defaultLoginLimits };
+
+/** The cookie holding the session's secret, and the one holding the CSRF token of the forms shown before sign-in. */
+export const sessionCookie = "vigil_session";
+export const formCookie = "vigil_form";
+
+interface ConsoleDeps {
+  store: Store;
+  clock: Clock;
+  settings: ConsoleSettings;
+  trustedProxies: readonly string[];
+  clientAddress: (request: FastifyRequest) => string;
+}
+
+function cookies(request: FastifyRequest): Map<string, string> {
+  const jar = new Map<string, string>();
+  for (const part of (request.headers.cookie ?? "").split(";")) {
+    const at = part.indexOf("=");
+    if (at > 0) jar.set(part.slice(0, at).trim(), part.slice(at + 1).trim());
+  }
+  return jar;
+}
+
+function field(body: unknown, name: string): string {
+  const value = body !== null && typeof body === "object" ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof value === "string" ? value : "";
+}
+
+function same(a: string, b: string): boolean {
+  const [x, y] = [Buffer.from(a), Buffer.from(b)];
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}
+
+/** A signed-in form's CSRF token: derived from the session's secret, which a page of another site cannot read. */
+function sessionCsrf(sessionSecret: string): string {
+  return createHash("sha256").update(`vigil console csrf\0${sessionSecret}`).digest("base64url");
+}
+
+function page(reply: FastifyReply, status: number, html: string): FastifyReply {
+  return reply
+    .status(status)
+    .header("content-type", "text/html; charset=utf-8")
+    .header("cache-control", "no-store")
+    // same-origin, not the site's no-referrer: with no-referrer Chromium sends `Origin: null` on the console's own forms.
+    .header("referrer-policy", "same-origin")
+    .header("content-security-policy", htmlPolicy(html, { scripts: false, embeddable: false }))
+    .header("x-frame-options", "DENY")
+    .send(html);
+}
+
+/** Registers the /manage pages. */
+export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): void {
+  const proxies = trustedList(deps.trustedProxies);
+  const limiter: LimiterState = new Map();
+  const settings = deps.settings;
+
+  const secure = (request: FastifyRequest): boolean => {
+    if ((request.socket as Partial<TLSSocket>).encrypted === true) return true;
+    const peer = request.socket.remoteAddress ?? "";
+    const family = peer.includes(":") && !peer.startsWith("::ffff:") ? "ipv6" : "ipv4";
+    const address = peer.startsWith("::ffff:") ? peer.slice(7) : peer;
+    const proto = request.headers["x-forwarded-proto"];
+    return typeof proto === "string" && proto.split(",")[0]?.trim().toLowerCase() === "https" && address !== "" && proxies.check(address, family);
+  };
+  const setCookie = (request: FastifyRequest, reply: FastifyReply, name: string, value: string, maxAgeSeconds: number) => {
+    const attributes = [`${name}=${value}`, "Path=/manage", "HttpOnly", "SameSite=Lax", `Max-Age=${maxAgeSeconds}`, ...(secure(request) ? ["Secure"] : [])];
+    const previous = reply.getHeader("set-cookie");
+    const list = previous === undefined ? [] : Array.isArray(previous) ? previous.map(String) : [String(previous)];
+    void reply.header("set-cookie", [...list, attributes.join("; ")]);
+  };
+  /** The pre-sign-in form token: the cookie's value, set now when the browser has none. */
+  const formToken = (request: FastifyRequest, reply: FastifyReply): string => {
+    const existing = cookies(request).get(formCookie);
+    if (existing !== undefined && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
+    const token = randomBytes(32).toString("base64url");
+    setCookie(request, reply, formCookie, token, 86_400);
+    return token;
+  };
+  /** A POST from a page of another origin, when the browser says so. */
+  const crossOrigin = (request: FastifyRequest): boolean => {
+    const origin = request.headers.origin;
+    // "null": a browser that hides the origin (privacy settings, a no-referrer policy) proves nothing either way.
+    if (origin === undefined || origin === "null") return false;
+    const host = request.headers.host ?? "";
+    return origin !== `${secure(request) ? "https" : "http"}://${host}` && origin !== `http://${host}` && origin !== `https://${host}`;
+  };
+  const forged = (reply: FastifyReply) =>
+    page(reply, 403, messagePage("Form refused", "This form expired or was sent from another site. Open the page again and resend it.", { href: "/manage/login", text: "Sign in" }));
+  const session = (request: FastifyRequest) => resolveSession({ store: deps.store, clock: deps.clock, sessions: settings.sessions }, cookies(request).get(sessionCookie));
+
+  void app.register(async (scope) => {
+    await scope.register(formbody, { bodyLimit: 16 * 1024 });
+
+    scope.get("/manage", async (request, reply) => {
+      const signedIn = await session(request);
+      if (!signedIn) return reply.status(303).header("cache-control", "no-store").redirect("/manage/login");
+      return page(reply, 200, homePage({ user: signedIn.user, csrf: sessionCsrf(cookies(request).get(sessionCookie) as string) }));
+    });
+
+    scope.get("/manage/login", async (request, reply) => {
+      if (await session(request)) return reply.status(303).redirect("/manage");
+      return page(reply, 200, loginPage({ csrf: formToken(request, reply) }));
+    });
+
+    scope.post("/manage/login", async (request, reply) => {
+      const cookie = cookies(request).get(formCookie) ?? "";
+      if (crossOrigin(request) || !same(cookie, field(request.body, "csrf"))) return forged(reply);
+      const email = field(request.body, "email");
+      const outcome = await signIn(
+        { store: deps.store, clock: deps.clock, limiter, limits: settings.login, sessions: settings.sessions },
+        { email, password: field(request.body, "password"), address: deps.clientAddress(request), userAgent: request.headers["user-agent"] },
+      );
+      if (outcome.ok) {
+        setCookie(request, reply, sessionCookie, outcome.sessionSecret, Math.floor(settings.sessions.absoluteMs / 1000));
+        return reply.status(303).header("cache-control", "no-store").redirect("/manage");
+      }
+      if (outcome.reason === "rate_limited") {
+        const seconds = Math.ceil(outcome.retryAfterMs / 1000);
+        void reply.header("retry-after", String(seconds));
+        return page(reply, 429, loginPage({ csrf: cookie, email, error: `Too many failed attempts. Try again in ${Math.ceil(seconds / 60)} minute(s).` }));
+      }
+      return page(reply, 401, loginPage({ csrf: cookie, email, error: signInRefusedMessage }));
+    });
+
+    scope.get(setPasswordPath, async (request, reply) => {
+      const token = field(request.query, "token");
+      const user = await userOfLink(deps, token);
+      if (!user) return page(reply, 404, messagePage("Link not valid", linkInvalidMessage));
+      return page(reply, 200, setPasswordPage({ csrf: formToken(request, reply), token, email: user.email }));
+    });
+
+    scope.post(setPasswordPath, async (request, reply) => {
+      const cookie = cookies(request).get(formCookie) ?? "";
+      if (crossOrigin(request) || !same(cookie, field(request.body, "csrf"))) return forged(reply);
+      const token = field(request.body, "token");
+      try {
+        await setPasswordWithLink(deps, { token, password: field(request.body, "password") });
+      } catch (error) {
+        if (!isAppError(error)) throw error;
+        if (error.code === "validation_failed") {
+          const user = await userOfLink(deps, token);
+          if (user) return page(reply, 400, setPasswordPage({ csrf: cookie, token, email: user.email, error: error.message }));
+        }
+        return page(reply, 404, messagePage("Link not valid", linkInvalidMessage));
+      }
+      return page(reply, 200, messagePage("Password set", "Your password is set. Sign in with it now.", { href: "/manage/login", text: "Sign in" }));
+    });
+
+    scope.get("/manage/logout", async (request, reply) => {
+      const signedIn = await session(request);
+      if (!signedIn) return reply.status(303).redirect("/manage/login");
+      return reply.status(303).redirect("/manage");
+    });
+
+    scope.post("/manage/logout", async (request, reply) => {
+      const secret = cookies(request).get(sessionCookie);
+      const signedIn = await session(request);
+      if (!signedIn || secret === undefined) return reply.status(303).redirect("/manage/login");
+      if (crossOrigin(request) || !same(sessionCsrf(secret), field(request.body, "csrf"))) return forged(reply);
+      if (field(request.body, "everywhere") === "1") await deps.store.sessions.removeAllOf(signedIn.user.id);
+      else await endSession(deps, secret);
+      setCookie(request, reply, sessionCookie, "", 0);
+      return page(reply, 200, messagePage("Signed out", field(request.body, "everywhere") === "1" ? "You are signed out on every device." : "You are signed out.", { href: "/manage/login", text: "Sign in again" }));
+    });
+  });
+}

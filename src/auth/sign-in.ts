@@ -1,0 +1,38 @@
+import type { Clock } from "../core/clock.ts";
+import type { Store, UserRow } from "../store/types.ts";
+import { checkLimit, limitKeys, recordFailure, recordSuccess, type LimiterState, type LoginLimits } from "./login-limiter.ts";
+import { passwordMatches } from "./password-hash.ts";
+import { mintSecret } from "./secrets.ts";
+import { sessionTimes, type SessionPolicy } from "./session-expiry.ts";
+
+/** The one answer to a wrong e-mail, a wrong password, a user without a password yet and a disabled user. */
+export const signInRefusedMessage = "the e-mail address or the password is not right";
+
+/** What signing in came to: a session (its secret goes in the cookie, once), a refusal, or a wait. */
+export type SignInOutcome =
+  | { ok: true; user: UserRow; sessionSecret: string }
+  | { ok: false; reason: "refused" }
+  | { ok: false; reason: "rate_limited"; retryAfterMs: number };
+
+/** Signs a user in with e-mail and password, counting failures per account and per address. */
+export async function signIn(
+  deps: { store: Pick<Store, "users" | "sessions" | "events">; clock: Clock; limiter: LimiterState; limits: LoginLimits; sessions: SessionPolicy },
+  input: { email: string; password: string; address: string; userAgent: string | undefined },
+): Promise<SignInOutcome> {
+  const keys = limitKeys(input.email, input.address);
+  const limit = checkLimit(deps.limiter, deps.limits, keys, deps.clock.now().getTime());
+  if (!limit.allowed) return { ok: false, reason: "rate_limited", retryAfterMs: limit.retryAfterMs };
+  const user = input.email.length <= 254 && input.password.length <= 1024 ? await deps.store.users.byEmail(input.email.trim()) : undefined;
+  const usable = user !== undefined && user.disabledAt === null ? user.passwordHash : null;
+  const matches = await passwordMatches(input.password.slice(0, 1024), usable);
+  const now = deps.clock.now();
+  if (!matches || user === undefined) {
+    recordFailure(deps.limiter, deps.limits, keys, now.getTime());
+    return { ok: false, reason: "refused" };
+  }
+  recordSuccess(deps.limiter, keys);
+  const secret = mintSecret();
+  await deps.store.sessions.create({ idHash: secret.hash, userId: user.id, ...sessionTimes(deps.sessions, now), address: input.address, userAgent: input.userAgent?.slice(0, 300) ?? null });
+  await deps.store.events.append({ at: now, kind: "user.signed_in", subject: user.id, actor: `user:${user.id}`, data: { address: input.address } });
+  return { ok: true, user, sessionSecret: secret.secret };
+}

@@ -85,6 +85,19 @@ describe("the console over HTTP", () => {
     expect((await home(other)).status).toBe(200);
   }, 60_000);
 
+  it("answers a user without a password yet and a disabled user as it answers a wrong password", async () => {
+    const deps = { store: test.vigil.store, clock };
+    await addUser(deps, { email: "carol@example.com", role: "viewer", actor: "test" });
+    const dave = await addUser(deps, { email: "dave@example.com", role: "viewer", actor: "test" });
+    await setPasswordWithLink(deps, { token: dave.linkSecret, password });
+    await test.vigil.store.users.setDisabled(dave.user.id, clock.now(), clock.now());
+    const error = async (res: Response) => [res.status, /<p class="error" role="alert">([^<]*)<\/p>/.exec(await res.text())?.[1]];
+    const wrong = await error(await login("ada@example.com", "wrong password here", { "x-forwarded-for": "192.0.2.200" }));
+    expect(wrong).toEqual([401, "the e-mail address or the password is not right"]);
+    expect(await error(await login("carol@example.com", "", { "x-forwarded-for": "192.0.2.201" }))).toEqual(wrong);
+    expect(await error(await login("dave@example.com", password, { "x-forwarded-for": "192.0.2.202" }))).toEqual(wrong);
+  }, 60_000);
+
   it("answers 429 with Retry-After after 5 failures for one account, whatever the address", async () => {
     for (let i = 0; i < 5; i++) expect((await login("bob@example.com", "wrong password here", { "x-forwarded-for": `192.0.2.${i + 1}` })).status).toBe(401);
     const limited = await login("bob@example.com", password, { "x-forwarded-for": "192.0.2.99" });

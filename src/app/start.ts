@@ -1,3 +1,4 @@
+import { defaultLoginLimits } from "../auth/login-limiter.ts";
 import type { FastifyInstance } from "fastify";
 import type { ReadinessCheck, ReloadOutcome } from "../api/deps.ts";
 import { buildServer, serverLimitsOf } from "../api/server.ts";
@@ -280,6 +281,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         site: { files: () => publisher.snapshot?.files },
         subscriptions,
         settings: () => ({ windowMarginMs: holder.current.incidents.window_margin, timeZone: holder.current.site.time_zone }),
+        console: { sessions: { idleMs: options.config.console.session.idle, absoluteMs: options.config.console.session.absolute }, login: defaultLoginLimits },
         cluster: {
           liveMs: timing.liveMs,
           ...(clustered ? { leader: leaderPort } : {}),

@@ -408,6 +408,16 @@ const region = strictMap({
   location: text.optional(),
 });
 
+/** The console at /manage: how long a signed-in session lasts. */
+const consoleSettings = strictMap({
+  session: strictMap({
+    /** A session ends after this long without a request. */
+    idle: positiveDuration.default(12 * 3_600_000),
+    /** And this long after sign-in, however active. */
+    absolute: positiveDuration.default(7 * 86_400_000),
+  }).prefault({}),
+});
+
 /** The whole configuration file. */
 export const VigilConfigSchema = strictMap({
   site: site.prefault({}),
@@ -423,6 +433,7 @@ export const VigilConfigSchema = strictMap({
   upstreams: z.array(upstream).default([]),
   notifications: notifications.prefault({}),
   subscribers: subscribers.optional(),
+  console: consoleSettings.prefault({}),
 });
 
 /** A validated configuration, frozen after loading. */

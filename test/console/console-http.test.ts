@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addUser } from "../../src/auth/add-user.ts";
 import { setPasswordWithLink } from "../../src/auth/set-password.ts";
 import { ManualClock } from "../../src/core/clock.ts";
+import { parseConfigText } from "../../src/config/index.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 
 const config = `
@@ -132,4 +133,39 @@ describe("the console over HTTP", () => {
     clock.advance(3 * 3_600_000); // 168 hours: the absolute end
     expect((await home(fresh)).status).toBe(303);
   }, 120_000);
+});
+
+describe("console.session in the configuration", () => {
+  it("sets the idle and absolute lifetimes of sessions", async () => {
+    const clock = new ManualClock("2026-12-01T09:00:00Z");
+    const test = await startTestVigil(`${config}console: { session: { idle: 10m, absolute: 1h } }\n`, { clock });
+    try {
+      const deps = { store: test.vigil.store, clock };
+      const added = await addUser(deps, { email: "ada@example.com", role: "viewer", actor: "test" });
+      await setPasswordWithLink(deps, { token: added.linkSecret, password });
+      const page = await fetch(`${test.vigil.url}/manage/login`);
+      const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? "";
+      const res = await fetch(`${test.vigil.url}/manage/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { cookie: (page.headers.get("set-cookie") ?? "").split(";")[0] ?? "", "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ csrf, email: "ada@example.com", password }).toString(),
+      });
+      expect(res.headers.get("set-cookie")).toMatch(/; Max-Age=3600$/);
+      const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+      const home = () => fetch(`${test.vigil.url}/manage`, { headers: { cookie }, redirect: "manual" });
+      clock.advance(9 * 60_000);
+      expect((await home()).status).toBe(200);
+      clock.advance(10 * 60_000);
+      expect((await home()).status).toBe(303);
+    } finally {
+      await test.dispose();
+    }
+  }, 120_000);
+
+  it("refuses a lifetime that is not a positive duration, naming the key", () => {
+    const parsed = parseConfigText(`${config}console: { session: { idle: 0s } }\n`, "vigil.yaml", {});
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.errors.map((e) => e.path)).toContain("console.session.idle");
+  });
 });

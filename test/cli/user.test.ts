@@ -67,7 +67,19 @@ describe("vigil user", () => {
       expect(added.stderr).toContain("asked the running Vigil over");
       const url = (JSON.parse(added.stdout) as { set_password_url: string }).set_password_url;
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:8080\/manage\/set-password\?token=/);
-      expect(vigil.output()).not.toContain(url.split("token=")[1]);
+      // Following the link and setting a password (with a refused one first) leaves neither secret in the server's log.
+      const secret = url.split("token=")[1] ?? "";
+      const page = await fetch(`${vigil.url}/manage/set-password?token=${secret}`);
+      expect(page.status).toBe(200);
+      const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? "";
+      const cookie = (page.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+      const post = (password: string) =>
+        fetch(`${vigil.url}/manage/set-password`, { method: "POST", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ csrf, token: secret, password }).toString() });
+      expect((await post("tiny")).status).toBe(400);
+      expect((await post("a quite long secret passphrase")).status).toBe(200);
+      await vigil.stop();
+      for (const text of [secret, "tiny", "a quite long secret passphrase", csrf]) expect(vigil.output()).not.toContain(text);
+      expect(vigil.output()).toContain('"msg":"user added"');
     } finally {
       await vigil.stop();
     }

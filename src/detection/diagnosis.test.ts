@@ -79,12 +79,30 @@ describe("diagnose: one sentence, no more than the evidence shows", () => {
       responders: "unreachable (connection failed); last seen 12 of 1,000 connections",
     },
     { name: "unreachable without anything seen before: the error line says it", evidence: { error: { kind: "timeout", message: "timed out" } }, responders: null },
+    {
+      name: "a different server at the address, its restart aside",
+      evidence: { failover: { note: "a different server (id 2, host db-2.internal) answers since 13:24:10 UTC, now writable", since: "13:24:10 UTC", writable: true, promoted: false }, restarts: [t0] },
+      responders: "failover: a different server (id 2, host db-2.internal) answers since 13:24:10 UTC, now writable",
+      public: "failover: a different server answers since 13:24:10 UTC, now writable",
+    },
+    {
+      name: "a promoted standby",
+      evidence: { failover: { note: "a new timeline (3, was 2) since 13:24:10 UTC: a standby was promoted, now writable", since: "13:24:10 UTC", writable: true, promoted: true } },
+      responders: "failover: a new timeline (3, was 2) since 13:24:10 UTC: a standby was promoted, now writable",
+      public: "failover: a standby was promoted since 13:24:10 UTC, now writable",
+    },
+    {
+      name: "a full pool outranks a failover",
+      evidence: { error: saturated, failover: { note: "a different server (id 2) answers since 13:24:10 UTC", since: "13:24:10 UTC", writable: null, promoted: false } },
+      responders: "pool exhausted: the server refuses new connections; connection use before unknown",
+    },
+    { name: "a replica behind its source", evidence: { lag: "replica 5 min behind its source, above 30 s" }, responders: "replica 5 min behind its source, above 30 s" },
     { name: "a wrong password is no diagnosis of the pool", evidence: { error: { kind: "auth", message: "denied" }, lastSeen: { connections: 12, maxConnections: 1000 } }, responders: null },
   ])("$name", ({ evidence, responders, public: forPublic }) => {
     const e = { ...none, ...evidence };
     expect(diagnose(e, { public: false })).toBe(responders);
     if (forPublic !== undefined) expect(diagnose(e, { public: true })).toBe(forPublic);
-    expect(diagnose(e, { public: true }) ?? "").not.toMatch(/analytics|10\.0\.4|etl|loader/);
+    expect(diagnose(e, { public: true }) ?? "").not.toMatch(/analytics|10\.0\.4|etl|loader|db-2|id 2/);
   });
 
   it("lists every applicable diagnosis in priority order, the first being the sentence", () => {
@@ -104,6 +122,20 @@ describe("diagnose: one sentence, no more than the evidence shows", () => {
 });
 
 describe("diagnosisEvidence and monitorDiagnosis: from detection events", () => {
+  it("reads a failover and a replica's lag from their events, within the current episode", () => {
+    const at = (m: number) => new Date(t0 + m * min);
+    const events: DiagnosisEvent[] = [
+      { at: at(0), kind: "monitor.replication_lag", data: { note: "replica 2 min behind its source, above 30 s" } },
+      { at: at(1), kind: "monitor.up", data: {} },
+      { at: at(2), kind: "monitor.server_change", data: { changed: ["server_id"], writable: false, note: "a different server (id 7) answers since 10:02:00 UTC, now read-only" } },
+    ];
+    expect(monitorDiagnosis(events, { public: false })).toBe("failover: a different server (id 7) answers since 10:02:00 UTC, now read-only");
+    expect(monitorDiagnosis(events, { public: true })).toBe("failover: a different server answers since 10:02:00 UTC, now read-only");
+    // The lag belonged to an episode that ended with the recovery.
+    expect(diagnosisEvidence(events.slice(2)).lag).toBeUndefined();
+    expect(monitorDiagnosis(events.slice(0, 1), { public: false })).toBe("replica 2 min behind its source, above 30 s");
+  });
+
   const ev = (minutes: number, kind: string, data: Record<string, unknown>): DiagnosisEvent => ({ at: new Date(t0 + minutes * min), kind, data });
   const iso = (minutes: number) => new Date(t0 + minutes * min).toISOString();
 

@@ -32,6 +32,10 @@ export interface DiagnosisEvidence {
   crashLoop: { restarts: number; windowMs: number | null } | null;
   /** Connection use seen before the first restart. */
   beforeFirstRestart: { connections: number; maxConnections: number } | null;
+  /** The latest change of server behind the address (db-role.ts): its note, and when and how the new one answers. */
+  failover?: { note: string; since: string | null; writable: boolean | null; promoted: boolean } | null;
+  /** The latest replication lag over the limit, or a stopped replica thread: its note. */
+  lag?: string | null;
 }
 
 /** Who reads the sentence: the public gets no user or host names. */
@@ -65,6 +69,19 @@ export const crashLoop: DiagnosisRule = (e) => {
 /** The server restarted once. */
 export const restarted: DiagnosisRule = (e) => (e.restarts.length === 1 && e.crashLoop === null ? `server restarted; ${beforePhrase(e, "it")}` : null);
 
+/** Another server answers at the address: a failover, or a promoted standby. The public hears no server ids or hosts. */
+export const failover: DiagnosisRule = (e, audience) => {
+  const f = e.failover;
+  if (f === undefined || f === null) return null;
+  if (!audience.public) return `failover: ${f.note}`;
+  const state = f.writable === null ? "" : f.writable ? ", now writable" : ", now read-only";
+  const since = f.since === null ? "" : ` since ${f.since}`;
+  return `failover: ${f.promoted ? "a standby was promoted" : "a different server answers"}${since}${state}`;
+};
+
+/** The monitored server is a replica too far behind its source (or not replicating). */
+export const replicaLag: DiagnosisRule = (e) => (e.lag === undefined || e.lag === null ? null : e.lag);
+
 /** Checks succeed, but nearly every connection is taken. */
 export const poolNearlyExhausted: DiagnosisRule = (e, audience) => {
   const seen = e.saturation;
@@ -83,7 +100,7 @@ export const unreachable: DiagnosisRule = (e) => {
 };
 
 /** The rules in order of priority: the first that applies gives the sentence. */
-export const diagnosisRules: readonly DiagnosisRule[] = [poolExhausted, crashLoop, restarted, poolNearlyExhausted, unreachable];
+export const diagnosisRules: readonly DiagnosisRule[] = [poolExhausted, failover, crashLoop, restarted, replicaLag, poolNearlyExhausted, unreachable];
 
 /** Every sentence the rules give for the evidence, most important first. */
 export function diagnoses(evidence: DiagnosisEvidence, audience: DiagnosisAudience, rules: readonly DiagnosisRule[] = diagnosisRules): string[] {
@@ -121,6 +138,13 @@ export function diagnosisEvidence(events: readonly DiagnosisEvent[]): DiagnosisE
       const connections = numberOf(data["last_seen_connections"]);
       const maxConnections = numberOf(data["max_connections"]);
       restarts.push({ at: time, before: connections !== null && maxConnections !== null ? { connections, maxConnections } : null });
+    } else if (kind === "monitor.server_change") {
+      const note = stringOf(data["note"]);
+      const since = /since (\d\d:\d\d:\d\d UTC)/.exec(note ?? "")?.[1] ?? null;
+      const changed = Array.isArray(data["changed"]) ? data["changed"] : [];
+      if (note !== null) e.failover = { note, since, writable: typeof data["writable"] === "boolean" ? data["writable"] : null, promoted: changed.length === 1 && changed[0] === "timeline" };
+    } else if (kind === "monitor.replication_lag") {
+      e.lag = stringOf(data["note"]) ?? e.lag ?? null;
     } else if (kind === "monitor.crash_loop") {
       for (const t of Array.isArray(data["restart_times"]) ? data["restart_times"] : []) {
         const time = dateMs(t);

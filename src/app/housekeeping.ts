@@ -11,11 +11,14 @@ const day = 24 * hour;
 export interface Retention {
   resultsMs: number;
   rollupsMs: number;
+  /** Console sessions idle this long are deleted (`console.session.idle`); those past their absolute end always are. */
+  sessionIdleMs: number;
 }
 
 /**
  * Every minute: rolls up the last few minutes of results; every five minutes the last hours; every
- * hour the last days, and deletes raw results and rollups past their retention. Rollups are
+ * hour the last days, and deletes raw results and rollups past their retention, and console sessions that ended
+ * (idle too long, or past their absolute end: they could no longer sign anyone in, but their rows stayed). Rollups are
  * recomputed from raw results, so a late batch or a missed run is corrected by the next one.
  */
 export class Housekeeping {
@@ -25,7 +28,7 @@ export class Housekeeping {
   #running: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly deps: { store: Pick<Store, "results" | "rollups">; clock: Clock; timers: Timers; logger: Logger },
+    private readonly deps: { store: Pick<Store, "results" | "rollups" | "sessions">; clock: Clock; timers: Timers; logger: Logger },
     private retention: Retention,
   ) {}
 
@@ -69,6 +72,8 @@ export class Housekeeping {
       const results = await store.results.prune(new Date(now - this.retention.resultsMs));
       const rollups = await store.rollups.prune(new Date(now - this.retention.rollupsMs));
       if (results + rollups > 0) this.deps.logger.info({ results, rollups }, "pruned old results and rollups");
+      const sessions = await store.sessions.prune(new Date(now), new Date(now - this.retention.sessionIdleMs));
+      if (sessions > 0) this.deps.logger.info({ sessions }, "deleted ended console sessions");
     }
   }
 }

@@ -24,12 +24,18 @@ afterAll(async () => {
 });
 
 describe("Housekeeping", () => {
-  it("rolls up finished minutes every minute and prunes raw results past their retention", async () => {
+  it("rolls up finished minutes every minute, prunes raw results past their retention and deletes ended console sessions", async () => {
+    const at = (iso: string) => new Date(iso);
     const clock = new ManualClock("2026-11-25T12:00:30Z");
     const timers = new ManualTimers(clock);
     const logger = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
-    const job = new Housekeeping({ store, clock, timers, logger }, { resultsMs: 7 * day, rollupsMs: 400 * day });
-    const at = (iso: string) => new Date(iso);
+    const job = new Housekeeping({ store, clock, timers, logger }, { resultsMs: 7 * day, rollupsMs: 400 * day, sessionIdleMs: 12 * 3_600_000 });
+    // Console sessions: one live, one idle past 12 h, one past its absolute end though just used.
+    await store.users.create({ id: "usr_1", email: "ops@example.com", role: "responder", createdAt: at("2026-11-20T00:00:00Z") });
+    const session = (idHash: string, lastSeenAt: string, expiresAt: string) => ({ idHash, userId: "usr_1", createdAt: at("2026-11-20T00:00:00Z"), lastSeenAt: at(lastSeenAt), expiresAt: at(expiresAt), address: null, userAgent: null });
+    await store.sessions.create(session("live", "2026-11-25T11:00:00Z", "2026-11-27T00:00:00Z"));
+    await store.sessions.create(session("idle", "2026-11-24T23:00:00Z", "2026-11-27T00:00:00Z"));
+    await store.sessions.create(session("ended", "2026-11-25T12:00:00Z", "2026-11-25T12:00:00Z"));
     await store.results.insertMany([
       { monitorId: "h", region: "local", at: at("2026-11-17T12:00:00Z"), status: "up", latencyMs: 1, facts: {} },
       { monitorId: "h", region: "local", at: at("2026-11-25T11:59:10Z"), status: "down", latencyMs: 5, facts: {} },
@@ -42,6 +48,9 @@ describe("Housekeeping", () => {
     const minutes = await store.rollups.list("h", "minute", at("2026-11-25T11:00:00Z"), at("2026-11-25T13:00:00Z"));
     expect(minutes.map((m) => [m.start.toISOString(), m.checks, m.failures])).toEqual([["2026-11-25T11:59:00.000Z", 2, 1]]);
     expect((await store.results.list("h", { limit: 10 })).map((r) => r.at.toISOString())).not.toContain("2026-11-17T12:00:00.000Z");
+    expect(await store.sessions.get("live")).toBeDefined();
+    expect(await store.sessions.get("idle")).toBeUndefined();
+    expect(await store.sessions.get("ended")).toBeUndefined();
     const hours = await store.rollups.list("h", "hour", at("2026-11-25T11:00:00Z"), at("2026-11-25T13:00:00Z"));
     expect(hours.map((h) => h.checks)).toEqual([2, 1]);
 

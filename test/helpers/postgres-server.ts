@@ -59,30 +59,8 @@ export async function startPostgres(options: { maxConnections?: number } = {}): 
     { ...as, cwd: dir, encoding: "utf8" },
   );
   if (init.status !== 0) throw new Error(`initdb failed:\n${init.stdout}${init.stderr}`);
-  const port = await freePort();
-  const args = ["-D", datadir, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"];
   // No synchronous_commit=off: a SIGKILL would lose the last commits (the monitor role, say).
-  args.push("-c", "full_page_writes=off", "-c", `max_connections=${maxConnections}`, "-c", "shared_buffers=16MB");
-  const adminUrl = `postgres://postgres:${adminPassword}@127.0.0.1:${port}/postgres`;
-
-  const server = await launchServer({
-    name: "PostgreSQL",
-    dir,
-    port,
-    command: path.join(bin, "postgres"),
-    args,
-    spawnOptions: { ...as, cwd: dir },
-    outputFile: path.join(dir, "server.log"),
-    readyWithinMs: 30_000,
-    pollMs: 100,
-    // Right after a kill, a dying backend may still hold the old shared memory: try again shortly.
-    attempts: 20,
-    // Backends are not in the postmaster's process group.
-    killChildren: true,
-    answers: () => adminQuery(adminUrl, { connectionTimeoutMillis: 1000 }),
-    setup: () => adminQuery(adminUrl, {}, "CREATE ROLE monitor LOGIN PASSWORD 'monitor-pw' IN ROLE pg_monitor"),
-  });
-  return { ...server, url: `postgres://monitor:monitor-pw@127.0.0.1:${port}/postgres`, adminUrl, maxConnections };
+  return launchPostgres({ name: "PostgreSQL", bin, dir, datadir, spawnOptions: { ...as, cwd: dir }, maxConnections, setup: (adminUrl) => adminQuery(adminUrl, {}, "CREATE ROLE monitor LOGIN PASSWORD 'monitor-pw' IN ROLE pg_monitor") });
 }
 
 /**
@@ -103,26 +81,46 @@ export async function startPostgresStandby(primary: PostgresServer): Promise<Pos
     { ...as, cwd: dir, encoding: "utf8", env: { ...process.env, PGPASSWORD: adminPassword } },
   );
   if (backup.status !== 0) throw new Error(`pg_basebackup failed:\n${backup.stdout}${backup.stderr}`);
-  const port = await freePort();
   // A hot standby needs at least the primary's max_connections.
+  return launchPostgres({ name: "PostgreSQL standby", bin, dir, datadir, spawnOptions: { ...as, cwd: dir }, maxConnections: primary.maxConnections });
+}
+
+/**
+ * Starts `postgres` on `datadir` (made by initdb or pg_basebackup) on a free loopback port, for tests: no fsync, small
+ * buffers; `setup` runs once it answers. The monitor role's URL, whose role the data dir has or `setup` makes.
+ */
+async function launchPostgres(options: {
+  name: string;
+  bin: string;
+  dir: string;
+  datadir: string;
+  spawnOptions: { cwd: string; uid?: number; gid?: number };
+  maxConnections: number;
+  setup?: (adminUrl: string) => Promise<void>;
+}): Promise<PostgresServer> {
+  const { bin, dir, datadir, maxConnections, setup } = options;
+  const port = await freePort();
   const args = ["-D", datadir, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"];
-  args.push("-c", "full_page_writes=off", "-c", `max_connections=${primary.maxConnections}`, "-c", "shared_buffers=16MB");
+  args.push("-c", "full_page_writes=off", "-c", `max_connections=${maxConnections}`, "-c", "shared_buffers=16MB");
   const adminUrl = `postgres://postgres:${adminPassword}@127.0.0.1:${port}/postgres`;
   const server = await launchServer({
-    name: "PostgreSQL standby",
+    name: options.name,
     dir,
     port,
     command: path.join(bin, "postgres"),
     args,
-    spawnOptions: { ...as, cwd: dir },
+    spawnOptions: options.spawnOptions,
     outputFile: path.join(dir, "server.log"),
     readyWithinMs: 30_000,
     pollMs: 100,
+    // Right after a kill, a dying backend may still hold the old shared memory: try again shortly.
     attempts: 20,
+    // Backends are not in the postmaster's process group.
     killChildren: true,
     answers: () => adminQuery(adminUrl, { connectionTimeoutMillis: 1000 }),
+    ...(setup === undefined ? {} : { setup: () => setup(adminUrl) }),
   });
-  return { ...server, url: `postgres://monitor:monitor-pw@127.0.0.1:${port}/postgres`, adminUrl, maxConnections: primary.maxConnections };
+  return { ...server, url: `postgres://monitor:monitor-pw@127.0.0.1:${port}/postgres`, adminUrl, maxConnections };
 }
 
 /** Connects as the superuser, runs `sql` if given, and disconnects whatever happened. */

@@ -122,6 +122,17 @@ export interface DiagnosisEvent {
 /** Restarts estimated this close together (several regions, uptime in whole seconds) are one restart. */
 const sameRestartMs = 2_000;
 
+/** The event kinds the diagnosis reads (`monitor.up` ends an episode); a store query for a diagnosis needs no other. */
+export const diagnosisEventKinds = [
+  "monitor.up",
+  "monitor.down",
+  "monitor.connection_saturation",
+  "monitor.restart",
+  "monitor.server_change",
+  "monitor.replication_lag",
+  "monitor.crash_loop",
+] as const;
+
 /** The evidence in a series of detection events (or signals) about one monitor, oldest first. */
 export function diagnosisEvidence(events: readonly DiagnosisEvent[]): DiagnosisEvidence {
   const e: DiagnosisEvidence = { error: null, lastSeen: null, saturation: null, restarts: [], crashLoop: null, beforeFirstRestart: null };

@@ -1,3 +1,4 @@
+import { connect as connectTcp } from "node:net";
 import { Redis } from "ioredis";
 import { redisUrl } from "../config/fields.ts";
 import { databaseProbe, toNumber, type DbProbeConfig, type DbSession, type ErrorRules } from "./db-common.ts";
@@ -15,7 +16,7 @@ const closedMessage = "Connection is closed.";
 // ioredis reports a lost connection in words rather than codes, and auth failures as server replies.
 const errors: ErrorRules = {
   connect: (_code, message) => /^Connection is closed|Stream isn't writeable/.test(message),
-  // Told only when the refusal is read before the connection breaks (see docs/probes.md).
+  // The refusal, read by the client or by `refusalOf` after the connection broke (see docs/probes.md).
   saturated: (_code, message) => /max number of clients reached/i.test(message),
   // NOAUTH: the server wants a password the URL does not give, whichever command finds out first;
   // any other error the server sends after login is `protocol`.
@@ -45,7 +46,17 @@ function open(url: string, connectTimeoutMs: number): DbSession {
   redis.on("error", (err: unknown) => (cause ??= err));
   return {
     async connect() {
-      await redis.connect();
+      try {
+        await redis.connect();
+      } catch (err) {
+        // A full server writes its refusal and hangs up as it accepts; the client's first command, written at once,
+        // breaks the pipe before the refusal is read. Listen again without writing, to read what the server says.
+        const broken = cause === undefined || (cause instanceof Error && /^(write EPIPE|read ECONNRESET)$/.test(cause.message));
+        const { host, port, tls, path } = redis.options;
+        const refusal = broken && !tls && path === undefined && host !== undefined ? await refusalOf(host, port ?? 6379, connectTimeoutMs) : null;
+        if (refusal !== null) throw new Error(refusal);
+        throw err;
+      }
       const pong = await redis.ping();
       // Thrown rather than returned: the shared check classifies this message as `protocol`, with no facts.
       if (pong !== "PONG") throw new Error(`PING answered ${JSON.stringify(pong).slice(0, 80)}`);
@@ -87,6 +98,30 @@ async function readFacts(redis: Redis): Promise<Record<string, Fact>> {
     role: role === "master" ? "primary" : role === "slave" || role === "replica" ? "replica" : null,
     version: info.get("redis_version") ?? null,
   };
+}
+
+/**
+ * What a Redis server says, unasked, to a new connection: a refusal such as "ERR max number of clients reached" when
+ * it is full (read within `timeoutMs`), or null when it says nothing (it waits for a command: there was room after all).
+ */
+export function refusalOf(host: string, port: number, timeoutMs: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    let said = "";
+    const socket = connectTcp({ host, port });
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      const line = /^-(.*)\r\n/.exec(said)?.[1];
+      resolve(line === undefined ? null : line.slice(0, 200));
+    };
+    const timer = setTimeout(done, Math.min(timeoutMs, 1_000));
+    socket.on("data", (chunk: Buffer) => {
+      said += chunk.toString("latin1");
+      if (said.includes("\r\n")) done();
+    });
+    socket.once("close", done);
+    socket.once("error", done);
+  });
 }
 
 /** A command line split like a shell would for simple cases: spaces separate words, quotes group them. */

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { chownSync, existsSync } from "node:fs";
 import path from "node:path";
-import { createConnection } from "mysql2/promise";
+import { createConnection, type RowDataPacket } from "mysql2/promise";
 import { accountIds, freePort, launchServer, makeTempDir, onPath, skipReasonUnless, type ServerProcess } from "./server-process.ts";
 
 /** Re-exported for importers from before server-process.ts existed. */
@@ -104,4 +104,33 @@ export async function startMariadb(options: { maxConnections?: number; port?: nu
     rootUrl: `mysql://root:root-pw@127.0.0.1:${port}/`,
     maxConnections,
   };
+}
+
+/** Runs `statements` in order on one connection to `url`; the rows of each. */
+export async function mariadbSql(url: string, ...statements: string[]): Promise<RowDataPacket[][]> {
+  const conn = await createConnection(url);
+  try {
+    const out: RowDataPacket[][] = [];
+    for (const s of statements) out.push((await conn.query<RowDataPacket[]>(s))[0]);
+    return out;
+  } finally {
+    await conn.end();
+  }
+}
+
+/**
+ * Makes `replica` (started with --read-only and a server id of its own) replicate from `source` (started with
+ * --log-bin), each event held back an hour: from the source's next write on, the lag grows by a second every second,
+ * deterministic, unlike a stopped SQL thread, whose lag is NULL. The `monitor` user may read the replica's status.
+ */
+export async function replicateAnHourBehind(source: MariadbServer, replica: MariadbServer): Promise<void> {
+  const [, , masterStatus] = await mariadbSql(source.rootUrl, "CREATE USER 'repl'@'%' IDENTIFIED BY 'repl-pw'", "GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%'", "SHOW MASTER STATUS");
+  const position = masterStatus?.[0];
+  await mariadbSql(
+    replica.rootUrl,
+    "GRANT SLAVE MONITOR ON *.* TO 'monitor'@'%'",
+    `CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${source.port}, MASTER_USER='repl', MASTER_PASSWORD='repl-pw', ` +
+      `MASTER_LOG_FILE='${String(position?.["File"])}', MASTER_LOG_POS=${Number(position?.["Position"])}, MASTER_DELAY=3600`,
+    "START SLAVE",
+  );
 }

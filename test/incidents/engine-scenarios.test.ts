@@ -96,6 +96,32 @@ describe("the incident engine, driven by hand", () => {
     expect(told).toBeGreaterThanOrEqual(2);
   });
 
+  it("takes into the incident the evidence of its monitor's episode that came just before the failure that opened it", async () => {
+    // Before the latest recovery: another episode, which explains nothing now.
+    await event("db", "monitor.restart", { restarted_at: "2025-12-31T23:59:00Z" });
+    await timers.advance(10_000);
+    await event("db", "monitor.up");
+    await timers.advance(10_000);
+    // Within this episode but longer ago than the correlation window (60 s): stale.
+    await event("db", "monitor.long_transaction", { note: "a transaction open 6 min" });
+    await timers.advance(90_000);
+    // Within the window: a lagging replica, then its degraded monitor confirmed a few re-checks later.
+    await event("db", "monitor.replication_lag", { lag_s: 9, max_lag_s: 2, running: true, note: "replica 9 s behind its source, above 2 s" });
+    expect(await incidents()).toHaveLength(0);
+    await timers.advance(3_000);
+    await event("db", "monitor.degraded", { warning: "replica 11 s behind its source, above 2 s" });
+
+    const [incident] = await incidents();
+    const timeline = await store.events.list({ subject: incident!.id });
+    const signals = timeline.filter((e) => e.kind === "incident.created" || e.kind === "incident.signal_joined").map((e) => (e.data["signal"] as { kind: string }).kind);
+    expect(signals).toEqual(["monitor.degraded", "monitor.replication_lag"]);
+    // Joined once: more evidence of the same kind later joins as usual, and the incident rebuilds from its timeline.
+    await event("db", "monitor.replication_lag", { lag_s: 30, max_lag_s: 2, running: true, note: "replica 30 s behind its source, above 2 s" });
+    expect((await store.events.list({ subject: incident!.id, kind: "incident.signal_joined" })).length).toBe(2);
+    const rebuilt = projectIncidents(await store.events.list({ limit: 10_000 })).get(incident!.id);
+    expect(rebuilt).toMatchObject({ rootIds: ["db"], impactedIds: incident!.impactedIds, startedAt: incident!.startedAt });
+  });
+
   it("merges two incidents when a late cause upstream explains both", async () => {
     await event("api-a", "monitor.down");
     await timers.advance(90_000);

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { createConnection, type RowDataPacket } from "mysql2/promise";
+import { createConnection } from "mysql2/promise";
 import { afterEach, describe, expect, it } from "vitest";
 import { MonitoringService } from "../../src/app/monitoring.ts";
 import { systemClock } from "../../src/core/clock.ts";
@@ -16,7 +16,7 @@ import { createMetrics } from "../../src/observability/metrics.ts";
 import { mysqlProbe } from "../../src/probes/mysql.ts";
 import { openStore } from "../../src/store/open.ts";
 import type { Store } from "../../src/store/types.ts";
-import { mariadbSkipReason, startMariadb, type MariadbServer } from "../helpers/mariadb.ts";
+import { mariadbSkipReason, mariadbSql, replicateAnHourBehind, startMariadb, type MariadbServer } from "../helpers/mariadb.ts";
 
 const skip = mariadbSkipReason();
 if (skip && process.env.VIGIL_REQUIRE_SERVERS === "1") throw new Error(`VIGIL_REQUIRE_SERVERS=1 but ${skip}`);
@@ -36,16 +36,6 @@ describe.skipIf(skip !== undefined)(`failover and replication on real MariaDB se
     const s = await startMariadb(options);
     cleanup.push(() => s.dispose());
     return s;
-  };
-  const sql = async (url: string, ...statements: string[]): Promise<RowDataPacket[][]> => {
-    const conn = await createConnection(url);
-    try {
-      const out: RowDataPacket[][] = [];
-      for (const s of statements) out.push((await conn.query<RowDataPacket[]>(s))[0]);
-      return out;
-    } finally {
-      await conn.end();
-    }
   };
   /** Watches `url` every second with the extra monitor keys given. */
   const monitor = async (url: string, extra = "") => {
@@ -94,7 +84,7 @@ describe.skipIf(skip !== undefined)(`failover and replication on real MariaDB se
     expect(role).toMatchObject({ from: "replica", to: "primary", writable: true, note: "now the primary: writable" });
 
     // A transaction holding a row lock, and another waiting for it, as INNODB_TRX shows them.
-    await sql(second.rootUrl, "CREATE TABLE app.orders (id INT PRIMARY KEY, n INT)", "INSERT INTO app.orders VALUES (1, 0)");
+    await mariadbSql(second.rootUrl, "CREATE TABLE app.orders (id INT PRIMARY KEY, n INT)", "INSERT INTO app.orders VALUES (1, 0)");
     const holder = await createConnection(second.rootUrl);
     const waiter = await createConnection(second.rootUrl);
     cleanup.push(async () => {
@@ -118,21 +108,11 @@ describe.skipIf(skip !== undefined)(`failover and replication on real MariaDB se
     const source = await server({ args: ["--server-id=11", "--log-bin=mysql-bin"] });
     const replica = await server({ args: ["--server-id=12", "--read-only"] });
     // Replication starts after these statements: the replica has nothing to catch up with until the next write.
-    const [, , masterStatus] = await sql(source.rootUrl, "CREATE USER 'repl'@'%' IDENTIFIED BY 'repl-pw'", "GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%'", "SHOW MASTER STATUS");
-    const position = masterStatus?.[0];
-    // MASTER_DELAY holds each event back an hour, so that the lag grows by a second every second from the
-    // source's next write on: deterministic, unlike a stopped SQL thread, whose lag is NULL.
-    await sql(
-      replica.rootUrl,
-      "GRANT SLAVE MONITOR ON *.* TO 'monitor'@'%'",
-      `CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${source.port}, MASTER_USER='repl', MASTER_PASSWORD='repl-pw', ` +
-        `MASTER_LOG_FILE='${String(position?.["File"])}', MASTER_LOG_POS=${Number(position?.["Position"])}, MASTER_DELAY=3600`,
-      "START SLAVE",
-    );
+    await replicateAnHourBehind(source, replica);
     await monitor(replica.url, "    max_replication_lag: 2s\n");
     await expect.poll(status, { timeout: 30_000, interval: 100 }).toBe("up");
 
-    await sql(source.rootUrl, "CREATE TABLE app.orders (id INT PRIMARY KEY)", "INSERT INTO app.orders VALUES (1)");
+    await mariadbSql(source.rootUrl, "CREATE TABLE app.orders (id INT PRIMARY KEY)", "INSERT INTO app.orders VALUES (1)");
     await expect.poll(status, { timeout: 20_000, interval: 100 }).toBe("degraded");
     const [lag] = await events("monitor.replication_lag");
     expect(lag).toMatchObject({ max_lag_s: 2, running: true, note: expect.stringMatching(/^replica \d+ s behind its source, above 2 s$/) });

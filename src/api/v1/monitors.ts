@@ -5,7 +5,7 @@ import { uptimeOf, uptimeWindows, type UptimeWindow } from "../../results/uptime
 import type { MonitorRow, StoredCheckResult } from "../../store/types.ts";
 import type { ApiDeps } from "../deps.ts";
 import { defineRoute } from "../route.ts";
-import { monitorDiagnosis } from "../../detection/diagnosis.ts";
+import { diagnosisEventKinds, monitorDiagnosis } from "../../detection/diagnosis.ts";
 import { detectionEventKinds } from "../../detection/types.ts";
 
 /**
@@ -42,6 +42,18 @@ const resultView = z.object({
 
 const idParams = z.object({ id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "expected a monitor id such as api-health") });
 const isoTime = z.iso.datetime({ offset: true, message: "expected an ISO 8601 time such as 2026-11-25T12:00:00Z" });
+
+/**
+ * The events of the monitor's current episode that the diagnosis reads: those after its latest `monitor.up`, of the
+ * diagnosis's kinds only, so that re-checks and hang suspicions of a flapping monitor never push a restart out.
+ */
+const episodeEventLimit = 1_000;
+
+async function episodeEvidence(deps: ApiDeps, monitorId: string) {
+  const [lastUp] = await deps.store.events.list({ subject: monitorId, kind: "monitor.up", newestFirst: true, limit: 1 });
+  const kinds = diagnosisEventKinds.filter((kind) => kind !== "monitor.up");
+  return deps.store.events.list({ subject: monitorId, kinds, newestFirst: true, limit: episodeEventLimit, ...(lastUp ? { afterId: lastUp.id } : {}) });
+}
 
 /** Monitors: their confirmed state per region, results, uptime and evidence; and heartbeats. */
 export function monitorRoutes(deps: ApiDeps) {
@@ -92,7 +104,7 @@ export function monitorRoutes(deps: ApiDeps) {
         return {
           ...view(monitor),
           last_results: results.map(resultOf),
-          diagnosis: monitorDiagnosis(events, { public: false }),
+          diagnosis: monitorDiagnosis(await episodeEvidence(deps, monitor.id), { public: false }),
           evidence: events.map((e) => ({ id: e.id, at: e.at.toISOString(), kind: e.kind, data: e.data })),
         };
       },

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { DetectionEvent } from "../../detection/types.ts";
+import { detectionEventKinds, type DetectionEvent } from "../../detection/types.ts";
 import { autoResolveStep } from "../../incidents/auto-resolve.ts";
-import { correlate, failureKinds, type OpenIncident, type Signal } from "../../incidents/correlate.ts";
+import { correlate, failureKinds, recoveryKinds, type OpenIncident, type Signal, type SignalKind } from "../../incidents/correlate.ts";
 import { impacts, type Impact } from "../../incidents/impact.ts";
 import { automaticIncidentName } from "../../incidents/public-names.ts";
 import { effectivePolicy, publishDecision, updateDue, type PublishPolicy } from "../../incidents/publish.ts";
@@ -164,13 +164,15 @@ async function openIncident(ctx: EngineContext, rootIds: string[], impactedIds: 
   const tracked: Tracked = { row, lastSignalAt: now, allRecoveredAt: null, lastPublicUpdateAt: null, lastReminderAt: null };
   // The incident, its first update and its publication are one transaction: a crash leaves all of them or none.
   const created = { at: now, kind: "incident.created", subject: row.id, actor: "system", data: { ...createdData(row), publish_policy: policy, signal: signalData(signal) } };
+  const joined = (await earlierEvidence(ctx, signal)).map((earlier) => ({ at: now, kind: "incident.signal_joined", subject: row.id, actor: "system", data: { ...joinedData(row), signal: signalData(earlier) } }));
   await ctx.deps.store.transaction(async (tx) => {
     await tx.incidents.create(row);
-    // The first update's evidence is the opening signal's, which is all the incident's timeline holds yet.
-    const evidence = ctx.config.incidents.public_evidence ? await ctx.publicEvidence(row.id, tx, [{ id: "0", ...created }]) : "";
+    // The first update's evidence is the opening signal's and what came just before it: all the timeline holds yet.
+    const evidence = ctx.config.incidents.public_evidence ? await ctx.publicEvidence(row.id, tx, [created, ...joined].map((e, i) => ({ id: String(i), ...e }))) : "";
     const body = ctx.template("investigating", row, now, evidence ? ` ${evidence}.` : "");
     await tx.incidents.addUpdate(ctx.update(row, "investigating", body, now, "system", statuses));
     await ctx.appendIncidentEvent(tx, created);
+    for (const event of joined) await tx.events.append(event);
     if (publishNow) await ctx.publish(tracked, "system", now, tx);
     if (gate.gate === "suspect") await ctx.appendIncidentEvent(tx, heldEvent(row.id, gate, now));
   });
@@ -181,6 +183,39 @@ async function openIncident(ctx: EngineContext, rootIds: string[], impactedIds: 
   const upstreams = upstreamsOfIncident(ctx, affected);
   if (upstreams.length > 0) ctx.deps.refreshUpstreams?.(upstreams);
   await attributeUpstreams(ctx);
+}
+
+/** Evidence kinds: what explains an incident but neither opens nor recovers one (a restart, a lagging replica). */
+const evidenceOnlyKinds = detectionEventKinds.filter((kind) => !failureKinds.has(kind) && !recoveryKinds.has(kind));
+
+/**
+ * The evidence about the failing monitor recorded before the failure that opens an incident, which joined nothing
+ * because no incident was open yet: a replica falls behind, and only the re-checks that follow confirm its monitor
+ * degraded. It explains the incident as much as evidence that comes after. Only the monitor's current episode
+ * (after its latest recovery), within the correlation window before the failure, in time order.
+ */
+async function earlierEvidence(ctx: EngineContext, failure: Signal): Promise<Signal[]> {
+  const monitorId = typeof failure.data["monitor"] === "string" ? failure.data["monitor"] : null;
+  if (monitorId === null) return [];
+  const from = failure.at.getTime() - ctx.config.incidents.correlation_window;
+  const [lastUp] = await ctx.deps.store.events.list({ subject: monitorId, kind: "monitor.up", newestFirst: true, limit: 1 });
+  const events = await ctx.deps.store.events.list({ subject: monitorId, kinds: evidenceOnlyKinds, newestFirst: true, limit: 50, ...(lastUp ? { afterId: lastUp.id } : {}) });
+  return events
+    .filter((e) => e.at.getTime() >= from && e.at.getTime() < failure.at.getTime())
+    .reverse()
+    .map((e) => ({ kind: e.kind as SignalKind, componentIds: failure.componentIds, at: e.at, data: { monitor: monitorId, ...e.data } }));
+}
+
+/** The incident's state as an `incident.signal_joined` event records it (enough to rebuild it). */
+function joinedData(row: IncidentRow): Record<string, unknown> {
+  return {
+    root_ids: row.rootIds,
+    impacted_ids: row.impactedIds,
+    impact: row.impact,
+    name: row.name,
+    started_at: row.startedAt.toISOString(),
+    earliest_possible_start: row.earliestPossibleStart?.toISOString() ?? null,
+  };
 }
 
 async function join(ctx: EngineContext, id: string, rootIds: string[], impactedIds: string[], signal: Signal, now: Date): Promise<void> {
@@ -202,7 +237,7 @@ async function join(ctx: EngineContext, id: string, rootIds: string[], impactedI
       kind: "incident.signal_joined",
       subject: id,
       actor: "system",
-      data: { root_ids: rootIds, impacted_ids: impactedIds, impact, name, started_at: startedAt.toISOString(), earliest_possible_start: earliest?.toISOString() ?? null, signal: signalData(signal) },
+      data: { ...joinedData(tracked.row), signal: signalData(signal) },
     });
   });
   tracked.lastSignalAt = now;

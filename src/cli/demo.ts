@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { InvalidArgumentError, Option } from "commander";
-import { defaultSpeed, runDemo } from "../demo/run.ts";
+import { defaultSpeed, demoStories, runDemo, type DemoStory } from "../demo/run.ts";
 import type { CommandInstaller } from "./command.ts";
 import { packageVersion } from "./context.ts";
 import { exitCodes } from "./exit-codes.ts";
@@ -12,6 +12,9 @@ export const demoCommand: CommandInstaller = (program, io, finish) => {
     .command("demo")
     .description("replay a crash-looping database outage against local stand-ins, narrating what Vigil does (about 1½ minutes)")
     .addOption(
+      new Option("--story <story>", "crash-loop: the database crash-loops (default); pool: an analytics tool exhausts its connection pool (needs MariaDB)").choices(demoStories),
+    )
+    .addOption(
       new Option("--speed <n>", `story time runs N times faster than real time (default ${defaultSpeed})`).argParser((text) => {
         const speed = Number(text);
         if (!(Number.isFinite(speed) && speed > 0)) throw new InvalidArgumentError("expected a number above 0");
@@ -21,7 +24,7 @@ export const demoCommand: CommandInstaller = (program, io, finish) => {
     .option("--keep", "leave Vigil and the stand-ins running after the replay, until Ctrl-C")
     .option("--no-mariadb", "use the stand-in TCP database even when MariaDB is installed")
     .addOption(Object.assign(portOption(), { description: "Vigil's port (default: a free one)" }))
-    .action(async (flags: { speed?: number; keep?: boolean; mariadb: boolean; port?: number }) => {
+    .action(async (flags: { story?: DemoStory; speed?: number; keep?: boolean; mariadb: boolean; port?: number }) => {
       // Ctrl-C (or SIGTERM) stops the replay, or ends a kept demo; everything started is stopped either way.
       // A second signal, while cleaning up, exits at once.
       const controller = new AbortController();
@@ -36,6 +39,7 @@ export const demoCommand: CommandInstaller = (program, io, finish) => {
         await runDemo({
           out: new Writable({ write: (chunk, _encoding, done) => (io.stdout(String(chunk)), done()) }),
           speed: flags.speed ?? defaultSpeed,
+          story: flags.story ?? "crash-loop",
           mariadb: flags.mariadb,
           ...(flags.port !== undefined ? { port: flags.port } : {}),
           keep: flags.keep ?? false,

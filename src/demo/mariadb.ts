@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { createConnection } from "mysql2/promise";
+import { createConnection, type Connection } from "mysql2/promise";
 import type { DemoDatabase } from "./database.ts";
 import { freePort, sleep } from "./net.ts";
 
@@ -55,8 +55,20 @@ function mysqlAccount(): { uid: number; gid: number } | undefined {
   return uid.status === 0 && gid.status === 0 ? { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) } : undefined;
 }
 
-/** Creates a data dir under `parent`, starts MariaDB on it and creates the `monitor` user. */
-export async function startMariadb(parent: string, pathVariable = ""): Promise<DemoDatabase> {
+/** The demo's MariaDB: a database the demo can also open connections to, as root or as users it creates. */
+export interface DemoMariadb extends DemoDatabase {
+  kind: "mariadb";
+  /** Its `--max-connections`. */
+  maxConnections: number;
+  /** A connection as root over the unix socket (root may connect when the pool is full: MariaDB keeps it one more). */
+  asRoot(): Promise<Connection>;
+}
+
+/**
+ * Creates a data dir under `parent`, starts MariaDB on it and creates the `monitor` user and the `orders` database.
+ * `maxConnections` is the server's `--max-connections` (MariaDB's default, 151, unless given).
+ */
+export async function startMariadb(parent: string, pathVariable = "", options: { maxConnections?: number } = {}): Promise<DemoMariadb> {
   const bin = binaries(pathVariable);
   if (!bin) throw new Error(mariadbMissing(pathVariable));
   const dir = path.join(parent, "mariadb");
@@ -89,6 +101,7 @@ export async function startMariadb(parent: string, pathVariable = ""): Promise<D
     "--innodb-buffer-pool-size=32M",
     "--innodb-flush-log-at-trx-commit=2",
     `--log-error=${errorLog}`,
+    `--max-connections=${options.maxConnections ?? 151}`,
   ];
 
   let child: ChildProcess | undefined;
@@ -145,6 +158,8 @@ export async function startMariadb(parent: string, pathVariable = ""): Promise<D
     label: `MariaDB ${version.replace(/-.*/, "")} (${bin.server}) on 127.0.0.1:${port}, data in ${datadir}`.replace("MariaDB  ", "MariaDB "),
     port,
     monitor: { type: "mysql", url: `mysql://monitor:${monitorPassword}@127.0.0.1:${port}/` },
+    maxConnections: options.maxConnections ?? 151,
+    asRoot,
     crash: kill,
     async restart() {
       if (!child) await start();

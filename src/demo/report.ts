@@ -2,6 +2,7 @@
 import type { RunningVigil } from "../app/start.ts";
 import { windowJson } from "../incidents/windows.ts";
 import type { Narrator } from "./narrator.ts";
+import type { PoolMarks } from "./pool-story.ts";
 import { withoutVigil, type ScriptMarks } from "./script.ts";
 import type { Milestones } from "./watch.ts";
 
@@ -14,14 +15,51 @@ export interface DemoTimings {
   notifiedEmail: number | null;
   providerPosted: number | null;
   likelyUpstream: number | null;
+  /** The incident's diagnosis said crash loop (never with the stand-in database, which tells no uptime). */
+  diagnosed: number | null;
   recovered: number | null;
   windowsAvailable: number | null;
   resolved: number | null;
 }
 
+/** Seconds from the pool filling up to each milestone of the pool story; null when it did not happen. */
+export interface PoolTimings {
+  detected: number | null;
+  incidentOpened: number | null;
+  published: number | null;
+  notifiedWebhook: number | null;
+  notifiedEmail: number | null;
+  /** The incident's diagnosis said pool exhaustion. */
+  diagnosed: number | null;
+  /** A responder stopped the export. */
+  stopped: number | null;
+  windowsAvailable: number | null;
+  resolved: number | null;
+}
+
+export function poolTimingsOf(marks: PoolMarks, m: Milestones): PoolTimings {
+  const s = since(marks.poolFullAt);
+  return {
+    detected: s(m.detectedAt),
+    incidentOpened: s(m.openedAt),
+    published: s(m.publishedAt),
+    notifiedWebhook: s(m.webhookAt),
+    notifiedEmail: s(m.emailAt),
+    diagnosed: s(m.diagnosedAt),
+    stopped: s(marks.stoppedAt),
+    windowsAvailable: s(m.windowsAt),
+    resolved: s(m.resolvedAt),
+  };
+}
+
+/** Seconds (to a tenth) from `start` to a time; null when either is unknown. */
+function since(start: Date | undefined): (at: Date | undefined) => number | null {
+  const from = start?.getTime();
+  return (at) => (at === undefined || from === undefined ? null : Math.round((at.getTime() - from) / 100) / 10);
+}
+
 export function timingsOf(marks: ScriptMarks, m: Milestones): DemoTimings {
-  const from = marks.firstCrashAt?.getTime();
-  const s = (at: Date | undefined) => (at === undefined || from === undefined ? null : Math.round((at.getTime() - from) / 100) / 10);
+  const s = since(marks.firstCrashAt);
   return {
     detected: s(m.detectedAt),
     incidentOpened: s(m.openedAt),
@@ -30,6 +68,7 @@ export function timingsOf(marks: ScriptMarks, m: Milestones): DemoTimings {
     notifiedEmail: s(m.emailAt),
     providerPosted: s(marks.providerPostedAt),
     likelyUpstream: s(m.attributedAt),
+    diagnosed: s(m.diagnosedAt),
     recovered: s(marks.recoveredAt),
     windowsAvailable: s(m.windowsAt),
     resolved: s(m.resolvedAt),
@@ -55,27 +94,52 @@ export async function printPostmortem(say: Narrator, vigil: RunningVigil, incide
   say.print((body ?? "(none drafted)").replace(/^/gm, "  ").trimEnd());
 }
 
+/** Prints `rows` as a table under `head`, columns padded to their widest cell. */
+function table(say: Narrator, head: readonly string[], rows: readonly (readonly string[])[]): void {
+  const widths = head.map((_, i) => Math.max(...[head, ...rows].map((r) => (r[i] ?? "").length)));
+  const line = (r: readonly string[]) => `  ${r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ")}`.trimEnd();
+  say.print(line(head));
+  say.print(`  ${widths.map((w, i) => "-".repeat(i === widths.length - 1 ? 30 : w)).join("  ")}`);
+  for (const r of rows) say.print(line(r));
+}
+
+const sec = (v: number | null) => (v === null ? "did not happen" : `+${v.toFixed(1)} s`);
+
+/** The pool story's times, from the pool filling up, and the diagnosis that tells it from the crash loop. */
+export function printPoolTable(say: Narrator, t: PoolTimings, speed: number, diagnosis: string | null): void {
+  say.print("Times from the pool filling up:");
+  say.print();
+  table(say, ["", "Vigil, measured in this replay"], [
+    ["outage confirmed (monitor down: saturated)", sec(t.detected)],
+    ["incident opened", sec(t.incidentOpened)],
+    ["first alert to the team", `${sec(t.notifiedWebhook)} webhook, ${sec(t.notifiedEmail)} e-mail`],
+    ['public status "Investigating"', sec(t.published)],
+    ["cause named: pool exhaustion, and who holds it", sec(t.diagnosed)],
+    ["export stopped by a responder", sec(t.stopped)],
+    ["reconciliation window", `${sec(t.windowsAvailable)}, exact, per component (above)`],
+    ["resolved", sec(t.resolved)],
+  ]);
+  say.print();
+  say.print(`Vigil's diagnosis: ${diagnosis ?? "none"}`);
+  say.print();
+  say.print(`Vigil ran in real time; only the story around it was accelerated (×${speed}: a story minute took ${(60 / speed).toFixed(1)} s).`);
+}
+
 /** The story's times beside this replay's. */
 export function printTable(say: Narrator, t: DemoTimings, speed: number, rootName: string): void {
-  const sec = (v: number | null) => (v === null ? "did not happen" : `+${v.toFixed(1)} s`);
   const rows: [string, string, string][] = [
     ["outage confirmed (monitor down)", "-", sec(t.detected)],
     ["incident opened", "-", `${sec(t.incidentOpened)}, root: ${rootName}`],
     ["first alert to the team", `+${withoutVigil.firstAlertMs / 60_000} min`, `${sec(t.notifiedWebhook)} webhook, ${sec(t.notifiedEmail)} e-mail`],
     ['public status "Investigating"', `+${withoutVigil.publicPostMs / 60_000} min`, sec(t.published)],
+    ["diagnosis: crash loop, not the pool", "misread: an analytics tool blamed", sec(t.diagnosed)],
     ["cause known: the cloud provider", `+${withoutVigil.causeKnownMs / 60_000} min`, `${sec(t.likelyUpstream)} (the provider posted at ${sec(t.providerPosted)}${t.providerPosted === null ? "" : `, story +${Math.round((t.providerPosted * speed) / 60)} min`})`],
     ["reconciliation window", "by hand, afterwards", `${sec(t.windowsAvailable)}, exact, per component (above)`],
     ["resolved", "-", `${sec(t.resolved)} (the database was back at ${sec(t.recovered)})`],
   ];
-  const head: [string, string, string] = ["", "the story, without Vigil", "Vigil, measured in this replay"];
-  const w0 = Math.max(...[head, ...rows].map((r) => r[0].length));
-  const w1 = Math.max(...[head, ...rows].map((r) => r[1].length));
-  const line = (r: [string, string, string]) => `  ${r[0].padEnd(w0)}  ${r[1].padEnd(w1)}  ${r[2]}`.trimEnd();
   say.print("Times from the first crash:");
   say.print();
-  say.print(line(head));
-  say.print(`  ${"-".repeat(w0)}  ${"-".repeat(w1)}  ${"-".repeat(30)}`);
-  for (const r of rows) say.print(line(r));
+  table(say, ["", "the story, without Vigil", "Vigil, measured in this replay"], rows);
   say.print();
   say.print(`Vigil ran in real time; only the story around it was accelerated (×${speed}: a story minute took ${(60 / speed).toFixed(1)} s).`);
   say.print("Detection, the incident, the status page and the alerts took those seconds, as they would in production.");

@@ -4,6 +4,7 @@
  * (webhooks, e-mails) is narrated here too.
  */
 import type { RunningVigil } from "../app/start.ts";
+import { diagnosisLines } from "../incidents/diagnosis-lines.ts";
 import type { StoredEvent } from "../store/types.ts";
 import type { Narrator } from "./narrator.ts";
 import type { ReceivedMail } from "./smtp-inbox.ts";
@@ -25,6 +26,10 @@ export interface Milestones {
   /** The last outage window of the incident's components closed. */
   windowsAt?: Date;
   postmortemAt?: Date;
+  /** The incident's diagnosis as last told (one sentence per component whose evidence shows something). */
+  diagnosis?: string;
+  /** When the diagnosis first named the story's cause (the watcher's `diagnosis` pattern). */
+  diagnosedAt?: Date;
 }
 
 const failureKinds = new Set(["monitor.down", "monitor.degraded"]);
@@ -34,6 +39,7 @@ export class VigilWatcher {
   readonly #vigil: RunningVigil;
   readonly #say: Narrator;
   readonly #names: Map<string, string>;
+  readonly #cause: RegExp | undefined;
   #cursor: string | undefined;
   #running: Promise<void> | undefined;
   #stopped = false;
@@ -41,9 +47,11 @@ export class VigilWatcher {
   #hooks: ReceivedHook[] = [];
   #hooksTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(vigil: RunningVigil, narrator: Narrator) {
+  /** `diagnosis`: the words of a diagnosis that names the story's cause, for `milestones.diagnosedAt`. */
+  constructor(vigil: RunningVigil, narrator: Narrator, options: { diagnosis?: RegExp } = {}) {
     this.#vigil = vigil;
     this.#say = narrator;
+    this.#cause = options.diagnosis;
     const config = vigil.config();
     this.#names = new Map([...config.components.map((c) => [c.id, c.name] as const), ...config.upstreams.map((u) => [u.id, u.name] as const)]);
   }
@@ -144,6 +152,16 @@ export class VigilWatcher {
     return updates.at(-1)?.body;
   }
 
+  /** Tells the incident's diagnosis when the evidence joining it changed it: what the incident API shows first. */
+  async #diagnose(incidentId: string, at: Date): Promise<void> {
+    const events = await this.#vigil.store.events.list({ subject: incidentId, limit: 10_000 });
+    const text = diagnosisLines(events, Object.fromEntries(this.#names)).map((line) => line.text).join("\n");
+    if (text === "" || text === this.milestones.diagnosis) return;
+    this.milestones.diagnosis = text;
+    if (this.#cause?.test(text)) this.milestones.diagnosedAt ??= at;
+    this.#say.say("vigil", `DIAGNOSIS: ${text}`);
+  }
+
   #windowsClosed(events: readonly StoredEvent[]): void {
     const [first] = events;
     if (!first) return;
@@ -173,6 +191,9 @@ export class VigilWatcher {
       case "monitor.restart":
         say(`evidence: the database RESTARTED (uptime ${String(d["uptime_s"])} s; it was ${String(d["previous_uptime_s"])} s at the check before)`);
         break;
+      case "monitor.connection_saturation":
+        say(`evidence: the connection pool is nearly EXHAUSTED: ${String(d["connections"])} of ${String(d["max_connections"])} connections in use`);
+        break;
       case "monitor.crash_loop":
         say(`evidence: the database is CRASH-LOOPING: ${String(d["restarts"])} restarts within ${Math.round(Number(d["window_ms"]) / 60_000)} min`);
         break;
@@ -186,10 +207,12 @@ export class VigilWatcher {
           m.roots = d["root_ids"] as string[];
         }
         say(`INCIDENT OPENED: "${String(d["name"])}" (${subject})\nroot ${this.#list(d["root_ids"])} [${(d["root_ids"] as string[]).join(", ")}]; impact ${this.#list(d["impacted_ids"])}\n${this.#vigil.url}/incidents/${subject}`);
+        await this.#diagnose(subject, event.at);
         break;
       }
       case "incident.signal_joined": {
         const signal = d["signal"] as { kind?: string; monitor?: string } | undefined;
+        if (subject === m.incidentId) await this.#diagnose(subject, event.at);
         if (!failureKinds.has(signal?.kind ?? "")) break;
         const roots = d["root_ids"] as string[];
         if (subject === m.incidentId && roots.join() !== (m.roots ?? []).join()) {

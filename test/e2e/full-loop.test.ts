@@ -363,6 +363,9 @@ describe.each(modes)("the full loop on real parts: $label", (backend) => {
       expect(evidence("restarts")[0]).toMatchObject({ component: "orders-db" });
       expect(evidence("restarts")[0].text).toMatch(new RegExp(`^Orders database restarted ${kills} times in `));
       expect(evidence("crash_loop")[0].text).toMatch(/^Orders database is crash-looping: \d+ restarts/);
+      // The diagnosis comes first, and says crash loop with the pool's use before the first crash: not the pool.
+      expect(full.evidence[0]).toMatchObject({ component: "orders-db", kind: "diagnosis" });
+      expect(full.evidence[0].text).toMatch(new RegExp(`^Orders database: crash loop: ${kills} restarts in [^;]+; connections were \\d+ of \\d+ before the first$`));
       expect(evidence("upstream")).toEqual([{ component: via, kind: "upstream", text: `${attributed.data.summary} (${providerIncident.url})` }]);
       expect(attributed.data.summary).toContain(`likely upstream: Amazon RDS (Oregon) — provider reports an incident since`);
       expect(full.metrics.time_to_detect_ms).toBeGreaterThanOrEqual(0);

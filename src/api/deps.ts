@@ -12,7 +12,7 @@ import type { IncidentRow, MaintenanceRow, Store } from "../store/types.ts";
 import type { UpstreamView } from "../app/upstream/watcher.ts";
 import type { LeaderPort } from "./forward.ts";
 import type { SitePort } from "./public/site.ts";
-import type { ConsoleSettings } from "./console/routes.ts";
+import type { ConsoleSettings } from "./console/settings.ts";
 
 /** The outcome of a configuration reload: applied with its catalog diff, or rejected with every error. */
 export type ReloadOutcome =
@@ -36,6 +36,8 @@ export interface MonitorStatusView {
 /** The running checks, as the API sees them. */
 export interface MonitoringPort {
   status(monitorId: string): MonitorStatusView | undefined;
+  /** Reads the states other nodes of a cluster saved, so that `status` is current for the monitors they check. */
+  refreshRemote?(): Promise<void>;
   /** Records a heartbeat; false when the id is not a heartbeat monitor. */
   heartbeat(monitorId: string, at: Date): Promise<boolean>;
   heartbeatSecret(monitorId: string): string | undefined;
@@ -89,8 +91,19 @@ export interface ApiDeps {
   agents?: AgentsPort;
   /** Console settings (session lifetimes, login limits); absent: the defaults. */
   console?: ConsoleSettings;
+  /** What the console shows live; absent in tests of the API alone. */
+  live?: LivePort;
   /** The cluster: how long a silent node still counts as live; and, on a node that may not lead, where the leader is. */
   cluster?: { liveMs: number; leader?: LeaderPort; node?: string };
+}
+
+/** The console's live view: the component statuses this node knows, and a signal after each change it learns of. */
+export interface LivePort {
+  componentStatuses(): Record<string, ComponentStatus>;
+  /** Calls `fn` after each change (this node's, or another node's once this node has caught up); returns a function that stops it. */
+  subscribe(fn: () => void): () => void;
+  /** Says that something changed outside the engine (a silence), on this node and the others. */
+  changed(): void;
 }
 
 /** Where remote probe agents fetch their assignments and send their results. */

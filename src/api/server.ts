@@ -167,7 +167,7 @@ export function buildServer(deps: ApiDeps & { subscriptions?: SubscriptionsPort 
   const openapi = buildOpenApi([...routes, ...publicRoutes], { version: deps.version });
   app.get("/api/v1/openapi.json", async () => openapi);
   opsRoutes(app, deps, limits.metrics);
-  registerConsoleRoutes(app, { store: deps.store, clock: deps.clock, settings: deps.console ?? defaultConsoleSettings, trustedProxies: limits.trustedProxies, clientAddress: clientAddressReader(limits.trustedProxies) });
+  registerConsoleRoutes(app, { store: deps.store, clock: deps.clock, settings: deps.console ?? defaultConsoleSettings, trustedProxies: limits.trustedProxies, clientAddress: clientAddressReader(limits.trustedProxies), overview: deps });
   return app;
 }
 

@@ -31,6 +31,7 @@ import { ClusterNode, defaultClusterTiming, type ClusterTiming } from "./cluster
 import { runShutdown } from "./shutdown.ts";
 import { openLocalSocket, type LocalSocket } from "./local-socket.ts";
 import { writePidFile, type PidFile } from "./pid-file.ts";
+import { LiveChanges } from "./console/live-changes.ts";
 
 /** Everything `vigil serve` needs to start, already resolved by the CLI. */
 export interface StartOptions {
@@ -132,6 +133,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         services?.incidents.apply(config);
         services?.upstreams.apply(config);
         publisher.changed();
+        live.emit();
         agentHub.changed();
         if (monitor) {
           running.apply(config);
@@ -156,6 +158,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     };
     // Region detail (statuspage.show_regions) is what this node's monitoring knows of each region.
     const publisher: StatusPagePublisher = new StatusPagePublisher({ ...shared, regionStatus: (id) => monitoring.status(id) });
+    // The console's live overview is told of the same changes as the status page.
+    const live = new LiveChanges({ store, clustered, logger });
     const subscriptionKey = signingKey(store, clock);
     const subscriptions = new SubscriptionService({ ...shared, signingKey: subscriptionKey });
 
@@ -175,6 +179,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           onChange: () => {
             publisher.changed();
             notifier.changed();
+            live.emit();
             if (clustered) void store.cluster.notify(changedChannel).catch(() => undefined);
           },
           upstreams: () => upstreams.states(),
@@ -233,7 +238,10 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       logger,
       upstreams: new UpstreamWatcher({ store, clock, timers, logger, config: () => holder.current }),
       active: () => leader.current === undefined,
-      onChange: () => publisher.changed(),
+      onChange: () => {
+        publisher.changed();
+        live.emit();
+      },
     });
 
     const readiness = async (): Promise<ReadinessCheck[]> => {
@@ -282,6 +290,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         subscriptions,
         settings: () => ({ windowMarginMs: holder.current.incidents.window_margin, timeZone: holder.current.site.time_zone }),
         console: { sessions: { idleMs: options.config.console.session.idle, absoluteMs: options.config.console.session.absolute }, login: defaultLoginLimits },
+        live: { componentStatuses: () => shared.statuses(), subscribe: (fn) => live.subscribe(fn), changed: () => live.changed() },
         cluster: {
           liveMs: timing.liveMs,
           ...(clustered ? { leader: leaderPort } : {}),

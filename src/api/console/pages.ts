@@ -1,15 +1,49 @@
-/** The console's server-rendered pages: plain HTML forms, one inline style sheet (allowed by hash), no script. */
+/**
+ * The console's server-rendered pages: one layout (a skip link, the header with the console's navigation and the
+ * signed-in user, a main landmark), one external style sheet with a dark variant, and plain HTML forms. A page may
+ * load scripts from /manage/assets, which only enhance it: every page is complete without them.
+ */
 import { esc } from "../../statuspage/render/html/escape.ts";
 import type { UserRow } from "../../store/types.ts";
 import { roleActions } from "../../auth/roles.ts";
 import { passwordLength } from "../../auth/password-policy.ts";
+import { assetPath } from "./assets.ts";
 
-const style = `body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1f2328}
-h1{font-size:1.4rem}label{display:block;margin:.8rem 0 .2rem}input[type=email],input[type=password]{width:100%;padding:.4rem;box-sizing:border-box}
-button{margin-top:1rem;padding:.4rem 1rem}.error{color:#b42318;border:1px solid #b42318;padding:.5rem}.note{color:#57606a}`;
+/** The console's navigation, in order: each page adds its entry here. */
+export const consoleNav: readonly { href: string; text: string }[] = [{ href: "/manage", text: "Overview" }];
 
-function layout(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${esc(title)} · Vigil console</title><style>${style}</style></head><body><main>${body}</main></body></html>`;
+/** Who is signed in, shown in the header of every signed-in page, and the page of the navigation it is on. */
+export interface SignedInChrome {
+  user: UserRow;
+  csrf: string;
+  /** The path of the navigation entry to mark as the current page. */
+  current: string;
+}
+
+function header(chrome: SignedInChrome): string {
+  const links = consoleNav
+    .map((n) => `<li><a href="${esc(n.href)}"${n.href === chrome.current ? ' aria-current="page"' : ""}>${esc(n.text)}</a></li>`)
+    .join("");
+  return (
+    `<header class="top"><p class="brand"><a href="/manage">Vigil console</a></p><nav aria-label="Console"><ul>${links}</ul></nav>` +
+    `<div class="who"><p>Signed in as <strong id="who">${esc(chrome.user.email)}</strong>, role <strong id="role">${esc(chrome.user.role)}</strong></p>` +
+    `<form method="post" action="/manage/logout">${csrfField(chrome.csrf)}<button type="submit">Sign out</button></form></div></header>`
+  );
+}
+
+/**
+ * A console page: `body` inside the main landmark, the header when someone is signed in, and `scripts` (paths under
+ * /manage/assets) loaded deferred.
+ */
+export function consolePage(title: string, body: string, options: { chrome?: SignedInChrome; scripts?: readonly string[]; narrow?: boolean } = {}): string {
+  const scripts = (options.scripts ?? []).map((s) => `<script src="${esc(assetPath(s))}" defer></script>`).join("");
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+    `<meta name="robots" content="noindex"><meta name="color-scheme" content="light dark"><title>${esc(title)} · Vigil console</title>` +
+    `<link rel="stylesheet" href="${esc(assetPath("console.css"))}">${scripts}</head>` +
+    `<body><a class="skip" href="#main">Skip to content</a>${options.chrome ? header(options.chrome) : ""}` +
+    `<main id="main"${options.narrow === false ? "" : ' class="narrow"'}>${body}</main></body></html>`
+  );
 }
 
 const csrfField = (token: string) => `<input type="hidden" name="csrf" value="${esc(token)}">`;
@@ -17,7 +51,7 @@ const problem = (message: string | undefined) => (message ? `<p class="error" ro
 
 /** The sign-in form; `email` is kept after a refusal, the password never is. */
 export function loginPage(input: { csrf: string; email?: string; error?: string; next?: string }): string {
-  return layout(
+  return consolePage(
     "Sign in",
     `<h1>Sign in</h1>${problem(input.error)}<form method="post" action="/manage/login">${csrfField(input.csrf)}` +
       `<label for="email">E-mail</label><input id="email" name="email" type="email" autocomplete="username" required value="${esc(input.email ?? "")}">` +
@@ -28,7 +62,7 @@ export function loginPage(input: { csrf: string; email?: string; error?: string;
 
 /** The set-password form of a one-time link. */
 export function setPasswordPage(input: { csrf: string; token: string; email: string; error?: string }): string {
-  return layout(
+  return consolePage(
     "Set your password",
     `<h1>Set your password</h1><p>For <strong>${esc(input.email)}</strong>. At least ${passwordLength.min} characters.</p>${problem(input.error)}` +
       `<form method="post" action="/manage/set-password">${csrfField(input.csrf)}<input type="hidden" name="token" value="${esc(input.token)}">` +
@@ -40,17 +74,15 @@ export function setPasswordPage(input: { csrf: string; token: string; email: str
 
 /** A page that only says something, with a link onwards. */
 export function messagePage(title: string, message: string, link?: { href: string; text: string }): string {
-  return layout(title, `<h1>${esc(title)}</h1><p>${esc(message)}</p>${link ? `<p><a href="${esc(link.href)}">${esc(link.text)}</a></p>` : ""}`);
+  return consolePage(title, `<h1>${esc(title)}</h1><p>${esc(message)}</p>${link ? `<p><a href="${esc(link.href)}">${esc(link.text)}</a></p>` : ""}`);
 }
 
-/** The console's home: who is signed in, with what role, and the sign-out buttons. */
-export function homePage(input: { user: UserRow; csrf: string }): string {
+/** The signed-in user's role, what it may do, and signing out everywhere: the overview's closing section. */
+export function accountSection(input: { user: UserRow; csrf: string }): string {
   const actions = [...roleActions[input.user.role]].join(", ");
-  return layout(
-    "Console",
-    `<h1>Vigil console</h1><p>Signed in as <strong id="who">${esc(input.user.email)}</strong>, role <strong id="role">${esc(input.user.role)}</strong>.</p>` +
-      `<p class="note">This role may: ${esc(actions)}.</p>` +
-      `<form method="post" action="/manage/logout">${csrfField(input.csrf)}<button type="submit">Sign out</button></form>` +
-      `<form method="post" action="/manage/logout">${csrfField(input.csrf)}<input type="hidden" name="everywhere" value="1"><button type="submit">Sign out everywhere</button></form>`,
+  return (
+    `<section aria-labelledby="account-h" class="account"><h2 id="account-h">Your session</h2>` +
+    `<p class="note">The role ${esc(input.user.role)} may: ${esc(actions)}.</p>` +
+    `<form method="post" action="/manage/logout">${csrfField(input.csrf)}<input type="hidden" name="everywhere" value="1"><button type="submit">Sign out everywhere</button></form></section>`
   );
 }

@@ -8,25 +8,26 @@ import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { TLSSocket } from "node:tls";
 import { setPasswordPath } from "../../auth/add-user.ts";
-import { defaultLoginLimits, type LimiterState, type LoginLimits } from "../../auth/login-limiter.ts";
+import type { LimiterState } from "../../auth/login-limiter.ts";
 import { endSession, resolveSession } from "../../auth/session.ts";
-import { defaultSessionPolicy, type SessionPolicy } from "../../auth/session-expiry.ts";
 import { setPasswordWithLink, userOfLink, linkInvalidMessage } from "../../auth/set-password.ts";
 import { signIn, signInRefusedMessage } from "../../auth/sign-in.ts";
 import type { Clock } from "../../core/clock.ts";
 import { isAppError } from "../../core/errors.ts";
 import type { Store } from "../../store/types.ts";
 import { trustedList } from "../client-address.ts";
-import { htmlPolicy } from "../public/security-headers.ts";
-import { homePage, loginPage, messagePage, setPasswordPage } from "./pages.ts";
+import { loginPage, messagePage, setPasswordPage } from "./pages.ts";
+import { roleAllows } from "../../auth/roles.ts";
+import { sessionStatus } from "../../auth/session-expiry.ts";
+import { hashOfPresented } from "../../auth/secrets.ts";
+import { registerConsoleAssets } from "./assets.ts";
+import { OverviewFeed, registerOverviewEvents } from "./events.ts";
+import { gatherOverview, type OverviewDeps } from "./overview.ts";
+import { overviewPage } from "./overview-page.ts";
 
-/** Console settings (config `console`). */
-export interface ConsoleSettings {
-  sessions: SessionPolicy;
-  login: LoginLimits;
-}
-
-export const defaultConsoleSettings: ConsoleSettings = { sessions: defaultSessionPolicy, login: defaultLoginLimits };
+// Kept in their own file so that the API's deps can name them without importing the console's routes.
+export { defaultConsoleSettings, type ConsoleSettings } from "./settings.ts";
+import type { ConsoleSettings } from "./settings.ts";
 
 /** The cookie holding the session's secret, and the one holding the CSRF token of the forms shown before sign-in. */
 export const sessionCookie = "vigil_session";
@@ -38,7 +39,13 @@ interface ConsoleDeps {
   settings: ConsoleSettings;
   trustedProxies: readonly string[];
   clientAddress: (request: FastifyRequest) => string;
+  /** What the overview reads of the running Vigil. */
+  overview: OverviewDeps;
 }
+
+/** The console pages' policy: scripts, styles and the event stream from /manage itself, nothing inline. */
+export const consolePolicy =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 function cookies(request: FastifyRequest): Map<string, string> {
   const jar = new Map<string, string>();
@@ -71,7 +78,7 @@ function page(reply: FastifyReply, status: number, html: string): FastifyReply {
     .header("cache-control", "no-store")
     // same-origin, not the site's no-referrer: with no-referrer Chromium sends `Origin: null` on the console's own forms.
     .header("referrer-policy", "same-origin")
-    .header("content-security-policy", htmlPolicy(html, { scripts: false, embeddable: false }))
+    .header("content-security-policy", consolePolicy)
     .header("x-frame-options", "DENY")
     .send(html);
 }
@@ -116,13 +123,18 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     page(reply, 403, messagePage("Form refused", "This form expired or was sent from another site. Open the page again and resend it.", { href: "/manage/login", text: "Sign in" }));
   const session = (request: FastifyRequest) => resolveSession({ store: deps.store, clock: deps.clock, sessions: settings.sessions }, cookies(request).get(sessionCookie));
 
+  registerConsoleAssets(app);
+  registerOverviewEvents(app, { feed: new OverviewFeed(deps.overview, app.log), signedIn: (request) => streamAllowed(deps, settings, cookies(request).get(sessionCookie)) });
+
   void app.register(async (scope) => {
     await scope.register(formbody, { bodyLimit: 16 * 1024 });
 
     scope.get("/manage", async (request, reply) => {
       const signedIn = await session(request);
       if (!signedIn) return reply.status(303).header("cache-control", "no-store").redirect("/manage/login");
-      return page(reply, 200, homePage({ user: signedIn.user, csrf: sessionCsrf(cookies(request).get(sessionCookie) as string) }));
+      if (!roleAllows(signedIn.user.role, "read")) return page(reply, 403, messagePage("Not allowed", "Your role may not read the overview."));
+      const view = await gatherOverview(deps.overview);
+      return page(reply, 200, overviewPage({ user: signedIn.user, csrf: sessionCsrf(cookies(request).get(sessionCookie) as string), view }));
     });
 
     scope.get("/manage/login", async (request, reply) => {
@@ -191,4 +203,13 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       return page(reply, 200, messagePage("Signed out", field(request.body, "everywhere") === "1" ? "You are signed out on every device." : "You are signed out.", { href: "/manage/login", text: "Sign in again" }));
     });
   });
+}
+
+/** Whether the session behind `secret` is alive and its user may read, without extending it (a stream is not activity). */
+async function streamAllowed(deps: ConsoleDeps, settings: ConsoleSettings, secret: string | undefined): Promise<boolean> {
+  const hash = hashOfPresented(secret);
+  const session = hash === undefined ? undefined : await deps.store.sessions.get(hash);
+  if (!session || !sessionStatus(session, settings.sessions, deps.clock.now()).alive) return false;
+  const user = await deps.store.users.get(session.userId);
+  return user !== undefined && user.disabledAt === null && roleAllows(user.role, "read");
 }

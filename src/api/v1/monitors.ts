@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { hashSecret, secretMatches } from "../../auth/token-format.ts";
 import { AppError } from "../../core/errors.ts";
-import { uptimeOf, uptimeWindows, type UptimeWindow } from "../../results/uptime.ts";
+import { uptimeOf, uptimeWindows, type Uptime, type UptimeWindow } from "../../results/uptime.ts";
 import type { MonitorRow, StoredCheckResult } from "../../store/types.ts";
 import type { ApiDeps } from "../deps.ts";
 import { defineRoute } from "../route.ts";
@@ -141,10 +141,7 @@ export function monitorRoutes(deps: ApiDeps) {
       response: z.object({ window: z.string(), from: z.string(), to: z.string(), checks: z.number(), failures: z.number(), degraded: z.number(), uptime_percent: z.number().nullable() }),
       handler: async ({ params, query }) => {
         await find(params.id);
-        const spec = uptimeWindows[query.window];
-        const to = deps.clock.now();
-        const from = new Date(to.getTime() - spec.ms);
-        const uptime = uptimeOf(await deps.store.rollups.list(params.id, spec.bucket, from, to));
+        const { from, to, uptime } = await uptimeOver(deps, params.id, query.window);
         return { window: query.window, from: from.toISOString(), to: to.toISOString(), checks: uptime.checks, failures: uptime.failures, degraded: uptime.degraded, uptime_percent: uptime.uptimePercent };
       },
     }),
@@ -173,7 +170,16 @@ export function monitorRoutes(deps: ApiDeps) {
   ];
 }
 
-function stateOf(deps: ApiDeps, id: string): z.infer<typeof statusView> {
+/** A monitor's uptime over a window ending now, from the rollups (what /api/v1/monitors/:id/uptime answers). */
+export async function uptimeOver(deps: Pick<ApiDeps, "store" | "clock">, id: string, window: UptimeWindow): Promise<{ from: Date; to: Date; uptime: Uptime }> {
+  const spec = uptimeWindows[window];
+  const to = deps.clock.now();
+  const from = new Date(to.getTime() - spec.ms);
+  return { from, to, uptime: uptimeOf(await deps.store.rollups.list(id, spec.bucket, from, to)) };
+}
+
+/** A monitor's confirmed state, overall and per region, as the API shows it. */
+export function stateOf(deps: Pick<ApiDeps, "monitoring">, id: string): z.infer<typeof statusView> {
   const state = deps.monitoring.status(id) ?? { status: "unknown" as const, flapping: false, regions: {} };
   return {
     status: state.status,

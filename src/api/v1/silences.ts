@@ -141,6 +141,7 @@ export function silenceRoutes(deps: ApiDeps) {
           await tx.silences.create(row);
           await tx.events.append({ at: now, kind: "silence.created", subject: row.id, actor, data: eventData(row) });
         });
+        deps.live?.changed();
         return view(row, now);
       },
     }),
@@ -167,6 +168,7 @@ export function silenceRoutes(deps: ApiDeps) {
           await tx.events.append({ at: now, kind: "silence.expired", subject: row.id, actor, data: { ...eventData(ended), previous_ends_at: row.endsAt.toISOString() } });
           return ended;
         });
+        deps.live?.changed();
         return view(expired, now);
       },
     }),

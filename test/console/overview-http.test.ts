@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { consolePolicy } from "../../src/api/console/routes.ts";
 import { addUser } from "../../src/auth/add-user.ts";
 import { setPasswordWithLink } from "../../src/auth/set-password.ts";
-import { systemClock } from "../../src/core/clock.ts";
+import { ManualClock, systemClock, type Clock } from "../../src/core/clock.ts";
+import { ManualTimers } from "../helpers/manual-timers.ts";
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 
@@ -52,6 +53,24 @@ async function openStream(base: string, cookie: string): Promise<Stream> {
   return stream;
 }
 
+/** Adds a user (through `home`'s store) and signs in on `node`; the session cookie. */
+async function signIn(node: TestVigil, clock: Clock, home: TestVigil = node): Promise<string> {
+  const deps = { store: home.vigil.store, clock };
+  const added = await addUser(deps, { email: "ada@example.com", role: "viewer", actor: "test" });
+  await setPasswordWithLink(deps, { token: added.linkSecret, password });
+  const form = await fetch(`${node.vigil.url}/manage/login`);
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? "";
+  const formCookie = (form.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  const res = await fetch(`${node.vigil.url}/manage/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie: formCookie, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ csrf, email: "ada@example.com", password }).toString(),
+  });
+  expect(res.status).toBe(303);
+  return (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+}
+
 for (const backend of storeBackends()) {
   describe.skipIf(!backend.available)(`the console's overview on ${backend.name}`, () => {
     let target: StoreTarget;
@@ -70,20 +89,7 @@ for (const backend of storeBackends()) {
         expect(leaderNode).toBeDefined();
         await vi.waitFor(async () => expect((await viewer.get("/api/v1/cluster")).json.leader?.node).toBe(leaderNode), { timeout: 20_000, interval: 100 });
       }
-      const deps = { store: leader.vigil.store, clock: systemClock };
-      const added = await addUser(deps, { email: "ada@example.com", role: "viewer", actor: "test" });
-      await setPasswordWithLink(deps, { token: added.linkSecret, password });
-      const form = await fetch(`${viewer.vigil.url}/manage/login`);
-      const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? "";
-      const formCookie = (form.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-      const res = await fetch(`${viewer.vigil.url}/manage/login`, {
-        method: "POST",
-        redirect: "manual",
-        headers: { cookie: formCookie, "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ csrf, email: "ada@example.com", password }).toString(),
-      });
-      expect(res.status).toBe(303);
-      cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+      cookie = await signIn(viewer, systemClock, leader);
     }, 120_000);
     afterAll(async () => {
       if (viewer !== leader) await viewer?.dispose();
@@ -160,3 +166,35 @@ for (const backend of storeBackends()) {
     }, 60_000);
   });
 }
+
+// With the timers held, the engine's periodic step (which also tells the stream) never runs: what reaches the stream
+// was raised by the change itself.
+describe("the console's overview with the timers held", () => {
+  const clock = new ManualClock("2026-12-01T09:00:00Z");
+  let vigil: TestVigil;
+  let cookie: string;
+
+  beforeAll(async () => {
+    vigil = await startTestVigil(config, { clock, timers: new ManualTimers(clock) });
+    cookie = await signIn(vigil, clock);
+  }, 120_000);
+  afterAll(async () => {
+    await vigil?.dispose();
+  });
+
+  it("streams a silence as soon as it is made, and its expiry", async () => {
+    const stream = await openStream(vigil.vigil.url, cookie);
+    try {
+      await expect.poll(() => stream.events.length, { timeout: 10_000 }).toBeGreaterThan(0);
+      const silenced = await vigil.send("POST", "/api/v1/silences", { matchers: { component: ["api"] }, duration: "1h", comment: "Rolling out" });
+      expect(silenced.status).toBe(201);
+      await expect.poll(() => stream.events.at(-1)?.data.sections?.silences, { timeout: 10_000 }).toContain("Rolling out");
+      expect(stream.events.at(-1)?.data.announce).toEqual(["Silences in force: 1."]);
+      const expired = await fetch(`${vigil.vigil.url}/api/v1/silences/${silenced.json.id}`, { method: "DELETE", headers: { authorization: `Bearer ${vigil.writeToken}` } });
+      expect(expired.status).toBe(200);
+      await expect.poll(() => stream.events.at(-1)?.data.sections?.silences, { timeout: 10_000 }).toBe("<p>No silence in force.</p>");
+    } finally {
+      stream.close();
+    }
+  }, 60_000);
+});

@@ -5,6 +5,7 @@ import { Writable } from "node:stream";
 import { startVigil, type RunningVigil } from "../../src/app/start.ts";
 import { createToken } from "../../src/auth/create-token.ts";
 import { systemClock, type Clock } from "../../src/core/clock.ts";
+import type { Timers } from "../../src/core/timers.ts";
 import { parseConfigText } from "../../src/config/index.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 
@@ -24,9 +25,9 @@ export interface TestVigil {
 /**
  * Starts Vigil with `configText` (logs discarded), on a free port; on PGlite in a temp dir unless `databaseUrl` is given.
  * With `dir`, its data lives there and outlives `dispose` (a later start on the same `dir` is a restart); with `clock`,
- * Vigil runs on that clock (the tokens are made on it too).
+ * Vigil runs on that clock (the tokens are made on it too); with `timers`, its timers are those (held until the test moves them).
  */
-export async function startTestVigil(configText: string, options: { databaseUrl?: string; dir?: string; clock?: Clock } = {}): Promise<TestVigil> {
+export async function startTestVigil(configText: string, options: { databaseUrl?: string; dir?: string; clock?: Clock; timers?: Timers } = {}): Promise<TestVigil> {
   const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), "vigil-test-")));
   const file = path.join(dir, "vigil.yaml");
   await writeFile(file, configText);
@@ -43,6 +44,7 @@ export async function startTestVigil(configText: string, options: { databaseUrl?
     logger: createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
     version: "0.0.0-test",
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.timers ? { timers: options.timers } : {}),
   });
   const clock = options.clock ?? systemClock;
   const token = (await createToken({ store: vigil.store, clock }, { name: "test", scope: "read", actor: "test" })).token;

@@ -198,3 +198,31 @@ describe("the console's overview with the timers held", () => {
     }
   }, 60_000);
 });
+
+describe("the console's overview stream when Vigil stops", () => {
+  it("ends the open streams, so that stopping does not wait for them", async () => {
+    const vigil = await startTestVigil(config);
+    let stopped = false;
+    try {
+      const cookie = await signIn(vigil, systemClock);
+      const res = await fetch(`${vigil.vigil.url}/manage/events`, { headers: { cookie } });
+      expect(res.status).toBe(200);
+      let ended = false;
+      const read = (async () => {
+        for await (const _chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          // Read until the server ends the stream.
+        }
+        ended = true;
+      })();
+      const started = performance.now();
+      await vigil.dispose();
+      stopped = true;
+      await read;
+      expect(ended).toBe(true);
+      // Well inside the shutdown grace, which an open stream would otherwise have used up.
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      if (!stopped) await vigil.dispose();
+    }
+  }, 60_000);
+});

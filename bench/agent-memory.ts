@@ -9,12 +9,11 @@
 //    what loading a probe and its driver adds.
 // 3. Load: an agent with BENCH_MONITORS http monitors at 30 s against a local target (bench/target.mjs): its VmRSS
 //    every second over BENCH_SECONDS after one interval of warm-up (median, peak), and its checks per second.
-import { fork, spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
-import { createToken, freePort, startVigil, vigilBin } from "./lib.ts";
+import { BenchJanitor, createToken, freePort, rssMb, startTarget, startVigil, vigilBin } from "./lib.ts";
 
 const samples = Number(process.env.BENCH_SAMPLES ?? 3);
 const idleS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
@@ -24,24 +23,12 @@ const compareBin = process.env.BENCH_COMPARE_BIN;
 const intervalS = 30;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const rssMb = (pid: number): number => {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return match ? Number(match[1]) / 1024 : Number.NaN;
-};
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 const mb = (n: number) => `${n.toFixed(1)} MB`;
 
-const children = new Set<ChildProcess>();
-let dir: string | undefined;
-async function cleanUp(): Promise<void> {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  if (dir) await rm(dir, { recursive: true, force: true });
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+const janitor = new BenchJanitor();
 
-const target = fork(new URL("./target.mjs", import.meta.url).pathname, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-children.add(target);
-const targetPort = await new Promise<number>((resolve) => target.on("message", (m: { ready?: number }) => m.ready && resolve(m.ready)));
+const { port: targetPort } = await startTarget(janitor);
 
 function configFor(load: boolean, closedPort: number): string {
   const lines = [
@@ -58,14 +45,14 @@ function configFor(load: boolean, closedPort: number): string {
 }
 
 try {
-  dir = await mkdtemp(path.join(tmpdir(), "vigil-bench-agent-memory-"));
+  const dir = (janitor.dir = await mkdtemp(path.join(tmpdir(), "vigil-bench-agent-memory-")));
   const dataDir = path.join(dir, "data");
   const configFile = path.join(dir, "vigil.yaml");
   const closedPort = await freePort();
   await writeFile(configFile, configFor(false, closedPort));
   const admin = await createToken(dataDir, configFile, "admin");
   const server = await startVigil(configFile, dataDir);
-  children.add(server.child);
+  janitor.track(server.child);
   const api = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${server.base}${url}`, {
       method,
@@ -82,12 +69,12 @@ try {
   let started = 0;
   const startAgent = async (region: string, bin: string) => {
     const { token } = await api<{ token: string }>("POST", "/api/v1/tokens", { name: `bench-${region}-${started}`, scope: "agent", region });
-    const data = path.join(dir!, `agent-${started++}`);
+    const data = path.join(dir, `agent-${started++}`);
     const child = spawn(process.execPath, [bin, "agent", "--server", server.base, "--data", data, "--concurrency", "500", "--log-format", "json"], {
       env: { ...process.env, VIGIL_AGENT_TOKEN: token },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    children.add(child);
+    janitor.track(child);
     let out = "";
     child.stdout!.on("data", (c: Buffer) => (out += c));
     child.stderr!.on("data", (c: Buffer) => (out += c));
@@ -106,7 +93,7 @@ try {
   const idle = new Map<string, { pid: number }[]>(builds.map((b) => [b.name, []]));
   for (let i = 0; i < samples; i++) for (const build of builds) idle.get(build.name)!.push(await startAgent("idle", build.bin));
   const bare = spawn(process.execPath, ["-e", `fetch(${JSON.stringify(`${server.base}/readyz`)}).then(() => setInterval(() => undefined, 1000))`], { stdio: "ignore" });
-  children.add(bare);
+  janitor.track(bare);
   await sleep(idleS * 1000);
   const bareRss = rssMb(bare.pid!);
   bare.kill();
@@ -138,5 +125,5 @@ try {
   const rate = (await agentsList()).find((a) => a.id === loaded.id)?.checks_per_second ?? Number.NaN;
   console.log(`agent with ${monitors} http monitors at ${intervalS} s: RSS median ${mb(median(rss))}, peak ${mb(Math.max(...rss))} over ${windowS} s; ${rate} checks/s (expected ${(monitors / intervalS).toFixed(0)})`);
 } finally {
-  await cleanUp();
+  await janitor.cleanUp();
 }

@@ -14,14 +14,13 @@
 //    tenth of the time; a reload sets them back to 30 s, then the proxy lets everything through again. Measured: the
 //    time until the agent's buffer is empty (GET /api/v1/agents), target < 30 s. Then every agent's results are read
 //    from the store: each sequence number from 1 to the last stored is there exactly once.
-import { fork, spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { startTcpProxy, type TcpProxy } from "../test/helpers/tcp-proxy.ts";
-import { cpuSeconds, createToken, startVigil, vigilBin } from "./lib.ts";
+import { BenchJanitor, cpuSeconds, createToken, rssMb, startTarget, startVigil, vigilBin } from "./lib.ts";
 
 const perAgent = Number(process.env.BENCH_MONITORS ?? 5000);
 const windowS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -37,27 +36,12 @@ const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 };
-const rssMb = (pid: number): number => {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return match ? Number(match[1]) / 1024 : Number.NaN;
-};
 const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
 
-// Everything started here is stopped on the way out, whatever happens.
-const children = new Set<ChildProcess>();
-const cleanups: (() => Promise<void>)[] = [];
-let dir: string | undefined;
+const janitor = new BenchJanitor();
 let busyAnswers = 0;
-async function cleanUp(): Promise<void> {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => undefined);
-  if (dir) await rm(dir, { recursive: true, force: true });
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
 
-const target = fork(new URL("./target.mjs", import.meta.url).pathname, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-children.add(target);
-const targetPort = await new Promise<number>((resolve) => target.on("message", (m: { ready?: number }) => m.ready && resolve(m.ready)));
+const { child: target, port: targetPort } = await startTarget(janitor);
 const setMode = (mode: "ok" | "error") =>
   new Promise<void>((resolve) => {
     const onAck = (m: { ack?: string }) => m.ack === mode && (target.off("message", onAck), resolve());
@@ -90,13 +74,13 @@ interface Agent {
 }
 
 try {
-  dir = await mkdtemp(path.join(tmpdir(), "vigil-bench-agents-"));
+  const dir = (janitor.dir = await mkdtemp(path.join(tmpdir(), "vigil-bench-agents-")));
   const dataDir = path.join(dir, "data");
   const configFile = path.join(dir, "vigil.yaml");
   await writeFile(configFile, configFor("local"));
   const admin = await createToken(dataDir, configFile, "admin");
   const server = await startVigil(configFile, dataDir);
-  children.add(server.child);
+  janitor.track(server.child);
   const serverPid = server.child.pid!;
   const api = async <T = unknown>(method: string, url: string, body?: unknown): Promise<T> => {
     const send = () =>
@@ -148,11 +132,11 @@ try {
 
   const startAgent = async (region: string, serverUrl: string): Promise<Agent> => {
     const { token } = await api<{ token: string }>("POST", "/api/v1/tokens", { name: `bench-${region}`, scope: "agent", region });
-    const child = spawn(process.execPath, [vigilBin, "agent", "--server", serverUrl, "--data", path.join(dir!, `agent-${region}`), "--concurrency", String(concurrency), "--log-format", "json", "--log-level", "info"], {
+    const child = spawn(process.execPath, [vigilBin, "agent", "--server", serverUrl, "--data", path.join(dir, `agent-${region}`), "--concurrency", String(concurrency), "--log-format", "json", "--log-level", "info"], {
       env: { ...process.env, VIGIL_AGENT_TOKEN: token },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    children.add(child);
+    janitor.track(child);
     let out = "";
     child.stdout!.on("data", (c: Buffer) => (out += c));
     child.stderr!.on("data", (c: Buffer) => (out += c));
@@ -184,7 +168,7 @@ try {
   const idleRss = agents.map((a) => rssMb(a.child.pid!));
   // Baseline: a bare Node.js process holding an HTTP connection open, as an idle agent does.
   const bare = spawn(process.execPath, ["-e", `fetch(${JSON.stringify(server.base + "/readyz")}).then(() => setInterval(() => undefined, 1000))`], { stdio: "ignore" });
-  children.add(bare);
+  janitor.track(bare);
   await sleep(3_000);
   const bareRss = rssMb(bare.pid!);
   bare.kill();
@@ -199,7 +183,7 @@ try {
   const agentPids = agents.map((a) => a.child.pid!);
   const peakRss = agents.map(() => 0);
   const sampler = setInterval(() => agentPids.forEach((pid, i) => (peakRss[i] = Math.max(peakRss[i]!, rssMb(pid)))), 1000);
-  cleanups.push(async () => clearInterval(sampler));
+  janitor.onCleanUp(async () => clearInterval(sampler));
   await sleep((intervalS + 5) * 1000);
   m0 = await metric();
   cpu0 = cpuSeconds(serverPid)!;
@@ -281,7 +265,7 @@ try {
 
   // ---- 4. Backlog ----
   const proxy: TcpProxy = await startTcpProxy(Number(new URL(server.base).port));
-  cleanups.push(() => proxy.close());
+  janitor.onCleanUp(() => proxy.close());
   await reload("fill");
   const backlogAgent = await startAgent("d", `http://127.0.0.1:${proxy.port}`);
   agents.push(backlogAgent);
@@ -366,6 +350,6 @@ try {
   console.log(JSON.stringify(results));
   if (lost > 0) throw new Error(`${lost} agent(s) have results missing or repeated in the store`);
 } finally {
-  await cleanUp();
+  await janitor.cleanUp();
 }
 process.exit(0);

@@ -1,6 +1,7 @@
 // What the benchmarks share: free ports, a `vigil` child process and its readiness, tokens, peak memory.
-import { spawn, type ChildProcess } from "node:child_process";
+import { fork, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { freePort } from "../src/demo/net.ts";
 import { fileURLToPath } from "node:url";
 
@@ -61,4 +62,51 @@ export function cpuSeconds(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** A process's resident memory now (VmRSS), in MB; NaN when it cannot be read. */
+export function rssMb(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Everything a benchmark starts, stopped on the way out whatever happens (also on SIGINT and SIGTERM): its child
+ * processes killed, its clean-ups run, its temp dir removed.
+ */
+export class BenchJanitor {
+  readonly #children = new Set<ChildProcess>();
+  readonly #cleanups: (() => Promise<unknown>)[] = [];
+  dir: string | undefined;
+
+  constructor() {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void this.cleanUp().finally(() => process.exit(130)));
+  }
+
+  /** Kills `child` at clean-up unless it has exited; returns it. */
+  track<T extends ChildProcess>(child: T): T {
+    this.#children.add(child);
+    return child;
+  }
+
+  onCleanUp(cleanup: () => Promise<unknown>): void {
+    this.#cleanups.push(cleanup);
+  }
+
+  async cleanUp(): Promise<void> {
+    for (const child of this.#children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    for (const cleanup of this.#cleanups.splice(0)) await cleanup().catch(() => undefined);
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Starts bench/target.mjs (a local HTTP target), tracked by `janitor`; its port once it listens. */
+export async function startTarget(janitor: BenchJanitor): Promise<{ child: ChildProcess; port: number }> {
+  const child = janitor.track(fork(new URL("./target.mjs", import.meta.url).pathname, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] }));
+  const port = await new Promise<number>((resolve) => child.on("message", (m: { ready?: number }) => m.ready && resolve(m.ready)));
+  return { child, port };
 }

@@ -89,6 +89,14 @@ describe.skipIf(skip !== undefined)(`the console's overview in Chromium${skip ? 
     await expect.poll(() => page.textContent("#live-state"), { timeout: 10_000 }).toBe("Live: changes appear as they happen.");
     // A mark that a reload would wipe out.
     await page.evaluate(() => ((window as unknown as { unreloaded: boolean }).unreloaded = true));
+    // Every announcement, in order: a later update replaces the live region's text, as screen readers expect.
+    await page.evaluate(() => {
+      const announced: string[] = [];
+      (window as unknown as { announced: string[] }).announced = announced;
+      const region = document.getElementById("announce")!;
+      new MutationObserver(() => announced.push(region.textContent ?? "")).observe(region, { childList: true, characterData: true, subtree: true });
+    });
+    const announced = () => page.evaluate(() => (window as unknown as { announced: string[] }).announced.join(" | "));
     const navigations: string[] = [];
     page.on("framenavigated", (frame) => navigations.push(frame.url()));
 
@@ -98,7 +106,7 @@ describe.skipIf(skip !== undefined)(`the console's overview in Chromium${skip ? 
     await expect.poll(() => page.textContent('[data-live="incidents"]'), { timeout: 20_000 }).toContain("Production API outage");
     expect(await page.textContent('[data-live="failing"]')).toContain("Monitor API health: Down");
     expect(await page.textContent('[data-live="failing"]')).toContain("Production API: Major outage");
-    await expect.poll(() => page.textContent("#announce"), { timeout: 10_000 }).toContain("Incident opened: Production API outage.");
+    await expect.poll(announced, { timeout: 10_000 }).toContain("Incident opened: Production API outage.");
 
     // The keyboard focus stays on the incident's link when its part is replaced (the incident is updated).
     const [incident] = (await test.get("/api/v1/incidents?open=true")).json.incidents as { id: string }[];
@@ -110,7 +118,7 @@ describe.skipIf(skip !== undefined)(`the console's overview in Chromium${skip ? 
 
     target.set(true);
     await expect.poll(() => monitorStatus(page), { timeout: 20_000 }).toBe("Up");
-    await expect.poll(() => page.textContent("#announce"), { timeout: 10_000 }).toContain("API health is up.");
+    await expect.poll(announced, { timeout: 10_000 }).toContain("API health is up.");
     expect(await page.evaluate(() => (window as unknown as { unreloaded?: boolean }).unreloaded)).toBe(true);
     expect(navigations).toEqual([]);
     await context.close();

@@ -2,11 +2,12 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
-import { assignments as assignmentsSchema, type AssignedMonitor, type Assignments, type ResultBatch } from "../agents/protocol.ts";
+import { assignments as assignmentsSchema, type AssignedMonitor, type Assignments, type ResultBatch, type RunningCheck } from "../agents/protocol.ts";
 import type { Clock } from "../core/clock.ts";
 import { AppError } from "../core/errors.ts";
 import type { Timers } from "../core/timers.ts";
 import { regionChange } from "../detection/cross-region.ts";
+import { hangDeadline } from "../detection/hang-deadline.ts";
 import { advanceRegion } from "../detection/region.ts";
 import type { CheckResult, RegionState } from "../detection/types.ts";
 import type { Logger } from "../observability/logger.ts";
@@ -73,6 +74,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const monitors = new Map<string, { monitor: AssignedMonitor; assert: ReturnType<typeof AssertionList.parse> }>();
   const regionStates = new Map<string, RegionState>();
   const pending: UnnumberedResult[] = [];
+  /** Checks still running that the node hears of with the next batch (suspected of hanging, or confirming beside one). */
+  let running: RunningCheck[] = [];
   const recentChecks: number[] = [];
   const stopController = new AbortController();
   let etag: string | undefined;
@@ -86,11 +89,13 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     clock,
     timers,
     concurrency: options.concurrency,
-    run: async (scheduled, signal) => {
+    run: async (scheduled, signal, _lagMs, alongside) => {
       const entry = monitors.get(scheduled.id);
       if (entry === undefined) return { recheck: false };
       const at = clock.now();
+      const stopWatching = watchForHang(entry.monitor, at, alongside);
       const outcome = applyAssertions(await runProbe(entry.monitor, region ?? "", signal), entry.assert);
+      stopWatching();
       recentChecks.push(performance.now());
       pending.push({
         monitor: entry.monitor.id,
@@ -112,6 +117,37 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       return { recheck: advanced.recheck };
     },
   });
+
+  /** The sequence number of the last result made so far (numbering those not yet numbered): what a running check follows. */
+  const lastNumbered = (): number => {
+    if (pending.length > 0) buffer.append(pending.splice(0, pending.length), clock.now().getTime());
+    return buffer.stats().lastSeq;
+  };
+
+  /**
+   * Hang suspicion, by the server's rule (detection/hang-deadline.ts) over this region's own results: a check still
+   * unanswered at its monitor's hang deadline is reported to the node at once (which suspects it as it does its own),
+   * and a confirming check starts beside it (not beside a confirming check), which the node hears of too. Returns
+   * what stops watching once the check has its answer.
+   */
+  const watchForHang = (monitor: AssignedMonitor, startedAt: Date, alongside: boolean): (() => void) => {
+    const at = startedAt.toISOString();
+    if (alongside) running.push({ monitor: monitor.id, at, after_seq: lastNumbered(), kind: "confirming" });
+    const suspect = monitor.suspect === undefined || monitor.suspect === null ? null : { factor: monitor.suspect.factor, floorMs: monitor.suspect.floor_ms };
+    const delay = hangDeadline(regionStates.get(monitor.id), suspect);
+    if (delay === undefined || delay >= monitor.timeout_ms) return () => undefined;
+    const timer = timers.setTimeout(() => {
+      if (stopped || !monitors.has(monitor.id)) return;
+      // Timers may fire a millisecond early by the wall clock: the deadline has come all the same.
+      const unansweredMs = Math.max(clock.now().getTime() - startedAt.getTime(), delay);
+      const suspected: RunningCheck = { monitor: monitor.id, at, after_seq: lastNumbered(), kind: "suspected", unanswered_ms: unansweredMs, confirming_check: false };
+      running.push(suspected);
+      suspected.confirming_check = !alongside && scheduler.checkAlongside(monitor.id);
+      logger.info({ monitor: monitor.id, unanswered_ms: unansweredMs, confirming: suspected.confirming_check }, "check suspected of hanging");
+      hurry();
+    }, delay);
+    return () => timers.clearTimeout(timer);
+  };
 
   const runProbe = async (monitor: AssignedMonitor, checkRegion: string, signal: AbortSignal): Promise<ProbeOutcome> => {
     try {
@@ -259,9 +295,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       }
       const batch = buffer.peek(batchSize);
       const dueReport = performance.now() - lastReport >= reportEveryMs;
-      if (batch.length > 0 || dueReport) {
+      // Running checks go once: sent again after a failure, they would come too late to matter.
+      const runningNow = running.length > 0 && sendFailures === 0 ? running.splice(0, running.length) : [];
+      if (sendFailures > 0) running = [];
+      if (batch.length > 0 || dueReport || runningNow.length > 0) {
         try {
-          const answer = await client.send(batchOf(batch), stopController.signal);
+          const answer = await client.send(batchOf(batch, runningNow), stopController.signal);
           lastReport = performance.now();
           if (sendFailures > 0) logger.info({ server: client.server, after: sendFailures }, "a node answers again: sending the buffer");
           sendFailures = 0;
@@ -282,7 +321,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     }
   };
 
-  const batchOf = (results: ResultBatch["results"]): ResultBatch => {
+  const batchOf = (results: ResultBatch["results"], runningNow: RunningCheck[] = []): ResultBatch => {
     const stats = buffer.stats();
     return {
       agent: {
@@ -295,6 +334,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         checks_per_second: checksPerSecond(),
       },
       results,
+      // Left out when there are none: a node older than running checks refuses a batch with the key.
+      ...(runningNow.length === 0 ? {} : { running: runningNow }),
     };
   };
 

@@ -70,6 +70,15 @@ describe("assignmentsFor", () => {
     expect(assignmentsFor(config, "us-east").monitors.map((m) => m.id)).toEqual(["everywhere", "not-local"]);
   });
 
+  it("gives each monitor its hang suspicion (null: off), which an agent watches its checks by", () => {
+    const config = load(yaml.replace("quorum: any }", "quorum: any, suspect: false }").replace("interval: 30s }", "interval: 30s, suspect_factor: 20, suspect_floor: 2s }"));
+    expect(assignmentsFor(config, "eu-west").monitors.map((m) => [m.id, m.suspect])).toEqual([
+      ["everywhere", { factor: 20, floor_ms: 2_000 }],
+      ["eu-only", null],
+      ["not-local", { factor: 10, floor_ms: 1_000 }],
+    ]);
+  });
+
   it("gives an undeclared region, and the server's own, nothing", () => {
     const config = load(yaml);
     expect(assignmentsFor(config, "ap-south")).toMatchObject({ region: { id: "ap-south", name: null, declared: false }, monitors: [] });
@@ -119,6 +128,27 @@ describe("planBatch", () => {
       { seq: 4, reason: expect.stringMatching(/^checked at 2026-12-07T12:05:00Z, 5m ahead of this node's clock: is the agent's clock right\?$/) },
       { seq: 6, reason: expect.stringMatching(/older than raw results are kept/) },
     ]);
+  });
+
+  it("passes on the running checks of monitors the region checks, in order, and leaves out the others", () => {
+    const config = load(yaml);
+    const running = [
+      { monitor: "everywhere", at: "2026-12-07T11:59:58Z", after_seq: 1, kind: "suspected", unanswered_ms: 1_200, confirming_check: true },
+      { monitor: "everywhere", at: "2026-12-07T11:59:59.200Z", after_seq: 1, kind: "confirming" },
+      { monitor: "eu-only", at: "2026-12-07T11:59:58Z", after_seq: 1, kind: "confirming" },
+      { monitor: "gone", at: "2026-12-07T11:59:58Z", after_seq: 1, kind: "confirming" },
+      { monitor: "everywhere", at: "2026-12-07T12:05:00Z", after_seq: 1, kind: "confirming" },
+    ];
+    const plan = planBatch(resultBatch.parse({ ...batch([{}]), running }), "us-east", config, now);
+    expect(plan.rows.map((r) => r.seq)).toEqual([1]);
+    expect(plan.running).toEqual([
+      { agent: "agt_1", region: "us-east", monitorId: "everywhere", at: new Date("2026-12-07T11:59:58Z"), afterSeq: 1, kind: "suspected", unansweredMs: 1_200, confirmingCheck: true },
+      { agent: "agt_1", region: "us-east", monitorId: "everywhere", at: new Date("2026-12-07T11:59:59.200Z"), afterSeq: 1, kind: "confirming" },
+    ]);
+    // A suspicion says how long the check has gone unanswered; anything else is refused with the batch, naming where.
+    const issues = (check: object) => resultBatch.safeParse({ ...batch([]), running: [check] }).error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    expect(issues({ monitor: "everywhere", at: "2026-12-07T11:59:58Z", after_seq: 0, kind: "suspected" })).toEqual(["running.0.unanswered_ms: a suspected check needs unanswered_ms"]);
+    expect(issues({ monitor: "everywhere", at: "2026-12-07T11:59:58Z", after_seq: -1, kind: "hung" })?.map((i) => i.split(":")[0])).toEqual(["running.0.after_seq", "running.0.kind"]);
   });
 
   it("is refused whole by its schema when a field is garbage or the numbers go backwards, naming where", () => {

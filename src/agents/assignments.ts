@@ -28,6 +28,7 @@ export function assignmentsFor(config: Pick<VigilConfig, "regions" | "probe" | "
             recover: m.recover,
             settings: m.settings,
             assert: m.assert.map((a) => a.text),
+            suspect: m.suspect ? { factor: m.suspect_factor, floor_ms: m.suspect_floor } : null,
             ...(phase === undefined ? {} : { phase_ms: phase }),
           };
         });

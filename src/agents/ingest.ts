@@ -2,7 +2,7 @@ import { checksFrom } from "../config/regions.ts";
 import type { VigilConfig } from "../config/schema.ts";
 import { formatDuration } from "../core/duration.ts";
 import type { CheckResult } from "../detection/types.ts";
-import { maxFutureSkewMs, type AgentResult, type ResultBatch } from "./protocol.ts";
+import { maxFutureSkewMs, type AgentResult, type ResultBatch, type RunningCheck } from "./protocol.ts";
 
 /** A result as a node stores it: a check result with the agent and sequence number it came with. */
 export interface AgentResultRow extends CheckResult {
@@ -10,10 +10,28 @@ export interface AgentResultRow extends CheckResult {
   seq: number;
 }
 
-/** What to do with a batch: the results to store, and the ones refused with the reason the agent is told. */
+/** A check an agent says is still running (protocol.ts `runningCheck`), as detection takes it. */
+export interface AgentRunningCheck {
+  agent: string;
+  region: string;
+  monitorId: string;
+  /** The check's start: its result will carry the same time. */
+  at: Date;
+  /** Detection takes it after the agent's results up to this sequence number, before the later ones. */
+  afterSeq: number;
+  kind: RunningCheck["kind"];
+  unansweredMs?: number;
+  confirmingCheck?: boolean;
+}
+
+/**
+ * What to do with a batch: the results to store, the ones refused with the reason the agent is told, and the running
+ * checks detection hears of (those for a monitor the region does not check, or from a wrong clock, are left out).
+ */
 export interface BatchPlan {
   rows: AgentResultRow[];
   rejected: { seq: number; reason: string }[];
+  running: AgentRunningCheck[];
 }
 
 /**
@@ -42,7 +60,23 @@ export function planBatch(
     if (reason !== undefined) rejected.push({ seq: result.seq, reason });
     else rows.push(toRow(result, batch.agent.id, region, at));
   }
-  return { rows, rejected };
+  const running: AgentRunningCheck[] = [];
+  for (const check of batch.running ?? []) {
+    const at = new Date(check.at);
+    const monitor = monitors.get(check.monitor);
+    if (monitor === undefined || !checksFrom(config, monitor, region) || at.getTime() - now.getTime() > maxFutureSkewMs) continue;
+    running.push({
+      agent: batch.agent.id,
+      region,
+      monitorId: check.monitor,
+      at,
+      afterSeq: check.after_seq,
+      kind: check.kind,
+      ...(check.unanswered_ms === undefined ? {} : { unansweredMs: check.unanswered_ms }),
+      ...(check.confirming_check === undefined ? {} : { confirmingCheck: check.confirming_check }),
+    });
+  }
+  return { rows, rejected, running };
 }
 
 function toRow(result: AgentResult, agent: string, region: string, at: Date): AgentResultRow {

@@ -26,6 +26,11 @@ export const assignedMonitor = z.object({
   recover: z.number().int().positive(),
   /** Staggered regions: the agent checks the monitor at this many ms after each multiple of its interval (epoch time). */
   phase_ms: z.number().int().min(0).optional(),
+  /**
+   * Hang suspicion: a check still unanswered `factor` × the region's usual p99 latency (at least `floor_ms`) after its
+   * start is reported as running (`running` in a batch). Null: off; absent (from a node that predates it): off.
+   */
+  suspect: z.object({ factor: z.number().min(1), floor_ms: z.number().positive() }).nullable().optional(),
   /** The probe's settings, including any credentials it needs: an agent token can read them. */
   settings: z.record(z.string(), z.unknown()),
   /** The monitor's assertions, as written in the configuration. */
@@ -88,6 +93,29 @@ export const agentResult = z.strictObject({
 });
 export type AgentResult = z.infer<typeof agentResult>;
 
+/**
+ * A check still running that detection hears of before its result, in the order of the agent's results: one suspected
+ * of hanging (still unanswered `unanswered_ms` after its start, past its monitor's hang deadline), or a confirming check
+ * started beside one. Not stored, and not sent again: it only matters while the check runs.
+ */
+export const runningCheck = z
+  .strictObject({
+    monitor: z.string().min(1).max(100),
+    /** When the check started, by the agent's clock: its result will carry the same time. */
+    at: z.iso.datetime({ offset: true, message: "expected an ISO 8601 time with a zone, such as 2026-12-07T13:17:04.120Z" }),
+    /** The sequence number of the last result the agent numbered before this (0: none): the node takes them in that order. */
+    after_seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    kind: z.enum(["suspected", "confirming"]),
+    /** Suspected: how long after its start the check was still unanswered. */
+    unanswered_ms: z.number().min(0).max(86_400_000).optional(),
+    /** Suspected: whether the agent started a confirming check beside it. */
+    confirming_check: z.boolean().optional(),
+  })
+  .superRefine((check, ctx) => {
+    if (check.kind === "suspected" && check.unanswered_ms === undefined) ctx.addIssue({ code: "custom", path: ["unanswered_ms"], message: "a suspected check needs unanswered_ms" });
+  });
+export type RunningCheck = z.infer<typeof runningCheck>;
+
 /** What an agent says about itself with every batch. */
 export const agentInfo = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "expected 1 to 64 letters, digits, _ or -"),
@@ -105,6 +133,8 @@ export const resultBatch = z
   .strictObject({
     agent: agentInfo,
     results: z.array(agentResult).max(maxBatchResults),
+    /** Checks still running that detection hears of now (absent: none). */
+    running: z.array(runningCheck).max(maxBatchResults).optional(),
   })
   .superRefine((batch, ctx) => {
     for (let i = 1; i < batch.results.length; i++) {

@@ -21,6 +21,7 @@ import { checksFrom, phaseFor, regionsOf } from "../config/regions.ts";
 import { isolatedRegions } from "../detection/isolation.ts";
 import type { PublicationGate } from "../detection/vantage.ts";
 import { VantageWatch } from "./vantage.ts";
+import type { AgentRunningCheck } from "../agents/ingest.ts";
 
 const stateSaveEveryMs = 30_000;
 /** Agent results read from the store at a time. */
@@ -31,6 +32,8 @@ export const agentLateMs = 5_000;
 const isolationEveryMs = 2_000;
 /** How often agents' results are read without a notification. */
 const agentPollMs = 1_000;
+/** Agents' running checks kept waiting for their place among the results, at most (the oldest go first). */
+const maxRunningQueued = 10_000;
 
 /** What the monitoring service needs from the rest of Vigil. */
 export interface MonitoringDeps {
@@ -76,6 +79,9 @@ export class MonitoringService {
   /** The read of agents' results in progress. */
   #pulling: Promise<void> | undefined;
   #pullAgain = false;
+  /** Running checks agents reported, waiting for their place among the agents' results; `n` numbers them as they came. */
+  #agentRunning: { check: AgentRunningCheck; receivedAt: number; n: number }[] = [];
+  #agentRunningN = 0;
   #agentTimer: unknown;
   #isolationTimer: unknown;
   /** Late agents' results read since the last warning, and when it was given. */
@@ -192,6 +198,18 @@ export class MonitoringService {
   agentResultsStored(): void {
     if (this.#stopped) return;
     void this.pullAgentResults().catch((error: unknown) => this.#deps.logger.error({ err: error }, "reading agents' results failed; retrying in a second"));
+  }
+
+  /**
+   * Agents reported checks still running: suspected of hanging, or confirming beside one. Detection takes each after the
+   * agent's results it followed and before the later ones, as this node's runner takes its own (see `#suspectHang`).
+   */
+  agentChecksRunning(checks: readonly AgentRunningCheck[]): void {
+    if (this.#stopped || checks.length === 0) return;
+    const receivedAt = this.#deps.clock.now().getTime();
+    for (const check of checks) this.#agentRunning.push({ check, receivedAt, n: ++this.#agentRunningN });
+    if (this.#agentRunning.length > maxRunningQueued) this.#agentRunning.splice(0, this.#agentRunning.length - maxRunningQueued);
+    this.agentResultsStored();
   }
 
   /** Reads agents' results every second too: a notification can be lost (a connection dropped), the store keeps them. */
@@ -381,6 +399,8 @@ export class MonitoringService {
     {
       do {
         this.#pullAgain = false;
+        // Running checks reported before this read began follow results it reads (those they came after are committed).
+        const reported = this.#agentRunningN;
         const { store, clock } = this.#deps;
         this.#agentCursor ??= await store.agents.cursorSince(new Date(clock.now().getTime() - 60_000));
         let rows;
@@ -388,6 +408,7 @@ export class MonitoringService {
           rows = await store.agents.resultsAfter(this.#agentCursor, agentPullLimit);
           for (const row of rows) {
             this.#agentCursor = row.id;
+            await this.#takeRunning((r) => r.check.agent === row.agent && r.check.afterSeq < row.seq);
             const monitor = this.#monitors.get(row.monitorId);
             if (monitor === undefined || !this.owns(row.monitorId) || this.#config === undefined || !checksFrom(this.#config, monitor.config, row.region)) continue;
             // Late: it reached a node well after its check ended (an agent's buffer, sent after a network outage).
@@ -409,6 +430,7 @@ export class MonitoringService {
             await this.#record(result, monitor.policy, true);
           }
         } while (rows.length === agentPullLimit);
+        await this.#takeRunning((r) => r.n <= reported);
         // Said at most once a minute: a drained buffer is thousands of late results.
         if (this.#late > 0 && performance.now() - this.#lateSaidAt >= 60_000) {
           this.#deps.logger.warn({ late: this.#late }, "agents' results arrived more than 5 s after their checks: kept in history, not used to detect (an agent's buffer after an outage, or this node falling behind)");
@@ -417,6 +439,33 @@ export class MonitoringService {
         }
       } while (this.#pullAgain && !this.#stopped);
     }
+  }
+
+  /** Takes the agents' running checks that `due` picks, in the order they came. */
+  async #takeRunning(due: (r: { check: AgentRunningCheck; n: number }) => boolean): Promise<void> {
+    if (this.#agentRunning.length === 0) return;
+    const taken = this.#agentRunning.filter(due);
+    if (taken.length === 0) return;
+    this.#agentRunning = this.#agentRunning.filter((r) => !taken.includes(r));
+    for (const { check, receivedAt } of taken) await this.#takeAgentCheck(check, receivedAt);
+  }
+
+  /**
+   * An agent's check still running: a confirming one is awaited whenever its result comes; one suspected of hanging is
+   * suspected here by the same rule as this node's own (unless the news came more than 5 s after it: late, ignored).
+   */
+  async #takeAgentCheck(check: AgentRunningCheck, receivedAt: number): Promise<void> {
+    const { monitorId, region } = check;
+    const monitor = this.#monitors.get(monitorId);
+    if (monitor === undefined || !this.owns(monitorId) || this.#config === undefined || !checksFrom(this.#config, monitor.config, region)) return;
+    if (check.kind === "confirming") {
+      const state = awaitCheck(this.#states.get(monitorId), { monitorId, region, startedAt: check.at });
+      if (state) this.#states.set(monitorId, state);
+      return;
+    }
+    const now = new Date(check.at.getTime() + (check.unansweredMs ?? 0));
+    if (receivedAt - now.getTime() > agentLateMs) return;
+    await this.#suspectHang(monitorId, monitor.policy, region, check.at, now, () => check.confirmingCheck === true);
   }
 
   /** Runs detection on a result and records it (the result itself too, unless a node `stored` it already). */
@@ -521,27 +570,30 @@ export class MonitoringService {
     const delay = probeRegistry[config.type].push ? undefined : suspicionDelay(this.#states.get(monitorId), this.#region, policy);
     if (delay === undefined || delay >= config.timeout) return () => {};
     const { timers } = this.#deps;
-    const timer = timers.setTimeout(() => void this.#suspectHang(monitorId, policy, startedAt, delay, alongside), delay);
+    const timer = timers.setTimeout(() => {
+      // Timers may fire a millisecond early by the wall clock: the deadline has come all the same.
+      const now = new Date(Math.max(this.#deps.clock.now().getTime(), startedAt.getTime() + delay));
+      void this.#suspectHang(monitorId, policy, this.#region, startedAt, now, () => !alongside && this.#scheduler.checkAlongside(monitorId));
+    }, delay);
     return () => timers.clearTimeout(timer);
   }
 
   /**
-   * A check is still unanswered at its suspicion deadline: detection takes that as a degraded result ("no answer after
-   * 1.2 s, usually 3 ms"), and a confirming check starts at once beside it (not beside a confirming check), so that a
-   * hang is confirmed degraded at the confirming check's own deadline, and down when the first check times out.
+   * A check of `region` is still unanswered at `now`, its suspicion deadline: detection takes that as a degraded result
+   * ("no answer after 1.2 s, usually 3 ms"), and a confirming check starts at once beside it (not beside a confirming
+   * check; `startConfirming`: this node's scheduler, or the agent that runs it, did), so that a hang is confirmed
+   * degraded at the confirming check's own deadline, and down when the first check times out.
    * On the timeline as `monitor.hang_suspected`, counted in `vigil_probe_early_checks_total{reason="hang"}`.
    */
-  async #suspectHang(monitorId: string, policy: DetectionPolicy, startedAt: Date, delay: number, alongside: boolean): Promise<void> {
+  async #suspectHang(monitorId: string, policy: DetectionPolicy, region: string, startedAt: Date, now: Date, startConfirming: () => boolean): Promise<void> {
     if (!this.owns(monitorId) || !this.#monitors.has(monitorId)) return;
-    const { clock, logger, metrics, store } = this.#deps;
-    // Timers may fire a millisecond early by the wall clock: the deadline has come all the same.
-    const now = new Date(Math.max(clock.now().getTime(), startedAt.getTime() + delay));
-    const previous = this.#states.get(monitorId)?.regions[this.#region];
-    const outcome = suspect(this.#states.get(monitorId), { monitorId, region: this.#region, startedAt }, policy, now);
+    const { logger, metrics, store } = this.#deps;
+    const previous = this.#states.get(monitorId)?.regions[region];
+    const outcome = suspect(this.#states.get(monitorId), { monitorId, region, startedAt }, policy, now);
     if (outcome === undefined) return;
     this.#states.set(monitorId, outcome.state);
-    this.#askOtherRegions(monitorId, this.#region, previous, outcome.state, now);
-    const confirming = !alongside && this.#scheduler.checkAlongside(monitorId);
+    this.#askOtherRegions(monitorId, region, previous, outcome.state, now);
+    const confirming = startConfirming();
     if (confirming) metrics.earlyChecks.inc({ reason: "hang" });
     const { evidence } = outcome;
     const suspected = {
@@ -550,7 +602,7 @@ export class MonitoringService {
       subject: monitorId,
       actor: "system" as const,
       data: {
-        region: this.#region,
+        region,
         check_started_at: startedAt.toISOString(),
         elapsed_ms: evidence.elapsedMs,
         usual_ms: evidence.usualMs,
@@ -563,7 +615,7 @@ export class MonitoringService {
     this.#savedAt.set(monitorId, now.getTime());
     this.#writer.forgetState(monitorId);
     const row = this.#stateRow(outcome.state, now);
-    const events = outcome.events.map((event) => ({ at: event.at, kind: event.kind, subject: monitorId, actor: "system" as const, data: { region: this.#region, ...event.data } }));
+    const events = outcome.events.map((event) => ({ at: event.at, kind: event.kind, subject: monitorId, actor: "system" as const, data: { region, ...event.data } }));
     await store
       .transaction(async (tx) => {
         await tx.monitorStates.save([row]);
@@ -573,7 +625,7 @@ export class MonitoringService {
         logger.error({ err: error, monitor: monitorId }, "recording a hang suspicion failed");
         this.#writer.saveState(row);
       });
-    logger.info({ monitor: monitorId, warning: evidence.warning, confirming }, "check suspected of hanging");
+    logger.info({ monitor: monitorId, region, warning: evidence.warning, confirming }, "check suspected of hanging");
     for (const event of outcome.events) logger.info({ monitor: monitorId, event: event.kind }, "monitor event");
     if (outcome.events.some((e) => e.kind === "monitor.down" || e.kind === "monitor.degraded")) await this.#checkRelated(monitorId, now);
     if (outcome.events.length > 0) this.#deps.onDetected?.();

@@ -13,7 +13,7 @@ import { systemTimers, type Timers } from "../core/timers.ts";
 import { Housekeeping } from "./housekeeping.ts";
 import { IncidentEngine } from "./incidents/engine.ts";
 import { MonitoringService } from "./monitoring.ts";
-import { AgentHub, agentChecksChannel, agentResultsChannel } from "./agents/hub.ts";
+import { AgentHub, agentChecksChannel, agentResultsChannel, agentRunningChannel } from "./agents/hub.ts";
 import { RegionWatch } from "./agents/region-watch.ts";
 import { registerAgentGauges } from "./agents/metrics.ts";
 import { Notifier } from "./notifier/notifier.ts";
@@ -115,7 +115,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     }, askRegions: (monitorId, regions) => agentHub.requestChecks(monitorId, regions) }, options.config.probe.concurrency);
     const running = monitoring;
     // Remote agents' assignments and results; detection reads the results from the store (here or on another node).
-    const agentHub = new AgentHub({ store, clock, timers, logger, metrics, clustered, config: () => holder.current, onStored: () => running.agentResultsStored() });
+    const agentHub = new AgentHub({ store, clock, timers, logger, metrics, clustered, config: () => holder.current, onStored: () => running.agentResultsStored(), onRunning: (checks) => running.agentChecksRunning(checks) });
     const monitor = options.monitoring ?? true;
     const retentionOf = (c: VigilConfig) => ({ resultsMs: c.probe.results_retention, rollupsMs: c.probe.rollups_retention, sessionIdleMs: c.console.session.idle });
     // This node's share of the monitors: all of them when it is alone (or on the embedded store).
@@ -342,6 +342,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     if (monitor) await running.start(options.config, ownedOf(options.config, cluster.members));
     // Another node stored agents' results: the monitors this node checks may be among them.
     const unlistenAgents = clustered && monitor ? await store.listen(agentResultsChannel, () => running.agentResultsStored()) : undefined;
+    const unlistenRunning = clustered && monitor ? await store.listen(agentRunningChannel, (payload) => agentHub.heardRunning(payload)) : undefined;
     // A node asked agents for early checks: those this node holds hear it too.
     const unlistenChecks = clustered ? await store.listen(agentChecksChannel, (payload) => agentHub.heardChecks(payload)) : undefined;
     if (store.kind === "pglite") {
@@ -374,6 +375,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
             { name: "closing the local socket", run: async () => local?.close() },
             { name: "stopping the checks", run: async () => {
               await unlistenAgents?.();
+              await unlistenRunning?.();
               await unlistenChecks?.();
               await running.stop();
             } },

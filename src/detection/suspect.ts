@@ -1,20 +1,14 @@
 import { detect } from "./detect.ts";
-import { hangWarning, secondSlowestMs, suspicionDelayMs, usualLatency } from "./latency.ts";
-import { isBad } from "./region.ts";
+import { hangDeadline } from "./hang-deadline.ts";
+import { hangWarning, usualLatency } from "./latency.ts";
 import type { CheckResult, DetectOutcome, DetectionPolicy, MonitorState } from "./types.ts";
 
 /** Pending checks remembered per region at most: more only come from checks that never returned (a restart). */
 const maxPending = 4;
 
-/**
- * How long after its start a check of `region` becomes suspect of hanging, in ms; undefined: never (suspicion is
- * off, the region has too few good latencies to know its usual one, or it is failing already: there is nothing
- * to find out sooner then).
- */
+/** How long after its start a check of `region` becomes suspect of hanging, in ms (see `hangDeadline`); undefined: never. */
 export function suspicionDelay(state: MonitorState | undefined, region: string, policy: Pick<DetectionPolicy, "suspect">): number | undefined {
-  const current = state?.regions[region];
-  if (current === undefined || isBad(current.status)) return undefined;
-  return suspicionDelayMs(current.latency, policy.suspect, secondSlowestMs(current.slowest));
+  return hangDeadline(state?.regions[region], policy.suspect);
 }
 
 /** A check still unanswered: whose, where, and when it started (its result will carry that time). */

@@ -23,6 +23,8 @@ const driver = (name: string) => new RegExp(`/node_modules/${name}/`);
 const drivers = ["mysql2", "pg", "ioredis"].map(driver);
 const probes = ["http", "tcp", "dns", "tls", "mysql", "postgres", "redis", "heartbeat"].map(probe);
 const databaseProbes = ["mysql", "postgres", "redis"].map(probe);
+/** Detection's whole fold of results into a monitor's state: the node's to run, not an agent's. */
+const detectionFold = [/\/dist\/detection\/(detect|aggregate|transition|evidence|db-role|suspect)\.js$/];
 
 describe("what `vigil agent` loads", () => {
   let dir: string;
@@ -90,6 +92,9 @@ ${monitors.join("\n")}
     expect(matching([probe("http")])).toHaveLength(1);
     expect(matching(databaseProbes)).toEqual([]);
     expect(matching(drivers)).toEqual([]);
+    // It watches its checks for hangs by the server's rule (one small module), without detection's whole fold.
+    expect(matching([/\/dist\/detection\/hang-deadline\.js$/])).toHaveLength(1);
+    expect(matching(detectionFold)).toEqual([]);
 
     // A MySQL monitor on a port where nothing listens: the check fails, but its probe and driver are loaded to make it.
     const closed = createServer();

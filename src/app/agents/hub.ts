@@ -1,5 +1,5 @@
 import { assignmentsFor } from "../../agents/assignments.ts";
-import { planBatch } from "../../agents/ingest.ts";
+import { planBatch, type AgentRunningCheck } from "../../agents/ingest.ts";
 import type { Assignments, BatchAnswer, ResultBatch } from "../../agents/protocol.ts";
 import type { Clock } from "../../core/clock.ts";
 import type { Timers } from "../../core/timers.ts";
@@ -13,6 +13,10 @@ import { CheckRequests, type CheckRequestsAnswer } from "./check-requests.ts";
 export const agentResultsChannel = "vigil_agent_results";
 /** The channel a node notifies when it asks agents for early checks, so that every node tells the agents it holds. */
 export const agentChecksChannel = "vigil_agent_checks";
+/** The channel a node notifies with the running checks agents told it of (suspected of hanging, or confirming), for the node that checks those monitors. */
+export const agentRunningChannel = "vigil_agent_running";
+/** Running checks per notification: each is about 250 bytes, and a payload must stay under 8,000. */
+const runningPerNotify = 20;
 
 /** Raw results older than this when they arrive are late: the rollups over their time are computed again. */
 const lateAfterMs = 4 * 60_000;
@@ -34,6 +38,8 @@ export interface AgentHubDeps {
   config: () => VigilConfig;
   /** Told when results were stored, so that this node's monitoring reads them at once. */
   onStored: () => void;
+  /** Told of the running checks agents reported (or another node heard), for this node's monitoring. */
+  onRunning?: (checks: AgentRunningCheck[]) => void;
   /** Whether other nodes may run detection for these results (they are then notified). */
   clustered: boolean;
 }
@@ -154,6 +160,8 @@ export class AgentHub {
       metrics.agentResults.inc({ region, outcome: "rejected" }, plan.rejected.length);
       this.#deps.logger.warn({ agent: agent.id, region, rejected: plan.rejected.length, first: plan.rejected[0]?.reason }, "results from an agent refused");
     }
+    // After the results before them are committed: detection takes each in its place among them.
+    if (plan.running.length > 0) this.#tellRunning(plan.running);
     if (stored > 0) {
       this.#deps.onStored();
       if (this.#deps.clustered) void store.cluster.notify(agentResultsChannel).catch(() => undefined);
@@ -161,6 +169,29 @@ export class AgentHub {
     }
     const last = batch.results.at(-1)?.seq ?? 0;
     return { stored, duplicates, rejected: plan.rejected, acknowledged: last };
+  }
+
+  /** Hands running checks to this node's monitoring, or with several nodes to every node through the store's notifications. */
+  #tellRunning(checks: AgentRunningCheck[]): void {
+    if (!this.#deps.clustered) return this.#deps.onRunning?.(checks);
+    for (let i = 0; i < checks.length; i += runningPerNotify) {
+      const payload = JSON.stringify(checks.slice(i, i + runningPerNotify).map((c) => ({ ...c, at: c.at.getTime() })));
+      void this.#deps.store.cluster.notify(agentRunningChannel, payload).catch((error: unknown) => {
+        this.#deps.logger.warn({ err: error }, "passing on agents' running checks failed; their results count when they come");
+      });
+    }
+  }
+
+  /** Another node (or this one, through the store) passed on agents' running checks. */
+  heardRunning(payload: string): void {
+    try {
+      const list = JSON.parse(payload) as unknown;
+      if (!Array.isArray(list)) return;
+      const checks = list.filter((c): c is AgentRunningCheck & { at: number } => typeof c === "object" && c !== null && typeof c.monitorId === "string" && typeof c.region === "string" && typeof c.agent === "string" && typeof c.at === "number" && typeof c.afterSeq === "number" && (c.kind === "suspected" || c.kind === "confirming"));
+      if (checks.length > 0) this.#deps.onRunning?.(checks.map((c) => ({ ...c, at: new Date(c.at) })));
+    } catch {
+      // Not ours: ignored.
+    }
   }
 
   /** Results from a buffer that held them for minutes land in rollups already computed: those are computed again. */

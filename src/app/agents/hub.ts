@@ -174,8 +174,7 @@ export class AgentHub {
   /** Hands running checks to this node's monitoring, or with several nodes to every node through the store's notifications. */
   #tellRunning(checks: AgentRunningCheck[]): void {
     if (!this.#deps.clustered) return this.#deps.onRunning?.(checks);
-    for (let i = 0; i < checks.length; i += runningPerNotify) {
-      const payload = JSON.stringify(checks.slice(i, i + runningPerNotify).map((c) => ({ ...c, at: c.at.getTime() })));
+    for (const payload of encodeRunning(checks)) {
       void this.#deps.store.cluster.notify(agentRunningChannel, payload).catch((error: unknown) => {
         this.#deps.logger.warn({ err: error }, "passing on agents' running checks failed; their results count when they come");
       });
@@ -184,14 +183,8 @@ export class AgentHub {
 
   /** Another node (or this one, through the store) passed on agents' running checks. */
   heardRunning(payload: string): void {
-    try {
-      const list = JSON.parse(payload) as unknown;
-      if (!Array.isArray(list)) return;
-      const checks = list.filter((c): c is AgentRunningCheck & { at: number } => typeof c === "object" && c !== null && typeof c.monitorId === "string" && typeof c.region === "string" && typeof c.agent === "string" && typeof c.at === "number" && typeof c.afterSeq === "number" && (c.kind === "suspected" || c.kind === "confirming"));
-      if (checks.length > 0) this.#deps.onRunning?.(checks.map((c) => ({ ...c, at: new Date(c.at) })));
-    } catch {
-      // Not ours: ignored.
-    }
+    const checks = decodeRunning(payload);
+    if (checks.length > 0) this.#deps.onRunning?.(checks);
   }
 
   /** Results from a buffer that held them for minutes land in rollups already computed: those are computed again. */
@@ -216,4 +209,27 @@ export class AgentHub {
     this.#deps.timers.clearTimeout(waiter.timer);
     waiter.resolve(this.assignments(waiter.region));
   }
+}
+
+/** Running checks as notification payloads, each under PostgreSQL's 8,000 bytes. */
+export function encodeRunning(checks: readonly AgentRunningCheck[]): string[] {
+  const payloads: string[] = [];
+  for (let i = 0; i < checks.length; i += runningPerNotify) {
+    payloads.push(JSON.stringify(checks.slice(i, i + runningPerNotify).map((c) => ({ ...c, at: c.at.getTime() }))));
+  }
+  return payloads;
+}
+
+/** The running checks of a payload made by `encodeRunning`; what is not one (another sender's) is left out. */
+export function decodeRunning(payload: string): AgentRunningCheck[] {
+  let list: unknown;
+  try {
+    list = JSON.parse(payload);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(list)) return [];
+  return list
+    .filter((c): c is AgentRunningCheck & { at: number } => typeof c === "object" && c !== null && typeof c.monitorId === "string" && typeof c.region === "string" && typeof c.agent === "string" && typeof c.at === "number" && typeof c.afterSeq === "number" && (c.kind === "suspected" || c.kind === "confirming"))
+    .map((c) => ({ ...c, at: new Date(c.at) }));
 }

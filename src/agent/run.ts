@@ -295,8 +295,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       }
       const batch = buffer.peek(batchSize);
       const dueReport = performance.now() - lastReport >= reportEveryMs;
-      // Running checks go once: sent again after a failure, they would come too late to matter.
-      const runningNow = running.length > 0 && sendFailures === 0 ? running.splice(0, running.length) : [];
+      // Running checks go once (sent again after a failure, they would come too late to matter), with the batch that
+      // holds the last of the buffer: the results they follow go first.
+      const runningNow = running.length > 0 && sendFailures === 0 && batch.length < batchSize ? running.splice(0, running.length) : [];
       if (sendFailures > 0) running = [];
       if (batch.length > 0 || dueReport || runningNow.length > 0) {
         try {

@@ -1,3 +1,5 @@
+import type { Permission } from "../auth/authenticate.ts";
+import { leastRoleFor, leastScopeFor } from "../auth/roles.ts";
 import { z } from "zod";
 import type { ErrorCode } from "../core/errors.ts";
 import { httpStatusOf } from "./errors.ts";
@@ -56,7 +58,7 @@ export function errorCodesOf(route: AnyRoute): ErrorCode[] {
 const errorResponses: Record<number, { name: string; description: string; retryAfter?: true }> = {
   400: { name: "BadRequest", description: "The request is malformed or invalid (`bad_request`, `validation_failed`, `config_invalid`); `details` name each problem and where" },
   401: { name: "Unauthorized", description: "No token, or an unknown, expired or revoked one (`unauthorized`)" },
-  403: { name: "Forbidden", description: "The token's scope is too low (`forbidden`)" },
+  403: { name: "Forbidden", description: "The token's role may not do the route's action; the message names both (`forbidden`)" },
   404: { name: "NotFound", description: "Nothing has the id given (`not_found`)" },
   409: { name: "Conflict", description: "The request is refused in the current state, e.g. a move the incident lifecycle forbids (`conflict`); the message says why" },
   413: { name: "PayloadTooLarge", description: "The request body is larger than the server's body limit (`payload_too_large`)" },
@@ -69,6 +71,12 @@ function responseRef(status: number): { $ref: string } {
   const known = errorResponses[status];
   if (!known) throw new Error(`no OpenAPI response is described for HTTP status ${status}`);
   return { $ref: `#/components/responses/${known.name}` };
+}
+
+/** A secured route's access extensions: its action, the least role and the least legacy scope that may do it. */
+function accessOf(auth: Permission): Record<string, string> {
+  if (auth === "agent") return { "x-vigil-scope": "agent" };
+  return { "x-vigil-action": auth, "x-vigil-role": leastRoleFor(auth), "x-vigil-scope": leastScopeFor(auth) };
 }
 
 /** Builds the OpenAPI 3.1 document from the same schemas that validate requests. */
@@ -88,7 +96,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { version: strin
       operationId: route.operationId,
       summary: route.summary,
       tags: [route.tag],
-      ...(secured ? { security: [{ bearer: [] }], "x-vigil-scope": route.auth } : { security: [] }),
+      ...(secured ? { security: [{ bearer: [] }], ...accessOf(route.auth as Permission) } : { security: [] }),
       parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query")],
       ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(route.body, "input") } } } } : {}),
       responses,
@@ -101,7 +109,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], info: { version: strin
     info: {
       title: "Vigil API",
       version: info.version,
-      description: "Vigil's native API. Writes need a bearer token with the right scope (read < write < admin).",
+      description: "Vigil's native API. Each route needs a bearer token whose role may do the route's action (x-vigil-action; x-vigil-role is the least role that may, x-vigil-scope the least legacy scope).",
       license: apiLicense,
     },
     servers: [{ url: "/" }],

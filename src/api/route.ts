@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
-import type { Principal } from "../auth/authenticate.ts";
-import type { TokenScope } from "../auth/token-format.ts";
+import type { Permission, Principal } from "../auth/authenticate.ts";
+import { summarize } from "../audit/summary.ts";
 import { AppError, type ErrorCode, type ErrorDetail } from "../core/errors.ts";
+import type { AuditRow } from "../store/types.ts";
+import { httpStatusOf, toAppError } from "./errors.ts";
 
 /** What a route handler receives: validated input and the caller. */
 export interface RouteContext<B, Q, P> {
@@ -21,7 +23,13 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown, R = unknown> {
   operationId: string;
   summary: string;
   tag: string;
-  auth: TokenScope | "public";
+  /** The action (see src/auth/roles.ts) a token's role needs, `agent` for probe agents, or `public`. */
+  auth: Permission | "public";
+  /**
+   * A GET whose answer hands out personal data (the subscriber list and its export) is written to the audit log
+   * like a write; every other route with a token is written to it when it is not a GET (agents' reports excepted).
+   */
+  audit?: "export";
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;
@@ -57,26 +65,78 @@ function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, where: "
   throw new AppError("validation_failed", `${what} invalid: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, { details });
 }
 
-/** Registers routes on a Fastify instance, wiring authentication and validation the same way for each. */
+/** Whether a call of `route` goes to the audit log: writes by a person or a service, and exports of personal data. */
+export function audited(route: AnyRoute): boolean {
+  if (route.auth === "public" || route.auth === "agent") return false;
+  return route.method !== "GET" || route.audit === "export";
+}
+
+/** Where registerRoutes writes the audit log, and how it reads a request's client address. */
+export interface AuditPort {
+  record(entry: Omit<AuditRow, "id">): Promise<void>;
+  clientAddress(request: FastifyRequest): string;
+  now(): Date;
+}
+
+/**
+ * Registers routes on a Fastify instance, wiring authentication, validation and the audit log the same way for each:
+ * this is the one place every API write is recorded, whatever its route.
+ */
 export function registerRoutes(
   app: FastifyInstance,
   routes: readonly AnyRoute[],
-  authenticate: (header: string | undefined, need: TokenScope) => Promise<Principal>,
+  authenticate: (header: string | undefined, need: Permission) => Promise<Principal>,
+  audit?: AuditPort,
 ): void {
   for (const route of routes) {
+    const record = audit !== undefined && audited(route);
     app.route({
       method: route.method,
       url: route.url,
       handler: async (request, reply) => {
         const principal = route.auth === "public" ? undefined : await authenticate(request.headers.authorization, route.auth);
-        const params = parsePart(route.params, request.params, "params");
-        const query = parsePart(route.query, request.query, "query");
-        const body = parsePart(route.body, request.body, "body");
-        const result = await route.handler({ body, query, params, principal, request, reply });
+        let result: unknown;
+        let status = route.status ?? 200;
+        try {
+          const params = parsePart(route.params, request.params, "params");
+          const query = parsePart(route.query, request.query, "query");
+          const body = parsePart(route.body, request.body, "body");
+          result = await route.handler({ body, query, params, principal, request, reply });
+          if (reply.sent) status = reply.statusCode;
+        } catch (error) {
+          status = httpStatusOf[toAppError(error).code];
+          throw error;
+        } finally {
+          if (record && principal !== undefined) await writeAudit(audit, route, request, principal, status, result);
+        }
         // A handler that answered itself (304 Not Modified) has nothing more to send.
         if (reply.sent) return reply;
         return reply.status(route.status ?? 200).send(result);
       },
     });
+  }
+}
+
+async function writeAudit(audit: AuditPort, route: AnyRoute, request: FastifyRequest, principal: Principal, status: number, result: unknown): Promise<void> {
+  const params = (request.params ?? {}) as Record<string, unknown>;
+  const made = result !== null && typeof result === "object" && typeof (result as { id?: unknown }).id === "string" ? (result as { id: string }).id : undefined;
+  const targetId = typeof params.id === "string" ? params.id : made;
+  try {
+    await audit.record({
+      at: audit.now(),
+      actor: principal.user?.email ?? principal.name,
+      via: "token",
+      tokenId: principal.tokenId,
+      action: route.auth,
+      operation: route.operationId,
+      targetKind: route.tag,
+      targetId: targetId ?? null,
+      status,
+      summary: summarize({ method: route.method, path: request.url.split("?")[0] ?? route.url, query: request.query, body: request.body }),
+      clientAddress: audit.clientAddress(request),
+    });
+  } catch (error) {
+    // The write itself is done: its answer stands, and the missing entry is an error for the operator to see.
+    request.log.error({ err: error, operation: route.operationId }, "could not write the audit log");
   }
 }

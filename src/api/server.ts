@@ -23,6 +23,7 @@ import { acceptSubscriberCsv, subscriberRoutes } from "./v1/subscribers.ts";
 import { tokenRoutes } from "./v1/tokens.ts";
 import { upstreamRoutes } from "./v1/upstreams.ts";
 import { agentRoutes } from "./v1/agents.ts";
+import { auditRoutes } from "./v1/audit.ts";
 import { clusterRoutes } from "./v1/cluster.ts";
 import { forwardToLeader } from "./forward.ts";
 import { opsRoutes, type MetricsAccess } from "./ops.ts";
@@ -70,7 +71,7 @@ const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Every JSON route of /api/v1, in one list: registered and described from the same specs. */
 export function v1Routes(deps: ApiDeps): AnyRoute[] {
-  return [...catalogRoutes(deps), ...monitorRoutes(deps), ...incidentRoutes(deps), ...maintenanceRoutes(deps), ...notificationRoutes(deps), ...silenceRoutes(deps), ...eventRoutes(deps), ...subscriberRoutes(deps), ...tokenRoutes(deps), ...upstreamRoutes(deps), ...reloadRoutes(deps), ...clusterRoutes(deps), ...agentRoutes(deps)];
+  return [...catalogRoutes(deps), ...monitorRoutes(deps), ...incidentRoutes(deps), ...maintenanceRoutes(deps), ...notificationRoutes(deps), ...silenceRoutes(deps), ...eventRoutes(deps), ...subscriberRoutes(deps), ...tokenRoutes(deps), ...upstreamRoutes(deps), ...reloadRoutes(deps), ...clusterRoutes(deps), ...agentRoutes(deps), ...auditRoutes(deps)];
 }
 
 /** Builds the HTTP server; it does not listen. With `subscriptions`, the public subscription pages and endpoint are served too. */
@@ -162,7 +163,8 @@ export function buildServer(deps: ApiDeps & { subscriptions?: SubscriptionsPort 
 
   const routes = v1Routes(deps);
   const auth = (header: string | undefined, need: Parameters<typeof authenticate>[2]) => authenticate(deps, header, need);
-  registerRoutes(app, routes, auth);
+  const clientAddress = clientAddressReader(limits.trustedProxies);
+  registerRoutes(app, routes, auth, { record: (entry) => deps.store.audit.append(entry), clientAddress, now: () => deps.clock.now() });
   const publicRoutes = deps.subscriptions ? registerSubscriptionRoutes(app, deps.subscriptions, auth, clientAddressReader(limits.trustedProxies)) : [];
   const openapi = buildOpenApi([...routes, ...publicRoutes], { version: deps.version });
   app.get("/api/v1/openapi.json", async () => openapi);

@@ -7,7 +7,10 @@ import { addUser } from "../auth/add-user.ts";
 import { createToken } from "../auth/create-token.ts";
 import { tokenScopes } from "../auth/token-format.ts";
 import type { Clock } from "../core/clock.ts";
-import { AppError, isAppError, type ErrorDetail } from "../core/errors.ts";
+import { httpStatusOf } from "../api/errors.ts";
+import { summarize } from "../audit/summary.ts";
+import type { ConsoleAction } from "../auth/roles.ts";
+import { AppError, isAppError, type ErrorCode, type ErrorDetail } from "../core/errors.ts";
 import type { Logger } from "../observability/logger.ts";
 import { socketFileName } from "../store/data-dir-lock.ts";
 import type { Store } from "../store/types.ts";
@@ -24,7 +27,14 @@ export const maxSocketPathBytes = 107;
 
 /** One request: a JSON object on one line. */
 export const localRequest = z.discriminatedUnion("op", [
-  z.strictObject({ op: z.literal("token.create"), name: z.string(), scope: z.enum(tokenScopes), expires_at: z.iso.datetime({ offset: true }).nullable().optional(), region: z.string().max(63).nullable().optional() }),
+  z.strictObject({
+    op: z.literal("token.create"),
+    name: z.string(),
+    scope: z.enum(tokenScopes).optional(),
+    role: z.string().max(40).optional(),
+    user: z.string().max(300).optional(),
+    expires_at: z.iso.datetime({ offset: true }).nullable().optional(), region: z.string().max(63).nullable().optional(),
+  }),
   z.strictObject({ op: z.literal("reload") }),
   z.strictObject({ op: z.literal("user.add"), email: z.string().max(300), role: z.string().max(40) }),
 ]);
@@ -43,7 +53,7 @@ export interface LocalSocket {
 }
 
 interface LocalDeps {
-  store: Pick<Store, "tokens" | "events" | "transaction">;
+  store: Pick<Store, "tokens" | "events" | "users" | "audit" | "transaction">;
   clock: Clock;
   logger: Logger;
   reload: (actor: string) => Promise<ReloadOutcome>;
@@ -140,14 +150,57 @@ export async function handle(line: string, deps: LocalDeps): Promise<LocalAnswer
     const details = parsed.error.issues.map((issue) => ({ path: issue.path.join(".") || "(request)", message: issue.message }));
     return failure(new AppError("validation_failed", `bad request: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, { details }));
   }
+  const outcome = await answerRequest(parsed.data, deps);
+  await audit(parsed.data, outcome, deps);
+  return outcome;
+}
+
+/** What each request needs, had it come through the API: the audit log names it so. */
+const actionOf: Record<LocalRequest["op"], { action: ConsoleAction; kind: string }> = {
+  "token.create": { action: "tokens.manage", kind: "tokens" },
+  "user.add": { action: "users.manage", kind: "users" },
+  reload: { action: "config.reload", kind: "config" },
+};
+
+/** Every request on the socket is a write: each goes to the audit log, as "cli", whatever its outcome. */
+async function audit(request: LocalRequest, answer: LocalAnswer, deps: LocalDeps): Promise<void> {
+  const { op, ...rest } = request;
+  const made = answer.ok && typeof answer.result.id === "string" ? answer.result.id : null;
   try {
-    const request = parsed.data;
+    await deps.store.audit.append({
+      at: deps.clock.now(),
+      actor: "cli",
+      via: "socket",
+      tokenId: null,
+      action: actionOf[op].action,
+      operation: op,
+      targetKind: actionOf[op].kind,
+      targetId: made,
+      status: answer.ok ? 200 : httpStatusOf[answer.error.code as ErrorCode] ?? 500,
+      summary: summarize({ method: "SOCKET", path: op, body: rest }),
+      clientAddress: null,
+    });
+  } catch (error) {
+    deps.logger.error({ err: error, op }, "could not write the audit log");
+  }
+}
+
+async function answerRequest(request: LocalRequest, deps: LocalDeps): Promise<LocalAnswer> {
+  try {
     if (request.op === "token.create") {
-      const created = await createToken(deps, { name: request.name, scope: request.scope, actor: localSocketActor, expiresAt: request.expires_at ? new Date(request.expires_at) : null, region: request.region ?? null });
-      deps.logger.info({ id: created.row.id, scope: created.row.scope, actor: localSocketActor }, "token created");
+      const created = await createToken(deps, {
+        name: request.name,
+        ...(request.scope !== undefined ? { scope: request.scope } : {}),
+        ...(request.role !== undefined ? { role: request.role } : {}),
+        ...(request.user !== undefined ? { user: request.user } : {}),
+        actor: localSocketActor,
+        expiresAt: request.expires_at ? new Date(request.expires_at) : null,
+        region: request.region ?? null,
+      });
+      deps.logger.info({ id: created.row.id, scope: created.row.scope, role: created.row.role, actor: localSocketActor }, "token created");
       return {
         ok: true,
-        result: { id: created.row.id, name: created.row.name, scope: created.row.scope, created_at: created.row.createdAt.toISOString(), expires_at: created.row.expiresAt?.toISOString() ?? null, region: created.row.region, token: created.token },
+        result: { id: created.row.id, name: created.row.name, scope: created.row.scope, role: created.row.role, user_id: created.row.ownerUserId, created_at: created.row.createdAt.toISOString(), expires_at: created.row.expiresAt?.toISOString() ?? null, region: created.row.region, token: created.token },
       };
     }
     if (request.op === "user.add") {

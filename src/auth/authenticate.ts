@@ -1,13 +1,24 @@
 import type { Clock } from "../core/clock.ts";
 import { AppError } from "../core/errors.ts";
-import type { Store } from "../store/types.ts";
-import { parseToken, scopeAllows, secretMatches, type TokenScope } from "./token-format.ts";
+import type { Store, UserRole } from "../store/types.ts";
+import { actionsOf, leastRoleFor, lowerRole, type ConsoleAction, type LegacyScope } from "./roles.ts";
+import { parseToken, secretMatches, type TokenScope } from "./token-format.ts";
 
-/** Who is making a request: a token's id, name and scope. */
+/** What a route needs: one of the roles' actions, or an agent token (which stands apart from roles). */
+export type Permission = ConsoleAction | "agent";
+
+/** Who is making a request: a token, the role it acts as and what that role may do. */
 export interface Principal {
   tokenId: string;
   name: string;
-  scope: TokenScope;
+  /** The legacy scope the token was made with (a ceiling on its role), `agent`, or null. */
+  scope: TokenScope | null;
+  /** The role the token acts as: the lower of its own and its user's; null for an agent token. */
+  role: UserRole | null;
+  /** What it may do. */
+  actions: ReadonlySet<ConsoleAction>;
+  /** The console user the token belongs to. */
+  user?: { id: string; email: string };
   /** The region an agent token reports for. */
   region?: string;
 }
@@ -19,25 +30,31 @@ export function actorOf(principal: Principal | undefined): string {
 
 /**
  * What the one behind a command may do beyond writing: reach the public (the status page, its feeds, subscribers).
- * An API token of scope `write` may not; `publish` and `admin` may; Vigil's own callers may.
+ * A token whose role lacks incidents.publish may not (a legacy scope-`write` token); Vigil's own callers may.
  */
 export interface Rights {
   publish: boolean;
 }
 
-/** A principal's rights (scope publish or admin may publish). No principal: Vigil itself, which may. */
+/** A principal's rights. No principal: Vigil itself, which may publish. */
 export function rightsOf(principal: Principal | undefined): Rights {
-  return { publish: principal === undefined || scopeAllows(principal.scope, "publish") };
+  return { publish: principal === undefined || principal.actions.has("incidents.publish") };
+}
+
+/** The 403 message for a role that lacks an action: it names the action and the role held. */
+export function forbiddenMessage(need: ConsoleAction, held: { role: UserRole; scope?: TokenScope | null; what: string }): string {
+  const limited = held.scope === "write" && held.role === "responder" ? " limited by its scope write, which never reaches the public" : "";
+  return `this needs the action ${need} (role ${leastRoleFor(need)} or above); ${held.what} has role ${held.role}${limited}`;
 }
 
 /**
- * Checks an Authorization header for a bearer token with at least `need` scope.
+ * Checks an Authorization header for a bearer token allowed to do `need`.
  * The messages never repeat what was presented.
  */
 export async function authenticate(
-  deps: { store: Pick<Store, "tokens">; clock: Clock },
+  deps: { store: Pick<Store, "tokens" | "users">; clock: Clock },
   header: string | undefined,
-  need: TokenScope,
+  need: Permission,
 ): Promise<Principal> {
   if (!header) throw new AppError("unauthorized", "this endpoint needs a bearer token (Authorization: Bearer vgl_…)");
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -53,10 +70,26 @@ export async function authenticate(
   if (row.expiresAt !== null && row.expiresAt.getTime() <= now.getTime()) {
     throw new AppError("unauthorized", `the bearer token expired at ${row.expiresAt.toISOString()}`);
   }
-  if (!scopeAllows(row.scope, need)) {
-    throw new AppError("forbidden", `this endpoint needs a token with scope ${need}; this token has scope ${row.scope}`);
+  let principal: Principal;
+  if (row.scope === "agent" || row.role === null) {
+    if (need !== "agent") throw new AppError("forbidden", `this endpoint needs the action ${need}; an agent token may only fetch assignments and report results`);
+    principal = { tokenId: row.id, name: row.name, scope: row.scope, role: null, actions: new Set(), ...(row.region === null ? {} : { region: row.region }) };
+  } else {
+    let role = row.role;
+    let user: Principal["user"];
+    if (row.ownerUserId !== null) {
+      // A user's token follows its user: disabled or gone, it stops; a lowered role lowers it.
+      const owner = await deps.store.users.get(row.ownerUserId);
+      if (owner === undefined || owner.disabledAt !== null) throw new AppError("unauthorized", "the bearer token's user is disabled or no longer exists");
+      role = lowerRole(role, owner.role);
+      user = { id: owner.id, email: owner.email };
+    }
+    const actions = actionsOf(role, row.scope as LegacyScope | null);
+    if (need === "agent") throw new AppError("forbidden", `this endpoint is for probe agents: it needs a token of scope agent; this token has role ${role}`);
+    if (!actions.has(need)) throw new AppError("forbidden", forbiddenMessage(need, { role, scope: row.scope, what: "this token" }));
+    principal = { tokenId: row.id, name: row.name, scope: row.scope, role, actions, ...(user ? { user } : {}) };
   }
   // last_used_at is for humans auditing tokens: minute precision spares a write per request.
   if (row.lastUsedAt === null || now.getTime() - row.lastUsedAt.getTime() >= 60_000) await deps.store.tokens.touch(row.id, now);
-  return { tokenId: row.id, name: row.name, scope: row.scope, ...(row.region === null ? {} : { region: row.region }) };
+  return principal;
 }

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { catalogQueries, syncCatalog } from "./catalog.ts";
 import { agentQueries } from "./agents.ts";
+import { auditQueries } from "./audit.ts";
 import { clusterQueries } from "./cluster.ts";
 import type { Db } from "./db.ts";
 import { eventQueries } from "./events.ts";
@@ -34,7 +35,7 @@ export type StoreQueries = Omit<Store, "kind" | "description" | "close" | "trans
 
 /** Every repository over one drizzle handle (the database, or a transaction on it). */
 export function queriesOver(db: Db): StoreQueries {
-  return { tokens: tokenQueries(db), catalog: catalogQueries(db), events: eventQueries(db), incidents: incidentQueries(db), maintenances: maintenanceQueries(db), outbox: outboxQueries(db), subscribers: subscriberQueries(db), silences: silenceQueries(db), state: stateQueries(db), ...resultQueries(db), ...clusterQueries(db), agents: agentQueries(db), ...userQueries(db) };
+  return { tokens: tokenQueries(db), catalog: catalogQueries(db), events: eventQueries(db), incidents: incidentQueries(db), maintenances: maintenanceQueries(db), outbox: outboxQueries(db), subscribers: subscriberQueries(db), silences: silenceQueries(db), state: stateQueries(db), ...resultQueries(db), ...clusterQueries(db), agents: agentQueries(db), ...userQueries(db), audit: auditQueries(db) };
 }
 
 /** A store over a drizzle handle; `sync` and `transaction` run in database transactions. */
@@ -75,6 +76,7 @@ export function storeOver(
       revoke: guard(queries.tokens.revoke),
       touch: guard(queries.tokens.touch),
     },
+    audit: { append: guard(queries.audit.append), list: guard(queries.audit.list) },
     catalog: {
       sync: guard((input, at, actor) =>
         db.transaction(async (tx) => {
@@ -146,6 +148,7 @@ export function storeOver(
       list: guard(queries.users.list),
       setPassword: guard(queries.users.setPassword),
       setDisabled: guard(queries.users.setDisabled),
+      setRole: guard(queries.users.setRole),
     },
     sessions: {
       create: guard(queries.sessions.create),

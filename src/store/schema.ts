@@ -16,7 +16,12 @@ export const apiTokens = pgTable(
   {
     id: text("id").primaryKey(),
     name: text("name").notNull(),
-    scope: text("scope").notNull().$type<"read" | "write" | "publish" | "admin" | "agent">(),
+    /** The legacy scope a token was made with (a ceiling on its role), or `agent`; null for a token made with a role. */
+    scope: text("scope").$type<"read" | "write" | "publish" | "admin" | "agent">(),
+    /** What the token may do (see src/auth/roles.ts); null only for `agent` tokens. */
+    role: text("role").$type<"owner" | "admin" | "responder" | "viewer">(),
+    /** The console user the token belongs to (it never acts above that user's role); null: a named service's token. */
+    ownerUserId: text("owner_user_id"),
     secretHash: text("secret_hash").notNull(),
     createdAt: instant("created_at").notNull(),
     lastUsedAt: instant("last_used_at"),
@@ -27,7 +32,9 @@ export const apiTokens = pgTable(
   },
   (t) => [
     check("api_tokens_scope_check", sql`${t.scope} in ('read', 'write', 'publish', 'admin', 'agent')`),
-    check("api_tokens_agent_region_check", sql`(${t.scope} = 'agent') = (${t.region} is not null)`),
+    check("api_tokens_agent_region_check", sql`(coalesce(${t.scope}, '') = 'agent') = (${t.region} is not null)`),
+    check("api_tokens_role_check", sql`${t.role} in ('owner', 'admin', 'responder', 'viewer')`),
+    check("api_tokens_agent_role_check", sql`(coalesce(${t.scope}, '') = 'agent') = (${t.role} is null)`),
   ],
 );
 
@@ -406,6 +413,33 @@ export const passwordLinks = pgTable(
   (t) => [index("password_links_user_idx").on(t.userId)],
 );
 
+/**
+ * The audit log: who changed what, when and from where. Rows are only ever inserted: a trigger refuses UPDATE and
+ * DELETE (migration 0011).
+ */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    at: instant("at").notNull(),
+    /** A user's email, a service token's name, or "cli". */
+    actor: text("actor").notNull(),
+    /** How the actor came: token, session (the console), socket (the local CLI socket) or cli (the CLI on the store). */
+    via: text("via").notNull(),
+    tokenId: text("token_id"),
+    action: text("action").notNull(),
+    operation: text("operation").notNull(),
+    targetKind: text("target_kind").notNull(),
+    targetId: text("target_id"),
+    /** The answer's HTTP status (or 200/400-like outcome of a socket request). */
+    status: integer("status").notNull(),
+    /** The request's summary, secrets redacted. */
+    summary: jsonb("summary").notNull().$type<Record<string, unknown>>(),
+    clientAddress: text("client_address"),
+  },
+  (t) => [index("audit_log_at_idx").on(t.at), index("audit_log_actor_idx").on(t.actor), index("audit_log_action_idx").on(t.action)],
+);
+
 /** Applied migrations; the runner also creates it (IF NOT EXISTS) before the first one runs. */
 export const schemaMigrations = pgTable("schema_migrations", {
   version: text("version").primaryKey(),
@@ -415,6 +449,6 @@ export const schemaMigrations = pgTable("schema_migrations", {
 });
 
 /** All tables, as handed to drizzle. */
-export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, notificationMessages, cursors, subscribers, silences, appState, clusterLease, clusterNodes, heartbeats, agents, users, userSessions, passwordLinks, schemaMigrations };
+export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, notificationMessages, cursors, subscribers, silences, appState, clusterLease, clusterNodes, heartbeats, agents, users, userSessions, passwordLinks, auditLog, schemaMigrations };
 
 export type Schema = typeof schema;

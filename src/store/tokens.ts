@@ -3,11 +3,14 @@ import type { Db } from "./db.ts";
 import { apiTokens } from "./schema.ts";
 import type { Store, TokenRow } from "./types.ts";
 
+/** The role a legacy scope stands for (src/auth/roles.ts says why; migration 0011 did the same to existing tokens). */
+const roleOfScope = { read: "viewer", write: "responder", publish: "responder", admin: "owner" } as const;
+
 /** API-token queries over `db`. */
 export function tokenQueries(db: Db): Store["tokens"] {
   return {
     async create(row) {
-      await db.insert(apiTokens).values({ ...row, expiresAt: row.expiresAt ?? null, region: row.region ?? null, lastUsedAt: null, revokedAt: null });
+      await db.insert(apiTokens).values({ ...row, role: row.role ?? (row.scope === null || row.scope === "agent" ? null : roleOfScope[row.scope]), expiresAt: row.expiresAt ?? null, region: row.region ?? null, ownerUserId: row.ownerUserId ?? null, lastUsedAt: null, revokedAt: null });
     },
     async get(id) {
       const rows = await db.select().from(apiTokens).where(eq(apiTokens.id, id));
@@ -40,6 +43,8 @@ function toRow(row: typeof apiTokens.$inferSelect): TokenRow {
     id: row.id,
     name: row.name,
     scope: row.scope,
+    role: row.role,
+    ownerUserId: row.ownerUserId,
     secretHash: row.secretHash,
     createdAt: row.createdAt,
     lastUsedAt: row.lastUsedAt,

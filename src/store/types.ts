@@ -7,7 +7,12 @@ export type TokenScope = "read" | "write" | "publish" | "admin" | "agent";
 export interface TokenRow {
   id: string;
   name: string;
-  scope: TokenScope;
+  /** The legacy scope it was made with (a ceiling on its role), `agent`, or null for a token made with a role. */
+  scope: TokenScope | null;
+  /** What it may do; null only for agent tokens. */
+  role: UserRole | null;
+  /** The console user it belongs to, or null for a named service's token. */
+  ownerUserId: string | null;
   secretHash: string;
   createdAt: Date;
   lastUsedAt: Date | null;
@@ -252,6 +257,34 @@ export interface IncidentListOptions {
 /** A console user's role; see src/auth/roles.ts for what each may do. */
 export type UserRole = "owner" | "admin" | "responder" | "viewer";
 
+/** One audit-log entry. */
+export interface AuditRow {
+  id: number;
+  at: Date;
+  /** A user's email, a service token's name, or "cli". */
+  actor: string;
+  /** How: an API token, a console session, the local socket, or the CLI writing the store itself. */
+  via: "token" | "session" | "socket" | "cli";
+  tokenId: string | null;
+  /** The permission the write needed, e.g. incidents.write. */
+  action: string;
+  /** What was done, e.g. createIncident. */
+  operation: string;
+  targetKind: string;
+  targetId: string | null;
+  status: number;
+  summary: Record<string, unknown>;
+  clientAddress: string | null;
+}
+
+/** Which audit entries to read; `action` matches the action or the operation. */
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  since?: Date;
+  until?: Date;
+}
+
 /** A console user as stored; `passwordHash` is an argon2id PHC string, null until a password is set. */
 export interface UserRow {
   id: string;
@@ -296,7 +329,8 @@ export interface Store {
   migrationStatus(): Promise<{ applied: string[]; pending: string[] }>;
   tokens: {
     /** Stores a new token; AppError conflict if the id exists. */
-    create(row: Omit<TokenRow, "lastUsedAt" | "revokedAt" | "expiresAt" | "region"> & { expiresAt?: Date | null; region?: string | null }): Promise<void>;
+    /** Without a role, a legacy scope's (read: viewer, write and publish: responder, admin: owner). */
+    create(row: Omit<TokenRow, "lastUsedAt" | "revokedAt" | "expiresAt" | "region" | "ownerUserId" | "role"> & { role?: UserRole | null; expiresAt?: Date | null; region?: string | null; ownerUserId?: string | null }): Promise<void>;
     get(id: string): Promise<TokenRow | undefined>;
     /** Newest first, revoked ones included. */
     list(): Promise<TokenRow[]>;
@@ -453,6 +487,8 @@ export interface Store {
     setPassword(id: string, passwordHash: string, at: Date): Promise<boolean>;
     /** Marks a user disabled (or active again with null); false when there is no such user. */
     setDisabled(id: string, at: Date | null, now: Date): Promise<boolean>;
+    /** Gives a user another role (their tokens follow at once); false when there is no such user. */
+    setRole(id: string, role: UserRole, now: Date): Promise<boolean>;
   };
   sessions: {
     create(row: SessionRow): Promise<void>;
@@ -474,6 +510,12 @@ export interface Store {
      * Only one caller ever gets the user id for a link.
      */
     use(tokenHash: string, at: Date): Promise<string | undefined>;
+  };
+  audit: {
+    /** Appends one entry; there is no way to change or remove one (the database refuses it too). */
+    append(row: Omit<AuditRow, "id">): Promise<void>;
+    /** Entries newest first, matching `filter`, at most `limit`, with ids below `before` when given. */
+    list(filter: AuditFilter, limit: number, before?: number): Promise<AuditRow[]>;
   };
   agents: {
     /**

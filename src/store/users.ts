@@ -26,6 +26,10 @@ export function userQueries(db: Db): Pick<Store, "users" | "sessions" | "passwor
         const rows = await db.update(users).set({ passwordHash, updatedAt: at }).where(eq(users.id, id)).returning({ id: users.id });
         return rows.length > 0;
       },
+      async setRole(id, role, now) {
+        const rows = await db.update(users).set({ role, updatedAt: now }).where(eq(users.id, id)).returning({ id: users.id });
+        return rows.length > 0;
+      },
       async setDisabled(id, at, now) {
         const rows = await db.update(users).set({ disabledAt: at, updatedAt: now }).where(eq(users.id, id)).returning({ id: users.id });
         return rows.length > 0;

@@ -115,6 +115,8 @@ describe("operational endpoints", () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/components", "/api/v1/tokens", "/api/v1/tokens/{id}", "/api/v1/reload", "/api/v1/events"]));
     const create = doc.paths["/api/v1/tokens"].post;
     expect(create["x-vigil-scope"]).toBe("admin");
+    expect(create["x-vigil-action"]).toBe("tokens.manage");
+    expect(create["x-vigil-role"]).toBe("owner");
     expect(create.requestBody.content["application/json"].schema.properties.scope.enum).toEqual(["read", "write", "publish", "admin", "agent"]);
     expect(doc.paths["/api/v1/tokens/{id}"].delete.parameters[0]).toMatchObject({ name: "id", in: "path", required: true });
   });
@@ -189,10 +191,13 @@ describe("tokens and scopes", () => {
     expect(res.status).toBe(401);
   });
 
-  it("answers too small a scope with 403", async () => {
+  it("answers too small a role with 403, naming the action needed and the role held", async () => {
     const res = await request("POST", "/api/v1/reload", { token: tokens.write });
     expect(res.status).toBe(403);
-    expect(res.json().error.message).toBe("this endpoint needs a token with scope admin; this token has scope write");
+    expect(res.json().error.message).toBe("this needs the action config.reload (role admin or above); this token has role responder limited by its scope write, which never reaches the public");
+    const viewer = await request("POST", "/api/v1/silences", { token: tokens.read, body: { matchers: { monitor: "orders-db-tcp" }, duration: "1h", comment: "x" } });
+    expect(viewer.status).toBe(403);
+    expect(viewer.json().error.message).toBe("this needs the action silences.write (role responder or above); this token has role viewer");
   });
 
   it("lets a read token read the catalog", async () => {
@@ -259,7 +264,7 @@ describe("tokens and scopes", () => {
     const publisher = as(tokens.publish);
     const refused = (res: { status: number; json: () => any }) => {
       expect(res.status).toBe(403);
-      expect(res.json().error.message).toMatch(/reaches the public: it needs a token with scope publish|needs a token with scope publish; this token has scope write/);
+      expect(res.json().error.message).toMatch(/reaches the public: it needs the action incidents.publish|needs the action (incidents.publish|maintenances.write) \(role responder or above\); this token has role responder limited by its scope write/);
     };
 
     // A published incident, a public update or maintenance: refused, and nothing is stored.

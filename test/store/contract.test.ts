@@ -45,8 +45,27 @@ for (const backend of storeBackends()) {
 
     it("is migrated on open and reports its kind", async () => {
       expect(store.kind).toBe(backend.name);
-      expect(await store.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0010_users"], pending: [] });
+      expect(await store.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0010_users", "0011_roles_audit"], pending: [] });
       await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    describe("audit log", () => {
+      it("appends and reads newest first, filtered by actor, action or operation, time, and page", async () => {
+        const entry = (n: number, actor: string, action: string, operation: string) => ({ at: at(n), actor, via: "token" as const, tokenId: null, action, operation, targetKind: "incidents", targetId: `inc_${n}`, status: 200, summary: { n }, clientAddress: null });
+        await store.audit.append(entry(1, "ada@example.com", "incidents.write", "createIncident"));
+        await store.audit.append(entry(2, "deploy-bot", "silences.write", "createSilence"));
+        await store.audit.append(entry(3, "ada@example.com", "incidents.write", "resolveIncident"));
+        const targets = (rows: { targetId: string | null }[]) => rows.map((row) => row.targetId);
+        expect(targets(await store.audit.list({}, 10))).toEqual(["inc_3", "inc_2", "inc_1"]);
+        expect(targets(await store.audit.list({ actor: "ada@example.com" }, 10))).toEqual(["inc_3", "inc_1"]);
+        expect(targets(await store.audit.list({ action: "incidents.write" }, 10))).toEqual(["inc_3", "inc_1"]);
+        expect(targets(await store.audit.list({ action: "createSilence" }, 10))).toEqual(["inc_2"]);
+        expect(targets(await store.audit.list({ since: at(2), until: at(2) }, 10))).toEqual(["inc_2"]);
+        const first = await store.audit.list({}, 2);
+        expect(targets(first)).toEqual(["inc_3", "inc_2"]);
+        expect(targets(await store.audit.list({}, 2, first.at(-1)?.id))).toEqual(["inc_1"]);
+        expect((await store.audit.list({ actor: "deploy-bot" }, 1))[0]).toMatchObject({ via: "token", summary: { n: 2 }, status: 200 });
+      });
     });
 
     describe("tokens", () => {
@@ -54,7 +73,7 @@ for (const backend of storeBackends()) {
         await store.tokens.create({ id: "tok_aaaaaaaaaaa1", name: "first", scope: "read", secretHash: "aa".repeat(32), createdAt: at(1) });
         await store.tokens.create({ id: "tok_aaaaaaaaaaa2", name: "second", scope: "publish", secretHash: "bb".repeat(32), createdAt: at(2), expiresAt: at(99) });
         expect(await store.tokens.get("tok_aaaaaaaaaaa1")).toEqual({
-          id: "tok_aaaaaaaaaaa1", name: "first", scope: "read", secretHash: "aa".repeat(32), createdAt: at(1), lastUsedAt: null, revokedAt: null, expiresAt: null, region: null,
+          id: "tok_aaaaaaaaaaa1", name: "first", scope: "read", role: "viewer", ownerUserId: null, secretHash: "aa".repeat(32), createdAt: at(1), lastUsedAt: null, revokedAt: null, expiresAt: null, region: null,
         });
         expect((await store.tokens.get("tok_aaaaaaaaaaa2"))?.expiresAt).toEqual(at(99));
         expect(await store.tokens.get("tok_missing00000")).toBeUndefined();
@@ -571,8 +590,8 @@ for (const backend of storeBackends()) {
             const [a, b] = await Promise.all([openStore({ url: fresh.url, dataDir: fresh.dataDir }), openStore({ url: fresh.url, dataDir: fresh.dataDir })]);
             const events = await a.events.list();
             expect(events).toEqual([]);
-            expect(await a.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0010_users"], pending: [] });
-            expect(await b.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0010_users"], pending: [] });
+            expect(await a.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0010_users", "0011_roles_audit"], pending: [] });
+            expect(await b.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0010_users", "0011_roles_audit"], pending: [] });
             await Promise.all([a.close(), b.close()]);
           } else {
             // The embedded store has one opener at a time: the second is refused, not corrupted.
@@ -583,7 +602,7 @@ for (const backend of storeBackends()) {
             await a.close();
           }
           const again = await openStore({ url: fresh.url, dataDir: fresh.dataDir });
-          expect(await again.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0010_users"], pending: [] });
+          expect(await again.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0010_users", "0011_roles_audit"], pending: [] });
           await again.close();
         } finally {
           await fresh.dispose();
@@ -615,6 +634,58 @@ for (const backend of storeBackends()) {
         }
       }, 60_000);
 
+      it("gives every token made before roles the role of its scope, keeping the scope as its ceiling", async () => {
+        const fresh = await freshTarget(backend.name);
+        const dir = path.join(path.dirname(fresh.dataDir), "migrations-before-roles");
+        await cp(defaultMigrationsDir(), dir, { recursive: true });
+        try {
+          await rm(path.join(dir, "0011_roles_audit.sql"));
+          const hash = "0".repeat(64);
+          const seed = `\n--> statement-breakpoint\nINSERT INTO "api_tokens" ("id", "name", "scope", "secret_hash", "created_at", "region") VALUES ('tok_oldread00001', 'r', 'read', '${hash}', now(), null), ('tok_oldwrite0001', 'w', 'write', '${hash}', now(), null), ('tok_oldpubl00001', 'p', 'publish', '${hash}', now(), null), ('tok_oldadmin0001', 'a', 'admin', '${hash}', now(), null), ('tok_oldagent0001', 'g', 'agent', '${hash}', now(), 'eu-west');\n`;
+          await writeFile(path.join(dir, "0010_users.sql"), (await readFile(path.join(dir, "0010_users.sql"), "utf8")) + seed);
+          await (await openStore({ url: fresh.url, dataDir: fresh.dataDir, migrationsDir: dir })).close();
+          await cp(path.join(defaultMigrationsDir(), "0011_roles_audit.sql"), path.join(dir, "0011_roles_audit.sql"));
+          const store = await openStore({ url: fresh.url, dataDir: fresh.dataDir, migrationsDir: dir });
+          try {
+            expect((await store.tokens.list()).map((t) => [t.id, t.scope, t.role, t.ownerUserId]).sort()).toEqual([
+              ["tok_oldadmin0001", "admin", "owner", null],
+              ["tok_oldagent0001", "agent", null, null],
+              ["tok_oldpubl00001", "publish", "responder", null],
+              ["tok_oldread00001", "read", "viewer", null],
+              ["tok_oldwrite0001", "write", "responder", null],
+            ]);
+          } finally {
+            await store.close();
+          }
+        } finally {
+          await fresh.dispose();
+        }
+      }, 60_000);
+
+      it.each(["UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log", "TRUNCATE audit_log"])("refuses to change the audit log: %s", async (statement) => {
+        const fresh = await freshTarget(backend.name);
+        const dir = path.join(path.dirname(fresh.dataDir), "migrations-audit");
+        await cp(defaultMigrationsDir(), dir, { recursive: true });
+        try {
+          const store = await openStore({ url: fresh.url, dataDir: fresh.dataDir, migrationsDir: dir });
+          await store.audit.append({ at: at(1), actor: "ada@example.com", via: "token", tokenId: "tok_aaaaaaaaaaa1", action: "incidents.write", operation: "createIncident", targetKind: "incidents", targetId: "inc_1", status: 201, summary: { method: "POST" }, clientAddress: "192.0.2.1" });
+          await store.close();
+          // Even a migration, which runs as the table's owner, cannot rewrite it.
+          await writeFile(path.join(dir, "0099_rewrite.sql"), `${statement};\n`);
+          const refused = await rejection(openStore({ url: fresh.url, dataDir: fresh.dataDir, migrationsDir: dir }));
+          expect(refused.message).toContain("the audit log is append-only");
+          await rm(path.join(dir, "0099_rewrite.sql"));
+          const again = await openStore({ url: fresh.url, dataDir: fresh.dataDir, migrationsDir: dir });
+          try {
+            expect((await again.audit.list({}, 10)).map((row) => row.actor)).toEqual(["ada@example.com"]);
+          } finally {
+            await again.close();
+          }
+        } finally {
+          await fresh.dispose();
+        }
+      }, 60_000);
+
       it("refuses a migration edited after it was applied, and rolls back one that fails", async () => {
         const fresh = await freshTarget(backend.name);
         const dir = path.join(path.dirname(fresh.dataDir), "migrations");
@@ -628,7 +699,7 @@ for (const backend of storeBackends()) {
           const first = await readFile(path.join(dir, "0001_foundation.sql"), "utf8");
           await writeFile(path.join(dir, "0099_broken.sql"), "CREATE TABLE half_done (id int);\n");
           const store2 = await openStore({ url: fresh.url, dataDir: fresh.dataDir, migrationsDir: dir });
-          expect(await store2.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0010_users", "0099_broken"], pending: [] });
+          expect(await store2.migrationStatus()).toEqual({ applied: ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0010_users", "0011_roles_audit", "0099_broken"], pending: [] });
           await store2.close();
 
           await writeFile(path.join(dir, "0001_foundation.sql"), first + "\n-- edited\n");

@@ -5,12 +5,15 @@
  */
 import { esc } from "../../statuspage/render/html/escape.ts";
 import type { UserRow } from "../../store/types.ts";
-import { roleActions } from "../../auth/roles.ts";
+import { roleActions, roleAllows, type ConsoleAction } from "../../auth/roles.ts";
 import { passwordLength } from "../../auth/password-policy.ts";
 import { assetPath } from "./assets.ts";
 
-/** The console's navigation, in order: each page adds its entry here. */
-export const consoleNav: readonly { href: string; text: string }[] = [{ href: "/manage", text: "Overview" }];
+/** The console's navigation, in order: each page adds its entry here, with the action a role needs to see it. */
+export const consoleNav: readonly { href: string; text: string; action: ConsoleAction }[] = [
+  { href: "/manage", text: "Overview", action: "read" },
+  { href: "/manage/audit", text: "Audit log", action: "audit.read" },
+];
 
 /** Who is signed in, shown in the header of every signed-in page, and the page of the navigation it is on. */
 export interface SignedInChrome {
@@ -22,6 +25,7 @@ export interface SignedInChrome {
 
 function header(chrome: SignedInChrome): string {
   const links = consoleNav
+    .filter((n) => roleAllows(chrome.user.role, n.action))
     .map((n) => `<li><a href="${esc(n.href)}"${n.href === chrome.current ? ' aria-current="page"' : ""}>${esc(n.text)}</a></li>`)
     .join("");
   return (

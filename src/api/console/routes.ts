@@ -24,6 +24,8 @@ import { registerConsoleAssets } from "./assets.ts";
 import { OverviewFeed, registerOverviewEvents } from "./events.ts";
 import { gatherOverview, type OverviewDeps } from "./overview.ts";
 import { overviewPage } from "./overview-page.ts";
+import { registerAuditPages } from "./audit.ts";
+import { summarize } from "../../audit/summary.ts";
 
 // Kept in their own file so that the API's deps can name them without importing the console's routes.
 export { defaultConsoleSettings, type ConsoleSettings } from "./settings.ts";
@@ -83,6 +85,13 @@ function page(reply: FastifyReply, status: number, html: string): FastifyReply {
     .send(html);
 }
 
+/** The audit log's names for the console's own forms. */
+const consoleOperations: Record<string, { action: string; operation: string }> = {
+  "/manage/login": { action: "session", operation: "signIn" },
+  "/manage/logout": { action: "session", operation: "signOut" },
+  [setPasswordPath]: { action: "account", operation: "setPassword" },
+};
+
 /** Registers the /manage pages. */
 export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): void {
   const proxies = trustedList(deps.trustedProxies);
@@ -128,6 +137,47 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
 
   void app.register(async (scope) => {
     await scope.register(formbody, { bodyLimit: 16 * 1024 });
+
+    // The audit log's one choke point for the console: every POST under /manage, whoever sent it and however it ended.
+    // Who is signed in is read before the handler (signing out ends the session); a sign-in names the email typed.
+    const actors = new WeakMap<FastifyRequest, { id: string; email: string }>();
+    scope.addHook("preHandler", async (request) => {
+      if (request.method !== "POST") return;
+      const signedIn = await session(request);
+      if (signedIn) actors.set(request, { id: signedIn.user.id, email: signedIn.user.email });
+    });
+    scope.addHook("onResponse", async (request, reply) => {
+      if (request.method !== "POST") return;
+      const who = actors.get(request);
+      const path = request.url.split("?")[0] ?? request.url;
+      const known = consoleOperations[path] ?? { action: "console.write", operation: `POST ${path}` };
+      const typed = field(request.body, "email").trim().toLowerCase();
+      try {
+        const named = who ?? (typed === "" ? undefined : await deps.store.users.byEmail(typed));
+        await deps.store.audit.append({
+          at: deps.clock.now(),
+          actor: who?.email ?? (typed === "" ? "anonymous" : typed),
+          via: "session",
+          tokenId: null,
+          ...known,
+          targetKind: "users",
+          targetId: named?.id ?? null,
+          status: reply.statusCode,
+          summary: summarize({ method: "POST", path, body: request.body }),
+          clientAddress: deps.clientAddress(request),
+        });
+      } catch (error) {
+        request.log.error({ err: error }, "could not write the audit log");
+      }
+    });
+
+    registerAuditPages(scope, {
+      store: deps.store,
+      now: () => deps.clock.now(),
+      signedIn: async (request) => (await session(request))?.user,
+      chrome: (request, user, current) => ({ user, csrf: sessionCsrf(cookies(request).get(sessionCookie) as string), current }),
+      page,
+    });
 
     scope.get("/manage", async (request, reply) => {
       const signedIn = await session(request);

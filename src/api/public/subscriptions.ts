@@ -9,8 +9,7 @@
 import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import type { Principal } from "../../auth/authenticate.ts";
-import type { TokenScope } from "../../auth/token-format.ts";
+import type { Permission, Principal } from "../../auth/authenticate.ts";
 import { AppError } from "../../core/errors.ts";
 import {
   renderConfirmedPage,
@@ -179,7 +178,7 @@ export function subscriptionApiRoute(port: SubscriptionsPort, clientIp: (request
 export function registerSubscriptionRoutes(
   app: FastifyInstance,
   port: SubscriptionsPort,
-  authenticate: (header: string | undefined, need: TokenScope) => Promise<Principal>,
+  authenticate: (header: string | undefined, need: Permission) => Promise<Principal>,
   clientIp: (request: FastifyRequest) => string,
 ): AnyRoute[] {
   const api = subscriptionApiRoute(port, clientIp);

@@ -61,7 +61,7 @@ export function catalogRoutes(deps: ApiDeps) {
       operationId: "overrideComponentStatus",
       summary: "Set a component's status by hand, whatever its monitors say; null hands it back to its monitors",
       tag: "catalog",
-      auth: "write",
+      auth: "incidents.write",
       params: z.object({ id: z.string().max(200) }),
       body: z.strictObject({ status: z.enum(componentStatuses).nullable() }),
       response: z.object({ id: z.string(), status: z.string(), overridden: z.boolean() }),

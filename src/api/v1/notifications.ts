@@ -39,7 +39,7 @@ export function notificationRoutes(deps: ApiDeps) {
       errors: ["conflict"],
       summary: "Send a test message through a channel now (not through the outbox) and say how it went",
       tag: "notifications",
-      auth: "write",
+      auth: "channels.test",
       params: z.object({ id: z.string().max(200) }),
       response: z.object({ channel: z.string(), ok: z.boolean(), retryable: z.boolean().nullable(), detail: z.string().nullable() }),
       handler: async ({ params, principal }) => deps.notifications.test(params.id, actorOf(principal)),

@@ -14,7 +14,7 @@ export function reloadRoutes(deps: ApiDeps) {
       errors: ["config_invalid"],
       summary: "Reload the configuration file (as SIGHUP does)",
       tag: "config",
-      auth: "admin",
+      auth: "config.reload",
       response: z.object({ applied: z.literal(true), file: z.string(), added: z.array(z.string()), changed: z.array(z.string()), removed: z.array(z.string()) }),
       handler: async ({ principal }) => {
         const outcome = await deps.reload(actorOf(principal));

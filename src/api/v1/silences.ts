@@ -99,7 +99,7 @@ export function silenceRoutes(deps: ApiDeps) {
       operationId: "createSilence",
       summary: "Silence the notifications that match, from starts_at (default now) until ends_at or for a duration",
       tag: "silences",
-      auth: "write",
+      auth: "silences.write",
       status: 201,
       body: z.strictObject({
         matchers: MatcherSchema.refine((m) => Object.keys(m).length > 0, {
@@ -152,7 +152,7 @@ export function silenceRoutes(deps: ApiDeps) {
       errors: ["conflict"],
       summary: "Expire a silence now (a pending one never starts); it stays listed as expired",
       tag: "silences",
-      auth: "write",
+      auth: "silences.write",
       params: idParams,
       response: silenceView,
       handler: async ({ params, principal }) => {

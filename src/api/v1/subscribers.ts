@@ -85,7 +85,8 @@ export function subscriberRoutes(deps: ApiDeps) {
       operationId: "listSubscribers",
       summary: "Confirmed public subscribers by id; page with after=next_after",
       tag: "subscribers",
-      auth: "admin",
+      auth: "subscribers.export",
+      audit: "export",
       query: z.strictObject({
         kind: z.enum(["email", "webhook"]).optional(),
         after: z.string().min(1).max(200).optional(),
@@ -113,7 +114,8 @@ export function subscriberRoutes(deps: ApiDeps) {
       operationId: "exportSubscribers",
       summary: "Every subscriber as CSV (text/csv: kind,address,components,confirmed_at), streamed; cells a spreadsheet would run as formulas get a leading apostrophe",
       tag: "subscribers",
-      auth: "admin",
+      auth: "subscribers.export",
+      audit: "export",
       response: z.custom<Readable>().describe("text/csv"),
       handler: async ({ reply }) => {
         const day = deps.clock.now().toISOString().slice(0, 10);
@@ -131,7 +133,7 @@ export function subscriberRoutes(deps: ApiDeps) {
       summary:
         "Import subscribers from CSV (content-type: text/csv), confirmed: the operator vouches for their consent. Any bad line refuses the whole file with 400 unless partial=true; dry_run=true stores nothing",
       tag: "subscribers",
-      auth: "admin",
+      auth: "subscribers.write",
       query: z.strictObject({ dry_run: flag, partial: flag }),
       body: z.string({ error: "expected a CSV file as the body, sent with content-type: text/csv" }),
       response: z.object({
@@ -183,7 +185,7 @@ export function subscriberRoutes(deps: ApiDeps) {
       operationId: "removeSubscriber",
       summary: "Remove a subscriber (204); they get no further messages",
       tag: "subscribers",
-      auth: "admin",
+      auth: "subscribers.write",
       status: 204,
       params: z.object({ id: z.string().min(1).max(200) }),
       response: z.undefined(),

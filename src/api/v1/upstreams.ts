@@ -81,7 +81,7 @@ export function upstreamRoutes(deps: ApiDeps) {
       errors: ["not_found"],
       summary: "Read the upstreams' feeds now (all, or those of `ids`; a read in progress is shared) and list them",
       tag: "upstreams",
-      auth: "write",
+      auth: "upstreams.refresh",
       body: z.strictObject({ ids: z.array(z.string().min(1).max(200)).min(1).max(1000).optional() }).optional(),
       response: upstreamList,
       handler: async ({ body }) => {

@@ -38,7 +38,7 @@ const allRights: Rights = { publish: true };
 
 /** Throws forbidden when `rights` do not allow reaching the public, saying what would have. */
 function mustPublish(rights: Rights, what: string): void {
-  if (!rights.publish) throw new AppError("forbidden", `${what} reaches the public: it needs a token with scope publish (a write token may keep drafts, notes and overrides)`);
+  if (!rights.publish) throw new AppError("forbidden", `${what} reaches the public: it needs the action incidents.publish (role responder or above; a token of the old scope write may keep drafts, notes and overrides only)`);
 }
 
 /** Opens an incident by hand: its components (with their statuses) are its roots, their dependents its impact. */

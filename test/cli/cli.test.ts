@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore } from "../../src/store/open.ts";
 import { runVigil, startServe } from "../helpers/cli.ts";
 
 const goodConfig = `
@@ -102,6 +103,30 @@ describe("vigil (command line)", () => {
     expect(again.stderr).toContain(`no active token with id ${token.id}`);
   }, 120_000);
 
+  it("creates a token with a role for a user, never above the user's role, and records it in the audit log as cli", async () => {
+    const data = path.join(dir, "roles-data");
+    const user = await runVigil(["user", "add", "--email", "rita@example.com", "--role", "responder", "--json", "--data", data], { cwd: dir });
+    expect(user.code, user.stderr).toBe(0);
+    const created = await runVigil(["token", "create", "--name", "rita-cli", "--role", "responder", "--user", "rita@example.com", "--json", "--data", data], { cwd: dir });
+    expect(created.code, created.stderr).toBe(0);
+    const token = JSON.parse(created.stdout) as { id: string; role: string; scope: string | null };
+    expect(token).toMatchObject({ role: "responder", scope: null });
+    const listed = await runVigil(["token", "list", "--data", data], { cwd: dir });
+    expect(listed.stdout).toMatch(new RegExp(`${token.id}  responder  rita-cli user usr_`));
+    const above = await runVigil(["token", "create", "--name", "x", "--role", "owner", "--user", "rita@example.com", "--data", data], { cwd: dir });
+    expect(above.code).toBe(1);
+    expect(above.stderr).toContain("role: rita@example.com has role responder: a token of theirs may not have role owner");
+    const both = await runVigil(["token", "create", "--name", "x", "--role", "viewer", "--scope", "read", "--data", data], { cwd: dir });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/option '-s, --scope <scope>' cannot be used with option '-r, --role <role>'/);
+    const store = await openStore({ dataDir: data });
+    try {
+      expect((await store.audit.list({ actor: "cli" }, 10)).map((entry) => [entry.via, entry.operation, entry.targetId])).toEqual([["cli", "token.create", token.id]]);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+
   it("creates a token that expires, says when in create and list, and refuses an expiry it cannot read", async () => {
     const data = path.join(dir, "expiring-data");
     const before = Date.now();
@@ -113,7 +138,7 @@ describe("vigil (command line)", () => {
     expect(expires).toBeGreaterThanOrEqual(before + 90 * 86_400_000);
     expect(expires).toBeLessThanOrEqual(Date.now() + 90 * 86_400_000);
     const listed = await runVigil(["token", "list", "--data", data], { cwd: dir });
-    expect(listed.stdout).toContain(`${token.id}  publish  ci  (created `);
+    expect(listed.stdout).toContain(`${token.id}  responder(publish)  ci  (created `);
     expect(listed.stdout).toContain(`never used, expires ${token.expires_at})`);
     const bad = await runVigil(["token", "create", "--name", "x", "--expires", "next week", "--data", data], { cwd: dir });
     expect(bad.code).not.toBe(0);

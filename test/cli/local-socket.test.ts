@@ -75,12 +75,16 @@ describe("getting in while vigil serve holds the embedded store", () => {
       // The text form, as a person at a terminal reads it.
       const text = await runVigil(["token", "create", "--name", "deploy-bot", "--scope", "write", "--config", file, "--data", data]);
       expect(text.code, text.stderr).toBe(0);
-      expect(text.stdout).toMatch(/^created tok_[a-z0-9]{12} \(write\) "deploy-bot"\nvgl_\S+\nThis secret is shown once: store it now\.\n$/);
+      expect(text.stdout).toMatch(/^created tok_[a-z0-9]{12} \(role responder, scope write\) "deploy-bot"\nvgl_\S+\nThis secret is shown once: store it now\.\n$/);
+      // A role travels over the socket, and the token belongs to no user unless one is named.
+      const viewer = await runVigil(["token", "create", "--name", "dashboard", "--role", "viewer", "--json", "--config", file, "--data", data]);
+      expect(viewer.code, viewer.stderr).toBe(0);
+      expect(JSON.parse(viewer.stdout)).toMatchObject({ name: "dashboard", role: "viewer", scope: null });
       // An expiry travels over the socket too.
       const expiring = await runVigil(["token", "create", "--name", "ci", "--scope", "publish", "--expires", "2030-01-01T00:00:00Z", "--config", file, "--data", data]);
       expect(expiring.code, expiring.stderr).toBe(0);
       expect(expiring.stderr).toContain("asked the running Vigil over");
-      expect(expiring.stdout).toMatch(/^created tok_[a-z0-9]{12} \(publish, expires 2030-01-01T00:00:00\.000Z\) "ci"\n/);
+      expect(expiring.stdout).toMatch(/^created tok_[a-z0-9]{12} \(role responder, scope publish, expires 2030-01-01T00:00:00\.000Z\) "ci"\n/);
 
       const badScope = await runVigil(["token", "create", "--name", "x", "--scope", "root", "--config", file, "--data", data]);
       expect(badScope.code).toBe(2);

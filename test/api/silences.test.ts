@@ -175,7 +175,7 @@ describe("silences through the API", () => {
         body: JSON.stringify({ matchers: { kind: "*" }, duration: "1h", comment: "nope" }),
       });
       expect(created.status).toBe(403);
-      expect(((await created.json()) as any).error.message).toContain("scope write");
+      expect(((await created.json()) as any).error.message).toBe("this needs the action silences.write (role responder or above); this token has role viewer");
       expect((await del(`/api/v1/silences/${active.id}`, test.token)).status).toBe(403);
       expect(await list("all")).toHaveLength(2);
     });

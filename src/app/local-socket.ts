@@ -5,6 +5,8 @@ import { z } from "zod";
 import type { ReloadOutcome } from "../api/deps.ts";
 import { addUser } from "../auth/add-user.ts";
 import { createToken } from "../auth/create-token.ts";
+import type { Inviter, InviteResult } from "../auth/invite-user.ts";
+import { resetSecondFactor } from "../auth/reset-second-factor.ts";
 import { tokenScopes } from "../auth/token-format.ts";
 import type { Clock } from "../core/clock.ts";
 import { httpStatusOf } from "../api/errors.ts";
@@ -37,6 +39,8 @@ export const localRequest = z.discriminatedUnion("op", [
   }),
   z.strictObject({ op: z.literal("reload") }),
   z.strictObject({ op: z.literal("user.add"), email: z.string().max(300), role: z.string().max(40) }),
+  z.strictObject({ op: z.literal("user.invite"), email: z.string().max(300), role: z.string().max(40) }),
+  z.strictObject({ op: z.literal("user.reset_2fa"), email: z.string().max(300) }),
 ]);
 export type LocalRequest = z.infer<typeof localRequest>;
 
@@ -57,6 +61,8 @@ interface LocalDeps {
   clock: Clock;
   logger: Logger;
   reload: (actor: string) => Promise<ReloadOutcome>;
+  /** Sends console invitations (`user.invite`). */
+  inviter?: Inviter;
 }
 
 /** The socket's path in a data dir. */
@@ -159,6 +165,8 @@ export async function handle(line: string, deps: LocalDeps): Promise<LocalAnswer
 const actionOf: Record<LocalRequest["op"], { action: ConsoleAction; kind: string }> = {
   "token.create": { action: "tokens.manage", kind: "tokens" },
   "user.add": { action: "users.manage", kind: "users" },
+  "user.invite": { action: "users.manage", kind: "users" },
+  "user.reset_2fa": { action: "users.manage", kind: "users" },
   reload: { action: "config.reload", kind: "config" },
 };
 
@@ -208,6 +216,7 @@ async function answerRequest(request: LocalRequest, deps: LocalDeps): Promise<Lo
       deps.logger.info({ id: added.user.id, role: added.user.role, actor: localSocketActor }, "user added");
       return { ok: true, result: { id: added.user.id, email: added.user.email, role: added.user.role, link_secret: added.linkSecret, link_expires_at: added.linkExpiresAt.toISOString() } };
     }
+    if (request.op === "user.invite" || request.op === "user.reset_2fa") return { ok: true, result: await userOp(request, deps) };
     const outcome = await deps.reload(localSocketActor);
     if (!outcome.applied) throw new AppError("config_invalid", `${outcome.file} was rejected; the running configuration is unchanged`, { details: outcome.errors });
     return { ok: true, result: { ...outcome } };
@@ -215,6 +224,23 @@ async function answerRequest(request: LocalRequest, deps: LocalDeps): Promise<Lo
     if (!isAppError(error)) deps.logger.error({ err: error }, "a request on the local socket failed");
     return failure(error);
   }
+}
+
+async function userOp(request: Extract<LocalRequest, { op: "user.invite" | "user.reset_2fa" }>, deps: LocalDeps): Promise<Record<string, unknown>> {
+  if (request.op === "user.reset_2fa") {
+    const reset = await deps.store.transaction((tx) => resetSecondFactor({ store: tx, clock: deps.clock }, { email: request.email, actor: localSocketActor }));
+    deps.logger.info({ id: reset.id, actor: localSocketActor }, "second factor reset");
+    return { id: reset.id, email: reset.email, was_on: reset.wasOn };
+  }
+  if (!deps.inviter) throw new AppError("internal", "this server sends no invitations");
+  const made = await deps.inviter.invite({ email: request.email, role: request.role, actor: localSocketActor, requireMail: false });
+  deps.logger.info({ id: made.user.id, role: made.user.role, actor: localSocketActor, mailed: made.mail.sent }, "user invited");
+  return inviteAnswer(made);
+}
+
+/** An invitation as the socket and `vigil user invite --json` put it. */
+export function inviteAnswer(made: InviteResult): Record<string, unknown> {
+  return { id: made.user.id, email: made.user.email, role: made.user.role, invite_url: made.url, expires_at: made.expiresAt.toISOString(), reinvited: made.reinvited, sent: made.mail.sent, ...(made.mail.sent ? {} : { not_sent_because: made.mail.reason }) };
 }
 
 function failure(error: unknown): LocalAnswer {

@@ -29,6 +29,7 @@ import { FollowerView, changedChannel, detectedChannel } from "./cluster/followe
 import { LeaderWork, ofLeader, type TermServices } from "./cluster/leader-work.ts";
 import { ClusterNode, defaultClusterTiming, type ClusterTiming } from "./cluster/node.ts";
 import { runShutdown } from "./shutdown.ts";
+import { consoleInviter } from "./console-inviter.ts";
 import { openLocalSocket, type LocalSocket } from "./local-socket.ts";
 import { writePidFile, type PidFile } from "./pid-file.ts";
 import { LiveChanges } from "./console/live-changes.ts";
@@ -160,6 +161,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     const publisher: StatusPagePublisher = new StatusPagePublisher({ ...shared, regionStatus: (id) => monitoring.status(id) });
     // The console's live overview is told of the same changes as the status page.
     const live = new LiveChanges({ store, clustered, logger });
+    const inviter = consoleInviter(shared);
     const subscriptionKey = signingKey(store, clock);
     const subscriptions = new SubscriptionService({ ...shared, signingKey: subscriptionKey });
 
@@ -289,7 +291,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         site: { files: () => publisher.snapshot?.files },
         subscriptions,
         settings: () => ({ windowMarginMs: holder.current.incidents.window_margin, timeZone: holder.current.site.time_zone }),
-        console: { sessions: { idleMs: options.config.console.session.idle, absoluteMs: options.config.console.session.absolute }, login: defaultLoginLimits },
+        console: { sessions: { idleMs: options.config.console.session.idle, absoluteMs: options.config.console.session.absolute }, login: defaultLoginLimits, issuer: options.config.site.name, inviter },
         live: { componentStatuses: () => shared.statuses(), subscribe: (fn) => live.subscribe(fn), changed: () => live.changed() },
         cluster: {
           liveMs: timing.liveMs,
@@ -347,7 +349,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     const unlistenChecks = clustered ? await store.listen(agentChecksChannel, (payload) => agentHub.heardChecks(payload)) : undefined;
     if (store.kind === "pglite") {
       pidFile = writePidFile(options.dataDir);
-      local = await openLocalSocket(options.dataDir, { store, clock, logger, reload: (actor) => holder.reload(actor) });
+      local = await openLocalSocket(options.dataDir, { store, clock, logger, reload: (actor) => holder.reload(actor), inviter });
     }
     logger.info({ url, pid: process.pid, socket: local?.path, node: nodeId, leader: cluster.isLeader, store: store.description, ms: Math.round(performance.now() - startedAt) }, "vigil is ready");
 

@@ -1,6 +1,6 @@
 import type { Clock } from "../core/clock.ts";
 import { AppError } from "../core/errors.ts";
-import type { Store } from "../store/types.ts";
+import type { PasswordLinkRow, Store } from "../store/types.ts";
 import { hashPassword } from "./password-hash.ts";
 import { passwordProblem } from "./password-policy.ts";
 import { hashOfPresented } from "./secrets.ts";
@@ -8,11 +8,15 @@ import { hashOfPresented } from "./secrets.ts";
 /** The one message for a link that is unknown, used or expired: which of those it is helps nobody but a guesser. */
 export const linkInvalidMessage = "this link is not valid: it was used already, has expired, or was never issued";
 
-/** The user a set-password link is for, while it is unused and unexpired. */
-export async function userOfLink(deps: { store: Pick<Store, "passwordLinks" | "users">; clock: Clock }, presented: string | undefined): Promise<{ id: string; email: string } | undefined> {
+/** The user a link of `purpose` (a set-password link unless told) is for, while it is unused and unexpired. */
+export async function userOfLink(
+  deps: { store: Pick<Store, "passwordLinks" | "users">; clock: Clock },
+  presented: string | undefined,
+  purpose: PasswordLinkRow["purpose"] = "password",
+): Promise<{ id: string; email: string } | undefined> {
   const hash = hashOfPresented(presented);
   const link = hash === undefined ? undefined : await deps.store.passwordLinks.get(hash);
-  if (!link || link.usedAt !== null || link.expiresAt.getTime() <= deps.clock.now().getTime()) return undefined;
+  if (!link || link.purpose !== purpose || link.usedAt !== null || link.expiresAt.getTime() <= deps.clock.now().getTime()) return undefined;
   const user = await deps.store.users.get(link.userId);
   return user && user.disabledAt === null ? { id: user.id, email: user.email } : undefined;
 }
@@ -23,9 +27,9 @@ export async function userOfLink(deps: { store: Pick<Store, "passwordLinks" | "u
  */
 export async function setPasswordWithLink(
   deps: { store: Pick<Store, "passwordLinks" | "users" | "transaction">; clock: Clock },
-  input: { token: string | undefined; password: string; actor?: string },
+  input: { token: string | undefined; password: string; actor?: string; purpose?: PasswordLinkRow["purpose"] },
 ): Promise<{ userId: string; email: string }> {
-  const user = await userOfLink(deps, input.token);
+  const user = await userOfLink(deps, input.token, input.purpose);
   if (!user) throw new AppError("not_found", linkInvalidMessage);
   const problem = passwordProblem(input.password, user.email);
   if (problem) throw new AppError("validation_failed", problem, { details: [{ path: "password", message: problem }] });

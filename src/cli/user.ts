@@ -12,6 +12,7 @@ import { commandLogger, loadForCommand, type CliIo } from "./context.ts";
 import { exitCodes } from "./exit-codes.ts";
 import { askLocal, notAnswering } from "./local.ts";
 import { configOption, dataOption } from "./options.ts";
+import { installInviteCommands } from "./user-invite.ts";
 
 type StoreFlags = { config?: string; data?: string };
 
@@ -52,7 +53,7 @@ async function addHere(io: CliIo, flags: StoreFlags & { email: string; role: str
   }
 }
 
-/** `vigil user add|list`: console users; `add` prints a one-time link where the user sets their password. */
+/** `vigil user add|invite|list|reset-2fa`: console users; `add` prints a one-time link where the user sets their password. */
 export const userCommand: CommandInstaller = (program, io, finish) => {
   const user = program.command("user").description(`manage console users (roles: ${userRoles.join(", ")})`);
 
@@ -71,6 +72,8 @@ export const userCommand: CommandInstaller = (program, io, finish) => {
       else io.stdout(`added ${added.id} ${added.email} (${added.role})\nSet the password here (one use, until ${added.expiresAt}):\n${url}\n`);
       finish(exitCodes.ok);
     });
+
+  installInviteCommands(user, io, finish, { withStore, consoleBase });
 
   user
     .command("list")

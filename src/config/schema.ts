@@ -408,8 +408,20 @@ const region = strictMap({
   location: text.optional(),
 });
 
-/** The console at /manage: how long a signed-in session lasts. */
+/** The console at /manage: how long a signed-in session lasts, and how invitations are sent. */
 const consoleSettings = strictMap({
+  /** The SMTP server invitations go through, and their sender; without it, invitations are not e-mailed. */
+  email: strictMap({
+    host,
+    port: port.default(587),
+    secure: z.boolean().default(false),
+    username: text.optional(),
+    /** **Secret**. */
+    password: text.optional(),
+    from: text,
+  }).optional(),
+  /** How long an invitation link works. */
+  invite_valid_for: positiveDuration.default(72 * 3_600_000),
   session: strictMap({
     /** A session ends after this long without a request. */
     idle: positiveDuration.default(12 * 3_600_000),

@@ -409,8 +409,50 @@ export const passwordLinks = pgTable(
     createdAt: instant("created_at").notNull(),
     expiresAt: instant("expires_at").notNull(),
     usedAt: instant("used_at"),
+    /** `password` (set or reset a password) or `invite` (an invitation: following it also signs the invitee in). */
+    purpose: text("purpose").notNull().default("password").$type<"password" | "invite">(),
   },
-  (t) => [index("password_links_user_idx").on(t.userId)],
+  (t) => [index("password_links_user_idx").on(t.userId), check("password_links_purpose_check", sql`${t.purpose} in ('password', 'invite')`)],
+);
+
+/** A user's TOTP second factor: the pending secret while enrolling, then the secret and the last time step accepted. */
+export const userTotp = pgTable("user_totp", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  /** Base32; readable by the server, which must compute codes from it. Never shown after enrolment. */
+  secret: text("secret"),
+  pendingSecret: text("pending_secret"),
+  enabledAt: instant("enabled_at"),
+  /** The last 30-second step a code was accepted for: a code is accepted only for a later step (no replay). */
+  lastStep: bigint("last_step", { mode: "number" }),
+});
+
+/** One-time recovery codes of a user's second factor: only their SHA-256. */
+export const recoveryCodes = pgTable(
+  "recovery_codes",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeHash: text("code_hash").notNull(),
+    usedAt: instant("used_at"),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.codeHash] })],
+);
+
+/** A sign-in waiting for its second factor: the password was right; the id is the SHA-256 of a short-lived cookie. */
+export const loginChallenges = pgTable(
+  "login_challenges",
+  {
+    idHash: text("id_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: instant("created_at").notNull(),
+    expiresAt: instant("expires_at").notNull(),
+  },
+  (t) => [index("login_challenges_expires_idx").on(t.expiresAt)],
 );
 
 /**
@@ -449,6 +491,6 @@ export const schemaMigrations = pgTable("schema_migrations", {
 });
 
 /** All tables, as handed to drizzle. */
-export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, notificationMessages, cursors, subscribers, silences, appState, clusterLease, clusterNodes, heartbeats, agents, users, userSessions, passwordLinks, auditLog, schemaMigrations };
+export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, notificationMessages, cursors, subscribers, silences, appState, clusterLease, clusterNodes, heartbeats, agents, users, userSessions, passwordLinks, auditLog, userTotp, recoveryCodes, loginChallenges, schemaMigrations };
 
 export type Schema = typeof schema;

@@ -316,6 +316,25 @@ export interface PasswordLinkRow {
   createdAt: Date;
   expiresAt: Date;
   usedAt: Date | null;
+  /** `password`: set a password; `invite`: an invitation, which also signs the invitee in. */
+  purpose: "password" | "invite";
+}
+
+/** A user's TOTP second factor as stored: `secret` once enrolled, `pendingSecret` while enrolling. */
+export interface TotpRow {
+  userId: string;
+  secret: string | null;
+  pendingSecret: string | null;
+  enabledAt: Date | null;
+  lastStep: number | null;
+}
+
+/** A sign-in waiting for its second factor: `idHash` is the SHA-256 of its cookie's secret. */
+export interface LoginChallengeRow {
+  idHash: string;
+  userId: string;
+  createdAt: Date;
+  expiresAt: Date;
 }
 
 /** Vigil's persistence: PGlite in a data dir, or a PostgreSQL server. */
@@ -503,7 +522,11 @@ export interface Store {
     prune(before: Date, idleBefore: Date): Promise<number>;
   };
   passwordLinks: {
-    create(row: Omit<PasswordLinkRow, "usedAt">): Promise<void>;
+    create(row: Omit<PasswordLinkRow, "usedAt" | "purpose"> & { purpose?: PasswordLinkRow["purpose"] }): Promise<void>;
+    /** Marks every unused link of a user used at `at` (a new invitation replaces the old one); returns how many. */
+    revokeAllOf(userId: string, at: Date): Promise<number>;
+    /** The latest expiry of each user's unused links of `purpose`, by user id (who has an invitation open, until when). */
+    openUntil(purpose: PasswordLinkRow["purpose"]): Promise<Map<string, Date>>;
     get(tokenHash: string): Promise<PasswordLinkRow | undefined>;
     /**
      * Marks a link used if it is unused and not expired at `at`, and returns its user id; undefined otherwise.
@@ -516,6 +539,35 @@ export interface Store {
     append(row: Omit<AuditRow, "id">): Promise<void>;
     /** Entries newest first, matching `filter`, at most `limit`, with ids below `before` when given. */
     list(filter: AuditFilter, limit: number, before?: number): Promise<AuditRow[]>;
+  };
+  /** TOTP second factors and their recovery codes. */
+  secondFactors: {
+    get(userId: string): Promise<TotpRow | undefined>;
+    /** Stores a pending secret for a user whose second factor is not on (replacing an earlier pending one); false when it is on. */
+    begin(userId: string, pendingSecret: string): Promise<boolean>;
+    /**
+     * Turns the second factor on with the pending secret, if it is still `pendingSecret`; records `step` as used and
+     * replaces the recovery codes with `recoveryHashes`. False when the pending secret changed or it is on already.
+     */
+    enable(userId: string, pendingSecret: string, at: Date, step: number, recoveryHashes: readonly string[]): Promise<boolean>;
+    /** Records a code's time step as used, only if it is later than the last one used; false: a replay or an older code. */
+    useStep(userId: string, step: number): Promise<boolean>;
+    /** Spends an unused recovery code; false when the user has no such unused code. */
+    useRecoveryCode(userId: string, codeHash: string, at: Date): Promise<boolean>;
+    /** How many unused recovery codes a user has. */
+    recoveryCodesLeft(userId: string): Promise<number>;
+    /** Removes a user's second factor and recovery codes; false when there was none on. */
+    remove(userId: string): Promise<boolean>;
+    /** The ids of the users whose second factor is on. */
+    enabledUserIds(): Promise<Set<string>>;
+  };
+  loginChallenges: {
+    create(row: LoginChallengeRow): Promise<void>;
+    get(idHash: string): Promise<LoginChallengeRow | undefined>;
+    /** Ends a challenge; false when it did not exist (so two uses cannot both go on). */
+    remove(idHash: string): Promise<boolean>;
+    /** Deletes challenges that ended at or before `before`; returns how many. */
+    prune(before: Date): Promise<number>;
   };
   agents: {
     /**

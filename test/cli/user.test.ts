@@ -3,7 +3,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore } from "../../src/store/open.ts";
 import { runVigil, startServe } from "../helpers/cli.ts";
+import { startSmtpInbox } from "../helpers/smtp-inbox.ts";
 
 const config = (extra = "") => `
 site: { name: Acme Status${extra} }
@@ -84,4 +86,61 @@ describe("vigil user", () => {
       await vigil.stop();
     }
   }, 120_000);
+
+  it("invites without an SMTP server by printing the link, and resets a second factor in the store", async () => {
+    const file = path.join(dir, "invite.yaml");
+    await writeFile(file, config(", url: https://status.example.com/"));
+    const data = path.join(dir, "invited");
+    const invited = await runVigil(["user", "invite", "--email", "bob@example.com", "--role", "responder", "--config", file, "--data", data]);
+    expect(invited.code, invited.stderr).toBe(0);
+    expect(invited.stdout).toMatch(
+      /^invited usr_[a-z0-9]+ bob@example\.com \(responder\), but no e-mail went out: invitations are sent by e-mail, and no SMTP server is set for the console \(console\.email in the configuration\); `vigil user invite` prints the link instead\nHand them this link \(one use, until \d{4}-\d\d-\d\dT[\d:.]+Z\):\nhttps:\/\/status\.example\.com\/manage\/invite\?token=[A-Za-z0-9_-]{43}\n$/,
+    );
+    const json = await runVigil(["user", "invite", "--email", "bob@example.com", "--role", "responder", "--json", "--config", file, "--data", data]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ email: "bob@example.com", role: "responder", reinvited: true, sent: false, invite_url: expect.stringMatching(/^https:\/\/status\.example\.com\/manage\/invite\?token=/) as unknown });
+    const role = await runVigil(["user", "invite", "--email", "bob@example.com", "--role", "owner", "--config", file, "--data", data]);
+    expect(role.code).toBe(1);
+    expect(role.stderr).toContain("bob@example.com was invited as responder already; invite them again as responder");
+
+    const store = await openStore({ dataDir: data });
+    const bob = await store.users.byEmail("bob@example.com");
+    await store.secondFactors.begin(bob!.id, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
+    await store.secondFactors.enable(bob!.id, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", new Date(), 1, []);
+    await store.close();
+    const reset = await runVigil(["user", "reset-2fa", "--email", "BOB@example.com", "--config", file, "--data", data]);
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(reset.stdout).toBe("second factor of bob@example.com reset: they sign in with their password alone until they set it up again\n");
+    const again = await runVigil(["user", "reset-2fa", "--email", "bob@example.com", "--json", "--config", file, "--data", data]);
+    expect(JSON.parse(again.stdout)).toMatchObject({ email: "bob@example.com", was_on: false });
+    const nobody = await runVigil(["user", "reset-2fa", "--email", "nobody@example.com", "--config", file, "--data", data]);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toContain("no user has the e-mail nobody@example.com");
+  }, 120_000);
+
+  it("asks a running server to invite by e-mail through console.email, and to reset a second factor", async () => {
+    const inbox = await startSmtpInbox();
+    const file = path.join(dir, "mail.yaml");
+    await writeFile(file, config() + `console:\n  email: { host: 127.0.0.1, port: ${inbox.port}, from: vigil@example.com }\n  invite_valid_for: 2h\n`);
+    const data = path.join(dir, "mail-served");
+    const vigil = await startServe(["--config", file, "--data", data], { timeoutMs: 90_000 });
+    try {
+      const invited = await runVigil(["user", "invite", "--email", "carol@example.com", "--role", "viewer", "--config", file, "--data", data]);
+      expect(invited.code, invited.stderr).toBe(0);
+      expect(invited.stderr).toContain("asked the running Vigil over");
+      expect(invited.stdout).toMatch(/^invited usr_[a-z0-9]+ carol@example\.com \(viewer\): the invitation is sent, and works once, until \d{4}-\d\d-\d\dT[\d:.]+Z\n$/);
+      const [mail] = await inbox.to("carol@example.com");
+      const link = /Choose your password here: (\S+)/.exec(mail?.text ?? "")?.[1] ?? "";
+      expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/manage\/invite\?token=[A-Za-z0-9_-]{43}$/);
+      expect((await fetch(link)).status).toBe(200);
+      const reset = await runVigil(["user", "reset-2fa", "--email", "carol@example.com", "--config", file, "--data", data]);
+      expect(reset.code, reset.stderr).toBe(0);
+      expect(reset.stdout).toBe("carol@example.com had no second factor on; nothing to reset\n");
+      await vigil.stop();
+      expect(vigil.output()).not.toContain(link.split("token=")[1]);
+      expect(vigil.output()).toContain('"msg":"user invited"');
+    } finally {
+      await vigil.stop();
+      await inbox.close();
+    }
+  }, 180_000);
 });

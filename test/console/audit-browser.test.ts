@@ -49,7 +49,7 @@ describe.skipIf(skip !== undefined)(`the audit log page in Chromium${skip ? ` (s
     await page.fill("#email", "ada@example.com");
     await page.fill("#password", password);
     await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
-    await Promise.all([page.waitForNavigation(), page.click("#audit")]);
+    await Promise.all([page.waitForNavigation(), page.click(`nav a[href="/manage/audit"]`)]);
     expect(new URL(page.url()).pathname).toBe("/manage/audit");
     expect(await page.locator("script").count()).toBe(0);
 

@@ -77,12 +77,59 @@ for (const backend of storeBackends()) {
     it("uses a set-password link once, and never after it expired", async () => {
       await store.passwordLinks.create({ tokenHash: "1".repeat(64), userId: "usr_one", createdAt: at(0), expiresAt: at(100) });
       await store.passwordLinks.create({ tokenHash: "2".repeat(64), userId: "usr_one", createdAt: at(0), expiresAt: at(100) });
-      expect(await store.passwordLinks.get("1".repeat(64))).toEqual({ tokenHash: "1".repeat(64), userId: "usr_one", createdAt: at(0), expiresAt: at(100), usedAt: null });
+      expect(await store.passwordLinks.get("1".repeat(64))).toEqual({ tokenHash: "1".repeat(64), userId: "usr_one", createdAt: at(0), expiresAt: at(100), usedAt: null, purpose: "password" });
       const [first, second] = await Promise.all([store.passwordLinks.use("1".repeat(64), at(10)), store.passwordLinks.use("1".repeat(64), at(10))]);
       expect([first, second].filter((u) => u !== undefined)).toEqual(["usr_one"]);
       expect((await store.passwordLinks.get("1".repeat(64)))?.usedAt).toEqual(at(10));
       expect(await store.passwordLinks.use("2".repeat(64), at(100))).toBeUndefined();
       expect(await store.passwordLinks.use("9".repeat(64), at(10))).toBeUndefined();
+    });
+
+    it("keeps invitation links apart, tells who has one open until when, and spends a user's open links at once", async () => {
+      await store.users.create({ id: "usr_inv", email: "inv@example.com", role: "viewer", createdAt: at(0) });
+      await store.passwordLinks.create({ tokenHash: "3".repeat(64), userId: "usr_inv", createdAt: at(0), expiresAt: at(50), purpose: "invite" });
+      await store.passwordLinks.create({ tokenHash: "4".repeat(64), userId: "usr_inv", createdAt: at(1), expiresAt: at(60), purpose: "invite" });
+      expect((await store.passwordLinks.get("3".repeat(64)))?.purpose).toBe("invite");
+      expect((await store.passwordLinks.openUntil("invite")).get("usr_inv")).toEqual(at(60));
+      expect(await store.passwordLinks.revokeAllOf("usr_inv", at(2))).toBe(2);
+      expect((await store.passwordLinks.openUntil("invite")).has("usr_inv")).toBe(false);
+      expect(await store.passwordLinks.use("4".repeat(64), at(3))).toBeUndefined();
+    });
+
+    it("enrols a second factor from its pending secret once, accepts each time step once, spends a recovery code once", async () => {
+      const sf = store.secondFactors;
+      expect(await sf.get("usr_two")).toBeUndefined();
+      expect(await sf.begin("usr_two", "PENDINGONE")).toBe(true);
+      expect(await sf.begin("usr_two", "PENDINGTWO")).toBe(true);
+      expect(await sf.enable("usr_two", "PENDINGONE", at(5), 100, ["a".repeat(64)])).toBe(false);
+      expect(await sf.useStep("usr_two", 101)).toBe(false);
+      expect(await sf.enable("usr_two", "PENDINGTWO", at(5), 100, ["a".repeat(64), "b".repeat(64)])).toBe(true);
+      expect(await sf.get("usr_two")).toEqual({ userId: "usr_two", secret: "PENDINGTWO", pendingSecret: null, enabledAt: at(5), lastStep: 100 });
+      expect(await sf.begin("usr_two", "PENDINGTHREE")).toBe(false);
+      expect([...(await sf.enabledUserIds())]).toEqual(["usr_two"]);
+      expect(await sf.useStep("usr_two", 100)).toBe(false);
+      expect(await sf.useStep("usr_two", 99)).toBe(false);
+      const [x, y] = await Promise.all([sf.useStep("usr_two", 101), sf.useStep("usr_two", 101)]);
+      expect([x, y].filter(Boolean)).toHaveLength(1);
+      expect(await sf.recoveryCodesLeft("usr_two")).toBe(2);
+      const [p, q] = await Promise.all([sf.useRecoveryCode("usr_two", "a".repeat(64), at(6)), sf.useRecoveryCode("usr_two", "a".repeat(64), at(6))]);
+      expect([p, q].filter(Boolean)).toHaveLength(1);
+      expect(await sf.useRecoveryCode("usr_one", "b".repeat(64), at(6))).toBe(false);
+      expect(await sf.recoveryCodesLeft("usr_two")).toBe(1);
+      expect(await sf.remove("usr_two")).toBe(true);
+      expect(await sf.get("usr_two")).toBeUndefined();
+      expect(await sf.recoveryCodesLeft("usr_two")).toBe(0);
+      expect(await sf.remove("usr_two")).toBe(false);
+    });
+
+    it("keeps sign-in challenges by hash, ends each once, prunes the ended ones", async () => {
+      await store.loginChallenges.create({ idHash: "c".repeat(64), userId: "usr_one", createdAt: at(0), expiresAt: at(300) });
+      await store.loginChallenges.create({ idHash: "d".repeat(64), userId: "usr_one", createdAt: at(0), expiresAt: at(100) });
+      expect(await store.loginChallenges.get("c".repeat(64))).toEqual({ idHash: "c".repeat(64), userId: "usr_one", createdAt: at(0), expiresAt: at(300) });
+      expect(await store.loginChallenges.prune(at(100))).toBe(1);
+      expect(await store.loginChallenges.get("d".repeat(64))).toBeUndefined();
+      const [a, b] = await Promise.all([store.loginChallenges.remove("c".repeat(64)), store.loginChallenges.remove("c".repeat(64))]);
+      expect([a, b].filter(Boolean)).toHaveLength(1);
     });
 
     it("refuses a session for a user that does not exist", async () => {

@@ -13,6 +13,8 @@ import { assetPath } from "./assets.ts";
 export const consoleNav: readonly { href: string; text: string; action: ConsoleAction }[] = [
   { href: "/manage", text: "Overview", action: "read" },
   { href: "/manage/audit", text: "Audit log", action: "audit.read" },
+  { href: "/manage/users", text: "Users", action: "users.manage" },
+  { href: "/manage/account", text: "Account", action: "read" },
 ];
 
 /** Who is signed in, shown in the header of every signed-in page, and the page of the navigation it is on. */
@@ -44,14 +46,19 @@ export function consolePage(title: string, body: string, options: { chrome?: Sig
   return (
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
     `<meta name="robots" content="noindex"><meta name="color-scheme" content="light dark"><title>${esc(title)} · Vigil console</title>` +
-    `<link rel="stylesheet" href="${esc(assetPath("console.css"))}">${scripts}</head>` +
+    `<link rel="icon" href="data:,"><link rel="stylesheet" href="${esc(assetPath("console.css"))}">${scripts}</head>` +
     `<body><a class="skip" href="#main">Skip to content</a>${options.chrome ? header(options.chrome) : ""}` +
     `<main id="main"${options.narrow === false ? "" : ' class="narrow"'}>${body}</main></body></html>`
   );
 }
 
-const csrfField = (token: string) => `<input type="hidden" name="csrf" value="${esc(token)}">`;
-const problem = (message: string | undefined) => (message ? `<p class="error" role="alert">${esc(message)}</p>` : "");
+export const csrfField = (token: string) => `<input type="hidden" name="csrf" value="${esc(token)}">`;
+export const problem = (message: string | undefined) => (message ? `<p class="error" role="alert">${esc(message)}</p>` : "");
+
+/** A page without the signed-in header (the account and users pages, until they are given one). */
+export function layout(title: string, body: string): string {
+  return consolePage(title, body);
+}
 
 /** The sign-in form; `email` is kept after a refusal, the password never is. */
 export function loginPage(input: { csrf: string; email?: string; error?: string; next?: string }): string {

@@ -11,7 +11,7 @@ import { setPasswordPath } from "../../auth/add-user.ts";
 import type { LimiterState } from "../../auth/login-limiter.ts";
 import { endSession, resolveSession } from "../../auth/session.ts";
 import { setPasswordWithLink, userOfLink, linkInvalidMessage } from "../../auth/set-password.ts";
-import { signIn, signInRefusedMessage } from "../../auth/sign-in.ts";
+import { challengeTtlMs, signIn, signInRefusedMessage } from "../../auth/sign-in.ts";
 import type { Clock } from "../../core/clock.ts";
 import { isAppError } from "../../core/errors.ts";
 import type { Store } from "../../store/types.ts";
@@ -30,6 +30,9 @@ import { summarize } from "../../audit/summary.ts";
 // Kept in their own file so that the API's deps can name them without importing the console's routes.
 export { defaultConsoleSettings, type ConsoleSettings } from "./settings.ts";
 import type { ConsoleSettings } from "./settings.ts";
+import { registerInviteRoutes } from "./invites.ts";
+import type { ConsoleKit } from "./kit.ts";
+import { challengeCookie, registerTotpRoutes } from "./totp.ts";
 
 /** The cookie holding the session's secret, and the one holding the CSRF token of the forms shown before sign-in. */
 export const sessionCookie = "vigil_session";
@@ -131,12 +134,37 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
   const forged = (reply: FastifyReply) =>
     page(reply, 403, messagePage("Form refused", "This form expired or was sent from another site. Open the page again and resend it.", { href: "/manage/login", text: "Sign in" }));
   const session = (request: FastifyRequest) => resolveSession({ store: deps.store, clock: deps.clock, sessions: settings.sessions }, cookies(request).get(sessionCookie));
+  const kit: ConsoleKit = {
+    store: deps.store,
+    clock: deps.clock,
+    sessions: settings.sessions,
+    login: settings.login,
+    issuer: settings.issuer ?? "Vigil",
+    inviter: settings.inviter,
+    limiter,
+    clientAddress: deps.clientAddress,
+    page,
+    field,
+    setCookie,
+    formToken,
+    forged,
+    cookie: (request, name) => cookies(request).get(name),
+    setSessionCookie: (request, reply, secret) => setCookie(request, reply, sessionCookie, secret, Math.floor(settings.sessions.absoluteMs / 1000)),
+    forgedBeforeSignIn: (request) => crossOrigin(request) || !same(cookies(request).get(formCookie) ?? "", field(request.body, "csrf")),
+    forgedSignedIn: (request, csrf) => crossOrigin(request) || !same(csrf, field(request.body, "csrf")),
+    session: async (request) => {
+      const signedIn = await session(request);
+      return signedIn && { ...signedIn, csrf: sessionCsrf(cookies(request).get(sessionCookie) as string) };
+    },
+  };
 
   registerConsoleAssets(app);
   registerOverviewEvents(app, { feed: new OverviewFeed(deps.overview, app.log), signedIn: (request) => streamAllowed(deps, settings, cookies(request).get(sessionCookie)) });
 
   void app.register(async (scope) => {
     await scope.register(formbody, { bodyLimit: 16 * 1024 });
+    registerTotpRoutes(scope, kit);
+    registerInviteRoutes(scope, kit);
 
     // The audit log's one choke point for the console: every POST under /manage, whoever sent it and however it ended.
     // Who is signed in is read before the handler (signing out ends the session); a sign-in names the email typed.
@@ -203,6 +231,10 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       if (outcome.ok) {
         setCookie(request, reply, sessionCookie, outcome.sessionSecret, Math.floor(settings.sessions.absoluteMs / 1000));
         return reply.status(303).header("cache-control", "no-store").redirect("/manage");
+      }
+      if (outcome.reason === "second_factor") {
+        setCookie(request, reply, challengeCookie, outcome.challengeSecret, Math.floor(challengeTtlMs / 1000));
+        return reply.status(303).header("cache-control", "no-store").redirect("/manage/login/code");
       }
       if (outcome.reason === "rate_limited") {
         const seconds = Math.ceil(outcome.retryAfterMs / 1000);

@@ -1,3 +1,4 @@
+import type { Inviter } from "../../auth/invite-user.ts";
 import { defaultLoginLimits, type LoginLimits } from "../../auth/login-limiter.ts";
 import { defaultSessionPolicy, type SessionPolicy } from "../../auth/session-expiry.ts";
 
@@ -5,6 +6,10 @@ import { defaultSessionPolicy, type SessionPolicy } from "../../auth/session-exp
 export interface ConsoleSettings {
   sessions: SessionPolicy;
   login: LoginLimits;
+  /** The issuer authenticator apps show (the site's name); "Vigil" when not given. */
+  issuer?: string;
+  /** Sends invitations; without it the users page offers none. */
+  inviter?: Inviter;
 }
 
 export const defaultConsoleSettings: ConsoleSettings = { sessions: defaultSessionPolicy, login: defaultLoginLimits };

@@ -1,0 +1,36 @@
+/** What the console's page modules share with the core routes (cookies, forms, CSRF, the session), handed over once. */
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Inviter } from "../../auth/invite-user.ts";
+import type { LimiterState, LoginLimits } from "../../auth/login-limiter.ts";
+import type { SessionPolicy } from "../../auth/session-expiry.ts";
+import type { Clock } from "../../core/clock.ts";
+import type { SessionRow, Store, UserRow } from "../../store/types.ts";
+
+/** The console's shared helpers, made by registerConsoleRoutes. */
+export interface ConsoleKit {
+  store: Store;
+  clock: Clock;
+  sessions: SessionPolicy;
+  login: LoginLimits;
+  /** The issuer authenticator apps show for Vigil's codes (the site's name). */
+  issuer: string;
+  inviter: Inviter | undefined;
+  limiter: LimiterState;
+  clientAddress(request: FastifyRequest): string;
+  page(reply: FastifyReply, status: number, html: string): FastifyReply;
+  cookie(request: FastifyRequest, name: string): string | undefined;
+  field(body: unknown, name: string): string;
+  setCookie(request: FastifyRequest, reply: FastifyReply, name: string, value: string, maxAgeSeconds: number): void;
+  /** Sets the session cookie of a new session. */
+  setSessionCookie(request: FastifyRequest, reply: FastifyReply, sessionSecret: string): void;
+  /** The pre-sign-in form token (set as a cookie when the browser has none). */
+  formToken(request: FastifyRequest, reply: FastifyReply): string;
+  /** Whether a pre-sign-in POST lacks its form token or comes from another origin. */
+  forgedBeforeSignIn(request: FastifyRequest): boolean;
+  /** The signed-in user and the CSRF token of their forms, or undefined. */
+  session(request: FastifyRequest): Promise<{ user: UserRow; session: SessionRow; csrf: string } | undefined>;
+  /** Whether a signed-in POST lacks its CSRF token or comes from another origin. */
+  forgedSignedIn(request: FastifyRequest, csrf: string): boolean;
+  /** The 403 answer to a forged form. */
+  forged(reply: FastifyReply): FastifyReply;
+}

@@ -34,6 +34,11 @@ describe("the audit summary", () => {
     });
   });
 
+  it("hides the fields a request names as secret, only on that request", () => {
+    expect(summarize({ method: "POST", path: "/manage/login/code", body: { code: "123456", csrf: "x" }, secretFields: ["code"] }).body).toEqual({ code: "***", csrf: "***" });
+    expect(summarize({ method: "POST", path: "/api/v1/incidents", body: { components: [{ code: "orders-db" }] } }).body).toEqual({ components: [{ code: "orders-db" }] });
+  });
+
   it("keeps the query when there is one", () => {
     expect(summarize({ method: "POST", path: "/p", query: { dry_run: "true" }, body: { a: 1 } })).toEqual({ method: "POST", path: "/p", query: { dry_run: "true" }, body: { a: 1 } });
     expect(summarize({ method: "DELETE", path: "/p", query: {} })).toEqual({ method: "DELETE", path: "/p" });

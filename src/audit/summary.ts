@@ -43,8 +43,14 @@ export function redact(value: unknown, depth = 0): unknown {
 }
 
 /** A request's summary: its method and path, its query and its body, redacted; a text body (a CSV file) only by size. */
-export function summarize(input: { method: string; path: string; query?: unknown; body?: unknown }): Record<string, unknown> {
+export function summarize(input: { method: string; path: string; query?: unknown; body?: unknown; secretFields?: readonly string[] }): Record<string, unknown> {
   const summary: Record<string, unknown> = { method: input.method, path: input.path };
+  const body = input.body;
+  // Fields secret on this request only (a console form's `code`: a second factor's code, where `code` elsewhere names a component).
+  if (input.secretFields !== undefined && body !== null && typeof body === "object" && !Array.isArray(body)) {
+    const hidden = Object.fromEntries(Object.entries(body).map(([key, value]) => [key, input.secretFields?.includes(key) ? "***" : value]));
+    return summarize({ method: input.method, path: input.path, query: input.query, body: hidden });
+  }
   if (input.query !== undefined && input.query !== null && typeof input.query === "object" && Object.keys(input.query).length > 0) summary.query = redact(input.query);
   if (typeof input.body === "string") summary.body = { text_bytes: Buffer.byteLength(input.body), lines: input.body.split("\n").filter((line) => line.trim() !== "").length };
   else if (input.body !== undefined) summary.body = redact(input.body);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkLimit, limitKeys, maxKeys, recordFailure, recordSuccess, type LimiterState, type LoginLimits } from "./login-limiter.ts";
+import { checkLimit, limitKeys, maxKeys, recordFailure, recordSuccess, startAttempt, withdrawAttempt, type LimiterState, type LoginLimits } from "./login-limiter.ts";
 
 const limits: LoginLimits = { account: { max: 3, windowMs: 60_000 }, address: { max: 5, windowMs: 60_000 } };
 const fail = (state: LimiterState, email: string, address: string, at: number) => {
@@ -29,10 +29,23 @@ describe("login limiter", () => {
 
   it("forgets an account's failures on success, but not its address's", () => {
     let state: LimiterState = new Map();
-    for (let i = 0; i < 3; i++) state = fail(state, "ada@example.com", "192.0.2.1", i);
-    recordSuccess(state, limitKeys("ada@example.com", "192.0.2.1"));
+    for (let i = 0; i < 2; i++) state = fail(state, "ada@example.com", "192.0.2.1", i);
+    expect(startAttempt(state, limits, limitKeys("ada@example.com", "192.0.2.1"), 5)).toEqual({ allowed: true });
+    recordSuccess(state, limitKeys("ada@example.com", "192.0.2.1"), 5);
     expect(checkLimit(state, limits, limitKeys("ada@example.com", "192.0.2.9"), 10)).toEqual({ allowed: true });
-    expect(state.get("address:192.0.2.1")).toEqual([0, 1, 2]);
+    // The successful attempt itself is taken back from the address.
+    expect(state.get("address:192.0.2.1")).toEqual([0, 1]);
+  });
+
+  it("counts attempts made in parallel before any is answered: a burst gets no more tries than the limit", () => {
+    const state: LimiterState = new Map();
+    const keys = limitKeys("ada@example.com", "192.0.2.1");
+    // Every attempt checks and counts at once, before its password or code is verified (an await later).
+    const burst = Array.from({ length: 20 }, () => startAttempt(state, limits, keys, 1_000));
+    expect(burst.filter((a) => a.allowed)).toHaveLength(limits.account.max);
+    // A right answer takes its own attempt back; one that needs a second step only withdraws it.
+    withdrawAttempt(state, keys, 1_000);
+    expect(state.get(keys.account)).toHaveLength(limits.account.max - 1);
   });
 
   it("keeps at most the limit's failures per key and at most maxKeys keys", () => {

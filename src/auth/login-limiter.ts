@@ -55,7 +55,32 @@ export function recordFailure(state: LimiterState, limits: LoginLimits, keys: { 
   while (next.size > maxKeys) next.delete(next.keys().next().value as string);
 }
 
-/** Records a successful sign-in: the account's failures are forgotten, the address's are kept. */
-export function recordSuccess(state: LimiterState, keys: { account: string }): void {
+/**
+ * Checks and counts an attempt in one step, with no await between them, so that attempts sent in parallel are all
+ * counted before any of them is answered: each is a failure until the caller calls `recordSuccess` with the same
+ * `now`. (Checking first and counting a failure after the password or code was verified let a burst of parallel
+ * guesses all pass the check.)
+ */
+export function startAttempt(state: LimiterState, limits: LoginLimits, keys: { account: string; address: string }, now: number): { allowed: true } | { allowed: false; retryAfterMs: number } {
+  const limit = checkLimit(state, limits, keys, now);
+  if (limit.allowed) recordFailure(state, limits, keys, now);
+  return limit;
+}
+
+/** Takes back the attempt started at `at` (`startAttempt`) from the account's and the address's counts: it did not fail. */
+export function withdrawAttempt(state: LimiterState, keys: { account: string; address: string }, at: number): void {
+  for (const key of [keys.account, keys.address]) {
+    const times = state.get(key);
+    const i = times === undefined ? -1 : times.lastIndexOf(at);
+    if (times !== undefined && i >= 0) state.set(key, [...times.slice(0, i), ...times.slice(i + 1)]);
+  }
+}
+
+/**
+ * Records a successful sign-in: the account's failures are forgotten, the address's are kept, except the attempt
+ * started at `startedAt` (`startAttempt`), which succeeded.
+ */
+export function recordSuccess(state: LimiterState, keys: { account: string; address: string }, startedAt: number): void {
+  withdrawAttempt(state, keys, startedAt);
   state.delete(keys.account);
 }

@@ -1,6 +1,6 @@
 import type { Clock } from "../core/clock.ts";
 import type { Store } from "../store/types.ts";
-import { checkLimit, limitKeys, recordFailure, recordSuccess, type LimiterState, type LoginLimits } from "./login-limiter.ts";
+import { limitKeys, recordSuccess, startAttempt, type LimiterState, type LoginLimits } from "./login-limiter.ts";
 import { spendCode } from "./second-factor.ts";
 import { hashOfPresented } from "./secrets.ts";
 import type { SessionPolicy } from "./session-expiry.ts";
@@ -27,15 +27,12 @@ export async function signInWithCode(
   const user = await deps.store.users.get(challenge.userId);
   if (!user || user.disabledAt !== null) return { ok: false, reason: "expired" };
   const keys = limitKeys(user.email, input.address);
-  const limit = checkLimit(deps.limiter, deps.limits, keys, now.getTime());
+  const limit = startAttempt(deps.limiter, deps.limits, keys, now.getTime());
   if (!limit.allowed) return { ok: false, reason: "rate_limited", retryAfterMs: limit.retryAfterMs };
   const spent = await spendCode(deps, { userId: user.id, code: input.code, recovery: true });
-  if (spent === undefined) {
-    recordFailure(deps.limiter, deps.limits, keys, now.getTime());
-    return { ok: false, reason: "refused" };
-  }
+  if (spent === undefined) return { ok: false, reason: "refused" };
   // One challenge, one session: a second request with the same cookie finds it gone.
   if (!(await deps.store.loginChallenges.remove(challenge.idHash))) return { ok: false, reason: "expired" };
-  recordSuccess(deps.limiter, keys);
+  recordSuccess(deps.limiter, keys, now.getTime());
   return startSession(deps, user, input, now, { second_factor: spent });
 }

@@ -1,6 +1,6 @@
 import type { Clock } from "../core/clock.ts";
 import type { Store, UserRow } from "../store/types.ts";
-import { checkLimit, limitKeys, recordFailure, recordSuccess, type LimiterState, type LoginLimits } from "./login-limiter.ts";
+import { limitKeys, recordSuccess, startAttempt, withdrawAttempt, type LimiterState, type LoginLimits } from "./login-limiter.ts";
 import { passwordMatches } from "./password-hash.ts";
 import { hasSecondFactor } from "./second-factor.ts";
 import { mintSecret } from "./secrets.ts";
@@ -26,25 +26,24 @@ export async function signIn(
   input: { email: string; password: string; address: string; userAgent: string | undefined },
 ): Promise<SignInOutcome> {
   const keys = limitKeys(input.email, input.address);
-  const limit = checkLimit(deps.limiter, deps.limits, keys, deps.clock.now().getTime());
+  const startedAt = deps.clock.now().getTime();
+  const limit = startAttempt(deps.limiter, deps.limits, keys, startedAt);
   if (!limit.allowed) return { ok: false, reason: "rate_limited", retryAfterMs: limit.retryAfterMs };
   const user = input.email.length <= 254 && input.password.length <= 1024 ? await deps.store.users.byEmail(input.email.trim()) : undefined;
   const usable = user !== undefined && user.disabledAt === null ? user.passwordHash : null;
   const matches = await passwordMatches(input.password.slice(0, 1024), usable);
   const now = deps.clock.now();
-  if (!matches || user === undefined) {
-    recordFailure(deps.limiter, deps.limits, keys, now.getTime());
-    return { ok: false, reason: "refused" };
-  }
+  if (!matches || user === undefined) return { ok: false, reason: "refused" };
   if (await hasSecondFactor(deps, user.id)) {
-    // The account's failures are forgotten only once the code is right too.
+    // The right password is no failure, but the account's failures are forgotten only once the code is right too.
+    withdrawAttempt(deps.limiter, keys, startedAt);
     const challenge = mintSecret();
     // Challenges never finished are cleared here, by the next sign-in that makes one.
     await deps.store.loginChallenges.prune(now);
     await deps.store.loginChallenges.create({ idHash: challenge.hash, userId: user.id, createdAt: now, expiresAt: new Date(now.getTime() + challengeTtlMs) });
     return { ok: false, reason: "second_factor", challengeSecret: challenge.secret };
   }
-  recordSuccess(deps.limiter, keys);
+  recordSuccess(deps.limiter, keys, startedAt);
   return startSession(deps, user, input, now, {});
 }
 

@@ -110,6 +110,23 @@ describe("the console over HTTP", () => {
     expect((await login("bob@example.com", password, { "x-forwarded-for": "192.0.2.99" })).status).toBe(303);
   }, 60_000);
 
+  it("counts guesses sent together before any is answered: a burst for one account gets only 5 tries", async () => {
+    const forms = [];
+    for (let i = 0; i < 12; i++) forms.push(await form({ "x-forwarded-for": `203.0.113.${i + 1}` }));
+    const answers = await Promise.all(
+      forms.map((f, i) =>
+        fetch(`${test.vigil.url}/manage/login`, {
+          method: "POST",
+          redirect: "manual",
+          headers: { "x-forwarded-for": `203.0.113.${i + 1}`, cookie: f.cookie, "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ csrf: f.csrf, email: "erin@example.com", password: `wrong guess ${i}` }).toString(),
+        }),
+      ),
+    );
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([...Array(5).fill(401), ...Array(7).fill(429)]);
+  }, 60_000);
+
   it("answers 429 after 20 failures from one address, whatever the accounts", async () => {
     for (let i = 0; i < 20; i++) expect((await login(`nobody${i}@example.com`, "wrong password here", { "x-forwarded-for": "198.51.100.7" })).status).toBe(401);
     expect((await login("ada@example.com", password, { "x-forwarded-for": "198.51.100.7" })).status).toBe(429);

@@ -150,6 +150,11 @@ describe("the second factor over HTTP", () => {
     const { challenge } = await password1("bob@example.com", "192.0.2.50");
     const wrong = totpCode(secret, new Date(clock.now().getTime() + 10 * 60_000));
     for (let i = 0; i < 5; i++) expect((await code(challenge as string, wrong, `192.0.2.${51 + i}`)).status).toBe(401);
+    // The audit log records each attempt, never the code typed: a code refused now may be right a minute later.
+    const attempts = (await test.vigil.store.audit.list({}, 500)).filter((row) => row.summary["path"] === "/manage/login/code");
+    expect(attempts.length).toBeGreaterThanOrEqual(5);
+    expect(JSON.stringify(attempts)).not.toContain(wrong);
+    expect(attempts[0]?.summary["body"]).toMatchObject({ code: "***" });
     const limited = await code(challenge as string, totpCode(secret, clock.now()), "192.0.2.60");
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);

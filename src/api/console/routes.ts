@@ -191,7 +191,8 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
           targetKind: "users",
           targetId: named?.id ?? null,
           status: reply.statusCode,
-          summary: summarize({ method: "POST", path, body: request.body }),
+          // A second factor's code or recovery code is as secret as a password, spent or not.
+          summary: summarize({ method: "POST", path, body: request.body, secretFields: ["code"] }),
           clientAddress: deps.clientAddress(request),
         });
       } catch (error) {

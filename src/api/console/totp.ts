@@ -3,7 +3,7 @@
  * right), and the signed-in user's account page, where they set up a TOTP second factor or turn it off.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { checkLimit, limitKeys, recordFailure } from "../../auth/login-limiter.ts";
+import { limitKeys, recordSuccess, startAttempt } from "../../auth/login-limiter.ts";
 import { codeRefusedMessage, confirmTotp, disableTotp, pendingTotpSecret } from "../../auth/second-factor.ts";
 import { signInWithCode } from "../../auth/sign-in-code.ts";
 import { totpUri } from "../../auth/totp.ts";
@@ -112,15 +112,15 @@ export function registerTotpRoutes(scope: FastifyInstance, kit: ConsoleKit): voi
     // Turning it off takes a current code, guessed no faster than a sign-in.
     const keys = limitKeys(signedIn.user.email, kit.clientAddress(request));
     const now = kit.clock.now().getTime();
-    const limit = checkLimit(kit.limiter, kit.login, keys, now);
+    const limit = startAttempt(kit.limiter, kit.login, keys, now);
     if (!limit.allowed) return account(reply.header("retry-after", String(Math.ceil(limit.retryAfterMs / 1000))), signedIn.user, signedIn.csrf, 429, { error: "Too many failed attempts. Try again later." });
     try {
       await disableTotp(deps, { userId: signedIn.user.id, code: kit.field(request.body, "code") });
     } catch (error) {
       if (!isAppError(error) || error.code !== "validation_failed") throw error;
-      recordFailure(kit.limiter, kit.login, keys, now);
       return account(reply, signedIn.user, signedIn.csrf, 400, { error: error.message });
     }
+    recordSuccess(kit.limiter, keys, now);
     return account(reply, signedIn.user, signedIn.csrf, 200, { notice: "The second factor is off: signing in needs the password alone." });
   });
 

@@ -84,7 +84,7 @@ for (const backend of storeBackends()) {
       expect(wrong.json.error.message).toMatch(/this agent token reports for region eu-west, not us-east/);
       const read = await call("GET", "/api/v1/agent/assignments", vigil.token);
       expect(read.status).toBe(403);
-      expect(read.json.error.message).toMatch(/needs a token with scope agent; this token has scope read/);
+      expect(read.json.error.message).toBe("this endpoint is for probe agents: it needs a token of scope agent; this token has role viewer");
       // An agent token reads nothing else.
       expect((await call("GET", "/api/v1/monitors", agentToken)).status).toBe(403);
     });

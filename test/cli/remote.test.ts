@@ -207,7 +207,7 @@ describe("vigil incident and vigil windows against a running Vigil", () => {
       const res = await read(["incident", "open", "--name", "Nope", "--body", "Not allowed."]);
       expect(res.code).toBe(1);
       expect(res.stdout).toBe("");
-      expect(res.stderr).toMatch(/^vigil: POST \/api\/v1\/incidents: 403 .*scope write/);
+      expect(res.stderr).toMatch(/^vigil: POST \/api\/v1\/incidents: 403 this needs the action incidents.write \(role responder or above\); this token has role viewer/);
       for (const token of tokens()) expect(res.stdout + res.stderr).not.toContain(token);
       // Nothing was opened.
       expect(JSON.parse((await read(["incident", "list", "--json"])).stdout)).toHaveLength(1);

@@ -138,7 +138,7 @@ describe("vigil silence against a running Vigil", () => {
     it("a read token: exit 1 with 403, nothing added", async () => {
       const res = await read(["silence", "add", "--kind", "*", "--duration", "1h", "--comment", "x"]);
       expect(res.code).toBe(1);
-      expect(res.stderr).toMatch(/^vigil: POST \/api\/v1\/silences: 403 .*scope write/);
+      expect(res.stderr).toMatch(/^vigil: POST \/api\/v1\/silences: 403 this needs the action silences.write \(role responder or above\); this token has role viewer/);
       expect(await listed(["--all"])).toHaveLength(2);
     });
 

@@ -117,7 +117,7 @@ describe("vigil subscribers against a running Vigil", () => {
   it("says which scope is missing, and what cannot be read", async () => {
     const read = await vigilCli(["subscribers", "export"], { VIGIL_URL: test.vigil.url, VIGIL_TOKEN: test.token });
     expect(read.code).toBe(1);
-    expect(read.stderr).toContain("403 this endpoint needs a token with scope admin; this token has scope read");
+    expect(read.stderr).toContain("403 this needs the action subscribers.export (role admin or above); this token has role viewer");
     expect(await vigilCli(["subscribers", "count"], { VIGIL_URL: test.vigil.url, VIGIL_TOKEN: test.token })).toEqual({ code: 0, stdout: "2\n", stderr: "" });
     const missing = await run(["subscribers", "import", "nope.csv"]);
     expect(missing.code).toBe(1);

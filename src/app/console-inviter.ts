@@ -1,15 +1,11 @@
 /** Sends console invitations through the SMTP server of `console.email`; without one, the link is only returned. */
-import nodemailer from "nodemailer";
 import { createInvite, inviteUrl, noMailMessage, renderInviteEmail, type Inviter } from "../auth/invite-user.ts";
 import type { Clock } from "../core/clock.ts";
 import { AppError } from "../core/errors.ts";
 import type { VigilConfig } from "../config/index.ts";
-import { classifySmtpError } from "../notify/channels/email.ts";
-import { redact } from "../notify/channels/http-send.ts";
+import { sendOneOffMail } from "../notify/one-off-mail.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Store } from "../store/types.ts";
-
-const sendTimeoutMs = 10_000;
 
 /** The console's inviter over a store, the current configuration and the console's public address. */
 export function consoleInviter(deps: { store: Pick<Store, "transaction">; clock: Clock; config: () => VigilConfig; publicUrl: () => string; logger: Logger }): Inviter {
@@ -25,27 +21,11 @@ export function consoleInviter(deps: { store: Pick<Store, "transaction">; clock:
       const result = { user: made.user, url, expiresAt: made.expiresAt, reinvited: made.reinvited };
       if (settings === undefined) return { ...result, mail: { sent: false, reason: noMailMessage } };
       const mail = renderInviteEmail({ siteName: config.site.name, consoleUrl: base, from: settings.from, to: made.user.email, role: made.user.role, url, expiresAt: made.expiresAt });
-      const transport = nodemailer.createTransport({
-        host: settings.host,
-        port: settings.port,
-        secure: settings.secure,
-        ...(settings.username ? { auth: { user: settings.username, pass: settings.password ?? "" } } : {}),
-        connectionTimeout: sendTimeoutMs,
-        greetingTimeout: sendTimeoutMs,
-        socketTimeout: sendTimeoutMs,
-      });
-      try {
-        await transport.sendMail({ from: mail.from, to: mail.to, subject: mail.subject, text: mail.text, headers: { "auto-submitted": "auto-generated" } });
-        return { ...result, mail: { sent: true } };
-      } catch (error) {
-        const classified = classifySmtpError(error);
-        // Neither the SMTP password nor the link (which would let its reader in) reaches the log or the answer.
-        const reason = redact(classified.ok ? "SMTP error" : classified.error, [settings.password ?? "", made.linkSecret].filter((s) => s !== ""));
-        deps.logger.warn({ kind: "invite", user: made.user.id, smtp: settings.host, error: reason }, "an invitation e-mail could not be sent");
-        return { ...result, mail: { sent: false, reason: `the e-mail could not be sent: ${reason}` } };
-      } finally {
-        transport.close();
-      }
+      // Neither the SMTP password nor the link (which would let its reader in) reaches the log or the answer.
+      const sent = await sendOneOffMail(settings, { from: mail.from, to: mail.to, subject: mail.subject, text: mail.text, headers: { "auto-submitted": "auto-generated" } }, [made.linkSecret]);
+      if (sent.sent) return { ...result, mail: sent };
+      deps.logger.warn({ kind: "invite", user: made.user.id, smtp: settings.host, error: sent.reason }, "an invitation e-mail could not be sent");
+      return { ...result, mail: { sent: false, reason: `the e-mail could not be sent: ${sent.reason}` } };
     },
   };
 }

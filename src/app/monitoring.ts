@@ -465,6 +465,11 @@ export class MonitoringService {
     }
     const now = new Date(check.at.getTime() + (check.unansweredMs ?? 0));
     if (receivedAt - now.getTime() > agentLateMs) return;
+    // The check has answered already: its result (or a later one) was taken first, as it can be when the news of
+    // running checks comes from another node, through the store, slower than the results. Suspecting it now would
+    // count the same check's failure twice.
+    const lastAt = this.#states.get(monitorId)?.regions[region]?.lastAt;
+    if (lastAt !== undefined && lastAt >= check.at.getTime()) return;
     await this.#suspectHang(monitorId, monitor.policy, region, check.at, now, () => check.confirmingCheck === true);
   }
 

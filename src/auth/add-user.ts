@@ -20,11 +20,8 @@ export function emailProblem(email: string): string | undefined {
   return undefined;
 }
 
-/** Adds a console user without a password and mints their one-time set-password link; the secret is returned once. */
-export async function addUser(
-  deps: { store: Pick<Store, "transaction">; clock: Clock },
-  input: { email: string; role: string; actor: string },
-): Promise<{ user: UserRow; linkSecret: string; linkExpiresAt: Date }> {
+/** The e-mail (trimmed) and role of a user to add or invite; a validation error naming the field otherwise. */
+export function newUserInput(input: { email: string; role: string }): { email: string; role: UserRole } {
   const email = input.email.trim();
   const problem = emailProblem(email);
   if (problem) throw new AppError("validation_failed", `email: ${problem}`, { details: [{ path: "email", message: problem }] });
@@ -32,9 +29,22 @@ export async function addUser(
     const message = `expected one of ${userRoles.join(", ")}, got "${input.role.slice(0, 40)}"`;
     throw new AppError("validation_failed", `role: ${message}`, { details: [{ path: "role", message }] });
   }
-  const role: UserRole = input.role;
+  return { email, role: input.role };
+}
+
+/** A new user's id: `usr_` and 12 lowercase letters and digits. */
+export function newUserId(): string {
+  return `usr_${randomBytes(9).toString("base64url").toLowerCase().replace(/[^a-z0-9]/g, "0")}`;
+}
+
+/** Adds a console user without a password and mints their one-time set-password link; the secret is returned once. */
+export async function addUser(
+  deps: { store: Pick<Store, "transaction">; clock: Clock },
+  input: { email: string; role: string; actor: string },
+): Promise<{ user: UserRow; linkSecret: string; linkExpiresAt: Date }> {
+  const { email, role } = newUserInput(input);
   const now = deps.clock.now();
-  const id = `usr_${randomBytes(9).toString("base64url").toLowerCase().replace(/[^a-z0-9]/g, "0")}`;
+  const id = newUserId();
   const link = mintSecret();
   const linkExpiresAt = new Date(now.getTime() + passwordLinkTtlMs);
   await deps.store.transaction(async (tx) => {

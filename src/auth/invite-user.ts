@@ -1,10 +1,8 @@
 /** Invitations: a console user made with a role and a one-time link that sets their password and signs them in. */
-import { randomBytes } from "node:crypto";
 import type { Clock } from "../core/clock.ts";
 import { AppError } from "../core/errors.ts";
 import type { Store, UserRole, UserRow } from "../store/types.ts";
-import { emailProblem } from "./add-user.ts";
-import { isUserRole, userRoles } from "./roles.ts";
+import { newUserId, newUserInput } from "./add-user.ts";
 import { mintSecret } from "./secrets.ts";
 
 /** The path of the invitation page; the link is this with `?token=`. */
@@ -44,14 +42,7 @@ export async function createInvite(
   deps: { store: Pick<Store, "transaction">; clock: Clock },
   input: { email: string; role: string; actor: string; validForMs: number },
 ): Promise<{ user: UserRow; linkSecret: string; expiresAt: Date; reinvited: boolean }> {
-  const email = input.email.trim();
-  const problem = emailProblem(email);
-  if (problem) throw new AppError("validation_failed", `email: ${problem}`, { details: [{ path: "email", message: problem }] });
-  if (!isUserRole(input.role)) {
-    const message = `expected one of ${userRoles.join(", ")}, got "${input.role.slice(0, 40)}"`;
-    throw new AppError("validation_failed", `role: ${message}`, { details: [{ path: "role", message }] });
-  }
-  const role: UserRole = input.role;
+  const { email, role } = newUserInput(input);
   const now = deps.clock.now();
   const link = mintSecret();
   const expiresAt = new Date(now.getTime() + input.validForMs);
@@ -59,7 +50,7 @@ export async function createInvite(
     const existing = await tx.users.byEmail(email);
     if (existing && (existing.passwordHash !== null || existing.disabledAt !== null)) throw new AppError("conflict", `a user with the e-mail ${email} exists already`);
     if (existing && existing.role !== role) throw new AppError("conflict", `${existing.email} was invited as ${existing.role} already; invite them again as ${existing.role}`);
-    const user: UserRow = existing ?? { id: `usr_${randomBytes(9).toString("base64url").toLowerCase().replace(/[^a-z0-9]/g, "0")}`, email, role, passwordHash: null, createdAt: now, updatedAt: now, disabledAt: null };
+    const user: UserRow = existing ?? { id: newUserId(), email, role, passwordHash: null, createdAt: now, updatedAt: now, disabledAt: null };
     if (existing) await tx.passwordLinks.revokeAllOf(user.id, now);
     else await tx.users.create({ id: user.id, email, role, createdAt: now });
     await tx.passwordLinks.create({ tokenHash: link.hash, userId: user.id, createdAt: now, expiresAt, purpose: "invite" });

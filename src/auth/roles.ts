@@ -7,47 +7,36 @@ import type { UserRole } from "../store/types.ts";
 /** Every role, from the most to the least powerful. */
 export const userRoles = ["owner", "admin", "responder", "viewer"] as const satisfies readonly UserRole[];
 
-/** Everything a person or a token may ask to do; each API route and console page needs one of these. */
-export const consoleActions = [
-  "read",
-  "incidents.write",
-  "incidents.publish",
-  "notes.write",
-  "maintenances.write",
-  "postmortems.write",
-  "silences.write",
-  "channels.test",
-  "upstreams.refresh",
-  "subscribers.write",
-  "subscribers.export",
-  "channels.write",
-  "config.reload",
-  "audit.read",
-  "tokens.manage",
-  "users.manage",
-] as const;
-export type ConsoleAction = (typeof consoleActions)[number];
+/**
+ * Everything a person or a token may ask to do, with the least powerful role that may do it: each API route and
+ * console page needs one of these. A role may do what its own and every less powerful role may.
+ */
+const leastRoles = {
+  read: "viewer",
+  "incidents.write": "responder",
+  "incidents.publish": "responder",
+  "notes.write": "responder",
+  "maintenances.write": "responder",
+  "postmortems.write": "responder",
+  "silences.write": "responder",
+  "channels.test": "responder",
+  "upstreams.refresh": "responder",
+  "subscribers.write": "admin",
+  "subscribers.export": "admin",
+  "channels.write": "admin",
+  "config.reload": "admin",
+  "audit.read": "admin",
+  "tokens.manage": "owner",
+  "users.manage": "owner",
+} as const satisfies Record<string, UserRole>;
+export type ConsoleAction = keyof typeof leastRoles;
 
-const responder: readonly ConsoleAction[] = [
-  "read",
-  "incidents.write",
-  "incidents.publish",
-  "notes.write",
-  "maintenances.write",
-  "postmortems.write",
-  "silences.write",
-  "channels.test",
-  "upstreams.refresh",
-];
-const admin: readonly ConsoleAction[] = [...responder, "subscribers.write", "subscribers.export", "channels.write", "config.reload", "audit.read"];
+/** Every action, in the order of the table. */
+export const consoleActions = Object.keys(leastRoles) as ConsoleAction[];
 
 /** The role × action table. */
-export const roleActions: Readonly<Record<UserRole, ReadonlySet<ConsoleAction>>> = {
-  owner: new Set(consoleActions),
-  admin: new Set(admin),
-  responder: new Set(responder),
-  viewer: new Set<ConsoleAction>(["read"]),
-};
+const upTo = (role: UserRole): ReadonlySet<ConsoleAction> => new Set(consoleActions.filter((action) => roleAtMost(leastRoles[action], role)));
+export const roleActions: Readonly<Record<UserRole, ReadonlySet<ConsoleAction>>> = { owner: upTo("owner"), admin: upTo("admin"), responder: upTo("responder"), viewer: upTo("viewer") };
 
 /** Whether a user of `role` may do `action`. */
 export function roleAllows(role: UserRole, action: ConsoleAction): boolean {
@@ -61,7 +50,7 @@ export function isUserRole(text: string): text is UserRole {
 
 /** The less powerful of two roles. */
 export function lowerRole(a: UserRole, b: UserRole): UserRole {
-  return userRoles.indexOf(a) >= userRoles.indexOf(b) ? a : b;
+  return roleAtMost(a, b) ? a : b;
 }
 
 /** Whether `a` is at most as powerful as `b`. */
@@ -71,7 +60,7 @@ export function roleAtMost(a: UserRole, b: UserRole): boolean {
 
 /** The least powerful role that may do `action`. */
 export function leastRoleFor(action: ConsoleAction): UserRole {
-  return [...userRoles].reverse().find((role) => roleAllows(role, action)) as UserRole;
+  return leastRoles[action];
 }
 
 /** The scopes API tokens were made with before they carried roles (`agent` stands apart and is not one of them). */

@@ -301,17 +301,22 @@ const notifications = strictMap({
   return { ...value, routes };
 });
 
+/** An SMTP server Vigil sends one-off e-mail through (confirmations, invitations), and the sender. */
+const smtpServer = {
+  host,
+  port: port.default(587),
+  secure: z.boolean().default(false),
+  username: text.optional(),
+  /** **Secret**. */
+  password: text.optional(),
+  from: text,
+};
+
 /** Public subscriptions: present, the status page offers them; e-mail needs `email`, webhooks are on unless turned off. */
 const subscribers = strictMap({
   /** The SMTP server subscriber e-mail goes through, and its sender. */
   email: strictMap({
-    host,
-    port: port.default(587),
-    secure: z.boolean().default(false),
-    username: text.optional(),
-    /** **Secret**. */
-    password: text.optional(),
-    from: text,
+    ...smtpServer,
     /** Connections kept open to the server while a fan-out is sent. */
     connections: count.default(5),
   }).optional(),
@@ -411,15 +416,7 @@ const region = strictMap({
 /** The console at /manage: how long a signed-in session lasts, and how invitations are sent. */
 const consoleSettings = strictMap({
   /** The SMTP server invitations go through, and their sender; without it, invitations are not e-mailed. */
-  email: strictMap({
-    host,
-    port: port.default(587),
-    secure: z.boolean().default(false),
-    username: text.optional(),
-    /** **Secret**. */
-    password: text.optional(),
-    from: text,
-  }).optional(),
+  email: strictMap(smtpServer).optional(),
   /** How long an invitation link works. */
   invite_valid_for: positiveDuration.default(72 * 3_600_000),
   session: strictMap({

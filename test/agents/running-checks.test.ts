@@ -19,6 +19,7 @@ regions:
   - { id: eu-west, name: Europe West }
 monitors:
   - { id: api, type: http, url: "http://127.0.0.1:9/", interval: 1s, timeout: 10s, regions: [eu-west] }
+  - { id: billing, type: http, url: "http://127.0.0.1:9/", interval: 1s, timeout: 10s, regions: [eu-west] }
 `;
 
 for (const backend of storeBackends()) {
@@ -45,19 +46,19 @@ for (const backend of storeBackends()) {
 
     const iso = (ms: number) => new Date(ms).toISOString();
     /** Sends a batch: results (numbered here, as the agent numbers them) and running checks. */
-    const send = async (results: { at: number; status: "up" | "down"; latency: number }[], running: object[] = []) => {
+    const send = async (results: { at: number; status: "up" | "down"; latency: number }[], running: object[] = [], monitor = "api") => {
       const body = {
         agent: { id: "agt_test", version: "1.0.0", started_at: iso(Date.now() - 60_000), buffer: { results: 0, dropped: 0 }, checks_per_second: 1 },
-        results: results.map((r) => ({ seq: ++seq, monitor: "api", at: iso(r.at), status: r.status, latency_ms: r.latency, facts: {}, ...(r.status === "down" ? { error: { kind: "timeout", message: "no answer in 10s" } } : {}) })),
+        results: results.map((r) => ({ seq: ++seq, monitor, at: iso(r.at), status: r.status, latency_ms: r.latency, facts: {}, ...(r.status === "down" ? { error: { kind: "timeout", message: "no answer in 10s" } } : {}) })),
         ...(running.length > 0 ? { running } : {}),
       };
       const res = await fetch(`${vigil.vigil.url}/api/v1/agent/results`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
       expect(res.status).toBe(200);
       expect((await res.json()).rejected).toEqual([]);
     };
-    const suspected = (startedAt: number, unansweredMs: number, afterSeq = seq) => ({ monitor: "api", at: iso(startedAt), after_seq: afterSeq, kind: "suspected", unanswered_ms: unansweredMs, confirming_check: false });
-    const events = async (kind: string): Promise<Event[]> =>
-      ((await vigil.get(`/api/v1/events?kind=${kind}&limit=100`)).json.events as Event[]).filter((e) => e.subject === "api").sort((a, b) => Number(a.id) - Number(b.id));
+    const suspected = (startedAt: number, unansweredMs: number, afterSeq = seq, monitor = "api") => ({ monitor, at: iso(startedAt), after_seq: afterSeq, kind: "suspected", unanswered_ms: unansweredMs, confirming_check: false });
+    const events = async (kind: string, monitor = "api"): Promise<Event[]> =>
+      ((await vigil.get(`/api/v1/events?kind=${kind}&limit=100`)).json.events as Event[]).filter((e) => e.subject === monitor).sort((a, b) => Number(a.id) - Number(b.id));
     const suspicionOf = async (startedAt: number) => (await events("monitor.hang_suspected")).filter((e) => e.data.check_started_at === iso(startedAt));
 
     it("takes a suspicion before the results made after it, and ignores one that comes more than 5 s late", async () => {
@@ -88,6 +89,26 @@ for (const backend of storeBackends()) {
       await expect.poll(() => suspicionOf(fresh), { timeout: 10_000 }).toHaveLength(1);
       expect(await suspicionOf(late)).toEqual([]);
       expect((await events("monitor.down")).map((e) => e.data.region)).toEqual(["eu-west"]);
+    }, 60_000);
+
+    it("ignores a suspicion of a check whose result it took first, as when the news of running checks comes later from another node", async () => {
+      clock.set(Date.now());
+      const t0 = Date.now() - 2_000;
+      await send(Array.from({ length: 6 }, (_, i) => ({ at: t0 + i * 100, status: "up" as const, latency: 3 })), [], "billing");
+      const region = async () => (await vigil.get("/api/v1/monitors/billing")).json.state.regions?.["eu-west"];
+      await expect.poll(async () => (await region())?.status, { timeout: 10_000 }).toBe("up");
+
+      // The failure is taken first; the suspicion of that same check, made before it failed, comes after.
+      const started = Date.now() - 1_300;
+      const before = seq;
+      await send([{ at: started, status: "down", latency: 1_250 }], [], "billing");
+      await expect.poll(async () => (await region())?.consecutive, { timeout: 10_000 }).toBe(1);
+      await send([], [suspected(started, 1_200, before, "billing")], "billing");
+      // A later batch shows the suspicion has been handled: one more good answer resets the count.
+      await send([{ at: Date.now() - 100, status: "up", latency: 3 }], [], "billing");
+      await expect.poll(async () => (await region())?.status, { timeout: 10_000 }).toBe("up");
+      expect(await events("monitor.hang_suspected", "billing")).toEqual([]);
+      expect([...(await events("monitor.degraded", "billing")), ...(await events("monitor.down", "billing"))]).toEqual([]);
     }, 60_000);
   });
 }

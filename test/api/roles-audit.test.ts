@@ -2,14 +2,13 @@
 // and every write (API, console, local socket) lands in the append-only audit log. On PGlite and PostgreSQL.
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addUser } from "../../src/auth/add-user.ts";
 import { createToken } from "../../src/auth/create-token.ts";
-import { setPasswordWithLink } from "../../src/auth/set-password.ts";
 import { handle } from "../../src/app/local-socket.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
+import { addUserWithPassword, consolePassword } from "../helpers/console-users.ts";
 
 const config = `
 site: { name: Acme Status }
@@ -18,7 +17,7 @@ components:
 monitors:
   - { id: api-http, type: http, url: "http://127.0.0.1:9/", interval: 1h }
 `;
-const password = "correct horse battery staple";
+const password = consolePassword;
 
 type Scope = "read" | "write" | "publish" | "admin";
 const ladder: Scope[] = ["read", "write", "publish", "admin"];
@@ -97,9 +96,8 @@ for (const backend of storeBackends()) {
       const deps = { store: test.vigil.store, clock };
       for (const scope of ladder) legacy[scope] = (await createToken(deps, { name: `${scope}-legacy`, scope, actor: "test" })).token;
       for (const [key, role] of [["ada", "owner"], ["rita", "responder"], ["vic", "viewer"]] as const) {
-        const added = await addUser(deps, { email: `${key}@example.com`, role, actor: "test" });
-        await setPasswordWithLink(deps, { token: added.linkSecret, password });
-        users[key] = { id: added.user.id, email: added.user.email };
+        const user = await addUserWithPassword(deps, `${key}@example.com`, role);
+        users[key] = { id: user.id, email: user.email };
       }
       const doc = (await call("GET", "/api/v1/openapi.json")).json;
       operations = Object.entries(doc.paths as Record<string, Record<string, { operationId: string; "x-vigil-action"?: string }>>).flatMap(([path, methods]) =>

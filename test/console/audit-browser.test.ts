@@ -3,10 +3,9 @@
 // (a plain GET form, no script, under the console's strict content security policy) narrow the list.
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addUser } from "../../src/auth/add-user.ts";
-import { setPasswordWithLink } from "../../src/auth/set-password.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import { browserSkipReason, launchBrowser } from "../helpers/browser.ts";
+import { addUserWithPassword, consolePassword } from "../helpers/console-users.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 
 const skip = browserSkipReason();
@@ -17,7 +16,7 @@ site: { name: Acme Status }
 components:
   - { id: api, name: Production API }
 `;
-const password = "correct horse battery staple";
+const password = consolePassword;
 
 describe.skipIf(skip !== undefined)(`the audit log page in Chromium${skip ? ` (skipped: ${skip})` : ""}`, () => {
   const clock = new ManualClock("2026-12-01T09:00:00Z");
@@ -26,8 +25,7 @@ describe.skipIf(skip !== undefined)(`the audit log page in Chromium${skip ? ` (s
 
   beforeAll(async () => {
     test = await startTestVigil(config, { clock });
-    const added = await addUser({ store: test.vigil.store, clock }, { email: "ada@example.com", role: "admin", actor: "test" });
-    await setPasswordWithLink({ store: test.vigil.store, clock }, { token: added.linkSecret, password });
+    await addUserWithPassword({ store: test.vigil.store, clock }, "ada@example.com", "admin");
     browser = await launchBrowser();
   }, 120_000);
   afterAll(async () => {

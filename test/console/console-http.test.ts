@@ -7,6 +7,7 @@ import { ManualClock } from "../../src/core/clock.ts";
 import { parseConfigText } from "../../src/config/index.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 import { consolePolicy } from "../../src/api/console/routes.ts";
+import { addUserWithPassword, consolePassword } from "../helpers/console-users.ts";
 
 const config = `
 site: { name: Acme Status }
@@ -14,7 +15,7 @@ server: { trusted_proxies: [127.0.0.1] }
 components:
   - { id: api, name: Production API }
 `;
-const password = "correct horse battery staple";
+const password = consolePassword;
 
 describe("the console over HTTP", () => {
   const clock = new ManualClock("2026-12-01T09:00:00Z");
@@ -24,8 +25,7 @@ describe("the console over HTTP", () => {
     test = await startTestVigil(config, { clock });
     const deps = { store: test.vigil.store, clock };
     for (const email of ["ada@example.com", "bob@example.com"]) {
-      const added = await addUser(deps, { email, role: "responder", actor: "test" });
-      await setPasswordWithLink(deps, { token: added.linkSecret, password });
+      await addUserWithPassword(deps, email, "responder");
     }
   }, 120_000);
   afterAll(async () => {
@@ -90,9 +90,8 @@ describe("the console over HTTP", () => {
   it("answers a user without a password yet and a disabled user as it answers a wrong password", async () => {
     const deps = { store: test.vigil.store, clock };
     await addUser(deps, { email: "carol@example.com", role: "viewer", actor: "test" });
-    const dave = await addUser(deps, { email: "dave@example.com", role: "viewer", actor: "test" });
-    await setPasswordWithLink(deps, { token: dave.linkSecret, password });
-    await test.vigil.store.users.setDisabled(dave.user.id, clock.now(), clock.now());
+    const dave = await addUserWithPassword(deps, "dave@example.com", "viewer");
+    await test.vigil.store.users.setDisabled(dave.id, clock.now(), clock.now());
     const error = async (res: Response) => [res.status, /<p class="error" role="alert">([^<]*)<\/p>/.exec(await res.text())?.[1]];
     const wrong = await error(await login("ada@example.com", "wrong password here", { "x-forwarded-for": "192.0.2.200" }));
     expect(wrong).toEqual([401, "the e-mail address or the password is not right"]);
@@ -159,8 +158,7 @@ describe("console.session in the configuration", () => {
     const test = await startTestVigil(`${config}console: { session: { idle: 10m, absolute: 1h } }\n`, { clock });
     try {
       const deps = { store: test.vigil.store, clock };
-      const added = await addUser(deps, { email: "ada@example.com", role: "viewer", actor: "test" });
-      await setPasswordWithLink(deps, { token: added.linkSecret, password });
+      await addUserWithPassword(deps, "ada@example.com", "viewer");
       const page = await fetch(`${test.vigil.url}/manage/login`);
       const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? "";
       const res = await fetch(`${test.vigil.url}/manage/login`, {

@@ -1,14 +1,13 @@
 // Invitations over HTTP against an in-process Vigil on a manual clock, sending through a real SMTP server: the owners'
 // users page, the e-mail and its one-time link, which signs the invitee in with the invited role, and its expiry.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addUser } from "../../src/auth/add-user.ts";
-import { setPasswordWithLink } from "../../src/auth/set-password.ts";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { ManualClock } from "../../src/core/clock.ts";
 import { startSmtpInbox, type SmtpInbox } from "../helpers/smtp-inbox.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
+import { addUserWithPassword, consolePassword } from "../helpers/console-users.ts";
 
-const password = "correct horse battery staple";
+const password = consolePassword;
 const form = { "content-type": "application/x-www-form-urlencoded" };
 const csrfIn = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
 const cookieOf = (res: Response, name: string) => res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`))?.split(";")[0];
@@ -26,8 +25,7 @@ async function withUsers(configText: string, clock: ManualClock): Promise<TestVi
   const test = await startTestVigil(configText, { clock });
   const deps = { store: test.vigil.store, clock };
   for (const [email, role] of [["ada@example.com", "owner"], ["rob@example.com", "responder"]] as const) {
-    const added = await addUser(deps, { email, role, actor: "test" });
-    await setPasswordWithLink(deps, { token: added.linkSecret, password });
+    await addUserWithPassword(deps, email, role);
   }
   return test;
 }

@@ -11,16 +11,16 @@ import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { addUser } from "../../src/auth/add-user.ts";
-import { setPasswordWithLink } from "../../src/auth/set-password.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { browserSkipReason, launchBrowser } from "../helpers/browser.ts";
 import { startFlipTarget, type FlipTarget } from "../helpers/flip-target.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
+import { addUserWithPassword, consolePassword } from "../helpers/console-users.ts";
 
 const skip = browserSkipReason();
 if (skip && process.env.VIGIL_REQUIRE_SERVERS === "1") throw new Error(`VIGIL_REQUIRE_SERVERS=1 but ${skip}`);
 
-const password = "correct horse battery staple";
+const password = consolePassword;
 const configOf = (url: string) => `
 site: { name: Acme Status }
 components:
@@ -44,8 +44,7 @@ describe.skipIf(skip !== undefined)(`the console's overview in Chromium${skip ? 
     test = await startTestVigil(configOf(target.url), { dir });
     browser = await launchBrowser();
     const deps = { store: test.vigil.store, clock: systemClock };
-    const added = await addUser(deps, { email: "ada@example.com", role: "viewer", actor: "test" });
-    await setPasswordWithLink(deps, { token: added.linkSecret, password });
+    await addUserWithPassword(deps, "ada@example.com", "viewer");
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -4,12 +4,11 @@
 // changes are raised on the leader and reach it through the store's NOTIFY.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { consolePolicy } from "../../src/api/console/routes.ts";
-import { addUser } from "../../src/auth/add-user.ts";
-import { setPasswordWithLink } from "../../src/auth/set-password.ts";
 import { ManualClock, systemClock, type Clock } from "../../src/core/clock.ts";
 import { ManualTimers } from "../helpers/manual-timers.ts";
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
+import { addUserWithPassword, consolePassword } from "../helpers/console-users.ts";
 
 const config = `
 site: { name: Acme Status }
@@ -17,7 +16,7 @@ components:
   - { id: api, name: Production API }
   - { id: checkout, name: Checkout, depends_on: [api] }
 `;
-const password = "correct horse battery staple";
+const password = consolePassword;
 
 interface Stream {
   events: { event: string; data: any }[];
@@ -56,8 +55,7 @@ async function openStream(base: string, cookie: string): Promise<Stream> {
 /** Adds a user (through `home`'s store) and signs in on `node`; the session cookie. */
 async function signIn(node: TestVigil, clock: Clock, home: TestVigil = node): Promise<string> {
   const deps = { store: home.vigil.store, clock };
-  const added = await addUser(deps, { email: "ada@example.com", role: "viewer", actor: "test" });
-  await setPasswordWithLink(deps, { token: added.linkSecret, password });
+  await addUserWithPassword(deps, "ada@example.com", "viewer");
   const form = await fetch(`${node.vigil.url}/manage/login`);
   const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? "";
   const formCookie = (form.headers.get("set-cookie") ?? "").split(";")[0] ?? "";

@@ -4,12 +4,11 @@
 // code is refused; a recovery code works once.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addUser } from "../../src/auth/add-user.ts";
-import { setPasswordWithLink } from "../../src/auth/set-password.ts";
 import { totpCode } from "../../src/auth/totp.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import { browserSkipReason, launchBrowser } from "../helpers/browser.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
+import { addUserWithPassword, consolePassword } from "../helpers/console-users.ts";
 
 const skip = browserSkipReason();
 if (skip && process.env.VIGIL_REQUIRE_SERVERS === "1") throw new Error(`VIGIL_REQUIRE_SERVERS=1 but ${skip}`);
@@ -19,7 +18,7 @@ site: { name: Acme Status }
 components:
   - { id: api, name: Production API }
 `;
-const password = "correct horse battery staple";
+const password = consolePassword;
 
 describe.skipIf(skip !== undefined)(`the second factor in Chromium${skip ? ` (skipped: ${skip})` : ""}`, () => {
   const clock = new ManualClock("2026-12-01T09:00:05Z");
@@ -29,8 +28,7 @@ describe.skipIf(skip !== undefined)(`the second factor in Chromium${skip ? ` (sk
   beforeAll(async () => {
     test = await startTestVigil(config, { clock });
     const deps = { store: test.vigil.store, clock };
-    const added = await addUser(deps, { email: "ada@example.com", role: "owner", actor: "test" });
-    await setPasswordWithLink(deps, { token: added.linkSecret, password });
+    await addUserWithPassword(deps, "ada@example.com", "owner");
     browser = await launchBrowser();
   }, 120_000);
   afterAll(async () => {

@@ -1,11 +1,10 @@
 // The console's TOTP second factor over plain HTTP against an in-process Vigil on a manual clock: enrolment, the code
 // step bound to a 5-minute challenge, the ±1 step window, replays, recovery codes, the login limits, turning it off.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addUser } from "../../src/auth/add-user.ts";
-import { setPasswordWithLink } from "../../src/auth/set-password.ts";
 import { totpCode } from "../../src/auth/totp.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
+import { addUserWithPassword, consolePassword } from "../helpers/console-users.ts";
 
 const config = `
 site: { name: Acme Status }
@@ -13,7 +12,7 @@ server: { trusted_proxies: [127.0.0.1] }
 components:
   - { id: api, name: Production API }
 `;
-const password = "correct horse battery staple";
+const password = consolePassword;
 const form = { "content-type": "application/x-www-form-urlencoded" };
 const csrfIn = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
 const cookieOf = (res: Response, name: string) => res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`))?.split(";")[0];
@@ -27,8 +26,7 @@ describe("the second factor over HTTP", () => {
     test = await startTestVigil(config, { clock });
     const deps = { store: test.vigil.store, clock };
     for (const email of ["ada@example.com", "bob@example.com"]) {
-      const added = await addUser(deps, { email, role: "responder", actor: "test" });
-      await setPasswordWithLink(deps, { token: added.linkSecret, password });
+      await addUserWithPassword(deps, email, "responder");
     }
   }, 120_000);
   afterAll(async () => {

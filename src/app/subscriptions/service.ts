@@ -8,7 +8,6 @@
  * address again just takes the new choice of components.
  */
 import { randomBytes } from "node:crypto";
-import nodemailer from "nodemailer";
 import type {
   LinkFailure,
   SubscriptionRequest,
@@ -19,8 +18,8 @@ import type {
 import type { Clock } from "../../core/clock.ts";
 import type { VigilConfig } from "../../config/index.ts";
 import { catalogFromConfig } from "../../catalog/from-config.ts";
-import { classifySmtpError } from "../../notify/channels/email.ts";
-import { postJson, redact } from "../../notify/channels/http-send.ts";
+import { postJson } from "../../notify/channels/http-send.ts";
+import { sendOneOffMail } from "../../notify/one-off-mail.ts";
 import { createPublicFetch, type PublicFetch } from "../../notify/public-fetch.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { PendingSubscription } from "../../statuspage/render/html/subscribe.ts";
@@ -251,24 +250,10 @@ export class SubscriptionService implements SubscriptionsPort {
   async #sendEmail(settings: EmailSettings, to: string, confirmUrl: string, names: string[] | null, expiresAt: Date): Promise<void> {
     const config = this.#deps.config();
     const email = renderConfirmationEmail({ siteName: config.site.name, siteUrl: this.#deps.publicUrl(), from: settings.from, to, confirmUrl, componentNames: names, expiresAt });
-    const transport = nodemailer.createTransport({
-      host: settings.host,
-      port: settings.port,
-      secure: settings.secure,
-      ...(settings.username ? { auth: { user: settings.username, pass: settings.password ?? "" } } : {}),
-      connectionTimeout: sendTimeoutMs,
-      greetingTimeout: sendTimeoutMs,
-      socketTimeout: sendTimeoutMs,
-    });
-    try {
-      await transport.sendMail({ from: email.from, to: email.to, subject: email.subject, text: email.text, html: email.html, headers: email.headers });
-    } catch (error) {
-      const result = classifySmtpError(error);
-      // Neither the SMTP password nor the address (nor the link, which would confirm it) reaches the log.
-      const message = result.ok ? "" : redact(result.error, [settings.password ?? "", to, confirmUrl].filter((s) => s !== ""));
-      this.#deps.logger.warn({ kind: "email", domain: to.slice(to.lastIndexOf("@") + 1), smtp: settings.host, error: message }, "a subscription confirmation e-mail could not be sent");
-    } finally {
-      transport.close();
+    // Neither the SMTP password nor the address (nor the link, which would confirm it) reaches the log.
+    const sent = await sendOneOffMail(settings, { from: email.from, to: email.to, subject: email.subject, text: email.text, html: email.html, headers: email.headers }, [to, confirmUrl]);
+    if (!sent.sent) {
+      this.#deps.logger.warn({ kind: "email", domain: to.slice(to.lastIndexOf("@") + 1), smtp: settings.host, error: sent.reason }, "a subscription confirmation e-mail could not be sent");
     }
   }
 

@@ -71,6 +71,8 @@ export class MonitoringService {
   readonly #recentChecks: number[] = [];
   /** When each monitor's state was last handed to the writer. */
   readonly #savedAt = new Map<string, number>();
+  /** The check time of the latest result taken per monitor and region (a suspicion is no result). */
+  readonly #answeredAt = new Map<string, Map<string, number>>();
   #monitors = new Map<string, { config: MonitorConfig; policy: DetectionPolicy }>();
   #config: VigilConfig | undefined;
   #region = "local";
@@ -265,6 +267,7 @@ export class MonitoringService {
       const state = this.#states.get(id);
       if (state) this.#writer.saveState(this.#stateRow(state, now));
       this.#states.delete(id);
+      this.#answeredAt.delete(id);
     }
     this.#reschedule();
     if (lost.length > 0) await this.#writer.flush();
@@ -468,8 +471,9 @@ export class MonitoringService {
     // The check has answered already: its result (or a later one) was taken first, as it can be when the news of
     // running checks comes from another node, through the store, slower than the results. Suspecting it now would
     // count the same check's failure twice.
-    const lastAt = this.#states.get(monitorId)?.regions[region]?.lastAt;
-    if (lastAt !== undefined && lastAt >= check.at.getTime()) return;
+    // (The region's `lastAt` will not do: a suspicion moves it too, past the start of the confirming check.)
+    const answeredAt = this.#answeredAt.get(monitorId)?.get(region);
+    if (answeredAt !== undefined && answeredAt >= check.at.getTime()) return;
     await this.#suspectHang(monitorId, monitor.policy, region, check.at, now, () => check.confirmingCheck === true);
   }
 
@@ -479,6 +483,9 @@ export class MonitoringService {
     const { clock, logger, store } = this.#deps;
     const region = result.region;
     const previous = this.#states.get(monitorId)?.regions[region];
+    const answered = this.#answeredAt.get(monitorId) ?? new Map<string, number>();
+    answered.set(region, Math.max(answered.get(region) ?? 0, at.getTime()));
+    this.#answeredAt.set(monitorId, answered);
     const detected = detect(this.#states.get(monitorId), result, policy, clock.now(), this.#isolated);
     this.#states.set(monitorId, detected.state);
     this.#askOtherRegions(monitorId, region, previous, detected.state, at);

@@ -20,6 +20,7 @@ regions:
 monitors:
   - { id: api, type: http, url: "http://127.0.0.1:9/", interval: 1s, timeout: 10s, regions: [eu-west] }
   - { id: billing, type: http, url: "http://127.0.0.1:9/", interval: 1s, timeout: 10s, regions: [eu-west] }
+  - { id: orders, type: http, url: "http://127.0.0.1:9/", interval: 1s, timeout: 10s, regions: [eu-west] }
 `;
 
 for (const backend of storeBackends()) {
@@ -109,6 +110,28 @@ for (const backend of storeBackends()) {
       await expect.poll(async () => (await region())?.status, { timeout: 10_000 }).toBe("up");
       expect(await events("monitor.hang_suspected", "billing")).toEqual([]);
       expect([...(await events("monitor.degraded", "billing")), ...(await events("monitor.down", "billing"))]).toEqual([]);
+    }, 60_000);
+
+    it("suspects a confirming check that started the moment its suspected check was suspected: degraded, with two suspicions", async () => {
+      clock.set(Date.now());
+      const t0 = Date.now() - 5_000;
+      await send(Array.from({ length: 6 }, (_, i) => ({ at: t0 + i * 100, status: "up" as const, latency: 3 })), [], "orders");
+      const region = async () => (await vigil.get("/api/v1/monitors/orders")).json.state.regions?.["eu-west"];
+      await expect.poll(async () => (await region())?.status, { timeout: 10_000 }).toBe("up");
+
+      // The check hung from `first`; at 1.2 s the agent suspected it and started a confirming check at that instant,
+      // which was suspected in its turn 1.1 s later. The first suspicion is the region's latest news when the second
+      // comes, made at the confirming check's start: that is no answer of the confirming check, and must not hide it.
+      const first = Date.now() - 2_400;
+      const confirmingAt = first + 1_200;
+      await send([], [{ ...suspected(first, 1_200, seq, "orders"), confirming_check: true }, { monitor: "orders", at: iso(confirmingAt), after_seq: seq, kind: "confirming" }], "orders");
+      await expect.poll(async () => (await events("monitor.hang_suspected", "orders")).length, { timeout: 10_000 }).toBe(1);
+      await send([], [suspected(confirmingAt, 1_100, seq, "orders")], "orders");
+      await expect.poll(async () => (await events("monitor.hang_suspected", "orders")).map((e) => [e.data.check_started_at, e.data.confirming_check]), { timeout: 10_000 }).toEqual([
+        [iso(first), true],
+        [iso(confirmingAt), false],
+      ]);
+      expect((await events("monitor.degraded", "orders")).map((e) => e.data.region)).toEqual(["eu-west"]);
     }, 60_000);
   });
 }

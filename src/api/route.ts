@@ -125,7 +125,7 @@ async function writeAudit(audit: AuditPort, route: AnyRoute, request: FastifyReq
     await audit.record({
       at: audit.now(),
       actor: principal.user?.email ?? principal.name,
-      via: "token",
+      via: principal.tokenId === null ? "session" : "token",
       tokenId: principal.tokenId,
       action: route.auth,
       operation: route.operationId,

@@ -162,7 +162,8 @@ export function buildServer(deps: ApiDeps & { subscriptions?: SubscriptionsPort 
   });
 
   const routes = v1Routes(deps);
-  const auth = (header: string | undefined, need: Parameters<typeof authenticate>[2]) => authenticate(deps, header, need);
+  const authDeps = { store: deps.store, clock: deps.clock, sessions: (deps.console ?? defaultConsoleSettings).sessions };
+  const auth = (header: string | undefined, need: Parameters<typeof authenticate>[2]) => authenticate(authDeps, header, need);
   const clientAddress = clientAddressReader(limits.trustedProxies);
   registerRoutes(app, routes, auth, { record: (entry) => deps.store.audit.append(entry), clientAddress, now: () => deps.clock.now() });
   const publicRoutes = deps.subscriptions ? registerSubscriptionRoutes(app, deps.subscriptions, auth, clientAddressReader(limits.trustedProxies)) : [];

@@ -3,13 +3,16 @@ import { AppError } from "../core/errors.ts";
 import type { Store, UserRole } from "../store/types.ts";
 import { actionsOf, leastRoleFor, lowerRole, type ConsoleAction, type LegacyScope } from "./roles.ts";
 import { parseToken, secretMatches, type TokenScope } from "./token-format.ts";
+import { resolveSession } from "./session.ts";
+import type { SessionPolicy } from "./session-expiry.ts";
 
 /** What a route needs: one of the roles' actions, or an agent token (which stands apart from roles). */
 export type Permission = ConsoleAction | "agent";
 
-/** Who is making a request: a token, the role it acts as and what that role may do. */
+/** Who is making a request: a token or a console session, the role it acts as and what that role may do. */
 export interface Principal {
-  tokenId: string;
+  /** The token's id; null for a console session. */
+  tokenId: string | null;
   name: string;
   /** The legacy scope the token was made with (a ceiling on its role), `agent`, or null. */
   scope: TokenScope | null;
@@ -23,9 +26,10 @@ export interface Principal {
   region?: string;
 }
 
-/** The timeline actor string for a principal. */
+/** The timeline actor string for a principal: `token:<id>`, `user:<id>` for a console session, or `system`. */
 export function actorOf(principal: Principal | undefined): string {
-  return principal ? `token:${principal.tokenId}` : "system";
+  if (principal === undefined) return "system";
+  return principal.tokenId === null ? `user:${principal.user?.id ?? "unknown"}` : `token:${principal.tokenId}`;
 }
 
 /**
@@ -52,11 +56,13 @@ export function forbiddenMessage(need: ConsoleAction, held: { role: UserRole; sc
  * The messages never repeat what was presented.
  */
 export async function authenticate(
-  deps: { store: Pick<Store, "tokens" | "users">; clock: Clock },
+  deps: { store: Pick<Store, "tokens" | "users" | "sessions">; clock: Clock; sessions?: SessionPolicy },
   header: string | undefined,
   need: Permission,
 ): Promise<Principal> {
   if (!header) throw new AppError("unauthorized", "this endpoint needs a bearer token (Authorization: Bearer vgl_…)");
+  const session = /^Session\s+(\S+)\s*$/i.exec(header);
+  if (session && deps.sessions !== undefined) return sessionPrincipal({ ...deps, sessions: deps.sessions }, session[1] as string, need);
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw new AppError("unauthorized", "the Authorization header must be 'Bearer <token>'");
   const parsed = parseToken(match[1] as string);
@@ -92,4 +98,23 @@ export async function authenticate(
   // last_used_at is for humans auditing tokens: minute precision spares a write per request.
   if (row.lastUsedAt === null || now.getTime() - row.lastUsedAt.getTime() >= 60_000) await deps.store.tokens.touch(row.id, now);
   return principal;
+}
+
+/**
+ * A console session standing for its user (`Authorization: Session <the session cookie's value>`): how the console's
+ * pages call this API for the signed-in user, with the user's role. A browser never sends such a header by itself, so
+ * a page of another site cannot make one; the session's expiry applies, and each use counts as activity.
+ */
+async function sessionPrincipal(
+  deps: { store: Pick<Store, "users" | "sessions">; clock: Clock; sessions: SessionPolicy },
+  secret: string,
+  need: Permission,
+): Promise<Principal> {
+  const signedIn = await resolveSession(deps, secret);
+  if (!signedIn) throw new AppError("unauthorized", "the session has ended: sign in again");
+  const { user } = signedIn;
+  if (need === "agent") throw new AppError("forbidden", "this endpoint is for probe agents: it needs a token of scope agent");
+  const actions = actionsOf(user.role, null);
+  if (!actions.has(need)) throw new AppError("forbidden", forbiddenMessage(need, { role: user.role, what: "your account" }));
+  return { tokenId: null, name: user.email, scope: null, role: user.role, actions, user: { id: user.id, email: user.email } };
 }

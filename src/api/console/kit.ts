@@ -33,4 +33,26 @@ export interface ConsoleKit {
   forgedSignedIn(request: FastifyRequest, csrf: string): boolean;
   /** The 403 answer to a forged form. */
   forged(reply: FastifyReply): FastifyReply;
+  /**
+   * Calls Vigil's own HTTP API as the signed-in user behind `request` (their session stands for a token, with their
+   * role), from the same client address: the API validates, enforces the role, forwards to the cluster's leader and
+   * writes the audit log as for any caller. The console's pages read and write only through it.
+   */
+  api<T = unknown>(request: FastifyRequest, call: ApiCall): Promise<ApiAnswer<T>>;
+}
+
+/** A call of the HTTP API made for a console page. */
+export interface ApiCall {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** The path and query, e.g. `/api/v1/incidents?status=open`. */
+  url: string;
+  body?: unknown;
+}
+
+/** The API's answer: its status and JSON body (as the route's OpenAPI response describes it; undefined when none). */
+export interface ApiAnswer<T = unknown> {
+  status: number;
+  json: T;
+  /** The error's message, when the status is 400 or above. */
+  error?: string;
 }

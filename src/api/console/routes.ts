@@ -31,7 +31,7 @@ import { summarize } from "../../audit/summary.ts";
 export { defaultConsoleSettings, type ConsoleSettings } from "./settings.ts";
 import type { ConsoleSettings } from "./settings.ts";
 import { registerInviteRoutes } from "./invites.ts";
-import type { ConsoleKit } from "./kit.ts";
+import type { ApiAnswer, ApiCall, ConsoleKit } from "./kit.ts";
 import { challengeCookie, registerTotpRoutes } from "./totp.ts";
 
 /** The cookie holding the session's secret, and the one holding the CSRF token of the forms shown before sign-in. */
@@ -100,6 +100,8 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
   const proxies = trustedList(deps.trustedProxies);
   const limiter: LimiterState = new Map();
   const settings = deps.settings;
+  /** Console POSTs whose write went through the API, which recorded it: the console records no second entry. */
+  const auditedByApi = new WeakSet<FastifyRequest>();
 
   const secure = (request: FastifyRequest): boolean => {
     if ((request.socket as Partial<TLSSocket>).encrypted === true) return true;
@@ -156,6 +158,12 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       const signedIn = await session(request);
       return signedIn && { ...signedIn, csrf: sessionCsrf(cookies(request).get(sessionCookie) as string) };
     },
+    api: async <T>(request: FastifyRequest, call: ApiCall) => {
+      const answer = await callApi<T>(app, request, cookies(request).get(sessionCookie) ?? "", call);
+      // The API wrote the audit entry (a refusal before any write, 401 or 403, leaves it to the console's own).
+      if (request.method === "POST" && call.method !== "GET" && answer.status !== 401 && answer.status !== 403) auditedByApi.add(request);
+      return answer;
+    },
   };
 
   registerConsoleAssets(app);
@@ -175,7 +183,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       if (signedIn) actors.set(request, { id: signedIn.user.id, email: signedIn.user.email });
     });
     scope.addHook("onResponse", async (request, reply) => {
-      if (request.method !== "POST") return;
+      if (request.method !== "POST" || auditedByApi.has(request)) return;
       const who = actors.get(request);
       const path = request.url.split("?")[0] ?? request.url;
       const known = consoleOperations[path] ?? { action: "console.write", operation: `POST ${path}` };
@@ -286,6 +294,37 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       return page(reply, 200, messagePage("Signed out", field(request.body, "everywhere") === "1" ? "You are signed out on every device." : "You are signed out.", { href: "/manage/login", text: "Sign in again" }));
     });
   });
+}
+
+/** Headers of the console's request the API's call keeps: the client's address behind a proxy, and its agent. */
+const passedOn = ["x-forwarded-for", "x-forwarded-proto", "x-real-ip", "forwarded", "user-agent"];
+
+/** Calls the API in this process for a console request, as the session's user, from the request's client address. */
+async function callApi<T>(app: FastifyInstance, request: FastifyRequest, sessionSecret: string, call: ApiCall): Promise<ApiAnswer<T>> {
+  const headers: Record<string, string> = { authorization: `Session ${sessionSecret}`, accept: "application/json" };
+  for (const name of passedOn) {
+    const value = request.headers[name];
+    if (typeof value === "string") headers[name] = value;
+  }
+  const hasBody = call.body !== undefined;
+  if (hasBody) headers["content-type"] = "application/json";
+  const response = await app.inject({
+    method: call.method,
+    url: call.url,
+    headers,
+    remoteAddress: request.socket.remoteAddress ?? "127.0.0.1",
+    ...(hasBody ? { payload: JSON.stringify(call.body) } : {}),
+  });
+  const text = response.body;
+  let json: unknown;
+  try {
+    json = text === "" ? undefined : JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const message = (json as { error?: { message?: unknown } } | undefined)?.error?.message;
+  const error = response.statusCode >= 400 ? (typeof message === "string" ? message : `the API answered ${response.statusCode}`) : undefined;
+  return { status: response.statusCode, json: json as T, ...(error === undefined ? {} : { error }) };
 }
 
 /** Whether the session behind `secret` is alive and its user may read, without extending it (a stream is not activity). */

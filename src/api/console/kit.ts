@@ -5,6 +5,8 @@ import type { LimiterState, LoginLimits } from "../../auth/login-limiter.ts";
 import type { SessionPolicy } from "../../auth/session-expiry.ts";
 import type { Clock } from "../../core/clock.ts";
 import type { SessionRow, Store, UserRow } from "../../store/types.ts";
+import type { ConsoleAction } from "../../auth/roles.ts";
+import type { SignedInChrome } from "./pages.ts";
 
 /** The console's shared helpers, made by registerConsoleRoutes. */
 export interface ConsoleKit {
@@ -39,6 +41,19 @@ export interface ConsoleKit {
    * writes the audit log as for any caller. The console's pages read and write only through it.
    */
   api<T = unknown>(request: FastifyRequest, call: ApiCall): Promise<ApiAnswer<T>>;
+  /**
+   * The signed-in user whose role allows `action`, with the header of their page (`current`: the navigation entry to
+   * mark). Otherwise answers for the page (to the sign-in page, or 403 naming the action and the role) and gives
+   * undefined. A POST must also carry the page's CSRF token from the same origin, or it is answered as forged.
+   */
+  allowed(request: FastifyRequest, reply: FastifyReply, action: ConsoleAction, current: string): Promise<Allowed | undefined>;
+}
+
+/** A signed-in user allowed on a page. */
+export interface Allowed {
+  user: UserRow;
+  csrf: string;
+  chrome: SignedInChrome;
 }
 
 /** A call of the HTTP API made for a console page. */

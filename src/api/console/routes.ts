@@ -18,6 +18,7 @@ import type { Store } from "../../store/types.ts";
 import { trustedList } from "../client-address.ts";
 import { loginPage, messagePage, setPasswordPage } from "./pages.ts";
 import { roleAllows } from "../../auth/roles.ts";
+import { forbiddenMessage } from "../../auth/authenticate.ts";
 import { sessionStatus } from "../../auth/session-expiry.ts";
 import { hashOfPresented } from "../../auth/secrets.ts";
 import { registerConsoleAssets } from "./assets.ts";
@@ -157,6 +158,24 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     session: async (request) => {
       const signedIn = await session(request);
       return signedIn && { ...signedIn, csrf: sessionCsrf(cookies(request).get(sessionCookie) as string) };
+    },
+    allowed: async (request, reply, action, current) => {
+      const signedIn = await session(request);
+      if (!signedIn) {
+        void reply.status(303).header("cache-control", "no-store").redirect("/manage/login");
+        return undefined;
+      }
+      const csrf = sessionCsrf(cookies(request).get(sessionCookie) as string);
+      if (request.method === "POST" && (crossOrigin(request) || !same(csrf, field(request.body, "csrf")))) {
+        void forged(reply);
+        return undefined;
+      }
+      if (!roleAllows(signedIn.user.role, action)) {
+        const message = forbiddenMessage(action, { role: signedIn.user.role, what: "your account" }).replace(/^this/, "This");
+        void page(reply, 403, messagePage("Not allowed", message, { href: "/manage", text: "Console home" }));
+        return undefined;
+      }
+      return { user: signedIn.user, csrf, chrome: { user: signedIn.user, csrf, current } };
     },
     api: async <T>(request: FastifyRequest, call: ApiCall) => {
       const answer = await callApi<T>(app, request, cookies(request).get(sessionCookie) ?? "", call);

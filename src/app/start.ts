@@ -291,7 +291,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         site: { files: () => publisher.snapshot?.files },
         subscriptions,
         settings: () => ({ windowMarginMs: holder.current.incidents.window_margin, timeZone: holder.current.site.time_zone }),
-        console: { sessions: { idleMs: options.config.console.session.idle, absoluteMs: options.config.console.session.absolute }, login: defaultLoginLimits, issuer: options.config.site.name, inviter },
+        console: { sessions: { idleMs: options.config.console.session.idle, absoluteMs: options.config.console.session.absolute }, login: defaultLoginLimits, issuer: options.config.site.name, inviter, timers },
         live: { componentStatuses: () => shared.statuses(), subscribe: (fn) => live.subscribe(fn), changed: () => live.changed() },
         cluster: {
           liveMs: timing.liveMs,

@@ -3,6 +3,7 @@
 // silence) arriving on the stream. On PostgreSQL the stream is read from a second node, which does not lead: the
 // changes are raised on the leader and reach it through the store's NOTIFY.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { keepAliveMs } from "../../src/api/console/events.ts";
 import { consolePolicy } from "../../src/api/console/routes.ts";
 import { ManualClock, systemClock, type Clock } from "../../src/core/clock.ts";
 import { ManualTimers } from "../helpers/manual-timers.ts";
@@ -169,11 +170,12 @@ for (const backend of storeBackends()) {
 // was raised by the change itself.
 describe("the console's overview with the timers held", () => {
   const clock = new ManualClock("2026-12-01T09:00:00Z");
+  const timers = new ManualTimers(clock);
   let vigil: TestVigil;
   let cookie: string;
 
   beforeAll(async () => {
-    vigil = await startTestVigil(config, { clock, timers: new ManualTimers(clock) });
+    vigil = await startTestVigil(config, { clock, timers });
     cookie = await signIn(vigil, clock);
   }, 120_000);
   afterAll(async () => {
@@ -191,6 +193,22 @@ describe("the console's overview with the timers held", () => {
       const expired = await fetch(`${vigil.vigil.url}/api/v1/silences/${silenced.json.id}`, { method: "DELETE", headers: { authorization: `Bearer ${vigil.writeToken}` } });
       expect(expired.status).toBe(200);
       await expect.poll(() => stream.events.at(-1)?.data.sections?.silences, { timeout: 10_000 }).toBe("<p>No silence in force.</p>");
+    } finally {
+      stream.close();
+    }
+  }, 60_000);
+  // Last: it ends the session the others use.
+  it("lets a stream go at its next keep-alive once its session has ended, though nothing changes", async () => {
+    const stream = await openStream(vigil.vigil.url, cookie);
+    try {
+      await expect.poll(() => stream.events.length, { timeout: 10_000 }).toBeGreaterThan(0);
+      const seen = stream.events.length;
+      await timers.advance(keepAliveMs);
+      const user = await vigil.vigil.store.users.byEmail("ada@example.com");
+      await vigil.vigil.store.sessions.removeAllOf(user!.id);
+      expect(stream.events.slice(seen).map((e) => e.event)).not.toContain("signed-out");
+      await timers.advance(keepAliveMs);
+      await expect.poll(() => stream.events.at(-1)?.event, { timeout: 10_000 }).toBe("signed-out");
     } finally {
       stream.close();
     }

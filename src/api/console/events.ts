@@ -2,14 +2,18 @@
  * The overview's live updates: server-sent events at /manage/events. A client gets the overview's live parts at
  * once, then again after each change this node learns of (LivePort: the engine's changes on the leader, the leader's
  * NOTIFY on the other nodes, a silence made anywhere), rendered once for all the node's clients. A client whose
- * session has ended is told so and let go.
+ * session has ended is told so and let go, at the next change or at the next keep-alive, whichever comes first.
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { gatherOverview, type OverviewDeps, type OverviewView } from "./overview.ts";
 import { describeChanges, overviewSections } from "./overview-page.ts";
 import { nonPagePolicy } from "../public/security-headers.ts";
+import { systemTimers, type Timers } from "../../core/timers.ts";
 
-/** How often an idle stream gets a comment, so that proxies and the server's socket timeout keep it open. */
+/**
+ * How often an idle stream gets a comment, so that proxies and the server's socket timeout keep it open; its session is
+ * checked each time, so a stream outlives its session by at most this long even when nothing changes.
+ */
 export const keepAliveMs = 15_000;
 
 /** One connected browser. */
@@ -105,6 +109,8 @@ export interface OverviewEventsDeps {
   feed: OverviewFeed;
   /** Whether the request's session is alive and its user may `read`; it does not extend the session. */
   signedIn(request: FastifyRequest): Promise<boolean>;
+  /** The keep-alive's timers (the runtime's unless given). */
+  timers?: Timers;
 }
 
 /** Registers GET /manage/events, and ends its streams when the server closes. */
@@ -129,8 +135,29 @@ export function registerOverviewEvents(app: FastifyInstance, deps: OverviewEvent
     request.raw.socket.setTimeout(0);
     raw.write("retry: 2000\n\n");
     let open = true;
-    const keepAlive = setInterval(() => raw.write(": keep-alive\n\n"), keepAliveMs);
-    keepAlive.unref();
+    const timers = deps.timers ?? systemTimers;
+    let keepAlive: unknown;
+    const beat = () => {
+      keepAlive = timers.setTimeout(() => {
+        void deps.signedIn(request).then(
+          (alive) => {
+            if (!open) return;
+            if (alive) {
+              raw.write(": keep-alive\n\n");
+              return beat();
+            }
+            client.send("signed-out", {});
+            client.end();
+            deps.feed.remove(client);
+          },
+          (error: unknown) => {
+            request.log.error({ err: error }, "checking a console stream's session failed");
+            if (open) beat();
+          },
+        );
+      }, keepAliveMs);
+    };
+    beat();
     const client: FeedClient = {
       send: (event, data) => {
         if (open) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -139,13 +166,13 @@ export function registerOverviewEvents(app: FastifyInstance, deps: OverviewEvent
       end: () => {
         if (!open) return;
         open = false;
-        clearInterval(keepAlive);
+        timers.clearTimeout(keepAlive);
         raw.end();
       },
     };
     raw.on("close", () => {
       open = false;
-      clearInterval(keepAlive);
+      timers.clearTimeout(keepAlive);
       deps.feed.remove(client);
     });
     try {

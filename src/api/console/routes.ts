@@ -186,7 +186,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
   };
 
   registerConsoleAssets(app);
-  registerOverviewEvents(app, { feed: new OverviewFeed(deps.overview, app.log), signedIn: (request) => streamAllowed(deps, settings, cookies(request).get(sessionCookie)) });
+  registerOverviewEvents(app, { feed: new OverviewFeed(deps.overview, app.log), signedIn: (request) => streamAllowed(deps, settings, cookies(request).get(sessionCookie)), ...(settings.timers ? { timers: settings.timers } : {}) });
 
   void app.register(async (scope) => {
     await scope.register(formbody, { bodyLimit: 16 * 1024 });

@@ -516,8 +516,8 @@ export interface Store {
     touch(idHash: string, at: Date): Promise<void>;
     /** Ends one session; false when it did not exist. */
     remove(idHash: string): Promise<boolean>;
-    /** Ends every session of a user ("sign out everywhere"); returns how many ended. */
-    removeAllOf(userId: string): Promise<number>;
+    /** Ends every session of a user ("sign out everywhere") but `keepIdHash`'s, if given; returns how many ended. */
+    removeAllOf(userId: string, keepIdHash?: string): Promise<number>;
     /** Deletes sessions whose absolute end is at or before `before`, or idle since `idleBefore`; returns how many. */
     prune(before: Date, idleBefore: Date): Promise<number>;
   };

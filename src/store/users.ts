@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNotNull, isNull, lt, lte, ne, or, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { loginChallenges, passwordLinks, recoveryCodes, userSessions, userTotp, users } from "./schema.ts";
 import type { SessionRow, Store, UserRow } from "./types.ts";
@@ -50,8 +50,9 @@ export function userQueries(db: Db): Pick<Store, "users" | "sessions" | "passwor
         const rows = await db.delete(userSessions).where(eq(userSessions.idHash, idHash)).returning({ id: userSessions.idHash });
         return rows.length > 0;
       },
-      async removeAllOf(userId) {
-        const rows = await db.delete(userSessions).where(eq(userSessions.userId, userId)).returning({ id: userSessions.idHash });
+      async removeAllOf(userId, keepIdHash) {
+        const which = keepIdHash === undefined ? eq(userSessions.userId, userId) : and(eq(userSessions.userId, userId), ne(userSessions.idHash, keepIdHash));
+        const rows = await db.delete(userSessions).where(which).returning({ id: userSessions.idHash });
         return rows.length;
       },
       async prune(before, idleBefore) {

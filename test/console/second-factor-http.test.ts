@@ -1,6 +1,7 @@
 // The console's TOTP second factor over plain HTTP against an in-process Vigil on a manual clock: enrolment, the code
 // step bound to a 5-minute challenge, the ±1 step window, replays, recovery codes, the login limits, turning it off.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resetSecondFactor } from "../../src/auth/reset-second-factor.ts";
 import { totpCode } from "../../src/auth/totp.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
@@ -181,6 +182,34 @@ describe("the second factor over HTTP", () => {
     const events = await test.vigil.store.events.list({ subject: ada.id, limit: 1000 });
     expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(["user.second_factor_enabled", "user.second_factor_disabled", "user.signed_in"]));
     expect(JSON.stringify(events)).not.toContain(secret);
+  }, 60_000);
+
+  it("ends the user's other sessions when the second factor goes on or off, and every one when an owner resets it", async () => {
+    await addUserWithPassword({ store: test.vigil.store, clock }, "cy@example.com", "responder");
+    const alive = async (session: string) => (await fetch(url("/manage"), { headers: { cookie: session }, redirect: "manual" })).status === 200;
+    const withCode = async (secret: string, address: string) => {
+      clock.advance(30_000);
+      const { challenge } = await password1("cy@example.com", address);
+      return cookieOf(await code(challenge as string, totpCode(secret, clock.now()), address), "vigil_session") as string;
+    };
+    // Signed in with the password alone elsewhere, then the second factor goes on: that session ends.
+    const elsewhere = (await password1("cy@example.com", "192.0.2.90")).session as string;
+    expect(await alive(elsewhere)).toBe(true);
+    const { secret } = await enrol("cy@example.com");
+    expect(await alive(elsewhere)).toBe(false);
+    // Turned off in one session: the other ends, this one stays.
+    const [one, two] = [await withCode(secret, "192.0.2.91"), await withCode(secret, "192.0.2.92")];
+    clock.advance(30_000);
+    const off = await signedInPost(one, "/manage/account/totp/disable", { code: totpCode(secret, clock.now()) });
+    expect(off.status).toBe(200);
+    expect(await off.text()).toContain("Your other sessions are signed out.");
+    expect([await alive(one), await alive(two)]).toEqual([true, false]);
+    // Reset by an owner (a lost phone): every session of the user ends.
+    clock.advance(30_000);
+    const again = await enrol("cy@example.com");
+    const three = await withCode(again.secret, "192.0.2.93");
+    await resetSecondFactor({ store: test.vigil.store, clock }, { email: "cy@example.com", actor: "test" });
+    expect(await alive(three)).toBe(false);
   }, 60_000);
 
   it("refuses the account forms without the session's CSRF token", async () => {

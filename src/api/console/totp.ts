@@ -97,6 +97,8 @@ export function registerTotpRoutes(scope: FastifyInstance, kit: ConsoleKit): voi
     if (!signedIn) return answered;
     try {
       const { recoveryCodes } = await confirmTotp(deps, { userId: signedIn.user.id, code: kit.field(request.body, "code") });
+      // A session opened elsewhere with the password alone (perhaps by whoever learned it) ends here.
+      await kit.store.sessions.removeAllOf(signedIn.user.id, signedIn.session.idHash);
       return kit.page(reply, 200, recoveryCodesPage({ codes: recoveryCodes }));
     } catch (error) {
       if (!isAppError(error)) throw error;
@@ -121,7 +123,8 @@ export function registerTotpRoutes(scope: FastifyInstance, kit: ConsoleKit): voi
       return account(reply, signedIn.user, signedIn.csrf, 400, { error: error.message });
     }
     recordSuccess(kit.limiter, keys, now);
-    return account(reply, signedIn.user, signedIn.csrf, 200, { notice: "The second factor is off: signing in needs the password alone." });
+    await kit.store.sessions.removeAllOf(signedIn.user.id, signedIn.session.idHash);
+    return account(reply, signedIn.user, signedIn.csrf, 200, { notice: "The second factor is off: signing in needs the password alone. Your other sessions are signed out." });
   });
 
 }

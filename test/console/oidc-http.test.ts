@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.ts";
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
-import type { TestVigil } from "../helpers/vigil.ts";
+import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 import { addUserWithPassword, consolePassword } from "../helpers/console-users.ts";
-import { startVigilWithProvider, type TestProvider } from "../helpers/oidc-provider.ts";
+import { ssoConfig, startTestProvider, startVigilWithProvider, type TestProvider } from "../helpers/oidc-provider.ts";
 
 const callbackPath = "/manage/oidc/callback";
 
@@ -251,3 +251,24 @@ for (const backend of storeBackends()) {
     });
   });
 }
+
+describe("single sign-on while the provider cannot be reached", () => {
+  it("answers 502 without keeping the failure, and discovers the provider once it answers", async () => {
+    const provider = await startTestProvider();
+    const test = await startTestVigil(ssoConfig(provider.issuer));
+    try {
+      // Listening, but answering 503 to the discovery request until attached.
+      const down = await fetch(`${test.vigil.url}/manage/oidc/start`, { redirect: "manual" });
+      expect(down.status).toBe(502);
+      expect(await down.text()).toContain("Acme SSO could not be reached. Try again, or sign in with a password.");
+      expect(down.headers.getSetCookie().some((c) => c.startsWith("vigil_oidc="))).toBe(false);
+      provider.attach(`${test.vigil.url}${callbackPath}`);
+      const up = await fetch(`${test.vigil.url}/manage/oidc/start`, { redirect: "manual" });
+      expect(up.status).toBe(303);
+      expect(new URL(up.headers.get("location") as string).origin).toBe(provider.issuer);
+    } finally {
+      await test.dispose();
+      await provider.close();
+    }
+  }, 120_000);
+});

@@ -30,6 +30,7 @@ import { LeaderWork, ofLeader, type TermServices } from "./cluster/leader-work.t
 import { ClusterNode, defaultClusterTiming, type ClusterTiming } from "./cluster/node.ts";
 import { runShutdown } from "./shutdown.ts";
 import { consoleInviter } from "./console-inviter.ts";
+import { consoleOidc } from "./console-oidc.ts";
 import { openLocalSocket, type LocalSocket } from "./local-socket.ts";
 import { writePidFile, type PidFile } from "./pid-file.ts";
 import { LiveChanges } from "./console/live-changes.ts";
@@ -291,7 +292,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         site: { files: () => publisher.snapshot?.files },
         subscriptions,
         settings: () => ({ windowMarginMs: holder.current.incidents.window_margin, timeZone: holder.current.site.time_zone }),
-        console: { sessions: { idleMs: options.config.console.session.idle, absoluteMs: options.config.console.session.absolute }, login: defaultLoginLimits, issuer: options.config.site.name, inviter, timers },
+        console: { sessions: { idleMs: options.config.console.session.idle, absoluteMs: options.config.console.session.absolute }, login: defaultLoginLimits, issuer: options.config.site.name, inviter, timers, oidc: consoleOidc(options.config, shared) },
         live: { componentStatuses: () => shared.statuses(), subscribe: (fn) => live.subscribe(fn), changed: () => live.changed() },
         cluster: {
           liveMs: timing.liveMs,

@@ -33,3 +33,45 @@ describe("the console's keys", () => {
     expect(messages).not.toContain("1234567");
   });
 });
+
+describe("the console's single sign-on keys", () => {
+  const oidc = (body: string) => `console:\n  oidc:\n${body.replace(/^/gm, "    ")}\n`;
+  const parseWith = (extra: string, env: Record<string, string>) => {
+    const result = parseConfigText(base + extra, "vigil.yaml", env);
+    if (!result.ok) throw new Error(formatConfigIssues(result.errors));
+    return result.config;
+  };
+
+  it("read the provider and the client, with their defaults, and the secret from the environment", () => {
+    const config = parseWith(oidc('issuer: https://login.example.com/realms/acme\nclient_id: vigil\nclient_secret: "${OIDC_SECRET}"'), { OIDC_SECRET: "s3cret-from-env" });
+    expect(config.console.oidc).toEqual({
+      issuer: "https://login.example.com/realms/acme",
+      client_id: "vigil",
+      client_secret: "s3cret-from-env",
+      name: "single sign-on",
+      scopes: ["openid", "email", "profile"],
+      allowed_domains: [],
+      default_role: "none",
+    });
+  });
+
+  it("read a role mapping and allowed domains (lowercased); a public client has no secret", () => {
+    const config = parse(oidc("issuer: http://127.0.0.1:9000\nclient_id: vigil\nname: Acme SSO\nallowed_domains: [Example.com]\nrole_claim: groups\nroles: { owner: [vigil-owners], responder: [oncall] }\ndefault_role: viewer"));
+    expect(config.console.oidc).toMatchObject({ name: "Acme SSO", allowed_domains: ["example.com"], role_claim: "groups", roles: { owner: ["vigil-owners"], admin: [], responder: ["oncall"], viewer: [] }, default_role: "viewer" });
+    expect(config.console.oidc?.client_secret).toBeUndefined();
+  });
+
+  it("name each wrong key, and never print the client secret", () => {
+    const messages = errors(oidc("issuer: http://login.example.com\nclient_secret: 7654321\nscopes: [email]\nallowed_domains: ['@example.com']\nroles: { owner: [a], boss: [b] }\ndefault_role: root"));
+    expect(messages).toMatch(/console\.oidc\.issuer: expected an https:\/\/ URL \(http:\/\/ only on 127\.0\.0\.1, ::1 or localhost\)/);
+    expect(messages).toMatch(/console\.oidc\.client_id: /);
+    expect(messages).toMatch(/console\.oidc\.client_secret: expected text, got a number \(not shown: secret-named key\)/);
+    expect(messages).toMatch(/console\.oidc\.allowed_domains\[0\]: expected a domain such as example\.com/);
+    expect(messages).toMatch(/console\.oidc\.roles\.boss: unknown key "boss"/);
+    expect(messages).toMatch(/console\.oidc\.default_role: /);
+    expect(messages).not.toContain("7654321");
+    expect(errors(oidc("issuer: https://login.example.com\nclient_id: vigil\nscopes: [email]"))).toMatch(/console\.oidc\.scopes: must include openid/);
+    expect(errors(oidc("issuer: https://login.example.com\nclient_id: vigil\nroles: { owner: [a] }"))).toMatch(/console\.oidc\.roles: needs console\.oidc\.role_claim/);
+    expect(errors(oidc("issuer: https://login.example.com\nclient_id: vigil\nrole_claim: groups"))).toMatch(/console\.oidc\.role_claim: needs console\.oidc\.roles/);
+  });
+});

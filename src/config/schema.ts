@@ -413,8 +413,50 @@ const region = strictMap({
   location: text.optional(),
 });
 
-/** The console at /manage: how long a signed-in session lasts, and how invitations are sent. */
+/** An OpenID provider's issuer: https, or http on a loopback address (a provider on the same machine). */
+const issuerUrl = scalar("expected an https:// URL (http:// only on 127.0.0.1, ::1 or localhost) without a query or fragment", (value) => {
+  if (typeof value !== "string" || !URL.canParse(value)) return undefined;
+  const url = new URL(value);
+  const loopback = ["127.0.0.1", "[::1]", "localhost"].includes(url.hostname);
+  const scheme = url.protocol === "https:" || (url.protocol === "http:" && loopback);
+  return scheme && url.search === "" && url.hash === "" && url.username === "" ? value : undefined;
+});
+
+/** A domain such as example.com, lowercased. */
+const emailDomain = scalar("expected a domain such as example.com (no @)", (value) =>
+  typeof value === "string" && /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/i.test(value) ? value.toLowerCase() : undefined,
+);
+
+/** Values of the role claim that give a role. */
+const claimValues = z.array(text).default([]);
+
+/** Single sign-on with OpenID Connect (authorization code flow, PKCE). */
+const oidcSettings = strictMap({
+  issuer: issuerUrl,
+  client_id: text,
+  /** **Secret**; absent for a public client. */
+  client_secret: text.optional(),
+  /** The sign-in link reads "Sign in with <name>". */
+  name: text.default("single sign-on"),
+  scopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, "expected a scope without spaces or quotes")).min(1).default(["openid", "email", "profile"]),
+  /** E-mail domains allowed in; empty: any. */
+  allowed_domains: z.array(emailDomain).default([]),
+  /** The claim (a string or a list of strings) whose values `roles` maps. */
+  role_claim: text.optional(),
+  roles: strictMap({ owner: claimValues, admin: claimValues, responder: claimValues, viewer: claimValues }).optional(),
+  /** The role given when no value maps to one; `none` refuses. */
+  default_role: z.enum(["owner", "admin", "responder", "viewer", "none"]).default("none"),
+}).superRefine((value, ctx) => {
+  if (!value.scopes.includes("openid")) ctx.addIssue({ code: "custom", path: ["scopes"], message: "must include openid" });
+  if (value.roles !== undefined && value.role_claim === undefined) ctx.addIssue({ code: "custom", path: ["roles"], message: "needs console.oidc.role_claim: the claim whose values it maps" });
+  const mapped = value.roles === undefined ? 0 : Object.values(value.roles).flat().length;
+  if (value.role_claim !== undefined && mapped === 0) ctx.addIssue({ code: "custom", path: ["role_claim"], message: "needs console.oidc.roles mapping at least one value to a role" });
+});
+
+/** The console at /manage: how long a signed-in session lasts, how invitations are sent, and single sign-on. */
 const consoleSettings = strictMap({
+  /** Sign-in through an OpenID Connect provider, beside passwords. */
+  oidc: oidcSettings.optional(),
   /** The SMTP server invitations go through, and their sender; without it, invitations are not e-mailed. */
   email: strictMap(smtpServer).optional(),
   /** How long an invitation link works. */

@@ -61,13 +61,14 @@ export function layout(title: string, body: string): string {
 }
 
 /** The sign-in form; `email` is kept after a refusal, the password never is. */
-export function loginPage(input: { csrf: string; email?: string; error?: string; next?: string }): string {
+export function loginPage(input: { csrf: string; email?: string; error?: string; next?: string; sso?: string }): string {
   return consolePage(
     "Sign in",
     `<h1>Sign in</h1>${problem(input.error)}<form method="post" action="/manage/login">${csrfField(input.csrf)}` +
       `<label for="email">E-mail</label><input id="email" name="email" type="email" autocomplete="username" required value="${esc(input.email ?? "")}">` +
       `<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>` +
-      `<button type="submit">Sign in</button></form>`,
+      `<button type="submit">Sign in</button></form>` +
+      (input.sso === undefined ? "" : `<p class="sso"><a id="sso" href="/manage/oidc/start">Sign in with ${esc(input.sso)}</a></p>`),
   );
 }
 

@@ -34,6 +34,7 @@ import type { ConsoleSettings } from "./settings.ts";
 import { registerInviteRoutes } from "./invites.ts";
 import type { ApiAnswer, ApiCall, ConsoleKit } from "./kit.ts";
 import { challengeCookie, registerTotpRoutes } from "./totp.ts";
+import { registerOidcRoutes } from "./oidc.ts";
 
 /** The cookie holding the session's secret, and the one holding the CSRF token of the forms shown before sign-in. */
 export const sessionCookie = "vigil_session";
@@ -103,6 +104,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
   const settings = deps.settings;
   /** Console POSTs whose write went through the API, which recorded it: the console records no second entry. */
   const auditedByApi = new WeakSet<FastifyRequest>();
+  const sso = settings.oidc && { sso: settings.oidc.name };
 
   const secure = (request: FastifyRequest): boolean => {
     if ((request.socket as Partial<TLSSocket>).encrypted === true) return true;
@@ -192,6 +194,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     await scope.register(formbody, { bodyLimit: 16 * 1024 });
     registerTotpRoutes(scope, kit);
     registerInviteRoutes(scope, kit);
+    registerOidcRoutes(scope, kit, settings.oidc);
 
     // The audit log's one choke point for the console: every POST under /manage, whoever sent it and however it ended.
     // Who is signed in is read before the handler (signing out ends the session); a sign-in names the email typed.
@@ -245,7 +248,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
 
     scope.get("/manage/login", async (request, reply) => {
       if (await session(request)) return reply.status(303).redirect("/manage");
-      return page(reply, 200, loginPage({ csrf: formToken(request, reply) }));
+      return page(reply, 200, loginPage({ csrf: formToken(request, reply), ...sso }));
     });
 
     scope.post("/manage/login", async (request, reply) => {
@@ -267,9 +270,9 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       if (outcome.reason === "rate_limited") {
         const seconds = Math.ceil(outcome.retryAfterMs / 1000);
         void reply.header("retry-after", String(seconds));
-        return page(reply, 429, loginPage({ csrf: cookie, email, error: `Too many failed attempts. Try again in ${Math.ceil(seconds / 60)} minute(s).` }));
+        return page(reply, 429, loginPage({ csrf: cookie, email, ...sso, error: `Too many failed attempts. Try again in ${Math.ceil(seconds / 60)} minute(s).` }));
       }
-      return page(reply, 401, loginPage({ csrf: cookie, email, error: signInRefusedMessage }));
+      return page(reply, 401, loginPage({ csrf: cookie, email, ...sso, error: signInRefusedMessage }));
     });
 
     scope.get(setPasswordPath, async (request, reply) => {

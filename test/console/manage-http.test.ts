@@ -169,6 +169,9 @@ notifications:
       expect(bad.html).toContain("<li><code>line 2</code>: ");
       expect(unescape(/<textarea id="csv"[^>]*>([^<]*)<\/textarea>/.exec(bad.html)?.[1])).toBe("kind,address\nfax,123\n");
 
+      const dry = await post("admin", "/manage/subscribers/import", { csv, dry_run: "true" });
+      expect(noticeIn(dry.html)).toBe("Dry run, nothing stored: would add 2, update 0, skipped 0.");
+      expect(await test.vigil.store.subscribers.count()).toBe(0);
       const imported = await post("admin", "/manage/subscribers/import", { csv });
       expect(imported.status).toBe(200);
       expect(noticeIn(imported.html)).toBe("Added 2, updated 0, skipped 0.");
@@ -220,6 +223,12 @@ notifications:
       expect(unescape(/<p id="test-result"[^>]*>([^<]*)<\/p>/.exec(sent.html)?.[1])).toMatch(/^Test through oncall: sent \(127\.0\.0\.1:\d+ answered 2\d\d/);
       expect(tests()).toBe(1);
       expect((await auditOf("testChannel"))[0]).toMatchObject({ actor: "rob@example.com", via: "session" });
+      // A delivery given up is listed with its last error.
+      await test.vigil.store.outbox.enqueue([{ eventId: "1", destination: "oncall", idempotencyKey: "k-dead", orderKey: "o-dead", nextAttemptAt: clock.now(), message: { kind: "incident.created", title: "[Major] API outage" }, createdAt: clock.now() }]);
+      const [dead] = await test.vigil.store.outbox.list({ destination: "oncall" });
+      await test.vigil.store.outbox.update(dead!.id, { status: "dead", attempts: 8, lastError: "127.0.0.1 answered 503", updatedAt: clock.now() });
+      const failed = await get("viewer", "/manage/channels");
+      expect(failed.html).toContain(`<tr id="d-${dead!.id}"><th scope="row">[Major] API outage</th><td>oncall</td><td>8</td><td>127.0.0.1 answered 503</td>`);
       const unknown = await post("responder", "/manage/channels/pager/test", {});
       expect(unknown.status).toBe(404);
       expect(errorIn(unknown.html)).toMatch(/pager/);

@@ -7,12 +7,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { addUser } from "../../src/auth/add-user.ts";
 import { systemClock } from "../../src/core/clock.ts";
-import { browserSkipReason, launchBrowser } from "../helpers/browser.ts";
+import { browserSkipReason, desktop, expectAccessible, launchBrowser, phone } from "../helpers/browser.ts";
 import { startFlipTarget, type FlipTarget } from "../helpers/flip-target.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 import { addUserWithPassword, consolePassword } from "../helpers/console-users.ts";
@@ -29,8 +28,6 @@ monitors:
   - { id: api-health, name: API health, type: http, url: "${url}", interval: 1s, timeout: 500ms, recheck: 200ms }
 incidents: { publish: auto }
 `;
-const phone = { width: 390, height: 844 };
-const desktop = { width: 1280, height: 900 };
 
 describe.skipIf(skip !== undefined)(`the console's overview in Chromium${skip ? ` (skipped: ${skip})` : ""}`, () => {
   let target: FlipTarget;
@@ -64,19 +61,7 @@ describe.skipIf(skip !== undefined)(`the console's overview in Chromium${skip ? 
 
   const monitorStatus = (page: Page) => page.textContent('[data-live="components"] [data-monitor="api-health"] [data-status]');
 
-  async function axe(page: Page, where: string): Promise<void> {
-    for (const size of [phone, desktop]) {
-      for (const colorScheme of ["light", "dark"] as const) {
-        await page.setViewportSize(size);
-        await page.emulateMedia({ colorScheme });
-        const result = await new AxeBuilder({ page }).analyze();
-        const found = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-        expect(found, `${where} at ${size.width} px, ${colorScheme}`).toEqual([]);
-        // Nothing wider than the screen: no sideways scrolling on a phone.
-        expect(await page.evaluate(() => document.documentElement.scrollWidth), `${where} at ${size.width} px`).toBeLessThanOrEqual(size.width);
-      }
-    }
-  }
+  const axe = expectAccessible;
 
   it("shows a failing monitor and its incident live, without a reload, and the recovery after", async () => {
     await expect.poll(async () => (await test.get("/api/v1/monitors/api-health")).json.state.status, { timeout: 20_000 }).toBe("up");

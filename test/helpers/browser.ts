@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { chromium, type Browser } from "playwright-core";
+import { AxeBuilder } from "@axe-core/playwright";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { expect } from "vitest";
 import { skipReasonUnless } from "./server-process.ts";
 
 const executable = process.env.CHROMIUM_PATH ?? ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
@@ -24,4 +26,23 @@ export async function launchBrowser(): Promise<Browser> {
 export function axeSource(): string {
   const require = createRequire(import.meta.url);
   return readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+}
+
+/** The screen sizes the console's pages are checked at: a phone and a desktop. */
+export const phone = { width: 390, height: 844 };
+export const desktop = { width: 1280, height: 900 };
+
+/** axe-core finds no violation on `page` at a phone's and a desktop's width, light and dark, and nothing scrolls sideways. */
+export async function expectAccessible(page: Page, where: string): Promise<void> {
+  for (const size of [phone, desktop]) {
+    for (const colorScheme of ["light", "dark"] as const) {
+      await page.setViewportSize(size);
+      await page.emulateMedia({ colorScheme });
+      const result = await new AxeBuilder({ page }).analyze();
+      const found = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+      expect(found, `${where} at ${size.width} px, ${colorScheme}`).toEqual([]);
+      // Nothing wider than the screen: no sideways scrolling on a phone.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `${where} at ${size.width} px`).toBeLessThanOrEqual(size.width);
+    }
+  }
 }

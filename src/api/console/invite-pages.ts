@@ -3,7 +3,7 @@ import { userRoles } from "../../auth/roles.ts";
 import { passwordLength } from "../../auth/password-policy.ts";
 import { esc } from "../../statuspage/render/html/escape.ts";
 import type { UserRow } from "../../store/types.ts";
-import { csrfField, layout, problem } from "./pages.ts";
+import { consolePage, csrfField, layout, problem, type SignedInChrome } from "./pages.ts";
 
 /** A user's status as the users page shows it. */
 export function userStatus(user: UserRow, invitedUntil: Date | undefined, now: Date): string {
@@ -16,6 +16,8 @@ export function userStatus(user: UserRow, invitedUntil: Date | undefined, now: D
 /** The users page (owners only): every user with role and status, the invite form, and second-factor resets. */
 export function usersPage(input: {
   csrf: string;
+  /** The signed-in owner's header. */
+  chrome: SignedInChrome;
   rows: readonly { user: UserRow; status: string; secondFactor: boolean }[];
   canMail: boolean;
   error?: string;
@@ -32,11 +34,12 @@ export function usersPage(input: {
       `<label for="role">Role</label><select id="role" name="role">${userRoles.map((r) => `<option value="${r}"${r === "viewer" ? " selected" : ""}>${r}</option>`).join("")}</select>` +
       `<button type="submit">Send invitation</button></form>`
     : `<p class="note" id="no-mail">Invitations are sent by e-mail, and no SMTP server is set for the console (<code>console.email</code> in the configuration). <code>vigil user invite</code> prints the link instead.</p>`;
-  return layout(
+  return consolePage(
     "Users",
     `<h1>Users</h1>${input.notice ? `<p class="note" role="status">${esc(input.notice)}</p>` : ""}${problem(input.error)}` +
       `<table><thead><tr><th>E-mail</th><th>Role</th><th>Status</th><th>Second factor</th></tr></thead><tbody>${rows}</tbody></table>` +
       `<h2>Invite someone</h2>${form}<p><a href="/manage">Back to the console</a></p>`,
+    { chrome: input.chrome, narrow: false },
   );
 }
 

@@ -9,6 +9,7 @@ import { resetSecondFactor } from "../../auth/reset-second-factor.ts";
 import { roleAllows } from "../../auth/roles.ts";
 import { linkInvalidMessage, userOfLink } from "../../auth/set-password.ts";
 import { isAppError } from "../../core/errors.ts";
+import type { UserRow } from "../../store/types.ts";
 import type { ConsoleKit } from "./kit.ts";
 import { invitePage, usersPage, userStatus } from "./invite-pages.ts";
 import { messagePage } from "./pages.ts";
@@ -19,11 +20,12 @@ const seeOther = (reply: FastifyReply, to: string) => reply.status(303).header("
 export function registerInviteRoutes(scope: FastifyInstance, kit: ConsoleKit): void {
   const deps = { store: kit.store, clock: kit.clock };
 
-  const users = async (reply: FastifyReply, csrf: string, status: number, extra: { error?: string; notice?: string } = {}) => {
+  const users = async (reply: FastifyReply, signedIn: { user: UserRow; csrf: string }, status: number, extra: { error?: string; notice?: string } = {}) => {
+    const csrf = signedIn.csrf;
     const [list, invited, withFactor] = await Promise.all([kit.store.users.list(), kit.store.passwordLinks.openUntil("invite"), kit.store.secondFactors.enabledUserIds()]);
     const now = kit.clock.now();
     const rows = list.map((user) => ({ user, status: userStatus(user, invited.get(user.id), now), secondFactor: withFactor.has(user.id) }));
-    return kit.page(reply, status, usersPage({ csrf, rows, canMail: kit.inviter?.canMail() ?? false, ...extra }));
+    return kit.page(reply, status, usersPage({ csrf, chrome: { user: signedIn.user, csrf, current: "/manage/users" }, rows, canMail: kit.inviter?.canMail() ?? false, ...extra }));
   };
   /** The signed-in owner, or the answer already sent (sign in first; 403 for another role; 403 for a forged POST). */
   const owner = async (request: FastifyRequest, reply: FastifyReply, post: boolean) => {
@@ -37,20 +39,20 @@ export function registerInviteRoutes(scope: FastifyInstance, kit: ConsoleKit): v
   scope.get("/manage/users", async (request, reply) => {
     const { signedIn, answered } = await owner(request, reply, false);
     if (!signedIn) return answered;
-    return users(reply, signedIn.csrf, 200);
+    return users(reply, signedIn, 200);
   });
 
   scope.post("/manage/users/invite", async (request, reply) => {
     const { signedIn, answered } = await owner(request, reply, true);
     if (!signedIn) return answered;
-    if (!kit.inviter) return users(reply, signedIn.csrf, 400, { error: "this Vigil cannot send invitations" });
+    if (!kit.inviter) return users(reply, signedIn, 400, { error: "this Vigil cannot send invitations" });
     try {
       const made = await kit.inviter.invite({ email: kit.field(request.body, "email"), role: kit.field(request.body, "role"), actor: `user:${signedIn.user.id}`, requireMail: true });
-      if (!made.mail.sent) return users(reply, signedIn.csrf, 502, { error: `${made.user.email} is invited, but ${made.mail.reason}. Invite them again to send a new e-mail.` });
-      return users(reply, signedIn.csrf, 200, { notice: `Invitation sent to ${made.user.email} (${made.user.role}); the link works once, until ${made.expiresAt.toISOString()}.` });
+      if (!made.mail.sent) return users(reply, signedIn, 502, { error: `${made.user.email} is invited, but ${made.mail.reason}. Invite them again to send a new e-mail.` });
+      return users(reply, signedIn, 200, { notice: `Invitation sent to ${made.user.email} (${made.user.role}); the link works once, until ${made.expiresAt.toISOString()}.` });
     } catch (error) {
       if (!isAppError(error)) throw error;
-      return users(reply, signedIn.csrf, error.code === "conflict" ? 409 : 400, { error: error.message });
+      return users(reply, signedIn, error.code === "conflict" ? 409 : 400, { error: error.message });
     }
   });
 
@@ -58,9 +60,9 @@ export function registerInviteRoutes(scope: FastifyInstance, kit: ConsoleKit): v
     const { signedIn, answered } = await owner(request, reply, true);
     if (!signedIn) return answered;
     const user = await kit.store.users.get(kit.field(request.body, "user").slice(0, 64));
-    if (!user) return users(reply, signedIn.csrf, 404, { error: "no such user" });
+    if (!user) return users(reply, signedIn, 404, { error: "no such user" });
     await resetSecondFactor(deps, { email: user.email, actor: `user:${signedIn.user.id}` });
-    return users(reply, signedIn.csrf, 200, { notice: `The second factor of ${user.email} is off: they sign in with their password alone until they set it up again.` });
+    return users(reply, signedIn, 200, { notice: `The second factor of ${user.email} is off: they sign in with their password alone until they set it up again.` });
   });
 
   const invalid = async (reply: FastifyReply, token: string) => {

@@ -41,6 +41,8 @@ export interface ConsoleKit {
    * writes the audit log as for any caller. The console's pages read and write only through it.
    */
   api<T = unknown>(request: FastifyRequest, call: ApiCall): Promise<ApiAnswer<T>>;
+  /** A GET of the API as `api` makes it, its body streamed as it comes (a CSV export), with its status and headers. */
+  apiStream(request: FastifyRequest, url: string): Promise<{ status: number; headers: Record<string, string>; body: NodeJS.ReadableStream }>;
   /**
    * The signed-in user whose role allows `action`, with the header of their page (`current`: the navigation entry to
    * mark). Otherwise answers for the page (to the sign-in page, or 403 naming the action and the role) and gives
@@ -62,6 +64,8 @@ export interface ApiCall {
   /** The path and query, e.g. `/api/v1/incidents?status=open`. */
   url: string;
   body?: unknown;
+  /** A CSV body, sent as text/csv instead of `body` as JSON. */
+  csv?: string;
 }
 
 /** The API's answer: its status and JSON body (as the route's OpenAPI response describes it; undefined when none). */

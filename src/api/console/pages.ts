@@ -12,7 +12,12 @@ import { assetPath } from "./assets.ts";
 /** The console's navigation, in order: each page adds its entry here, with the action a role needs to see it. */
 export const consoleNav: readonly { href: string; text: string; action: ConsoleAction }[] = [
   { href: "/manage", text: "Overview", action: "read" },
+  { href: "/manage/maintenances", text: "Maintenances", action: "read" },
+  { href: "/manage/silences", text: "Silences", action: "read" },
+  { href: "/manage/channels", text: "Channels", action: "read" },
+  { href: "/manage/subscribers", text: "Subscribers", action: "subscribers.export" },
   { href: "/manage/audit", text: "Audit log", action: "audit.read" },
+  { href: "/manage/tokens", text: "Tokens", action: "tokens.manage" },
   { href: "/manage/users", text: "Users", action: "users.manage" },
   { href: "/manage/account", text: "Account", action: "read" },
 ];

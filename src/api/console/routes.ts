@@ -35,6 +35,11 @@ import { registerInviteRoutes } from "./invites.ts";
 import type { ApiAnswer, ApiCall, ConsoleKit } from "./kit.ts";
 import { challengeCookie, registerTotpRoutes } from "./totp.ts";
 import { registerOidcRoutes } from "./oidc.ts";
+import { registerMaintenancePages } from "./maintenances.ts";
+import { registerSilencePages } from "./silences.ts";
+import { registerSubscriberPages } from "./subscribers.ts";
+import { registerChannelPages } from "./channels.ts";
+import { registerTokenPages } from "./tokens.ts";
 
 /** The cookie holding the session's secret, and the one holding the CSRF token of the forms shown before sign-in. */
 export const sessionCookie = "vigil_session";
@@ -185,6 +190,11 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       if (request.method === "POST" && call.method !== "GET" && answer.status !== 401 && answer.status !== 403) auditedByApi.add(request);
       return answer;
     },
+    apiStream: async (request, url) => {
+      const response = await app.inject({ method: "GET", url, headers: apiHeaders(request, cookies(request).get(sessionCookie) ?? ""), remoteAddress: request.socket.remoteAddress ?? "127.0.0.1", payloadAsStream: true });
+      const headers = Object.fromEntries(Object.entries(response.headers).flatMap(([name, value]) => (typeof value === "string" ? [[name, value]] : [])));
+      return { status: response.statusCode, headers, body: response.stream() };
+    },
   };
 
   registerConsoleAssets(app);
@@ -195,6 +205,11 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     registerTotpRoutes(scope, kit);
     registerInviteRoutes(scope, kit);
     registerOidcRoutes(scope, kit, settings.oidc);
+    registerMaintenancePages(scope, kit);
+    registerSilencePages(scope, kit);
+    registerSubscriberPages(scope, kit);
+    registerChannelPages(scope, kit);
+    registerTokenPages(scope, kit);
 
     // The audit log's one choke point for the console: every POST under /manage, whoever sent it and however it ended.
     // Who is signed in is read before the handler (signing out ends the session); a sign-in names the email typed.
@@ -321,21 +336,27 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
 /** Headers of the console's request the API's call keeps: the client's address behind a proxy, and its agent. */
 const passedOn = ["x-forwarded-for", "x-forwarded-proto", "x-real-ip", "forwarded", "user-agent"];
 
-/** Calls the API in this process for a console request, as the session's user, from the request's client address. */
-async function callApi<T>(app: FastifyInstance, request: FastifyRequest, sessionSecret: string, call: ApiCall): Promise<ApiAnswer<T>> {
+/** The headers of an API call made for a console request: the session's user, and the client's address and agent. */
+function apiHeaders(request: FastifyRequest, sessionSecret: string): Record<string, string> {
   const headers: Record<string, string> = { authorization: `Session ${sessionSecret}`, accept: "application/json" };
   for (const name of passedOn) {
     const value = request.headers[name];
     if (typeof value === "string") headers[name] = value;
   }
-  const hasBody = call.body !== undefined;
-  if (hasBody) headers["content-type"] = "application/json";
+  return headers;
+}
+
+/** Calls the API in this process for a console request, as the session's user, from the request's client address. */
+async function callApi<T>(app: FastifyInstance, request: FastifyRequest, sessionSecret: string, call: ApiCall): Promise<ApiAnswer<T>> {
+  const headers = apiHeaders(request, sessionSecret);
+  const hasBody = call.body !== undefined || call.csv !== undefined;
+  if (hasBody) headers["content-type"] = call.csv !== undefined ? "text/csv" : "application/json";
   const response = await app.inject({
     method: call.method,
     url: call.url,
     headers,
     remoteAddress: request.socket.remoteAddress ?? "127.0.0.1",
-    ...(hasBody ? { payload: JSON.stringify(call.body) } : {}),
+    ...(hasBody ? { payload: call.csv ?? JSON.stringify(call.body) } : {}),
   });
   const text = response.body;
   let json: unknown;

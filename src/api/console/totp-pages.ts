@@ -1,7 +1,7 @@
 /** The pages of the second factor: the code step of sign-in, the account page, enrolment and the recovery codes. */
 import { esc } from "../../statuspage/render/html/escape.ts";
 import type { UserRow } from "../../store/types.ts";
-import { csrfField, layout, problem } from "./pages.ts";
+import { consolePage, csrfField, layout, problem } from "./pages.ts";
 
 const codeInput = (label: string, autocomplete: string) =>
   `<label for="code">${esc(label)}</label><input id="code" name="code" type="text" inputmode="numeric" autocomplete="${autocomplete}" maxlength="64" required>`;
@@ -18,15 +18,17 @@ export function codePage(input: { csrf: string; error?: string }): string {
 
 /** The signed-in user's account: their e-mail, role and second factor, which they may set up or turn off here. */
 export function accountPage(input: { user: UserRow; csrf: string; secondFactor: { on: false } | { on: true; since: Date; recoveryCodesLeft: number }; error?: string; notice?: string }): string {
+  const chrome = { user: input.user, csrf: input.csrf, current: "/manage/account" };
   const factor = input.secondFactor.on
     ? `<p id="second-factor">Second factor: <strong>on</strong> since ${esc(input.secondFactor.since.toISOString())}; ${input.secondFactor.recoveryCodesLeft} recovery code(s) left.</p>` +
       `<form method="post" action="/manage/account/totp/disable">${csrfField(input.csrf)}${codeInput("Current code, to turn it off", "one-time-code")}<button type="submit">Turn off the second factor</button></form>`
     : `<p id="second-factor">Second factor: <strong>off</strong>. With it on, signing in needs a code from an authenticator app after the password.</p>` +
       `<form method="post" action="/manage/account/totp/setup">${csrfField(input.csrf)}<button type="submit">Set up a second factor</button></form>`;
-  return layout(
+  return consolePage(
     "Account",
     `<h1>Account</h1>${input.notice ? `<p class="note" role="status">${esc(input.notice)}</p>` : ""}${problem(input.error)}` +
       `<p>Signed in as <strong>${esc(input.user.email)}</strong>, role <strong>${esc(input.user.role)}</strong>.</p>${factor}<p><a href="/manage">Back to the console</a></p>`,
+    { chrome },
   );
 }
 

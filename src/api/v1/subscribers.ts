@@ -83,19 +83,37 @@ export function subscriberRoutes(deps: ApiDeps) {
       method: "GET",
       url: "/api/v1/subscribers",
       operationId: "listSubscribers",
-      summary: "Confirmed public subscribers by id; page with after=next_after",
+      summary: "Confirmed public subscribers by id; q keeps those whose address (e-mail or webhook URL) holds it, whatever the case; page with after=next_after",
       tag: "subscribers",
       auth: "subscribers.export",
       audit: "export",
       query: z.strictObject({
         kind: z.enum(["email", "webhook"]).optional(),
         after: z.string().min(1).max(200).optional(),
+        q: z.string().trim().min(1).max(300).optional(),
         limit: z.coerce.number().int().min(1).max(1000).default(100),
       }),
       response: z.object({ subscribers: z.array(subscriberView), next_after: z.string().nullable() }),
       handler: async ({ query }) => {
-        const rows = await deps.store.subscribers.list({ ...(query.kind ? { kind: query.kind } : {}), ...(query.after ? { afterId: query.after } : {}), limit: query.limit });
-        return { subscribers: rows.map(view), next_after: rows.length === query.limit ? (rows.at(-1)?.id ?? null) : null };
+        const kind = query.kind ? { kind: query.kind } : {};
+        if (query.q === undefined) {
+          const rows = await deps.store.subscribers.list({ ...kind, ...(query.after ? { afterId: query.after } : {}), limit: query.limit });
+          return { subscribers: rows.map(view), next_after: rows.length === query.limit ? (rows.at(-1)?.id ?? null) : null };
+        }
+        // A search reads the list a page at a time (memory stays bounded) until `limit` match or the list ends.
+        const needle = query.q.toLowerCase();
+        const found: SubscriberRow[] = [];
+        let afterId = query.after;
+        for (;;) {
+          const page = await deps.store.subscribers.list({ ...kind, ...(afterId === undefined ? {} : { afterId }), limit: exportPageSize });
+          for (const row of page) {
+            if (!row.address.toLowerCase().includes(needle)) continue;
+            found.push(row);
+            if (found.length === query.limit) return { subscribers: found.map(view), next_after: row.id };
+          }
+          if (page.length < exportPageSize) return { subscribers: found.map(view), next_after: null };
+          afterId = page.at(-1)?.id;
+        }
       },
     }),
     defineRoute({

@@ -137,6 +137,11 @@ for (const backend of storeBackends()) {
       expect(patched.status).toBe(200);
       expect(patched.json.entry).toEqual({ id: "api-health", type: "http", url, interval: "1s", name: "API health" });
       expect(test.vigil.config().monitors.find((m) => m.id === "api-health")).toMatchObject({ name: "API health", timeout: 10_000 });
+      const secret = await call("PATCH", "/api/v1/monitors/api-health", { headers: { Authorization: "Bearer hunter2-secret" } });
+      expect(secret.status).toBe(200);
+      expect(secret.json.entry.headers).toEqual({ Authorization: "[redacted]" });
+      expect(JSON.stringify(secret.json)).not.toContain("hunter2");
+      expect((await call("PATCH", "/api/v1/monitors/api-health", { headers: null })).status).toBe(200);
       const replaced = await call("PUT", "/api/v1/components/api", { name: "Public API", monitors: ["api-health"] });
       expect(replaced.status).toBe(200);
       expect(replaced.json.entry).toEqual({ id: "api", name: "Public API", monitors: ["api-health"] });

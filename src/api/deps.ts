@@ -8,7 +8,7 @@ import type { Impact } from "../incidents/impact.ts";
 import type { IncidentStatus } from "../incidents/lifecycle.ts";
 import type { MaintenanceStatus } from "../incidents/maintenance.ts";
 import type { OutageWindow, WindowQuery } from "../incidents/windows.ts";
-import type { IncidentRow, MaintenanceRow, Store } from "../store/types.ts";
+import type { CatalogEntryRow, IncidentRow, MaintenanceRow, Store } from "../store/types.ts";
 import type { UpstreamView } from "../app/upstream/watcher.ts";
 import type { LeaderPort } from "./forward.ts";
 import type { SitePort } from "./public/site.ts";
@@ -93,6 +93,8 @@ export interface ApiDeps {
   console?: ConsoleSettings;
   /** What the console shows live; absent in tests of the API alone. */
   live?: LivePort;
+  /** The components and monitors kept in the database; absent in tests of the API alone (every entry is the file's). */
+  catalog?: CatalogPort;
   /** The cluster: how long a silent node still counts as live; and, on a node that may not lead, where the leader is. */
   cluster?: { liveMs: number; leader?: LeaderPort; node?: string };
 }
@@ -125,3 +127,19 @@ export interface UpstreamsPort {
   /** Reads these feeds now (all by default), unless read in the last few seconds (or `force`). */
   refresh(ids?: readonly string[], options?: { force?: boolean }): Promise<void>;
 }
+
+/** Where catalog entries come from, and changes to those kept in the database (validated with the whole configuration). */
+export interface CatalogPort {
+  sourceOf(kind: "component" | "monitor", id: string): CatalogSource | undefined;
+  change(change: CatalogChange, actor: string): Promise<CatalogEntryRow | undefined>;
+}
+
+/** A change to a component or monitor kept in the database. */
+export type CatalogChange =
+  | { op: "create"; kind: "component" | "monitor"; entry: Record<string, unknown> }
+  | { op: "replace"; kind: "component" | "monitor"; id: string; entry: Record<string, unknown> }
+  | { op: "patch"; kind: "component" | "monitor"; id: string; patch: Record<string, unknown> }
+  | { op: "remove"; kind: "component" | "monitor"; id: string };
+
+/** Where a catalog entry is defined. */
+export type CatalogSource = "file" | "database";

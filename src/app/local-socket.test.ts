@@ -15,7 +15,7 @@ const logger = createLogger({ destination: new Writable({ write: (chunk, _e, cb)
 const unreachable = () => {
   throw new Error("not expected here");
 };
-const deps = { store: { tokens: {}, events: {}, transaction: unreachable } as unknown as Pick<Store, "tokens" | "events" | "users" | "audit" | "transaction">, clock: systemClock, logger, reload: unreachable };
+const deps = { store: { tokens: {}, events: {}, transaction: unreachable } as unknown as Pick<Store, "tokens" | "events" | "users" | "audit" | "transaction" | "catalogEntries">, clock: systemClock, logger, reload: unreachable };
 
 const dirs: string[] = [];
 function dataDir(prefix = "vigil-sock-"): string {

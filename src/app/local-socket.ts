@@ -38,6 +38,7 @@ export const localRequest = z.discriminatedUnion("op", [
     expires_at: z.iso.datetime({ offset: true }).nullable().optional(), region: z.string().max(63).nullable().optional(),
   }),
   z.strictObject({ op: z.literal("reload") }),
+  z.strictObject({ op: z.literal("catalog.entries") }),
   z.strictObject({ op: z.literal("user.add"), email: z.string().max(300), role: z.string().max(40) }),
   z.strictObject({ op: z.literal("user.invite"), email: z.string().max(300), role: z.string().max(40) }),
   z.strictObject({ op: z.literal("user.reset_2fa"), email: z.string().max(300) }),
@@ -57,7 +58,7 @@ export interface LocalSocket {
 }
 
 interface LocalDeps {
-  store: Pick<Store, "tokens" | "events" | "users" | "audit" | "transaction">;
+  store: Pick<Store, "tokens" | "events" | "users" | "audit" | "transaction" | "catalogEntries">;
   clock: Clock;
   logger: Logger;
   reload: (actor: string) => Promise<ReloadOutcome>;
@@ -168,6 +169,8 @@ const actionOf: Record<LocalRequest["op"], { action: ConsoleAction; kind: string
   "user.invite": { action: "users.manage", kind: "users" },
   "user.reset_2fa": { action: "users.manage", kind: "users" },
   reload: { action: "config.reload", kind: "config" },
+  // Read for `vigil config export`; recorded all the same, as an export of what may hold credentials.
+  "catalog.entries": { action: "catalog.write", kind: "catalog" },
 };
 
 /** Every request on the socket is a write: each goes to the audit log, as "cli", whatever its outcome. */
@@ -217,6 +220,10 @@ async function answerRequest(request: LocalRequest, deps: LocalDeps): Promise<Lo
       return { ok: true, result: { id: added.user.id, email: added.user.email, role: added.user.role, link_secret: added.linkSecret, link_expires_at: added.linkExpiresAt.toISOString() } };
     }
     if (request.op === "user.invite" || request.op === "user.reset_2fa") return { ok: true, result: await userOp(request, deps) };
+    if (request.op === "catalog.entries") {
+      const rows = await deps.store.catalogEntries.list();
+      return { ok: true, result: { components: rows.filter((r) => r.kind === "component").map((r) => r.entry), monitors: rows.filter((r) => r.kind === "monitor").map((r) => r.entry) } };
+    }
     const outcome = await deps.reload(localSocketActor);
     if (!outcome.applied) throw new AppError("config_invalid", `${outcome.file} was rejected; the running configuration is unchanged`, { details: outcome.errors });
     return { ok: true, result: { ...outcome } };

@@ -22,7 +22,7 @@ import { SubscriptionService } from "./subscriptions/service.ts";
 import { signingKey } from "./subscriptions/signing-key.ts";
 import { publicUrlOf } from "./statuspage/gather.ts";
 import { StatusPagePublisher } from "./statuspage/publisher.ts";
-import { ConfigHolder } from "./reloader.ts";
+import { catalogChannel, ConfigHolder, startingConfig } from "./reloader.ts";
 import { hostname } from "node:os";
 import { monitorsOf } from "../cluster/assign.ts";
 import { FollowerView, changedChannel, detectedChannel } from "./cluster/follower-view.ts";
@@ -105,7 +105,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   let pidFile: PidFile | undefined;
   let local: LocalSocket | undefined;
   try {
-    const diff = await store.catalog.sync(catalogFromConfig(options.config), clock.now(), "system");
+    // The file's components and monitors, and those the database keeps beside them.
+    const effective = await startingConfig(options.config, options.configFile, options.env, store);
+    const diff = await store.catalog.sync(catalogFromConfig(effective.config), clock.now(), "system");
     await store.events.append({ at: clock.now(), kind: "config.loaded", subject: null, actor: "system", data: { file: options.configFile, ...diff } });
     const timers = options.timers ?? systemTimers;
     const clustered = store.kind === "postgres";
@@ -122,13 +124,17 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     const retentionOf = (c: VigilConfig) => ({ resultsMs: c.probe.results_retention, rollupsMs: c.probe.rollups_retention, sessionIdleMs: c.console.session.idle });
     // This node's share of the monitors: all of them when it is alone (or on the embedded store).
     const ownedOf = (config: VigilConfig, members: readonly string[]): ReadonlySet<string> | null => (clustered ? new Set(monitorsOf(nodeId, config.monitors.map((m) => m.id), members)) : null);
-    const holder = new ConfigHolder(options.config, {
+    const holder = new ConfigHolder(effective, {
       file: options.configFile,
       env: options.env,
       store,
       clock,
       logger,
       metrics,
+      // The other nodes read the database's entries again when this one changed them.
+      onEntriesWritten: () => {
+        if (clustered) void store.cluster.notify(catalogChannel).catch(() => undefined);
+      },
       onApplied: (config) => {
         const services = leader.current;
         services?.housekeeping.setRetention(retentionOf(config));
@@ -283,6 +289,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         metrics,
         version,
         reload: (actor) => holder.reload(actor),
+        catalog: { sourceOf: (kind, id) => holder.sourceOf(kind, id), change: (change, actor) => holder.change(change, actor) },
         readiness,
         monitoring: running,
         incidents: incidentsPort,
@@ -342,7 +349,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     await publisher.start();
     await cluster.start();
     await follower.start();
-    if (monitor) await running.start(options.config, ownedOf(options.config, cluster.members));
+    if (monitor) await running.start(holder.current, ownedOf(holder.current, cluster.members));
+    const unlistenCatalog = clustered ? await store.listen(catalogChannel, () => void holder.entriesChanged().catch((error: unknown) => logger.error({ err: error }, "reading the catalog entries failed"))) : undefined;
     // Another node stored agents' results: the monitors this node checks may be among them.
     const unlistenAgents = clustered && monitor ? await store.listen(agentResultsChannel, () => running.agentResultsStored()) : undefined;
     const unlistenRunning = clustered && monitor ? await store.listen(agentRunningChannel, (payload) => agentHub.heardRunning(payload)) : undefined;
@@ -380,6 +388,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
               await unlistenAgents?.();
               await unlistenRunning?.();
               await unlistenChecks?.();
+              await unlistenCatalog?.();
               await running.stop();
             } },
             { name: "stopping subscriptions", run: () => subscriptions.stop() },

@@ -17,6 +17,7 @@ const table: Record<string, string> = {
   "subscribers.export": "y y n n",
   "channels.write":     "y y n n",
   "config.reload":      "y y n n",
+  "catalog.write":      "y y n n",
   "audit.read":         "y y n n",
   "tokens.manage":      "y n n n",
   "users.manage":       "y n n n",

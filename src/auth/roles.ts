@@ -25,6 +25,7 @@ const leastRoles = {
   "subscribers.export": "admin",
   "channels.write": "admin",
   "config.reload": "admin",
+  "catalog.write": "admin",
   "audit.read": "admin",
   "tokens.manage": "owner",
   "users.manage": "owner",

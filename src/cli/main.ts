@@ -14,12 +14,13 @@ import { tokenCommand } from "./token.ts";
 import { userCommand } from "./user.ts";
 import { upstreamsCommand } from "./upstreams.ts";
 import { clusterCommand } from "./cluster.ts";
+import { configCommand } from "./config.ts";
 import { agentCommand } from "./agent.ts";
 import { validateCommand } from "./validate.ts";
 import { windowsCommand } from "./windows.ts";
 
 
-const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, userCommand, reloadCommand, incidentCommand, windowsCommand, exportCommand, notifyCommand, silenceCommand, subscribersCommand, upstreamsCommand, clusterCommand, agentCommand, demoCommand];
+const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, userCommand, reloadCommand, incidentCommand, windowsCommand, exportCommand, configCommand, notifyCommand, silenceCommand, subscribersCommand, upstreamsCommand, clusterCommand, agentCommand, demoCommand];
 
 /** Runs the `vigil` command line and returns its exit code. */
 export function main(argv: readonly string[], io?: CliIo): Promise<number> {

@@ -1,5 +1,5 @@
 /** The configuration: schema, loading with positions, and the runtime settings derived from it. */
-export { bundledConfigPath, configErrorFrom, formatConfigIssues, loadConfigFile, parseConfigText, resolveConfigPath } from "./load.ts";
-export type { ConfigIssue, ConfigLoadResult } from "./load.ts";
+export { bundledConfigPath, configErrorFrom, databaseSource, formatConfigIssues, loadConfigFile, parseConfigText, resolveConfigPath } from "./load.ts";
+export type { CatalogEntryKind, ConfigIssue, ConfigLoadResult, DatabaseEntries } from "./load.ts";
 export { VigilConfigSchema } from "./schema.ts";
 export type { ComponentConfig, MaintenanceConfig, MonitorConfig, VigilConfig } from "./schema.ts";

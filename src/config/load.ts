@@ -15,10 +15,26 @@ import { VigilConfigSchema, type VigilConfig } from "./schema.ts";
 export interface ConfigIssue extends ErrorDetail {
   file: string;
   path: string;
+  /** The error is in an entry kept in the database: its kind, id, and the path inside it. */
+  entry?: { kind: CatalogEntryKind; id: string; path: string };
 }
 
+/** What the database keeps beside the file: components and monitors. */
+export type CatalogEntryKind = "component" | "monitor";
+
+/** Entries kept in the database, each as the file would write it, added after the file's own. */
+export interface DatabaseEntries {
+  components: readonly Record<string, unknown>[];
+  monitors: readonly Record<string, unknown>[];
+}
+
+/** What a database issue's `file` says. */
+export const databaseSource = "database";
+
 /** A configuration that is valid in full, or every error found in it. */
-export type ConfigLoadResult = { ok: true; config: VigilConfig } | { ok: false; errors: ConfigIssue[] };
+export type ConfigLoadResult =
+  | { ok: true; config: VigilConfig; /** The ids in `config` that came from the database's entries. */ fromDatabase: { component: string[]; monitor: string[] } }
+  | { ok: false; errors: ConfigIssue[] };
 
 const maxYamlErrors = 5;
 
@@ -33,7 +49,7 @@ export function resolveConfigPath(cwd: string, given: string | undefined): { pat
 }
 
 /** Reads and validates a configuration file; never throws for a bad file, only reports. */
-export async function loadConfigFile(file: string, env: Record<string, string | undefined>): Promise<ConfigLoadResult> {
+export async function loadConfigFile(file: string, env: Record<string, string | undefined>, entries?: DatabaseEntries): Promise<ConfigLoadResult> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -41,14 +57,14 @@ export async function loadConfigFile(file: string, env: Record<string, string | 
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
     return { ok: false, errors: [{ file, path: "", message: `cannot read the configuration file: ${reason}` }] };
   }
-  return parseConfigText(text, file, env);
+  return parseConfigText(text, file, env, entries);
 }
 
 /**
  * Validates configuration text: YAML syntax, `${ENV}` references, the schema and the references
  * between entries, reporting every error at once with its line and column.
  */
-export function parseConfigText(text: string, file: string, env: Record<string, string | undefined>): ConfigLoadResult {
+export function parseConfigText(text: string, file: string, env: Record<string, string | undefined>, entries?: DatabaseEntries): ConfigLoadResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true, strict: true });
   if (doc.errors.length > 0) {
@@ -82,20 +98,61 @@ export function parseConfigText(text: string, file: string, env: Record<string, 
   if (typeof data !== "object" || Array.isArray(data)) {
     return { ok: false, errors: [...envErrors, place({ path: [], message: "the configuration must be a mapping of sections (site, components, monitors…)" })] };
   }
-  const parsed = VigilConfigSchema.safeParse(data, { reportInput: true });
-  const schemaIssues = parsed.success ? [] : issuesFromZod(parsed.error, data, interpolation.fromEnv, formatPath);
+  const merged = entries === undefined ? { data, origin: () => undefined, added: () => ({ component: [], monitor: [] }) } : withEntries(data as Record<string, unknown>, entries);
+  const parsed = VigilConfigSchema.safeParse(merged.data, { reportInput: true });
+  const schemaIssues = parsed.success ? [] : issuesFromZod(parsed.error, merged.data, interpolation.fromEnv, formatPath);
   // Paths of values with a missing variable already have their error: don't add "expected a port" on top.
   const envPaths = new Set(envErrors.map((e) => e.path));
-  const issues = hideEnvValues([...schemaIssues, ...checkReferences(data)], data, interpolation.fromEnv).map(place).filter((i) => !envPaths.has(i.path));
-  const errors = sortIssues([...envErrors, ...issues]);
+  const raw = hideEnvValues([...schemaIssues, ...checkReferences(merged.data)], merged.data, interpolation.fromEnv);
+  const fromDatabase: ConfigIssue[] = [];
+  const fromFile: RawConfigIssue[] = [];
+  for (const issue of raw) {
+    const origin = merged.origin(issue.path);
+    if (origin === undefined) fromFile.push(issue);
+    else {
+      const inside = formatPath(issue.path.slice(2));
+      const at = `${String(issue.path[0])}[${JSON.stringify(origin.id)}]${inside === "" || inside.startsWith("[") ? inside : `.${inside}`}`;
+      fromDatabase.push({ file: databaseSource, path: at, message: issue.message, entry: { ...origin, path: inside } });
+    }
+  }
+  const issues = fromFile.map(place).filter((i) => !envPaths.has(i.path));
+  const errors = [...sortIssues([...envErrors, ...issues]), ...fromDatabase];
   if (errors.length > 0 || !parsed.success) return { ok: false, errors };
-  return { ok: true, config: deepFreeze(parsed.data) };
+  return { ok: true, config: deepFreeze(parsed.data), fromDatabase: merged.added() };
+}
+
+/**
+ * The file's data with the database's entries after its own components and monitors; an entry whose id the file also
+ * has is left out (the file is the truth). `origin` says which database entry a path points into.
+ */
+function withEntries(data: Record<string, unknown>, entries: DatabaseEntries) {
+  const sections = { components: "component", monitors: "monitor" } as const;
+  const out: Record<string, unknown> = { ...data };
+  const firstOf: Record<string, { start: number; added: { id: string }[] }> = {};
+  for (const [section, kind] of Object.entries(sections)) {
+    const own = Array.isArray(data[section]) ? (data[section] as unknown[]) : [];
+    const ownIds = new Set(own.map((e) => (typeof e === "object" && e !== null ? (e as { id?: unknown }).id : undefined)));
+    const added = entries[section as keyof DatabaseEntries].filter((e) => !ownIds.has(e["id"]));
+    if (added.length > 0 || data[section] !== undefined) out[section] = [...own, ...added];
+    firstOf[kind] = { start: own.length, added: added.map((e) => ({ id: String(e["id"]) })) };
+  }
+  const origin = (path: ConfigPath): { kind: CatalogEntryKind; id: string } | undefined => {
+    const [section, index] = path;
+    const kind = section === "components" ? "component" : section === "monitors" ? "monitor" : undefined;
+    if (kind === undefined || typeof index !== "number") return undefined;
+    const at = firstOf[kind] as { start: number; added: { id: string }[] };
+    const entry = at.added[index - at.start];
+    return index >= at.start && entry !== undefined ? { kind, id: entry.id } : undefined;
+  };
+  const added = () => ({ component: (firstOf["component"]?.added ?? []).map((e) => e.id), monitor: (firstOf["monitor"]?.added ?? []).map((e) => e.id) });
+  return { data: out, origin, added };
 }
 
 /** Renders issues one per line, `file:line:column path: message`, the way compilers do. */
 export function formatConfigIssues(issues: readonly ConfigIssue[]): string {
   return issues
     .map((i) => {
+      if (i.entry !== undefined) return `${databaseSource} (${i.entry.kind} "${i.entry.id}") ${i.entry.path === "" ? "" : `${i.entry.path}: `}${i.message}`;
       const where = i.line === undefined ? i.file : `${i.file}:${i.line}:${i.column ?? 1}`;
       return `${where} ${i.path === "" ? "" : `${i.path}: `}${i.message}`;
     })

@@ -304,6 +304,25 @@ export const silences = pgTable(
   (t) => [index("silences_ends_at_idx").on(t.endsAt)],
 );
 
+/**
+ * Components and monitors kept in the database beside the configuration file, each as the file would write it (checked
+ * by the file's schema); the effective configuration is the file's entries and these.
+ */
+export const catalogEntries = pgTable(
+  "catalog_entries",
+  {
+    kind: text("kind").notNull().$type<"component" | "monitor">(),
+    id: text("id").notNull(),
+    /** The entry as the configuration file takes it (a component's or a monitor's mapping). */
+    entry: jsonb("entry").notNull().$type<Record<string, unknown>>(),
+    createdAt: instant("created_at").notNull(),
+    createdBy: text("created_by").notNull(),
+    updatedAt: instant("updated_at").notNull(),
+    updatedBy: text("updated_by").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.id] }), check("catalog_entries_kind_check", sql`${t.kind} in ('component', 'monitor')`)],
+);
+
 /** Small named documents the services keep across restarts (the notifier's groups, the subscription signing key). */
 export const appState = pgTable("app_state", {
   name: text("name").primaryKey(),
@@ -491,6 +510,6 @@ export const schemaMigrations = pgTable("schema_migrations", {
 });
 
 /** All tables, as handed to drizzle. */
-export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, notificationMessages, cursors, subscribers, silences, appState, clusterLease, clusterNodes, heartbeats, agents, users, userSessions, passwordLinks, auditLog, userTotp, recoveryCodes, loginChallenges, schemaMigrations };
+export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, notificationMessages, cursors, subscribers, silences, catalogEntries, appState, clusterLease, clusterNodes, heartbeats, agents, users, userSessions, passwordLinks, auditLog, userTotp, recoveryCodes, loginChallenges, schemaMigrations };
 
 export type Schema = typeof schema;

@@ -1,4 +1,4 @@
-import type { incidents as incidentsTable, incidentUpdates as incidentUpdatesTable, maintenances as maintenancesTable, silences as silencesTable, subscribers as subscribersTable } from "./schema.ts";
+import type { incidents as incidentsTable, incidentUpdates as incidentUpdatesTable, maintenances as maintenancesTable, silences as silencesTable, catalogEntries as catalogEntriesTable, subscribers as subscribersTable } from "./schema.ts";
 
 /** What an API token may do; each scope includes the ones before it: read, write, publish, admin. */
 export type TokenScope = "read" | "write" | "publish" | "admin" | "agent";
@@ -167,6 +167,8 @@ export type IncidentUpdateRow = typeof incidentUpdatesTable.$inferSelect;
 export type MaintenanceRow = typeof maintenancesTable.$inferSelect;
 /** A confirmed public subscriber. */
 export type SubscriberRow = typeof subscribersTable.$inferSelect;
+/** A component or monitor kept in the database, as the configuration file would write it. */
+export type CatalogEntryRow = typeof catalogEntriesTable.$inferSelect;
 /** A stored silence (its matchers as written, checked by the caller). */
 export type SilenceRow = typeof silencesTable.$inferSelect;
 
@@ -367,6 +369,18 @@ export interface Store {
     monitors(options?: { includeRemoved?: boolean }): Promise<MonitorRow[]>;
     /** One monitor that has not been removed. */
     monitor(id: string): Promise<MonitorRow | undefined>;
+  };
+  /** Components and monitors kept in the database (validated by the caller against the configuration's schema). */
+  catalogEntries: {
+    /** By kind, then creation time, then id. */
+    list(): Promise<CatalogEntryRow[]>;
+    get(kind: CatalogEntryRow["kind"], id: string): Promise<CatalogEntryRow | undefined>;
+    /** AppError conflict when the kind and id exist. */
+    create(row: CatalogEntryRow): Promise<void>;
+    /** Replaces an entry's body; undefined when unknown. */
+    update(kind: CatalogEntryRow["kind"], id: string, entry: Record<string, unknown>, at: Date, actor: string): Promise<CatalogEntryRow | undefined>;
+    /** False when unknown. */
+    remove(kind: CatalogEntryRow["kind"], id: string): Promise<boolean>;
   };
   events: {
     append(event: NewEvent): Promise<StoredEvent>;

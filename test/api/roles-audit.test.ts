@@ -72,7 +72,11 @@ const scopeBeforeRoles: Record<string, Scope> = {
   refreshUpstreams: "write",
 };
 // Routes added with roles: only a scope-admin token (an owner) reaches them.
-const newRoutes: Record<string, Scope> = { listAudit: "admin", exportAudit: "admin" };
+const newRoutes: Record<string, Scope> = {
+  listAudit: "admin",
+  exportAudit: "admin",
+  ...Object.fromEntries(["Component", "Monitor"].flatMap((kind) => ["create", "replace", "patch", "remove"].map((verb) => [`${verb}${kind}`, "admin" as const]))),
+};
 
 interface Operation {
   id: string;

@@ -13,6 +13,8 @@ const componentView = z.object({
   depends_on: z.array(z.object({ id: z.string(), soft: z.boolean() })),
   monitors: z.array(z.string()),
   hidden: z.boolean(),
+  /** Where it is defined: the configuration file (read-only through the API) or the database. */
+  source: z.enum(["file", "database"]),
   /** The derived status now (monitors, dependencies, maintenance, override). */
   status: z.string(),
   /** A person set the status by hand. */
@@ -47,6 +49,7 @@ export function catalogRoutes(deps: ApiDeps) {
           depends_on: c.dependsOn,
           monitors: c.monitorIds,
           hidden: c.hidden,
+          source: deps.catalog?.sourceOf("component", c.id) ?? "file",
           status: statuses[c.id] ?? "operational",
           overridden: overridden.includes(c.id),
           created_at: c.createdAt.toISOString(),

@@ -26,6 +26,8 @@ const monitorView = z.object({
   name: z.string().nullable(),
   interval_ms: z.number().int(),
   timeout_ms: z.number().int(),
+  /** Where it is defined: the configuration file (read-only through the API) or the database. */
+  source: z.enum(["file", "database"]),
   state: statusView,
   created_at: z.string(),
   updated_at: z.string(),
@@ -68,6 +70,7 @@ export function monitorRoutes(deps: ApiDeps) {
     name: m.name,
     interval_ms: m.intervalMs,
     timeout_ms: m.timeoutMs,
+    source: deps.catalog?.sourceOf("monitor", m.id) ?? "file",
     state: stateOf(deps, m.id),
     created_at: m.createdAt.toISOString(),
     updated_at: m.updatedAt.toISOString(),

@@ -41,6 +41,8 @@ export interface ConsoleKit {
    * writes the audit log as for any caller. The console's pages read and write only through it.
    */
   api<T = unknown>(request: FastifyRequest, call: ApiCall): Promise<ApiAnswer<T>>;
+  /** Marks a POST that writes nothing (a preview): the console's audit log records no entry for it. */
+  skipAudit(request: FastifyRequest): void;
   /**
    * The signed-in user whose role allows `action`, with the header of their page (`current`: the navigation entry to
    * mark). Otherwise answers for the page (to the sign-in page, or 403 naming the action and the role) and gives

@@ -12,6 +12,7 @@ import { assetPath } from "./assets.ts";
 /** The console's navigation, in order: each page adds its entry here, with the action a role needs to see it. */
 export const consoleNav: readonly { href: string; text: string; action: ConsoleAction }[] = [
   { href: "/manage", text: "Overview", action: "read" },
+  { href: "/manage/incidents", text: "Incidents", action: "read" },
   { href: "/manage/audit", text: "Audit log", action: "audit.read" },
   { href: "/manage/users", text: "Users", action: "users.manage" },
   { href: "/manage/account", text: "Account", action: "read" },

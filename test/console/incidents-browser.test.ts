@@ -99,6 +99,14 @@ describe.skipIf(skip !== undefined)(`the console's incident room in Chromium${sk
       expect(await page.textContent('p.note[role="status"]')).toBe("The update is posted.");
       expect(await page.textContent("#room-status")).toBe("monitoring");
 
+      // Live: a change made elsewhere reaches the open room's header over the event stream, without a reload.
+      expect((await test.send("POST", `/api/v1/incidents/${id}/updates`, { status: "identified", body: "We found the cause." })).status).toBe(201);
+      await expect.poll(() => page.textContent("#room-status"), { timeout: 15_000 }).toBe("identified");
+      expect(await page.textContent("#announce")).toBe("This incident is now identified. Reload the page for its updates.");
+      // The keyboard's first stop is the skip link.
+      await page.keyboard.press("Tab");
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+
       const publicPage = await context.newPage();
       await publicPage.goto(`${test.vigil.url}/`);
       expect(await publicPage.textContent("body")).toContain("A fix has been deployed; we are watching.");

@@ -13,6 +13,7 @@ import type { UpstreamView } from "../app/upstream/watcher.ts";
 import type { LeaderPort } from "./forward.ts";
 import type { SitePort } from "./public/site.ts";
 import type { ConsoleSettings } from "./console/settings.ts";
+import type { UpdateTemplate } from "../config/schema.ts";
 
 /** The outcome of a configuration reload: applied with its catalog diff, or rejected with every error. */
 export type ReloadOutcome =
@@ -50,7 +51,7 @@ export interface IncidentsPort {
     actor: string,
     rights?: Rights,
   ): Promise<IncidentRow>;
-  personUpdate(id: string, input: { status?: IncidentStatus; body: string; hold?: boolean; publish?: boolean }, actor: string, rights?: Rights): Promise<IncidentRow>;
+  personUpdate(id: string, input: { status?: IncidentStatus; body: string; hold?: boolean; publish?: boolean; notify?: boolean }, actor: string, rights?: Rights): Promise<IncidentRow>;
   edit(id: string, input: { name?: string; impact?: Impact | null }, actor: string, rights?: Rights): Promise<IncidentRow>;
   publish(id: string, actor: string): Promise<IncidentRow>;
   savePostmortem(id: string, body: string, actor: string, rights?: Rights): Promise<IncidentRow>;
@@ -84,7 +85,7 @@ export interface ApiDeps {
   /** The pre-rendered public status page; absent in tests of the API alone. */
   site?: SitePort;
   /** Settings the API reads from the running configuration. */
-  settings(): { windowMarginMs: number; timeZone: string };
+  settings(): { windowMarginMs: number; timeZone: string; updateTemplates?: readonly UpdateTemplate[] };
   /** The upstream providers' feeds and what they say; absent in tests of the API alone. */
   upstreams?: UpstreamsPort;
   /** Remote probe agents; absent in tests of the API alone. */

@@ -298,7 +298,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         agents: agentHub,
         site: { files: () => publisher.snapshot?.files },
         subscriptions,
-        settings: () => ({ windowMarginMs: holder.current.incidents.window_margin, timeZone: holder.current.site.time_zone }),
+        settings: () => ({ windowMarginMs: holder.current.incidents.window_margin, timeZone: holder.current.site.time_zone, updateTemplates: holder.current.incidents.update_templates }),
         console: { sessions: { idleMs: options.config.console.session.idle, absoluteMs: options.config.console.session.absolute }, login: defaultLoginLimits, issuer: options.config.site.name, inviter, timers, oidc: consoleOidc(options.config, shared) },
         live: { componentStatuses: () => shared.statuses(), subscribe: (fn) => live.subscribe(fn), changed: () => live.changed() },
         cluster: {

@@ -20,6 +20,7 @@ export function checkReferences(data: unknown): RawConfigIssue[] {
     ...duplicateIds(asList(root["maintenances"]), ["maintenances"], "maintenance"),
     ...duplicateIds(asList(root["upstreams"]), ["upstreams"], "upstream"),
     ...duplicateIds(asList(root["regions"]), ["regions"], "region"),
+    ...duplicateIds(asList(asRecord(root["incidents"])?.["update_templates"]), ["incidents", "update_templates"], "update template"),
   ];
   // A monitor's regions: the declared ones and the server's own runner.
   const ownRegion = asRecord(root["probe"])?.["region"];
@@ -70,6 +71,11 @@ export function checkReferences(data: unknown): RawConfigIssue[] {
         issues.push({ path: ["maintenances", i, "components", j], message: `no component has the id "${ref}"${didYouMean(ref, componentIds)}` });
       }
     });
+  });
+  asList(asRecord(root["incidents"])?.["update_templates"]).forEach((entry, i) => {
+    for (const ref of Object.keys(asRecord(asRecord(entry)?.["components"]) ?? {})) {
+      if (!componentIds.has(ref)) issues.push({ path: ["incidents", "update_templates", i, "components", ref], message: `no component has the id "${ref}"${didYouMean(ref, componentIds)}` });
+    }
   });
   const channelIds = new Set(idsOf(channels));
   asList(asRecord(root["notifications"])?.["routes"]).forEach((entry, i) => {

@@ -5,6 +5,7 @@ import { parseDuration } from "../core/duration.ts";
 
 import { color, duration, host, instant, ipOrCidr, port, scalar, httpUrl, id, listenPort, positiveDuration, postgresUrl, size, text, timeZone, type FieldIssueParams } from "./fields.ts";
 import { impacts } from "../incidents/impact.ts";
+import { componentStatuses } from "../incidents/component-status.ts";
 import { templateIssues, templatePlaceholders } from "../incidents/publish.ts";
 import { channelRegistry, channelTypeNames } from "../notify/channels/registry.ts";
 import { defaultGroupPolicy, RouteSchema, type Route } from "../notify/routing/config.ts";
@@ -343,6 +344,22 @@ const template = text.superRefine((value, ctx) => {
 /** Public update templates per status. */
 const templates = strictMap({ investigating: template.optional(), identified: template.optional(), monitoring: template.optional(), resolved: template.optional() });
 
+/**
+ * A responder's update template (as Statuspage's incident templates): the console's "Start from a template" fills the
+ * update form with it. Component ids are checked against `components` (see references.ts).
+ */
+const updateTemplate = strictMap({
+  id,
+  name: text,
+  /** The incident's name when a new incident starts from it. */
+  title: text.optional(),
+  body: text,
+  status: z.enum(["investigating", "identified", "monitoring", "resolved"]),
+  components: z.record(z.string(), z.enum(componentStatuses)).optional(),
+  /** Tell subscribers (default) or not. */
+  notify: z.boolean().default(true),
+});
+
 const incidents = strictMap({
   publish: publishPolicy.default("auto"),
   /** A failure this soon after an incident's last signal, in the same part of the graph, joins it. */
@@ -362,6 +379,7 @@ const incidents = strictMap({
   /** Added before and after outage windows handed to reconciliation (margin_from/margin_to); 0 by default. */
   window_margin: duration.default(0),
   templates: templates.prefault({}),
+  update_templates: z.array(updateTemplate).default([]),
 });
 
 /** Scheduled maintenance declared in the file; the API can add more. */
@@ -492,3 +510,4 @@ export type VigilConfig = z.output<typeof VigilConfigSchema>;
 export type ComponentConfig = VigilConfig["components"][number];
 export type MonitorConfig = VigilConfig["monitors"][number];
 export type MaintenanceConfig = VigilConfig["maintenances"][number];
+export type UpdateTemplate = VigilConfig["incidents"]["update_templates"][number];

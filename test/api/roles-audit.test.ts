@@ -39,6 +39,7 @@ const scopeBeforeRoles: Record<string, Scope> = {
   resolveIncident: "write",
   publishIncident: "publish",
   incidentWindows: "read",
+  listUpdateTemplates: "read",
   getPostmortem: "read",
   savePostmortem: "write",
   publishPostmortem: "publish",

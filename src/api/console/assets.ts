@@ -9,7 +9,7 @@ import type { FastifyInstance } from "fastify";
 import { AppError } from "../../core/errors.ts";
 
 const types: Record<string, string> = { css: "text/css; charset=utf-8", js: "text/javascript; charset=utf-8" };
-const names = ["console.css", "overview.js"] as const;
+const names = ["console.css", "overview.js", "incidents.js"] as const;
 
 interface Asset {
   body: Buffer;

@@ -43,6 +43,8 @@ export interface ConsoleKit {
   api<T = unknown>(request: FastifyRequest, call: ApiCall): Promise<ApiAnswer<T>>;
   /** A GET of the API as `api` makes it, its body streamed as it comes (a CSV export), with its status and headers. */
   apiStream(request: FastifyRequest, url: string): Promise<{ status: number; headers: Record<string, string>; body: NodeJS.ReadableStream }>;
+  /** Marks a POST that writes nothing (a preview): the console's audit log records no entry for it. */
+  skipAudit(request: FastifyRequest): void;
   /**
    * The signed-in user whose role allows `action`, with the header of their page (`current`: the navigation entry to
    * mark). Otherwise answers for the page (to the sign-in page, or 403 naming the action and the role) and gives

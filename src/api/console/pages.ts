@@ -12,6 +12,7 @@ import { assetPath } from "./assets.ts";
 /** The console's navigation, in order: each page adds its entry here, with the action a role needs to see it. */
 export const consoleNav: readonly { href: string; text: string; action: ConsoleAction }[] = [
   { href: "/manage", text: "Overview", action: "read" },
+  { href: "/manage/incidents", text: "Incidents", action: "read" },
   { href: "/manage/maintenances", text: "Maintenances", action: "read" },
   { href: "/manage/silences", text: "Silences", action: "read" },
   { href: "/manage/channels", text: "Channels", action: "read" },

@@ -32,6 +32,7 @@ import { summarize } from "../../audit/summary.ts";
 export { defaultConsoleSettings, type ConsoleSettings } from "./settings.ts";
 import type { ConsoleSettings } from "./settings.ts";
 import { registerInviteRoutes } from "./invites.ts";
+import { registerIncidentPages } from "./incidents.ts";
 import type { ApiAnswer, ApiCall, ConsoleKit } from "./kit.ts";
 import { challengeCookie, registerTotpRoutes } from "./totp.ts";
 import { registerOidcRoutes } from "./oidc.ts";
@@ -195,13 +196,15 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       const headers = Object.fromEntries(Object.entries(response.headers).flatMap(([name, value]) => (typeof value === "string" ? [[name, value]] : [])));
       return { status: response.statusCode, headers, body: response.stream() };
     },
+    skipAudit: (request) => auditedByApi.add(request),
   };
 
   registerConsoleAssets(app);
   registerOverviewEvents(app, { feed: new OverviewFeed(deps.overview, app.log), signedIn: (request) => streamAllowed(deps, settings, cookies(request).get(sessionCookie)), ...(settings.timers ? { timers: settings.timers } : {}) });
 
   void app.register(async (scope) => {
-    await scope.register(formbody, { bodyLimit: 16 * 1024 });
+    // A postmortem may be 200 000 characters (the API's limit): the console's forms take up to 1 MiB.
+    await scope.register(formbody, { bodyLimit: 1024 * 1024 });
     registerTotpRoutes(scope, kit);
     registerInviteRoutes(scope, kit);
     registerOidcRoutes(scope, kit, settings.oidc);
@@ -210,6 +213,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     registerSubscriberPages(scope, kit);
     registerChannelPages(scope, kit);
     registerTokenPages(scope, kit);
+    registerIncidentPages(scope, kit);
 
     // The audit log's one choke point for the console: every POST under /manage, whoever sent it and however it ended.
     // Who is signed in is read before the handler (signing out ends the session); a sign-in names the email typed.

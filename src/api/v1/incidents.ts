@@ -14,6 +14,7 @@ import { incidentOf, incidentView, instantParam, updateOf, updateView, windowVie
 
 const timelineEntry = z.object({ id: z.string(), at: z.string(), kind: z.string(), actor: z.string(), data: z.record(z.string(), z.unknown()) });
 const markdown = z.string().trim().min(1).max(20_000);
+const updateTemplateView = z.object({ id: z.string(), name: z.string(), title: z.string().nullable(), body: z.string(), status: z.string(), components: z.record(z.string(), z.string()), notify: z.boolean() });
 
 /** Incidents: list, open by hand, read with updates and timeline, update, publish, resolve, edit, windows. */
 export function incidentRoutes(deps: ApiDeps) {
@@ -126,12 +127,12 @@ export function incidentRoutes(deps: ApiDeps) {
       url: "/api/v1/incidents/:id/updates",
       operationId: "addIncidentUpdate",
       errors: ["conflict"],
-      summary: "A responder's update: a Markdown message and optionally a new status; holds the incident (automation stops moving it) unless hold is false; publishes a draft unless publish is false",
+      summary: "A responder's update: a Markdown message and optionally a new status; holds the incident (automation stops moving it) unless hold is false; publishes a draft unless publish is false; tells subscribers unless notify is false",
       tag: "incidents",
       auth: "incidents.write",
       status: 201,
       params: idParams,
-      body: z.strictObject({ status: z.enum(incidentStatuses).optional(), body: markdown, hold: z.boolean().optional(), publish: z.boolean().optional() }),
+      body: z.strictObject({ status: z.enum(incidentStatuses).optional(), body: markdown, hold: z.boolean().optional(), publish: z.boolean().optional(), notify: z.boolean().optional() }),
       response: incidentView,
       handler: async ({ params, body, principal }) => incidentOf(await deps.incidents.personUpdate(params.id, body, actorOf(principal), rightsOf(principal))),
     }),
@@ -241,6 +242,18 @@ export function incidentRoutes(deps: ApiDeps) {
       body: z.strictObject({ force: z.boolean().optional() }).optional(),
       response: incidentView,
       handler: async ({ params, body, principal }) => incidentOf(await deps.incidents.publishPostmortem(params.id, actorOf(principal), { force: body?.force === true })),
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/api/v1/update-templates",
+      operationId: "listUpdateTemplates",
+      summary: "The responders' update templates (config incidents.update_templates): name, title, body, status, components' statuses, notify",
+      tag: "incidents",
+      auth: "read",
+      response: z.object({ templates: z.array(updateTemplateView) }),
+      handler: async () => ({
+        templates: (deps.settings().updateTemplates ?? []).map((t) => ({ id: t.id, name: t.name, title: t.title ?? null, body: t.body, status: t.status, components: t.components ?? {}, notify: t.notify })),
+      }),
     }),
     defineRoute({
       method: "GET",

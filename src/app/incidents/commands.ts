@@ -32,6 +32,8 @@ export interface PersonUpdateInput {
   hold?: boolean;
   /** Publishes a draft incident with this update (default true). */
   publish?: boolean;
+  /** Tells subscribers of this update (default true); false: the status page shows it, no one is sent it. */
+  notify?: boolean;
 }
 
 const allRights: Rights = { publish: true };
@@ -105,7 +107,7 @@ export async function personUpdate(ctx: EngineContext, id: string, input: Person
   const now = ctx.deps.clock.now();
   if (current.publishedAt === null && (input.publish ?? true)) await ctx.publish(tracked, actor, now);
   else if (current.publishAt !== null) tracked.row = await ctx.deps.store.incidents.update(id, { publishAt: null });
-  return ctx.changeStatus(tracked, status, input.body, actor, now, { hold: input.hold ?? true });
+  return ctx.changeStatus(tracked, status, input.body, actor, now, { hold: input.hold ?? true, ...(input.notify === false ? { notify: false } : {}) });
 }
 
 /** Renames an incident or overrides its impact (null returns to the derived impact). */

@@ -258,7 +258,7 @@ export class EngineContext {
    * set on entering monitoring and cleared on leaving it for another open status; resolved_at is set on
    * resolving and cleared on reopening. A resolution drafts the postmortem and ends the incident's overrides.
    */
-  async changeStatus(tracked: Pick<Tracked, "row">, to: IncidentStatus, body: string, actor: string, now: Date, extra: { hold?: boolean; reason?: string; merged?: boolean } = {}): Promise<IncidentRow> {
+  async changeStatus(tracked: Pick<Tracked, "row">, to: IncidentStatus, body: string, actor: string, now: Date, extra: { hold?: boolean; reason?: string; merged?: boolean; notify?: false } = {}): Promise<IncidentRow> {
     const current = tracked.row;
     const from = current.status as IncidentStatus;
     // Postmortem publication is dated by the command that publishes it, not by the status change.
@@ -269,8 +269,8 @@ export class EngineContext {
     const statuses = this.statuses();
     const row = await this.deps.store.transaction(async (tx) => {
       const updated = await tx.incidents.update(current.id, patch);
-      await tx.incidents.addUpdate(this.update(updated, to, body, now, actor, statuses));
-      await this.appendIncidentEvent(tx, { at: now, kind, subject: current.id, actor, data: { status: to, previous: from, ...(extra.reason ? { reason: extra.reason } : {}), ...(patch.hold !== undefined ? { hold: patch.hold } : {}) } });
+      await tx.incidents.addUpdate({ ...this.update(updated, to, body, now, actor, statuses), deliverNotifications: extra.notify !== false });
+      await this.appendIncidentEvent(tx, { at: now, kind, subject: current.id, actor, data: { status: to, previous: from, ...(extra.reason ? { reason: extra.reason } : {}), ...(patch.hold !== undefined ? { hold: patch.hold } : {}), ...(extra.notify === false ? { notify: false } : {}) } });
       return updated;
     });
     tracked.row = row;

@@ -24,6 +24,8 @@ export function mayReachSubscribers(kind: string): boolean {
 export function subscriberEvent(event: DispatchEvent, publishedAt: Date | null): DispatchEvent | null {
   if (event.kind.startsWith("maintenance.")) return event;
   if (!mayReachSubscribers(event.kind)) return null;
+  // A responder's update sent with notify false: shown on the status page, sent to no subscriber.
+  if (event.data["notify"] === false) return null;
   if (publishedAt === null || publishedAt.getTime() > event.at.getTime()) return null;
   return event.kind === "incident.published" ? { ...event, kind: "incident.created", data: {} } : event;
 }

@@ -72,7 +72,7 @@ describe("overviewSections", () => {
     expect(overviewSections(view({ components: [], monitors: [] })).components).toBe("<p>No component or monitor is configured.</p>");
   });
 
-  it("links a published incident to its public page and a draft to its API view, and escapes what people typed", () => {
+  it("links each incident to its room, says which are not published yet, and escapes what people typed", () => {
     const html = overviewSections(
       view({
         incidents: [
@@ -81,8 +81,8 @@ describe("overviewSections", () => {
         ],
       }),
     ).incidents;
-    expect(html).toContain('<a href="/incidents/inc_1">Checkout &lt;errors&gt;</a>');
-    expect(html).toContain('<a href="/api/v1/incidents/inc_2">Draft</a> <span class="meta">(not published; its API view) </span>');
+    expect(html).toContain('<a href="/manage/incidents/inc_1">Checkout &lt;errors&gt;</a> <span class="meta"></span>');
+    expect(html).toContain('<a href="/manage/incidents/inc_2">Draft</a> <span class="meta">(not published yet) </span>');
     expect(html).toContain('since <time datetime="2026-12-01T08:55:00.000Z">2026-12-01 08:55 UTC</time>');
   });
 

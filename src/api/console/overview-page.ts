@@ -77,8 +77,8 @@ function incidents(view: OverviewView): string {
   if (view.incidents.length === 0) return `<p>No open incident.</p>`;
   return `<ul class="list">${view.incidents
     .map((i) => {
-      const href = i.published ? `/incidents/${encodeURIComponent(i.id)}` : `/api/v1/incidents/${encodeURIComponent(i.id)}`;
-      return `<li data-incident="${esc(i.id)}"><a href="${esc(href)}">${esc(i.name)}</a> <span class="meta">${i.published ? "" : "(not published; its API view) "}</span><br>Status <strong data-incident-status>${esc(i.status)}</strong>, impact ${esc(i.impact)}, since ${time(i.startedAt)}</li>`;
+      const room = `/manage/incidents/${encodeURIComponent(i.id)}`;
+      return `<li data-incident="${esc(i.id)}"><a href="${esc(room)}">${esc(i.name)}</a> <span class="meta">${i.published ? "" : "(not published yet) "}</span><br>Status <strong data-incident-status>${esc(i.status)}</strong>, impact ${esc(i.impact)}, since ${time(i.startedAt)}</li>`;
     })
     .join("")}</ul>`;
 }

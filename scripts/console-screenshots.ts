@@ -1,0 +1,102 @@
+// Takes the console's screenshots in docs/images from a real run: Vigil on the embedded store in a temp directory, a
+// local HTTP target that starts failing so that an incident opens, a responder who signs in with Debian's Chromium and
+// posts an update from a template. Run with `npm run screenshots` (Chromium at /usr/bin/chromium or CHROMIUM_PATH).
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { addUser } from "../src/auth/add-user.ts";
+import { setPasswordWithLink } from "../src/auth/set-password.ts";
+import { systemClock } from "../src/core/clock.ts";
+import { parseConfigText } from "../src/config/index.ts";
+import { startVigil } from "../src/app/start.ts";
+import { createLogger } from "../src/observability/logger.ts";
+
+const out = fileURLToPath(new URL("../docs/images", import.meta.url));
+const password = "correct horse battery staple";
+const executable = process.env.CHROMIUM_PATH ?? ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+if (executable === undefined) throw new Error("Chromium is not installed (apt-get install chromium), or set CHROMIUM_PATH");
+
+let failing = false;
+const target = createServer((_req, res) => res.writeHead(failing ? 500 : 200, { "content-type": "text/plain" }).end(failing ? "error" : "ok"));
+await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve));
+const port = (target.address() as { port: number }).port;
+const configText = `
+site: { name: Acme Status }
+components:
+  - { id: orders-db, name: Orders database, group: Infrastructure, monitors: [orders-db-http] }
+  - { id: api, name: Production API, depends_on: [orders-db], monitors: [api-http] }
+  - { id: web, name: Storefront, depends_on: [api], monitors: [web-http] }
+monitors:
+  - { id: orders-db-http, type: http, url: "http://127.0.0.1:${port}/db", interval: 2s, timeout: 1s }
+  - { id: api-http, type: http, url: "http://127.0.0.1:${port}/api", interval: 2s, timeout: 1s }
+  - { id: web-http, type: http, url: "http://127.0.0.1:${port}/web", interval: 2s, timeout: 1s }
+incidents:
+  publish: auto
+  update_templates:
+    - { id: fix-deployed, name: Fix deployed, body: "A fix has been deployed; we are watching the results.", status: monitoring }
+`;
+
+const dir = await mkdtemp(path.join(tmpdir(), "vigil-screenshots-"));
+const file = path.join(dir, "vigil.yaml");
+await writeFile(file, configText);
+const parsed = parseConfigText(configText, file, {});
+if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+const vigil = await startVigil({
+  config: parsed.config,
+  configFile: file,
+  env: {},
+  host: "127.0.0.1",
+  port: 0,
+  dataDir: path.join(dir, "data"),
+  databaseUrl: undefined,
+  logger: createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
+  version: "screenshots",
+});
+const browser = await chromium.launch({ executablePath: executable, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+try {
+  const added = await addUser({ store: vigil.store, clock: systemClock }, { email: "rob@example.com", role: "responder", actor: "screenshots" });
+  await setPasswordWithLink({ store: vigil.store, clock: systemClock }, { token: added.linkSecret, password });
+  await mkdir(out, { recursive: true });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${vigil.url}/manage/login`);
+  await page.fill("#email", "rob@example.com");
+  await page.fill("#password", password);
+  await Promise.all([page.waitForURL(`${vigil.url}/manage`), page.click("button[type=submit]")]);
+
+  failing = true;
+  let id: string | undefined;
+  for (let i = 0; i < 120 && id === undefined; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const open = await vigil.store.incidents.list({ openOnly: true, limit: 10 });
+    id = open[0]?.id;
+  }
+  if (id === undefined) throw new Error("no incident opened within a minute");
+  // Let the dependents' monitors confirm too, so the overview shows the whole picture.
+  await new Promise((resolve) => setTimeout(resolve, 6_000));
+  await page.goto(`${vigil.url}/manage`);
+  await page.screenshot({ path: path.join(out, "console-overview.png"), fullPage: true });
+
+  await page.goto(`${vigil.url}/manage/incidents/${id}?template=fix-deployed`);
+  await Promise.all([page.waitForURL(`${vigil.url}/manage/incidents/${id}/update`), page.click('button[value="post"]')]);
+  await page.goto(`${vigil.url}/manage/incidents/${id}`);
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.screenshot({ path: path.join(out, "console-incident-dark.png") });
+
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${vigil.url}/manage/incidents/${id}`);
+  await page.screenshot({ path: path.join(out, "console-incident-phone.png") });
+  await context.close();
+  console.log(`screenshots written to ${out}`);
+} finally {
+  await browser.close();
+  await vigil.stop("screenshots taken");
+  await new Promise((resolve) => target.close(resolve));
+  await rm(dir, { recursive: true, force: true });
+}

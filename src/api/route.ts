@@ -124,7 +124,8 @@ async function writeAudit(audit: AuditPort, route: AnyRoute, request: FastifyReq
   try {
     await audit.record({
       at: audit.now(),
-      actor: principal.user?.email ?? principal.name,
+      // A service token's name is the holder's to choose: marked, so that it can never pass for a user's e-mail.
+      actor: principal.user?.email ?? `token:${principal.name}`,
       via: principal.tokenId === null ? "session" : "token",
       tokenId: principal.tokenId,
       action: route.auth,

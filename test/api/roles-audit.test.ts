@@ -153,7 +153,7 @@ for (const backend of storeBackends()) {
         const res = await call(op.method, op.path, { token: legacy.admin });
         const after = await entries({ action: op.id });
         expect({ op: op.id, written: after.length - before }).toEqual({ op: op.id, written: 1 });
-        expect(after[0]).toMatchObject({ actor: "admin-legacy", via: "token", action: op.action, operation: op.id, status: res.status, clientAddress: "127.0.0.1" });
+        expect(after[0]).toMatchObject({ actor: "token:admin-legacy", via: "token", action: op.action, operation: op.id, status: res.status, clientAddress: "127.0.0.1" });
       }
       // A read is not a write.
       const reads = (await entries()).length;

@@ -54,18 +54,18 @@ describe.skipIf(skip !== undefined)(`the audit log page in Chromium${skip ? ` (s
     const rows = page.locator("#entries tbody tr");
     const silenceRow = rows.filter({ hasText: "createSilence" });
     expect(await silenceRow.count()).toBe(1);
-    expect(await silenceRow.locator(".actor").textContent()).toBe("test-writer");
+    expect(await silenceRow.locator(".actor").textContent()).toBe("token:test-writer");
     expect(await silenceRow.locator(".action").textContent()).toBe("silences.write");
     expect(await silenceRow.textContent()).toContain(`silences ${silence.json.id}`);
     // Ada's own sign-in is there too.
     expect(await rows.filter({ hasText: "signIn" }).count()).toBe(1);
 
-    await page.fill("#actor", "test-writer");
+    await page.fill("#actor", "token:test-writer");
     await Promise.all([page.waitForNavigation(), page.click("#filters button[type=submit]")]);
-    expect(new URL(page.url()).searchParams.get("actor")).toBe("test-writer");
+    expect(new URL(page.url()).searchParams.get("actor")).toBe("token:test-writer");
     const actors = await page.locator("#entries tbody .actor").allTextContents();
-    expect(actors).toEqual(["test-writer"]);
-    expect(await page.getAttribute("#csv", "href")).toBe("/manage/audit.csv?actor=test-writer");
+    expect(actors).toEqual(["token:test-writer"]);
+    expect(await page.getAttribute("#csv", "href")).toBe("/manage/audit.csv?actor=token%3Atest-writer");
 
     await page.fill("#action", "createIncident");
     await Promise.all([page.waitForNavigation(), page.click("#filters button[type=submit]")]);

@@ -126,6 +126,26 @@ describe("the console over HTTP", () => {
     expect(statuses).toEqual([...Array(5).fill(401), ...Array(7).fill(429)]);
   }, 60_000);
 
+  it("records each judged sign-in, and none of the refusals of nobody signed in that anyone could send by the thousand", async () => {
+    const address = { "x-forwarded-for": "203.0.113.200" };
+    const flood = "flood@example.com";
+    for (let i = 0; i < 5; i++) expect((await login(flood, "wrong password here", address)).status).toBe(401);
+    for (let i = 0; i < 10; i++) expect((await login(flood, "wrong password here", address)).status).toBe(429);
+    const f = await form(address);
+    const forged = await fetch(`${test.vigil.url}/manage/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { ...address, cookie: f.cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ csrf: "guess", email: flood, password }).toString(),
+    });
+    expect(forged.status).toBe(403);
+    // Written after each answer: the last one, an e-mail too long to be one, shows the earlier ones are in.
+    const long = `${"x".repeat(300)}@example.com`;
+    expect((await login(long, "wrong password here", { "x-forwarded-for": "203.0.113.201" })).status).toBe(401);
+    await expect.poll(async () => (await test.vigil.store.audit.list({ actor: long.slice(0, 254) }, 10)).length, { timeout: 10_000 }).toBe(1);
+    expect((await test.vigil.store.audit.list({ actor: flood }, 100)).map((e) => e.status)).toEqual([401, 401, 401, 401, 401]);
+  }, 60_000);
+
   it("answers 429 after 20 failures from one address, whatever the accounts", async () => {
     for (let i = 0; i < 20; i++) expect((await login(`nobody${i}@example.com`, "wrong password here", { "x-forwarded-for": "198.51.100.7" })).status).toBe(401);
     expect((await login("ada@example.com", password, { "x-forwarded-for": "198.51.100.7" })).status).toBe(429);

@@ -98,6 +98,9 @@ describe("the second factor over HTTP", () => {
     expect(ok.headers.get("location")).toBe("/manage");
     const session = cookieOf(ok, "vigil_session") as string;
     expect((await fetch(url("/manage"), { headers: { cookie: session } })).status).toBe(200);
+    // The audit log names who signed in with the code (the form itself names nobody).
+    const signedInBy = async () => (await test.vigil.store.audit.list({}, 500)).find((e) => e.summary["path"] === "/manage/login/code" && e.status === 303)?.actor;
+    await expect.poll(signedInBy, { timeout: 10_000 }).toBe("ada@example.com");
     // The challenge is spent, and the same code in a new sign-in is a replay.
     expect((await code(first.challenge as string, totpCode(secret, clock.now()))).status).toBe(401);
     const again = await password1("ada@example.com");

@@ -110,6 +110,8 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
   const settings = deps.settings;
   /** Console POSTs whose write went through the API, which recorded it: the console records no second entry. */
   const auditedByApi = new WeakSet<FastifyRequest>();
+  /** The new session a request opened (a code, an invitation, single sign-on): its user is the audit entry's actor. */
+  const signedInNow = new WeakMap<FastifyRequest, string>();
   const sso = settings.oidc && { sso: settings.oidc.name };
 
   const secure = (request: FastifyRequest): boolean => {
@@ -144,7 +146,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
   };
   const forged = (reply: FastifyReply) =>
     page(reply, 403, messagePage("Form refused", "This form expired or was sent from another site. Open the page again and resend it.", { href: "/manage/login", text: "Sign in" }));
-  const session = (request: FastifyRequest) => resolveSession({ store: deps.store, clock: deps.clock, sessions: settings.sessions }, cookies(request).get(sessionCookie));
+  const session = (request: FastifyRequest, secret = cookies(request).get(sessionCookie)) => resolveSession({ store: deps.store, clock: deps.clock, sessions: settings.sessions }, secret);
   const kit: ConsoleKit = {
     store: deps.store,
     clock: deps.clock,
@@ -160,7 +162,10 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     formToken,
     forged,
     cookie: (request, name) => cookies(request).get(name),
-    setSessionCookie: (request, reply, secret) => setCookie(request, reply, sessionCookie, secret, Math.floor(settings.sessions.absoluteMs / 1000)),
+    setSessionCookie: (request, reply, secret) => {
+      signedInNow.set(request, secret);
+      setCookie(request, reply, sessionCookie, secret, Math.floor(settings.sessions.absoluteMs / 1000));
+    },
     forgedBeforeSignIn: (request) => crossOrigin(request) || !same(cookies(request).get(formCookie) ?? "", field(request.body, "csrf")),
     forgedSignedIn: (request, csrf) => crossOrigin(request) || !same(csrf, field(request.body, "csrf")),
     session: async (request) => {
@@ -225,10 +230,15 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     });
     scope.addHook("onResponse", async (request, reply) => {
       if (request.method !== "POST" || auditedByApi.has(request)) return;
-      const who = actors.get(request);
+      const opened = signedInNow.get(request);
+      const who = actors.get(request) ?? (opened === undefined ? undefined : (await session(request, opened))?.user);
+      // A refusal of nobody signed in (a form without its token, past the sign-in limits) writes nothing: anyone could
+      // fill the log with them. Attempts that were judged (a wrong password or code) are entries.
+      if (who === undefined && (reply.statusCode === 403 || reply.statusCode === 429)) return;
       const path = request.url.split("?")[0] ?? request.url;
       const known = consoleOperations[path] ?? { action: "console.write", operation: `POST ${path}` };
-      const typed = field(request.body, "email").trim().toLowerCase();
+      // As typed, cut to an e-mail address's longest.
+      const typed = field(request.body, "email").trim().toLowerCase().slice(0, 254);
       try {
         const named = who ?? (typed === "" ? undefined : await deps.store.users.byEmail(typed));
         await deps.store.audit.append({

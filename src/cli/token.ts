@@ -3,8 +3,7 @@ import { Option } from "commander";
 import { createToken, expiryFrom } from "../auth/create-token.ts";
 import { revokeToken } from "../auth/revoke-token.ts";
 import { tokenScopes, type TokenScope } from "../auth/token-format.ts";
-import { userRoles, type ConsoleAction } from "../auth/roles.ts";
-import { summarize } from "../audit/summary.ts";
+import { userRoles } from "../auth/roles.ts";
 import { socketPathOf } from "../app/local-socket.ts";
 import { systemClock } from "../core/clock.ts";
 import { isAppError } from "../core/errors.ts";
@@ -14,6 +13,7 @@ import type { Store } from "../store/types.ts";
 import { commandLogger, loadForCommand, type CliIo } from "./context.ts";
 import { exitCodes } from "./exit-codes.ts";
 import { askLocal, notAnswering } from "./local.ts";
+import { auditCli } from "./audit-cli.ts";
 import type { CommandInstaller } from "./command.ts";
 import { configOption, dataOption } from "./options.ts";
 
@@ -32,11 +32,6 @@ async function withStore<T>(io: CliIo, flags: StoreFlags, fn: (store: Store) => 
 /** Creates a token in the store, or, while `vigil serve` holds the embedded store, asks it over its local socket. */
 type CreateFlags = StoreFlags & { name: string; scope?: TokenScope; role?: string; user?: string; expires?: string; region?: string };
 
-/** A write the CLI made in the store itself (no server to ask), in the audit log as "cli". */
-async function auditCli(store: Store, entry: { action: ConsoleAction; operation: string; targetKind: string; targetId: string | null; body: unknown }): Promise<void> {
-  const { body, ...rest } = entry;
-  await store.audit.append({ ...rest, at: systemClock.now(), actor: "cli", via: "cli", tokenId: null, status: 200, summary: summarize({ method: "CLI", path: entry.operation, body }), clientAddress: null });
-}
 
 async function createHere(io: CliIo, flags: CreateFlags): Promise<{ id: string; name: string; scope: string | null; role: string | null; expiresAt: string | null; region: string | null; token: string }> {
   const expiresAt = flags.expires === undefined ? null : expiryFrom(flags.expires, systemClock.now(), "--expires");

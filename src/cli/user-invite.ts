@@ -13,6 +13,7 @@ import type { Store } from "../store/types.ts";
 import { commandLogger, loadForCommand, type CliIo } from "./context.ts";
 import { exitCodes } from "./exit-codes.ts";
 import { askLocal, notAnswering } from "./local.ts";
+import { auditCli } from "./audit-cli.ts";
 import { configOption, dataOption } from "./options.ts";
 
 type StoreFlags = { config?: string; data?: string };
@@ -53,7 +54,9 @@ export function installInviteCommands(user: Command, io: CliIo, finish: (code: n
       const base = helpers.consoleBase(config, settings);
       const made = await viaServerOrStore(io, settings, helpers, { op: "user.invite", email: flags.email, role: flags.role }, "user invite", async (store) => {
         const inviter = consoleInviter({ store, clock: systemClock, config: () => config, publicUrl: () => base, logger: commandLogger(io, { logLevel: "error" }) }); // the reason is printed below; a warn log would mix into stdout
-        return inviteAnswer(await inviter.invite({ email: flags.email, role: flags.role, actor: "cli", requireMail: false }));
+        const invited = inviteAnswer(await inviter.invite({ email: flags.email, role: flags.role, actor: "cli", requireMail: false }));
+        await auditCli(store, { action: "users.manage", operation: "user.invite", targetKind: "users", targetId: typeof invited.id === "string" ? invited.id : null, body: { email: flags.email, role: flags.role } });
+        return invited;
       });
       const mailed = made.sent === true;
       if (flags.json) io.stdout(JSON.stringify(made) + "\n");
@@ -78,6 +81,7 @@ export function installInviteCommands(user: Command, io: CliIo, finish: (code: n
       const { settings } = await loadForCommand(io, flags);
       const reset = await viaServerOrStore(io, settings, helpers, { op: "user.reset_2fa", email: flags.email }, "user reset-2fa", async (store) => {
         const done = await resetSecondFactor({ store, clock: systemClock }, { email: flags.email, actor: "cli" });
+        await auditCli(store, { action: "users.manage", operation: "user.reset_2fa", targetKind: "users", targetId: done.id, body: { email: flags.email } });
         return { id: done.id, email: done.email, was_on: done.wasOn };
       });
       if (flags.json) io.stdout(JSON.stringify(reset) + "\n");

@@ -11,6 +11,7 @@ import type { CommandInstaller } from "./command.ts";
 import { commandLogger, loadForCommand, type CliIo } from "./context.ts";
 import { exitCodes } from "./exit-codes.ts";
 import { askLocal, notAnswering } from "./local.ts";
+import { auditCli } from "./audit-cli.ts";
 import { configOption, dataOption } from "./options.ts";
 import { installInviteCommands } from "./user-invite.ts";
 
@@ -45,7 +46,11 @@ async function addHere(io: CliIo, flags: StoreFlags & { email: string; role: str
     }
   }
   try {
-    const added = await withStore(io, settings, (store) => addUser({ store, clock: systemClock }, { email: flags.email, role: flags.role, actor: "cli" }));
+    const added = await withStore(io, settings, async (store) => {
+      const made = await addUser({ store, clock: systemClock }, { email: flags.email, role: flags.role, actor: "cli" });
+      await auditCli(store, { action: "users.manage", operation: "user.add", targetKind: "users", targetId: made.user.id, body: { email: flags.email, role: flags.role } });
+      return made;
+    });
     return { id: added.user.id, email: added.user.email, role: added.user.role, secret: added.linkSecret, expiresAt: added.linkExpiresAt.toISOString(), base };
   } catch (error) {
     if (isAppError(error) && error.code === "data_dir_locked") throw notAnswering(settings.dataDir, "user add", "stop it first");

@@ -103,7 +103,7 @@ describe("vigil (command line)", () => {
     expect(again.stderr).toContain(`no active token with id ${token.id}`);
   }, 120_000);
 
-  it("creates a token with a role for a user, never above the user's role, and records it in the audit log as cli", async () => {
+  it("creates a token with a role for a user, never above the user's role, and records both in the audit log as cli", async () => {
     const data = path.join(dir, "roles-data");
     const user = await runVigil(["user", "add", "--email", "rita@example.com", "--role", "responder", "--json", "--data", data], { cwd: dir });
     expect(user.code, user.stderr).toBe(0);
@@ -121,7 +121,12 @@ describe("vigil (command line)", () => {
     expect(both.stderr).toMatch(/option '-s, --scope <scope>' cannot be used with option '-r, --role <role>'/);
     const store = await openStore({ dataDir: data });
     try {
-      expect((await store.audit.list({ actor: "cli" }, 10)).map((entry) => [entry.via, entry.operation, entry.targetId])).toEqual([["cli", "token.create", token.id]]);
+      // Newest first: the user added, then the token, each written by the CLI itself (no server ran).
+      const userId = (JSON.parse(user.stdout) as { id: string }).id;
+      expect((await store.audit.list({ actor: "cli" }, 10)).map((entry) => [entry.via, entry.operation, entry.targetId])).toEqual([
+        ["cli", "token.create", token.id],
+        ["cli", "user.add", userId],
+      ]);
     } finally {
       await store.close();
     }

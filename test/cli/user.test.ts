@@ -115,6 +115,15 @@ describe("vigil user", () => {
     const nobody = await runVigil(["user", "reset-2fa", "--email", "nobody@example.com", "--config", file, "--data", data]);
     expect(nobody.code).toBe(1);
     expect(nobody.stderr).toContain("no user has the e-mail nobody@example.com");
+    // With no server running, the CLI wrote each change itself: each is in the audit log as cli (the refusals, which
+    // changed nothing, are not).
+    const audit = await openStore({ dataDir: data });
+    try {
+      const ops = (await audit.audit.list({ actor: "cli" }, 50)).map((entry) => `${entry.via} ${entry.operation} ${entry.targetId === bob!.id ? "bob" : entry.targetId}`);
+      expect(ops.filter((op) => op.endsWith(" bob"))).toEqual(["cli user.reset_2fa bob", "cli user.reset_2fa bob", "cli user.invite bob", "cli user.invite bob"]);
+    } finally {
+      await audit.close();
+    }
   }, 120_000);
 
   it("asks a running server to invite by e-mail through console.email, and to reset a second factor", async () => {

@@ -469,12 +469,13 @@ export class MonitoringService {
     const now = new Date(check.at.getTime() + (check.unansweredMs ?? 0));
     if (receivedAt - now.getTime() > agentLateMs) return;
     // The check has answered already: its result (or a later one) was taken first, as it can be when the news of
-    // running checks comes from another node, through the store, slower than the results. Suspecting it now would
-    // count the same check's failure twice.
+    // running checks reaches this node after a read of the results (two channels, no order between them). Counting
+    // the suspicion now would count the same check's failure twice; it is recorded as evidence only, which leaves the
+    // state as taking it first would have (the result takes its suspicion's place).
     // (The region's `lastAt` will not do: a suspicion moves it too, past the start of the confirming check.)
     const answeredAt = this.#answeredAt.get(monitorId)?.get(region);
-    if (answeredAt !== undefined && answeredAt >= check.at.getTime()) return;
-    await this.#suspectHang(monitorId, monitor.policy, region, check.at, now, () => check.confirmingCheck === true);
+    const answered = answeredAt !== undefined && answeredAt >= check.at.getTime();
+    await this.#suspectHang(monitorId, monitor.policy, region, check.at, now, () => check.confirmingCheck === true, !answered);
   }
 
   /** Runs detection on a result and records it (the result itself too, unless a node `stored` it already). */
@@ -597,12 +598,18 @@ export class MonitoringService {
    * degraded at the confirming check's own deadline, and down when the first check times out.
    * On the timeline as `monitor.hang_suspected`, counted in `vigil_probe_early_checks_total{reason="hang"}`.
    */
-  async #suspectHang(monitorId: string, policy: DetectionPolicy, region: string, startedAt: Date, now: Date, startConfirming: () => boolean): Promise<void> {
+  async #suspectHang(monitorId: string, policy: DetectionPolicy, region: string, startedAt: Date, now: Date, startConfirming: () => boolean, counted = true): Promise<void> {
     if (!this.owns(monitorId) || !this.#monitors.has(monitorId)) return;
     const { logger, metrics, store } = this.#deps;
     const previous = this.#states.get(monitorId)?.regions[region];
     const outcome = suspect(this.#states.get(monitorId), { monitorId, region, startedAt }, policy, now);
     if (outcome === undefined) return;
+    if (!counted) {
+      const { evidence } = outcome;
+      const data = { region, check_started_at: startedAt.toISOString(), elapsed_ms: evidence.elapsedMs, usual_ms: evidence.usualMs, p99_ms: evidence.p99Ms, suspect_after_ms: evidence.afterMs, warning: evidence.warning, confirming_check: startConfirming(), counted: false };
+      await store.events.append({ at: now, kind: "monitor.hang_suspected", subject: monitorId, actor: "system", data }).catch((error: unknown) => logger.error({ err: error, monitor: monitorId }, "recording a hang suspicion failed"));
+      return;
+    }
     this.#states.set(monitorId, outcome.state);
     this.#askOtherRegions(monitorId, region, previous, outcome.state, now);
     const confirming = startConfirming();

@@ -1,20 +1,16 @@
-// Takes the console's screenshots in docs/images from a real run: Vigil on the embedded store in a temp directory, a
-// local HTTP target that starts failing so that an incident opens, a responder who signs in with Debian's Chromium and
-// posts an update from a template. Run with `npm run screenshots` (Chromium at /usr/bin/chromium or CHROMIUM_PATH).
+// Takes the console's screenshots in docs/images from a real run: Vigil on the embedded store in a temp directory (as
+// the tests start it), a local HTTP target that starts failing so that an incident opens, a responder who signs in with
+// Debian's Chromium and posts an update from a template. Run with `npm run screenshots` (Chromium at /usr/bin/chromium
+// or CHROMIUM_PATH).
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { createServer } from "node:http";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { addUser } from "../src/auth/add-user.ts";
-import { setPasswordWithLink } from "../src/auth/set-password.ts";
 import { systemClock } from "../src/core/clock.ts";
-import { parseConfigText } from "../src/config/index.ts";
-import { startVigil } from "../src/app/start.ts";
-import { createLogger } from "../src/observability/logger.ts";
+import { addUserWithPassword } from "../test/helpers/console-users.ts";
+import { startTestVigil } from "../test/helpers/vigil.ts";
 
 const out = fileURLToPath(new URL("../docs/images", import.meta.url));
 const password = "correct horse battery staple";
@@ -41,26 +37,11 @@ incidents:
     - { id: fix-deployed, name: Fix deployed, body: "A fix has been deployed; we are watching the results.", status: monitoring }
 `;
 
-const dir = await mkdtemp(path.join(tmpdir(), "vigil-screenshots-"));
-const file = path.join(dir, "vigil.yaml");
-await writeFile(file, configText);
-const parsed = parseConfigText(configText, file, {});
-if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-const vigil = await startVigil({
-  config: parsed.config,
-  configFile: file,
-  env: {},
-  host: "127.0.0.1",
-  port: 0,
-  dataDir: path.join(dir, "data"),
-  databaseUrl: undefined,
-  logger: createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
-  version: "screenshots",
-});
+const test = await startTestVigil(configText);
+const vigil = test.vigil;
 const browser = await chromium.launch({ executablePath: executable, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
 try {
-  const added = await addUser({ store: vigil.store, clock: systemClock }, { email: "rob@example.com", role: "responder", actor: "screenshots" });
-  await setPasswordWithLink({ store: vigil.store, clock: systemClock }, { token: added.linkSecret, password });
+  await addUserWithPassword({ store: vigil.store, clock: systemClock }, "rob@example.com", "responder", password);
   await mkdir(out, { recursive: true });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
@@ -96,7 +77,6 @@ try {
   console.log(`screenshots written to ${out}`);
 } finally {
   await browser.close();
-  await vigil.stop("screenshots taken");
+  await test.dispose();
   await new Promise((resolve) => target.close(resolve));
-  await rm(dir, { recursive: true, force: true });
 }

@@ -604,14 +604,6 @@ export class MonitoringService {
     const previous = this.#states.get(monitorId)?.regions[region];
     const outcome = suspect(this.#states.get(monitorId), { monitorId, region, startedAt }, policy, now);
     if (outcome === undefined) return;
-    if (!counted) {
-      const { evidence } = outcome;
-      const data = { region, check_started_at: startedAt.toISOString(), elapsed_ms: evidence.elapsedMs, usual_ms: evidence.usualMs, p99_ms: evidence.p99Ms, suspect_after_ms: evidence.afterMs, warning: evidence.warning, confirming_check: startConfirming(), counted: false };
-      await store.events.append({ at: now, kind: "monitor.hang_suspected", subject: monitorId, actor: "system", data }).catch((error: unknown) => logger.error({ err: error, monitor: monitorId }, "recording a hang suspicion failed"));
-      return;
-    }
-    this.#states.set(monitorId, outcome.state);
-    this.#askOtherRegions(monitorId, region, previous, outcome.state, now);
     const confirming = startConfirming();
     if (confirming) metrics.earlyChecks.inc({ reason: "hang" });
     const { evidence } = outcome;
@@ -629,8 +621,16 @@ export class MonitoringService {
         suspect_after_ms: evidence.afterMs,
         warning: evidence.warning,
         confirming_check: confirming,
+        ...(counted ? {} : { counted: false }),
       },
     };
+    if (!counted) {
+      // Evidence only: the state stays as the check's own result left it.
+      await store.events.append(suspected).catch((error: unknown) => logger.error({ err: error, monitor: monitorId }, "recording a hang suspicion failed"));
+      return;
+    }
+    this.#states.set(monitorId, outcome.state);
+    this.#askOtherRegions(monitorId, region, previous, outcome.state, now);
     this.#savedAt.set(monitorId, now.getTime());
     this.#writer.forgetState(monitorId);
     const row = this.#stateRow(outcome.state, now);

@@ -3,15 +3,14 @@
  * plain GET form, no script. Both need the action audit.read (role admin or above).
  */
 import { Readable } from "node:stream";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { auditCsvChunks } from "../../audit/csv.ts";
-import { forbiddenMessage } from "../../auth/authenticate.ts";
-import { roleAllows } from "../../auth/roles.ts";
 import { isAppError } from "../../core/errors.ts";
 import { esc } from "../../statuspage/render/html/escape.ts";
-import type { AuditFilter, AuditRow, Store, UserRow } from "../../store/types.ts";
+import type { AuditFilter, AuditRow, Store } from "../../store/types.ts";
 import { auditFilterQuery, filterOf } from "../../audit/filter.ts";
 import { consolePage, messagePage, type SignedInChrome } from "./pages.ts";
+import type { ConsoleKit } from "./kit.ts";
 
 /** Entries per page. */
 export const auditPageSize = 50;
@@ -19,10 +18,8 @@ export const auditPageSize = 50;
 interface AuditPageDeps {
   store: Pick<Store, "audit">;
   now(): Date;
-  /** The signed-in user, or undefined. */
-  signedIn(request: FastifyRequest): Promise<UserRow | undefined>;
-  /** The header of a signed-in page, for `user` on `current`. */
-  chrome(request: FastifyRequest, user: UserRow, current: string): SignedInChrome;
+  /** The console's guard: the signed-in user allowed `action`, with their page's header (kit.allowed). */
+  allowed: ConsoleKit["allowed"];
   page(reply: FastifyReply, status: number, html: string): FastifyReply;
 }
 
@@ -69,23 +66,10 @@ export function auditPage(input: { entries: readonly AuditRow[]; values: Record<
 
 /** Registers /manage/audit and /manage/audit.csv in the console's scope. */
 export function registerAuditPages(scope: FastifyInstance, deps: AuditPageDeps): void {
-  const allowed = async (request: FastifyRequest, reply: FastifyReply): Promise<UserRow | undefined> => {
-    const user = await deps.signedIn(request);
-    if (user === undefined) {
-      void reply.status(303).header("cache-control", "no-store").redirect("/manage/login");
-      return undefined;
-    }
-    if (!roleAllows(user.role, "audit.read")) {
-      void deps.page(reply, 403, messagePage("Not allowed", forbiddenMessage("audit.read", { role: user.role, what: "your account" }).replace(/^this/, "This page"), { href: "/manage", text: "Console home" }));
-      return undefined;
-    }
-    return user;
-  };
-
   scope.get("/manage/audit", async (request, reply) => {
-    const user = await allowed(request, reply);
-    if (user === undefined) return reply;
-    const chrome = deps.chrome(request, user, "/manage/audit");
+    const signedIn = await deps.allowed(request, reply, "audit.read", "/manage/audit");
+    if (signedIn === undefined) return reply;
+    const { chrome } = signedIn;
     const { values, filter, error } = filtersOf(request.query);
     if (filter === undefined) return deps.page(reply, 400, auditPage({ entries: [], values, chrome, ...(error ? { error } : {}) }));
     const beforeText = (request.query as Record<string, unknown> | undefined)?.before;
@@ -95,7 +79,7 @@ export function registerAuditPages(scope: FastifyInstance, deps: AuditPageDeps):
   });
 
   scope.get("/manage/audit.csv", async (request, reply) => {
-    if ((await allowed(request, reply)) === undefined) return reply;
+    if ((await deps.allowed(request, reply, "audit.read", "/manage/audit")) === undefined) return reply;
     const { values, filter, error } = filtersOf(request.query);
     if (filter === undefined) return deps.page(reply, 400, auditPage({ entries: [], values, ...(error ? { error } : {}) }));
     const day = deps.now().toISOString().slice(0, 10);

@@ -184,7 +184,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
         return undefined;
       }
       if (!roleAllows(signedIn.user.role, action)) {
-        const message = forbiddenMessage(action, { role: signedIn.user.role, what: "your account" }).replace(/^this/, "This");
+        const message = forbiddenMessage(action, { role: signedIn.user.role, what: "your account" }).replace(/^this/, "This page");
         void page(reply, 403, messagePage("Not allowed", message, { href: "/manage", text: "Console home" }));
         return undefined;
       }
@@ -259,13 +259,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
       }
     });
 
-    registerAuditPages(scope, {
-      store: deps.store,
-      now: () => deps.clock.now(),
-      signedIn: async (request) => (await session(request))?.user,
-      chrome: (request, user, current) => ({ user, csrf: sessionCsrf(cookies(request).get(sessionCookie) as string), current }),
-      page,
-    });
+    registerAuditPages(scope, { store: deps.store, now: () => deps.clock.now(), allowed: kit.allowed, page });
 
     scope.get("/manage", async (request, reply) => {
       const signedIn = await session(request);

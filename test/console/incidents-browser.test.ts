@@ -11,7 +11,7 @@ import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/core/clock.ts";
-import { browserSkipReason, launchBrowser } from "../helpers/browser.ts";
+import { browserSkipReason, launchBrowser, reloadUntilShown } from "../helpers/browser.ts";
 import { startFlipTarget, type FlipTarget } from "../helpers/flip-target.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 import { addUserWithPassword, consolePassword } from "../helpers/console-users.ts";
@@ -108,8 +108,7 @@ describe.skipIf(skip !== undefined)(`the console's incident room in Chromium${sk
       expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
 
       const publicPage = await context.newPage();
-      await publicPage.goto(`${test.vigil.url}/`);
-      expect(await publicPage.textContent("body")).toContain("A fix has been deployed; we are watching.");
+      await reloadUntilShown(publicPage, `${test.vigil.url}/`, "A fix has been deployed; we are watching.");
       await publicPage.close();
 
       target.set(true);

@@ -46,3 +46,19 @@ export async function expectAccessible(page: Page, where: string): Promise<void>
     }
   }
 }
+
+/**
+ * Loads `url` in `page` until its body contains `text`: the public status page is re-rendered within seconds
+ * of a change (longer while its render thread first starts, which a loaded machine slows), not at once.
+ */
+export async function reloadUntilShown(page: Page, url: string, text: string, timeout = 30_000): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        await page.goto(url);
+        return page.textContent("body");
+      },
+      { timeout, interval: 500 },
+    )
+    .toContain(text);
+}

@@ -104,6 +104,8 @@ const component = strictMap({
   /** What this component's major outage makes of an incident on its own; unset, the share of the site down decides. */
   impact: z.enum(impacts).optional(),
 });
+/** A component's keys (the console's component form lists them). */
+export const componentKeyNames: readonly string[] = Object.keys(component.shape);
 
 /** Keys every monitor has, whatever its type; the rest belong to its probe. */
 const monitorCommon = {
@@ -138,6 +140,8 @@ const monitorCommon = {
   assert: AssertionList.default([]),
 };
 const monitorCommonKeys = Object.keys(monitorCommon);
+/** The keys every monitor has, whatever its type (the console's monitor form lists them). */
+export const monitorCommonKeyNames: readonly string[] = monitorCommonKeys;
 
 /**
  * A monitor: the common keys checked here, the type's own keys by its probe's schema, and each
@@ -183,9 +187,12 @@ const monitor = z
     return { ...common, settings: probe.configSchema.parse(settingsOf(value, probeKeys(probe))) as Record<string, unknown> };
   });
 
+/** The monitor keys that limit a fact of a database's checks, and that fact: they apply only to probes reporting it. */
+export const monitorFactLimits = { max_replication_lag: "replicationLagS", max_transaction_age: "oldestTransactionS", max_lock_waits: "lockWaits" } as const;
+
 /** The database limits given to a monitor whose checks do not report the fact they limit. */
 function serverLimitIssues(value: object, facts: readonly string[]): { key: string; message: string }[] {
-  const limited = { max_replication_lag: "replicationLagS", max_transaction_age: "oldestTransactionS", max_lock_waits: "lockWaits" } as const;
+  const limited = monitorFactLimits;
   return Object.entries(limited)
     .filter(([key, fact]) => key in value && !facts.includes(fact))
     .map(([key, fact]) => {

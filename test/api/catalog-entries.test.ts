@@ -141,6 +141,14 @@ for (const backend of storeBackends()) {
       expect(secret.status).toBe(200);
       expect(secret.json.entry.headers).toEqual({ Authorization: "[redacted]" });
       expect(JSON.stringify(secret.json)).not.toContain("hunter2");
+      // The entry as stored, read back for an edit: redacted too, and only by those who may change it.
+      const read = await call("GET", "/api/v1/monitors/api-health/entry");
+      expect(read.status).toBe(200);
+      expect(read.json).toMatchObject({ id: "api-health", kind: "monitor", source: "database", entry: { name: "API health", headers: { Authorization: "[redacted]" } } });
+      expect(JSON.stringify(read.json)).not.toContain("hunter2");
+      expect((await call("GET", "/api/v1/monitors/api-health/entry", undefined, tokens.viewer)).status).toBe(403);
+      expect(await call("GET", "/api/v1/monitors/search-tcp/entry")).toMatchObject({ status: 404, json: { error: { message: "the monitor search-tcp is defined in the configuration file, not the database" } } });
+      expect((await call("GET", "/api/v1/components/nowhere/entry")).status).toBe(404);
       expect((await call("PATCH", "/api/v1/monitors/api-health", { headers: null })).status).toBe(200);
       const replaced = await call("PUT", "/api/v1/components/api", { name: "Public API", monitors: ["api-health"] });
       expect(replaced.status).toBe(200);

@@ -40,6 +40,7 @@ import { registerMaintenancePages } from "./maintenances.ts";
 import { registerSilencePages } from "./silences.ts";
 import { registerSubscriberPages } from "./subscribers.ts";
 import { registerChannelPages } from "./channels.ts";
+import { registerCatalogPages } from "./catalog.ts";
 import { registerTokenPages } from "./tokens.ts";
 
 /** The cookie holding the session's secret, and the one holding the CSRF token of the forms shown before sign-in. */
@@ -217,6 +218,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     registerSilencePages(scope, kit);
     registerSubscriberPages(scope, kit);
     registerChannelPages(scope, kit);
+    registerCatalogPages(scope, kit);
     registerTokenPages(scope, kit);
     registerIncidentPages(scope, kit);
 

@@ -52,6 +52,23 @@ export function catalogEntryRoutes(deps: ApiDeps) {
     return [
       defineRoute({
         ...common,
+        method: "GET",
+        url: `/api/v1/${plural}/:id/entry`,
+        operationId: `get${title}Entry`,
+        summary: `A ${kind} of the database's catalog as stored (the configuration file's shape, secrets shown as [redacted]), for those who may change it`,
+        errors: ["not_found"],
+        params: idParams,
+        handler: async ({ params }) => {
+          const row = await deps.store.catalogEntries.get(kind, params.id);
+          if (!row) {
+            const where = deps.catalog?.sourceOf(kind, params.id);
+            throw new AppError("not_found", where === "file" ? `the ${kind} ${params.id} is defined in the configuration file, not the database` : `no ${kind} with id ${params.id} in the database`);
+          }
+          return view(row);
+        },
+      }),
+      defineRoute({
+        ...common,
         method: "POST",
         url: `/api/v1/${plural}`,
         operationId: `create${title}`,

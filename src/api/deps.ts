@@ -8,7 +8,7 @@ import type { Impact } from "../incidents/impact.ts";
 import type { IncidentStatus } from "../incidents/lifecycle.ts";
 import type { MaintenanceStatus } from "../incidents/maintenance.ts";
 import type { OutageWindow, WindowQuery } from "../incidents/windows.ts";
-import type { CatalogEntryRow, IncidentRow, MaintenanceRow, Store } from "../store/types.ts";
+import type { CatalogEntryRow, DeliveryRow, IncidentRow, MaintenanceRow, Store } from "../store/types.ts";
 import type { UpstreamView } from "../app/upstream/watcher.ts";
 import type { LeaderPort } from "./forward.ts";
 import type { SitePort } from "./public/site.ts";
@@ -69,6 +69,8 @@ export interface NotificationsPort {
   channels(): { id: string; type: string }[];
   /** Sends a test message through a channel now; AppError not_found for an unknown channel. */
   test(channelId: string, actor: string): Promise<{ channel: string; ok: boolean; retryable: boolean | null; detail: string | null }>;
+  /** Queues a dead delivery again, due now; AppError not_found for an unknown id, conflict for one that is not dead. */
+  retry(deliveryId: string): Promise<DeliveryRow>;
 }
 
 /** What the HTTP adapters need from the running application. */

@@ -275,6 +275,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     const notificationsPort = {
       channels: () => holder.current.notifications.channels.map((c) => ({ id: c.id, type: c.type })),
       test: (channelId: string, actor: string) => leader.require().notifier.test(channelId, actor),
+      retry: (deliveryId: string) => leader.require().notifier.retry(deliveryId),
     };
     // The node is made once the server listens (its id and address may come from the port): the API reads it late.
     const late: { cluster?: ClusterNode } = {};

@@ -34,6 +34,12 @@ function messageColumns(message: NewDelivery["message"]): { message: Record<stri
 
 /** Outbox queries over `db`: dispatch cursors and deliveries. */
 export function outboxQueries(db: Db): Store["outbox"] {
+  const get = async (id: string): Promise<DeliveryRow | undefined> => {
+    // An id is a bigint: anything else names no delivery.
+    if (!/^\d{1,18}$/.test(id)) return undefined;
+    const rows = await db.select(columns).from(deliveries).leftJoin(notificationMessages, eq(notificationMessages.id, deliveries.messageId)).where(eq(deliveries.id, BigInt(id)));
+    return rows[0] ? toRow(rows[0]) : undefined;
+  };
   return {
     async cursor(name) {
       const rows = await db.select().from(cursors).where(eq(cursors.name, name));
@@ -108,6 +114,21 @@ export function outboxQueries(db: Db): Store["outbox"] {
       if (!rows[0]) throw new AppError("not_found", `no delivery with id ${id}`);
       const [row] = await db.select(columns).from(deliveries).leftJoin(notificationMessages, eq(notificationMessages.id, deliveries.messageId)).where(eq(deliveries.id, BigInt(id)));
       return toRow(row!);
+    },
+    get,
+    async retry(id, at) {
+      // One conditional statement: of two retries at once, one moves the row and the other finds it pending.
+      const moved = /^\d{1,18}$/.test(id)
+        ? await db
+            .update(deliveries)
+            .set({ status: "pending", attempts: 0, nextAttemptAt: at, updatedAt: at })
+            .where(and(eq(deliveries.id, BigInt(id)), eq(deliveries.status, "dead")))
+            .returning({ id: deliveries.id })
+        : [];
+      const row = await get(id);
+      if (!row) throw new AppError("not_found", `no delivery with id ${id}`);
+      if (moved.length === 0) throw new AppError("conflict", `delivery ${id} is ${row.status}: only a dead (given up) delivery can be retried`);
+      return row;
     },
     async list(options = {}) {
       const rows = await db

@@ -123,6 +123,8 @@ export function storeOver(
       update: guard(queries.outbox.update),
       complete: guard(queries.outbox.complete),
       list: guard(queries.outbox.list),
+      get: guard(queries.outbox.get),
+      retry: guard(queries.outbox.retry),
     },
     subscribers: {
       confirm: guard(queries.subscribers.confirm),

@@ -455,6 +455,13 @@ export interface Store {
     complete(outcomes: readonly DeliveryOutcome[]): Promise<void>;
     /** Newest first; `limit` defaults to 100. */
     list(options?: { status?: DeliveryRow["status"]; destination?: string; limit?: number }): Promise<DeliveryRow[]>;
+    get(id: string): Promise<DeliveryRow | undefined>;
+    /**
+     * Moves a dead delivery back to pending, due at `at` with its attempts counted afresh (its message, key and
+     * creation time kept), in one conditional update. AppError not_found for an unknown id, conflict for a delivery
+     * that is not dead (pending, delivered or muted).
+     */
+    retry(id: string, at: Date): Promise<DeliveryRow>;
   };
   subscribers: {
     /** Stores a confirmed subscriber; one already there (same kind and address) keeps its id and takes the new components. */

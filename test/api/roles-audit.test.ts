@@ -76,6 +76,7 @@ const scopeBeforeRoles: Record<string, Scope> = {
 const newRoutes: Record<string, Scope> = {
   listAudit: "admin",
   exportAudit: "admin",
+  retryDelivery: "admin",
   ...Object.fromEntries(["Component", "Monitor"].flatMap((kind) => ["create", "replace", "patch", "remove"].map((verb) => [`${verb}${kind}`, "admin" as const]))),
   // The entries as stored (for an edit) are read by those who may change them.
   getComponentEntry: "admin",

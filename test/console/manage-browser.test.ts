@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // The console's management pages in real headless Chromium: a maintenance scheduled on a phone shows on the public
-// page, a silence is created and expired, a token's secret is shown once, and axe-core finds no violation on each
-// page at 390 and 1280 px, light and dark.
+// page, a silence is created and expired, a token's secret is shown once, a delivery given up is queued again, and
+// axe-core finds no violation on each page at 390 and 1280 px, light and dark.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.ts";
@@ -100,6 +100,20 @@ describe.skipIf(skip !== undefined)(`the console's management pages in Chromium$
     expect(await page.locator("#secret").count()).toBe(0);
     expect(await page.content()).not.toContain(secret);
     expect(await page.locator("#tokens tbody tr").filter({ hasText: "deploys" }).count()).toBe(1);
+    await page.context().close();
+  }, 120_000);
+
+  it("queues a delivery given up again from the channels page", async () => {
+    await test.vigil.store.outbox.enqueue([{ eventId: "1", destination: "oncall", idempotencyKey: "k-dead", orderKey: "o-dead", nextAttemptAt: clock.now(), message: { kind: "incident.created", title: "[Major] API outage" }, createdAt: clock.now() }]);
+    const [dead] = await test.vigil.store.outbox.list({ destination: "oncall" });
+    await test.vigil.store.outbox.update(dead!.id, { status: "dead", attempts: 3, lastError: "127.0.0.1:9 refused the connection", updatedAt: clock.now() });
+    const page = await signedIn();
+    await Promise.all([page.waitForURL(/\/manage\/channels$/), page.click('nav a[href="/manage/channels"]')]);
+    await axe(page, "/manage/channels with a delivery given up");
+    await Promise.all([page.waitForURL(/\/retry$/), page.click('button[aria-label="Retry [Major] API outage to oncall"]')]);
+    expect(await page.textContent('p[role="status"]')).toBe("Delivery of [Major] API outage to oncall is queued again.");
+    expect(await page.locator(`#d-${dead!.id}`).count()).toBe(0);
+    expect((await test.vigil.store.outbox.get(dead!.id))?.status).not.toBe("dead");
     await page.context().close();
   }, 120_000);
 

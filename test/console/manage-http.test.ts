@@ -234,6 +234,41 @@ notifications:
       expect(errorIn(unknown.html)).toMatch(/pager/);
     }, 60_000);
 
+    it("queues a delivery given up again, for admins and owners only", async () => {
+      const message = { kind: "incident.created", eventId: "2", at: clock.now().toISOString(), site: { name: "Acme Status", url: "https://status.example.com" }, severity: "critical", title: "[Major] Website outage", text: "Down.", markdown: null, url: null, dedupKey: "incident:inc_w", incident: null, components: [], labels: {} };
+      await test.vigil.store.outbox.enqueue([{ eventId: "2", destination: "oncall", idempotencyKey: "k-retry", orderKey: "o-retry", nextAttemptAt: clock.now(), message, createdAt: clock.now() }]);
+      const dead = (await test.vigil.store.outbox.list({ destination: "oncall" })).find((d) => d.idempotencyKey === "k-retry")!;
+      await test.vigil.store.outbox.update(dead.id, { status: "dead", attempts: 3, lastError: "127.0.0.1 answered 410", updatedAt: clock.now() });
+      const action = `/manage/channels/deliveries/${dead.id}/retry`;
+      for (const role of ["viewer", "responder"]) {
+        const page = await get(role, "/manage/channels");
+        expect(page.html).toContain(`<tr id="d-${dead.id}">`);
+        expect(page.html).not.toContain("/retry");
+        expect((await post(role, action, {})).status).toBe(403);
+      }
+      const shown = await get("admin", "/manage/channels");
+      expect(shown.html).toContain(`<form method="post" action="${action}">`);
+      expect(shown.html).toContain('aria-label="Retry [Major] Website outage to oncall">Retry</button>');
+      expect((await post("admin", action, {}, "forged")).status).toBe(403);
+      expect((await test.vigil.store.outbox.get(dead.id))?.status).toBe("dead");
+
+      const retried = await post("admin", action, {});
+      expect(retried.status).toBe(200);
+      expect(noticeIn(retried.html)).toBe("Delivery of [Major] Website outage to oncall is queued again.");
+      expect(retried.html).not.toContain(`<tr id="d-${dead.id}">`);
+      await expect.poll(() => receiver.bodies.filter((b) => b.includes("[Major] Website outage")).length, { timeout: 10_000, interval: 50 }).toBe(1);
+      await expect.poll(async () => (await test.vigil.store.outbox.get(dead.id))?.status, { timeout: 10_000, interval: 50 }).toBe("delivered");
+      const again = await post("admin", action, {});
+      expect(again.status).toBe(409);
+      expect(errorIn(again.html)).toBe(`delivery ${dead.id} is delivered: only a dead (given up) delivery can be retried`);
+      expect((await post("owner", "/manage/channels/deliveries/999999/retry", {})).status).toBe(404);
+      expect((await auditOf("retryDelivery")).map((e) => [e.actor, e.via, e.targetId, e.status])).toEqual([
+        ["ada@example.com", "session", "999999", 404],
+        ["adam@example.com", "session", dead.id, 409],
+        ["adam@example.com", "session", dead.id, 200],
+      ]);
+    }, 60_000);
+
     it("creates a token, shows its secret once and never again, and revokes it; owners only", async () => {
       expect((await get("admin", "/manage/tokens")).status).toBe(403);
       expect((await get("admin", "/manage")).html).not.toContain('href="/manage/tokens"');

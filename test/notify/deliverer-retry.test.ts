@@ -108,4 +108,27 @@ describe("delivery retries", () => {
     expect((await store.outbox.list({ destination: "slow" }))[0]?.attempts).toBe(1);
     await quick.close();
   });
+
+  it("gives a retried delivery past the age limit one attempt: given up again at a failure, delivered once the receiver takes it", async () => {
+    const clock = new ManualClock("2026-05-03T12:00:00Z");
+    const created = new Date(clock.now().getTime() - 2 * 24 * 3_600_000);
+    sink.reset();
+    sink.reply({ status: 503, body: "unavailable" });
+    const message = { kind: "incident.created", eventId: "31", at: created.toISOString(), site: { name: "Acme", url: "https://status.example.com" }, severity: "critical", title: "t", text: "t", markdown: null, url: null, dedupKey: "x", incident: null, components: [], labels: {} };
+    await store.outbox.enqueue([{ eventId: "31", destination: "oncall", idempotencyKey: "31:oncall", orderKey: "oncall:old", nextAttemptAt: created, message, createdAt: created }]);
+    const id = (await store.outbox.list({ destination: "oncall" })).find((d) => d.idempotencyKey === "31:oncall")!.id;
+    const logger = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+    const deliverer = new Deliverer({ store, clock, timers: new ManualTimers(clock), logger, config: () => config });
+    await deliverer.kick();
+    expect(await store.outbox.get(id)).toMatchObject({ status: "dead", attempts: 1, lastError: `gave up after 2880 min: ${sink.host} answered 503: unavailable` });
+    await store.outbox.retry(id, clock.now());
+    await deliverer.kick();
+    expect(await store.outbox.get(id)).toMatchObject({ status: "dead", attempts: 1 });
+    sink.reply({ status: 200, body: "ok" });
+    await store.outbox.retry(id, clock.now());
+    await deliverer.kick();
+    await deliverer.stop();
+    expect(await store.outbox.get(id)).toMatchObject({ status: "delivered", attempts: 1 });
+    expect(sink.requests.map((r) => r.headers["idempotency-key"])).toEqual(["31:oncall", "31:oncall", "31:oncall"]);
+  });
 });

@@ -3,7 +3,9 @@
 // (the resolution after the alert), retried after failures and given up (dead, listed by the API) when the
 // receiver refuses; a test message through the API; dependents inhibited behind their root's page.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createToken } from "../../src/auth/create-token.ts";
 import { main } from "../../src/cli/main.ts";
+import { systemClock } from "../../src/core/clock.ts";
 import { verifyWebhookSignature } from "../../src/notify/channels/webhook.ts";
 import { startHttpSink, type HttpSink } from "../helpers/http-sink.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
@@ -71,6 +73,40 @@ describe("notifications", () => {
     const [dead] = (await test.get("/api/v1/deliveries?status=dead")).json.deliveries;
     expect(dead.last_error).toMatch(/^not retryable: .*400/);
     expect(dead.last_error).not.toContain("/audit");
+  });
+
+  it("queues a dead delivery again at an admin's request, and delivers it once the receiver takes it", async () => {
+    const [dead] = (await test.get("/api/v1/deliveries?status=dead")).json.deliveries;
+    expect(dead).toMatchObject({ destination: "audit", kind: "incident.created" });
+    const admin = (await createToken({ store: test.vigil.store, clock: systemClock }, { name: "ops", scope: "admin", actor: "test" })).token;
+    const retry = async (id: string) => {
+      const res = await fetch(`${test.vigil.url}/api/v1/deliveries/${id}/retry`, { method: "POST", headers: { authorization: `Bearer ${admin}` } });
+      return { status: res.status, json: await res.json() };
+    };
+    // Retrying needs channels.write (admin): the publish token is refused.
+    expect((await test.send("POST", `/api/v1/deliveries/${dead.id}/retry`)).status).toBe(403);
+    sink.reset();
+    const retried = await retry(dead.id);
+    expect(retried.status).toBe(200);
+    expect(retried.json).toMatchObject({ id: dead.id, status: "pending", attempts: 0, destination: "audit", idempotency_key: dead.idempotency_key, last_error: dead.last_error, created_at: dead.created_at });
+    await expect.poll(() => sink.requests.filter((r) => r.path === "/audit").length, { timeout: 10_000, interval: 50 }).toBe(1);
+    const [sent] = sink.requests.filter((r) => r.path === "/audit");
+    expect(sent!.headers["idempotency-key"]).toBe(dead.idempotency_key);
+    expect(sent!.body).toMatchObject({ event: "incident.created", incident: { name: "Mail delays" } });
+    await expect.poll(async () => (await test.get("/api/v1/deliveries?destination=audit")).json.deliveries[0], { timeout: 10_000, interval: 50 }).toMatchObject({ id: dead.id, status: "delivered", attempts: 1, last_error: null });
+    // Only a dead delivery may be retried: the refusal names the status.
+    const again = await retry(dead.id);
+    expect(again.status).toBe(409);
+    expect(again.json.error.message).toBe(`delivery ${dead.id} is delivered: only a dead (given up) delivery can be retried`);
+    const unknown = await retry("999999");
+    expect([unknown.status, unknown.json.error.message]).toEqual([404, "no delivery with id 999999"]);
+    expect(sink.requests.filter((r) => r.path === "/audit")).toHaveLength(1);
+    const audited = (await test.vigil.store.audit.list({}, 100)).filter((e) => e.operation === "retryDelivery");
+    expect(audited.map((e) => [e.actor, e.action, e.targetId, e.status])).toEqual([
+      ["token:ops", "channels.write", "999999", 404],
+      ["token:ops", "channels.write", dead.id, 409],
+      ["token:ops", "channels.write", dead.id, 200],
+    ]);
   });
 
   it("sends a test message through a channel on request", async () => {

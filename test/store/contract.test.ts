@@ -423,6 +423,29 @@ for (const backend of storeBackends()) {
         expect(listed[0]).toMatchObject({ status: "pending", attempts: 1, nextAttemptAt: at(60), lastError: "SMTP 451", message: shared.body });
         expect((await store.outbox.list({ destination: "subscriber:sub_1" }))[0]).toMatchObject({ status: "delivered", deliveredAt: at(2) });
       });
+
+      it("reads one delivery, and retries a dead one once: due at once, attempts afresh; refuses any other", async () => {
+        await store.outbox.enqueue([delivery("30", "retry", "retry:a"), delivery("31", "retry", "retry:b"), { ...delivery("32", "retry", "retry:c"), status: "muted", lastError: "silenced" }]);
+        const [muted, live, dead] = await store.outbox.list({ destination: "retry" });
+        await store.outbox.update(dead!.id, { status: "dead", attempts: 8, nextAttemptAt: at(5), lastError: "gave up after 8 attempts: 503", updatedAt: at(5) });
+        expect(await store.outbox.get(dead!.id)).toMatchObject({ eventId: "30", status: "dead", attempts: 8, message: { kind: "incident.created", n: 30 } });
+        expect(await store.outbox.get("999999")).toBeUndefined();
+        expect(await store.outbox.get("d-1")).toBeUndefined();
+        // Two retries at once: one moves the row, the other finds it pending.
+        const both = await Promise.allSettled([store.outbox.retry(dead!.id, at(60)), store.outbox.retry(dead!.id, at(60))]);
+        expect(both.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+        const refused = both.find((r) => r.status === "rejected")!.reason as AppError;
+        expect([refused.code, refused.message]).toEqual(["conflict", `delivery ${dead!.id} is pending: only a dead (given up) delivery can be retried`]);
+        const retried = await store.outbox.get(dead!.id);
+        expect(retried).toMatchObject({ status: "pending", attempts: 0, nextAttemptAt: at(60), updatedAt: at(60), lastError: "gave up after 8 attempts: 503", createdAt: at(0), deliveredAt: null });
+        expect((await store.outbox.due(at(60), 50)).map((d) => d.id)).toContain(dead!.id);
+        await store.outbox.update(live!.id, { status: "delivered", attempts: 1, deliveredAt: at(2), updatedAt: at(2) });
+        expect((await rejection(store.outbox.retry(live!.id, at(61)))).message).toBe(`delivery ${live!.id} is delivered: only a dead (given up) delivery can be retried`);
+        expect((await rejection(store.outbox.retry(muted!.id, at(61)))).message).toMatch(/is muted: only a dead/);
+        expect((await store.outbox.get(muted!.id))?.status).toBe("muted");
+        expect((await rejection(store.outbox.retry("999999", at(61)))).code).toBe("not_found");
+        expect((await rejection(store.outbox.retry("d-1", at(61)))).code).toBe("not_found");
+      });
     });
 
     describe("maintenances", () => {

@@ -22,12 +22,13 @@ export interface TestResult {
   detail: string | null;
 }
 
-/** The page; `canTest` shows the test buttons. */
+/** The page; `canTest` shows the test buttons, `canRetry` the retry buttons of the deliveries given up. */
 export function channelsPage(input: {
   chrome: SignedInChrome;
   channels: readonly { id: string; type: string }[];
   failed: readonly DeliveryItem[];
   canTest: boolean;
+  canRetry: boolean;
   refusal?: Refusal;
   notice?: string;
   result?: TestResult;
@@ -54,16 +55,22 @@ export function channelsPage(input: {
   const failed =
     input.failed.length === 0
       ? `<p id="failed-none">No failed deliveries.</p>`
-      : `<div class="scroll"><table id="failed"><caption class="vh">Failed deliveries</caption><thead><tr><th scope="col">Message</th><th scope="col">Channel</th><th scope="col">Attempts</th><th scope="col">Last error</th><th scope="col">Given up</th></tr></thead><tbody>` +
+      : `<div class="scroll"><table id="failed"><caption class="vh">Failed deliveries</caption><thead><tr><th scope="col">Message</th><th scope="col">Channel</th><th scope="col">Attempts</th><th scope="col">Last error</th><th scope="col">Given up</th>${input.canRetry ? '<th scope="col">Actions</th>' : ""}</tr></thead><tbody>` +
         input.failed
-          .map((d) => `<tr id="d-${esc(d.id)}"><th scope="row">${esc(d.title ?? d.kind ?? d.id)}</th><td>${esc(d.destination)}</td><td>${d.attempts}</td><td>${esc(d.last_error ?? "")}</td><td>${shownTime(d.updated_at)}</td></tr>`)
+          .map((d) => {
+            const name = d.title ?? d.kind ?? d.id;
+            const retry = input.canRetry
+              ? `<td><form method="post" action="/manage/channels/deliveries/${esc(encodeURIComponent(d.id))}/retry">${csrfField(csrf)}<button type="submit" aria-label="${esc(`Retry ${name} to ${d.destination}`)}">Retry</button></form></td>`
+              : "";
+            return `<tr id="d-${esc(d.id)}"><th scope="row">${esc(name)}</th><td>${esc(d.destination)}</td><td>${d.attempts}</td><td>${esc(d.last_error ?? "")}</td><td>${shownTime(d.updated_at)}</td>${retry}</tr>`;
+          })
           .join("") +
         `</tbody></table></div>`;
   return consolePage(
     "Channels",
     `<h1>Channels</h1>${noticeBlock(input.notice)}${result}${refusalBlock(input.refusal)}<section aria-labelledby="channels-h"><h2 id="channels-h">Notification channels</h2>` +
       `<p class="note">Their settings hold secrets and are not shown; they are set in the configuration file.</p>${channels}</section>` +
-      `<section aria-labelledby="failed-h"><h2 id="failed-h">Failed deliveries</h2><p class="note">Deliveries given up after their last attempt, newest first.</p>${failed}</section>`,
+      `<section aria-labelledby="failed-h"><h2 id="failed-h">Failed deliveries</h2><p class="note">Deliveries given up after their last attempt, newest first.${input.canRetry ? " Retry queues one again once its receiver is fixed." : ""}</p>${failed}</section>`,
     { chrome: input.chrome, narrow: false },
   );
 }

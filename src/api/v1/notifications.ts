@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { actorOf } from "../../auth/authenticate.ts";
+import type { DeliveryRow } from "../../store/types.ts";
 import type { ApiDeps } from "../deps.ts";
 import { defineRoute } from "../route.ts";
 
@@ -19,7 +20,26 @@ const deliveryView = z.object({
   delivered_at: z.string().nullable(),
 });
 
-/** Notification channels (listed without their settings, which hold secrets), test sends, and the outbox. */
+/** A delivery as the API shows it: its message by kind and title only. */
+function viewOf(d: DeliveryRow): z.infer<typeof deliveryView> {
+  return {
+    id: d.id,
+    event_id: d.eventId,
+    destination: d.destination,
+    idempotency_key: d.idempotencyKey,
+    status: d.status,
+    attempts: d.attempts,
+    next_attempt_at: d.nextAttemptAt.toISOString(),
+    last_error: d.lastError,
+    kind: typeof d.message["kind"] === "string" ? d.message["kind"] : null,
+    title: typeof d.message["title"] === "string" ? d.message["title"] : null,
+    created_at: d.createdAt.toISOString(),
+    updated_at: d.updatedAt.toISOString(),
+    delivered_at: d.deliveredAt?.toISOString() ?? null,
+  };
+}
+
+/** Notification channels (listed without their settings, which hold secrets), test sends, and the outbox with its retries. */
 export function notificationRoutes(deps: ApiDeps) {
   return [
     defineRoute({
@@ -55,24 +75,20 @@ export function notificationRoutes(deps: ApiDeps) {
       response: z.object({ deliveries: z.array(deliveryView) }),
       handler: async ({ query }) => {
         const rows = await deps.store.outbox.list({ ...(query.status ? { status: query.status } : {}), ...(query.destination ? { destination: query.destination } : {}), limit: query.limit });
-        return {
-          deliveries: rows.map((d) => ({
-            id: d.id,
-            event_id: d.eventId,
-            destination: d.destination,
-            idempotency_key: d.idempotencyKey,
-            status: d.status,
-            attempts: d.attempts,
-            next_attempt_at: d.nextAttemptAt.toISOString(),
-            last_error: d.lastError,
-            kind: typeof d.message["kind"] === "string" ? d.message["kind"] : null,
-            title: typeof d.message["title"] === "string" ? d.message["title"] : null,
-            created_at: d.createdAt.toISOString(),
-            updated_at: d.updatedAt.toISOString(),
-            delivered_at: d.deliveredAt?.toISOString() ?? null,
-          })),
-        };
+        return { deliveries: rows.map(viewOf) };
       },
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/api/v1/deliveries/:id/retry",
+      operationId: "retryDelivery",
+      errors: ["conflict"],
+      summary: "Queue a dead (given up) delivery again: pending, due now, its attempts counted afresh; any other status is refused (409)",
+      tag: "notifications",
+      auth: "channels.write",
+      params: z.object({ id: z.string().max(30) }),
+      response: deliveryView,
+      handler: async ({ params }) => viewOf(await deps.notifications.retry(params.id)),
     }),
   ];
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { AppError } from "../../core/errors.ts";
 import { channelRegistry } from "../../notify/channels/registry.ts";
 import type { NotificationMessage } from "../../notify/types.ts";
+import type { DeliveryRow } from "../../store/types.ts";
 import { Deliverer, type DelivererDeps } from "./deliverer.ts";
 import { Dispatcher, type DispatcherDeps } from "./dispatcher.ts";
 import { SubscriberSender } from "./subscriber-sender.ts";
@@ -40,6 +41,13 @@ export class Notifier {
   async flush(): Promise<void> {
     await this.#dispatcher.dispatch();
     await this.#deliverer.kick();
+  }
+
+  /** Moves a dead delivery back to pending, due now, and delivers it soon; see `outbox.retry` for the refusals. */
+  async retry(deliveryId: string): Promise<DeliveryRow> {
+    const row = await this.#deps.store.outbox.retry(deliveryId, this.#deps.clock.now());
+    void this.#deliverer.kick();
+    return row;
   }
 
   async stop(): Promise<void> {

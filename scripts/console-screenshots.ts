@@ -1,6 +1,6 @@
 // Takes the console's screenshots in docs/images from a real run: Vigil on the embedded store in a temp directory (as
 // the tests start it), a local HTTP target that starts failing so that an incident opens, a responder who signs in with
-// Debian's Chromium and posts an update from a template. Run with `npm run screenshots` (Chromium at /usr/bin/chromium
+// Debian's Chromium and posts an update from a template, and an admin filling in a monitor in the catalog. Run with `npm run screenshots` (Chromium at /usr/bin/chromium
 // or CHROMIUM_PATH).
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
@@ -74,6 +74,23 @@ try {
   await page.goto(`${vigil.url}/manage/incidents/${id}`);
   await page.screenshot({ path: path.join(out, "console-incident-phone.png") });
   await context.close();
+
+  // An admin adds a monitor in the catalog, on a phone.
+  await addUserWithPassword({ store: vigil.store, clock: systemClock }, "adam@example.com", "admin", password);
+  const admin = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const form = await admin.newPage();
+  await form.goto(`${vigil.url}/manage/login`);
+  await form.fill("#email", "adam@example.com");
+  await form.fill("#password", password);
+  await Promise.all([form.waitForURL(`${vigil.url}/manage`), form.click("button[type=submit]")]);
+  await form.goto(`${vigil.url}/manage/catalog/monitors/new?type=http`);
+  await form.fill("#f-id", "checkout-health");
+  await form.fill("#f-name", "Checkout health");
+  await form.fill("#f-interval", "30s");
+  await form.fill("#f-url", "https://checkout.example.com/health");
+  await form.fill("#f-headers", "accept: application/json");
+  await form.screenshot({ path: path.join(out, "console-catalog-phone.png"), fullPage: true });
+  await admin.close();
   console.log(`screenshots written to ${out}`);
 } finally {
   await browser.close();

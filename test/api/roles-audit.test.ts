@@ -72,8 +72,10 @@ const scopeBeforeRoles: Record<string, Scope> = {
   listUpstreams: "read",
   refreshUpstreams: "write",
 };
-// Routes added with roles: only a scope-admin token (an owner) reaches them.
+// Routes added with roles: only a scope-admin token (an owner) reaches them, except the maintenance edit, which a
+// scope-publish token reaches as it does the other maintenance writes.
 const newRoutes: Record<string, Scope> = {
+  editMaintenance: "publish",
   listAudit: "admin",
   exportAudit: "admin",
   ...Object.fromEntries(["Component", "Monitor"].flatMap((kind) => ["create", "replace", "patch", "remove"].map((verb) => [`${verb}${kind}`, "admin" as const]))),

@@ -127,6 +127,57 @@ notifications:
       expect(await test.vigil.store.maintenances.list({})).toHaveLength(1);
     }, 60_000);
 
+    it("edits a scheduled maintenance in a prefilled form; the new times move it; shows the API's refusal with what was typed", async () => {
+      await post("responder", "/manage/maintenances", { name: "Cache flush", body: "Caches restart", components: ["api"], from: "2026-12-03T02:00", until: "2026-12-03T03:00" });
+      const row = (await test.vigil.store.maintenances.list({})).find((m) => m.name === "Cache flush")!;
+      const list = await get("responder", "/manage/maintenances");
+      expect(list.html).toContain(`<a href="/manage/maintenances/${row.id}" aria-label="Edit: Cache flush">Edit</a>`);
+      const page = await get("responder", `/manage/maintenances/${row.id}`);
+      expect(page.status).toBe(200);
+      expect(page.html).toContain(`<form method="post" action="/manage/maintenances/${row.id}" id="edit">`);
+      expect(valueOf(page.html, "m-name")).toBe("Cache flush");
+      expect(unescape(/<textarea id="m-body"[^>]*>([^<]*)<\/textarea>/.exec(page.html)?.[1])).toBe("Caches restart");
+      expect(valueOf(page.html, "m-from")).toBe("2026-12-03T02:00");
+      expect(valueOf(page.html, "m-until")).toBe("2026-12-03T03:00");
+      expect(page.html).toContain('value="api" checked');
+      expect(page.html).not.toContain('value="web" checked');
+
+      const bad = await post("responder", `/manage/maintenances/${row.id}`, { name: "Cache flush, longer", body: "Caches restart", components: ["web"], from: "2026-12-03T04:00", until: "2026-12-03T03:00" });
+      expect(bad.status).toBe(400);
+      expect(errorIn(bad.html)).toBe("scheduled_until: the end (2026-12-03T03:00:00.000Z) must be after the start (2026-12-03T04:00:00.000Z)");
+      expect(valueOf(bad.html, "m-name")).toBe("Cache flush, longer");
+      expect(valueOf(bad.html, "m-from")).toBe("2026-12-03T04:00");
+      expect(bad.html).toContain('value="web" checked');
+      expect((await test.vigil.store.maintenances.get(row.id))?.name).toBe("Cache flush");
+
+      // Moved to a start already passed (the clock reads 09:00): it starts at once.
+      const saved = await post("responder", `/manage/maintenances/${row.id}`, { name: "Cache flush, moved", body: "Caches restart", components: ["web"], from: "2026-12-01T08:30", until: "2026-12-01T10:00" });
+      expect(saved.status).toBe(200);
+      expect(noticeIn(saved.html)).toBe("Saved: Cache flush, moved.");
+      expect(saved.html).toMatch(/<table id="running">.*Cache flush, moved/s);
+      expect(await test.vigil.store.maintenances.get(row.id)).toMatchObject({ status: "in_progress", componentIds: ["web"], scheduledUntil: new Date("2026-12-01T10:00:00Z") });
+      const [entry] = await auditOf("editMaintenance");
+      expect(entry).toMatchObject({ actor: "rob@example.com", via: "session", action: "maintenances.write", targetId: row.id, status: 200 });
+
+      // Over the API, one field alone: the others stay.
+      const session = { authorization: `Session ${cookies.responder?.split("=")[1]}`, "content-type": "application/json" };
+      const patched = await fetch(`${test.vigil.url}/api/v1/maintenances/${row.id}`, { method: "PATCH", headers: session, body: JSON.stringify({ scheduled_until: "2026-12-01T11:00:00Z" }) });
+      expect(patched.status).toBe(200);
+      expect(await patched.json()).toMatchObject({ name: "Cache flush, moved", components: ["web"], scheduled_until: "2026-12-01T11:00:00.000Z" });
+      const unknown = await fetch(`${test.vigil.url}/api/v1/maintenances/${row.id}`, { method: "PATCH", headers: session, body: JSON.stringify({ components: ["nope"] }) });
+      expect(unknown.status).toBe(404);
+
+      // A viewer is refused the form; a forged form changes nothing; a cancelled maintenance is final.
+      expect((await get("viewer", `/manage/maintenances/${row.id}`)).status).toBe(403);
+      expect((await post("responder", `/manage/maintenances/${row.id}`, { name: "forged", components: ["web"], from: "2026-12-01T08:30", until: "2026-12-01T10:00" }, "forged")).status).toBe(403);
+      await post("responder", `/manage/maintenances/${row.id}/cancel`, {});
+      const final = await post("responder", `/manage/maintenances/${row.id}`, { name: "Too late", components: ["web"], from: "2026-12-01T08:30", until: "2026-12-01T10:00" });
+      expect(final.status).toBe(409);
+      expect(errorIn(final.html)).toBe(`maintenance ${row.id} is cancelled: a completed or cancelled maintenance cannot be edited`);
+      expect(valueOf(final.html, "m-name")).toBe("Too late");
+      expect((await test.vigil.store.maintenances.get(row.id))?.name).toBe("Cache flush, moved");
+    }, 60_000);
+
     it("creates and expires a silence; shows the API's refusal with what was typed", async () => {
       const bad = await post("responder", "/manage/silences", { component: "nope", severity: ">=major", kind: "", labels: "", duration: "2h", ends: "", comment: "deploy" });
       expect(bad.status).toBe(400);

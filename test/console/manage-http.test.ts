@@ -1,9 +1,10 @@
-// The console's management pages over HTTP, on each store: maintenances, silences, subscribers, channels and tokens.
+// The console's management pages over HTTP, on each store: maintenances, silences, subscribers, channels, tokens and users.
 // Every form writes through the HTTP API as the signed-in user, so the API's refusals are shown next to the form with
 // what was typed kept, a role without the action sees no control and is refused, and the audit log names the user.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createToken } from "../../src/auth/create-token.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import { addUserWithPassword, signInOverHttp } from "../helpers/console-users.ts";
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
@@ -317,6 +318,49 @@ notifications:
       expect(noticeIn(revoked.html)).toBe(`Revoked the token ${token.id}.`);
       expect(revoked.html).toMatch(/<th scope="row">deploys<\/th>.*<td>revoked /s);
       expect((await fetch(`${test.vigil.url}/api/v1/components`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(401);
+    }, 60_000);
+
+    it("changes a user's role and access from the users page through the API, and names tokens' users by e-mail", async () => {
+      const dan = await addUserWithPassword({ store: test.vigil.store, clock }, "dan@example.com", "responder");
+      const ada = (await test.vigil.store.users.byEmail("ada@example.com"))!;
+      cookies.dan = await signInOverHttp(test.vigil.url, "dan@example.com");
+      const page = await get("owner", "/manage/users");
+      expect(page.html).toContain(`<form method="post" action="/manage/users/${dan.id}/role" class="inline">`);
+      expect(page.html).toMatch(new RegExp(`<select id="role-${dan.id}" name="role">.*<option value="responder" selected>`));
+      expect(page.html).toContain(`aria-label="Disable dan@example.com">Disable</button>`);
+      // No Disable for the owner themself (the API would refuse it).
+      expect(page.html).not.toContain(`aria-label="Disable ada@example.com"`);
+      expect((await post("admin", `/manage/users/${dan.id}/role`, { role: "viewer" })).status).toBe(403);
+      expect((await post("owner", `/manage/users/${dan.id}/role`, { role: "viewer" }, "forged")).status).toBe(403);
+
+      const lowered = await post("owner", `/manage/users/${dan.id}/role`, { role: "viewer" });
+      expect(lowered.status).toBe(200);
+      expect(noticeIn(lowered.html)).toBe("dan@example.com is now viewer.");
+      expect((await test.vigil.store.users.get(dan.id))?.role).toBe("viewer");
+      expect((await auditOf("manageUser")).find((e) => e.targetId === dan.id)).toMatchObject({ actor: "ada@example.com", via: "session", action: "users.manage", status: 200 });
+
+      expect((await get("dan", "/manage")).status).toBe(200);
+      const disabled = await post("owner", `/manage/users/${dan.id}/access`, { disabled: "true" });
+      expect(noticeIn(disabled.html)).toBe("dan@example.com is disabled: their sessions ended and their API tokens stop working.");
+      expect(disabled.html).toContain(`aria-label="Enable dan@example.com">Enable</button>`);
+      const out = await get("dan", "/manage");
+      expect(out.status).toBe(303);
+      expect(out.res.headers.get("location")).toBe("/manage/login");
+      const enabled = await post("owner", `/manage/users/${dan.id}/access`, { disabled: "false" });
+      expect(noticeIn(enabled.html)).toBe("dan@example.com is enabled again.");
+      expect((await test.vigil.store.users.get(dan.id))?.disabledAt).toBeNull();
+
+      // The last enabled owner keeps the role: the API's refusal is shown on the page.
+      const last = await post("owner", `/manage/users/${ada.id}/role`, { role: "admin" });
+      expect(last.status).toBe(409);
+      expect(unescape(/<p class="error" role="alert">([^<]*)<\/p>/.exec(last.html)?.[1])).toBe(
+        "ada@example.com is the last enabled owner: make another user owner first, or nobody could manage users and tokens",
+      );
+      expect((await test.vigil.store.users.get(ada.id))?.role).toBe("owner");
+
+      // Another user's token is named by their e-mail on the tokens page.
+      await createToken({ store: test.vigil.store, clock }, { name: "rob-cli", role: "responder", user: "rob@example.com", actor: "test" });
+      expect((await get("owner", "/manage/tokens")).html).toMatch(/<th scope="row">rob-cli<\/th><td>responder<\/td><td>rob@example.com<\/td>/);
     }, 60_000);
 
     it("gives the account and users pages the signed-in header with their entry marked", async () => {

@@ -1,6 +1,7 @@
 /**
  * Invitations in the console: the owners' users page (every user with role and status, an invite form, the reset
- * of another user's second factor, and each user's role and access changed through the API), and the invitee's page, where following the link sets a password and signs in.
+ * of another user's second factor, and each user's role and access changed through the API), and the invitee's page,
+ * where following the link sets a password and signs in.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { acceptInvite, inviteLinkProblem } from "../../auth/accept-invite.ts";

@@ -22,6 +22,7 @@ import { reloadRoutes } from "./v1/reload.ts";
 import { silenceRoutes } from "./v1/silences.ts";
 import { acceptSubscriberCsv, subscriberRoutes } from "./v1/subscribers.ts";
 import { tokenRoutes } from "./v1/tokens.ts";
+import { userRoutes } from "./v1/users.ts";
 import { upstreamRoutes } from "./v1/upstreams.ts";
 import { agentRoutes } from "./v1/agents.ts";
 import { auditRoutes } from "./v1/audit.ts";
@@ -72,7 +73,7 @@ const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Every JSON route of /api/v1, in one list: registered and described from the same specs. */
 export function v1Routes(deps: ApiDeps): AnyRoute[] {
-  return [...catalogRoutes(deps), ...catalogEntryRoutes(deps), ...monitorRoutes(deps), ...incidentRoutes(deps), ...maintenanceRoutes(deps), ...notificationRoutes(deps), ...silenceRoutes(deps), ...eventRoutes(deps), ...subscriberRoutes(deps), ...tokenRoutes(deps), ...upstreamRoutes(deps), ...reloadRoutes(deps), ...clusterRoutes(deps), ...agentRoutes(deps), ...auditRoutes(deps)];
+  return [...catalogRoutes(deps), ...catalogEntryRoutes(deps), ...monitorRoutes(deps), ...incidentRoutes(deps), ...maintenanceRoutes(deps), ...notificationRoutes(deps), ...silenceRoutes(deps), ...eventRoutes(deps), ...subscriberRoutes(deps), ...tokenRoutes(deps), ...userRoutes(deps), ...upstreamRoutes(deps), ...reloadRoutes(deps), ...clusterRoutes(deps), ...agentRoutes(deps), ...auditRoutes(deps)];
 }
 
 /** Builds the HTTP server; it does not listen. With `subscriptions`, the public subscription pages and endpoint are served too. */

@@ -6,6 +6,7 @@ import type { ReloadOutcome } from "../api/deps.ts";
 import { addUser } from "../auth/add-user.ts";
 import { createToken } from "../auth/create-token.ts";
 import type { Inviter, InviteResult } from "../auth/invite-user.ts";
+import { manageUser } from "../auth/manage-user.ts";
 import { resetSecondFactor } from "../auth/reset-second-factor.ts";
 import { tokenScopes } from "../auth/token-format.ts";
 import type { Clock } from "../core/clock.ts";
@@ -42,6 +43,7 @@ export const localRequest = z.discriminatedUnion("op", [
   z.strictObject({ op: z.literal("user.add"), email: z.string().max(300), role: z.string().max(40) }),
   z.strictObject({ op: z.literal("user.invite"), email: z.string().max(300), role: z.string().max(40) }),
   z.strictObject({ op: z.literal("user.reset_2fa"), email: z.string().max(300) }),
+  z.strictObject({ op: z.literal("user.set"), email: z.string().max(300), role: z.string().max(40).optional(), disabled: z.boolean().optional() }),
 ]);
 export type LocalRequest = z.infer<typeof localRequest>;
 
@@ -168,6 +170,7 @@ const actionOf: Record<LocalRequest["op"], { action: ConsoleAction; kind: string
   "user.add": { action: "users.manage", kind: "users" },
   "user.invite": { action: "users.manage", kind: "users" },
   "user.reset_2fa": { action: "users.manage", kind: "users" },
+  "user.set": { action: "users.manage", kind: "users" },
   reload: { action: "config.reload", kind: "config" },
   // Read for `vigil config export`; recorded all the same, as an export of what may hold credentials.
   "catalog.entries": { action: "catalog.write", kind: "catalog" },
@@ -219,6 +222,11 @@ async function answerRequest(request: LocalRequest, deps: LocalDeps): Promise<Lo
       deps.logger.info({ id: added.user.id, role: added.user.role, actor: localSocketActor }, "user added");
       return { ok: true, result: { id: added.user.id, email: added.user.email, role: added.user.role, link_secret: added.linkSecret, link_expires_at: added.linkExpiresAt.toISOString() } };
     }
+    if (request.op === "user.set") {
+      const set = await setUser(deps, { email: request.email, ...(request.role !== undefined ? { role: request.role } : {}), ...(request.disabled !== undefined ? { disabled: request.disabled } : {}), actor: localSocketActor });
+      deps.logger.info({ id: set.id, role: set.role, disabled: set.disabled, actor: localSocketActor }, "user changed");
+      return { ok: true, result: set };
+    }
     if (request.op === "user.invite" || request.op === "user.reset_2fa") return { ok: true, result: await userOp(request, deps) };
     if (request.op === "catalog.entries") {
       const rows = await deps.store.catalogEntries.list();
@@ -243,6 +251,12 @@ async function userOp(request: Extract<LocalRequest, { op: "user.invite" | "user
   const made = await deps.inviter.invite({ email: request.email, role: request.role, actor: localSocketActor, requireMail: false });
   deps.logger.info({ id: made.user.id, role: made.user.role, actor: localSocketActor, mailed: made.mail.sent }, "user invited");
   return inviteAnswer(made);
+}
+
+/** A user's role or access changed (`user.set`), as the socket and `vigil user set --json` put it. */
+export async function setUser(deps: { store: Pick<Store, "transaction">; clock: Clock }, change: { email: string; role?: string; disabled?: boolean; actor: string }): Promise<Record<string, unknown>> {
+  const { user, sessionsEnded } = await manageUser(deps, change);
+  return { id: user.id, email: user.email, role: user.role, disabled: user.disabledAt !== null, sessions_ended: sessionsEnded };
 }
 
 /** An invitation as the socket and `vigil user invite --json` put it. */

@@ -17,13 +17,14 @@ import { auditCli } from "./audit-cli.ts";
 import { configOption, dataOption } from "./options.ts";
 
 type StoreFlags = { config?: string; data?: string };
-type Helpers = {
+/** What `vigil user`'s subcommands share: opening the store, and the console's public address. */
+export type Helpers = {
   withStore<T>(io: CliIo, settings: RuntimeSettings, fn: (store: Store) => Promise<T>): Promise<T>;
   consoleBase(config: Pick<VigilConfig, "server" | "site">, settings: Pick<RuntimeSettings, "host" | "port">): string;
 };
 
 /** Asks the running Vigil over its local socket when it holds the embedded store; otherwise does `here` on the store. */
-async function viaServerOrStore(io: CliIo, settings: RuntimeSettings, helpers: Helpers, request: Parameters<typeof askLocal>[1], what: string, here: (store: Store) => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
+export async function viaServerOrStore(io: CliIo, settings: RuntimeSettings, helpers: Helpers, request: Parameters<typeof askLocal>[1], what: string, here: (store: Store) => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
   if (settings.databaseUrl === undefined) {
     const asked = await askLocal(settings.dataDir, request);
     if (asked) {

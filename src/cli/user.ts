@@ -14,6 +14,7 @@ import { askLocal, notAnswering } from "./local.ts";
 import { auditCli } from "./audit-cli.ts";
 import { configOption, dataOption } from "./options.ts";
 import { installInviteCommands } from "./user-invite.ts";
+import { installSetCommand } from "./user-set.ts";
 
 type StoreFlags = { config?: string; data?: string };
 
@@ -58,7 +59,7 @@ async function addHere(io: CliIo, flags: StoreFlags & { email: string; role: str
   }
 }
 
-/** `vigil user add|invite|list|reset-2fa`: console users; `add` prints a one-time link where the user sets their password. */
+/** `vigil user add|invite|list|reset-2fa|set`: console users; `add` prints a one-time link where the user sets their password. */
 export const userCommand: CommandInstaller = (program, io, finish) => {
   const user = program.command("user").description(`manage console users (roles: ${userRoles.join(", ")})`);
 
@@ -79,6 +80,7 @@ export const userCommand: CommandInstaller = (program, io, finish) => {
     });
 
   installInviteCommands(user, io, finish, { withStore, consoleBase });
+  installSetCommand(user, io, finish, { withStore, consoleBase });
 
   user
     .command("list")

@@ -72,9 +72,13 @@ const scopeBeforeRoles: Record<string, Scope> = {
   listUpstreams: "read",
   refreshUpstreams: "write",
 };
-// Routes added with roles: only a scope-admin token (an owner) reaches them.
+// Routes added with roles: only a scope-admin token (an owner) reaches them, except the maintenance edit, which a
+// scope-publish token reaches as it does the other maintenance writes.
 const newRoutes: Record<string, Scope> = {
+  editMaintenance: "publish",
   listAudit: "admin",
+  listUsers: "admin",
+  manageUser: "admin",
   exportAudit: "admin",
   retryDelivery: "admin",
   ...Object.fromEntries(["Component", "Monitor"].flatMap((kind) => ["create", "replace", "patch", "remove"].map((verb) => [`${verb}${kind}`, "admin" as const]))),
@@ -275,6 +279,51 @@ for (const backend of storeBackends()) {
       const [entry] = await entries({ actor: "cli" });
       expect(entry).toMatchObject({ via: "socket", action: "tokens.manage", operation: "token.create", targetKind: "tokens", status: 200, summary: { body: { name: "from-socket", role: "viewer" } } });
       expect(entry?.targetId).toBe(answer.ok ? answer.result.id : "");
+    });
+
+    it("lets owners list users and change their role and access; disabling ends their sessions and stops their tokens; audited", async () => {
+      const ada = await tokenFor("ada", "owner");
+      const listed = await call("GET", "/api/v1/users", { token: ada });
+      expect(listed.status).toBe(200);
+      const rita = listed.json.users.find((u: { email: string }) => u.email === "rita@example.com");
+      expect(rita).toEqual({ id: users.rita.id, email: "rita@example.com", role: "responder", disabled: false, second_factor: false, created_at: "2026-12-01T09:00:00.000Z" });
+      expect(listed.text).not.toMatch(/password|hash|secret/i);
+      const refused = await call("GET", "/api/v1/users", { token: await tokenFor("rita", "responder") });
+      expect(refused.status).toBe(403);
+      expect(refused.json.error.message).toBe("this needs the action users.manage (role owner or above); this token has role responder");
+
+      const raised = await call("PATCH", `/api/v1/users/${users.rita.id}`, { token: ada, body: { role: "admin" } });
+      expect(raised.status).toBe(200);
+      expect(raised.json).toMatchObject({ email: "rita@example.com", role: "admin", disabled: false });
+      const [entry] = await entries({ actor: "ada@example.com", action: "users.manage" });
+      expect(entry).toMatchObject({ via: "token", operation: "manageUser", targetKind: "users", targetId: users.rita.id, status: 200, summary: { body: { role: "admin" } } });
+
+      // The last enabled owner is neither demoted nor disabled; nobody disables themself.
+      const demoted = await call("PATCH", `/api/v1/users/${users.ada.id}`, { token: legacy.admin, body: { role: "admin" } });
+      expect(demoted.status).toBe(409);
+      expect(demoted.json.error.message).toBe("ada@example.com is the last enabled owner: make another user owner first, or nobody could manage users and tokens");
+      expect((await call("PATCH", `/api/v1/users/${users.ada.id}`, { token: legacy.admin, body: { disabled: true } })).status).toBe(409);
+      const self = await call("PATCH", `/api/v1/users/${users.ada.id}`, { token: ada, body: { disabled: true } });
+      expect(self.status).toBe(409);
+      expect(self.json.error.message).toBe("ada@example.com is you: you may not disable yourself; another owner may");
+      expect((await test.vigil.store.users.get(users.ada.id))).toMatchObject({ role: "owner", disabledAt: null });
+      expect((await call("PATCH", `/api/v1/users/${users.ada.id}`, { token: ada, body: {} })).status).toBe(400);
+      expect((await call("PATCH", "/api/v1/users/usr_nobody", { token: ada, body: { disabled: true } })).status).toBe(404);
+
+      // Disabled: her console session ends and her token stops; enabled again, the token works (the session stays ended).
+      const session = await signIn("rita@example.com");
+      const token = await tokenFor("rita", "responder");
+      expect((await fetch(`${test.vigil.url}/manage`, { headers: { cookie: session }, redirect: "manual" })).status).toBe(200);
+      const disabled = await call("PATCH", `/api/v1/users/${users.rita.id}`, { token: ada, body: { disabled: true, role: "responder" } });
+      expect(disabled.json).toMatchObject({ role: "responder", disabled: true });
+      expect((await fetch(`${test.vigil.url}/manage`, { headers: { cookie: session }, redirect: "manual" })).headers.get("location")).toBe("/manage/login");
+      const stopped = await call("GET", "/api/v1/incidents", { token });
+      expect(stopped.status).toBe(401);
+      expect(stopped.json.error.message).toBe("the bearer token's user is disabled or no longer exists");
+      expect((await call("PATCH", `/api/v1/users/${users.rita.id}`, { token: ada, body: { disabled: false } })).json).toMatchObject({ disabled: false });
+      expect((await call("GET", "/api/v1/incidents", { token })).status).toBe(200);
+      const kinds = (await test.vigil.store.events.list({ subject: users.rita.id })).map((e) => e.kind).filter((k) => k !== "user.signed_in");
+      expect(kinds.slice(-4)).toEqual(["user.role_changed", "user.role_changed", "user.disabled", "user.enabled"]);
     });
 
     async function signIn(email: string): Promise<string> {

@@ -1,4 +1,4 @@
-// `vigil user add|list`: console users from the command line, against the store or a running server's local socket.
+// `vigil user add|list|invite|reset-2fa|set`: console users from the command line, against the store or a running server's local socket.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -69,6 +69,10 @@ describe("vigil user", () => {
       expect(added.stderr).toContain("asked the running Vigil over");
       const url = (JSON.parse(added.stdout) as { set_password_url: string }).set_password_url;
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:8080\/manage\/set-password\?token=/);
+      const set = await runVigil(["user", "set", "--email", "ops@example.com", "--role", "viewer", "--config", file, "--data", data]);
+      expect(set.code, set.stderr).toBe(0);
+      expect(set.stderr).toContain("asked the running Vigil over");
+      expect(set.stdout).toBe("ops@example.com: role viewer, enabled\n");
       // Following the link and setting a password (with a refused one first) leaves neither secret in the server's log.
       const secret = url.split("token=")[1] ?? "";
       const page = await fetch(`${vigil.url}/manage/set-password?token=${secret}`);
@@ -123,6 +127,46 @@ describe("vigil user", () => {
       expect(ops.filter((op) => op.endsWith(" bob"))).toEqual(["cli user.reset_2fa bob", "cli user.reset_2fa bob", "cli user.invite bob", "cli user.invite bob"]);
     } finally {
       await audit.close();
+    }
+  }, 120_000);
+
+  it("sets a user's role and access in the store, never demoting or disabling the last enabled owner", async () => {
+    const file = path.join(dir, "set.yaml");
+    await writeFile(file, config());
+    const data = path.join(dir, "set");
+    const vigil = (...args: string[]) => runVigil(["user", ...args, "--config", file, "--data", data]);
+    expect((await vigil("add", "--email", "ada@example.com", "--role", "owner")).code).toBe(0);
+    expect((await vigil("add", "--email", "bob@example.com", "--role", "viewer")).code).toBe(0);
+
+    const raised = await vigil("set", "--email", "BOB@example.com", "--role", "admin");
+    expect(raised.code, raised.stderr).toBe(0);
+    expect(raised.stdout).toBe("bob@example.com: role admin, enabled\n");
+    const disabled = await vigil("set", "--email", "bob@example.com", "--disable", "--json");
+    expect(JSON.parse(disabled.stdout)).toMatchObject({ email: "bob@example.com", role: "admin", disabled: true, sessions_ended: 0 });
+    expect((await vigil("list", "--json")).stdout).toContain('"email":"bob@example.com","role":"admin","password_set":false,"disabled":true');
+    expect((await vigil("set", "--email", "bob@example.com", "--enable")).stdout).toBe("bob@example.com: role admin, enabled\n");
+
+    const last = await vigil("set", "--email", "ada@example.com", "--role", "viewer");
+    expect(last.code).toBe(1);
+    expect(last.stderr).toContain("ada@example.com is the last enabled owner: make another user owner first");
+    expect((await vigil("set", "--email", "ada@example.com", "--disable")).stderr).toContain("ada@example.com is the last enabled owner");
+    const both = await vigil("set", "--email", "bob@example.com", "--disable", "--enable");
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain("give --disable or --enable, not both");
+    expect((await vigil("set", "--email", "bob@example.com")).stderr).toContain("give --role, --disable or --enable");
+    expect((await vigil("set", "--email", "bob@example.com", "--role", "root")).stderr).toContain('role: expected one of owner, admin, responder, viewer, got "root"');
+    expect((await vigil("set", "--email", "nobody@example.com", "--role", "viewer")).stderr).toContain("no user has the e-mail nobody@example.com");
+
+    // Each change the CLI wrote itself is in the audit log as cli; the refusals, which changed nothing, are not.
+    const store = await openStore({ dataDir: data });
+    try {
+      const bob = await store.users.byEmail("bob@example.com");
+      expect(bob).toMatchObject({ role: "admin", disabledAt: null });
+      const ops = (await store.audit.list({ actor: "cli" }, 50)).filter((e) => e.operation === "user.set").map((e) => [e.via, e.targetId === bob!.id ? "bob" : e.targetId, e.summary]);
+      expect(ops.map(([via, who]) => `${String(via)} ${String(who)}`)).toEqual(["cli bob", "cli bob", "cli bob"]);
+      expect(ops.at(-1)?.[2]).toMatchObject({ body: { email: "BOB@example.com", role: "admin" } });
+    } finally {
+      await store.close();
     }
   }, 120_000);
 

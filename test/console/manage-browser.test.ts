@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
-// The console's management pages in real headless Chromium: a maintenance scheduled on a phone shows on the public
-// page, a silence is created and expired, a token's secret is shown once, a delivery given up is queued again, and
-// axe-core finds no violation on each page at 390 and 1280 px, light and dark.
+// The console's management pages in real headless Chromium: a maintenance scheduled on a phone, then renamed, shows on
+// the public page, a silence is created and expired, a token's secret is shown once, a delivery given up is queued
+// again, and axe-core finds no violation on each page at 390 and 1280 px, light and dark.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.ts";
@@ -52,7 +52,7 @@ describe.skipIf(skip !== undefined)(`the console's management pages in Chromium$
     await page.setViewportSize(phone);
   }
 
-  it("schedules a maintenance on a phone, which the public page then shows", async () => {
+  it("schedules and renames a maintenance on a phone, which the public page then shows", async () => {
     const page = await signedIn();
     await Promise.all([page.waitForURL(/\/manage\/maintenances$/), page.click('nav a[href="/manage/maintenances"]')]);
     expect(await page.locator("script").count()).toBe(0);
@@ -68,6 +68,15 @@ describe.skipIf(skip !== undefined)(`the console's management pages in Chromium$
 
     const status = await page.context().newPage();
     await reloadUntilShown(status, `${test.vigil.url}/`, "Database upgrade");
+
+    // Renamed in its edit form: the public page shows the new name.
+    await Promise.all([page.waitForURL(/\/manage\/maintenances\/mnt_/), page.getByRole("link", { name: "Edit: Database upgrade" }).click()]);
+    expect(await page.inputValue("#m-from")).toBe("2026-12-02T02:00");
+    await axe(page, "/manage/maintenances/:id");
+    await page.fill("#m-name", "Database and cache upgrade");
+    await Promise.all([page.waitForNavigation(), page.click("#edit button[type=submit]")]);
+    expect(await page.textContent('[role="status"]')).toBe("Saved: Database and cache upgrade.");
+    await reloadUntilShown(status, `${test.vigil.url}/`, "Database and cache upgrade");
     await page.context().close();
   }, 120_000);
 

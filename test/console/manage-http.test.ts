@@ -1,9 +1,10 @@
-// The console's management pages over HTTP, on each store: maintenances, silences, subscribers, channels and tokens.
+// The console's management pages over HTTP, on each store: maintenances, silences, subscribers, channels, tokens and users.
 // Every form writes through the HTTP API as the signed-in user, so the API's refusals are shown next to the form with
 // what was typed kept, a role without the action sees no control and is refused, and the audit log names the user.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createToken } from "../../src/auth/create-token.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import { addUserWithPassword, signInOverHttp } from "../helpers/console-users.ts";
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
@@ -125,6 +126,57 @@ notifications:
       expect(forged.status).toBe(403);
       expect(forged.html).toContain("Form refused");
       expect(await test.vigil.store.maintenances.list({})).toHaveLength(1);
+    }, 60_000);
+
+    it("edits a scheduled maintenance in a prefilled form; the new times move it; shows the API's refusal with what was typed", async () => {
+      await post("responder", "/manage/maintenances", { name: "Cache flush", body: "Caches restart", components: ["api"], from: "2026-12-03T02:00", until: "2026-12-03T03:00" });
+      const row = (await test.vigil.store.maintenances.list({})).find((m) => m.name === "Cache flush")!;
+      const list = await get("responder", "/manage/maintenances");
+      expect(list.html).toContain(`<a href="/manage/maintenances/${row.id}" aria-label="Edit: Cache flush">Edit</a>`);
+      const page = await get("responder", `/manage/maintenances/${row.id}`);
+      expect(page.status).toBe(200);
+      expect(page.html).toContain(`<form method="post" action="/manage/maintenances/${row.id}" id="edit">`);
+      expect(valueOf(page.html, "m-name")).toBe("Cache flush");
+      expect(unescape(/<textarea id="m-body"[^>]*>([^<]*)<\/textarea>/.exec(page.html)?.[1])).toBe("Caches restart");
+      expect(valueOf(page.html, "m-from")).toBe("2026-12-03T02:00");
+      expect(valueOf(page.html, "m-until")).toBe("2026-12-03T03:00");
+      expect(page.html).toContain('value="api" checked');
+      expect(page.html).not.toContain('value="web" checked');
+
+      const bad = await post("responder", `/manage/maintenances/${row.id}`, { name: "Cache flush, longer", body: "Caches restart", components: ["web"], from: "2026-12-03T04:00", until: "2026-12-03T03:00" });
+      expect(bad.status).toBe(400);
+      expect(errorIn(bad.html)).toBe("scheduled_until: the end (2026-12-03T03:00:00.000Z) must be after the start (2026-12-03T04:00:00.000Z)");
+      expect(valueOf(bad.html, "m-name")).toBe("Cache flush, longer");
+      expect(valueOf(bad.html, "m-from")).toBe("2026-12-03T04:00");
+      expect(bad.html).toContain('value="web" checked');
+      expect((await test.vigil.store.maintenances.get(row.id))?.name).toBe("Cache flush");
+
+      // Moved to a start already passed (the clock reads 09:00): it starts at once.
+      const saved = await post("responder", `/manage/maintenances/${row.id}`, { name: "Cache flush, moved", body: "Caches restart", components: ["web"], from: "2026-12-01T08:30", until: "2026-12-01T10:00" });
+      expect(saved.status).toBe(200);
+      expect(noticeIn(saved.html)).toBe("Saved: Cache flush, moved.");
+      expect(saved.html).toMatch(/<table id="running">.*Cache flush, moved/s);
+      expect(await test.vigil.store.maintenances.get(row.id)).toMatchObject({ status: "in_progress", componentIds: ["web"], scheduledUntil: new Date("2026-12-01T10:00:00Z") });
+      const [entry] = await auditOf("editMaintenance");
+      expect(entry).toMatchObject({ actor: "rob@example.com", via: "session", action: "maintenances.write", targetId: row.id, status: 200 });
+
+      // Over the API, one field alone: the others stay.
+      const session = { authorization: `Session ${cookies.responder?.split("=")[1]}`, "content-type": "application/json" };
+      const patched = await fetch(`${test.vigil.url}/api/v1/maintenances/${row.id}`, { method: "PATCH", headers: session, body: JSON.stringify({ scheduled_until: "2026-12-01T11:00:00Z" }) });
+      expect(patched.status).toBe(200);
+      expect(await patched.json()).toMatchObject({ name: "Cache flush, moved", components: ["web"], scheduled_until: "2026-12-01T11:00:00.000Z" });
+      const unknown = await fetch(`${test.vigil.url}/api/v1/maintenances/${row.id}`, { method: "PATCH", headers: session, body: JSON.stringify({ components: ["nope"] }) });
+      expect(unknown.status).toBe(404);
+
+      // A viewer is refused the form; a forged form changes nothing; a cancelled maintenance is final.
+      expect((await get("viewer", `/manage/maintenances/${row.id}`)).status).toBe(403);
+      expect((await post("responder", `/manage/maintenances/${row.id}`, { name: "forged", components: ["web"], from: "2026-12-01T08:30", until: "2026-12-01T10:00" }, "forged")).status).toBe(403);
+      await post("responder", `/manage/maintenances/${row.id}/cancel`, {});
+      const final = await post("responder", `/manage/maintenances/${row.id}`, { name: "Too late", components: ["web"], from: "2026-12-01T08:30", until: "2026-12-01T10:00" });
+      expect(final.status).toBe(409);
+      expect(errorIn(final.html)).toBe(`maintenance ${row.id} is cancelled: a completed or cancelled maintenance cannot be edited`);
+      expect(valueOf(final.html, "m-name")).toBe("Too late");
+      expect((await test.vigil.store.maintenances.get(row.id))?.name).toBe("Cache flush, moved");
     }, 60_000);
 
     it("creates and expires a silence; shows the API's refusal with what was typed", async () => {
@@ -301,6 +353,49 @@ notifications:
       expect(noticeIn(revoked.html)).toBe(`Revoked the token ${token.id}.`);
       expect(revoked.html).toMatch(/<th scope="row">deploys<\/th>.*<td>revoked /s);
       expect((await fetch(`${test.vigil.url}/api/v1/components`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(401);
+    }, 60_000);
+
+    it("changes a user's role and access from the users page through the API, and names tokens' users by e-mail", async () => {
+      const dan = await addUserWithPassword({ store: test.vigil.store, clock }, "dan@example.com", "responder");
+      const ada = (await test.vigil.store.users.byEmail("ada@example.com"))!;
+      cookies.dan = await signInOverHttp(test.vigil.url, "dan@example.com");
+      const page = await get("owner", "/manage/users");
+      expect(page.html).toContain(`<form method="post" action="/manage/users/${dan.id}/role" class="inline">`);
+      expect(page.html).toMatch(new RegExp(`<select id="role-${dan.id}" name="role">.*<option value="responder" selected>`));
+      expect(page.html).toContain(`aria-label="Disable dan@example.com">Disable</button>`);
+      // No Disable for the owner themself (the API would refuse it).
+      expect(page.html).not.toContain(`aria-label="Disable ada@example.com"`);
+      expect((await post("admin", `/manage/users/${dan.id}/role`, { role: "viewer" })).status).toBe(403);
+      expect((await post("owner", `/manage/users/${dan.id}/role`, { role: "viewer" }, "forged")).status).toBe(403);
+
+      const lowered = await post("owner", `/manage/users/${dan.id}/role`, { role: "viewer" });
+      expect(lowered.status).toBe(200);
+      expect(noticeIn(lowered.html)).toBe("dan@example.com is now viewer.");
+      expect((await test.vigil.store.users.get(dan.id))?.role).toBe("viewer");
+      expect((await auditOf("manageUser")).find((e) => e.targetId === dan.id)).toMatchObject({ actor: "ada@example.com", via: "session", action: "users.manage", status: 200 });
+
+      expect((await get("dan", "/manage")).status).toBe(200);
+      const disabled = await post("owner", `/manage/users/${dan.id}/access`, { disabled: "true" });
+      expect(noticeIn(disabled.html)).toBe("dan@example.com is disabled: their sessions ended and their API tokens stop working.");
+      expect(disabled.html).toContain(`aria-label="Enable dan@example.com">Enable</button>`);
+      const out = await get("dan", "/manage");
+      expect(out.status).toBe(303);
+      expect(out.res.headers.get("location")).toBe("/manage/login");
+      const enabled = await post("owner", `/manage/users/${dan.id}/access`, { disabled: "false" });
+      expect(noticeIn(enabled.html)).toBe("dan@example.com is enabled again.");
+      expect((await test.vigil.store.users.get(dan.id))?.disabledAt).toBeNull();
+
+      // The last enabled owner keeps the role: the API's refusal is shown on the page.
+      const last = await post("owner", `/manage/users/${ada.id}/role`, { role: "admin" });
+      expect(last.status).toBe(409);
+      expect(unescape(/<p class="error" role="alert">([^<]*)<\/p>/.exec(last.html)?.[1])).toBe(
+        "ada@example.com is the last enabled owner: make another user owner first, or nobody could manage users and tokens",
+      );
+      expect((await test.vigil.store.users.get(ada.id))?.role).toBe("owner");
+
+      // Another user's token is named by their e-mail on the tokens page.
+      await createToken({ store: test.vigil.store, clock }, { name: "rob-cli", role: "responder", user: "rob@example.com", actor: "test" });
+      expect((await get("owner", "/manage/tokens")).html).toMatch(/<th scope="row">rob-cli<\/th><td>responder<\/td><td>rob@example.com<\/td>/);
     }, 60_000);
 
     it("gives the account and users pages the signed-in header with their entry marked", async () => {

@@ -193,6 +193,41 @@ describe("the incident engine, driven by hand", () => {
     expect(kinds).toEqual(["maintenance.scheduled", "maintenance.in_progress", "maintenance.verifying", "maintenance.completed"]);
   });
 
+  it("moves an edited maintenance by its new times, and its components' statuses follow its new list", async () => {
+    const made = await engine.createMaintenance({ name: "Mail move", componentIds: ["mail"], scheduledFor: new Date("2026-01-01T05:00:00Z"), scheduledUntil: new Date("2026-01-01T06:00:00Z") }, "user:ada");
+    await timers.advance(10 * 60_000);
+    expect((await store.maintenances.get(made.id))?.status).toBe("scheduled");
+    // Moved earlier than now: it starts at once, not at its old start.
+    const edited = await engine.editMaintenance(made.id, { name: "Mail and API move", scheduledFor: new Date("2026-01-01T00:05:00Z"), scheduledUntil: new Date("2026-01-01T00:30:00Z") }, "user:ada");
+    expect(edited).toMatchObject({ name: "Mail and API move", status: "in_progress" });
+    expect(engine.componentStatuses().statuses).toMatchObject({ mail: "under_maintenance", "api-a": "operational" });
+    // Its components changed while in progress: the statuses follow at once; then it ends at its new end.
+    await engine.editMaintenance(made.id, { componentIds: ["api-a"] }, "user:ada");
+    expect(engine.componentStatuses().statuses).toMatchObject({ mail: "operational", "api-a": "under_maintenance" });
+    await timers.advance(20 * 60_000);
+    expect((await store.maintenances.get(made.id))?.status).toBe("verifying");
+    await timers.advance(5_000);
+    expect((await store.maintenances.get(made.id))?.status).toBe("completed");
+    const kinds = (await store.events.list({ subject: made.id })).map((e) => [e.kind, e.actor]);
+    expect(kinds).toEqual([
+      ["maintenance.scheduled", "user:ada"],
+      ["maintenance.rescheduled", "user:ada"],
+      ["maintenance.in_progress", "system"],
+      ["maintenance.rescheduled", "user:ada"],
+      ["maintenance.verifying", "system"],
+      ["maintenance.completed", "system"],
+    ]);
+    // Completed: final. Declared in the file: edited there. An end before the start: refused, nothing changed.
+    await expect(engine.editMaintenance(made.id, { name: "Again" }, "user:ada")).rejects.toThrow(`maintenance ${made.id} is completed: a completed or cancelled maintenance cannot be edited`);
+    await expect(engine.editMaintenance("db-upgrade", { name: "Again" }, "user:ada")).rejects.toThrow("maintenance db-upgrade is declared in the configuration file: edit it there");
+    const later = await engine.createMaintenance({ name: "Later", componentIds: ["db"], scheduledFor: new Date("2026-01-02T05:00:00Z"), scheduledUntil: new Date("2026-01-02T06:00:00Z") }, "user:ada");
+    await expect(engine.editMaintenance(later.id, { scheduledFor: new Date("2026-01-02T07:00:00Z") }, "user:ada")).rejects.toThrow(
+      "scheduled_for: the end (2026-01-02T06:00:00.000Z) must be after the start (2026-01-02T07:00:00.000Z)",
+    );
+    await expect(engine.editMaintenance(later.id, { componentIds: ["nope"] }, "user:ada")).rejects.toThrow('components: no component has the id "nope"');
+    expect((await store.maintenances.get(later.id))?.scheduledFor.toISOString()).toBe("2026-01-02T05:00:00.000Z");
+  });
+
   it("picks up after a restart: open incidents, recorded statuses and overrides, and rebuilds the same rows from the timeline", async () => {
     await event("db", "monitor.down");
     await engine.overrideComponent("mail", "degraded_performance", "user:ada");

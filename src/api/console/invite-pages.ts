@@ -13,7 +13,23 @@ export function userStatus(user: UserRow, invitedUntil: Date | undefined, now: D
   return invitedUntil.getTime() > now.getTime() ? `invited, until ${invitedUntil.toISOString()}` : "invitation expired";
 }
 
-/** The users page (owners only): every user with role and status, the invite form, and second-factor resets. */
+/** A user's role select with its Change button, and the Disable or Enable button (not Disable for the owner themself). */
+function userControls(user: UserRow, csrf: string, selfId: string): string {
+  const base = `/manage/users/${encodeURIComponent(user.id)}`;
+  const role =
+    `<form method="post" action="${esc(base)}/role" class="inline">${csrfField(csrf)}<label for="role-${esc(user.id)}" class="vh">Role of ${esc(user.email)}</label>` +
+    `<select id="role-${esc(user.id)}" name="role">${userRoles.map((r) => `<option value="${r}"${r === user.role ? " selected" : ""}>${r}</option>`).join("")}</select>` +
+    `<button type="submit" aria-label="${esc(`Change the role of ${user.email}`)}">Change</button></form>`;
+  const disabled = user.disabledAt !== null;
+  const access =
+    !disabled && user.id === selfId
+      ? ""
+      : `<form method="post" action="${esc(base)}/access" class="inline">${csrfField(csrf)}<input type="hidden" name="disabled" value="${disabled ? "false" : "true"}">` +
+        `<button type="submit" aria-label="${esc(`${disabled ? "Enable" : "Disable"} ${user.email}`)}">${disabled ? "Enable" : "Disable"}</button></form>`;
+  return role + access;
+}
+
+/** The users page (owners only): every user with role and status, the invite form, second-factor resets, roles and access. */
 export function usersPage(input: {
   csrf: string;
   /** The signed-in owner's header. */
@@ -26,7 +42,8 @@ export function usersPage(input: {
   const rows = input.rows
     .map(
       ({ user, status, secondFactor }) =>
-        `<tr><td>${esc(user.email)}</td><td>${esc(user.role)}</td><td>${esc(status)}</td><td>${secondFactor ? `on <form method="post" action="/manage/users/reset-2fa">${csrfField(input.csrf)}<input type="hidden" name="user" value="${esc(user.id)}"><button type="submit">Reset</button></form>` : "off"}</td></tr>`,
+        `<tr><td>${esc(user.email)}</td><td>${esc(user.role)}</td><td>${esc(status)}</td><td>${secondFactor ? `on <form method="post" action="/manage/users/reset-2fa">${csrfField(input.csrf)}<input type="hidden" name="user" value="${esc(user.id)}"><button type="submit">Reset</button></form>` : "off"}</td>` +
+        `<td>${userControls(user, input.csrf, input.chrome.user.id)}</td></tr>`,
     )
     .join("");
   const form = input.canMail
@@ -37,7 +54,7 @@ export function usersPage(input: {
   return consolePage(
     "Users",
     `<h1>Users</h1>${input.notice ? `<p class="note" role="status">${esc(input.notice)}</p>` : ""}${problem(input.error)}` +
-      `<table><thead><tr><th>E-mail</th><th>Role</th><th>Status</th><th>Second factor</th></tr></thead><tbody>${rows}</tbody></table>` +
+      `<div class="scroll"><table><thead><tr><th>E-mail</th><th>Role</th><th>Status</th><th>Second factor</th><th>Actions</th></tr></thead><tbody>${rows}</tbody></table></div>` +
       `<h2>Invite someone</h2>${form}<p><a href="/manage">Back to the console</a></p>`,
     { chrome: input.chrome, narrow: false },
   );

@@ -1,6 +1,7 @@
 /**
- * Invitations in the console: the owners' users page (every user with role and status, an invite form, and the reset
- * of another user's second factor), and the invitee's page, where following the link sets a password and signs in.
+ * Invitations in the console: the owners' users page (every user with role and status, an invite form, the reset
+ * of another user's second factor, and each user's role and access changed through the API), and the invitee's page,
+ * where following the link sets a password and signs in.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { acceptInvite, inviteLinkProblem } from "../../auth/accept-invite.ts";
@@ -12,6 +13,7 @@ import { isAppError } from "../../core/errors.ts";
 import type { UserRow } from "../../store/types.ts";
 import type { ConsoleKit } from "./kit.ts";
 import { invitePage, usersPage, userStatus } from "./invite-pages.ts";
+import { idSegment } from "./manage-forms.ts";
 import { messagePage } from "./pages.ts";
 
 const seeOther = (reply: FastifyReply, to: string) => reply.status(303).header("cache-control", "no-store").redirect(to);
@@ -63,6 +65,29 @@ export function registerInviteRoutes(scope: FastifyInstance, kit: ConsoleKit): v
     if (!user) return users(reply, signedIn, 404, { error: "no such user" });
     await resetSecondFactor(deps, { email: user.email, actor: `user:${signedIn.user.id}` });
     return users(reply, signedIn, 200, { notice: `The second factor of ${user.email} is off: they sign in with their password alone until they set it up again.` });
+  });
+
+  /** A change of a user's role or access, through PATCH /api/v1/users/:id; the page shows the API's refusal or the outcome. */
+  const change = async (request: FastifyRequest, reply: FastifyReply, body: { role: string } | { disabled: unknown }) => {
+    const allowed = await kit.allowed(request, reply, "users.manage", "/manage/users");
+    if (!allowed) return reply;
+    const { id } = request.params as { id: string };
+    const answer = await kit.api<{ email: string; role: string; disabled: boolean }>(request, { method: "PATCH", url: `/api/v1/users/${idSegment(id)}`, body });
+    if (answer.status >= 400) return users(reply, allowed, answer.status, { error: answer.error ?? `the API answered ${answer.status}` });
+    const { email, role, disabled } = answer.json;
+    const notice =
+      "role" in body
+        ? `${email} is now ${role}.`
+        : disabled
+          ? `${email} is disabled: their sessions ended and their API tokens stop working.`
+          : `${email} is enabled again.`;
+    return users(reply, allowed, 200, { notice });
+  };
+  scope.post("/manage/users/:id/role", (request, reply) => change(request, reply, { role: kit.field(request.body, "role") }));
+  scope.post("/manage/users/:id/access", (request, reply) => {
+    const disabled = kit.field(request.body, "disabled");
+    // Anything but true or false goes to the API as typed, which refuses it naming the field.
+    return change(request, reply, { disabled: disabled === "true" ? true : disabled === "false" ? false : disabled });
   });
 
   const invalid = async (reply: FastifyReply, token: string) => {

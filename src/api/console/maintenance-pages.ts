@@ -1,7 +1,7 @@
-/** The maintenances page: scheduled, in progress and past maintenances, and the form that schedules one. */
+/** The maintenances page: scheduled, in progress and past maintenances, the form that schedules one, and the one that edits one. */
 import { esc } from "../../statuspage/render/html/escape.ts";
 import { consolePage, csrfField, type SignedInChrome } from "./pages.ts";
-import { noticeBlock, refusalBlock, shownTime, textInput, timeInput, type Refusal } from "./manage-forms.ts";
+import { inputFromIso, noticeBlock, refusalBlock, shownTime, textInput, timeInput, type Refusal } from "./manage-forms.ts";
 
 /** A maintenance as the API lists it (the fields the page shows). */
 export interface MaintenanceItem {
@@ -29,6 +29,9 @@ export interface MaintenanceForm {
 
 export const emptyMaintenanceForm: MaintenanceForm = { name: "", body: "", components: [], from: "", until: "" };
 
+/** A maintenance's fields as the form shows them before an edit (times in UTC). */
+export const maintenanceFormOf = (m: MaintenanceItem): MaintenanceForm => ({ name: m.name, body: m.body, components: m.components, from: inputFromIso(m.scheduled_for), until: inputFromIso(m.scheduled_until) });
+
 /** The next steps a maintenance may be moved to by hand, with the button's words. */
 const steps: Record<string, readonly { status: string; text: string }[]> = {
   scheduled: [{ status: "in_progress", text: "Start now" }],
@@ -41,6 +44,8 @@ const steps: Record<string, readonly { status: string; text: string }[]> = {
 
 function controls(m: MaintenanceItem, csrf: string): string {
   const base = `/manage/maintenances/${encodeURIComponent(m.id)}`;
+  // One declared in the configuration file is edited there.
+  const edit = m.status === "scheduled" && m.source !== "config" ? `<a href="${esc(base)}" aria-label="${esc(`Edit: ${m.name}`)}">Edit</a> ` : "";
   const moves = (steps[m.status] ?? [])
     .map((s) => `<form method="post" action="${esc(base)}/status" class="inline">${csrfField(csrf)}<input type="hidden" name="status" value="${s.status}"><button type="submit" aria-label="${esc(`${s.text}: ${m.name}`)}">${s.text}</button></form>`)
     .join("");
@@ -48,7 +53,22 @@ function controls(m: MaintenanceItem, csrf: string): string {
     m.status === "completed" || m.status === "cancelled"
       ? ""
       : `<form method="post" action="${esc(base)}/cancel" class="inline">${csrfField(csrf)}<button type="submit" aria-label="${esc(`Cancel: ${m.name}`)}">Cancel</button></form>`;
-  return moves + cancel;
+  return edit + moves + cancel;
+}
+
+/** The form's fields: name, body, components and times, as `form` holds them. */
+function formFields(form: MaintenanceForm, components: readonly { id: string; name: string }[]): string {
+  const picked = new Set(form.components);
+  return (
+    textInput("m-name", "name", "Name", form.name, ' required maxlength="200"') +
+    `<label for="m-body">What happens (Markdown, optional)</label><textarea id="m-body" name="body" rows="4">${esc(form.body)}</textarea>` +
+    `<fieldset><legend>Components</legend>${components
+      .map((c) => `<label class="check"><input type="checkbox" name="components" value="${esc(c.id)}"${picked.has(c.id) ? " checked" : ""}> ${esc(c.name)} <span class="note">(${esc(c.id)})</span></label>`)
+      .join("")}</fieldset>` +
+    timeInput("m-from", "from", "From", form.from, true) +
+    timeInput("m-until", "until", "Until", form.until, true) +
+    `<p class="note">Times are in UTC (Coordinated Universal Time).</p>`
+  );
 }
 
 function table(id: string, caption: string, items: readonly MaintenanceItem[], csrf: string | undefined): string {
@@ -80,18 +100,9 @@ export function maintenancesPage(input: {
   const scheduled = input.items.filter((m) => m.status === "scheduled");
   const running = input.items.filter((m) => m.status === "in_progress" || m.status === "verifying");
   const past = input.items.filter((m) => m.status === "completed" || m.status === "cancelled").reverse();
-  const picked = new Set(input.form.components);
   const form = input.canWrite
     ? `<section aria-labelledby="schedule-h"><h2 id="schedule-h">Schedule a maintenance</h2>${refusalBlock(input.refusal)}` +
-      `<form method="post" action="/manage/maintenances" id="schedule">${csrfField(input.chrome.csrf)}` +
-      textInput("m-name", "name", "Name", input.form.name, ' required maxlength="200"') +
-      `<label for="m-body">What happens (Markdown, optional)</label><textarea id="m-body" name="body" rows="4">${esc(input.form.body)}</textarea>` +
-      `<fieldset><legend>Components</legend>${input.components
-        .map((c) => `<label class="check"><input type="checkbox" name="components" value="${esc(c.id)}"${picked.has(c.id) ? " checked" : ""}> ${esc(c.name)} <span class="note">(${esc(c.id)})</span></label>`)
-        .join("")}</fieldset>` +
-      timeInput("m-from", "from", "From", input.form.from, true) +
-      timeInput("m-until", "until", "Until", input.form.until, true) +
-      `<p class="note">Times are in UTC (Coordinated Universal Time).</p><button type="submit">Schedule</button></form></section>`
+      `<form method="post" action="/manage/maintenances" id="schedule">${csrfField(input.chrome.csrf)}${formFields(input.form, input.components)}<button type="submit">Schedule</button></form></section>`
     : "";
   return consolePage(
     "Maintenances",
@@ -101,5 +112,21 @@ export function maintenancesPage(input: {
       form +
       `<section aria-labelledby="past-h"><h2 id="past-h">Past</h2>${table("past", "Past maintenances", past, csrf)}</section>`,
     { chrome: input.chrome, narrow: false },
+  );
+}
+
+/** The page that edits one maintenance: its form prefilled (or as typed, after a refusal). */
+export function maintenanceEditPage(input: {
+  chrome: SignedInChrome;
+  id: string;
+  components: readonly { id: string; name: string }[];
+  form: MaintenanceForm;
+  refusal?: Refusal;
+}): string {
+  return consolePage(
+    `Edit ${input.form.name || input.id}`,
+    `<p><a href="/manage/maintenances">Maintenances</a></p><h1>Edit maintenance</h1>${refusalBlock(input.refusal)}` +
+      `<form method="post" action="/manage/maintenances/${esc(encodeURIComponent(input.id))}" id="edit">${csrfField(input.chrome.csrf)}${formFields(input.form, input.components)}<button type="submit">Save</button></form>`,
+    { chrome: input.chrome },
   );
 }

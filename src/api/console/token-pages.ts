@@ -53,6 +53,8 @@ function row(t: TokenItem, csrf: string, now: string, users: ReadonlyMap<string,
 export function tokensPage(input: {
   chrome: SignedInChrome;
   tokens: readonly TokenItem[];
+  /** The console users' e-mails by id, to say whose a token is. */
+  users: ReadonlyMap<string, string>;
   now: string;
   form: TokenForm;
   refusal?: Refusal;
@@ -60,7 +62,7 @@ export function tokensPage(input: {
   created?: { name: string; secret: string };
 }): string {
   const f = input.form;
-  const users = new Map([[input.chrome.user.id, input.chrome.user.email]]);
+  const users = new Map([...input.users, [input.chrome.user.id, input.chrome.user.email]]);
   const table =
     input.tokens.length === 0
       ? `<p id="tokens-none">No tokens yet.</p>`

@@ -12,7 +12,10 @@ const here = "/manage/tokens";
 /** Registers the tokens page and its forms. */
 export function registerTokenPages(scope: FastifyInstance, kit: ConsoleKit): void {
   const show = async (request: FastifyRequest, reply: FastifyReply, allowed: Allowed, status: number, extra: { form?: TokenForm; refusal?: Refusal; notice?: string; created?: { name: string; secret: string } } = {}) => {
-    const list = await kit.api<{ tokens: TokenItem[] }>(request, { method: "GET", url: "/api/v1/tokens" });
+    const [list, users] = await Promise.all([
+      kit.api<{ tokens: TokenItem[] }>(request, { method: "GET", url: "/api/v1/tokens" }),
+      kit.api<{ users: { id: string; email: string }[] }>(request, { method: "GET", url: "/api/v1/users" }),
+    ]);
     const refusal = list.status >= 400 ? refusalOf(list) : extra.refusal;
     return kit.page(
       reply,
@@ -20,6 +23,8 @@ export function registerTokenPages(scope: FastifyInstance, kit: ConsoleKit): voi
       tokensPage({
         chrome: allowed.chrome,
         tokens: list.json?.tokens ?? [],
+        // Whose each token is, by e-mail; without the list (refused), by user id.
+        users: new Map((users.status >= 400 ? [] : users.json.users).map((u) => [u.id, u.email])),
         now: kit.clock.now().toISOString(),
         form: extra.form ?? emptyTokenForm,
         ...(refusal ? { refusal } : {}),

@@ -65,6 +65,38 @@ export function maintenanceRoutes(deps: ApiDeps) {
         ),
     }),
     defineRoute({
+      method: "PATCH",
+      url: "/api/v1/maintenances/:id",
+      operationId: "editMaintenance",
+      errors: ["conflict"],
+      summary: "Change a maintenance's name, body, components or times (checked as when scheduled); the clock follows the new times; a completed or cancelled one is final (409)",
+      tag: "maintenance",
+      auth: "maintenances.write",
+      params: idParams,
+      body: z.strictObject({
+        name: z.string().trim().min(1).max(200).optional(),
+        body: z.string().trim().min(1).max(20_000).optional(),
+        components: z.array(z.string().max(200)).min(1).optional(),
+        scheduled_for: isoTime.optional(),
+        scheduled_until: isoTime.optional(),
+      }),
+      response: maintenanceView,
+      handler: async ({ params, body, principal }) =>
+        maintenanceOf(
+          await deps.incidents.editMaintenance(
+            params.id,
+            {
+              ...(body.name !== undefined ? { name: body.name } : {}),
+              ...(body.body !== undefined ? { body: body.body } : {}),
+              ...(body.components !== undefined ? { componentIds: body.components } : {}),
+              ...(body.scheduled_for !== undefined ? { scheduledFor: body.scheduled_for } : {}),
+              ...(body.scheduled_until !== undefined ? { scheduledUntil: body.scheduled_until } : {}),
+            },
+            actorOf(principal),
+          ),
+        ),
+    }),
+    defineRoute({
       method: "POST",
       url: "/api/v1/maintenances/:id/status",
       operationId: "moveMaintenance",

@@ -9,7 +9,7 @@ import { onSignal, step } from "./automation.ts";
 import { createIncident, editIncident, overrideComponent, personUpdate, publishIncident, publishPostmortem, savePostmortem, type NewIncidentInput, type PersonUpdateInput } from "./commands.ts";
 import type { Rights } from "../../auth/authenticate.ts";
 import { EngineContext, type IncidentEngineDeps } from "./context.ts";
-import { MaintenanceRunner, type NewMaintenanceInput } from "./maintenances.ts";
+import { MaintenanceRunner, type MaintenanceEdit, type NewMaintenanceInput } from "./maintenances.ts";
 import { attributeUpstreams, loadAttributions } from "./upstream.ts";
 
 export type { IncidentEngineDeps } from "./context.ts";
@@ -109,6 +109,10 @@ export class IncidentEngine {
 
   createMaintenance(input: NewMaintenanceInput, actor: string): Promise<MaintenanceRow> {
     return this.#run(() => this.#maintenance.create(input, actor));
+  }
+
+  editMaintenance(id: string, input: MaintenanceEdit, actor: string): Promise<MaintenanceRow> {
+    return this.#run(() => this.#maintenance.edit(id, input, actor));
   }
 
   moveMaintenance(id: string, to: MaintenanceStatus, actor: string): Promise<MaintenanceRow> {

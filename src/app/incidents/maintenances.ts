@@ -14,6 +14,15 @@ export interface NewMaintenanceInput {
   scheduledUntil: Date;
 }
 
+/** A person's edit of a maintenance: the fields given change, the others stay. */
+export interface MaintenanceEdit {
+  name?: string;
+  body?: string;
+  componentIds?: string[];
+  scheduledFor?: Date;
+  scheduledUntil?: Date;
+}
+
 /**
  * Scheduled maintenance: declared in the config (synced on start and reload) or through the API,
  * moved scheduled → in_progress → verifying → completed by the clock and the components' health.
@@ -103,6 +112,42 @@ export class MaintenanceRunner {
     this.#live.set(row.id, row);
     await this.step();
     return this.#live.get(row.id) ?? row;
+  }
+
+  /**
+   * A person's edit of a maintenance not yet completed or cancelled: any of its name, body, components and times, checked
+   * as at creation. The clock then moves it by its new times at once (moved earlier than now, it starts now), and its
+   * components' statuses follow the new list while it is in progress. A maintenance declared in the configuration is
+   * edited there (the file would undo an edit made here).
+   */
+  async edit(id: string, input: MaintenanceEdit, actor: string): Promise<MaintenanceRow> {
+    const row = await this.#get(id);
+    if (row.cancelledAt !== null || row.status === "completed") {
+      throw new AppError("conflict", `maintenance ${id} is ${row.cancelledAt ? "cancelled" : "completed"}: a completed or cancelled maintenance cannot be edited`);
+    }
+    if (row.source === "config") throw new AppError("conflict", `maintenance ${id} is declared in the configuration file: edit it there`);
+    const fields = {
+      name: input.name ?? row.name,
+      body: input.body ?? row.body,
+      componentIds: input.componentIds ? [...input.componentIds] : row.componentIds,
+      scheduledFor: input.scheduledFor ?? row.scheduledFor,
+      scheduledUntil: input.scheduledUntil ?? row.scheduledUntil,
+    };
+    const problem = validateWindow(fields.scheduledFor, fields.scheduledUntil);
+    if (problem) throw new AppError("validation_failed", `${input.scheduledUntil ? "scheduled_until" : "scheduled_for"}: ${problem}`);
+    for (const c of input.componentIds ?? []) if (!this.#ctx.graph.part.has(c)) throw new AppError("not_found", `components: no component has the id "${c}"`);
+    if (!changed(row, fields)) return row;
+    const now = this.#ctx.deps.clock.now();
+    const updated = await this.#ctx.deps.store.transaction(async (tx) => {
+      const next = await tx.maintenances.update(id, { ...fields, updatedAt: now });
+      await tx.events.append({ at: now, kind: "maintenance.rescheduled", subject: id, actor, data: eventData(next) });
+      return next;
+    });
+    this.#live.set(id, updated);
+    this.#refresh();
+    await this.#ctx.recordStatusChanges(now, null);
+    await this.step();
+    return this.#get(id);
   }
 
   /** A person's move (start early, verify, complete); refused moves are a conflict naming both statuses. */

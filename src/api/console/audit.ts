@@ -11,6 +11,7 @@ import type { AuditFilter, AuditRow, Store } from "../../store/types.ts";
 import { auditFilterQuery, filterOf } from "../../audit/filter.ts";
 import { consolePage, messagePage, type SignedInChrome } from "./pages.ts";
 import type { ConsoleKit } from "./kit.ts";
+import { scrollBox } from "./manage-forms.ts";
 
 /** Entries per page. */
 export const auditPageSize = 50;
@@ -59,7 +60,7 @@ export function auditPage(input: { entries: readonly AuditRow[]; values: Record<
       (input.error ? `<p class="error" role="alert">${esc(input.error)}</p>` : "") +
       `<form method="get" action="/manage/audit" id="filters">${field("actor", "Actor", "ada@example.com, a token's name, or cli")}${field("action", "Action or operation", "incidents.write or createIncident")}` +
       `${field("since", "Since", "2026-12-01T00:00:00Z")}${field("until", "Until", "2026-12-02T00:00:00Z")}<button type="submit">Filter</button></form>` +
-      `<p><a id="csv" href="/manage/audit.csv${query === "" ? "" : `?${esc(query)}`}">Download CSV</a></p><div class="scroll">${table}</div>${older}`,
+      `<p><a id="csv" href="/manage/audit.csv${query === "" ? "" : `?${esc(query)}`}">Download CSV</a></p>${scrollBox("Audit entries")}${table}</div>${older}`,
     { narrow: false, ...(input.chrome ? { chrome: input.chrome } : {}) },
   );
 }

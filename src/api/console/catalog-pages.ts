@@ -6,7 +6,7 @@ import { esc } from "../../statuspage/render/html/escape.ts";
 import { monitorTypeNames } from "../../probes/registry.ts";
 import type { CatalogField, CatalogKeys } from "./catalog-form.ts";
 import { consolePage, csrfField, type SignedInChrome } from "./pages.ts";
-import { noticeBlock, refusalBlock, type Refusal } from "./manage-forms.ts";
+import { noticeBlock, refusalBlock, scrollBox, type Refusal } from "./manage-forms.ts";
 
 /** A component as the API lists it (the fields the page shows). */
 export interface ComponentItem {
@@ -49,7 +49,7 @@ export function catalogPage(input: { chrome: SignedInChrome; components: readonl
   const components =
     input.components.length === 0
       ? `<p id="components-none">None yet.</p>`
-      : `<div class="scroll" tabindex="0" role="region" aria-label="Components table"><table id="components"><caption class="vh">Components</caption><thead><tr><th scope="col">Name</th><th scope="col">Id</th><th scope="col">Monitors</th><th scope="col">Status</th><th scope="col">Defined in</th>${actions}</tr></thead><tbody>` +
+      : `${scrollBox("Components")}<table id="components"><caption class="vh">Components</caption><thead><tr><th scope="col">Name</th><th scope="col">Id</th><th scope="col">Monitors</th><th scope="col">Status</th><th scope="col">Defined in</th>${actions}</tr></thead><tbody>` +
         input.components
           .map((c) => `<tr id="c-${esc(c.id)}"><th scope="row">${esc(c.name)}</th><td><code>${esc(c.id)}</code></td><td>${esc(c.monitors.join(", "))}</td><td>${esc(c.status.replaceAll("_", " "))}</td><td>${sourceText[c.source]}</td>${editCell("component", c.id, c.name, c.source, csrf)}</tr>`)
           .join("") +
@@ -57,7 +57,7 @@ export function catalogPage(input: { chrome: SignedInChrome; components: readonl
   const monitors =
     input.monitors.length === 0
       ? `<p id="monitors-none">None yet.</p>`
-      : `<div class="scroll" tabindex="0" role="region" aria-label="Monitors table"><table id="monitors"><caption class="vh">Monitors</caption><thead><tr><th scope="col">Name</th><th scope="col">Id</th><th scope="col">Type</th><th scope="col">Every</th><th scope="col">Status</th><th scope="col">Defined in</th>${actions}</tr></thead><tbody>` +
+      : `${scrollBox("Monitors")}<table id="monitors"><caption class="vh">Monitors</caption><thead><tr><th scope="col">Name</th><th scope="col">Id</th><th scope="col">Type</th><th scope="col">Every</th><th scope="col">Status</th><th scope="col">Defined in</th>${actions}</tr></thead><tbody>` +
         input.monitors
           .map(
             (m) =>

@@ -1,7 +1,7 @@
 /** The channels page: each notification channel (id and type, never its settings), test sends, and failed deliveries. */
 import { esc } from "../../statuspage/render/html/escape.ts";
 import { consolePage, csrfField, type SignedInChrome } from "./pages.ts";
-import { noticeBlock, refusalBlock, shownTime, type Refusal } from "./manage-forms.ts";
+import { noticeBlock, refusalBlock, scrollBox, shownTime, type Refusal } from "./manage-forms.ts";
 
 /** A delivery of the outbox as the API lists it (the fields the page shows). */
 export interface DeliveryItem {
@@ -37,7 +37,7 @@ export function channelsPage(input: {
   const channels =
     input.channels.length === 0
       ? `<p id="channels-none">No channels are configured (<code>notifications.channels</code> in the configuration).</p>`
-      : `<div class="scroll"><table id="channels"><caption class="vh">Notification channels</caption><thead><tr><th scope="col">Channel</th><th scope="col">Type</th>${input.canTest ? '<th scope="col">Actions</th>' : ""}</tr></thead><tbody>` +
+      : `${scrollBox("Notification channels")}<table id="channels"><caption class="vh">Notification channels</caption><thead><tr><th scope="col">Channel</th><th scope="col">Type</th>${input.canTest ? '<th scope="col">Actions</th>' : ""}</tr></thead><tbody>` +
         input.channels
           .map(
             (c) =>
@@ -55,7 +55,7 @@ export function channelsPage(input: {
   const failed =
     input.failed.length === 0
       ? `<p id="failed-none">No failed deliveries.</p>`
-      : `<div class="scroll"><table id="failed"><caption class="vh">Failed deliveries</caption><thead><tr><th scope="col">Message</th><th scope="col">Channel</th><th scope="col">Attempts</th><th scope="col">Last error</th><th scope="col">Given up</th>${input.canRetry ? '<th scope="col">Actions</th>' : ""}</tr></thead><tbody>` +
+      : `${scrollBox("Failed deliveries")}<table id="failed"><caption class="vh">Failed deliveries</caption><thead><tr><th scope="col">Message</th><th scope="col">Channel</th><th scope="col">Attempts</th><th scope="col">Last error</th><th scope="col">Given up</th>${input.canRetry ? '<th scope="col">Actions</th>' : ""}</tr></thead><tbody>` +
         input.failed
           .map((d) => {
             const name = d.title ?? d.kind ?? d.id;

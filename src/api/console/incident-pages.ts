@@ -8,6 +8,7 @@ import { roleAllows } from "../../auth/roles.ts";
 import { describeTimelineEvent } from "../../incidents/postmortem.ts";
 import { esc } from "../../statuspage/render/html/escape.ts";
 import { consolePage, csrfField, type SignedInChrome } from "./pages.ts";
+import { scrollBox } from "./manage-forms.ts";
 
 /** An incident as the API lists it. */
 export interface IncidentJson {
@@ -276,7 +277,7 @@ export function roomPage(input: { chrome: SignedInChrome; view: RoomView; templa
   const windows =
     input.view.windows.length === 0
       ? `<p>No outage window.</p>`
-      : `<div class="scroll"><table id="windows"><caption class="vh">Outage windows</caption><thead><tr><th scope="col">Component</th><th scope="col">Worst status</th><th scope="col">From</th><th scope="col">Until</th></tr></thead><tbody>${input.view.windows
+      : `${scrollBox("Outage windows")}<table id="windows"><caption class="vh">Outage windows</caption><thead><tr><th scope="col">Component</th><th scope="col">Worst status</th><th scope="col">From</th><th scope="col">Until</th></tr></thead><tbody>${input.view.windows
           .map((w) => `<tr><td>${esc(componentName(components, w.component))}</td><td>${esc(componentStatusText[w.worst_status] ?? w.worst_status)}</td><td>${time(w.start)}</td><td>${w.end ? time(w.end) : "still open"}</td></tr>`)
           .join("")}</tbody></table></div>`;
 

@@ -4,6 +4,7 @@ import { passwordLength } from "../../auth/password-policy.ts";
 import { esc } from "../../statuspage/render/html/escape.ts";
 import type { UserRow } from "../../store/types.ts";
 import { consolePage, csrfField, layout, problem, type SignedInChrome } from "./pages.ts";
+import { scrollBox } from "./manage-forms.ts";
 
 /** A user's status as the users page shows it. */
 export function userStatus(user: UserRow, invitedUntil: Date | undefined, now: Date): string {
@@ -54,7 +55,7 @@ export function usersPage(input: {
   return consolePage(
     "Users",
     `<h1>Users</h1>${input.notice ? `<p class="note" role="status">${esc(input.notice)}</p>` : ""}${problem(input.error)}` +
-      `<div class="scroll"><table><thead><tr><th>E-mail</th><th>Role</th><th>Status</th><th>Second factor</th><th>Actions</th></tr></thead><tbody>${rows}</tbody></table></div>` +
+      `${scrollBox("Users")}<table><thead><tr><th>E-mail</th><th>Role</th><th>Status</th><th>Second factor</th><th>Actions</th></tr></thead><tbody>${rows}</tbody></table></div>` +
       `<h2>Invite someone</h2>${form}<p><a href="/manage">Back to the console</a></p>`,
     { chrome: input.chrome, narrow: false },
   );

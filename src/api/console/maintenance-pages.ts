@@ -1,7 +1,7 @@
 /** The maintenances page: scheduled, in progress and past maintenances, the form that schedules one, and the one that edits one. */
 import { esc } from "../../statuspage/render/html/escape.ts";
 import { consolePage, csrfField, type SignedInChrome } from "./pages.ts";
-import { inputFromIso, noticeBlock, refusalBlock, shownTime, textInput, timeInput, type Refusal } from "./manage-forms.ts";
+import { inputFromIso, noticeBlock, refusalBlock, scrollBox, shownTime, textInput, timeInput, type Refusal } from "./manage-forms.ts";
 
 /** A maintenance as the API lists it (the fields the page shows). */
 export interface MaintenanceItem {
@@ -81,7 +81,7 @@ function table(id: string, caption: string, items: readonly MaintenanceItem[], c
     )
     .join("");
   return (
-    `<div class="scroll"><table id="${id}"><caption class="vh">${esc(caption)}</caption><thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Components</th>` +
+    `${scrollBox(caption)}<table id="${id}"><caption class="vh">${esc(caption)}</caption><thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Components</th>` +
     `<th scope="col">From</th><th scope="col">Until</th><th scope="col">Source</th>${csrf === undefined ? "" : '<th scope="col">Actions</th>'}</tr></thead><tbody>${rows}</tbody></table></div>`
   );
 }

@@ -80,3 +80,9 @@ export function fieldValues(body: unknown, name: string): string[] {
   if (typeof value === "string") return [value];
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
+
+/**
+ * The opening of the box a wide table scrolls sideways in on a phone: focusable, so that a keyboard user can scroll it
+ * with the arrow keys, and named as a region after the table (`what`: "Failed deliveries" gives "Failed deliveries table").
+ */
+export const scrollBox = (what: string) => `<div class="scroll" tabindex="0" role="region" aria-label="${esc(`${what} table`)}">`;

@@ -1,7 +1,7 @@
 /** The silences page: active and pending silences, expired ones, and the form that creates one. */
 import { esc } from "../../statuspage/render/html/escape.ts";
 import { consolePage, csrfField, type SignedInChrome } from "./pages.ts";
-import { noticeBlock, refusalBlock, shownTime, textInput, timeInput, type Refusal } from "./manage-forms.ts";
+import { noticeBlock, refusalBlock, scrollBox, shownTime, textInput, timeInput, type Refusal } from "./manage-forms.ts";
 
 /** A silence as the API lists it. */
 export interface SilenceItem {
@@ -61,7 +61,7 @@ function table(id: string, caption: string, items: readonly SilenceItem[], csrf:
     )
     .join("");
   return (
-    `<div class="scroll"><table id="${id}"><caption class="vh">${esc(caption)}</caption><thead><tr><th scope="col">Matches</th><th scope="col">State</th><th scope="col">Starts</th><th scope="col">Ends</th>` +
+    `${scrollBox(caption)}<table id="${id}"><caption class="vh">${esc(caption)}</caption><thead><tr><th scope="col">Matches</th><th scope="col">State</th><th scope="col">Starts</th><th scope="col">Ends</th>` +
     `<th scope="col">By</th><th scope="col">Comment</th>${csrf === undefined ? "" : '<th scope="col">Actions</th>'}</tr></thead><tbody>${rows}</tbody></table></div>`
   );
 }

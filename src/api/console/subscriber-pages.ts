@@ -1,7 +1,7 @@
 /** The subscribers page (admins and owners): search, remove, import CSV and the export link. */
 import { esc } from "../../statuspage/render/html/escape.ts";
 import { consolePage, csrfField, type SignedInChrome } from "./pages.ts";
-import { noticeBlock, refusalBlock, shownTime, type Refusal } from "./manage-forms.ts";
+import { noticeBlock, refusalBlock, scrollBox, shownTime, type Refusal } from "./manage-forms.ts";
 
 /** A subscriber as the API lists it. */
 export interface SubscriberItem {
@@ -38,7 +38,7 @@ export function subscribersPage(input: {
   const table =
     input.items.length === 0
       ? `<p id="subscribers-none">${input.q === "" ? "No subscribers yet." : "No subscriber matches."}</p>`
-      : `<div class="scroll"><table id="subscribers"><caption class="vh">Subscribers</caption><thead><tr><th scope="col">Address</th><th scope="col">Kind</th><th scope="col">Components</th><th scope="col">Confirmed</th>${input.canWrite ? '<th scope="col">Actions</th>' : ""}</tr></thead><tbody>${rows}</tbody></table></div>` +
+      : `${scrollBox("Subscribers")}<table id="subscribers"><caption class="vh">Subscribers</caption><thead><tr><th scope="col">Address</th><th scope="col">Kind</th><th scope="col">Components</th><th scope="col">Confirmed</th>${input.canWrite ? '<th scope="col">Actions</th>' : ""}</tr></thead><tbody>${rows}</tbody></table></div>` +
         (input.more ? `<p class="note" id="more">Only the first ${input.items.length} are shown: search to narrow the list.</p>` : "");
   const importForm = input.canWrite
     ? `<section aria-labelledby="import-h"><h2 id="import-h">Import CSV</h2>${refusalBlock(input.refusal)}` +

@@ -2,7 +2,7 @@
 import { userRoles } from "../../auth/roles.ts";
 import { esc } from "../../statuspage/render/html/escape.ts";
 import { consolePage, csrfField, type SignedInChrome } from "./pages.ts";
-import { noticeBlock, refusalBlock, shownTime, textInput, timeInput, type Refusal } from "./manage-forms.ts";
+import { noticeBlock, refusalBlock, scrollBox, shownTime, textInput, timeInput, type Refusal } from "./manage-forms.ts";
 
 /** A token as the API lists it (never its secret). */
 export interface TokenItem {
@@ -66,7 +66,7 @@ export function tokensPage(input: {
   const table =
     input.tokens.length === 0
       ? `<p id="tokens-none">No tokens yet.</p>`
-      : `<div class="scroll"><table id="tokens"><caption class="vh">API tokens</caption><thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Belongs to</th><th scope="col">Created</th>` +
+      : `${scrollBox("API tokens")}<table id="tokens"><caption class="vh">API tokens</caption><thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Belongs to</th><th scope="col">Created</th>` +
         `<th scope="col">Last used</th><th scope="col">Expires</th><th scope="col">State</th><th scope="col">Actions</th></tr></thead><tbody>${input.tokens.map((t) => row(t, input.chrome.csrf, input.now, users)).join("")}</tbody></table></div>`;
   const created = input.created
     ? `<section aria-labelledby="secret-h" class="secret"><h2 id="secret-h">The secret of ${esc(input.created.name)}</h2>` +

@@ -324,6 +324,17 @@ for (const backend of storeBackends()) {
       expect((await call("GET", "/api/v1/incidents", { token })).status).toBe(200);
       const kinds = (await test.vigil.store.events.list({ subject: users.rita.id })).map((e) => e.kind).filter((k) => k !== "user.signed_in");
       expect(kinds.slice(-4)).toEqual(["user.role_changed", "user.role_changed", "user.disabled", "user.enabled"]);
+
+      // A service's token (no user) belongs to no one: it outlives the owner who made it, whom the audit log names.
+      expect((await call("PATCH", `/api/v1/users/${users.rita.id}`, { token: ada, body: { role: "owner" } })).status).toBe(200);
+      const ritaOwner = await tokenFor("rita", "owner");
+      const made = await call("POST", "/api/v1/tokens", { token: ritaOwner, body: { name: "deploy-bot", role: "responder" } });
+      expect(made.status).toBe(201);
+      expect(made.json).toMatchObject({ name: "deploy-bot", role: "responder", user_id: null });
+      expect((await entries({ actor: "rita@example.com", action: "tokens.manage" }))[0]).toMatchObject({ operation: "createToken", status: 201 });
+      expect((await call("PATCH", `/api/v1/users/${users.rita.id}`, { token: ada, body: { disabled: true } })).status).toBe(200);
+      expect((await call("GET", "/api/v1/incidents", { token: ritaOwner })).status).toBe(401);
+      expect((await call("GET", "/api/v1/incidents", { token: made.json.token })).status).toBe(200);
     });
 
     async function signIn(email: string): Promise<string> {

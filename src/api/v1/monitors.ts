@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { hashSecret, secretMatches } from "../../auth/token-format.ts";
 import { AppError } from "../../core/errors.ts";
-import { uptimeOf, uptimeWindows, type Uptime, type UptimeWindow } from "../../results/uptime.ts";
+import { uptimeOf, uptimeWindows, windowRollups, type Uptime, type UptimeWindow } from "../../results/uptime.ts";
 import type { MonitorRow, StoredCheckResult } from "../../store/types.ts";
 import type { ApiDeps } from "../deps.ts";
 import { defineRoute } from "../route.ts";
@@ -136,7 +136,7 @@ export function monitorRoutes(deps: ApiDeps) {
       method: "GET",
       url: "/api/v1/monitors/:id/uptime",
       operationId: "getMonitorUptime",
-      summary: "A monitor's uptime over a window, from the rollups (the current minute is counted once it ends)",
+      summary: "A monitor's uptime over a window, from the rollups (the current minute is counted once it ends; hours and days not yet rolled up are counted by the minute)",
       tag: "monitors",
       auth: "read",
       params: idParams,
@@ -178,7 +178,7 @@ export async function uptimeOver(deps: Pick<ApiDeps, "store" | "clock">, id: str
   const spec = uptimeWindows[window];
   const to = deps.clock.now();
   const from = new Date(to.getTime() - spec.ms);
-  return { from, to, uptime: uptimeOf(await deps.store.rollups.list(id, spec.bucket, from, to)) };
+  return { from, to, uptime: uptimeOf(await windowRollups((bucket, f, t) => deps.store.rollups.list(id, bucket, f, t), spec.bucket, from, to)) };
 }
 
 /** A monitor's confirmed state, overall and per region, as the API shows it. */

@@ -1,0 +1,222 @@
+import { randomBytes } from "node:crypto";
+import { actionRegistry, isActionType } from "../../actions/registry.ts";
+import type { ActionFacts, ActionResult } from "../../actions/types.ts";
+import type { VigilConfig } from "../../config/index.ts";
+import type { Clock } from "../../core/clock.ts";
+import { AppError } from "../../core/errors.ts";
+import type { Timers } from "../../core/timers.ts";
+import { nextAttempt } from "../../notify/backoff.ts";
+import type { Logger } from "../../observability/logger.ts";
+import type { ActionRunPatch, ActionRunRow, NewEvent, Store } from "../../store/types.ts";
+
+/** How long retries of a run wait: up to 1 s, 2 s, 4 s … capped at 30 s, until the run's deadline. */
+export interface ActionRetryPolicy {
+  baseMs: number;
+  capMs: number;
+}
+
+export const defaultActionRetry: ActionRetryPolicy = { baseMs: 1_000, capMs: 30_000 };
+
+/** What the runner needs. */
+export interface ActionRunnerDeps {
+  store: Store;
+  clock: Clock;
+  timers: Timers;
+  logger: Logger;
+  config(): VigilConfig;
+  /** The facts an attempt is told (src/app/actions/facts.ts). */
+  facts(run: ActionRunRow, attempt: number): Promise<ActionFacts>;
+  fetch?: typeof fetch;
+  retry?: ActionRetryPolicy;
+  random?: () => number;
+}
+
+/** How often due runs are looked for when nothing wakes the runner (a run asked for on another node, a retry). */
+const pollMs = 1_000;
+/** Runs attempted at once. */
+const concurrency = 8;
+
+/** What a run asks for. */
+export interface RunRequest {
+  actionId: string;
+  incidentId: string | null;
+  actor: string;
+}
+
+/**
+ * Records a run of a configured action, pending and due now, with its idempotency key and its deadline, and
+ * `action.run_requested` on the incident's timeline, in one transaction. AppError not_found for an unknown action or
+ * incident.
+ */
+export async function requestRun(deps: { store: Store; clock: Clock; config(): VigilConfig }, request: RunRequest): Promise<ActionRunRow> {
+  const definition = deps.config().actions.definitions.find((d) => d.id === request.actionId);
+  if (definition === undefined) throw new AppError("not_found", `no action has the id "${request.actionId}" (see actions.definitions in the configuration)`);
+  if (request.incidentId !== null && (await deps.store.incidents.get(request.incidentId)) === undefined) throw new AppError("not_found", `no incident with id ${request.incidentId}`);
+  const now = deps.clock.now();
+  const id = `run_${randomBytes(8).toString("hex")}`;
+  const row: ActionRunRow = {
+    id,
+    actionId: definition.id,
+    actionType: definition.type,
+    incidentId: request.incidentId,
+    idempotencyKey: `action:${id}`,
+    status: "pending",
+    attempts: 0,
+    nextAttemptAt: now,
+    deadlineAt: new Date(now.getTime() + definition.deadline),
+    requestedBy: request.actor,
+    output: null,
+    lastError: null,
+    createdAt: now,
+    updatedAt: now,
+    startedAt: null,
+    finishedAt: null,
+  };
+  return deps.store.transaction(async (tx) => {
+    const created = await tx.actionRuns.create(row);
+    await tx.events.append({ at: now, kind: "action.run_requested", subject: subjectOf(created), actor: request.actor, data: { run: created.id, action: created.actionId, type: created.actionType } });
+    return created;
+  });
+}
+
+/** A run's events go on its incident's timeline, else under the run's own id. */
+function subjectOf(run: ActionRunRow): string {
+  return run.incidentId ?? run.id;
+}
+
+/**
+ * Runs the pending runs on the leader: claims each due one (so that no two attempts of a run overlap), attempts it
+ * through its type's plugin with its idempotency key, and records the outcome with its timeline event in one
+ * transaction: `action.run_started` at the first attempt, `action.run_succeeded`, `action.run_retrying` (with the
+ * next attempt's time), `action.run_failed` (status failed, or timed_out when the deadline came first). Runs left
+ * running by a leader that stopped are attempted again at start, with the same key.
+ */
+export class ActionRunner {
+  readonly #deps: ActionRunnerDeps;
+  readonly #stopping = new AbortController();
+  #timer: unknown;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #stopped = false;
+
+  constructor(deps: ActionRunnerDeps) {
+    this.#deps = deps;
+  }
+
+  async start(): Promise<void> {
+    const requeued = await this.#deps.store.actionRuns.requeueRunning(this.#deps.clock.now());
+    if (requeued.length > 0) this.#deps.logger.warn({ runs: requeued.map((r) => r.id) }, "action runs interrupted by a stop are attempted again");
+    this.#schedule();
+    void this.kick();
+  }
+
+  /** Attempts the due runs now (again once the current pass ends, when one is under way). */
+  kick(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = this.#drain()
+      .catch((error: unknown) => this.#deps.logger.error({ err: error }, "running actions failed; retrying"))
+      .finally(() => {
+        this.#running = undefined;
+        if (this.#again && !this.#stopped) {
+          this.#again = false;
+          void this.kick();
+        }
+      });
+    return this.#running;
+  }
+
+  /** Stops taking runs; attempts under way are aborted (an exec command is killed) and their runs attempted again by the next leader. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer !== undefined) this.#deps.timers.clearTimeout(this.#timer);
+    this.#stopping.abort();
+    await this.#running;
+  }
+
+  async #drain(): Promise<void> {
+    for (;;) {
+      if (this.#stopped) return;
+      const due = await this.#deps.store.actionRuns.due(this.#deps.clock.now(), concurrency);
+      if (due.length === 0) return;
+      await Promise.all(due.map((run) => this.#runOnce(run)));
+    }
+  }
+
+  async #runOnce(pending: ActionRunRow): Promise<void> {
+    const { store, clock } = this.#deps;
+    const run = await store.actionRuns.claim(pending.id, clock.now());
+    if (run === undefined) return; // another pass took it
+    const attempt = run.attempts + 1;
+    if (run.attempts === 0) await store.events.append({ at: clock.now(), kind: "action.run_started", subject: subjectOf(run), actor: "system", data: { run: run.id, action: run.actionId, type: run.actionType } });
+    let result: ActionResult;
+    try {
+      result = await this.#attempt(run, attempt);
+    } catch (error) {
+      result = { ok: false, retryable: true, error: `internal error: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    if (this.#stopped && !result.ok) {
+      // Cut short by the stop: left running, so that the next leader attempts it again, with the same key.
+      return;
+    }
+    await this.#record(run, attempt, result);
+  }
+
+  async #attempt(run: ActionRunRow, attempt: number): Promise<ActionResult> {
+    const config = this.#deps.config();
+    const definition = config.actions.definitions.find((d) => d.id === run.actionId);
+    if (definition === undefined) return { ok: false, retryable: false, error: `action ${run.actionId} is no longer configured` };
+    if (definition.type === "exec" && !config.actions.allow_exec) return { ok: false, retryable: false, error: "exec actions are off (actions.allow_exec)" };
+    if (!isActionType(definition.type)) return { ok: false, retryable: false, error: `action type ${definition.type} is not supported` };
+    const plugin = actionRegistry[definition.type];
+    const { id: _id, type: _type, timeout, deadline: _deadline, ...settings } = definition;
+    const parsed = plugin.configSchema.safeParse(settings);
+    if (!parsed.success) return { ok: false, retryable: false, error: `action ${run.actionId} is misconfigured: ${parsed.error.issues[0]?.message ?? "invalid"}` };
+    // No attempt outlives the run's deadline.
+    const left = run.deadlineAt.getTime() - this.#deps.clock.now().getTime();
+    if (left <= 0) return { ok: false, retryable: true, error: "the deadline passed before this attempt" };
+    const timeoutMs = Math.min(timeout, left);
+    const facts = await this.#deps.facts(run, attempt);
+    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), this.#stopping.signal]);
+    return plugin.run(parsed.data, facts, { signal, timeoutMs, now: () => this.#deps.clock.now(), fetch: this.#deps.fetch ?? fetch });
+  }
+
+  async #record(run: ActionRunRow, attempts: number, result: ActionResult): Promise<void> {
+    const now = this.#deps.clock.now();
+    const output = result.output === undefined || result.output === "" ? null : result.output;
+    const base = { run: run.id, action: run.actionId, type: run.actionType, attempts };
+    let patch: ActionRunPatch;
+    let event: NewEvent;
+    if (result.ok) {
+      patch = { status: "succeeded", attempts, nextAttemptAt: null, output, lastError: null, finishedAt: now, updatedAt: now };
+      event = { at: now, kind: "action.run_succeeded", subject: subjectOf(run), actor: "system", data: { ...base, status: "succeeded", output } };
+    } else {
+      const policy = this.#deps.retry ?? defaultActionRetry;
+      const decision = nextAttempt(result, attempts, run.createdAt.getTime(), now.getTime(), { ...policy, maxAgeMs: run.deadlineAt.getTime() - run.createdAt.getTime() }, this.#deps.random);
+      if (decision.retry && decision.atMs < run.deadlineAt.getTime()) {
+        const at = new Date(decision.atMs);
+        patch = { status: "pending", attempts, nextAttemptAt: at, output, lastError: result.error, updatedAt: now };
+        event = { at: now, kind: "action.run_retrying", subject: subjectOf(run), actor: "system", data: { ...base, error: result.error, output, next_attempt_at: at.toISOString() } };
+      } else {
+        // A failure worth retrying that met the deadline is a time-out; any other is final.
+        const status = result.retryable ? "timed_out" : "failed";
+        const error = status === "timed_out" ? `deadline reached after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${result.error}` : result.error;
+        patch = { status, attempts, nextAttemptAt: null, output, lastError: error, finishedAt: now, updatedAt: now };
+        event = { at: now, kind: "action.run_failed", subject: subjectOf(run), actor: "system", data: { ...base, status, error, output } };
+      }
+    }
+    await this.#deps.store.transaction(async (tx) => {
+      await tx.actionRuns.update(run.id, patch);
+      await tx.events.append(event);
+    });
+    if (patch.status === "failed" || patch.status === "timed_out") this.#deps.logger.warn({ run: run.id, action: run.actionId, status: patch.status }, "action run failed");
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    this.#timer = this.#deps.timers.setTimeout(() => void this.kick().then(() => this.#schedule()), pollMs);
+  }
+}

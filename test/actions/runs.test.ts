@@ -30,7 +30,7 @@ describe("action runs through the API", () => {
     const res = await fetch(`${test.vigil.url}${url}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     return { status: res.status, json: (await res.json()) as any };
   };
-  const run = (action: string, body: unknown = { incident }) => call("POST", `/api/v1/actions/${action}/runs`, responder, body);
+  const run = (action: string, body: Record<string, unknown> = { incident }) => call("POST", "/api/v1/actions/runs", responder, { action, ...body });
   const finished = async (id: string) => {
     await expect.poll(async () => (await test.get(`/api/v1/actions/runs/${id}`)).json.status, { timeout: 15_000 }).toMatch(/^(succeeded|failed|timed_out)$/);
     return (await test.get(`/api/v1/actions/runs/${id}`)).json;
@@ -135,7 +135,7 @@ actions:
   it("refuses an unknown action or incident, and a viewer; records the request in the audit log", async () => {
     expect(await run("no-such-action")).toMatchObject({ status: 404, json: { error: { message: expect.stringContaining('no action has the id "no-such-action"') } } });
     expect(await run("scale-down", { incident: "inc_missing" })).toMatchObject({ status: 404, json: { error: { message: "no incident with id inc_missing" } } });
-    expect((await call("POST", "/api/v1/actions/scale-down/runs", viewer, { incident })).status).toBe(403);
+    expect((await call("POST", "/api/v1/actions/runs", viewer, { action: "scale-down", incident })).status).toBe(403);
     expect((await test.get("/api/v1/actions/runs/run_missing")).status).toBe(404);
     const audit = await test.vigil.store.audit.list({ action: "runAction" }, 100);
     expect(audit.length).toBeGreaterThanOrEqual(4);

@@ -67,19 +67,18 @@ export function actionRoutes(deps: ApiDeps) {
     }),
     defineRoute({
       method: "POST",
-      url: "/api/v1/actions/:id/runs",
+      url: "/api/v1/actions/runs",
       operationId: "runAction",
       errors: ["not_found"],
-      summary: "Run an action now for an incident: the run is recorded pending and attempted by the leader, with retries until its deadline, each attempt with the run's idempotency key",
+      summary: "Run an action now, for an incident or none: the run is recorded pending and attempted by the leader, with retries until its deadline, each attempt with the run's idempotency key",
       tag: "actions",
       auth: "actions.run",
       status: 201,
-      params: z.object({ id }),
-      body: z.strictObject({ incident: id.nullable().optional() }).optional(),
+      body: z.strictObject({ action: id, incident: id.nullable().optional() }),
       response: runView,
-      handler: async ({ params, body, principal }) => {
-        if (deps.actions === undefined) throw new AppError("not_found", `no action has the id "${params.id}" (none is configured)`);
-        return runOf(await deps.actions.request({ actionId: params.id, incidentId: body?.incident ?? null, actor: actorOf(principal) }));
+      handler: async ({ body, principal }) => {
+        if (deps.actions === undefined) throw new AppError("not_found", `no action has the id "${body.action}" (none is configured)`);
+        return runOf(await deps.actions.request({ actionId: body.action, incidentId: body.incident ?? null, actor: actorOf(principal) }));
       },
     }),
     defineRoute({

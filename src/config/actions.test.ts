@@ -56,6 +56,7 @@ describe("actions in the configuration", () => {
     - { id: a, type: webhook, url: "ftp://x", secrets: [] }
     - { id: a, type: exec, command: run, env: { VIGIL_RUN_ID: x, "1bad": "\${CLOUD_TOKEN}" } }
     - { id: c, type: pager }
+    - { id: d, type: exec, command: run, env: { REGION_ID: 8675309123 } }
 `);
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -67,5 +68,8 @@ describe("actions in the configuration", () => {
     expect(text).toMatch(/actions\.definitions\[1\]\.id: .*action/);
     expect(text).toMatch(/actions\.definitions\[2\]\.type: /);
     expect(text).not.toContain("cloud-token-42");
+    // An exec action's environment is secret, whatever its variables' names.
+    expect(text).toMatch(/actions\.definitions\[3\]\.env\.REGION_ID: expected text, got a number \(not shown: secret-named key\)/);
+    expect(text).not.toContain("8675309123");
   });
 });

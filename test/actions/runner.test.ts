@@ -106,6 +106,18 @@ actions:
       await r.stop();
     });
 
+    it("times a run out without another attempt when it is reached only after its deadline, keeping the last attempt's error", async () => {
+      answers([503]);
+      const requested = await requestRun({ store, clock, config: () => config }, { actionId: "short", incidentId: null, actor: "user:ada" });
+      const r = runner();
+      await r.kick(); // due again at t+0.5
+      clock.advance(3_000); // the runner was busy (or no node led) until after the deadline at t+2
+      await r.kick();
+      expect(sink.requests).toHaveLength(1);
+      expect(await store.actionRuns.get(requested.id)).toMatchObject({ status: "timed_out", attempts: 1, lastError: `deadline reached after 1 attempt: ${sink.host} answered 503: busy` });
+      await r.stop();
+    });
+
     it("attempts again, with the same key, a run a stopped leader left running", async () => {
       answers([200]);
       const requested = await requestRun({ store, clock, config: () => config }, { actionId: "scale-down", incidentId: null, actor: "user:ada" });

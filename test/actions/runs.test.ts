@@ -132,6 +132,15 @@ actions:
     expect((await timeline()).find((e) => e.kind === "action.run_failed" && e.data.run === busy.id)?.data.status).toBe("timed_out");
   });
 
+  it("tells the runs in the postmortem's draft timeline at resolution", async () => {
+    expect((await test.send("POST", `/api/v1/incidents/${incident}/resolve`, { body: "Scaled back up." })).status).toBe(200);
+    await expect.poll(async () => (await test.get(`/api/v1/incidents/${incident}/postmortem`)).json.body ?? "").toContain("Action `scale-down` succeeded");
+    const draft = (await test.get(`/api/v1/incidents/${incident}/postmortem`)).json.body as string;
+    expect(draft).toMatch(/Action `scale-down` asked for \(by token:/);
+    expect(draft).toContain("Action `refused` failed: ");
+    expect(draft).toContain("Action `busy` timed out after");
+  });
+
   it("refuses an unknown action or incident, and a viewer; records the request in the audit log", async () => {
     expect(await run("no-such-action")).toMatchObject({ status: 404, json: { error: { message: expect.stringContaining('no action has the id "no-such-action"') } } });
     expect(await run("scale-down", { incident: "inc_missing" })).toMatchObject({ status: 404, json: { error: { message: "no incident with id inc_missing" } } });

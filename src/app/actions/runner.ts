@@ -150,6 +150,11 @@ export class ActionRunner {
     const { store, clock } = this.#deps;
     const run = await store.actionRuns.claim(pending.id, clock.now());
     if (run === undefined) return; // another pass took it
+    if (run.deadlineAt.getTime() <= clock.now().getTime()) {
+      // Due before its deadline, reached only after it (a busy or stopped leader): over, with its last attempt's error.
+      await this.#expire(run);
+      return;
+    }
     const attempt = run.attempts + 1;
     if (run.attempts === 0) await store.events.append({ at: clock.now(), kind: "action.run_started", subject: subjectOf(run), actor: "system", data: { run: run.id, action: run.actionId, type: run.actionType } });
     let result: ActionResult;
@@ -176,9 +181,7 @@ export class ActionRunner {
     const parsed = plugin.configSchema.safeParse(settings);
     if (!parsed.success) return { ok: false, retryable: false, error: `action ${run.actionId} is misconfigured: ${parsed.error.issues[0]?.message ?? "invalid"}` };
     // No attempt outlives the run's deadline.
-    const left = run.deadlineAt.getTime() - this.#deps.clock.now().getTime();
-    if (left <= 0) return { ok: false, retryable: true, error: "the deadline passed before this attempt" };
-    const timeoutMs = Math.min(timeout, left);
+    const timeoutMs = Math.max(1, Math.min(timeout, run.deadlineAt.getTime() - this.#deps.clock.now().getTime()));
     const facts = await this.#deps.facts(run, attempt);
     const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), this.#stopping.signal]);
     return plugin.run(parsed.data, facts, { signal, timeoutMs, now: () => this.#deps.clock.now(), fetch: this.#deps.fetch ?? fetch });
@@ -213,6 +216,18 @@ export class ActionRunner {
       await tx.events.append(event);
     });
     if (patch.status === "failed" || patch.status === "timed_out") this.#deps.logger.warn({ run: run.id, action: run.actionId, status: patch.status }, "action run failed");
+  }
+
+  /** Times out a run whose deadline came before its next attempt. */
+  async #expire(run: ActionRunRow): Promise<void> {
+    const now = this.#deps.clock.now();
+    const attempts = run.attempts;
+    const error = attempts === 0 ? "deadline reached before any attempt" : `deadline reached after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${run.lastError ?? "no error recorded"}`;
+    await this.#deps.store.transaction(async (tx) => {
+      await tx.actionRuns.update(run.id, { status: "timed_out", nextAttemptAt: null, lastError: error, finishedAt: now, updatedAt: now });
+      await tx.events.append({ at: now, kind: "action.run_failed", subject: subjectOf(run), actor: "system", data: { run: run.id, action: run.actionId, type: run.actionType, attempts, status: "timed_out", error, output: run.output } });
+    });
+    this.#deps.logger.warn({ run: run.id, action: run.actionId, status: "timed_out" }, "action run failed");
   }
 
   #schedule(): void {

@@ -68,6 +68,13 @@ actions:
     expect((await cli(["action", "runs", "--action", "nothing-ran"])).stdout).toBe("no action runs\n");
   });
 
+  it("tells the runs on the incident's timeline in vigil incident show", async () => {
+    const shown = await cli(["incident", "show", incident], test.token);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain("Action `scale-down` succeeded");
+    expect(shown.stdout).toContain("Action `bad-scale` failed: ");
+  });
+
   it("refuses an unknown action, a viewer's token and an unknown status", async () => {
     const unknown = await cli(["action", "run", "scale-up", "--incident", incident]);
     expect(unknown.code).toBe(1);

@@ -50,6 +50,13 @@ cat > "${dir}/stdin.json"`,
     expect(JSON.parse(await readFile(path.join(dir, "stdin.json"), "utf8"))).toEqual(factsFixture());
   });
 
+  it("runs in the configured working directory, with a PATH the action's env sets (secret, as all of env)", async () => {
+    const file = await script("where.sh", 'echo "cwd=$(pwd)"; if command -v ls > /dev/null; then echo "ls found"; else echo "ls not found"; fi');
+    const run = (env?: Record<string, string>) => execAction.run(ExecActionConfig.parse({ command: file, cwd: dir, ...(env ? { env } : {}) }), factsFixture(), actionContext());
+    expect(await run()).toEqual({ ok: true, output: `cwd=${dir}\nls found\n` });
+    expect(await run({ PATH: "/vigil-no-such-dir" })).toEqual({ ok: true, output: `cwd=${dir}\nls not found\n` });
+  });
+
   it("kills the command's whole process group at the timeout, and asks for another attempt", async () => {
     const pids = path.join(dir, "pids");
     const file = await script("hang.sh", `sleep 30 &\necho "$$ $!" > "${pids}"\necho started\nwait`);

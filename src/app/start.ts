@@ -17,7 +17,8 @@ import { AgentHub, agentChecksChannel, agentResultsChannel, agentRunningChannel 
 import { RegionWatch } from "./agents/region-watch.ts";
 import { registerAgentGauges } from "./agents/metrics.ts";
 import { Notifier } from "./notifier/notifier.ts";
-import { ActionRunner, requestRun } from "./actions/runner.ts";
+import { ActionRunner } from "./actions/runner.ts";
+import { requestRun } from "./actions/request.ts";
 import { runFacts } from "./actions/facts.ts";
 import { UpstreamWatcher } from "./upstream/watcher.ts";
 import { SubscriptionService } from "./subscriptions/service.ts";

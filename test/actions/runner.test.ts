@@ -4,7 +4,8 @@
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runFacts } from "../../src/app/actions/facts.ts";
-import { ActionRunner, requestRun } from "../../src/app/actions/runner.ts";
+import { requestRun } from "../../src/app/actions/request.ts";
+import { ActionRunner } from "../../src/app/actions/runner.ts";
 import { formatConfigIssues, parseConfigText, type VigilConfig } from "../../src/config/index.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import { createLogger } from "../../src/observability/logger.ts";

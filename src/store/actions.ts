@@ -46,7 +46,7 @@ export function actionRunQueries(db: Db): Store["actionRuns"] {
     async claim(id, at) {
       const rows = await db
         .update(actionRuns)
-        .set({ status: "running", updatedAt: at, startedAt: sql`coalesce(${actionRuns.startedAt}, ${at.toISOString()}::timestamptz)` })
+        .set({ status: "running", attempts: sql`${actionRuns.attempts} + 1`, updatedAt: at, startedAt: sql`coalesce(${actionRuns.startedAt}, ${at.toISOString()}::timestamptz)` })
         .where(and(eq(actionRuns.id, id), eq(actionRuns.status, "pending")))
         .returning();
       return rows[0];

@@ -491,7 +491,7 @@ export interface Store {
     list(options?: { incidentId?: string; actionId?: string; status?: ActionRunRow["status"]; limit?: number }): Promise<ActionRunRow[]>;
     /** Pending runs due at `now`, oldest due first. */
     due(now: Date, limit: number): Promise<ActionRunRow[]>;
-    /** Moves a pending run to running (one conditional statement: of two claims, one wins); undefined when it was not pending. */
+    /** Moves a pending run to running and counts the attempt (one conditional statement: of two claims, one wins); undefined when it was not pending. */
     claim(id: string, at: Date): Promise<ActionRunRow | undefined>;
     /** Records what an attempt changed in a running run; undefined when it is unknown. */
     update(id: string, patch: ActionRunPatch): Promise<ActionRunRow | undefined>;

@@ -127,7 +127,10 @@ actions:
       const r = runner();
       await r.start();
       await expect.poll(async () => (await store.actionRuns.get(requested.id))?.status).toBe("succeeded");
+      // The attempt cut short counts: this one is the second, under the same key.
+      expect(await store.actionRuns.get(requested.id)).toMatchObject({ attempts: 2 });
       expect(sink.only().headers["idempotency-key"]).toBe(requested.idempotencyKey);
+      expect((sink.only().body as { run: { attempt: number } }).run.attempt).toBe(2);
       await r.stop();
     });
   });

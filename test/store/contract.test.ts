@@ -472,14 +472,13 @@ for (const backend of storeBackends()) {
         await store.actionRuns.create(run("run_c", "key-c"));
         const [one, two] = await Promise.all([store.actionRuns.claim("run_c", at(5)), store.actionRuns.claim("run_c", at(5))]);
         expect([one, two].filter((r) => r !== undefined)).toHaveLength(1);
-        expect(await store.actionRuns.get("run_c")).toMatchObject({ status: "running", startedAt: at(5), updatedAt: at(5) });
+        expect(await store.actionRuns.get("run_c")).toMatchObject({ status: "running", attempts: 1, startedAt: at(5), updatedAt: at(5) });
         expect(await store.actionRuns.due(at(100), 10).then((rows) => rows.map((r) => r.id))).not.toContain("run_c");
         // A leader that stopped mid-run: the run goes back to pending, due at once, its attempts kept.
-        await store.actionRuns.update("run_c", { attempts: 1, updatedAt: at(6) });
         expect((await store.actionRuns.requeueRunning(at(7))).map((r) => r.id)).toEqual(["run_c"]);
         expect(await store.actionRuns.get("run_c")).toMatchObject({ status: "pending", attempts: 1, nextAttemptAt: at(7) });
-        await store.actionRuns.claim("run_c", at(8));
-        const done = await store.actionRuns.update("run_c", { status: "succeeded", attempts: 2, nextAttemptAt: null, output: "ok", finishedAt: at(9), updatedAt: at(9) });
+        expect(await store.actionRuns.claim("run_c", at(8))).toMatchObject({ attempts: 2 });
+        const done = await store.actionRuns.update("run_c", { status: "succeeded", nextAttemptAt: null, output: "ok", finishedAt: at(9), updatedAt: at(9) });
         expect(done).toMatchObject({ status: "succeeded", attempts: 2, output: "ok", startedAt: at(5), finishedAt: at(9) });
         expect(await store.actionRuns.claim("run_c", at(10))).toBeUndefined();
         expect(await store.actionRuns.update("run_missing", { updatedAt: at(10) })).toBeUndefined();

@@ -103,11 +103,12 @@ export class ActionRunner {
     if (run === undefined) return; // another pass took it
     if (run.deadlineAt.getTime() <= clock.now().getTime()) {
       // Due before its deadline, reached only after it (a busy or stopped leader): over, with its last attempt's error.
-      await this.#expire(run);
+      await this.#expire(run, pending.attempts);
       return;
     }
-    const attempt = run.attempts + 1;
-    if (run.attempts === 0) await store.events.append({ at: clock.now(), kind: "action.run_started", subject: subjectOf(run), actor: "system", data: { run: run.id, action: run.actionId, type: run.actionType } });
+    // The claim counted this attempt: one cut short by a crash counts too.
+    const attempt = run.attempts;
+    if (attempt === 1) await store.events.append({ at: clock.now(), kind: "action.run_started", subject: subjectOf(run), actor: "system", data: { run: run.id, action: run.actionId, type: run.actionType } });
     let result: ActionResult;
     try {
       result = await this.#attempt(run, attempt);
@@ -170,12 +171,11 @@ export class ActionRunner {
   }
 
   /** Times out a run whose deadline came before its next attempt. */
-  async #expire(run: ActionRunRow): Promise<void> {
+  async #expire(run: ActionRunRow, attempts: number): Promise<void> {
     const now = this.#deps.clock.now();
-    const attempts = run.attempts;
     const error = attempts === 0 ? "deadline reached before any attempt" : `deadline reached after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${run.lastError ?? "no error recorded"}`;
     await this.#deps.store.transaction(async (tx) => {
-      await tx.actionRuns.update(run.id, { status: "timed_out", nextAttemptAt: null, lastError: error, finishedAt: now, updatedAt: now });
+      await tx.actionRuns.update(run.id, { status: "timed_out", attempts, nextAttemptAt: null, lastError: error, finishedAt: now, updatedAt: now });
       await tx.events.append({ at: now, kind: "action.run_failed", subject: subjectOf(run), actor: "system", data: { run: run.id, action: run.actionId, type: run.actionType, attempts, status: "timed_out", error, output: run.output } });
     });
     this.#deps.logger.warn({ run: run.id, action: run.actionId, status: "timed_out" }, "action run failed");

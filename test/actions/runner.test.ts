@@ -1,6 +1,9 @@
 // The action runner on a real store (PGlite and PostgreSQL), its clock in the test's hands: retries with backoff at
 // the times the policy says, the same idempotency key on every attempt, a time-out at the deadline, and a run left
 // running by a leader that stopped attempted again with its key.
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runFacts } from "../../src/app/actions/facts.ts";
@@ -49,13 +52,13 @@ actions:
     });
     beforeEach(() => sink.reset());
 
-    const runner = () =>
+    const runner = (current: () => VigilConfig = () => config) =>
       new ActionRunner({
         store,
         clock,
         timers: new ManualTimers(clock),
         logger: quiet,
-        config: () => config,
+        config: current,
         facts: (run, attempt) => runFacts({ store, windows: async () => [], statuses: () => ({}), publicUrl: () => "https://status.example.com" }, run, attempt),
         retry: { baseMs: 1_000, capMs: 30_000 },
         // Half of each full-jitter ceiling: waits of 500 ms, 1 s, 2 s …
@@ -117,6 +120,37 @@ actions:
       expect(sink.requests).toHaveLength(1);
       expect(await store.actionRuns.get(requested.id)).toMatchObject({ status: "timed_out", attempts: 1, lastError: `deadline reached after 1 attempt: ${sink.host} answered 503: busy` });
       await r.stop();
+    });
+
+    it("kills an exec command under way when the leader stops, and leaves its run running for the next one", async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), "vigil-runner-stop-"));
+      try {
+        const pids = path.join(dir, "pids");
+        const script = path.join(dir, "slow.sh");
+        await writeFile(script, `#!/bin/sh\nsleep 30 &\necho "$$ $!" > "${pids}"\nwait\n`);
+        await chmod(script, 0o755);
+        const parsed = parseConfigText(`site: { name: Acme }\nactions:\n  allow_exec: true\n  definitions:\n    - { id: slow, type: exec, command: "${script}", timeout: 1m }\n`, "vigil.yaml", {});
+        if (!parsed.ok) throw new Error(formatConfigIssues(parsed.errors));
+        const execConfig = parsed.config;
+        const requested = await requestRun({ store, clock, config: () => execConfig }, { actionId: "slow", incidentId: null, actor: "user:ada" });
+        const r = runner(() => execConfig);
+        const pass = r.kick();
+        await expect.poll(() => readFile(pids, "utf8").catch(() => ""), { timeout: 10_000 }).toMatch(/^\d+ \d+\n$/);
+        await r.stop();
+        await pass;
+        const [shell, sleeper] = (await readFile(pids, "utf8")).trim().split(" ").map(Number);
+        const alive = async (pid: number) => {
+          const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+          return stat !== "" && !/^\d+ \(.*\) Z/.test(stat);
+        };
+        await expect.poll(async () => [await alive(shell!), await alive(sleeper!)]).toEqual([false, false]);
+        expect(await store.actionRuns.get(requested.id)).toMatchObject({ status: "running", attempts: 1 });
+        // The next leader puts it back.
+        expect((await store.actionRuns.requeueRunning(clock.now())).map((row) => row.id)).toContain(requested.id);
+        await store.actionRuns.update(requested.id, { status: "cancelled", nextAttemptAt: null, updatedAt: clock.now() });
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
 
     it("attempts again, with the same key, a run a stopped leader left running", async () => {

@@ -51,7 +51,7 @@ function line(run: ActionRunJson): string {
 
 const over = (run: ActionRunJson) => run.status !== "pending" && run.status !== "running";
 
-/** `vigil action run|runs`: runbook actions of a running Vigil, through its API. */
+/** `vigil action run|runs|cancel`: runbook actions of a running Vigil, through its API. */
 export const actionCommand: CommandInstaller = (program, io, finish) => {
   const action = program.command("action").description("run runbook actions and list their runs on a running Vigil (VIGIL_URL, VIGIL_TOKEN)");
   const print = (json: boolean | undefined, value: unknown, text: () => string) => io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : text());
@@ -71,6 +71,14 @@ export const actionCommand: CommandInstaller = (program, io, finish) => {
       }
       print(flags.json, run, () => `${line(run)}\n${flags.wait && run.output ? `${run.output.endsWith("\n") ? run.output : `${run.output}\n`}` : ""}`);
       finish(flags.wait && run.status !== "succeeded" ? exitCodes.failed : exitCodes.ok);
+    });
+
+  remoteOptions(action.command("cancel").description("cancel a pending run: it is not attempted (again)").argument("<run>", "run id, e.g. run_0123456789abcdef"))
+    .option("--json", "print JSON")
+    .action(async (id: string, flags: RemoteFlags & { json?: boolean }) => {
+      const run = (await remoteApi(io, flags).send("POST", `/api/v1/actions/runs/${encodeURIComponent(id)}/cancel`)) as ActionRunJson;
+      print(flags.json, run, () => `${line(run)}\n`);
+      finish(exitCodes.ok);
     });
 
   remoteOptions(action.command("runs").description("runs of actions, newest first"))

@@ -350,6 +350,7 @@ function describeEvent(event: TimelineEvent, signal: TimelineSignal | null, name
     case "action.run_retrying":
     case "action.run_succeeded":
     case "action.run_failed":
+    case "action.run_cancelled":
       return describeActionRun(event.kind, d);
     case "component.status_changed": {
       const component = stringOf(d["component"]);
@@ -378,6 +379,8 @@ function describeActionRun(kind: string, d: Record<string, unknown>): string {
       return `${action} attempt ${typeof d["attempts"] === "number" ? d["attempts"] : "?"} failed, trying again${why}`;
     case "action.run_succeeded":
       return `${action} succeeded${attempts}`;
+    case "action.run_cancelled":
+      return `${action} cancelled`;
     default:
       return `${action} ${d["status"] === "timed_out" ? "timed out" : "failed"}${attempts}${why}`;
   }

@@ -51,6 +51,14 @@ export function actionRunQueries(db: Db): Store["actionRuns"] {
         .returning();
       return rows[0];
     },
+    async cancel(id, at) {
+      const rows = await db
+        .update(actionRuns)
+        .set({ status: "cancelled", nextAttemptAt: null, finishedAt: at, updatedAt: at })
+        .where(and(eq(actionRuns.id, id), eq(actionRuns.status, "pending")))
+        .returning();
+      return rows[0];
+    },
     async update(id, patch) {
       const rows = await db.update(actionRuns).set(patch).where(eq(actionRuns.id, id)).returning();
       return rows[0];

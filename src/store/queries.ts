@@ -103,6 +103,7 @@ export function storeOver(
       list: guard(queries.actionRuns.list),
       due: guard(queries.actionRuns.due),
       claim: guard(queries.actionRuns.claim),
+      cancel: guard(queries.actionRuns.cancel),
       update: guard(queries.actionRuns.update),
       requeueRunning: guard(queries.actionRuns.requeueRunning),
     },

@@ -493,6 +493,8 @@ export interface Store {
     due(now: Date, limit: number): Promise<ActionRunRow[]>;
     /** Moves a pending run to running and counts the attempt (one conditional statement: of two claims, one wins); undefined when it was not pending. */
     claim(id: string, at: Date): Promise<ActionRunRow | undefined>;
+    /** Cancels a pending run (one conditional statement); undefined when it is unknown or not pending. */
+    cancel(id: string, at: Date): Promise<ActionRunRow | undefined>;
     /** Records what an attempt changed in a running run; undefined when it is unknown. */
     update(id: string, patch: ActionRunPatch): Promise<ActionRunRow | undefined>;
     /** Runs left running by a leader that stopped, moved back to pending and due at `at`; returns them. */

@@ -42,7 +42,7 @@ describe("action runs through the API", () => {
     // The receiver knows only the old key: the new one is not deployed there yet.
     sink.reply((request) => (verifyWebhookSignature(request.rawBody, request.headers, oldKey, new Date()).ok ? { status: 200, body: "scaled" } : { status: 401, body: "bad signature" }));
     failing = await startHttpSink();
-    failing.reply({ status: 503, body: "orchestrator busy" });
+    failing.reply((request) => (request.path === "/later" ? { status: 503, body: "come back later", headers: { "retry-after": "60" } } : { status: 503, body: "orchestrator busy" }));
     dir = await mkdtemp(path.join(tmpdir(), "vigil-action-runs-"));
     const script = path.join(dir, "restart.sh");
     await writeFile(script, `#!/bin/sh\necho "restarting for $VIGIL_INCIDENT_ID ($VIGIL_INCIDENT_NAME), key $VIGIL_IDEMPOTENCY_KEY"\necho "auth $CLOUD_TOKEN" >&2\n`);
@@ -58,6 +58,7 @@ actions:
     - { id: restart-db, type: exec, command: "${script}", env: { CLOUD_TOKEN: "${cloudToken}" } }
     - { id: busy, type: webhook, url: "${failing.url}/scale", timeout: 1s, deadline: 2s }
     - { id: refused, type: webhook, url: "${sink.url}/scale", secrets: ["whsec-unknown-key"] }
+    - { id: later, type: webhook, url: "${failing.url}/later" }
 `;
     test = await startTestVigil(config);
     const deps = { store: test.vigil.store, clock: systemClock };
@@ -81,6 +82,7 @@ actions:
       { id: "restart-db", type: "exec" },
       { id: "busy", type: "webhook" },
       { id: "refused", type: "webhook" },
+      { id: "later", type: "webhook" },
     ]);
   });
 
@@ -132,6 +134,19 @@ actions:
     expect((await timeline()).find((e) => e.kind === "action.run_failed" && e.data.run === busy.id)?.data.status).toBe("timed_out");
   });
 
+  it("cancels a run waiting for its next attempt, and refuses to cancel one that is over", async () => {
+    const asked = (await run("later")).json;
+    await expect.poll(async () => (await test.get(`/api/v1/actions/runs/${asked.id}`)).json, { timeout: 10_000 }).toMatchObject({ status: "pending", attempts: 1 });
+    const cancel = (id: string, token = responder) => call("POST", `/api/v1/actions/runs/${id}/cancel`, token);
+    expect((await cancel(asked.id, viewer)).status).toBe(403);
+    const cancelled = await cancel(asked.id);
+    expect(cancelled).toMatchObject({ status: 200, json: { id: asked.id, status: "cancelled", next_attempt_at: null, attempts: 1 } });
+    expect(await cancel(asked.id)).toMatchObject({ status: 409, json: { error: { message: `action run ${asked.id} is cancelled: only a pending run can be cancelled` } } });
+    expect((await cancel("run_missing")).status).toBe(404);
+    const event = (await timeline()).find((e) => e.kind === "action.run_cancelled" && e.data.run === asked.id);
+    expect(event?.actor).toMatch(/^token:/);
+  });
+
   it("tells the runs in the postmortem's draft timeline at resolution", async () => {
     expect((await test.send("POST", `/api/v1/incidents/${incident}/resolve`, { body: "Scaled back up." })).status).toBe(200);
     await expect.poll(async () => (await test.get(`/api/v1/incidents/${incident}/postmortem`)).json.body ?? "").toContain("Action `scale-down` succeeded");
@@ -139,6 +154,7 @@ actions:
     expect(draft).toMatch(/Action `scale-down` asked for \(by token:/);
     expect(draft).toContain("Action `refused` failed: ");
     expect(draft).toContain("Action `busy` timed out after");
+    expect(draft).toContain("Action `later` cancelled (by token:");
   });
 
   it("refuses an unknown action or incident, and a viewer; records the request in the audit log", async () => {

@@ -79,6 +79,7 @@ const newRoutes: Record<string, Scope> = {
   retryDelivery: "admin",
   // Runbook actions came after scopes: a responder's role token runs them, a scope token only as an owner.
   runAction: "admin",
+  cancelActionRun: "admin",
   listActions: "read",
   listActionRuns: "read",
   getActionRun: "read",

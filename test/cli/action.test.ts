@@ -26,6 +26,7 @@ actions:
   definitions:
     - { id: scale-down, type: webhook, url: "${sink.url}/scale" }
     - { id: bad-scale, type: webhook, url: "${sink.url}/refuse" }
+    - { id: later, type: webhook, url: "${sink.url}/later" }
 `);
     responder = (await createToken({ store: test.vigil.store, clock: systemClock }, { name: "runbook", role: "responder", actor: "test" })).token;
     incident = (await test.send("POST", "/api/v1/incidents", { name: "Orders database outage", body: "Investigating.", components: { "orders-db": "major_outage" } })).json.id;
@@ -73,6 +74,18 @@ actions:
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain("Action `scale-down` succeeded");
     expect(shown.stdout).toContain("Action `bad-scale` failed: ");
+  });
+
+  it("cancels a pending run, and refuses to cancel one that is over", async () => {
+    sink.reply((request) => (request.path === "/later" ? { status: 503, body: "busy", headers: { "retry-after": "60" } } : { status: 200, body: "ok" }));
+    const asked = JSON.parse((await cli(["action", "run", "later", "--json"])).stdout) as ActionRunJson;
+    await expect.poll(async () => (JSON.parse((await cli(["action", "runs", "--action", "later", "--json"])).stdout) as ActionRunJson[])[0]?.attempts, { timeout: 10_000 }).toBe(1);
+    const cancelled = await cli(["action", "cancel", asked.id]);
+    expect(cancelled).toMatchObject({ code: 0, stderr: "" });
+    expect(cancelled.stdout).toMatch(new RegExp(`^${asked.id} later: cancelled after 1 attempt: 127\\.0\\.0\\.1:\\d+ answered 503: busy\n$`));
+    const again = await cli(["action", "cancel", asked.id]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`action run ${asked.id} is cancelled: only a pending run can be cancelled`);
   });
 
   it("refuses an unknown action, a viewer's token and an unknown status", async () => {

@@ -483,6 +483,15 @@ for (const backend of storeBackends()) {
         expect(await store.actionRuns.claim("run_c", at(10))).toBeUndefined();
         expect(await store.actionRuns.update("run_missing", { updatedAt: at(10) })).toBeUndefined();
       });
+
+      it("cancels a pending run only", async () => {
+        await store.actionRuns.create(run("run_d", "key-d"));
+        expect(await store.actionRuns.cancel("run_d", at(3))).toMatchObject({ status: "cancelled", nextAttemptAt: null, finishedAt: at(3), updatedAt: at(3) });
+        expect(await store.actionRuns.cancel("run_d", at(4))).toBeUndefined();
+        expect(await store.actionRuns.claim("run_d", at(4))).toBeUndefined();
+        expect((await store.actionRuns.due(at(100), 100)).map((r) => r.id)).not.toContain("run_d");
+        expect(await store.actionRuns.cancel("run_missing", at(4))).toBeUndefined();
+      });
     });
 
     describe("maintenances", () => {

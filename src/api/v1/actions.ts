@@ -101,6 +101,29 @@ export function actionRoutes(deps: ApiDeps) {
       },
     }),
     defineRoute({
+      method: "POST",
+      url: "/api/v1/actions/runs/:id/cancel",
+      operationId: "cancelActionRun",
+      errors: ["not_found", "conflict"],
+      summary: "Cancel a pending run: it is not attempted (again); a run under way or over cannot be cancelled (409)",
+      tag: "actions",
+      auth: "actions.run",
+      params: z.object({ id }),
+      response: runView,
+      handler: async ({ params, principal }) => {
+        const now = deps.clock.now();
+        const cancelled = await deps.store.transaction(async (tx) => {
+          const row = await tx.actionRuns.cancel(params.id, now);
+          if (row !== undefined) await tx.events.append({ at: now, kind: "action.run_cancelled", subject: row.incidentId ?? row.id, actor: actorOf(principal), data: { run: row.id, action: row.actionId, type: row.actionType, attempts: row.attempts } });
+          return row;
+        });
+        if (cancelled !== undefined) return runOf(cancelled);
+        const row = await deps.store.actionRuns.get(params.id);
+        if (row === undefined) throw new AppError("not_found", `no action run with id ${params.id}`);
+        throw new AppError("conflict", `action run ${params.id} is ${row.status.replace("_", " ")}: only a pending run can be cancelled`);
+      },
+    }),
+    defineRoute({
       method: "GET",
       url: "/api/v1/actions/runs/:id",
       operationId: "getActionRun",

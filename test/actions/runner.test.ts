@@ -122,20 +122,25 @@ actions:
       await r.stop();
     });
 
-    it("kills an exec command under way when the leader stops, and leaves its run running for the next one", async () => {
+    it("runs another action while a slow one is under way; kills the slow one's command when the leader stops, and leaves its run running for the next one", async () => {
       const dir = await mkdtemp(path.join(tmpdir(), "vigil-runner-stop-"));
       try {
         const pids = path.join(dir, "pids");
         const script = path.join(dir, "slow.sh");
         await writeFile(script, `#!/bin/sh\nsleep 30 &\necho "$$ $!" > "${pids}"\nwait\n`);
         await chmod(script, 0o755);
-        const parsed = parseConfigText(`site: { name: Acme }\nactions:\n  allow_exec: true\n  definitions:\n    - { id: slow, type: exec, command: "${script}", timeout: 1m }\n`, "vigil.yaml", {});
+        const parsed = parseConfigText(`site: { name: Acme }\nactions:\n  allow_exec: true\n  definitions:\n    - { id: slow, type: exec, command: "${script}", timeout: 1m }\n    - { id: quick, type: webhook, url: "${sink.url}/scale" }\n`, "vigil.yaml", {});
         if (!parsed.ok) throw new Error(formatConfigIssues(parsed.errors));
         const execConfig = parsed.config;
         const requested = await requestRun({ store, clock, config: () => execConfig }, { actionId: "slow", incidentId: null, actor: "user:ada" });
         const r = runner(() => execConfig);
         const pass = r.kick();
         await expect.poll(() => readFile(pids, "utf8").catch(() => ""), { timeout: 10_000 }).toMatch(/^\d+ \d+\n$/);
+        answers([200]);
+        const quick = await requestRun({ store, clock, config: () => execConfig }, { actionId: "quick", incidentId: null, actor: "user:ada" });
+        await r.kick();
+        expect(await store.actionRuns.get(quick.id)).toMatchObject({ status: "succeeded" });
+        expect(await store.actionRuns.get(requested.id)).toMatchObject({ status: "running" });
         await r.stop();
         await pass;
         const [shell, sleeper] = (await readFile(pids, "utf8")).trim().split(" ").map(Number);

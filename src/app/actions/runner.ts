@@ -32,7 +32,7 @@ export interface ActionRunnerDeps {
 
 /** How often due runs are looked for when nothing wakes the runner (a run asked for on another node, a retry). */
 const pollMs = 1_000;
-/** Runs attempted at once. */
+/** Runs attempted at once: a slow one (a rollout that takes minutes) holds one slot, not the others. */
 const concurrency = 8;
 
 /**
@@ -45,9 +45,11 @@ const concurrency = 8;
 export class ActionRunner {
   readonly #deps: ActionRunnerDeps;
   readonly #stopping = new AbortController();
+  /** Runs being attempted, by id. */
+  readonly #inFlight = new Map<string, Promise<void>>();
   #timer: unknown;
-  #running: Promise<void> | undefined;
-  #again = false;
+  /** The look for due runs under way (reading them and starting them, not their attempts). */
+  #passing: Promise<void> | undefined;
   #stopped = false;
 
   constructor(deps: ActionRunnerDeps) {
@@ -61,23 +63,23 @@ export class ActionRunner {
     void this.kick();
   }
 
-  /** Attempts the due runs now (again once the current pass ends, when one is under way). */
+  /**
+   * Starts the due runs now, as many as there are free slots (after the look under way, if one is); resolves when the
+   * runs it started are over.
+   */
   kick(): Promise<void> {
     if (this.#stopped) return Promise.resolve();
-    if (this.#running) {
-      this.#again = true;
-      return this.#running;
-    }
-    this.#running = this.#drain()
-      .catch((error: unknown) => this.#deps.logger.error({ err: error }, "running actions failed; retrying"))
+    if (this.#passing) return this.#passing.then(() => this.kick());
+    const pass = this.#pass().catch((error: unknown) => {
+      this.#deps.logger.error({ err: error }, "running actions failed; retrying");
+      return [] as Promise<void>[];
+    });
+    this.#passing = pass
+      .then(() => undefined)
       .finally(() => {
-        this.#running = undefined;
-        if (this.#again && !this.#stopped) {
-          this.#again = false;
-          void this.kick();
-        }
+        this.#passing = undefined;
       });
-    return this.#running;
+    return pass.then((started) => Promise.all(started)).then(() => undefined);
   }
 
   /** Stops taking runs; attempts under way are aborted (an exec command is killed) and their runs attempted again by the next leader. */
@@ -85,16 +87,28 @@ export class ActionRunner {
     this.#stopped = true;
     if (this.#timer !== undefined) this.#deps.timers.clearTimeout(this.#timer);
     this.#stopping.abort();
-    await this.#running;
+    await this.#passing;
+    await Promise.all(this.#inFlight.values());
   }
 
-  async #drain(): Promise<void> {
-    for (;;) {
-      if (this.#stopped) return;
-      const due = await this.#deps.store.actionRuns.due(this.#deps.clock.now(), concurrency);
-      if (due.length === 0) return;
-      await Promise.all(due.map((run) => this.#runOnce(run)));
+  /** Reads the due runs and starts those not under way, up to the free slots; each one over looks again. */
+  async #pass(): Promise<Promise<void>[]> {
+    if (this.#inFlight.size >= concurrency) return [];
+    const due = await this.#deps.store.actionRuns.due(this.#deps.clock.now(), concurrency + this.#inFlight.size);
+    const started: Promise<void>[] = [];
+    for (const run of due) {
+      if (this.#stopped || this.#inFlight.size >= concurrency) break;
+      if (this.#inFlight.has(run.id)) continue;
+      const attempt = this.#runOnce(run)
+        .catch((error: unknown) => this.#deps.logger.error({ err: error, run: run.id }, "running an action failed"))
+        .finally(() => {
+          this.#inFlight.delete(run.id);
+          if (!this.#stopped) void this.kick();
+        });
+      this.#inFlight.set(run.id, attempt);
+      started.push(attempt);
     }
+    return started;
   }
 
   async #runOnce(pending: ActionRunRow): Promise<void> {

@@ -74,6 +74,11 @@ cat > "${dir}/stdin.json"`,
     const broken = await script("broken.sh", "echo 'no such deployment' >&2; exit 3");
     expect(await execAction.run(ExecActionConfig.parse({ command: broken }), factsFixture(), actionContext())).toEqual({ ok: false, retryable: false, error: `${broken} exited with status 3`, output: "no such deployment\n" });
     expect(await execAction.run(ExecActionConfig.parse({ command: "vigil-no-such-program" }), factsFixture(), actionContext())).toMatchObject({ ok: false, retryable: false, error: expect.stringContaining("vigil-no-such-program: no such program") });
+    expect(await execAction.run(ExecActionConfig.parse({ command: tempfail, cwd: "/vigil-no-such-dir" }), factsFixture(), actionContext())).toMatchObject({
+      ok: false,
+      retryable: false,
+      error: `${tempfail}: no such program (or its working directory /vigil-no-such-dir does not exist)`,
+    });
   });
 
   it("keeps the end of a long output, within the cap", async () => {

@@ -161,7 +161,8 @@ export const execAction: ActionPlugin<ExecActionConfig> = {
       child.stdin.on("error", () => undefined);
       child.stdin.end(JSON.stringify(facts));
       child.on("error", (error: NodeJS.ErrnoException) => {
-        const reason = error.code === "ENOENT" ? `${config.command}: no such program (looked up in the PATH the action gets when not a path)` : error.code === "EACCES" ? `${config.command}: not executable` : `${config.command} could not start: ${error.message}`;
+        const missing = config.cwd !== undefined ? ` (or its working directory ${config.cwd} does not exist)` : " (looked up in the PATH the action gets when not a path)";
+        const reason = error.code === "ENOENT" ? `${config.command}: no such program${missing}` : error.code === "EACCES" ? `${config.command}: not executable` : `${config.command} could not start: ${error.message}`;
         finish({ ok: false, retryable: false, error: redact(reason, secrets), output: output.text(secrets) });
       });
       child.on("close", (code, signal) => {

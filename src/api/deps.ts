@@ -8,7 +8,7 @@ import type { Impact } from "../incidents/impact.ts";
 import type { IncidentStatus } from "../incidents/lifecycle.ts";
 import type { MaintenanceStatus } from "../incidents/maintenance.ts";
 import type { OutageWindow, WindowQuery } from "../incidents/windows.ts";
-import type { CatalogEntryRow, DeliveryRow, IncidentRow, MaintenanceRow, Store } from "../store/types.ts";
+import type { ActionRunRow, CatalogEntryRow, DeliveryRow, IncidentRow, MaintenanceRow, Store } from "../store/types.ts";
 import type { UpstreamView } from "../app/upstream/watcher.ts";
 import type { LeaderPort } from "./forward.ts";
 import type { SitePort } from "./public/site.ts";
@@ -97,6 +97,8 @@ export interface ApiDeps {
   console?: ConsoleSettings;
   /** What the console shows live; absent in tests of the API alone. */
   live?: LivePort;
+  /** Runbook actions: the configured ones, and runs asked for; absent in tests of the API alone (no action is configured). */
+  actions?: ActionsPort;
   /** The components and monitors kept in the database; absent in tests of the API alone (every entry is the file's). */
   catalog?: CatalogPort;
   /** The cluster: how long a silent node still counts as live; and, on a node that may not lead, where the leader is. */
@@ -147,3 +149,10 @@ export type CatalogChange =
 
 /** Where a catalog entry is defined. */
 export type CatalogSource = "file" | "database";
+
+/** Runbook actions, as the API sees them. */
+export interface ActionsPort {
+  definitions(): { id: string; type: string }[];
+  /** Records a pending run (the leader attempts it); AppError not_found for an unknown action or incident. */
+  request(request: { actionId: string; incidentId: string | null; actor: string }): Promise<ActionRunRow>;
+}

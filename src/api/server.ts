@@ -11,6 +11,7 @@ import type { Duplex } from "node:stream";
 import { serveSite, siteKeyOf, siteMethods } from "./public/site.ts";
 import { registerSubscriptionRoutes, type SubscriptionsPort } from "./public/subscriptions.ts";
 import { registerRoutes, type AnyRoute } from "./route.ts";
+import { actionRoutes } from "./v1/actions.ts";
 import { catalogRoutes } from "./v1/catalog.ts";
 import { catalogEntryRoutes } from "./v1/catalog-entries.ts";
 import { eventRoutes } from "./v1/events.ts";
@@ -73,7 +74,7 @@ const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Every JSON route of /api/v1, in one list: registered and described from the same specs. */
 export function v1Routes(deps: ApiDeps): AnyRoute[] {
-  return [...catalogRoutes(deps), ...catalogEntryRoutes(deps), ...monitorRoutes(deps), ...incidentRoutes(deps), ...maintenanceRoutes(deps), ...notificationRoutes(deps), ...silenceRoutes(deps), ...eventRoutes(deps), ...subscriberRoutes(deps), ...tokenRoutes(deps), ...userRoutes(deps), ...upstreamRoutes(deps), ...reloadRoutes(deps), ...clusterRoutes(deps), ...agentRoutes(deps), ...auditRoutes(deps)];
+  return [...catalogRoutes(deps), ...catalogEntryRoutes(deps), ...monitorRoutes(deps), ...incidentRoutes(deps), ...maintenanceRoutes(deps), ...notificationRoutes(deps), ...actionRoutes(deps), ...silenceRoutes(deps), ...eventRoutes(deps), ...subscriberRoutes(deps), ...tokenRoutes(deps), ...userRoutes(deps), ...upstreamRoutes(deps), ...reloadRoutes(deps), ...clusterRoutes(deps), ...agentRoutes(deps), ...auditRoutes(deps)];
 }
 
 /** Builds the HTTP server; it does not listen. With `subscriptions`, the public subscription pages and endpoint are served too. */

@@ -17,6 +17,9 @@ import { AgentHub, agentChecksChannel, agentResultsChannel, agentRunningChannel 
 import { RegionWatch } from "./agents/region-watch.ts";
 import { registerAgentGauges } from "./agents/metrics.ts";
 import { Notifier } from "./notifier/notifier.ts";
+import { ActionRunner } from "./actions/runner.ts";
+import { requestRun } from "./actions/request.ts";
+import { runFacts } from "./actions/facts.ts";
 import { UpstreamWatcher } from "./upstream/watcher.ts";
 import { SubscriptionService } from "./subscriptions/service.ts";
 import { signingKey } from "./subscriptions/signing-key.ts";
@@ -83,6 +86,7 @@ export interface RunningVigil {
 interface LeaderServices extends TermServices {
   incidents: IncidentEngine;
   notifier: Notifier;
+  actions: ActionRunner;
   upstreams: UpstreamWatcher;
   housekeeping: Housekeeping;
 }
@@ -214,11 +218,18 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         const housekeeping = new Housekeeping({ store, clock, timers, logger }, retentionOf(holder.current));
         // Agents' regions gone silent, for responders.
         const regionWatch = new RegionWatch({ store: fenced, clock, timers, logger, config: () => holder.current, onEvents: () => notifier.changed() });
+        // Runbook actions: runs asked for by the API (on any node) are attempted here.
+        const actions = new ActionRunner({
+          ...shared,
+          store: fenced,
+          facts: (run, attempt) => runFacts({ store: fenced, windows: (query) => incidents.windows(query), statuses: () => incidents.componentStatuses().statuses, publicUrl: shared.publicUrl }, run, attempt),
+        });
         let unlisten: (() => Promise<void>) | undefined;
         return {
           term,
           incidents,
           notifier,
+          actions,
           upstreams,
           housekeeping,
           async start() {
@@ -228,10 +239,12 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
             await upstreams.start();
             housekeeping.start();
             await regionWatch.start();
+            await actions.start();
             publisher.changed();
           },
           async stop() {
             await unlisten?.();
+            await actions.stop();
             await upstreams.stop();
             await incidents.stop();
             await notifier.stop();
@@ -277,6 +290,15 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       test: (channelId: string, actor: string) => leader.require().notifier.test(channelId, actor),
       retry: (deliveryId: string) => leader.require().notifier.retry(deliveryId),
     };
+    const actionsPort = {
+      definitions: () => holder.current.actions.definitions.map((d) => ({ id: d.id, type: d.type })),
+      request: async (request: { actionId: string; incidentId: string | null; actor: string }) => {
+        const run = await requestRun({ store, clock, config: () => holder.current }, request);
+        // The leader starts on it at once; another node's leader finds it within a second.
+        void leader.current?.actions.kick();
+        return run;
+      },
+    };
     // The node is made once the server listens (its id and address may come from the port): the API reads it late.
     const late: { cluster?: ClusterNode } = {};
     const leaderPort = {
@@ -295,6 +317,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         monitoring: running,
         incidents: incidentsPort,
         notifications: notificationsPort,
+        actions: actionsPort,
         upstreams: upstreamsPort,
         agents: agentHub,
         site: { files: () => publisher.snapshot?.files },

@@ -13,6 +13,7 @@ const table: Record<string, string> = {
   "silences.write":     "y y y n",
   "channels.test":      "y y y n",
   "upstreams.refresh":  "y y y n",
+  "actions.run":        "y y y n",
   "subscribers.write":  "y y n n",
   "subscribers.export": "y y n n",
   "channels.write":     "y y n n",

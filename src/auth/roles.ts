@@ -21,6 +21,7 @@ const leastRoles = {
   "silences.write": "responder",
   "channels.test": "responder",
   "upstreams.refresh": "responder",
+  "actions.run": "responder",
   "subscribers.write": "admin",
   "subscribers.export": "admin",
   "channels.write": "admin",
@@ -71,6 +72,12 @@ export type LegacyScope = "read" | "write" | "publish" | "admin";
 export const publicActions: ReadonlySet<ConsoleAction> = new Set(["incidents.publish", "maintenances.write"]);
 
 /**
+ * Actions that did not exist when tokens had scopes: a token made with a scope never reached them, so only one of
+ * scope admin (an owner) does; a token made with a role reaches them by its role.
+ */
+const laterActions: ReadonlySet<ConsoleAction> = new Set(["actions.run"]);
+
+/**
  * The role a token made with a legacy scope acts as. read → viewer, write → responder (without the public actions,
  * see `scopeCeiling`), publish → responder, admin → owner.
  */
@@ -82,8 +89,8 @@ export const roleOfScope: Readonly<Record<LegacyScope, UserRole>> = { read: "vie
  */
 export const scopeCeiling: Readonly<Record<LegacyScope, ReadonlySet<ConsoleAction>>> = {
   read: roleActions.viewer,
-  write: new Set([...roleActions.responder].filter((action) => !publicActions.has(action))),
-  publish: roleActions.responder,
+  write: new Set([...roleActions.responder].filter((action) => !publicActions.has(action) && !laterActions.has(action))),
+  publish: new Set([...roleActions.responder].filter((action) => !laterActions.has(action))),
   admin: roleActions.owner,
 };
 

@@ -9,6 +9,7 @@ import { notifyCommand } from "./notify.ts";
 import { reloadCommand } from "./reload.ts";
 import { serveCommand } from "./serve.ts";
 import { silenceCommand } from "./silence.ts";
+import { actionCommand } from "./action.ts";
 import { subscribersCommand } from "./subscribers.ts";
 import { tokenCommand } from "./token.ts";
 import { userCommand } from "./user.ts";
@@ -20,7 +21,7 @@ import { validateCommand } from "./validate.ts";
 import { windowsCommand } from "./windows.ts";
 
 
-const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, userCommand, reloadCommand, incidentCommand, windowsCommand, exportCommand, configCommand, notifyCommand, silenceCommand, subscribersCommand, upstreamsCommand, clusterCommand, agentCommand, demoCommand];
+const installers: CommandInstaller[] = [serveCommand, validateCommand, migrateCommand, tokenCommand, userCommand, reloadCommand, incidentCommand, windowsCommand, exportCommand, configCommand, notifyCommand, silenceCommand, actionCommand, subscribersCommand, upstreamsCommand, clusterCommand, agentCommand, demoCommand];
 
 /** Runs the `vigil` command line and returns its exit code. */
 export function main(argv: readonly string[], io?: CliIo): Promise<number> {

@@ -2,4 +2,4 @@
 export { bundledConfigPath, configErrorFrom, databaseSource, formatConfigIssues, loadConfigFile, parseConfigText, resolveConfigPath } from "./load.ts";
 export type { CatalogEntryKind, ConfigIssue, ConfigLoadResult, DatabaseEntries } from "./load.ts";
 export { VigilConfigSchema } from "./schema.ts";
-export type { ComponentConfig, MaintenanceConfig, MonitorConfig, VigilConfig } from "./schema.ts";
+export type { ActionConfig, ComponentConfig, MaintenanceConfig, MonitorConfig, VigilConfig } from "./schema.ts";

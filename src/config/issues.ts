@@ -23,10 +23,14 @@ const typeNouns: Record<string, string> = {
 /** Key names whose values are secrets (passwords, tokens, keys, credentials, Authorization headers…). */
 const secretKey = /pass(word|phrase)?|secret|token|key|credential|auth|cookie|session|signature|private|dsn|bearer/i;
 
-/** Whether the value at `path` is under a secret-named key (the key itself, or a mapping of credentials holding it). */
+/**
+ * Whether the value at `path` is under a secret-named key (the key itself, or a mapping of credentials holding it), or
+ * is an `exec` action's environment variable (credentials for a cloud CLI, whatever their names).
+ */
 export function isSecretPath(path: ConfigPath): boolean {
   const keys = path.filter((segment): segment is string => typeof segment === "string");
   const [last, parent] = [keys.at(-1), keys.at(-2)];
+  if (keys[0] === "actions" && parent === "env" && typeof path.at(-1) === "string") return true;
   return (last !== undefined && secretKey.test(last)) || (parent !== undefined && /auth|credential|secret/i.test(parent) && typeof path.at(-1) === "string");
 }
 

@@ -17,6 +17,7 @@ export function checkReferences(data: unknown): RawConfigIssue[] {
     ...duplicateIds(components, ["components"], "component"),
     ...duplicateIds(monitors, ["monitors"], "monitor"),
     ...duplicateIds(channels, ["notifications", "channels"], "channel"),
+    ...duplicateIds(asList(asRecord(root["actions"])?.["definitions"]), ["actions", "definitions"], "action"),
     ...duplicateIds(asList(root["maintenances"]), ["maintenances"], "maintenance"),
     ...duplicateIds(asList(root["upstreams"]), ["upstreams"], "upstream"),
     ...duplicateIds(asList(root["regions"]), ["regions"], "region"),

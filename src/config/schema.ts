@@ -7,6 +7,7 @@ import { color, duration, host, instant, ipOrCidr, port, scalar, httpUrl, id, li
 import { impacts } from "../incidents/impact.ts";
 import { componentStatuses } from "../incidents/component-status.ts";
 import { templateIssues, templatePlaceholders } from "../incidents/publish.ts";
+import { actionRegistry, actionTypeNames } from "../actions/registry.ts";
 import { channelRegistry, channelTypeNames } from "../notify/channels/registry.ts";
 import { defaultGroupPolicy, RouteSchema, type Route } from "../notify/routing/config.ts";
 import { feedFormats, feedTypeNames } from "../upstream/formats/registry.ts";
@@ -309,6 +310,32 @@ const notifications = strictMap({
   return { ...value, routes };
 });
 
+/**
+ * A runbook action: its id and type, how long one attempt may take (`timeout`) and how long attempts go on
+ * (`deadline`, from the run's request), and the type's own keys, checked by its plugin's schema.
+ */
+const action = z
+  .looseObject({ id, type: z.enum(actionTypeNames), timeout: positiveDuration.default(30_000), deadline: positiveDuration.default(600_000) })
+  .superRefine((value, ctx) => {
+    const plugin = actionRegistry[value.type];
+    if (!plugin) return;
+    const { id: _id, type: _type, timeout: _timeout, deadline: _deadline, ...settings } = value as Record<string, unknown>;
+    const result = plugin.configSchema.safeParse(settings, { reportInput: true });
+    if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue } as z.core.$ZodRawIssue);
+  });
+
+/** Runbook actions; `exec` ones run commands on the server, so they are refused unless `allow_exec` is true. */
+const actions = strictMap({
+  allow_exec: z.boolean().default(false),
+  definitions: z.array(action).default([]),
+}).superRefine((value, ctx) => {
+  if (value.allow_exec) return;
+  value.definitions.forEach((definition, index) => {
+    if (definition.type !== "exec") return;
+    ctx.addIssue({ code: "custom", path: ["definitions", index, "type"], message: `action "${definition.id}" runs a command on this server, which is off: set actions.allow_exec: true to allow exec actions` });
+  });
+});
+
 /** An SMTP server Vigil sends one-off e-mail through (confirmations, invitations), and the sender. */
 const smtpServer = {
   host,
@@ -508,6 +535,7 @@ export const VigilConfigSchema = strictMap({
   maintenances: z.array(maintenance).default([]),
   upstreams: z.array(upstream).default([]),
   notifications: notifications.prefault({}),
+  actions: actions.prefault({}),
   subscribers: subscribers.optional(),
   console: consoleSettings.prefault({}),
 });
@@ -517,4 +545,6 @@ export type VigilConfig = z.output<typeof VigilConfigSchema>;
 export type ComponentConfig = VigilConfig["components"][number];
 export type MonitorConfig = VigilConfig["monitors"][number];
 export type MaintenanceConfig = VigilConfig["maintenances"][number];
+/** A configured runbook action (its type's own keys unchecked by the type system: its plugin validates them). */
+export type ActionConfig = VigilConfig["actions"]["definitions"][number];
 export type UpdateTemplate = VigilConfig["incidents"]["update_templates"][number];

@@ -272,6 +272,24 @@ describe("draftPostmortem", () => {
     expect(section(markdown, "Timeline")).toContain("- `10:01:41` — Signal joined: Orders database crash loop detected (2 restarts within 10 min)");
   });
 
+  it("tells runbook actions' runs in the timeline", () => {
+    const runs = [
+      event("10:03:00", "action.run_requested", "user:ada@example.com", { run: "run_1", action: "scale-down", type: "webhook" }),
+      event("10:03:01", "action.run_started", "system", { run: "run_1", action: "scale-down", type: "webhook" }),
+      event("10:03:02", "action.run_retrying", "system", { run: "run_1", action: "scale-down", attempts: 1, error: "ops.example.com answered 503" }),
+      event("10:03:04", "action.run_succeeded", "system", { run: "run_1", action: "scale-down", attempts: 2, output: "ok" }),
+      event("10:04:00", "action.run_failed", "system", { run: "run_2", action: "restart-db", attempts: 1, status: "failed", error: "kubectl exited with status 1" }),
+      event("10:05:00", "action.run_failed", "system", { run: "run_3", action: "page-dba", attempts: 4, status: "timed_out", error: "deadline reached after 4 attempts: x" }),
+    ];
+    const draft = draftPostmortem(input({ events: [...events, ...runs] }));
+    expect(draft).toContain("- `10:03:00` — Action `scale-down` asked for (by user:ada@example.com)\n");
+    expect(draft).toContain("- `10:03:01` — Action `scale-down` started\n");
+    expect(draft).toContain("- `10:03:02` — Action `scale-down` attempt 1 failed, trying again: ops.example.com answered 503\n");
+    expect(draft).toContain("- `10:03:04` — Action `scale-down` succeeded after 2 attempts\n");
+    expect(draft).toContain("- `10:04:00` — Action `restart-db` failed: kubectl exited with status 1\n");
+    expect(draft).toContain("- `10:05:00` — Action `page-dba` timed out after 4 attempts: deadline reached after 4 attempts: x\n");
+  });
+
   it("merges events and updates in time order whatever order they are given in", () => {
     const draft = draftPostmortem(
       input({

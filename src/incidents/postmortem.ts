@@ -345,6 +345,13 @@ function describeEvent(event: TimelineEvent, signal: TimelineSignal | null, name
       if (summary === null) return `Likely upstream cause: ${inline(stringOf(d["upstream_name"]) ?? "a provider")}`;
       return inline(summary.charAt(0).toUpperCase() + summary.slice(1));
     }
+    case "action.run_requested":
+    case "action.run_started":
+    case "action.run_retrying":
+    case "action.run_succeeded":
+    case "action.run_failed":
+    case "action.run_cancelled":
+      return describeActionRun(event.kind, d);
     case "component.status_changed": {
       const component = stringOf(d["component"]);
       const from = stringOf(d["from"]);
@@ -354,6 +361,28 @@ function describeEvent(event: TimelineEvent, signal: TimelineSignal | null, name
     }
     default:
       return event.kind.includes("`") ? `Event ${inline(event.kind)}` : `Event \`${inline(event.kind)}\``;
+  }
+}
+
+/** A runbook action's run in words: `Action \`scale-down\` succeeded after 2 attempts`. */
+function describeActionRun(kind: string, d: Record<string, unknown>): string {
+  const action = `Action \`${inline(stringOf(d["action"]) ?? "?").replaceAll("`", "")}\``;
+  const attempts = typeof d["attempts"] === "number" && d["attempts"] > 1 ? ` after ${d["attempts"]} attempts` : "";
+  const error = stringOf(d["error"]);
+  const why = error === null ? "" : `: ${inline(error)}`;
+  switch (kind) {
+    case "action.run_requested":
+      return `${action} asked for`;
+    case "action.run_started":
+      return `${action} started`;
+    case "action.run_retrying":
+      return `${action} attempt ${typeof d["attempts"] === "number" ? d["attempts"] : "?"} failed, trying again${why}`;
+    case "action.run_succeeded":
+      return `${action} succeeded${attempts}`;
+    case "action.run_cancelled":
+      return `${action} cancelled`;
+    default:
+      return `${action} ${d["status"] === "timed_out" ? "timed out" : "failed"}${attempts}${why}`;
   }
 }
 

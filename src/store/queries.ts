@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { catalogQueries, syncCatalog } from "./catalog.ts";
+import { actionRunQueries } from "./actions.ts";
 import { agentQueries } from "./agents.ts";
 import { catalogEntryQueries } from "./catalog-entries.ts";
 import { auditQueries } from "./audit.ts";
@@ -36,7 +37,7 @@ export type StoreQueries = Omit<Store, "kind" | "description" | "close" | "trans
 
 /** Every repository over one drizzle handle (the database, or a transaction on it). */
 export function queriesOver(db: Db): StoreQueries {
-  return { tokens: tokenQueries(db), catalog: catalogQueries(db), catalogEntries: catalogEntryQueries(db), events: eventQueries(db), incidents: incidentQueries(db), maintenances: maintenanceQueries(db), outbox: outboxQueries(db), subscribers: subscriberQueries(db), silences: silenceQueries(db), state: stateQueries(db), ...resultQueries(db), ...clusterQueries(db), agents: agentQueries(db), ...userQueries(db), audit: auditQueries(db) };
+  return { tokens: tokenQueries(db), catalog: catalogQueries(db), catalogEntries: catalogEntryQueries(db), actionRuns: actionRunQueries(db), events: eventQueries(db), incidents: incidentQueries(db), maintenances: maintenanceQueries(db), outbox: outboxQueries(db), subscribers: subscriberQueries(db), silences: silenceQueries(db), state: stateQueries(db), ...resultQueries(db), ...clusterQueries(db), agents: agentQueries(db), ...userQueries(db), audit: auditQueries(db) };
 }
 
 /** A store over a drizzle handle; `sync` and `transaction` run in database transactions. */
@@ -95,6 +96,16 @@ export function storeOver(
       create: guard(queries.catalogEntries.create),
       update: guard(queries.catalogEntries.update),
       remove: guard(queries.catalogEntries.remove),
+    },
+    actionRuns: {
+      create: guard(queries.actionRuns.create),
+      get: guard(queries.actionRuns.get),
+      list: guard(queries.actionRuns.list),
+      due: guard(queries.actionRuns.due),
+      claim: guard(queries.actionRuns.claim),
+      cancel: guard(queries.actionRuns.cancel),
+      update: guard(queries.actionRuns.update),
+      requeueRunning: guard(queries.actionRuns.requeueRunning),
     },
     events: { append: guard(appending((e) => e.append)), appendMany: guard(appending((e) => e.appendMany)), list: guard(queries.events.list), statusChanges: guard(queries.events.statusChanges), latestPerSubject: guard(queries.events.latestPerSubject) },
     results: { insertMany: guard(queries.results.insertMany), list: guard(queries.results.list), prune: guard(queries.results.prune) },

@@ -323,6 +323,50 @@ export const catalogEntries = pgTable(
   (t) => [primaryKey({ columns: [t.kind, t.id] }), check("catalog_entries_kind_check", sql`${t.kind} in ('component', 'monitor')`)],
 );
 
+/** What became of a run of a runbook action. */
+export type ActionRunStatus = "pending" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled";
+
+/**
+ * Runs of runbook actions (`actions:` in the configuration): one row per run, attempted until it succeeds, fails for
+ * good or reaches its deadline, with the same idempotency key on every attempt.
+ */
+export const actionRuns = pgTable(
+  "action_runs",
+  {
+    id: text("id").primaryKey(),
+    /** The configured action's id. */
+    actionId: text("action_id").notNull(),
+    /** Its type when the run was asked for (webhook, exec). */
+    actionType: text("action_type").notNull(),
+    /** The incident it runs for; null for a run outside incidents. */
+    incidentId: text("incident_id"),
+    /** Sent with every attempt (header or environment variable), so that the receiver can drop a repeat; unique. */
+    idempotencyKey: text("idempotency_key").notNull(),
+    status: text("status").notNull().$type<ActionRunStatus>(),
+    /** Attempts made so far. */
+    attempts: integer("attempts").notNull(),
+    /** When a pending run is due; null once it is over. */
+    nextAttemptAt: instant("next_attempt_at"),
+    /** No attempt starts after it; a run still failing then is timed out. */
+    deadlineAt: instant("deadline_at").notNull(),
+    /** Who asked for it: `user:…`, `token:…`, or `system`. */
+    requestedBy: text("requested_by").notNull(),
+    /** What the last attempt said (an HTTP answer, a command's output), secrets redacted, size-capped. */
+    output: text("output"),
+    lastError: text("last_error"),
+    createdAt: instant("created_at").notNull(),
+    updatedAt: instant("updated_at").notNull(),
+    startedAt: instant("started_at"),
+    finishedAt: instant("finished_at"),
+  },
+  (t) => [
+    uniqueIndex("action_runs_idempotency_key_idx").on(t.idempotencyKey),
+    index("action_runs_pending_due_idx").on(t.nextAttemptAt).where(sql`status = 'pending'`),
+    index("action_runs_incident_idx").on(t.incidentId, t.createdAt),
+    check("action_runs_status_check", sql`${t.status} in ('pending', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled')`),
+  ],
+);
+
 /** Small named documents the services keep across restarts (the notifier's groups, the subscription signing key). */
 export const appState = pgTable("app_state", {
   name: text("name").primaryKey(),
@@ -510,6 +554,6 @@ export const schemaMigrations = pgTable("schema_migrations", {
 });
 
 /** All tables, as handed to drizzle. */
-export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, notificationMessages, cursors, subscribers, silences, catalogEntries, appState, clusterLease, clusterNodes, heartbeats, agents, users, userSessions, passwordLinks, auditLog, userTotp, recoveryCodes, loginChallenges, schemaMigrations };
+export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, notificationMessages, cursors, subscribers, silences, catalogEntries, actionRuns, appState, clusterLease, clusterNodes, heartbeats, agents, users, userSessions, passwordLinks, auditLog, userTotp, recoveryCodes, loginChallenges, schemaMigrations };
 
 export type Schema = typeof schema;

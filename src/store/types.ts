@@ -1,4 +1,4 @@
-import type { incidents as incidentsTable, incidentUpdates as incidentUpdatesTable, maintenances as maintenancesTable, silences as silencesTable, catalogEntries as catalogEntriesTable, subscribers as subscribersTable } from "./schema.ts";
+import type { incidents as incidentsTable, incidentUpdates as incidentUpdatesTable, maintenances as maintenancesTable, silences as silencesTable, catalogEntries as catalogEntriesTable, actionRuns as actionRunsTable, subscribers as subscribersTable } from "./schema.ts";
 
 /** What an API token may do; each scope includes the ones before it: read, write, publish, admin. */
 export type TokenScope = "read" | "write" | "publish" | "admin" | "agent";
@@ -169,6 +169,10 @@ export type MaintenanceRow = typeof maintenancesTable.$inferSelect;
 export type SubscriberRow = typeof subscribersTable.$inferSelect;
 /** A component or monitor kept in the database, as the configuration file would write it. */
 export type CatalogEntryRow = typeof catalogEntriesTable.$inferSelect;
+/** A run of a runbook action. */
+export type ActionRunRow = typeof actionRunsTable.$inferSelect;
+/** What an attempt changes in a run: its status, counts, schedule and what it said. */
+export type ActionRunPatch = Partial<Pick<ActionRunRow, "status" | "attempts" | "nextAttemptAt" | "output" | "lastError" | "startedAt" | "finishedAt">> & { updatedAt: Date };
 /** A stored silence (its matchers as written, checked by the caller). */
 export type SilenceRow = typeof silencesTable.$inferSelect;
 
@@ -477,6 +481,24 @@ export interface Store {
     remove(id: string): Promise<boolean>;
     /** Adds or updates (same kind and address: new components) many at once. */
     importMany(rows: readonly SubscriberRow[]): Promise<{ added: number; updated: number }>;
+  };
+  /** Runs of runbook actions. */
+  actionRuns: {
+    /** Adds a pending run; with an idempotency key already used, nothing is added and the run that has it is returned. */
+    create(row: ActionRunRow): Promise<ActionRunRow>;
+    get(id: string): Promise<ActionRunRow | undefined>;
+    /** Newest first; filtered by incident, action and status. */
+    list(options?: { incidentId?: string; actionId?: string; status?: ActionRunRow["status"]; limit?: number }): Promise<ActionRunRow[]>;
+    /** Pending runs due at `now`, oldest due first. */
+    due(now: Date, limit: number): Promise<ActionRunRow[]>;
+    /** Moves a pending run to running and counts the attempt (one conditional statement: of two claims, one wins); undefined when it was not pending. */
+    claim(id: string, at: Date): Promise<ActionRunRow | undefined>;
+    /** Cancels a pending run (one conditional statement); undefined when it is unknown or not pending. */
+    cancel(id: string, at: Date): Promise<ActionRunRow | undefined>;
+    /** Records what an attempt changed in a running run; undefined when it is unknown. */
+    update(id: string, patch: ActionRunPatch): Promise<ActionRunRow | undefined>;
+    /** Runs left running by a leader that stopped, moved back to pending and due at `at`; returns them. */
+    requeueRunning(at: Date): Promise<ActionRunRow[]>;
   };
   silences: {
     /** AppError conflict when the id exists. */

@@ -81,6 +81,12 @@ const newRoutes: Record<string, Scope> = {
   manageUser: "admin",
   exportAudit: "admin",
   retryDelivery: "admin",
+  // Runbook actions came after scopes: a responder's role token runs them, a scope token only as an owner.
+  runAction: "admin",
+  cancelActionRun: "admin",
+  listActions: "read",
+  listActionRuns: "read",
+  getActionRun: "read",
   ...Object.fromEntries(["Component", "Monitor"].flatMap((kind) => ["create", "replace", "patch", "remove"].map((verb) => [`${verb}${kind}`, "admin" as const]))),
   // The entries as stored (for an edit) are read by those who may change them.
   getComponentEntry: "admin",

@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../../src/core/errors.ts";
 import { defaultMigrationsDir } from "../../src/store/migrate.ts";
 import { openStore } from "../../src/store/open.ts";
-import type { AgentReport, CatalogInput, NewAgentCheckResult, Store } from "../../src/store/types.ts";
+import type { ActionRunRow, AgentReport, CatalogInput, NewAgentCheckResult, Store } from "../../src/store/types.ts";
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
 
 /** Every migration Vigil ships, in order: a new one is added here by hand, as the release notes would list it. */
-const migrations = ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0010_users", "0011_roles_audit", "0012_totp_invites", "0013_catalog_entries"];
+const migrations = ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0010_users", "0011_roles_audit", "0012_totp_invites", "0013_catalog_entries", "0014_action_runs"];
 
 const t0 = new Date("2026-11-25T12:00:00Z");
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -445,6 +445,52 @@ for (const backend of storeBackends()) {
         expect((await store.outbox.get(muted!.id))?.status).toBe("muted");
         expect((await rejection(store.outbox.retry("999999", at(61)))).code).toBe("not_found");
         expect((await rejection(store.outbox.retry("d-1", at(61)))).code).toBe("not_found");
+      });
+    });
+
+    describe("action runs", () => {
+      const run = (id: string, key: string, overrides: Partial<ActionRunRow> = {}): ActionRunRow => ({
+        id, actionId: "scale-down", actionType: "webhook", incidentId: "inc_runs", idempotencyKey: key, status: "pending", attempts: 0, nextAttemptAt: at(1), deadlineAt: at(600),
+        requestedBy: "user:ada", output: null, lastError: null, createdAt: at(1), updatedAt: at(1), startedAt: null, finishedAt: null, ...overrides,
+      });
+
+      it("creates once per idempotency key, lists newest first with filters, and finds the due ones", async () => {
+        const first = await store.actionRuns.create(run("run_a", "key-a"));
+        expect(first).toEqual(run("run_a", "key-a"));
+        // The same key again: nothing added, the run that has it comes back.
+        expect((await store.actionRuns.create(run("run_a2", "key-a", { createdAt: at(2) }))).id).toBe("run_a");
+        expect(await store.actionRuns.get("run_a2")).toBeUndefined();
+        await store.actionRuns.create(run("run_b", "key-b", { createdAt: at(2), nextAttemptAt: at(50), actionId: "page-dba", incidentId: "inc_other" }));
+        expect((await store.actionRuns.list()).map((r) => r.id).slice(0, 2)).toEqual(["run_b", "run_a"]);
+        expect((await store.actionRuns.list({ incidentId: "inc_runs" })).map((r) => r.id)).toEqual(["run_a"]);
+        expect((await store.actionRuns.list({ actionId: "page-dba" })).map((r) => r.id)).toEqual(["run_b"]);
+        expect((await store.actionRuns.due(at(10), 10)).map((r) => r.id)).toEqual(["run_a"]);
+        expect((await store.actionRuns.due(at(50), 10)).map((r) => r.id)).toEqual(["run_a", "run_b"]);
+      });
+
+      it("claims a pending run once, records attempts, and puts back runs left running", async () => {
+        await store.actionRuns.create(run("run_c", "key-c"));
+        const [one, two] = await Promise.all([store.actionRuns.claim("run_c", at(5)), store.actionRuns.claim("run_c", at(5))]);
+        expect([one, two].filter((r) => r !== undefined)).toHaveLength(1);
+        expect(await store.actionRuns.get("run_c")).toMatchObject({ status: "running", attempts: 1, startedAt: at(5), updatedAt: at(5) });
+        expect(await store.actionRuns.due(at(100), 10).then((rows) => rows.map((r) => r.id))).not.toContain("run_c");
+        // A leader that stopped mid-run: the run goes back to pending, due at once, its attempts kept.
+        expect((await store.actionRuns.requeueRunning(at(7))).map((r) => r.id)).toEqual(["run_c"]);
+        expect(await store.actionRuns.get("run_c")).toMatchObject({ status: "pending", attempts: 1, nextAttemptAt: at(7) });
+        expect(await store.actionRuns.claim("run_c", at(8))).toMatchObject({ attempts: 2 });
+        const done = await store.actionRuns.update("run_c", { status: "succeeded", nextAttemptAt: null, output: "ok", finishedAt: at(9), updatedAt: at(9) });
+        expect(done).toMatchObject({ status: "succeeded", attempts: 2, output: "ok", startedAt: at(5), finishedAt: at(9) });
+        expect(await store.actionRuns.claim("run_c", at(10))).toBeUndefined();
+        expect(await store.actionRuns.update("run_missing", { updatedAt: at(10) })).toBeUndefined();
+      });
+
+      it("cancels a pending run only", async () => {
+        await store.actionRuns.create(run("run_d", "key-d"));
+        expect(await store.actionRuns.cancel("run_d", at(3))).toMatchObject({ status: "cancelled", nextAttemptAt: null, finishedAt: at(3), updatedAt: at(3) });
+        expect(await store.actionRuns.cancel("run_d", at(4))).toBeUndefined();
+        expect(await store.actionRuns.claim("run_d", at(4))).toBeUndefined();
+        expect((await store.actionRuns.due(at(100), 100)).map((r) => r.id)).not.toContain("run_d");
+        expect(await store.actionRuns.cancel("run_missing", at(4))).toBeUndefined();
       });
     });
 

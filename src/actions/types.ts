@@ -1,0 +1,72 @@
+/**
+ * Runbook actions: what Vigil does, rather than tells, during an incident (call a webhook, run a command). One plugin
+ * per type, in a registry like the notification channels'; the runner (src/app/actions/runner.ts) attempts a run
+ * until it succeeds, fails for good or reaches its deadline, with the same idempotency key every time.
+ */
+import type * as z from "zod";
+
+/** A component as an action is told of it. */
+export interface ActionComponent {
+  id: string;
+  name: string;
+  status: string;
+}
+
+/** An outage window of one component, as an action is told of it (ISO 8601 instants). */
+export interface ActionWindow {
+  component: string;
+  start: string;
+  earliest_possible_start: string | null;
+  confirmed_start: string;
+  end: string | null;
+  worst: string;
+}
+
+/** What an action is told: the run, and the incident it runs for with its components, windows and evidence. */
+export interface ActionFacts {
+  run: { id: string; action: string; idempotency_key: string; attempt: number; requested_by: string };
+  incident: {
+    id: string;
+    name: string;
+    status: string;
+    impact: string;
+    started_at: string;
+    resolved_at: string | null;
+    root_components: string[];
+    impacted_components: string[];
+    url: string | null;
+  } | null;
+  components: ActionComponent[];
+  windows: ActionWindow[];
+  evidence: { component: string; kind: string; text: string }[];
+}
+
+/** What one attempt came to: done, or failed and whether another attempt may help. `output` is redacted and capped. */
+export type ActionResult =
+  | { ok: true; output: string }
+  | { ok: false; retryable: boolean; error: string; output?: string; retryAfterMs?: number; timedOut?: boolean };
+
+/** What an attempt gets besides the facts: its deadline, the time, and fetch. */
+export interface ActionContext {
+  /** Aborted at the attempt's timeout (or when the runner stops). */
+  signal: AbortSignal;
+  /** The attempt's timeout in milliseconds (an `exec` command is killed when it runs longer). */
+  timeoutMs: number;
+  now: () => Date;
+  fetch: typeof fetch;
+}
+
+/**
+ * An action type. Its `configSchema` checks the type's own keys (not the common `id`, `type`, `timeout` and
+ * `deadline`); `secrets` lists the values never to show (in output, errors, logs); `run` never throws for a failed
+ * attempt.
+ */
+export interface ActionPlugin<Cfg> {
+  type: string;
+  configSchema: z.ZodType<Cfg>;
+  secrets(config: Cfg): string[];
+  run(config: Cfg, facts: ActionFacts, ctx: ActionContext): Promise<ActionResult>;
+}
+
+/** The most of an attempt's output kept (on the run and its timeline event). */
+export const maxOutputBytes = 16 * 1024;

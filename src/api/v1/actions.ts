@@ -1,0 +1,143 @@
+import { z } from "zod";
+import { actorOf } from "../../auth/authenticate.ts";
+import { AppError } from "../../core/errors.ts";
+import type { ActionRunRow } from "../../store/types.ts";
+import type { ApiDeps } from "../deps.ts";
+import { defineRoute } from "../route.ts";
+
+/** A run's statuses, in the order a run moves through them. */
+const runStatuses = ["pending", "running", "succeeded", "failed", "timed_out", "cancelled"] as const;
+
+const runView = z.object({
+  id: z.string(),
+  action: z.string(),
+  type: z.string(),
+  incident: z.string().nullable(),
+  idempotency_key: z.string(),
+  status: z.enum(runStatuses),
+  attempts: z.number().int(),
+  next_attempt_at: z.string().nullable(),
+  deadline_at: z.string(),
+  requested_by: z.string(),
+  output: z.string().nullable(),
+  last_error: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+});
+
+/** A run as the API shows it. */
+function runOf(row: ActionRunRow): z.infer<typeof runView> {
+  const iso = (date: Date | null) => date?.toISOString() ?? null;
+  return {
+    id: row.id,
+    action: row.actionId,
+    type: row.actionType,
+    incident: row.incidentId,
+    idempotency_key: row.idempotencyKey,
+    status: row.status,
+    attempts: row.attempts,
+    // A run that is over has nothing due.
+    next_attempt_at: row.status === "pending" ? iso(row.nextAttemptAt) : null,
+    deadline_at: row.deadlineAt.toISOString(),
+    requested_by: row.requestedBy,
+    output: row.output,
+    last_error: row.lastError,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+    started_at: iso(row.startedAt),
+    finished_at: iso(row.finishedAt),
+  };
+}
+
+/** Runbook actions: the configured ones, runs asked for by hand, and every run with its status and output. */
+export function actionRoutes(deps: ApiDeps) {
+  const id = z.string().min(1).max(200);
+  return [
+    defineRoute({
+      method: "GET",
+      url: "/api/v1/actions",
+      operationId: "listActions",
+      summary: "The runbook actions configured (actions.definitions): id and type",
+      tag: "actions",
+      auth: "read",
+      response: z.object({ actions: z.array(z.object({ id: z.string(), type: z.string() })) }),
+      handler: async () => ({ actions: deps.actions?.definitions() ?? [] }),
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/api/v1/actions/runs",
+      operationId: "runAction",
+      errors: ["not_found"],
+      summary: "Run an action now, for an incident or none: the run is recorded pending and attempted by the leader, with retries until its deadline, each attempt with the run's idempotency key",
+      tag: "actions",
+      auth: "actions.run",
+      status: 201,
+      body: z.strictObject({ action: id, incident: id.nullable().optional() }),
+      response: runView,
+      handler: async ({ body, principal }) => {
+        if (deps.actions === undefined) throw new AppError("not_found", `no action has the id "${body.action}" (none is configured)`);
+        return runOf(await deps.actions.request({ actionId: body.action, incidentId: body.incident ?? null, actor: actorOf(principal) }));
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/api/v1/actions/runs",
+      operationId: "listActionRuns",
+      summary: "Runs of actions, newest first, by incident, action and status",
+      tag: "actions",
+      auth: "read",
+      query: z.strictObject({ incident: id.optional(), action: id.optional(), status: z.enum(runStatuses).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() }),
+      response: z.object({ runs: z.array(runView) }),
+      handler: async ({ query }) => {
+        const rows = await deps.store.actionRuns.list({
+          ...(query.incident !== undefined ? { incidentId: query.incident } : {}),
+          ...(query.action !== undefined ? { actionId: query.action } : {}),
+          ...(query.status !== undefined ? { status: query.status } : {}),
+          limit: query.limit ?? 100,
+        });
+        return { runs: rows.map(runOf) };
+      },
+    }),
+    defineRoute({
+      method: "POST",
+      url: "/api/v1/actions/runs/:id/cancel",
+      operationId: "cancelActionRun",
+      errors: ["not_found", "conflict"],
+      summary: "Cancel a pending run: it is not attempted (again); a run under way or over cannot be cancelled (409)",
+      tag: "actions",
+      auth: "actions.run",
+      params: z.object({ id }),
+      response: runView,
+      handler: async ({ params, principal }) => {
+        const now = deps.clock.now();
+        const cancelled = await deps.store.transaction(async (tx) => {
+          const row = await tx.actionRuns.cancel(params.id, now);
+          if (row !== undefined) await tx.events.append({ at: now, kind: "action.run_cancelled", subject: row.incidentId ?? row.id, actor: actorOf(principal), data: { run: row.id, action: row.actionId, type: row.actionType, attempts: row.attempts } });
+          return row;
+        });
+        if (cancelled !== undefined) return runOf(cancelled);
+        const row = await deps.store.actionRuns.get(params.id);
+        if (row === undefined) throw new AppError("not_found", `no action run with id ${params.id}`);
+        throw new AppError("conflict", `action run ${params.id} is ${row.status.replace("_", " ")}: only a pending run can be cancelled`);
+      },
+    }),
+    defineRoute({
+      method: "GET",
+      url: "/api/v1/actions/runs/:id",
+      operationId: "getActionRun",
+      errors: ["not_found"],
+      summary: "One run of an action: its status, attempts, next attempt, deadline and the last attempt's output",
+      tag: "actions",
+      auth: "read",
+      params: z.object({ id }),
+      response: runView,
+      handler: async ({ params }) => {
+        const row = await deps.store.actionRuns.get(params.id);
+        if (row === undefined) throw new AppError("not_found", `no action run with id ${params.id}`);
+        return runOf(row);
+      },
+    }),
+  ];
+}

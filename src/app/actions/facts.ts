@@ -1,0 +1,60 @@
+import type { ActionFacts } from "../../actions/types.ts";
+import { evidenceWithDiagnosis } from "../../incidents/diagnosis-lines.ts";
+import type { OutageWindow, WindowQuery } from "../../incidents/windows.ts";
+import type { ActionRunRow, Store } from "../../store/types.ts";
+
+/** What the facts of a run are read from. */
+export interface FactsDeps {
+  store: Pick<Store, "incidents" | "events" | "catalog">;
+  /** The outage windows the incident engine knows. */
+  windows(query: WindowQuery): Promise<OutageWindow[]>;
+  /** Each component's current status. */
+  statuses(): Record<string, string>;
+  /** The public address of the status page, without a trailing slash. */
+  publicUrl(): string;
+}
+
+/**
+ * The facts an attempt of `run` is told: the run, and its incident as it is now (its components with their names and
+ * statuses, its outage windows per component, its evidence in words). An incident that is gone reads as none.
+ */
+export async function runFacts(deps: FactsDeps, run: ActionRunRow, attempt: number): Promise<ActionFacts> {
+  const facts: ActionFacts = {
+    run: { id: run.id, action: run.actionId, idempotency_key: run.idempotencyKey, attempt, requested_by: run.requestedBy },
+    incident: null,
+    components: [],
+    windows: [],
+    evidence: [],
+  };
+  const incident = run.incidentId === null ? undefined : await deps.store.incidents.get(run.incidentId);
+  if (incident === undefined) return facts;
+  const [events, components, windows] = await Promise.all([
+    deps.store.events.list({ subject: incident.id, limit: 10_000 }),
+    deps.store.catalog.components({ includeRemoved: true }),
+    deps.windows({ incidentId: incident.id, from: incident.earliestPossibleStart ?? incident.startedAt }),
+  ]);
+  const names = Object.fromEntries(components.map((c) => [c.id, c.name]));
+  const statuses = deps.statuses();
+  facts.incident = {
+    id: incident.id,
+    name: incident.name,
+    status: incident.status,
+    impact: incident.impact,
+    started_at: incident.startedAt.toISOString(),
+    resolved_at: incident.resolvedAt?.toISOString() ?? null,
+    root_components: [...incident.rootIds],
+    impacted_components: [...incident.impactedIds],
+    url: `${deps.publicUrl()}/incidents/${incident.id}`,
+  };
+  facts.components = [...new Set([...incident.rootIds, ...incident.impactedIds])].map((id) => ({ id, name: names[id] ?? id, status: statuses[id] ?? "unknown" }));
+  facts.windows = windows.map((w) => ({
+    component: w.componentId,
+    start: w.start.toISOString(),
+    earliest_possible_start: w.earliestPossibleStart?.toISOString() ?? null,
+    confirmed_start: w.confirmedStart.toISOString(),
+    end: w.end?.toISOString() ?? null,
+    worst: w.worst,
+  }));
+  facts.evidence = evidenceWithDiagnosis(events, names).map((line) => ({ component: line.componentId, kind: line.kind, text: line.text }));
+  return facts;
+}

@@ -1,0 +1,101 @@
+import { InvalidArgumentError } from "commander";
+import type { CommandInstaller } from "./command.ts";
+import { exitCodes } from "./exit-codes.ts";
+import { remoteApi, remoteOptions, type RemoteFlags } from "./remote.ts";
+
+/** A run as GET /api/v1/actions/runs answers it. */
+export interface ActionRunJson {
+  id: string;
+  action: string;
+  type: string;
+  incident: string | null;
+  idempotency_key: string;
+  status: "pending" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled";
+  attempts: number;
+  next_attempt_at: string | null;
+  deadline_at: string;
+  requested_by: string;
+  output: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+const statuses = ["pending", "running", "succeeded", "failed", "timed_out", "cancelled"];
+/** How often `--wait` asks how a run stands. */
+const waitPollMs = 500;
+
+function statusText(value: string): string {
+  if (!statuses.includes(value)) throw new InvalidArgumentError(`expected one of ${statuses.join(", ")}`);
+  return value;
+}
+
+/** Runs as a table with a header; the last column (the last error) is not padded. */
+export function runTable(runs: readonly ActionRunJson[]): string {
+  const header = ["ID", "ACTION", "INCIDENT", "STATUS", "ATTEMPTS", "CREATED", "REQUESTED BY", "LAST ERROR"];
+  const rows = runs.map((r) => [r.id, r.action, r.incident ?? "-", r.status, String(r.attempts), r.created_at, r.requested_by, (r.last_error ?? "").replaceAll("\n", " ")]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const format = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] as number))).join("  ").trimEnd();
+  return [header, ...rows].map(format).join("\n") + "\n";
+}
+
+/** One line: `run_… scale-down for inc_…: succeeded after 2 attempts`. */
+function line(run: ActionRunJson): string {
+  const target = run.incident === null ? "" : ` for ${run.incident}`;
+  const attempts = run.attempts === 0 ? "" : ` after ${run.attempts} attempt${run.attempts === 1 ? "" : "s"}`;
+  const error = run.last_error === null || run.status === "succeeded" ? "" : `: ${run.last_error}`;
+  return `${run.id} ${run.action}${target}: ${run.status.replace("_", " ")}${attempts}${error}`;
+}
+
+const over = (run: ActionRunJson) => run.status !== "pending" && run.status !== "running";
+
+/** `vigil action run|runs|cancel`: runbook actions of a running Vigil, through its API. */
+export const actionCommand: CommandInstaller = (program, io, finish) => {
+  const action = program.command("action").description("run runbook actions and list their runs on a running Vigil (VIGIL_URL, VIGIL_TOKEN)");
+  const print = (json: boolean | undefined, value: unknown, text: () => string) => io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : text());
+
+  remoteOptions(action.command("run").description("run an action now (attempted by the leader, retried until its deadline)").argument("<id>", "action id, from actions.definitions"))
+    .option("--incident <id>", "the incident it runs for (its facts are sent to the action)")
+    .option("--wait", "wait until the run is over, and exit 1 unless it succeeded")
+    .option("--json", "print JSON")
+    .action(async (id: string, flags: RemoteFlags & { incident?: string; wait?: boolean; json?: boolean }) => {
+      const api = remoteApi(io, flags);
+      let run = (await api.send("POST", "/api/v1/actions/runs", { action: id, incident: flags.incident ?? null })) as ActionRunJson;
+      if (flags.wait) {
+        while (!over(run)) {
+          await new Promise((resolve) => setTimeout(resolve, waitPollMs));
+          run = (await api.get(`/api/v1/actions/runs/${encodeURIComponent(run.id)}`)) as ActionRunJson;
+        }
+      }
+      print(flags.json, run, () => `${line(run)}\n${flags.wait && run.output ? `${run.output.endsWith("\n") ? run.output : `${run.output}\n`}` : ""}`);
+      finish(flags.wait && run.status !== "succeeded" ? exitCodes.failed : exitCodes.ok);
+    });
+
+  remoteOptions(action.command("cancel").description("cancel a pending run: it is not attempted (again)").argument("<run>", "run id, e.g. run_0123456789abcdef"))
+    .option("--json", "print JSON")
+    .action(async (id: string, flags: RemoteFlags & { json?: boolean }) => {
+      const run = (await remoteApi(io, flags).send("POST", `/api/v1/actions/runs/${encodeURIComponent(id)}/cancel`)) as ActionRunJson;
+      print(flags.json, run, () => `${line(run)}\n`);
+      finish(exitCodes.ok);
+    });
+
+  remoteOptions(action.command("runs").description("runs of actions, newest first"))
+    .option("--incident <id>", "only this incident's")
+    .option("--action <id>", "only this action's")
+    .option("--status <status>", `only those with this status (${statuses.join(", ")})`, statusText)
+    .option("--limit <n>", "at most this many (default 100)")
+    .option("--json", "print JSON")
+    .action(async (flags: RemoteFlags & { incident?: string; action?: string; status?: string; limit?: string; json?: boolean }) => {
+      const query = new URLSearchParams();
+      if (flags.incident) query.set("incident", flags.incident);
+      if (flags.action) query.set("action", flags.action);
+      if (flags.status) query.set("status", flags.status);
+      if (flags.limit) query.set("limit", flags.limit);
+      const text = query.toString();
+      const { runs } = (await remoteApi(io, flags).get(`/api/v1/actions/runs${text ? `?${text}` : ""}`)) as { runs: ActionRunJson[] };
+      print(flags.json, runs, () => (runs.length === 0 ? "no action runs\n" : runTable(runs)));
+      finish(exitCodes.ok);
+    });
+};

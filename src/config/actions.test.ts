@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { formatConfigIssues, parseConfigText } from "./load.ts";
+
+const env = { HOOK_SECRET_NEW: "whsec-new-2026", HOOK_SECRET_OLD: "whsec-old-2025", CLOUD_TOKEN: "cloud-token-42" };
+
+function parse(actions: string) {
+  return parseConfigText(`site: { name: Acme }\n${actions}`, "vigil.yaml", env);
+}
+
+describe("actions in the configuration", () => {
+  it("reads webhook actions with their secrets, newest first, from the environment, and the common keys' defaults", () => {
+    const result = parse(`actions:
+  definitions:
+    - id: scale-down
+      type: webhook
+      url: https://ops.example.com/hooks/scale
+      secrets: ["\${HOOK_SECRET_NEW}", "\${HOOK_SECRET_OLD}"]
+      timeout: 10s
+`);
+    if (!result.ok) throw new Error(formatConfigIssues(result.errors));
+    expect(result.config.actions).toEqual({
+      allow_exec: false,
+      definitions: [{ id: "scale-down", type: "webhook", url: "https://ops.example.com/hooks/scale", secrets: ["whsec-new-2026", "whsec-old-2025"], timeout: 10_000, deadline: 600_000 }],
+    });
+  });
+
+  it("has no actions by default", () => {
+    const result = parse("");
+    if (!result.ok) throw new Error(formatConfigIssues(result.errors));
+    expect(result.config.actions).toEqual({ allow_exec: false, definitions: [] });
+  });
+
+  it("refuses an exec action unless allow_exec is true, naming the entry and the key to set", () => {
+    const exec = `  definitions:
+    - id: restart-db
+      type: exec
+      command: /usr/local/bin/kubectl
+      args: [rollout, restart, deploy/orders-db]
+      env: { CLOUD_TOKEN: "\${CLOUD_TOKEN}" }
+`;
+    const refused = parse(`actions:\n${exec}`);
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    expect(refused.errors).toHaveLength(1);
+    expect(refused.errors[0]).toMatchObject({ path: "actions.definitions[0].type", line: 5 });
+    expect(refused.errors[0]!.message).toContain('action "restart-db" runs a command on this server, which is off: set actions.allow_exec: true');
+    const allowed = parse(`actions:\n  allow_exec: true\n${exec}`);
+    if (!allowed.ok) throw new Error(formatConfigIssues(allowed.errors));
+    expect(allowed.config.actions.definitions[0]).toMatchObject({ type: "exec", command: "/usr/local/bin/kubectl", args: ["rollout", "restart", "deploy/orders-db"], env: { CLOUD_TOKEN: "cloud-token-42" } });
+  });
+
+  it("checks each type's keys and unique ids, with the path of each error, never showing a secret", () => {
+    const result = parse(`actions:
+  allow_exec: true
+  definitions:
+    - { id: a, type: webhook, url: "ftp://x", secrets: [] }
+    - { id: a, type: exec, command: run, env: { VIGIL_RUN_ID: x, "1bad": "\${CLOUD_TOKEN}" } }
+    - { id: c, type: pager }
+    - { id: d, type: exec, command: run, env: { REGION_ID: 8675309123 } }
+`);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const text = formatConfigIssues(result.errors);
+    expect(text).toMatch(/actions\.definitions\[0\]\.url: expected an http:\/\/ or https:\/\/ URL/);
+    expect(text).toMatch(/actions\.definitions\[0\]\.secrets: must be at least 1/);
+    expect(text).toMatch(/actions\.definitions\[1\]\.env\.VIGIL_RUN_ID: VIGIL_\* variables are the run's facts/);
+    expect(text).toMatch(/actions\.definitions\[1\]\.env\["1bad"\]: expected an environment variable name/);
+    expect(text).toMatch(/actions\.definitions\[1\]\.id: .*action/);
+    expect(text).toMatch(/actions\.definitions\[2\]\.type: /);
+    expect(text).not.toContain("cloud-token-42");
+    // An exec action's environment is secret, whatever its variables' names.
+    expect(text).toMatch(/actions\.definitions\[3\]\.env\.REGION_ID: expected text, got a number \(not shown: secret-named key\)/);
+    expect(text).not.toContain("8675309123");
+  });
+});

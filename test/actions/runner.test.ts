@@ -158,6 +158,34 @@ actions:
       }
     });
 
+    it("keeps looking for due runs every second while a run its look started is under way", async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), "vigil-runner-poll-"));
+      try {
+        const pids = path.join(dir, "pids");
+        const script = path.join(dir, "slow.sh");
+        await writeFile(script, `#!/bin/sh\nsleep 30 &\necho "$$ $!" > "${pids}"\nwait\n`);
+        await chmod(script, 0o755);
+        const parsed = parseConfigText(`site: { name: Acme }\nactions:\n  allow_exec: true\n  definitions:\n    - { id: slow, type: exec, command: "${script}", timeout: 1m }\n    - { id: quick, type: webhook, url: "${sink.url}/scale" }\n`, "vigil.yaml", {});
+        if (!parsed.ok) throw new Error(formatConfigIssues(parsed.errors));
+        const execConfig = parsed.config;
+        const timers = new ManualTimers(clock);
+        const r = new ActionRunner({ store, clock, timers, logger: quiet, config: () => execConfig, facts: (run, attempt) => runFacts({ store, windows: async () => [], statuses: () => ({}), publicUrl: () => "https://status.example.com" }, run, attempt) });
+        await r.start();
+        // Both asked for on another node, which does not wake this runner: only its look every second finds them.
+        const slow = await requestRun({ store, clock, config: () => execConfig }, { actionId: "slow", incidentId: null, actor: "user:ada" });
+        await timers.advance(1_000);
+        await expect.poll(() => readFile(pids, "utf8").catch(() => ""), { timeout: 10_000 }).toMatch(/^\d+ \d+\n$/);
+        answers([200]);
+        const quick = await requestRun({ store, clock, config: () => execConfig }, { actionId: "quick", incidentId: null, actor: "user:ada" });
+        await timers.advance(1_000);
+        await expect.poll(async () => (await store.actionRuns.get(quick.id))?.status, { timeout: 10_000 }).toBe("succeeded");
+        await r.stop();
+        await store.actionRuns.update(slow.id, { status: "cancelled", nextAttemptAt: null, updatedAt: clock.now() });
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
     it("attempts again, with the same key, a run a stopped leader left running", async () => {
       answers([200]);
       const requested = await requestRun({ store, clock, config: () => config }, { actionId: "scale-down", incidentId: null, actor: "user:ada" });

@@ -195,8 +195,12 @@ export class ActionRunner {
     this.#deps.logger.warn({ run: run.id, action: run.actionId, status: "timed_out" }, "action run failed");
   }
 
+  /** Looks for due runs every `pollMs`, whatever the runs a look started are doing (a slow one holds only its slot). */
   #schedule(): void {
     if (this.#stopped) return;
-    this.#timer = this.#deps.timers.setTimeout(() => void this.kick().then(() => this.#schedule()), pollMs);
+    this.#timer = this.#deps.timers.setTimeout(() => {
+      void this.kick();
+      this.#schedule();
+    }, pollMs);
   }
 }

@@ -109,6 +109,36 @@ describe("delivery retries", () => {
     await quick.close();
   });
 
+  it("delivers a message enqueued while a slow receiver holds its attempt at once, not after that attempt", async () => {
+    const clock = new ManualClock("2026-05-04T12:00:00Z");
+    let arrived!: () => void;
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
+    const quick = await startHttpSink();
+    quick.reply(() => ({ status: 200, body: "ok" }));
+    const slow = await startHttpSink();
+    slow.reply(() => {
+      arrived();
+      return { hang: true, status: 200 };
+    });
+    const parsed = parseConfigText(`notifications:\n  channels:\n    - { id: quick, type: webhook, url: "${quick.url}/hook" }\n    - { id: slow, type: webhook, url: "${slow.url}/hook" }\n`, "vigil.yaml", {});
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const twoConfig = parsed.config;
+    const row = (eventId: string, destination: string) => ({ eventId, destination, idempotencyKey: `${eventId}:${destination}`, orderKey: `${destination}:y`, nextAttemptAt: clock.now(), message: { kind: "incident.created", eventId, at: clock.now().toISOString(), site: { name: "Acme", url: "https://status.example.com" }, severity: "critical", title: "t", text: "t", markdown: null, url: null, dedupKey: "y", incident: null, components: [], labels: {} }, createdAt: clock.now() });
+    const logger = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+    const deliverer = new Deliverer({ store, clock, timers: systemTimers, logger, config: () => twoConfig });
+    await store.outbox.enqueue([row("41", "slow")]);
+    void deliverer.kick();
+    await reached;
+    // The page for the on-call channel is enqueued while the slow receiver holds its attempt (up to 10 s).
+    await store.outbox.enqueue([row("42", "quick")]);
+    void deliverer.kick();
+    await expect.poll(() => quick.requests.length, { timeout: 3_000, interval: 50 }).toBe(1);
+    expect((await store.outbox.list({ destination: "slow" }))[0]?.status).toBe("pending");
+    await slow.close();
+    await deliverer.stop();
+    await quick.close();
+  });
+
   it("gives a retried delivery past the age limit one attempt: given up again at a failure, delivered once the receiver takes it", async () => {
     const clock = new ManualClock("2026-05-03T12:00:00Z");
     const created = new Date(clock.now().getTime() - 2 * 24 * 3_600_000);

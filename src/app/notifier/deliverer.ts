@@ -51,6 +51,8 @@ export class Deliverer {
   #timer: unknown;
   #running: Promise<void> | undefined;
   #again = false;
+  /** Wakes a drain waiting for its attempts: something may be due (a new message, a retry). */
+  #wake: (() => void) | undefined;
   #stopped = false;
 
   constructor(deps: DelivererDeps) {
@@ -66,6 +68,7 @@ export class Deliverer {
   kick(): Promise<void> {
     if (this.#running) {
       this.#again = true;
+      this.#wake?.();
       return this.#running;
     }
     this.#running = this.#drain()
@@ -129,8 +132,16 @@ export class Deliverer {
       if (running.size === 0 && finished.length === 0 && (queue.length === 0 || this.#stopped)) return;
       const recordNow = () => finished.length >= half || running.size === 0 || (finished.length > 0 && performance.now() - oldestFinishedAt >= recordAfterMs);
       // Nothing more to start (stopping, nothing due, or no free slots): wait for an attempt, never spin.
+      // A kick meanwhile (a new message, a retry come due) wakes the wait: a slow receiver holds its own slot, not the
+      // messages for the other destinations.
       if (running.size > 0 && !recordNow() && (this.#stopped || exhausted || deliveryConcurrency - running.size < half)) {
-        await Promise.race([...running.values(), ...(finished.length > 0 ? [this.#sleep(recordAfterMs)] : [])]);
+        const woken = new Promise<void>((resolve) => (this.#wake = resolve));
+        await Promise.race([...running.values(), woken, ...(finished.length > 0 ? [this.#sleep(recordAfterMs)] : [])]);
+        this.#wake = undefined;
+        if (this.#again && !this.#stopped) {
+          this.#again = false;
+          exhausted = false;
+        }
       }
       if (finished.length > 0 && recordNow()) {
         const outcomes = finished.splice(0);
@@ -210,8 +221,12 @@ export class Deliverer {
     for (const { delivery, reason } of given) this.#deps.logger.warn({ destination: delivery.destination, delivery: delivery.id, reason }, "notification given up");
   }
 
+  /** Looks for due deliveries every `pollMs`, also while a drain waits for a slow receiver (the kick wakes it). */
   #schedule(): void {
     if (this.#stopped) return;
-    this.#timer = this.#deps.timers.setTimeout(() => void this.kick().then(() => this.#schedule()), pollMs);
+    this.#timer = this.#deps.timers.setTimeout(() => {
+      void this.kick();
+      this.#schedule();
+    }, pollMs);
   }
 }

@@ -26,9 +26,6 @@ export interface RunDecision {
  */
 export async function decideRun(deps: { store: Store; clock: Clock; config(): VigilConfig }, input: RunDecision): Promise<ActionRunRow> {
   const verb = input.decision === "approve" ? "approve" : "reject";
-  if (input.person === null) throw new AppError("forbidden", `a service token cannot ${verb} action runs: approvals are made by people (use a console session or a token that belongs to a user)`);
-  const person = input.person;
-  const approver = `user:${person.id}`;
   const now = deps.clock.now();
   return deps.store.transaction(async (tx) => {
     const run = await tx.actionRuns.holdWaiting(input.runId, now);
@@ -37,6 +34,9 @@ export async function decideRun(deps: { store: Store; clock: Clock; config(): Vi
       if (row === undefined) throw new AppError("not_found", `no action run with id ${input.runId}`);
       throw new AppError("conflict", `action run ${input.runId} is ${row.status.replace("_", " ")}: only a run waiting for approval can be ${verb}d`);
     }
+    if (input.person === null) throw new AppError("forbidden", `a service token cannot ${verb} action runs: approvals are made by people (use a console session or a token that belongs to a user)`);
+    const person = input.person;
+    const approver = `user:${person.id}`;
     const approval = deps.config().actions.definitions.find((d) => d.id === run.actionId)?.approval;
     const roles = approval?.roles ?? ["responder"];
     if (person.role === null || !roles.some((role) => roleAtMost(role, person.role as UserRole))) {

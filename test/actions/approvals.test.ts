@@ -124,5 +124,16 @@ actions:
       expect((await decide(id, "approve", "ada")).status).toBe(409);
       expect(sink.requests.filter((r) => (r.body as any)?.run?.id === id)).toHaveLength(0);
     });
+
+    it("tells the approvals, the rejection and the time-out in the postmortem's draft", async () => {
+      expect((await test.send("POST", `/api/v1/incidents/${incident}/resolve`, { body: "Scaled back up." })).status).toBe(200);
+      await expect.poll(async () => (await test.get(`/api/v1/incidents/${incident}/postmortem`)).json.body ?? "", { timeout: 15_000 }).toContain("Action `scale-up` succeeded");
+      const draft = (await test.get(`/api/v1/incidents/${incident}/postmortem`)).json.body as string;
+      expect(draft).toContain("Action `scale-up` waits for 2 approvals");
+      expect(draft).toContain(`Action \`scale-up\` approved by user:${ids.rick} (1 of 2)`);
+      expect(draft).toContain(`Action \`scale-up\` approved by user:${ids.ada} (2 of 2)`);
+      expect(draft).toContain(`Action \`failover\` rejected by user:${ids.ada}: the replica is behind`);
+      expect(draft).toContain("Action `scale-up` not approved in time: approval timed out with 1 of 2 approvals");
+    });
   });
 }

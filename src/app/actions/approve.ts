@@ -62,12 +62,11 @@ export async function decideRun(deps: { store: Store; clock: Clock; config(): Vi
   });
 }
 
-/** Times out the runs whose approval did not come in time (`action.approval_timed_out`); returns them. */
-export async function expireApprovals(deps: { store: Store; clock: Clock }): Promise<ActionRunRow[]> {
-  const now = deps.clock.now();
+/** Times out the runs whose approval did not come by `now` (`action.approval_timed_out`); returns them. */
+export async function expireApprovals(store: Store, now: Date): Promise<ActionRunRow[]> {
   const expired: ActionRunRow[] = [];
-  for (const waiting of await deps.store.actionRuns.approvalsExpired(now, 100)) {
-    const done = await deps.store.transaction(async (tx) => {
+  for (const waiting of await store.actionRuns.approvalsExpired(now, 100)) {
+    const done = await store.transaction(async (tx) => {
       const run = await tx.actionRuns.holdWaiting(waiting.id, now);
       if (run === undefined) return undefined; // decided meanwhile
       const approvals = (await tx.actionApprovals.list(run.id)).filter((a) => a.decision === "approve").length;

@@ -95,10 +95,12 @@ export class ActionRunner {
 
   /** Reads the due runs and starts those not under way, up to the free slots; each one over looks again. */
   async #pass(): Promise<Promise<void>[]> {
-    const expired = await expireApprovals(this.#deps);
+    // One instant for the whole look, read when it starts.
+    const now = this.#deps.clock.now();
+    const expired = await expireApprovals(this.#deps.store, now);
     if (expired.length > 0) this.#deps.logger.warn({ runs: expired.map((r) => r.id) }, "action runs timed out waiting for approval");
     if (this.#inFlight.size >= concurrency) return [];
-    const due = await this.#deps.store.actionRuns.due(this.#deps.clock.now(), concurrency + this.#inFlight.size);
+    const due = await this.#deps.store.actionRuns.due(now, concurrency + this.#inFlight.size);
     const started: Promise<void>[] = [];
     for (const run of due) {
       if (this.#stopped || this.#inFlight.size >= concurrency) break;

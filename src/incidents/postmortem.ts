@@ -388,9 +388,9 @@ function describeActionRun(kind: string, d: Record<string, unknown>): string {
     case "action.approval_requested":
       return `${action} waits for ${typeof d["required"] === "number" ? d["required"] : "?"} approval${d["required"] === 1 ? "" : "s"}`;
     case "action.approved":
-      return `${action} approved by ${inline(stringOf(d["by"]) ?? "?")} (${typeof d["approvals"] === "number" ? d["approvals"] : "?"} of ${typeof d["required"] === "number" ? d["required"] : "?"})`;
+      return `${action} approved (${typeof d["approvals"] === "number" ? d["approvals"] : "?"} of ${typeof d["required"] === "number" ? d["required"] : "?"})${stringOf(d["comment"]) === null ? "" : `: ${inline(stringOf(d["comment"]) as string)}`}`;
     case "action.rejected":
-      return `${action} rejected by ${inline(stringOf(d["by"]) ?? "?")}${stringOf(d["comment"]) === null ? "" : `: ${inline(stringOf(d["comment"]) as string)}`}`;
+      return `${action} rejected${stringOf(d["comment"]) === null ? "" : `: ${inline(stringOf(d["comment"]) as string)}`}`;
     case "action.approval_timed_out":
       return `${action} not approved in time${why}`;
     default:

@@ -91,7 +91,7 @@ actions:
       const events = await eventsOf(id);
       expect(events.map((e) => e.kind)).toEqual(["action.run_requested", "action.approval_requested", "action.approved", "action.approved", "action.run_started", "action.run_succeeded"]);
       expect(events[1]!.data).toMatchObject({ required: 2, roles: ["responder"], timeout_at: "2026-12-07T09:30:00.000Z", approve: `/api/v1/actions/runs/${id}/approve` });
-      expect(events[2]!.data).toMatchObject({ by: `user:${ids.rick}`, approvals: 1, required: 2, comment: "capacity checked" });
+      expect(events[2]).toMatchObject({ actor: `user:${ids.rick}`, data: { by: `user:${ids.rick}`, via: expect.stringMatching(/^token:/), approvals: 1, required: 2, comment: "capacity checked" } });
       expect(events[3]!.data).toMatchObject({ by: `user:${ids.ada}`, approvals: 2, required: 2, comment: null });
       // Decided once it runs: no more decisions.
       expect((await decide(id, "reject", "rick")).status).toBe(409);
@@ -130,9 +130,9 @@ actions:
       await expect.poll(async () => (await test.get(`/api/v1/incidents/${incident}/postmortem`)).json.body ?? "", { timeout: 15_000 }).toContain("Action `scale-up` succeeded");
       const draft = (await test.get(`/api/v1/incidents/${incident}/postmortem`)).json.body as string;
       expect(draft).toContain("Action `scale-up` waits for 2 approvals");
-      expect(draft).toContain(`Action \`scale-up\` approved by user:${ids.rick} (1 of 2)`);
-      expect(draft).toContain(`Action \`scale-up\` approved by user:${ids.ada} (2 of 2)`);
-      expect(draft).toContain(`Action \`failover\` rejected by user:${ids.ada}: the replica is behind`);
+      expect(draft).toContain(`Action \`scale-up\` approved (1 of 2): capacity checked (by user:${ids.rick})`);
+      expect(draft).toContain(`Action \`scale-up\` approved (2 of 2) (by user:${ids.ada})`);
+      expect(draft).toContain(`Action \`failover\` rejected: the replica is behind (by user:${ids.ada})`);
       expect(draft).toContain("Action `scale-up` not approved in time: approval timed out with 1 of 2 approvals");
     });
   });

@@ -47,14 +47,15 @@ export async function decideRun(deps: { store: Store; clock: Clock; config(): Vi
     }
     const added = await tx.actionApprovals.add({ runId: run.id, approver, actor: input.actor, decision: input.decision, comment: input.comment, at: now });
     if (added === undefined) throw new AppError("conflict", `you already decided about action run ${run.id}`);
-    const base = { run: run.id, action: run.actionId, type: run.actionType, by: approver, comment: input.comment };
+    // On the timeline the person decides (`user:<id>`); `via` is what they used (their session or one of their tokens).
+    const base = { run: run.id, action: run.actionId, type: run.actionType, by: approver, via: input.actor, comment: input.comment };
     if (input.decision === "reject") {
       const rejected = await tx.actionRuns.update(run.id, { status: "rejected", nextAttemptAt: null, finishedAt: now, updatedAt: now });
-      await tx.events.append({ at: now, kind: "action.rejected", subject: subjectOf(run), actor: input.actor, data: base });
+      await tx.events.append({ at: now, kind: "action.rejected", subject: subjectOf(run), actor: approver, data: base });
       return rejected as ActionRunRow;
     }
     const approvals = (await tx.actionApprovals.list(run.id)).filter((a) => a.decision === "approve").length;
-    await tx.events.append({ at: now, kind: "action.approved", subject: subjectOf(run), actor: input.actor, data: { ...base, approvals, required: run.approvalsRequired } });
+    await tx.events.append({ at: now, kind: "action.approved", subject: subjectOf(run), actor: approver, data: { ...base, approvals, required: run.approvalsRequired } });
     if (approvals < run.approvalsRequired) return run;
     // Approved: due now, with the whole of its deadline from now (not from the request, which may be long past).
     const deadlineAt = new Date(now.getTime() + (run.deadlineAt.getTime() - run.createdAt.getTime()));

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../../src/auth/create-token.ts";
 import { ManualClock } from "../../src/core/clock.ts";
-import { addUserWithPassword } from "../helpers/console-users.ts";
+import { addUserWithPassword, signInOverHttp } from "../helpers/console-users.ts";
 import { startHttpSink, type HttpSink } from "../helpers/http-sink.ts";
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
@@ -19,8 +19,9 @@ for (const backend of storeBackends()) {
     const tokens: Record<"ada" | "rita" | "rick" | "vic" | "bot", string> = { ada: "", rita: "", rick: "", vic: "", bot: "" };
     const ids: Record<"ada" | "rita" | "rick", string> = { ada: "", rita: "", rick: "" };
 
+    let adaSession = "";
     const call = async (method: string, url: string, token: string, body?: unknown) => {
-      const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+      const headers: Record<string, string> = { authorization: token.startsWith("Session ") ? token : `Bearer ${token}` };
       if (body !== undefined) headers["content-type"] = "application/json";
       const res = await fetch(`${test.vigil.url}${url}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
       return { status: res.status, json: (await res.json()) as any };
@@ -51,6 +52,7 @@ actions:
         if (key !== "vic") ids[key] = user.id;
         tokens[key] = (await createToken(deps, { name: `${key}-cli`, role, user: user.email, actor: "test" })).token;
       }
+      adaSession = `Session ${(await signInOverHttp(test.vigil.url, "ada@example.com")).replace(/^vigil_session=/, "")}`;
       tokens.bot = (await createToken(deps, { name: "runbook-bot", role: "owner", actor: "test" })).token;
       const opened = await test.send("POST", "/api/v1/incidents", { name: "Orders database outage", body: "Investigating.", components: { "orders-db": "major_outage" } });
       incident = opened.json.id;
@@ -83,7 +85,8 @@ actions:
       expect([again.status, again.json.error.message]).toEqual([409, `you already decided about action run ${id}`]);
       expect(sink.requests).toHaveLength(0);
 
-      const second = await decide(id, "approve", "ada");
+      // Ada approves in her console session: the same person as her token.
+      const second = await call("POST", `/api/v1/actions/runs/${id}/approve`, adaSession, {});
       expect(second.status).toBe(200);
       expect(second.json.status).toMatch(/^(pending|running|succeeded)$/);
       await expect.poll(async () => (await runOf(id)).status, { timeout: 15_000 }).toBe("succeeded");
@@ -92,7 +95,7 @@ actions:
       expect(events.map((e) => e.kind)).toEqual(["action.run_requested", "action.approval_requested", "action.approved", "action.approved", "action.run_started", "action.run_succeeded"]);
       expect(events[1]!.data).toMatchObject({ required: 2, roles: ["responder"], timeout_at: "2026-12-07T09:30:00.000Z", approve: `/api/v1/actions/runs/${id}/approve` });
       expect(events[2]).toMatchObject({ actor: `user:${ids.rick}`, data: { by: `user:${ids.rick}`, via: expect.stringMatching(/^token:/), approvals: 1, required: 2, comment: "capacity checked" } });
-      expect(events[3]!.data).toMatchObject({ by: `user:${ids.ada}`, approvals: 2, required: 2, comment: null });
+      expect(events[3]).toMatchObject({ actor: `user:${ids.ada}`, data: { by: `user:${ids.ada}`, via: `user:${ids.ada}`, approvals: 2, required: 2, comment: null } });
       // Decided once it runs: no more decisions.
       expect((await decide(id, "reject", "rick")).status).toBe(409);
     });
@@ -114,7 +117,9 @@ actions:
 
     it("times out a run whose approvals did not come in time, without attempting it", async () => {
       const id = (await request("scale-up")).json.id as string;
-      expect((await decide(id, "approve", "rick")).status).toBe(200);
+      // One person, whether through a session or a token of theirs, counts once.
+      expect((await call("POST", `/api/v1/actions/runs/${id}/approve`, adaSession, {})).status).toBe(200);
+      expect(await decide(id, "approve", "ada")).toMatchObject({ status: 409, json: { error: { message: `you already decided about action run ${id}` } } });
       clock.advance(30 * 60_000);
       await expect.poll(async () => (await runOf(id)).status, { timeout: 15_000 }).toBe("timed_out");
       expect(await runOf(id)).toMatchObject({ attempts: 0, last_error: "approval timed out with 1 of 2 approvals", started_at: null });

@@ -112,6 +112,10 @@ actions:
       const events = await eventsOf(id);
       expect(events.map((e) => e.kind)).toEqual(["action.run_requested", "action.approval_requested", "action.rejected"]);
       expect(events[2]!.data).toMatchObject({ by: `user:${ids.ada}`, comment: "the replica is behind" });
+      // A run waiting for approval can also be cancelled; then it cannot be approved.
+      const other = (await request("failover")).json.id as string;
+      expect(await call("POST", `/api/v1/actions/runs/${other}/cancel`, tokens.rita)).toMatchObject({ status: 200, json: { status: "cancelled" } });
+      expect((await decide(other, "approve", "ada")).status).toBe(409);
       expect(sink.requests.filter((r) => r.path === "/failover")).toHaveLength(0);
     });
 

@@ -10,6 +10,7 @@ import type { MaintenanceStatus } from "../incidents/maintenance.ts";
 import type { OutageWindow, WindowQuery } from "../incidents/windows.ts";
 import type { ActionRunRow, CatalogEntryRow, DeliveryRow, IncidentRow, MaintenanceRow, Store } from "../store/types.ts";
 import type { UpstreamView } from "../app/upstream/watcher.ts";
+import type { RunDecision } from "../app/actions/approve.ts";
 import type { LeaderPort } from "./forward.ts";
 import type { SitePort } from "./public/site.ts";
 import type { ConsoleSettings } from "./console/settings.ts";
@@ -154,5 +155,7 @@ export type CatalogSource = "file" | "database";
 export interface ActionsPort {
   definitions(): { id: string; type: string }[];
   /** Records a pending run (the leader attempts it); AppError not_found for an unknown action or incident. */
-  request(request: { actionId: string; incidentId: string | null; actor: string }): Promise<ActionRunRow>;
+  request(request: { actionId: string; incidentId: string | null; actor: string; user?: string | null }): Promise<ActionRunRow>;
+  /** Records an approval or a rejection of a run waiting for approval (src/app/actions/approve.ts). */
+  decide(decision: RunDecision): Promise<ActionRunRow>;
 }

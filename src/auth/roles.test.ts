@@ -14,6 +14,7 @@ const table: Record<string, string> = {
   "channels.test":      "y y y n",
   "upstreams.refresh":  "y y y n",
   "actions.run":        "y y y n",
+  "actions.approve":    "y y y n",
   "subscribers.write":  "y y n n",
   "subscribers.export": "y y n n",
   "channels.write":     "y y n n",

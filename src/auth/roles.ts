@@ -22,6 +22,7 @@ const leastRoles = {
   "channels.test": "responder",
   "upstreams.refresh": "responder",
   "actions.run": "responder",
+  "actions.approve": "responder",
   "subscribers.write": "admin",
   "subscribers.export": "admin",
   "channels.write": "admin",
@@ -75,7 +76,7 @@ export const publicActions: ReadonlySet<ConsoleAction> = new Set(["incidents.pub
  * Actions that did not exist when tokens had scopes: a token made with a scope never reached them, so only one of
  * scope admin (an owner) does; a token made with a role reaches them by its role.
  */
-const laterActions: ReadonlySet<ConsoleAction> = new Set(["actions.run"]);
+const laterActions: ReadonlySet<ConsoleAction> = new Set(["actions.run", "actions.approve"]);
 
 /**
  * The role a token made with a legacy scope acts as. read → viewer, write → responder (without the public actions,

@@ -10,11 +10,13 @@ export interface ActionRunJson {
   type: string;
   incident: string | null;
   idempotency_key: string;
-  status: "pending" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled";
+  status: "waiting_approval" | "pending" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled" | "rejected";
   attempts: number;
   next_attempt_at: string | null;
   deadline_at: string;
   requested_by: string;
+  approvals_required: number;
+  approval_timeout_at: string | null;
   output: string | null;
   last_error: string | null;
   created_at: string;
@@ -23,7 +25,7 @@ export interface ActionRunJson {
   finished_at: string | null;
 }
 
-const statuses = ["pending", "running", "succeeded", "failed", "timed_out", "cancelled"];
+const statuses = ["waiting_approval", "pending", "running", "succeeded", "failed", "timed_out", "cancelled", "rejected"];
 /** How often `--wait` asks how a run stands. */
 const waitPollMs = 500;
 
@@ -49,9 +51,9 @@ function line(run: ActionRunJson): string {
   return `${run.id} ${run.action}${target}: ${run.status.replace("_", " ")}${attempts}${error}`;
 }
 
-const over = (run: ActionRunJson) => run.status !== "pending" && run.status !== "running";
+const over = (run: ActionRunJson) => run.status !== "pending" && run.status !== "running" && run.status !== "waiting_approval";
 
-/** `vigil action run|runs|cancel`: runbook actions of a running Vigil, through its API. */
+/** `vigil action run|runs|cancel|approve|reject`: runbook actions of a running Vigil, through its API. */
 export const actionCommand: CommandInstaller = (program, io, finish) => {
   const action = program.command("action").description("run runbook actions and list their runs on a running Vigil (VIGIL_URL, VIGIL_TOKEN)");
   const print = (json: boolean | undefined, value: unknown, text: () => string) => io.stdout(json ? `${JSON.stringify(value, null, 2)}\n` : text());
@@ -80,6 +82,18 @@ export const actionCommand: CommandInstaller = (program, io, finish) => {
       print(flags.json, run, () => `${line(run)}\n`);
       finish(exitCodes.ok);
     });
+
+  for (const decision of ["approve", "reject"] as const) {
+    const description = decision === "approve" ? "approve a run waiting for approval (as a person: a token of yours, not a service's)" : "reject a run waiting for approval: it never runs";
+    remoteOptions(action.command(decision).description(description).argument("<run>", "run id, e.g. run_0123456789abcdef"))
+      .option("--comment <text>", "why, kept with the decision and on the timeline")
+      .option("--json", "print JSON")
+      .action(async (id: string, flags: RemoteFlags & { comment?: string; json?: boolean }) => {
+        const run = (await remoteApi(io, flags).send("POST", `/api/v1/actions/runs/${encodeURIComponent(id)}/${decision}`, { comment: flags.comment ?? null })) as ActionRunJson;
+        print(flags.json, run, () => `${line(run)}\n`);
+        finish(exitCodes.ok);
+      });
+  }
 
   remoteOptions(action.command("runs").description("runs of actions, newest first"))
     .option("--incident <id>", "only this incident's")

@@ -24,6 +24,27 @@ describe("actions in the configuration", () => {
     });
   });
 
+  it("reads an approval with its defaults (one approval, by responders and above, within 30 minutes), and refuses a bad one with its path", () => {
+    const result = parse(`actions:
+  definitions:
+    - { id: scale-up, type: webhook, url: "https://ops.example.com/up", approval: { required: 2, roles: [admin], timeout: 10m } }
+    - { id: drain, type: webhook, url: "https://ops.example.com/drain", approval: {} }
+    - { id: page, type: webhook, url: "https://ops.example.com/page" }
+`);
+    if (!result.ok) throw new Error(formatConfigIssues(result.errors));
+    expect(result.config.actions.definitions.map((d) => d.approval)).toEqual([{ required: 2, roles: ["admin"], timeout: 600_000 }, { required: 1, roles: ["responder"], timeout: 1_800_000 }, undefined]);
+    const refused = parse(`actions:
+  definitions:
+    - { id: a, type: webhook, url: "https://ops.example.com/a", approval: { required: 0 } }
+    - { id: b, type: webhook, url: "https://ops.example.com/b", approval: { roles: [oncall] } }
+    - { id: c, type: webhook, url: "https://ops.example.com/c", approval: { timeout: soon } }
+    - { id: d, type: webhook, url: "https://ops.example.com/d", approval: { quorum: 2 } }
+`);
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    expect(refused.errors.map((e) => e.path)).toEqual(["actions.definitions[0].approval.required", "actions.definitions[1].approval.roles[0]", "actions.definitions[2].approval.timeout", "actions.definitions[3].approval.quorum"]);
+  });
+
   it("has no actions by default", () => {
     const result = parse("");
     if (!result.ok) throw new Error(formatConfigIssues(result.errors));

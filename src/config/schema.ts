@@ -8,6 +8,7 @@ import { impacts } from "../incidents/impact.ts";
 import { componentStatuses } from "../incidents/component-status.ts";
 import { templateIssues, templatePlaceholders } from "../incidents/publish.ts";
 import { actionRegistry, actionTypeNames } from "../actions/registry.ts";
+import { userRoles } from "../auth/roles.ts";
 import { channelRegistry, channelTypeNames } from "../notify/channels/registry.ts";
 import { defaultGroupPolicy, RouteSchema, type Route } from "../notify/routing/config.ts";
 import { feedFormats, feedTypeNames } from "../upstream/formats/registry.ts";
@@ -311,15 +312,26 @@ const notifications = strictMap({
 });
 
 /**
+ * Approval before a run: `required` distinct people whose role is at least one of `roles` (responder: responders,
+ * admins and owners) approve it, not counting the one who asked for it, within `timeout` (else it times out).
+ */
+const approval = strictMap({
+  required: z.number().int().min(1).max(10).default(1),
+  roles: z.array(z.enum(userRoles)).min(1).default(["responder"]),
+  timeout: positiveDuration.default(1_800_000),
+});
+
+/**
  * A runbook action: its id and type, how long one attempt may take (`timeout`) and how long attempts go on
- * (`deadline`, from the run's request), and the type's own keys, checked by its plugin's schema.
+ * (`deadline`, from the run's request or its approval), whether a run waits for `approval`, and the type's own keys,
+ * checked by its plugin's schema.
  */
 const action = z
-  .looseObject({ id, type: z.enum(actionTypeNames), timeout: positiveDuration.default(30_000), deadline: positiveDuration.default(600_000) })
+  .looseObject({ id, type: z.enum(actionTypeNames), timeout: positiveDuration.default(30_000), deadline: positiveDuration.default(600_000), approval: approval.optional() })
   .superRefine((value, ctx) => {
     const plugin = actionRegistry[value.type];
     if (!plugin) return;
-    const { id: _id, type: _type, timeout: _timeout, deadline: _deadline, ...settings } = value as Record<string, unknown>;
+    const { id: _id, type: _type, timeout: _timeout, deadline: _deadline, approval: _approval, ...settings } = value as Record<string, unknown>;
     const result = plugin.configSchema.safeParse(settings, { reportInput: true });
     if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue } as z.core.$ZodRawIssue);
   });

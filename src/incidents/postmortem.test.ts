@@ -280,6 +280,11 @@ describe("draftPostmortem", () => {
       event("10:03:04", "action.run_succeeded", "system", { run: "run_1", action: "scale-down", attempts: 2, output: "ok" }),
       event("10:04:00", "action.run_failed", "system", { run: "run_2", action: "restart-db", attempts: 1, status: "failed", error: "kubectl exited with status 1" }),
       event("10:05:00", "action.run_failed", "system", { run: "run_3", action: "page-dba", attempts: 4, status: "timed_out", error: "deadline reached after 4 attempts: x" }),
+      event("10:06:00", "action.approval_requested", "system", { run: "run_4", action: "scale-up", required: 2, roles: ["responder"] }),
+      event("10:06:30", "action.approved", "user:rick", { run: "run_4", action: "scale-up", by: "user:rick", approvals: 1, required: 2, comment: null }),
+      event("10:07:00", "action.rejected", "user:ada", { run: "run_4", action: "scale-up", by: "user:ada", comment: "replica behind" }),
+      event("10:08:00", "action.approval_requested", "system", { run: "run_5", action: "failover", required: 1, roles: ["admin"] }),
+      event("10:38:00", "action.approval_timed_out", "system", { run: "run_5", action: "failover", approvals: 0, required: 1, error: "approval timed out with 0 of 1 approval" }),
     ];
     const draft = draftPostmortem(input({ events: [...events, ...runs] }));
     expect(draft).toContain("- `10:03:00` — Action `scale-down` asked for (by user:ada@example.com)\n");
@@ -288,6 +293,11 @@ describe("draftPostmortem", () => {
     expect(draft).toContain("- `10:03:04` — Action `scale-down` succeeded after 2 attempts\n");
     expect(draft).toContain("- `10:04:00` — Action `restart-db` failed: kubectl exited with status 1\n");
     expect(draft).toContain("- `10:05:00` — Action `page-dba` timed out after 4 attempts: deadline reached after 4 attempts: x\n");
+    expect(draft).toContain("- `10:06:00` — Action `scale-up` waits for 2 approvals\n");
+    expect(draft).toContain("- `10:06:30` — Action `scale-up` approved (1 of 2) (by user:rick)\n");
+    expect(draft).toContain("- `10:07:00` — Action `scale-up` rejected: replica behind (by user:ada)\n");
+    expect(draft).toContain("- `10:08:00` — Action `failover` waits for 1 approval\n");
+    expect(draft).toContain("- `10:38:00` — Action `failover` not approved in time: approval timed out with 0 of 1 approval\n");
   });
 
   it("merges events and updates in time order whatever order they are given in", () => {

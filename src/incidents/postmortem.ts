@@ -351,6 +351,10 @@ function describeEvent(event: TimelineEvent, signal: TimelineSignal | null, name
     case "action.run_succeeded":
     case "action.run_failed":
     case "action.run_cancelled":
+    case "action.approval_requested":
+    case "action.approved":
+    case "action.rejected":
+    case "action.approval_timed_out":
       return describeActionRun(event.kind, d);
     case "component.status_changed": {
       const component = stringOf(d["component"]);
@@ -381,6 +385,14 @@ function describeActionRun(kind: string, d: Record<string, unknown>): string {
       return `${action} succeeded${attempts}`;
     case "action.run_cancelled":
       return `${action} cancelled`;
+    case "action.approval_requested":
+      return `${action} waits for ${typeof d["required"] === "number" ? d["required"] : "?"} approval${d["required"] === 1 ? "" : "s"}`;
+    case "action.approved":
+      return `${action} approved (${typeof d["approvals"] === "number" ? d["approvals"] : "?"} of ${typeof d["required"] === "number" ? d["required"] : "?"})${stringOf(d["comment"]) === null ? "" : `: ${inline(stringOf(d["comment"]) as string)}`}`;
+    case "action.rejected":
+      return `${action} rejected${stringOf(d["comment"]) === null ? "" : `: ${inline(stringOf(d["comment"]) as string)}`}`;
+    case "action.approval_timed_out":
+      return `${action} not approved in time${why}`;
     default:
       return `${action} ${d["status"] === "timed_out" ? "timed out" : "failed"}${attempts}${why}`;
   }

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
-import { actionRuns } from "./schema.ts";
+import { actionApprovals, actionRuns } from "./schema.ts";
 import type { Store } from "./types.ts";
 
 /** The largest page of runs read at once. */
@@ -55,7 +55,7 @@ export function actionRunQueries(db: Db): Store["actionRuns"] {
       const rows = await db
         .update(actionRuns)
         .set({ status: "cancelled", nextAttemptAt: null, finishedAt: at, updatedAt: at })
-        .where(and(eq(actionRuns.id, id), eq(actionRuns.status, "pending")))
+        .where(and(eq(actionRuns.id, id), inArray(actionRuns.status, ["pending", "waiting_approval"])))
         .returning();
       return rows[0];
     },
@@ -65,6 +65,35 @@ export function actionRunQueries(db: Db): Store["actionRuns"] {
     },
     async requeueRunning(at) {
       return db.update(actionRuns).set({ status: "pending", nextAttemptAt: at, updatedAt: at }).where(eq(actionRuns.status, "running")).returning();
+    },
+    async holdWaiting(id, at) {
+      const rows = await db
+        .update(actionRuns)
+        .set({ updatedAt: at })
+        .where(and(eq(actionRuns.id, id), eq(actionRuns.status, "waiting_approval")))
+        .returning();
+      return rows[0];
+    },
+    async approvalsExpired(now, limit) {
+      return db
+        .select()
+        .from(actionRuns)
+        .where(and(eq(actionRuns.status, "waiting_approval"), sql`${actionRuns.approvalDeadlineAt} <= ${now.toISOString()}::timestamptz`))
+        .orderBy(asc(actionRuns.approvalDeadlineAt), asc(actionRuns.id))
+        .limit(limit);
+    },
+  };
+}
+
+/** Queries over the approvals and rejections of runs waiting for approval. */
+export function actionApprovalQueries(db: Db): Store["actionApprovals"] {
+  return {
+    async add(row) {
+      const rows = await db.insert(actionApprovals).values(row).onConflictDoNothing({ target: [actionApprovals.runId, actionApprovals.approver] }).returning();
+      return rows[0];
+    },
+    async list(runId) {
+      return db.select().from(actionApprovals).where(eq(actionApprovals.runId, runId)).orderBy(asc(actionApprovals.at), asc(actionApprovals.approver));
     },
   };
 }

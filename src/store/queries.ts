@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { catalogQueries, syncCatalog } from "./catalog.ts";
-import { actionRunQueries } from "./actions.ts";
+import { actionApprovalQueries, actionRunQueries } from "./actions.ts";
 import { agentQueries } from "./agents.ts";
 import { catalogEntryQueries } from "./catalog-entries.ts";
 import { auditQueries } from "./audit.ts";
@@ -37,7 +37,7 @@ export type StoreQueries = Omit<Store, "kind" | "description" | "close" | "trans
 
 /** Every repository over one drizzle handle (the database, or a transaction on it). */
 export function queriesOver(db: Db): StoreQueries {
-  return { tokens: tokenQueries(db), catalog: catalogQueries(db), catalogEntries: catalogEntryQueries(db), actionRuns: actionRunQueries(db), events: eventQueries(db), incidents: incidentQueries(db), maintenances: maintenanceQueries(db), outbox: outboxQueries(db), subscribers: subscriberQueries(db), silences: silenceQueries(db), state: stateQueries(db), ...resultQueries(db), ...clusterQueries(db), agents: agentQueries(db), ...userQueries(db), audit: auditQueries(db) };
+  return { tokens: tokenQueries(db), catalog: catalogQueries(db), catalogEntries: catalogEntryQueries(db), actionRuns: actionRunQueries(db), actionApprovals: actionApprovalQueries(db), events: eventQueries(db), incidents: incidentQueries(db), maintenances: maintenanceQueries(db), outbox: outboxQueries(db), subscribers: subscriberQueries(db), silences: silenceQueries(db), state: stateQueries(db), ...resultQueries(db), ...clusterQueries(db), agents: agentQueries(db), ...userQueries(db), audit: auditQueries(db) };
 }
 
 /** A store over a drizzle handle; `sync` and `transaction` run in database transactions. */
@@ -106,7 +106,10 @@ export function storeOver(
       cancel: guard(queries.actionRuns.cancel),
       update: guard(queries.actionRuns.update),
       requeueRunning: guard(queries.actionRuns.requeueRunning),
+      holdWaiting: guard(queries.actionRuns.holdWaiting),
+      approvalsExpired: guard(queries.actionRuns.approvalsExpired),
     },
+    actionApprovals: { add: guard(queries.actionApprovals.add), list: guard(queries.actionApprovals.list) },
     events: { append: guard(appending((e) => e.append)), appendMany: guard(appending((e) => e.appendMany)), list: guard(queries.events.list), statusChanges: guard(queries.events.statusChanges), latestPerSubject: guard(queries.events.latestPerSubject) },
     results: { insertMany: guard(queries.results.insertMany), list: guard(queries.results.list), prune: guard(queries.results.prune) },
     rollups: { compute: guard(queries.rollups.compute), list: guard(queries.rollups.list), prune: guard(queries.rollups.prune) },

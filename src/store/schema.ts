@@ -324,7 +324,7 @@ export const catalogEntries = pgTable(
 );
 
 /** What became of a run of a runbook action. */
-export type ActionRunStatus = "pending" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled";
+export type ActionRunStatus = "waiting_approval" | "pending" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled" | "rejected";
 
 /**
  * Runs of runbook actions (`actions:` in the configuration): one row per run, attempted until it succeeds, fails for
@@ -351,6 +351,12 @@ export const actionRuns = pgTable(
     deadlineAt: instant("deadline_at").notNull(),
     /** Who asked for it: `user:…`, `token:…`, or `system`. */
     requestedBy: text("requested_by").notNull(),
+    /** The console user behind the request (a session, or a token of theirs); null for a service token or Vigil. */
+    requestedByUser: text("requested_by_user"),
+    /** Distinct approvals it needs before it runs (0: none; it is then never `waiting_approval`). */
+    approvalsRequired: integer("approvals_required").notNull().default(0),
+    /** When a run waiting for approval times out; null for a run that needs none. */
+    approvalDeadlineAt: instant("approval_deadline_at"),
     /** What the last attempt said (an HTTP answer, a command's output), secrets redacted, size-capped. */
     output: text("output"),
     lastError: text("last_error"),
@@ -363,8 +369,33 @@ export const actionRuns = pgTable(
     uniqueIndex("action_runs_idempotency_key_idx").on(t.idempotencyKey),
     index("action_runs_pending_due_idx").on(t.nextAttemptAt).where(sql`status = 'pending'`),
     index("action_runs_incident_idx").on(t.incidentId, t.createdAt),
-    check("action_runs_status_check", sql`${t.status} in ('pending', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled')`),
+    check("action_runs_status_check", sql`${t.status} in ('waiting_approval', 'pending', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'rejected')`),
+    index("action_runs_waiting_idx").on(t.approvalDeadlineAt).where(sql`status = 'waiting_approval'`),
   ],
+);
+
+/** What an approver decided about a run waiting for approval. */
+export type ActionApprovalDecision = "approve" | "reject";
+
+/**
+ * Approvals and rejections of runs that wait for approval: one row per run and person (a person counts once), kept
+ * after the run is over as its record.
+ */
+export const actionApprovals = pgTable(
+  "action_approvals",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => actionRuns.id, { onDelete: "cascade" }),
+    /** The person: `user:<id>`, whether they used the console or a token of theirs. */
+    approver: text("approver").notNull(),
+    /** The timeline actor that sent it (`user:…` or `token:…`). */
+    actor: text("actor").notNull(),
+    decision: text("decision").notNull().$type<ActionApprovalDecision>(),
+    comment: text("comment"),
+    at: instant("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.approver] }), check("action_approvals_decision_check", sql`${t.decision} in ('approve', 'reject')`)],
 );
 
 /** Small named documents the services keep across restarts (the notifier's groups, the subscription signing key). */
@@ -554,6 +585,6 @@ export const schemaMigrations = pgTable("schema_migrations", {
 });
 
 /** All tables, as handed to drizzle. */
-export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, notificationMessages, cursors, subscribers, silences, catalogEntries, actionRuns, appState, clusterLease, clusterNodes, heartbeats, agents, users, userSessions, passwordLinks, auditLog, userTotp, recoveryCodes, loginChallenges, schemaMigrations };
+export const schema = { apiTokens, components, monitors, events, checkResults, checkRollups, monitorStates, incidents, incidentUpdates, maintenances, deliveries, notificationMessages, cursors, subscribers, silences, catalogEntries, actionRuns, actionApprovals, appState, clusterLease, clusterNodes, heartbeats, agents, users, userSessions, passwordLinks, auditLog, userTotp, recoveryCodes, loginChallenges, schemaMigrations };
 
 export type Schema = typeof schema;

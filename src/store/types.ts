@@ -1,4 +1,4 @@
-import type { incidents as incidentsTable, incidentUpdates as incidentUpdatesTable, maintenances as maintenancesTable, silences as silencesTable, catalogEntries as catalogEntriesTable, actionRuns as actionRunsTable, subscribers as subscribersTable } from "./schema.ts";
+import type { incidents as incidentsTable, incidentUpdates as incidentUpdatesTable, maintenances as maintenancesTable, silences as silencesTable, catalogEntries as catalogEntriesTable, actionRuns as actionRunsTable, actionApprovals as actionApprovalsTable, subscribers as subscribersTable } from "./schema.ts";
 
 /** What an API token may do; each scope includes the ones before it: read, write, publish, admin. */
 export type TokenScope = "read" | "write" | "publish" | "admin" | "agent";
@@ -172,7 +172,9 @@ export type CatalogEntryRow = typeof catalogEntriesTable.$inferSelect;
 /** A run of a runbook action. */
 export type ActionRunRow = typeof actionRunsTable.$inferSelect;
 /** What an attempt changes in a run: its status, counts, schedule and what it said. */
-export type ActionRunPatch = Partial<Pick<ActionRunRow, "status" | "attempts" | "nextAttemptAt" | "output" | "lastError" | "startedAt" | "finishedAt">> & { updatedAt: Date };
+export type ActionRunPatch = Partial<Pick<ActionRunRow, "status" | "attempts" | "nextAttemptAt" | "deadlineAt" | "output" | "lastError" | "startedAt" | "finishedAt">> & { updatedAt: Date };
+/** An approval or rejection of a run waiting for approval. */
+export type ActionApprovalRow = typeof actionApprovalsTable.$inferSelect;
 /** A stored silence (its matchers as written, checked by the caller). */
 export type SilenceRow = typeof silencesTable.$inferSelect;
 
@@ -493,12 +495,26 @@ export interface Store {
     due(now: Date, limit: number): Promise<ActionRunRow[]>;
     /** Moves a pending run to running and counts the attempt (one conditional statement: of two claims, one wins); undefined when it was not pending. */
     claim(id: string, at: Date): Promise<ActionRunRow | undefined>;
-    /** Cancels a pending run (one conditional statement); undefined when it is unknown or not pending. */
+    /** Cancels a pending run or one waiting for approval (one conditional statement); undefined when it is neither. */
     cancel(id: string, at: Date): Promise<ActionRunRow | undefined>;
     /** Records what an attempt changed in a running run; undefined when it is unknown. */
     update(id: string, patch: ActionRunPatch): Promise<ActionRunRow | undefined>;
     /** Runs left running by a leader that stopped, moved back to pending and due at `at`; returns them. */
     requeueRunning(at: Date): Promise<ActionRunRow[]>;
+    /**
+     * Takes a run waiting for approval for this transaction (a conditional update that locks its row, so that two
+     * decisions about it are counted one after the other); undefined when it is unknown or not waiting.
+     */
+    holdWaiting(id: string, at: Date): Promise<ActionRunRow | undefined>;
+    /** Runs waiting for approval whose approval timed out at `now`, the oldest first. */
+    approvalsExpired(now: Date, limit: number): Promise<ActionRunRow[]>;
+  };
+  /** Approvals and rejections of runs waiting for approval: one per run and person. */
+  actionApprovals: {
+    /** Records a decision; undefined (nothing added) when this person already decided about this run. */
+    add(row: ActionApprovalRow): Promise<ActionApprovalRow | undefined>;
+    /** A run's decisions, in the order they were made. */
+    list(runId: string): Promise<ActionApprovalRow[]>;
   };
   silences: {
     /** AppError conflict when the id exists. */

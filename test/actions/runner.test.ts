@@ -38,6 +38,7 @@ actions:
   definitions:
     - { id: scale-down, type: webhook, url: "${sink.url}/scale", deadline: 10s }
     - { id: short, type: webhook, url: "${sink.url}/scale", deadline: 2s }
+    - { id: gated, type: webhook, url: "${sink.url}/scale", deadline: 2s, approval: { required: 1, timeout: 1m } }
 `,
         "vigil.yaml",
         {},
@@ -119,6 +120,22 @@ actions:
       await r.kick();
       expect(sink.requests).toHaveLength(1);
       expect(await store.actionRuns.get(requested.id)).toMatchObject({ status: "timed_out", attempts: 1, lastError: `deadline reached after 1 attempt: ${sink.host} answered 503: busy` });
+      await r.stop();
+    });
+
+    it("does not attempt a run waiting for approval, and times its approval out at the approval timeout", async () => {
+      const requested = await requestRun({ store, clock, config: () => config }, { actionId: "gated", incidentId: null, actor: "user:ada" });
+      expect(requested).toMatchObject({ status: "waiting_approval", nextAttemptAt: null, approvalsRequired: 1, approvalDeadlineAt: new Date(clock.now().getTime() + 60_000) });
+      const r = runner();
+      clock.advance(59_999);
+      await r.kick();
+      expect(sink.requests).toHaveLength(0);
+      expect((await store.actionRuns.get(requested.id))?.status).toBe("waiting_approval");
+      clock.advance(1);
+      await r.kick();
+      expect(sink.requests).toHaveLength(0);
+      expect(await store.actionRuns.get(requested.id)).toMatchObject({ status: "timed_out", attempts: 0, finishedAt: clock.now(), lastError: "approval timed out with 0 of 1 approval" });
+      expect((await store.events.list({ subject: requested.id })).map((e) => e.kind)).toEqual(["action.run_requested", "action.approval_requested", "action.approval_timed_out"]);
       await r.stop();
     });
 

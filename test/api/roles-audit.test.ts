@@ -84,6 +84,8 @@ const newRoutes: Record<string, Scope> = {
   // Runbook actions came after scopes: a responder's role token runs them, a scope token only as an owner.
   runAction: "admin",
   cancelActionRun: "admin",
+  approveActionRun: "admin",
+  rejectActionRun: "admin",
   listActions: "read",
   listActionRuns: "read",
   getActionRun: "read",

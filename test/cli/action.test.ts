@@ -5,6 +5,7 @@ import { createToken } from "../../src/auth/create-token.ts";
 import { runTable, type ActionRunJson } from "../../src/cli/action.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { vigilInProcess } from "../helpers/cli.ts";
+import { addUserWithPassword } from "../helpers/console-users.ts";
 import { startHttpSink, type HttpSink } from "../helpers/http-sink.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 
@@ -13,6 +14,7 @@ describe("vigil action against a running Vigil", () => {
   let test: TestVigil;
   let responder: string;
   let incident: string;
+  const people = { rita: "", rick: "" };
   const cli = (args: string[], token = responder) => vigilInProcess(args, { VIGIL_URL: test.vigil.url, VIGIL_TOKEN: token });
 
   beforeAll(async () => {
@@ -27,8 +29,13 @@ actions:
     - { id: scale-down, type: webhook, url: "${sink.url}/scale" }
     - { id: bad-scale, type: webhook, url: "${sink.url}/refuse" }
     - { id: later, type: webhook, url: "${sink.url}/later" }
+    - { id: drain, type: webhook, url: "${sink.url}/drain", approval: { required: 1, roles: [responder] } }
 `);
     responder = (await createToken({ store: test.vigil.store, clock: systemClock }, { name: "runbook", role: "responder", actor: "test" })).token;
+    for (const name of ["rita", "rick"] as const) {
+      const user = await addUserWithPassword({ store: test.vigil.store, clock: systemClock }, `${name}@example.com`, "responder");
+      people[name] = (await createToken({ store: test.vigil.store, clock: systemClock }, { name: `${name}-cli`, role: "responder", user: user.email, actor: "test" })).token;
+    }
     incident = (await test.send("POST", "/api/v1/incidents", { name: "Orders database outage", body: "Investigating.", components: { "orders-db": "major_outage" } })).json.id;
   }, 60_000);
   afterAll(async () => {
@@ -85,7 +92,28 @@ actions:
     expect(cancelled.stdout).toMatch(new RegExp(`^${asked.id} later: cancelled after 1 attempt: 127\\.0\\.0\\.1:\\d+ answered 503: busy\n$`));
     const again = await cli(["action", "cancel", asked.id]);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain(`action run ${asked.id} is cancelled: only a pending run can be cancelled`);
+    expect(again.stderr).toContain(`action run ${asked.id} is cancelled: only a pending run or one waiting for approval can be cancelled`);
+  });
+
+  it("approves a run waiting for approval (not the requester's own) and rejects another, with comments", async () => {
+    const asked = JSON.parse((await cli(["action", "run", "drain", "--json"], people.rita)).stdout) as ActionRunJson;
+    expect(asked).toMatchObject({ status: "waiting_approval", approvals_required: 1 });
+    const own = await cli(["action", "approve", asked.id], people.rita);
+    expect(own.code).toBe(1);
+    expect(own.stderr).toContain(`you asked for action run ${asked.id}: another person must approve it`);
+    const approved = await cli(["action", "approve", asked.id, "--comment", "drained the node already"], people.rick);
+    expect(approved).toMatchObject({ code: 0, stderr: "" });
+    expect(approved.stdout).toMatch(new RegExp(`^${asked.id} drain: (pending|running|succeeded)`));
+    await expect.poll(() => sink.requests.filter((r) => r.path === "/drain").length, { timeout: 10_000 }).toBe(1);
+
+    const other = JSON.parse((await cli(["action", "run", "drain", "--json"], people.rita)).stdout) as ActionRunJson;
+    const rejected = await cli(["action", "reject", other.id, "--comment", "not during the backup", "--json"], people.rick);
+    expect(rejected.code).toBe(0);
+    expect(JSON.parse(rejected.stdout)).toMatchObject({ id: other.id, status: "rejected" });
+    const again = await cli(["action", "approve", other.id], people.rick);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`action run ${other.id} is rejected: only a run waiting for approval can be approved`);
+    expect(sink.requests.filter((r) => r.path === "/drain")).toHaveLength(1);
   });
 
   it("refuses an unknown action, a viewer's token and an unknown status", async () => {

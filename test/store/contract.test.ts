@@ -9,7 +9,7 @@ import type { ActionRunRow, AgentReport, CatalogInput, NewAgentCheckResult, Stor
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
 
 /** Every migration Vigil ships, in order: a new one is added here by hand, as the release notes would list it. */
-const migrations = ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0010_users", "0011_roles_audit", "0012_totp_invites", "0013_catalog_entries", "0014_action_runs"];
+const migrations = ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0010_users", "0011_roles_audit", "0012_totp_invites", "0013_catalog_entries", "0014_action_runs", "0015_action_approvals"];
 
 const t0 = new Date("2026-11-25T12:00:00Z");
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -451,7 +451,7 @@ for (const backend of storeBackends()) {
     describe("action runs", () => {
       const run = (id: string, key: string, overrides: Partial<ActionRunRow> = {}): ActionRunRow => ({
         id, actionId: "scale-down", actionType: "webhook", incidentId: "inc_runs", idempotencyKey: key, status: "pending", attempts: 0, nextAttemptAt: at(1), deadlineAt: at(600),
-        requestedBy: "user:ada", output: null, lastError: null, createdAt: at(1), updatedAt: at(1), startedAt: null, finishedAt: null, ...overrides,
+        requestedBy: "user:ada", requestedByUser: null, approvalsRequired: 0, approvalDeadlineAt: null, output: null, lastError: null, createdAt: at(1), updatedAt: at(1), startedAt: null, finishedAt: null, ...overrides,
       });
 
       it("creates once per idempotency key, lists newest first with filters, and finds the due ones", async () => {
@@ -491,6 +491,52 @@ for (const backend of storeBackends()) {
         expect(await store.actionRuns.claim("run_d", at(4))).toBeUndefined();
         expect((await store.actionRuns.due(at(100), 100)).map((r) => r.id)).not.toContain("run_d");
         expect(await store.actionRuns.cancel("run_missing", at(4))).toBeUndefined();
+      });
+
+      it("holds a run waiting for approval, counts one decision per person, and finds the expired waits", async () => {
+        const waiting = (id: string, deadline: number) => run(id, `key-${id}`, { status: "waiting_approval", nextAttemptAt: null, approvalsRequired: 2, approvalDeadlineAt: at(deadline), requestedByUser: "usr_rita" });
+        expect(await store.actionRuns.create(waiting("run_w1", 60))).toMatchObject({ status: "waiting_approval", approvalsRequired: 2, approvalDeadlineAt: at(60), requestedByUser: "usr_rita" });
+        await store.actionRuns.create(waiting("run_w2", 90));
+        // Never due: a run waiting for approval is not attempted.
+        expect((await store.actionRuns.due(at(1000), 100)).map((r) => r.id)).not.toContain("run_w1");
+        expect(await store.actionRuns.claim("run_w1", at(2))).toBeUndefined();
+        expect(await store.actionRuns.holdWaiting("run_w1", at(3))).toMatchObject({ id: "run_w1", updatedAt: at(3) });
+        expect(await store.actionRuns.holdWaiting("run_a", at(3))).toBeUndefined();
+        expect(await store.actionRuns.holdWaiting("run_missing", at(3))).toBeUndefined();
+        const decision = (approver: string, decision: "approve" | "reject", seconds: number) => ({ runId: "run_w1", approver, actor: `token:${approver}`, decision, comment: null, at: at(seconds) });
+        expect(await store.actionApprovals.add(decision("user:rick", "approve", 4))).toEqual(decision("user:rick", "approve", 4));
+        // The same person again, even deciding otherwise: nothing added.
+        expect(await store.actionApprovals.add(decision("user:rick", "reject", 5))).toBeUndefined();
+        await store.actionApprovals.add({ ...decision("user:ada", "approve", 6), comment: "checked" });
+        expect((await store.actionApprovals.list("run_w1")).map((a) => [a.approver, a.decision, a.comment])).toEqual([["user:rick", "approve", null], ["user:ada", "approve", "checked"]]);
+        expect(await store.actionApprovals.list("run_w2")).toEqual([]);
+        await expect(store.actionApprovals.add({ ...decision("user:ada", "approve", 6), runId: "run_missing" })).rejects.toBeInstanceOf(AppError);
+        expect((await store.actionRuns.approvalsExpired(at(59), 10)).map((r) => r.id)).toEqual([]);
+        expect((await store.actionRuns.approvalsExpired(at(90), 10)).map((r) => r.id)).toEqual(["run_w1", "run_w2"]);
+        // Approved: pending, due, its deadline moved; it no longer waits.
+        await store.actionRuns.update("run_w1", { status: "pending", nextAttemptAt: at(7), deadlineAt: at(700), updatedAt: at(7) });
+        expect(await store.actionRuns.holdWaiting("run_w1", at(8))).toBeUndefined();
+        expect((await store.actionRuns.approvalsExpired(at(90), 10)).map((r) => r.id)).toEqual(["run_w2"]);
+        expect((await store.actionRuns.due(at(7), 100)).map((r) => r.id)).toContain("run_w1");
+        // A run waiting for approval can be cancelled.
+        expect(await store.actionRuns.cancel("run_w2", at(9))).toMatchObject({ status: "cancelled", finishedAt: at(9) });
+        expect(await store.actionRuns.approvalsExpired(at(90), 10)).toEqual([]);
+      });
+
+      it("counts two decisions about one run made at once one after the other", async () => {
+        await store.actionRuns.create(run("run_w3", "key-w3", { status: "waiting_approval", nextAttemptAt: null, approvalsRequired: 2, approvalDeadlineAt: at(60) }));
+        const approve = (approver: string) =>
+          store.transaction(async (tx) => {
+            const held = await tx.actionRuns.holdWaiting("run_w3", at(5));
+            if (held === undefined) return -1;
+            await tx.actionApprovals.add({ runId: "run_w3", approver, actor: approver, decision: "approve", comment: null, at: at(5) });
+            const count = (await tx.actionApprovals.list("run_w3")).length;
+            if (count >= held.approvalsRequired) await tx.actionRuns.update("run_w3", { status: "pending", nextAttemptAt: at(5), updatedAt: at(5) });
+            return count;
+          });
+        // Each sees the other's approval or none: one of them counts 2 and starts the run.
+        expect((await Promise.all([approve("user:rick"), approve("user:ada")])).sort()).toEqual([1, 2]);
+        expect((await store.actionRuns.get("run_w3"))?.status).toBe("pending");
       });
     });
 

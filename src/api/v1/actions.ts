@@ -6,7 +6,7 @@ import type { ApiDeps } from "../deps.ts";
 import { defineRoute } from "../route.ts";
 
 /** A run's statuses, in the order a run moves through them. */
-const runStatuses = ["pending", "running", "succeeded", "failed", "timed_out", "cancelled"] as const;
+const runStatuses = ["waiting_approval", "pending", "running", "succeeded", "failed", "timed_out", "cancelled", "rejected"] as const;
 
 const runView = z.object({
   id: z.string(),
@@ -19,6 +19,8 @@ const runView = z.object({
   next_attempt_at: z.string().nullable(),
   deadline_at: z.string(),
   requested_by: z.string(),
+  approvals_required: z.number().int(),
+  approval_timeout_at: z.string().nullable(),
   output: z.string().nullable(),
   last_error: z.string().nullable(),
   created_at: z.string(),
@@ -42,6 +44,8 @@ function runOf(row: ActionRunRow): z.infer<typeof runView> {
     next_attempt_at: row.status === "pending" ? iso(row.nextAttemptAt) : null,
     deadline_at: row.deadlineAt.toISOString(),
     requested_by: row.requestedBy,
+    approvals_required: row.approvalsRequired,
+    approval_timeout_at: iso(row.approvalDeadlineAt),
     output: row.output,
     last_error: row.lastError,
     created_at: row.createdAt.toISOString(),
@@ -70,7 +74,7 @@ export function actionRoutes(deps: ApiDeps) {
       url: "/api/v1/actions/runs",
       operationId: "runAction",
       errors: ["not_found"],
-      summary: "Run an action now, for an incident or none: the run is recorded pending and attempted by the leader, with retries until its deadline, each attempt with the run's idempotency key",
+      summary: "Run an action now, for an incident or none: the run is recorded pending (or waiting_approval, for an action with approval) and attempted by the leader, with retries until its deadline, each attempt with the run's idempotency key",
       tag: "actions",
       auth: "actions.run",
       status: 201,
@@ -78,7 +82,7 @@ export function actionRoutes(deps: ApiDeps) {
       response: runView,
       handler: async ({ body, principal }) => {
         if (deps.actions === undefined) throw new AppError("not_found", `no action has the id "${body.action}" (none is configured)`);
-        return runOf(await deps.actions.request({ actionId: body.action, incidentId: body.incident ?? null, actor: actorOf(principal) }));
+        return runOf(await deps.actions.request({ actionId: body.action, incidentId: body.incident ?? null, actor: actorOf(principal), user: principal?.user?.id ?? null }));
       },
     }),
     defineRoute({
@@ -105,7 +109,7 @@ export function actionRoutes(deps: ApiDeps) {
       url: "/api/v1/actions/runs/:id/cancel",
       operationId: "cancelActionRun",
       errors: ["not_found", "conflict"],
-      summary: "Cancel a pending run: it is not attempted (again); a run under way or over cannot be cancelled (409)",
+      summary: "Cancel a pending run or one waiting for approval: it is not attempted (again); a run under way or over cannot be cancelled (409)",
       tag: "actions",
       auth: "actions.run",
       params: z.object({ id }),
@@ -120,9 +124,31 @@ export function actionRoutes(deps: ApiDeps) {
         if (cancelled !== undefined) return runOf(cancelled);
         const row = await deps.store.actionRuns.get(params.id);
         if (row === undefined) throw new AppError("not_found", `no action run with id ${params.id}`);
-        throw new AppError("conflict", `action run ${params.id} is ${row.status.replace("_", " ")}: only a pending run can be cancelled`);
+        throw new AppError("conflict", `action run ${params.id} is ${row.status.replace("_", " ")}: only a pending run or one waiting for approval can be cancelled`);
       },
     }),
+    ...(["approve", "reject"] as const).map((decision) =>
+      defineRoute({
+        method: "POST",
+        url: `/api/v1/actions/runs/:id/${decision}`,
+        operationId: decision === "approve" ? "approveActionRun" : "rejectActionRun",
+        errors: ["not_found", "conflict", "forbidden"],
+        summary:
+          decision === "approve"
+            ? "Approve a run waiting for approval, as a person (a console session or a user's token; not a service token) whose role the action's approval lists, or above; the requester's own approval is refused; at the required count of distinct people it becomes pending"
+            : "Reject a run waiting for approval, as a person whose role the action's approval lists, or above (the requester may): it becomes rejected and never runs",
+        tag: "actions",
+        auth: "actions.approve",
+        params: z.object({ id }),
+        body: z.strictObject({ comment: z.string().max(2000).nullable().optional() }).optional(),
+        response: runView,
+        handler: async ({ params, body, principal }) => {
+          if (deps.actions === undefined) throw new AppError("not_found", `no action run with id ${params.id}`);
+          const person = principal?.user === undefined ? null : { id: principal.user.id, role: principal.role };
+          return runOf(await deps.actions.decide({ runId: params.id, decision, comment: body?.comment ?? null, actor: actorOf(principal), person }));
+        },
+      }),
+    ),
     defineRoute({
       method: "GET",
       url: "/api/v1/actions/runs/:id",

@@ -9,12 +9,15 @@ export interface RunRequest {
   actionId: string;
   incidentId: string | null;
   actor: string;
+  /** The console user behind the request (a session or a token of theirs); absent for a service token or Vigil. */
+  user?: string | null;
 }
 
 /**
  * Records a run of a configured action, pending and due now, with its idempotency key and its deadline, and
- * `action.run_requested` on the incident's timeline, in one transaction. AppError not_found for an unknown action or
- * incident.
+ * `action.run_requested` on the incident's timeline, in one transaction. An action with `approval` is recorded
+ * `waiting_approval` instead, until its approval timeout, with `action.approval_requested` too (its deadline then
+ * counts from its approval). AppError not_found for an unknown action or incident.
  */
 export async function requestRun(deps: { store: Store; clock: Clock; config(): VigilConfig }, request: RunRequest): Promise<ActionRunRow> {
   const definition = deps.config().actions.definitions.find((d) => d.id === request.actionId);
@@ -22,17 +25,21 @@ export async function requestRun(deps: { store: Store; clock: Clock; config(): V
   if (request.incidentId !== null && (await deps.store.incidents.get(request.incidentId)) === undefined) throw new AppError("not_found", `no incident with id ${request.incidentId}`);
   const now = deps.clock.now();
   const id = `run_${randomBytes(8).toString("hex")}`;
+  const approval = definition.approval;
   const row: ActionRunRow = {
     id,
     actionId: definition.id,
     actionType: definition.type,
     incidentId: request.incidentId,
     idempotencyKey: `action:${id}`,
-    status: "pending",
+    status: approval === undefined ? "pending" : "waiting_approval",
     attempts: 0,
-    nextAttemptAt: now,
+    nextAttemptAt: approval === undefined ? now : null,
     deadlineAt: new Date(now.getTime() + definition.deadline),
     requestedBy: request.actor,
+    requestedByUser: request.user ?? null,
+    approvalsRequired: approval?.required ?? 0,
+    approvalDeadlineAt: approval === undefined ? null : new Date(now.getTime() + approval.timeout),
     output: null,
     lastError: null,
     createdAt: now,
@@ -43,6 +50,15 @@ export async function requestRun(deps: { store: Store; clock: Clock; config(): V
   return deps.store.transaction(async (tx) => {
     const created = await tx.actionRuns.create(row);
     await tx.events.append({ at: now, kind: "action.run_requested", subject: subjectOf(created), actor: request.actor, data: { run: created.id, action: created.actionId, type: created.actionType } });
+    if (approval !== undefined) {
+      await tx.events.append({
+        at: now,
+        kind: "action.approval_requested",
+        subject: subjectOf(created),
+        actor: "system",
+        data: { run: created.id, action: created.actionId, type: created.actionType, required: approval.required, roles: approval.roles, timeout_at: created.approvalDeadlineAt?.toISOString() ?? null, approve: `/api/v1/actions/runs/${created.id}/approve` },
+      });
+    }
     return created;
   });
 }

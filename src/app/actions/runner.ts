@@ -6,6 +6,7 @@ import type { Timers } from "../../core/timers.ts";
 import { nextAttempt } from "../../notify/backoff.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { ActionRunPatch, ActionRunRow, NewEvent, Store } from "../../store/types.ts";
+import { expireApprovals } from "./approve.ts";
 import { subjectOf } from "./request.ts";
 
 /** How long retries of a run wait: up to 1 s, 2 s, 4 s … capped at 30 s, until the run's deadline. */
@@ -40,7 +41,8 @@ const concurrency = 8;
  * through its type's plugin with its idempotency key, and records the outcome with its timeline event in one
  * transaction: `action.run_started` at the first attempt, `action.run_succeeded`, `action.run_retrying` (with the
  * next attempt's time), `action.run_failed` (status failed, or timed_out when the deadline came first). Runs left
- * running by a leader that stopped are attempted again at start, with the same key.
+ * running by a leader that stopped are attempted again at start, with the same key. Runs waiting for approval are not
+ * attempted; each look times out those whose approval did not come in time (`action.approval_timed_out`).
  */
 export class ActionRunner {
   readonly #deps: ActionRunnerDeps;
@@ -93,8 +95,12 @@ export class ActionRunner {
 
   /** Reads the due runs and starts those not under way, up to the free slots; each one over looks again. */
   async #pass(): Promise<Promise<void>[]> {
+    // One instant for the whole look, read when it starts.
+    const now = this.#deps.clock.now();
+    const expired = await expireApprovals(this.#deps.store, now);
+    if (expired.length > 0) this.#deps.logger.warn({ runs: expired.map((r) => r.id) }, "action runs timed out waiting for approval");
     if (this.#inFlight.size >= concurrency) return [];
-    const due = await this.#deps.store.actionRuns.due(this.#deps.clock.now(), concurrency + this.#inFlight.size);
+    const due = await this.#deps.store.actionRuns.due(now, concurrency + this.#inFlight.size);
     const started: Promise<void>[] = [];
     for (const run of due) {
       if (this.#stopped || this.#inFlight.size >= concurrency) break;
@@ -143,7 +149,7 @@ export class ActionRunner {
     if (definition.type === "exec" && !config.actions.allow_exec) return { ok: false, retryable: false, error: "exec actions are off (actions.allow_exec)" };
     if (!isActionType(definition.type)) return { ok: false, retryable: false, error: `action type ${definition.type} is not supported` };
     const plugin = actionRegistry[definition.type];
-    const { id: _id, type: _type, timeout, deadline: _deadline, ...settings } = definition;
+    const { id: _id, type: _type, timeout, deadline: _deadline, approval: _approval, ...settings } = definition;
     const parsed = plugin.configSchema.safeParse(settings);
     if (!parsed.success) return { ok: false, retryable: false, error: `action ${run.actionId} is misconfigured: ${parsed.error.issues[0]?.message ?? "invalid"}` };
     // No attempt outlives the run's deadline.

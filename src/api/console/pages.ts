@@ -17,6 +17,7 @@ export const consoleNav: readonly { href: string; text: string; action: ConsoleA
   { href: "/manage/silences", text: "Silences", action: "read" },
   { href: "/manage/channels", text: "Channels", action: "read" },
   { href: "/manage/catalog", text: "Catalog", action: "read" },
+  { href: "/manage/actions", text: "Actions", action: "read" },
   { href: "/manage/subscribers", text: "Subscribers", action: "subscribers.export" },
   { href: "/manage/audit", text: "Audit log", action: "audit.read" },
   { href: "/manage/tokens", text: "Tokens", action: "tokens.manage" },

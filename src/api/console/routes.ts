@@ -41,6 +41,7 @@ import { registerSilencePages } from "./silences.ts";
 import { registerSubscriberPages } from "./subscribers.ts";
 import { registerChannelPages } from "./channels.ts";
 import { registerCatalogPages } from "./catalog.ts";
+import { registerActionPages } from "./actions.ts";
 import { registerTokenPages } from "./tokens.ts";
 
 /** The cookie holding the session's secret, and the one holding the CSRF token of the forms shown before sign-in. */
@@ -219,6 +220,7 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: ConsoleDeps): 
     registerSubscriberPages(scope, kit);
     registerChannelPages(scope, kit);
     registerCatalogPages(scope, kit);
+    registerActionPages(scope, kit);
     registerTokenPages(scope, kit);
     registerIncidentPages(scope, kit);
 

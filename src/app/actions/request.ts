@@ -9,12 +9,16 @@ export interface RunRequest {
   actionId: string;
   incidentId: string | null;
   actor: string;
+  /** A trigger's key (`trigger:…`, see src/actions/triggers.ts); by default `action:<run id>`, unique to the run. */
+  idempotencyKey?: string;
+  /** Why the run was asked for (a trigger: its event and the timeline event that fired it), on `action.run_requested`. */
+  reason?: Record<string, unknown>;
 }
 
 /**
  * Records a run of a configured action, pending and due now, with its idempotency key and its deadline, and
  * `action.run_requested` on the incident's timeline, in one transaction. AppError not_found for an unknown action or
- * incident.
+ * incident. With an idempotency key another run already has, that run is returned and nothing is recorded.
  */
 export async function requestRun(deps: { store: Store; clock: Clock; config(): VigilConfig }, request: RunRequest): Promise<ActionRunRow> {
   const definition = deps.config().actions.definitions.find((d) => d.id === request.actionId);
@@ -27,7 +31,7 @@ export async function requestRun(deps: { store: Store; clock: Clock; config(): V
     actionId: definition.id,
     actionType: definition.type,
     incidentId: request.incidentId,
-    idempotencyKey: `action:${id}`,
+    idempotencyKey: request.idempotencyKey ?? `action:${id}`,
     status: "pending",
     attempts: 0,
     nextAttemptAt: now,
@@ -42,7 +46,8 @@ export async function requestRun(deps: { store: Store; clock: Clock; config(): V
   };
   return deps.store.transaction(async (tx) => {
     const created = await tx.actionRuns.create(row);
-    await tx.events.append({ at: now, kind: "action.run_requested", subject: subjectOf(created), actor: request.actor, data: { run: created.id, action: created.actionId, type: created.actionType } });
+    if (created.id !== row.id) return created;
+    await tx.events.append({ at: now, kind: "action.run_requested", subject: subjectOf(created), actor: request.actor, data: { run: created.id, action: created.actionId, type: created.actionType, ...(request.reason ? { reason: request.reason } : {}) } });
     return created;
   });
 }

@@ -51,6 +51,8 @@ export class TriggerFollower {
   #work: Promise<void> = Promise.resolve();
   #timer: unknown;
   #stopped = false;
+  /** Told of changes before `start` (the incident engine starts first), it waits for the stored cursor. */
+  #started = false;
 
   constructor(deps: TriggerFollowerDeps) {
     this.#deps = deps;
@@ -67,12 +69,14 @@ export class TriggerFollower {
     }
     this.#readAfter = cursor;
     this.#stored = cursor;
+    this.#started = true;
     await this.changed();
     this.#schedule();
   }
 
   /** Something new is on the timeline: read it (after what is under way). */
   changed(): Promise<void> {
+    if (!this.#started) return Promise.resolve();
     return this.#enqueue(() => this.#read());
   }
 

@@ -280,6 +280,7 @@ describe("draftPostmortem", () => {
       event("10:03:04", "action.run_succeeded", "system", { run: "run_1", action: "scale-down", attempts: 2, output: "ok" }),
       event("10:04:00", "action.run_failed", "system", { run: "run_2", action: "restart-db", attempts: 1, status: "failed", error: "kubectl exited with status 1" }),
       event("10:05:00", "action.run_failed", "system", { run: "run_3", action: "page-dba", attempts: 4, status: "timed_out", error: "deadline reached after 4 attempts: x" }),
+      event("10:06:00", "action.run_requested", "system", { run: "run_4", action: "page-dba", type: "webhook", reason: { trigger: "incident.impact_raised", event: "41", event_kind: "incident.signal_joined" } }),
     ];
     const draft = draftPostmortem(input({ events: [...events, ...runs] }));
     expect(draft).toContain("- `10:03:00` — Action `scale-down` asked for (by user:ada@example.com)\n");
@@ -288,6 +289,7 @@ describe("draftPostmortem", () => {
     expect(draft).toContain("- `10:03:04` — Action `scale-down` succeeded after 2 attempts\n");
     expect(draft).toContain("- `10:04:00` — Action `restart-db` failed: kubectl exited with status 1\n");
     expect(draft).toContain("- `10:05:00` — Action `page-dba` timed out after 4 attempts: deadline reached after 4 attempts: x\n");
+    expect(draft).toContain("- `10:06:00` — Action `page-dba` asked for by its trigger on incident impact raised\n");
   });
 
   it("merges events and updates in time order whatever order they are given in", () => {

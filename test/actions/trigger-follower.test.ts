@@ -109,5 +109,31 @@ actions:
       expect(BigInt((await store.outbox.cursor(triggersCursor))!)).toBeGreaterThan(BigInt(event.id));
       expect((await store.actionRuns.list({ actionId: "page-dba" })).map((r) => r.idempotencyKey)).toEqual(["trigger:page-dba:incident.opened:incident:inc_new"]);
     });
+
+    it("runs nothing when the incident resolved and reopened during the delay, and waits the whole delay again from the reopening", async () => {
+      await opened("inc_flap");
+      await follower.changed();
+      expect(follower.waiting).toBe(1);
+      const move = async (status: string, kind: string) => {
+        await store.incidents.update("inc_flap", { status, updatedAt: clock.now() });
+        await store.events.append({ at: clock.now(), kind, subject: "inc_flap", actor: "system", data: { status } });
+        await follower.changed();
+      };
+      await timers.advance(60_000);
+      await move("resolved", "incident.resolved");
+      expect(follower.waiting).toBe(0);
+      await timers.advance(60_000);
+      await move("investigating", "incident.reopened");
+      expect(follower.waiting).toBe(1);
+      // Five minutes after the opening: the first delay was dropped when the incident resolved.
+      await timers.advance(3 * 60_000);
+      await follower.changed();
+      expect(await store.actionRuns.list({ actionId: "page-dba" })).toHaveLength(1);
+      // Five minutes after the reopening, open all along: the run.
+      await timers.advance(2 * 60_000);
+      await expect.poll(() => follower.waiting).toBe(0);
+      await follower.changed();
+      expect((await store.actionRuns.list({ actionId: "page-dba" })).map((r) => r.idempotencyKey)).toContain("trigger:page-dba:incident.opened:incident:inc_flap");
+    });
   });
 }

@@ -35,7 +35,8 @@ interface Pending {
 
 /**
  * Follows the timeline on the leader and asks for the runs that actions' triggers name (src/actions/triggers.ts): at
- * once without a `delay`, else when the delay is over and the conditions still hold (the incident read again then).
+ * once without a `delay`, else when the delay is over and the conditions have kept holding (checked again at each
+ * event of the incident meanwhile, and at the end, with the incident as it is then).
  * The stored cursor (`actions.triggers`) stays before the oldest event whose delay is still running, so a leader that
  * stops loses nothing: the next one reads those events again, and waits out what is left of each delay (from the
  * event's time) or, when it is over, checks the conditions at once. Reading an event twice asks for nothing twice:
@@ -105,6 +106,7 @@ export class TriggerFollower {
     for (;;) {
       const events = await store.events.list({ afterId: this.#readAfter, kinds: triggerSourceKinds, limit: batch });
       for (const event of events) {
+        await this.#recheck(event);
         await this.#consider(event, this.#readAfter);
         this.#readAfter = event.id;
       }
@@ -134,15 +136,37 @@ export class TriggerFollower {
     }
   }
 
+  /**
+   * An event of an incident with runs waiting for their delay: each whose conditions no longer hold (the incident
+   * resolved, say) is dropped, so that they must keep holding through the delay, not only at its end.
+   */
+  async #recheck(event: TriggerSourceEvent): Promise<void> {
+    const incidentId = event.kind.startsWith("incident.") ? event.subject : null;
+    if (incidentId === null) return;
+    const waiting = [...this.#pending.entries()].filter(([, p]) => p.match.incidentId === incidentId);
+    if (waiting.length === 0) return;
+    const incident = await this.#incident(incidentId);
+    for (const [key, pending] of waiting) {
+      if (this.#holds(pending, incident)) continue;
+      this.#deps.timers.clearTimeout(pending.timer);
+      this.#pending.delete(key);
+      this.#deps.logger.info({ action: pending.match.actionId, key, event: pending.match.reason.event, by: event.id }, "a trigger's conditions stopped holding during its delay: no run");
+    }
+  }
+
+  /** Whether a waiting run's trigger (as configured now) still holds for the incident as it is now. */
+  #holds(pending: Pending, incident: TriggerIncident | undefined): boolean {
+    const trigger = this.#deps.config().actions.definitions.find((a) => a.id === pending.match.actionId)?.on?.[pending.match.trigger];
+    return trigger !== undefined && trigger.event === pending.occasion.event && conditionsHold(trigger, pending.occasion, incident) !== null;
+  }
+
   /** A delay is over: asks for the run if the trigger's conditions still hold, with the incident as it is now. */
   async #due(key: string): Promise<void> {
     const pending = this.#pending.get(key);
     if (pending === undefined) return;
-    const { match, occasion } = pending;
-    const trigger = this.#deps.config().actions.definitions.find((a) => a.id === match.actionId)?.on?.[match.trigger];
+    const { match } = pending;
     const incident = match.incidentId === null ? undefined : await this.#incident(match.incidentId);
-    const holds = trigger !== undefined && trigger.event === occasion.event && conditionsHold(trigger, occasion, incident) !== null;
-    if (holds) await this.#request(match, incident !== undefined);
+    if (this.#holds(pending, incident)) await this.#request(match, incident !== undefined);
     else this.#deps.logger.info({ action: match.actionId, key, event: match.reason.event }, "a trigger's conditions no longer hold after its delay: no run");
     this.#pending.delete(key);
     await this.#saveCursor();

@@ -135,5 +135,39 @@ actions:
       await follower.changed();
       expect((await store.actionRuns.list({ actionId: "page-dba" })).map((r) => r.idempotencyKey)).toContain("trigger:page-dba:incident.opened:incident:inc_flap");
     });
+
+    it("drops the delay of an incident resolved and reopened before the follower read either event", async () => {
+      await opened("inc_late");
+      await follower.changed();
+      await timers.advance(60_000);
+      for (const [status, kind] of [["resolved", "incident.resolved"], ["investigating", "incident.reopened"]] as const) {
+        await store.incidents.update("inc_late", { status, updatedAt: clock.now() });
+        await store.events.append({ at: clock.now(), kind, subject: "inc_late", actor: "system", data: { status } });
+      }
+      await follower.changed();
+      await timers.advance(4 * 60_000);
+      await follower.changed();
+      expect(await store.actionRuns.list({ incidentId: "inc_late" })).toEqual([]);
+      await timers.advance(60_000);
+      await expect.poll(async () => (await store.actionRuns.list({ incidentId: "inc_late" })).length).toBe(1);
+    });
+
+    it("after a stop, ends the delays that ran out meanwhile from the timeline: a run for the incident still open, none for the one that resolved", async () => {
+      await opened("inc_kept");
+      await opened("inc_gone");
+      await follower.changed();
+      expect(follower.waiting).toBe(2);
+      await follower.stop();
+      await timers.advance(60_000);
+      await store.incidents.update("inc_gone", { status: "resolved", updatedAt: clock.now() });
+      await store.events.append({ at: clock.now(), kind: "incident.resolved", subject: "inc_gone", actor: "system", data: { status: "resolved" } });
+      await store.incidents.update("inc_gone", { status: "investigating", updatedAt: clock.now() });
+      await timers.advance(10 * 60_000);
+      follower = new TriggerFollower({ store, clock, timers, logger: quiet, config: () => config });
+      await follower.start();
+      expect((await store.actionRuns.list({ incidentId: "inc_kept" })).map((r) => r.idempotencyKey)).toEqual(["trigger:page-dba:incident.opened:incident:inc_kept"]);
+      expect(await store.actionRuns.list({ incidentId: "inc_gone" })).toEqual([]);
+      expect(follower.waiting).toBe(0);
+    });
   });
 }

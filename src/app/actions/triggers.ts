@@ -89,7 +89,7 @@ export class TriggerFollower {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer !== undefined) this.#deps.timers.clearTimeout(this.#timer);
-    for (const pending of this.#pending.values()) this.#deps.timers.clearTimeout(pending.timer);
+    for (const pending of this.#pending.values()) if (pending.timer !== undefined) this.#deps.timers.clearTimeout(pending.timer);
     this.#pending.clear();
     await this.#work;
   }
@@ -110,6 +110,9 @@ export class TriggerFollower {
         await this.#consider(event, this.#readAfter);
         this.#readAfter = event.id;
       }
+      // Delays already over (events read again after a restart) end once the events after them had their say.
+      const now = this.#deps.clock.now().getTime();
+      for (const [key, pending] of [...this.#pending.entries()]) if (pending.match.dueAt.getTime() <= now) await this.#due(key);
       await this.#saveCursor();
       if (events.length < batch) return;
     }
@@ -126,12 +129,14 @@ export class TriggerFollower {
     const now = this.#deps.clock.now().getTime();
     for (const match of matchTriggers(actions, event, incident)) {
       const occasion = occasions.find((o) => o.event === match.reason.trigger)!;
-      if (match.dueAt.getTime() <= now) {
+      if (match.dueAt.getTime() === event.at.getTime()) {
+        // No delay.
         await this.#request(match, incident !== undefined);
         continue;
       }
       if (this.#pending.has(match.idempotencyKey)) continue;
-      const timer = this.#deps.timers.setTimeout(() => void this.#enqueue(() => this.#due(match.idempotencyKey)), match.dueAt.getTime() - now);
+      // A delay already over waits for the end of the batch (see #read); the others for their timer.
+      const timer = match.dueAt.getTime() <= now ? undefined : this.#deps.timers.setTimeout(() => void this.#enqueue(() => this.#due(match.idempotencyKey)), match.dueAt.getTime() - now);
       this.#pending.set(match.idempotencyKey, { match, occasion, before, timer });
     }
   }
@@ -145,10 +150,13 @@ export class TriggerFollower {
     if (incidentId === null) return;
     const waiting = [...this.#pending.entries()].filter(([, p]) => p.match.incidentId === incidentId);
     if (waiting.length === 0) return;
-    const incident = await this.#incident(incidentId);
+    const now = await this.#incident(incidentId);
+    // The status the event moved it to (read late, the incident may have moved on: resolved, then reopened).
+    const status = event.data["status"];
+    const incident = now !== undefined && typeof status === "string" ? { ...now, status } : now;
     for (const [key, pending] of waiting) {
       if (this.#holds(pending, incident)) continue;
-      this.#deps.timers.clearTimeout(pending.timer);
+      if (pending.timer !== undefined) this.#deps.timers.clearTimeout(pending.timer);
       this.#pending.delete(key);
       this.#deps.logger.info({ action: pending.match.actionId, key, event: pending.match.reason.event, by: event.id }, "a trigger's conditions stopped holding during its delay: no run");
     }
@@ -164,6 +172,7 @@ export class TriggerFollower {
   async #due(key: string): Promise<void> {
     const pending = this.#pending.get(key);
     if (pending === undefined) return;
+    if (pending.timer !== undefined) this.#deps.timers.clearTimeout(pending.timer);
     const { match } = pending;
     const incident = match.incidentId === null ? undefined : await this.#incident(match.incidentId);
     if (this.#holds(pending, incident)) await this.#request(match, incident !== undefined);

@@ -18,6 +18,7 @@ import { RegionWatch } from "./agents/region-watch.ts";
 import { registerAgentGauges } from "./agents/metrics.ts";
 import { Notifier } from "./notifier/notifier.ts";
 import { ActionRunner } from "./actions/runner.ts";
+import { TriggerFollower } from "./actions/triggers.ts";
 import { requestRun } from "./actions/request.ts";
 import { decideRun, type RunDecision } from "./actions/approve.ts";
 import { runFacts } from "./actions/facts.ts";
@@ -193,6 +194,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           onChange: () => {
             publisher.changed();
             notifier.changed();
+            void triggers.changed();
             live.emit();
             if (clustered) void store.cluster.notify(changedChannel).catch(() => undefined);
           },
@@ -225,6 +227,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           store: fenced,
           facts: (run, attempt) => runFacts({ store: fenced, windows: (query) => incidents.windows(query), statuses: () => incidents.componentStatuses().statuses, publicUrl: shared.publicUrl }, run, attempt),
         });
+        // Actions' triggers: incident events on the timeline ask for runs here.
+        const triggers = new TriggerFollower({ ...shared, store: fenced, onRequested: () => void actions.kick() });
         let unlisten: (() => Promise<void>) | undefined;
         return {
           term,
@@ -241,10 +245,12 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
             housekeeping.start();
             await regionWatch.start();
             await actions.start();
+            await triggers.start();
             publisher.changed();
           },
           async stop() {
             await unlisten?.();
+            await triggers.stop();
             await actions.stop();
             await upstreams.stop();
             await incidents.stop();

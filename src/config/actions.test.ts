@@ -93,4 +93,69 @@ describe("actions in the configuration", () => {
     expect(text).toMatch(/actions\.definitions\[3\]\.env\.REGION_ID: expected text, got a number \(not shown: secret-named key\)/);
     expect(text).not.toContain("8675309123");
   });
+
+  it("reads an action's triggers, their delay in milliseconds and their once_per", () => {
+    const result = parseConfigText(
+      `site: { name: Acme }
+components:
+  - { id: orders-db, name: Orders database }
+actions:
+  definitions:
+    - id: scale-down
+      type: webhook
+      url: https://ops.example.com/hooks/scale
+      on:
+        - { event: incident.opened, components: [orders-db], root: true, impact_at_least: major, delay: 2m, once_per: incident }
+        - { event: window.closed, once_per: window }
+`,
+      "vigil.yaml",
+      env,
+    );
+    if (!result.ok) throw new Error(formatConfigIssues(result.errors));
+    expect(result.config.actions.definitions[0]!.on).toEqual([
+      { event: "incident.opened", components: ["orders-db"], root: true, impact_at_least: "major", delay: 120_000, once_per: "incident" },
+      { event: "window.closed", delay: 0, once_per: "window" },
+    ]);
+  });
+
+  it("refuses a trigger's unknown event, unknown component, misplaced once_per and conditions a region has not, naming each path", () => {
+    const result = parseConfigText(
+      `site: { name: Acme }
+components:
+  - { id: orders-db, name: Orders database }
+actions:
+  definitions:
+    - id: scale-down
+      type: webhook
+      url: https://ops.example.com/hooks/scale
+      on:
+        - { event: incident.exploded }
+        - { event: incident.opened, components: [orders-dbb] }
+        - { event: incident.opened, once_per: window, delay: soon }
+        - { event: region.isolated, impact_at_least: major }
+`,
+      "vigil.yaml",
+      env,
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const text = formatConfigIssues(result.errors);
+    expect(text).toMatch(/actions\.definitions\[0\]\.on\[0\]\.event: /);
+    expect(text).toMatch(/actions\.definitions\[0\]\.on\[1\]\.components\[0\]: no component has the id "orders-dbb" \(did you mean "orders-db"\?\)/);
+    expect(text).toMatch(/actions\.definitions\[0\]\.on\[2\]\.delay: /);
+    expect(text).toMatch(/actions\.definitions\[0\]\.on\[3\]\.impact_at_least: a region\.isolated trigger has no incident or component/);
+  });
+
+  it("refuses once_per: window on an incident event", () => {
+    const result = parse(`actions:
+  definitions:
+    - id: scale-down
+      type: webhook
+      url: https://ops.example.com/hooks/scale
+      on: [{ event: incident.opened, once_per: window }]
+`);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(formatConfigIssues(result.errors)).toMatch(/actions\.definitions\[0\]\.on\[0\]\.once_per: once_per: window applies to window\.closed only, not to incident\.opened/);
+  });
 });

@@ -78,6 +78,13 @@ export function checkReferences(data: unknown): RawConfigIssue[] {
       if (!componentIds.has(ref)) issues.push({ path: ["incidents", "update_templates", i, "components", ref], message: `no component has the id "${ref}"${didYouMean(ref, componentIds)}` });
     }
   });
+  asList(asRecord(root["actions"])?.["definitions"]).forEach((entry, i) => {
+    asList(asRecord(entry)?.["on"]).forEach((trigger, j) => {
+      asList(asRecord(trigger)?.["components"]).forEach((ref, k) => {
+        if (typeof ref === "string" && !componentIds.has(ref)) issues.push({ path: ["actions", "definitions", i, "on", j, "components", k], message: `no component has the id "${ref}"${didYouMean(ref, componentIds)}` });
+      });
+    });
+  });
   const channelIds = new Set(idsOf(channels));
   asList(asRecord(root["notifications"])?.["routes"]).forEach((entry, i) => {
     asList(asRecord(entry)?.["channels"]).forEach((ref, j) => {

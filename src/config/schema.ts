@@ -9,6 +9,7 @@ import { componentStatuses } from "../incidents/component-status.ts";
 import { templateIssues, templatePlaceholders } from "../incidents/publish.ts";
 import { actionRegistry, actionTypeNames } from "../actions/registry.ts";
 import { userRoles } from "../auth/roles.ts";
+import { oncePerScopes, triggerEventNames } from "../actions/triggers.ts";
 import { channelRegistry, channelTypeNames } from "../notify/channels/registry.ts";
 import { defaultGroupPolicy, RouteSchema, type Route } from "../notify/routing/config.ts";
 import { feedFormats, feedTypeNames } from "../upstream/formats/registry.ts";
@@ -322,16 +323,36 @@ const approval = strictMap({
 });
 
 /**
+ * A trigger of a runbook action: the incident event that asks for a run, its conditions, how long they must keep
+ * holding (`delay`), and what the run is asked for once per (see src/actions/triggers.ts).
+ */
+const trigger = strictMap({
+  event: z.enum(triggerEventNames),
+  components: z.array(id).min(1).optional(),
+  root: z.boolean().optional(),
+  impact_at_least: z.enum(impacts).optional(),
+  delay: duration.default(0),
+  once_per: z.enum(oncePerScopes).optional(),
+}).superRefine((value, ctx) => {
+  if (value.event === "region.isolated") {
+    for (const key of ["components", "root", "impact_at_least", "once_per"] as const) {
+      if (value[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: `a region.isolated trigger has no incident or component: ${key} does not apply` });
+    }
+  }
+  if (value.once_per === "window" && value.event !== "window.closed") ctx.addIssue({ code: "custom", path: ["once_per"], message: `once_per: window applies to window.closed only, not to ${value.event}` });
+});
+
+/**
  * A runbook action: its id and type, how long one attempt may take (`timeout`) and how long attempts go on
- * (`deadline`, from the run's request or its approval), whether a run waits for `approval`, and the type's own keys,
+ * (`deadline`, from the run's request or its approval), whether a run waits for `approval`, its triggers (`on`), and the type's own keys,
  * checked by its plugin's schema.
  */
 const action = z
-  .looseObject({ id, type: z.enum(actionTypeNames), timeout: positiveDuration.default(30_000), deadline: positiveDuration.default(600_000), approval: approval.optional() })
+  .looseObject({ id, type: z.enum(actionTypeNames), timeout: positiveDuration.default(30_000), deadline: positiveDuration.default(600_000), approval: approval.optional(), on: z.array(trigger).optional() })
   .superRefine((value, ctx) => {
     const plugin = actionRegistry[value.type];
     if (!plugin) return;
-    const { id: _id, type: _type, timeout: _timeout, deadline: _deadline, approval: _approval, ...settings } = value as Record<string, unknown>;
+    const { id: _id, type: _type, timeout: _timeout, deadline: _deadline, approval: _approval, on: _on, ...settings } = value as Record<string, unknown>;
     const result = plugin.configSchema.safeParse(settings, { reportInput: true });
     if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue } as z.core.$ZodRawIssue);
   });

@@ -285,6 +285,7 @@ describe("draftPostmortem", () => {
       event("10:07:00", "action.rejected", "user:ada", { run: "run_4", action: "scale-up", by: "user:ada", comment: "replica behind" }),
       event("10:08:00", "action.approval_requested", "system", { run: "run_5", action: "failover", required: 1, roles: ["admin"] }),
       event("10:38:00", "action.approval_timed_out", "system", { run: "run_5", action: "failover", approvals: 0, required: 1, error: "approval timed out with 0 of 1 approval" }),
+      event("10:05:30", "action.run_requested", "system", { run: "run_4", action: "page-dba", type: "webhook", reason: { trigger: "incident.impact_raised", event: "41", event_kind: "incident.signal_joined" } }),
     ];
     const draft = draftPostmortem(input({ events: [...events, ...runs] }));
     expect(draft).toContain("- `10:03:00` — Action `scale-down` asked for (by user:ada@example.com)\n");
@@ -298,6 +299,7 @@ describe("draftPostmortem", () => {
     expect(draft).toContain("- `10:07:00` — Action `scale-up` rejected: replica behind (by user:ada)\n");
     expect(draft).toContain("- `10:08:00` — Action `failover` waits for 1 approval\n");
     expect(draft).toContain("- `10:38:00` — Action `failover` not approved in time: approval timed out with 0 of 1 approval\n");
+    expect(draft).toContain("- `10:05:30` — Action `page-dba` asked for by its trigger on incident impact raised\n");
   });
 
   it("merges events and updates in time order whatever order they are given in", () => {

@@ -375,8 +375,12 @@ function describeActionRun(kind: string, d: Record<string, unknown>): string {
   const error = stringOf(d["error"]);
   const why = error === null ? "" : `: ${inline(error)}`;
   switch (kind) {
-    case "action.run_requested":
-      return `${action} asked for`;
+    case "action.run_requested": {
+      // A trigger's run says which incident event fired it.
+      const reason = d["reason"];
+      const trigger = typeof reason === "object" && reason !== null ? stringOf((reason as Record<string, unknown>)["trigger"]) : null;
+      return trigger === null ? `${action} asked for` : `${action} asked for by its trigger on ${inline(trigger.replace(".", " ").replace("_", " "))}`;
+    }
     case "action.run_started":
       return `${action} started`;
     case "action.run_retrying":

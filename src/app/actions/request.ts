@@ -11,13 +11,18 @@ export interface RunRequest {
   actor: string;
   /** The console user behind the request (a session or a token of theirs); absent for a service token or Vigil. */
   user?: string | null;
+  /** A trigger's key (`trigger:…`, see src/actions/triggers.ts); by default `action:<run id>`, unique to the run. */
+  idempotencyKey?: string;
+  /** Why the run was asked for (a trigger: its event and the timeline event that fired it), on `action.run_requested`. */
+  reason?: Record<string, unknown>;
 }
 
 /**
  * Records a run of a configured action, pending and due now, with its idempotency key and its deadline, and
  * `action.run_requested` on the incident's timeline, in one transaction. An action with `approval` is recorded
  * `waiting_approval` instead, until its approval timeout, with `action.approval_requested` too (its deadline then
- * counts from its approval). AppError not_found for an unknown action or incident.
+ * counts from its approval). AppError not_found for an unknown action or incident. With an idempotency key another
+ * run already has (a trigger's), that run is returned and nothing is recorded.
  */
 export async function requestRun(deps: { store: Store; clock: Clock; config(): VigilConfig }, request: RunRequest): Promise<ActionRunRow> {
   const definition = deps.config().actions.definitions.find((d) => d.id === request.actionId);
@@ -31,7 +36,7 @@ export async function requestRun(deps: { store: Store; clock: Clock; config(): V
     actionId: definition.id,
     actionType: definition.type,
     incidentId: request.incidentId,
-    idempotencyKey: `action:${id}`,
+    idempotencyKey: request.idempotencyKey ?? `action:${id}`,
     status: approval === undefined ? "pending" : "waiting_approval",
     attempts: 0,
     nextAttemptAt: approval === undefined ? now : null,
@@ -49,7 +54,8 @@ export async function requestRun(deps: { store: Store; clock: Clock; config(): V
   };
   return deps.store.transaction(async (tx) => {
     const created = await tx.actionRuns.create(row);
-    await tx.events.append({ at: now, kind: "action.run_requested", subject: subjectOf(created), actor: request.actor, data: { run: created.id, action: created.actionId, type: created.actionType } });
+    if (created.id !== row.id) return created;
+    await tx.events.append({ at: now, kind: "action.run_requested", subject: subjectOf(created), actor: request.actor, data: { run: created.id, action: created.actionId, type: created.actionType, ...(request.reason ? { reason: request.reason } : {}) } });
     if (approval !== undefined) {
       await tx.events.append({
         at: now,

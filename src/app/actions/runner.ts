@@ -149,7 +149,7 @@ export class ActionRunner {
     if (definition.type === "exec" && !config.actions.allow_exec) return { ok: false, retryable: false, error: "exec actions are off (actions.allow_exec)" };
     if (!isActionType(definition.type)) return { ok: false, retryable: false, error: `action type ${definition.type} is not supported` };
     const plugin = actionRegistry[definition.type];
-    const { id: _id, type: _type, timeout, deadline: _deadline, approval: _approval, ...settings } = definition;
+    const { id: _id, type: _type, timeout, deadline: _deadline, approval: _approval, on: _on, ...settings } = definition;
     const parsed = plugin.configSchema.safeParse(settings);
     if (!parsed.success) return { ok: false, retryable: false, error: `action ${run.actionId} is misconfigured: ${parsed.error.issues[0]?.message ?? "invalid"}` };
     // No attempt outlives the run's deadline.

@@ -1,0 +1,173 @@
+// The trigger follower on a real store (PGlite and PostgreSQL), its clock in the test's hands: history before its
+// first start runs nothing; a closed window and an isolated region ask for their runs; a window's event read twice
+// asks for one run; the stored cursor stays before an event whose delay is running, and moves on once it is over.
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TriggerFollower, triggersCursor } from "../../src/app/actions/triggers.ts";
+import { formatConfigIssues, parseConfigText, type VigilConfig } from "../../src/config/index.ts";
+import { ManualClock } from "../../src/core/clock.ts";
+import { createLogger } from "../../src/observability/logger.ts";
+import { openStore } from "../../src/store/open.ts";
+import type { Store } from "../../src/store/types.ts";
+import { ManualTimers } from "../helpers/manual-timers.ts";
+import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
+
+const quiet = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+
+for (const backend of storeBackends()) {
+  describe.skipIf(!backend.available)(`the trigger follower on ${backend.name}`, () => {
+    let target: StoreTarget;
+    let store: Store;
+    let config: VigilConfig;
+    const clock = new ManualClock("2026-12-01T10:00:00Z");
+    const timers = new ManualTimers(clock);
+    let follower: TriggerFollower;
+
+    beforeAll(async () => {
+      target = await freshTarget(backend.name);
+      store = await openStore({ url: target.url, dataDir: target.dataDir });
+      const parsed = parseConfigText(
+        `site: { name: Acme }
+components:
+  - { id: orders-db, name: Orders database }
+actions:
+  definitions:
+    - id: resync
+      type: webhook
+      url: https://ops.example.com/resync
+      on: [{ event: window.closed, components: [orders-db], once_per: window }]
+    - id: drain-region
+      type: webhook
+      url: https://ops.example.com/drain
+      on: [{ event: region.isolated }]
+    - id: page-dba
+      type: webhook
+      url: https://ops.example.com/page
+      on: [{ event: incident.opened, delay: 5m, once_per: incident }]
+`,
+        "vigil.yaml",
+        {},
+      );
+      if (!parsed.ok) throw new Error(formatConfigIssues(parsed.errors));
+      config = parsed.config;
+    }, 60_000);
+    afterAll(async () => {
+      await follower?.stop();
+      await store?.close();
+      await target?.dispose();
+    });
+
+    const incident = (id: string) => ({
+      id, name: `Outage ${id}`, status: "investigating", impact: "major", impactOverride: null, rootIds: ["orders-db"], impactedIds: ["orders-db"],
+      startedAt: clock.now(), earliestPossibleStart: null, monitoringAt: null, resolvedAt: null, publishedAt: null,
+      manual: false, hold: false, publishAt: null, postmortemBody: null, postmortemPublishedAt: null, createdAt: clock.now(), updatedAt: clock.now(),
+    });
+    const opened = async (id: string) => {
+      await store.incidents.create(incident(id));
+      return store.events.append({ at: clock.now(), kind: "incident.created", subject: id, actor: "system", data: {} });
+    };
+    const window = { component: "orders-db", incidents: ["inc_old"], start: "2026-12-01T09:50:00.000Z", end: "2026-12-01T09:59:00.000Z" };
+
+    it("runs nothing for what was on the timeline before its first start", async () => {
+      await opened("inc_old");
+      await store.events.append({ at: clock.now(), kind: "window.closed", subject: "orders-db", actor: "system", data: window });
+      follower = new TriggerFollower({ store, clock, timers, logger: quiet, config: () => config });
+      await follower.start();
+      await timers.advance(10 * 60_000);
+      expect(await store.actionRuns.list()).toEqual([]);
+      expect(follower.waiting).toBe(0);
+    });
+
+    it("asks for a closed window's run once, however often its event is read, and an isolated region's run without an incident", async () => {
+      await store.events.append({ at: clock.now(), kind: "window.closed", subject: "orders-db", actor: "system", data: window });
+      await store.events.append({ at: clock.now(), kind: "window.closed", subject: "orders-db", actor: "system", data: window });
+      const isolated = await store.events.append({ at: clock.now(), kind: "region.isolated", subject: "eu-west", actor: "system", data: { failing: 3, of: 4 } });
+      await follower.changed();
+      const runs = await store.actionRuns.list();
+      expect(runs.map((r) => [r.actionId, r.incidentId, r.idempotencyKey, r.requestedBy])).toEqual(
+        expect.arrayContaining([
+          ["resync", "inc_old", "trigger:resync:window.closed:window:orders-db@2026-12-01T09:50:00.000Z", "system"],
+          ["drain-region", null, `trigger:drain-region:region.isolated:event:${isolated.id}`, "system"],
+        ]),
+      );
+      expect(runs).toHaveLength(2);
+      const [requested] = await store.events.list({ kind: "action.run_requested", subject: "inc_old" });
+      expect(requested!.data).toMatchObject({ action: "resync", reason: { trigger: "window.closed", event_kind: "window.closed", components: ["orders-db"] } });
+    });
+
+    it("keeps the stored cursor before an event whose delay runs, and moves it on when the delay is over", async () => {
+      const before = (await store.outbox.cursor(triggersCursor))!;
+      const event = await opened("inc_new");
+      await store.events.append({ at: clock.now(), kind: "region.isolated", subject: "us-east", actor: "system", data: {} });
+      await follower.changed();
+      expect(follower.waiting).toBe(1);
+      expect(await store.outbox.cursor(triggersCursor)).toBe(before);
+      await timers.advance(5 * 60_000);
+      // The delay's end is handled as the store answers (a PostgreSQL round trip takes real time).
+      await expect.poll(() => follower.waiting).toBe(0);
+      await follower.changed();
+      expect(BigInt((await store.outbox.cursor(triggersCursor))!)).toBeGreaterThan(BigInt(event.id));
+      expect((await store.actionRuns.list({ actionId: "page-dba" })).map((r) => r.idempotencyKey)).toEqual(["trigger:page-dba:incident.opened:incident:inc_new"]);
+    });
+
+    it("runs nothing when the incident resolved and reopened during the delay, and waits the whole delay again from the reopening", async () => {
+      await opened("inc_flap");
+      await follower.changed();
+      expect(follower.waiting).toBe(1);
+      const move = async (status: string, kind: string) => {
+        await store.incidents.update("inc_flap", { status, updatedAt: clock.now() });
+        await store.events.append({ at: clock.now(), kind, subject: "inc_flap", actor: "system", data: { status } });
+        await follower.changed();
+      };
+      await timers.advance(60_000);
+      await move("resolved", "incident.resolved");
+      expect(follower.waiting).toBe(0);
+      await timers.advance(60_000);
+      await move("investigating", "incident.reopened");
+      expect(follower.waiting).toBe(1);
+      // Five minutes after the opening: the first delay was dropped when the incident resolved.
+      await timers.advance(3 * 60_000);
+      await follower.changed();
+      expect(await store.actionRuns.list({ actionId: "page-dba" })).toHaveLength(1);
+      // Five minutes after the reopening, open all along: the run.
+      await timers.advance(2 * 60_000);
+      await expect.poll(() => follower.waiting).toBe(0);
+      await follower.changed();
+      expect((await store.actionRuns.list({ actionId: "page-dba" })).map((r) => r.idempotencyKey)).toContain("trigger:page-dba:incident.opened:incident:inc_flap");
+    });
+
+    it("drops the delay of an incident resolved and reopened before the follower read either event", async () => {
+      await opened("inc_late");
+      await follower.changed();
+      await timers.advance(60_000);
+      for (const [status, kind] of [["resolved", "incident.resolved"], ["investigating", "incident.reopened"]] as const) {
+        await store.incidents.update("inc_late", { status, updatedAt: clock.now() });
+        await store.events.append({ at: clock.now(), kind, subject: "inc_late", actor: "system", data: { status } });
+      }
+      await follower.changed();
+      await timers.advance(4 * 60_000);
+      await follower.changed();
+      expect(await store.actionRuns.list({ incidentId: "inc_late" })).toEqual([]);
+      await timers.advance(60_000);
+      await expect.poll(async () => (await store.actionRuns.list({ incidentId: "inc_late" })).length).toBe(1);
+    });
+
+    it("after a stop, ends the delays that ran out meanwhile from the timeline: a run for the incident still open, none for the one that resolved", async () => {
+      await opened("inc_kept");
+      await opened("inc_gone");
+      await follower.changed();
+      expect(follower.waiting).toBe(2);
+      await follower.stop();
+      await timers.advance(60_000);
+      await store.incidents.update("inc_gone", { status: "resolved", updatedAt: clock.now() });
+      await store.events.append({ at: clock.now(), kind: "incident.resolved", subject: "inc_gone", actor: "system", data: { status: "resolved" } });
+      await store.incidents.update("inc_gone", { status: "investigating", updatedAt: clock.now() });
+      await timers.advance(10 * 60_000);
+      follower = new TriggerFollower({ store, clock, timers, logger: quiet, config: () => config });
+      await follower.start();
+      expect((await store.actionRuns.list({ incidentId: "inc_kept" })).map((r) => r.idempotencyKey)).toEqual(["trigger:page-dba:incident.opened:incident:inc_kept"]);
+      expect(await store.actionRuns.list({ incidentId: "inc_gone" })).toEqual([]);
+      expect(follower.waiting).toBe(0);
+    });
+  });
+}

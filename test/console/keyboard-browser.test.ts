@@ -32,6 +32,7 @@ const pages = [
   "/manage/catalog",
   "/manage/catalog/monitors/new",
   "/manage/catalog/components/new",
+  "/manage/actions",
   "/manage/audit",
   "/manage/tokens",
   "/manage/users",

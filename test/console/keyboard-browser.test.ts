@@ -4,8 +4,9 @@
 // each shows a focus ring when it has the focus; and forms are filled and sent with the keyboard only.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requestRun } from "../../src/app/actions/request.ts";
 import { ManualClock } from "../../src/core/clock.ts";
-import { browserSkipReason, launchBrowser, phone } from "../helpers/browser.ts";
+import { browserSkipReason, expectAccessible, launchBrowser, phone } from "../helpers/browser.ts";
 import { addUserWithPassword, consolePassword } from "../helpers/console-users.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 
@@ -19,6 +20,9 @@ components:
 notifications:
   channels:
     - { id: oncall, type: webhook, url: "http://127.0.0.1:9/hook" }
+actions:
+  definitions:
+    - { id: scale-down, type: webhook, url: "http://127.0.0.1:9/scale", approval: { required: 1 } }
 `;
 
 const pages = [
@@ -65,6 +69,8 @@ describe.skipIf(skip !== undefined)(`the console by keyboard in Chromium${skip ?
 
   beforeAll(async () => {
     test = await startTestVigil(config, { clock });
+    // A run waiting for approval, so that the actions page shows its Approve, Reject and Cancel buttons.
+    await requestRun({ store: test.vigil.store, clock, config: () => test.vigil.config() }, { actionId: "scale-down", incidentId: null, actor: "user:someone" });
     await addUserWithPassword({ store: test.vigil.store, clock }, "ada@example.com", "owner");
     browser = await launchBrowser();
     page = await (await browser.newContext({ viewport: phone })).newPage();
@@ -101,6 +107,13 @@ describe.skipIf(skip !== undefined)(`the console by keyboard in Chromium${skip ?
       expect(unringed, `${path}: controls without a focus ring`).toEqual([]);
     });
   }
+
+  it("shows the actions page with a run waiting for approval, and axe finds no violation on it", async () => {
+    await page.goto(`${test.vigil.url}/manage/actions`);
+    expect(await page.locator('#runs button:text-is("Approve")').count()).toBe(1);
+    await expectAccessible(page, "/manage/actions");
+    await page.setViewportSize(phone);
+  });
 
   /** Presses Tab until the field `id` has the focus (at most 60 presses). */
   async function tabTo(id: string): Promise<void> {

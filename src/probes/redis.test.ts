@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import { expect, it } from "vitest";
 import { describeDbProbe } from "../../test/helpers/db-probe-suite.ts";
 import { redisSkipReason, startRedis } from "../../test/helpers/redis-server.ts";
-import { redisProbe } from "./redis.ts";
+import { brokenByHangUp, redisProbe } from "./redis.ts";
 
 /** Runs `work` on a plain client of the server at `url`, then quits. */
 async function withClient<T>(url: string, work: (client: Redis) => Promise<T>): Promise<T> {
@@ -63,4 +63,10 @@ describeDbProbe({
       });
     });
   },
+});
+
+it("reads a first command broken by a hang-up however the kernel tells it, and nothing else", () => {
+  for (const message of ["write EPIPE", "read ECONNRESET", "write ECONNRESET", "read EPIPE"]) expect(brokenByHangUp(new Error(message)), message).toBe(true);
+  expect(brokenByHangUp(undefined)).toBe(true);
+  for (const message of ["connect ECONNREFUSED 127.0.0.1:6379", "WRONGPASS invalid username-password pair", "write ECONNRESET later"]) expect(brokenByHangUp(new Error(message)), message).toBe(false);
 });

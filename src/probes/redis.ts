@@ -51,7 +51,7 @@ function open(url: string, connectTimeoutMs: number): DbSession {
       } catch (err) {
         // A full server writes its refusal and hangs up as it accepts; the client's first command, written at once,
         // breaks the pipe before the refusal is read. Listen again without writing, to read what the server says.
-        const broken = cause === undefined || (cause instanceof Error && /^(write EPIPE|read ECONNRESET)$/.test(cause.message));
+        const broken = brokenByHangUp(cause);
         const { host, port, tls, path } = redis.options;
         const refusal = broken && !tls && path === undefined && host !== undefined ? await refusalOf(host, port ?? 6379, connectTimeoutMs) : null;
         if (refusal !== null) throw new Error(refusal);
@@ -127,4 +127,12 @@ export function refusalOf(host: string, port: number, timeoutMs: number): Promis
 /** A command line split like a shell would for simple cases: spaces separate words, quotes group them. */
 function words(line: string): string[] {
   return [...line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3] ?? "");
+}
+
+/**
+ * Whether a failed first command reads as the server hanging up on it (as a full server does after writing its
+ * refusal): no cause, or EPIPE or ECONNRESET, on the write or the read, as the kernel's timing goes.
+ */
+export function brokenByHangUp(cause: unknown): boolean {
+  return cause === undefined || (cause instanceof Error && /^(write|read) (EPIPE|ECONNRESET)$/.test(cause.message));
 }

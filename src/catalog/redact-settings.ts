@@ -3,6 +3,9 @@ export const redacted = "[redacted]";
 
 const secretKey = /secret|password|passwd|token|api[_-]?key|authorization|cookie|credential/i;
 
+/** Whether a settings key names a secret (its value is redacted when stored or shown). */
+export const isSecretKey = (key: string): boolean => secretKey.test(key);
+
 /**
  * A monitor's settings made safe to store and show (pure): values under a key that names a secret
  * (secret, password, token, api key, authorization, cookie, credential; header names included) become
@@ -10,7 +13,7 @@ const secretKey = /secret|password|passwd|token|api[_-]?key|authorization|cookie
  * The running checks use the configuration in memory, never the stored copy.
  */
 export function redactSettings(value: unknown, key = ""): unknown {
-  if (key !== "" && secretKey.test(key) && value !== null && value !== undefined && value !== "") {
+  if (key !== "" && isSecretKey(key) && value !== null && value !== undefined && value !== "") {
     return typeof value === "object" ? redactSettings(value) : redacted;
   }
   if (typeof value === "string") return redactUrlSecrets(value);

@@ -4,16 +4,12 @@
 // signed-in user, so the audit log names them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.ts";
+import { consoleClient, errorIn, noticeIn } from "../helpers/console-forms.ts";
 import { addUserWithPassword, signInOverHttp } from "../helpers/console-users.ts";
 import { startHttpSink, type HttpSink } from "../helpers/http-sink.ts";
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 
-const form = { "content-type": "application/x-www-form-urlencoded" };
-const csrfIn = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
-const unescape = (text: string | undefined) => text?.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
-const errorIn = (html: string) => unescape(/<p class="error-message">([^<]*)<\/p>/.exec(html)?.[1]);
-const noticeIn = (html: string) => unescape(/<p class="note" role="status">([^<]*)<\/p>/.exec(html)?.[1]);
 
 for (const backend of storeBackends()) {
   describe.skipIf(!backend.available)(`the console's actions page on ${backend.name}`, () => {
@@ -47,16 +43,9 @@ actions:
       await sink?.close();
     });
 
-    const get = async (who: string, path: string) => {
-      const res = await fetch(`${test.vigil.url}${path}`, { headers: { cookie: cookies[who] ?? "" }, redirect: "manual" });
-      return { status: res.status, html: await res.text() };
-    };
-    const post = async (who: string, path: string, fields: Record<string, string> = {}) => {
-      const page = await get(who, "/manage/account");
-      const body = new URLSearchParams({ csrf: csrfIn(page.html), ...fields });
-      const res = await fetch(`${test.vigil.url}${path}`, { method: "POST", redirect: "manual", headers: { ...form, cookie: cookies[who] ?? "" }, body: body.toString() });
-      return { status: res.status, html: await res.text() };
-    };
+    const client = consoleClient(() => test.vigil.url);
+    const get = (who: string, path: string) => client.get(cookies[who] ?? "", path);
+    const post = (who: string, path: string, fields: Record<string, string | string[]> = {}) => client.post(cookies[who] ?? "", path, fields);
     const runIdIn = (notice: string | undefined) => /\(run ([^)]+)\)/.exec(notice ?? "")?.[1] ?? "";
 
     it("runs an action that waits for another responder's approval, then runs it; the requester's own approval is refused", async () => {

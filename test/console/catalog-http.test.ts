@@ -4,15 +4,11 @@
 // field with what was typed kept; a secret is never shown back and is kept when its field is left empty.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.ts";
+import { consoleClient, errorIn, noticeIn, unescapeHtml as unescape } from "../helpers/console-forms.ts";
 import { addUserWithPassword, signInOverHttp } from "../helpers/console-users.ts";
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 
-const form = { "content-type": "application/x-www-form-urlencoded" };
-const csrfIn = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
-const unescape = (text: string | undefined) => text?.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
-const errorIn = (html: string) => unescape(/<p class="error-message">([^<]*)<\/p>/.exec(html)?.[1]);
-const noticeIn = (html: string) => unescape(/<p class="note" role="status">([^<]*)<\/p>/.exec(html)?.[1]);
 const inputValue = (html: string, id: string) => unescape(new RegExp(`<input id="${id}"[^>]*value="([^"]*)"`).exec(html)?.[1]);
 const fieldErrorOf = (html: string, key: string) => unescape(new RegExp(`<p class="field-error" id="f-${key}-error">([^<]*)</p>`).exec(html)?.[1]);
 
@@ -46,17 +42,9 @@ monitors:
       await target?.dispose();
     });
 
-    const get = async (role: string, path: string) => {
-      const res = await fetch(`${test.vigil.url}${path}`, { headers: { cookie: cookies[role] ?? "" }, redirect: "manual" });
-      return { status: res.status, html: await res.text() };
-    };
-    const post = async (role: string, path: string, fields: Record<string, string | string[]>) => {
-      const page = await get(role, "/manage/account");
-      const body = new URLSearchParams({ csrf: csrfIn(page.html) });
-      for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(name, v);
-      const res = await fetch(`${test.vigil.url}${path}`, { method: "POST", redirect: "manual", headers: { ...form, cookie: cookies[role] ?? "" }, body: body.toString() });
-      return { status: res.status, html: await res.text() };
-    };
+    const client = consoleClient(() => test.vigil.url);
+    const get = (role: string, path: string) => client.get(cookies[role] ?? "", path);
+    const post = (role: string, path: string, fields: Record<string, string | string[]> = {}) => client.post(cookies[role] ?? "", path, fields);
     const auditOf = async (operation: string) => (await test.vigil.store.audit.list({}, 500)).filter((e) => e.operation === operation);
 
     it("lists the file's entries read-only, and gives a viewer no control and a 403 for the forms", async () => {

@@ -6,15 +6,11 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../../src/auth/create-token.ts";
 import { ManualClock } from "../../src/core/clock.ts";
+import { consoleClient, errorIn, noticeIn, unescapeHtml as unescape } from "../helpers/console-forms.ts";
 import { addUserWithPassword, signInOverHttp } from "../helpers/console-users.ts";
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 
-const form = { "content-type": "application/x-www-form-urlencoded" };
-const csrfIn = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
-const unescape = (text: string | undefined) => text?.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
-const errorIn = (html: string) => unescape(/<p class="error-message">([^<]*)<\/p>/.exec(html)?.[1]);
-const noticeIn = (html: string) => unescape(/<p class="note" role="status">([^<]*)<\/p>/.exec(html)?.[1]);
 const valueOf = (html: string, id: string) => unescape(new RegExp(`id="${id}"[^>]*value="([^"]*)"`).exec(html)?.[1]);
 
 /** A local webhook receiver: the bodies it was sent. */
@@ -65,18 +61,10 @@ notifications:
       await receiver?.close();
     });
 
-    const get = async (role: string, path: string) => {
-      const res = await fetch(`${test.vigil.url}${path}`, { headers: { cookie: cookies[role] ?? "" }, redirect: "manual" });
-      return { status: res.status, html: await res.text(), res };
-    };
+    const client = consoleClient(() => test.vigil.url);
+    const get = (role: string, path: string) => client.get(cookies[role] ?? "", path);
     /** Sends a form as `role`, with the CSRF token of the page it is on (or `csrf` when given). */
-    const post = async (role: string, path: string, fields: Record<string, string | string[]>, csrf?: string) => {
-      const page = await get(role, "/manage/account");
-      const body = new URLSearchParams({ csrf: csrf ?? csrfIn(page.html) });
-      for (const [name, value] of Object.entries(fields)) for (const v of [value].flat()) body.append(name, v);
-      const res = await fetch(`${test.vigil.url}${path}`, { method: "POST", redirect: "manual", headers: { ...form, cookie: cookies[role] ?? "" }, body: body.toString() });
-      return { status: res.status, html: await res.text() };
-    };
+    const post = (role: string, path: string, fields: Record<string, string | string[]>, csrf?: string) => client.post(cookies[role] ?? "", path, fields, csrf);
     const auditOf = async (operation: string) => (await test.vigil.store.audit.list({}, 500)).filter((e) => e.operation === operation);
 
     it("schedules, starts and cancels a maintenance; shows the API's refusal with what was typed", async () => {

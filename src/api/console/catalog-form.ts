@@ -6,7 +6,7 @@
  * refuses a value still holding [redacted].
  */
 import { parse, stringify } from "yaml";
-import { redacted } from "../../catalog/redact-settings.ts";
+import { isSecretKey, redacted } from "../../catalog/redact-settings.ts";
 import { componentKeyNames, monitorCommonKeyNames, monitorFactLimits } from "../../config/schema.ts";
 import { probeKeys, probeRegistry, type MonitorType } from "../../probes/registry.ts";
 
@@ -28,7 +28,6 @@ export interface CatalogKeys {
   more: CatalogField[];
 }
 
-const secretKey = /secret|password|passwd|token|api[_-]?key|authorization|cookie|credential/i;
 const longKeys = new Set(["assert", "headers", "body", "description", "depends_on", "query"]);
 
 /** Whether a zod schema takes text only (a string, optional or with a default). */
@@ -44,7 +43,7 @@ function takesTextOnly(schema: unknown): boolean {
   return false;
 }
 
-const field = (key: string, text: boolean): CatalogField => ({ key, long: longKeys.has(key), text, secret: secretKey.test(key) });
+const field = (key: string, text: boolean): CatalogField => ({ key, long: longKeys.has(key), text, secret: isSecretKey(key) });
 
 /** The fields of a monitor of `type`: id, name and times; the probe's own keys; then detection's, which apply to it. */
 export function monitorKeys(type: MonitorType): CatalogKeys {

@@ -15,8 +15,3 @@ export const actionRegistry: Readonly<Record<ActionType, AnyActionPlugin>> = {
   webhook: webhookAction,
   exec: execAction,
 } satisfies Record<ActionType, AnyActionPlugin>;
-
-/** True when `type` names an action type Vigil knows. */
-export function isActionType(type: string): type is ActionType {
-  return (actionTypeNames as readonly string[]).includes(type);
-}

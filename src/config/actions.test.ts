@@ -20,7 +20,7 @@ describe("actions in the configuration", () => {
     if (!result.ok) throw new Error(formatConfigIssues(result.errors));
     expect(result.config.actions).toEqual({
       allow_exec: false,
-      definitions: [{ id: "scale-down", type: "webhook", url: "https://ops.example.com/hooks/scale", secrets: ["whsec-new-2026", "whsec-old-2025"], timeout: 10_000, deadline: 600_000 }],
+      definitions: [{ id: "scale-down", type: "webhook", timeout: 10_000, deadline: 600_000, settings: { url: "https://ops.example.com/hooks/scale", secrets: ["whsec-new-2026", "whsec-old-2025"] } }],
     });
   });
 
@@ -67,7 +67,7 @@ describe("actions in the configuration", () => {
     expect(refused.errors[0]!.message).toContain('action "restart-db" runs a command on this server, which is off: set actions.allow_exec: true');
     const allowed = parse(`actions:\n  allow_exec: true\n${exec}`);
     if (!allowed.ok) throw new Error(formatConfigIssues(allowed.errors));
-    expect(allowed.config.actions.definitions[0]).toMatchObject({ type: "exec", command: "/usr/local/bin/kubectl", args: ["rollout", "restart", "deploy/orders-db"], env: { CLOUD_TOKEN: "cloud-token-42" } });
+    expect(allowed.config.actions.definitions[0]).toMatchObject({ type: "exec", settings: { command: "/usr/local/bin/kubectl", args: ["rollout", "restart", "deploy/orders-db"], env: { CLOUD_TOKEN: "cloud-token-42" } } });
   });
 
   it("checks each type's keys and unique ids, with the path of each error, never showing a secret", () => {

@@ -347,14 +347,21 @@ const trigger = strictMap({
  * (`deadline`, from the run's request or its approval), whether a run waits for `approval`, its triggers (`on`), and the type's own keys,
  * checked by its plugin's schema.
  */
+const actionCommon = { id, type: z.enum(actionTypeNames), timeout: positiveDuration.default(30_000), deadline: positiveDuration.default(600_000), approval: approval.optional(), on: z.array(trigger).optional() };
+const actionCommonKeys = Object.keys(actionCommon);
+const actionSettingsOf = (value: object) => Object.fromEntries(Object.entries(value).filter(([k]) => !actionCommonKeys.includes(k)));
 const action = z
-  .looseObject({ id, type: z.enum(actionTypeNames), timeout: positiveDuration.default(30_000), deadline: positiveDuration.default(600_000), approval: approval.optional(), on: z.array(trigger).optional() })
+  .looseObject(actionCommon)
   .superRefine((value, ctx) => {
     const plugin = actionRegistry[value.type];
     if (!plugin) return;
-    const { id: _id, type: _type, timeout: _timeout, deadline: _deadline, approval: _approval, on: _on, ...settings } = value as Record<string, unknown>;
-    const result = plugin.configSchema.safeParse(settings, { reportInput: true });
+    const result = plugin.configSchema.safeParse(actionSettingsOf(value), { reportInput: true });
     if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue } as z.core.$ZodRawIssue);
+  })
+  .transform((value) => {
+    const common = Object.fromEntries(actionCommonKeys.map((k) => [k, (value as Record<string, unknown>)[k]])) as { [K in keyof typeof actionCommon]: z.output<(typeof actionCommon)[K]> };
+    // Parsed again for its defaults; it passed in the refinement above, so this cannot fail.
+    return { ...common, settings: actionRegistry[value.type].configSchema.parse(actionSettingsOf(value)) as Record<string, unknown> };
   });
 
 /** Runbook actions; `exec` ones run commands on the server, so they are refused unless `allow_exec` is true. */

@@ -1,4 +1,4 @@
-import { actionRegistry, isActionType } from "../../actions/registry.ts";
+import { actionRegistry } from "../../actions/registry.ts";
 import type { ActionFacts, ActionResult } from "../../actions/types.ts";
 import type { VigilConfig } from "../../config/index.ts";
 import type { Clock } from "../../core/clock.ts";
@@ -146,17 +146,13 @@ export class ActionRunner {
     const config = this.#deps.config();
     const definition = config.actions.definitions.find((d) => d.id === run.actionId);
     if (definition === undefined) return { ok: false, retryable: false, error: `action ${run.actionId} is no longer configured` };
-    if (definition.type === "exec" && !config.actions.allow_exec) return { ok: false, retryable: false, error: "exec actions are off (actions.allow_exec)" };
-    if (!isActionType(definition.type)) return { ok: false, retryable: false, error: `action type ${definition.type} is not supported` };
+    // The configuration checked the type's settings when it was loaded (and exec against actions.allow_exec).
     const plugin = actionRegistry[definition.type];
-    const { id: _id, type: _type, timeout, deadline: _deadline, approval: _approval, on: _on, ...settings } = definition;
-    const parsed = plugin.configSchema.safeParse(settings);
-    if (!parsed.success) return { ok: false, retryable: false, error: `action ${run.actionId} is misconfigured: ${parsed.error.issues[0]?.message ?? "invalid"}` };
     // No attempt outlives the run's deadline.
-    const timeoutMs = Math.max(1, Math.min(timeout, run.deadlineAt.getTime() - this.#deps.clock.now().getTime()));
+    const timeoutMs = Math.max(1, Math.min(definition.timeout, run.deadlineAt.getTime() - this.#deps.clock.now().getTime()));
     const facts = await this.#deps.facts(run, attempt);
     const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), this.#stopping.signal]);
-    return plugin.run(parsed.data, facts, { signal, timeoutMs, now: () => this.#deps.clock.now(), fetch: this.#deps.fetch ?? fetch });
+    return plugin.run(definition.settings, facts, { signal, timeoutMs, now: () => this.#deps.clock.now(), fetch: this.#deps.fetch ?? fetch });
   }
 
   async #record(run: ActionRunRow, attempts: number, result: ActionResult): Promise<void> {

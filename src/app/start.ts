@@ -220,7 +220,12 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         // seconds, and a fenced transaction holds the lease row, which the leader's own renewal must update.
         const housekeeping = new Housekeeping({ store, clock, timers, logger }, retentionOf(holder.current));
         // Agents' regions gone silent, for responders.
-        const regionWatch = new RegionWatch({ store: fenced, clock, timers, logger, config: () => holder.current, onEvents: () => notifier.changed() });
+        const regionWatch = new RegionWatch({ store: fenced, clock, timers, logger, config: () => holder.current, onEvents: () => {
+            notifier.changed();
+            // region.isolated may trigger actions: read it now rather than at the next poll.
+            void triggers.changed();
+          },
+        });
         // Runbook actions: runs asked for by the API (on any node) are attempted here.
         const actions = new ActionRunner({
           ...shared,

@@ -52,6 +52,8 @@ export class ActionRunner {
   #timer: unknown;
   /** The look for due runs under way (reading them and starting them, not their attempts). */
   #passing: Promise<void> | undefined;
+  /** The look queued behind the one under way. */
+  #queued: Promise<void> | undefined;
   #stopped = false;
 
   constructor(deps: ActionRunnerDeps) {
@@ -71,7 +73,12 @@ export class ActionRunner {
    */
   kick(): Promise<void> {
     if (this.#stopped) return Promise.resolve();
-    if (this.#passing) return this.#passing.then(() => this.kick());
+    // Kicks during a look share one look after it (it sees whatever they were told of).
+    if (this.#passing)
+      return (this.#queued ??= this.#passing.then(() => {
+        this.#queued = undefined;
+        return this.kick();
+      }));
     const pass = this.#pass().catch((error: unknown) => {
       this.#deps.logger.error({ err: error }, "running actions failed; retrying");
       return [] as Promise<void>[];

@@ -50,6 +50,8 @@ export class TriggerFollower {
   readonly #pending = new Map<string, Pending>();
   /** Everything the follower does runs one after the other. */
   #work: Promise<void> = Promise.resolve();
+  /** A read is queued and not begun: another change needs none of its own (that read will see it). */
+  #readQueued = false;
   #timer: unknown;
   #stopped = false;
   /** Told of changes before `start` (the incident engine starts first), it waits for the stored cursor. */
@@ -78,7 +80,12 @@ export class TriggerFollower {
   /** Something new is on the timeline: read it (after what is under way). */
   changed(): Promise<void> {
     if (!this.#started) return Promise.resolve();
-    return this.#enqueue(() => this.#read());
+    if (this.#readQueued) return this.#work;
+    this.#readQueued = true;
+    return this.#enqueue(() => {
+      this.#readQueued = false;
+      return this.#read();
+    });
   }
 
   /** Runs waiting for their delay (tests). */
@@ -106,8 +113,11 @@ export class TriggerFollower {
     for (;;) {
       const events = await store.events.list({ afterId: this.#readAfter, kinds: triggerSourceKinds, limit: batch });
       for (const event of events) {
-        await this.#recheck(event);
-        await this.#consider(event, this.#readAfter);
+        // Both steps may want the event's incident: read once.
+        const incidents = new Map<string, Promise<TriggerIncident | undefined>>();
+        const incidentOf = (id: string) => incidents.get(id) ?? incidents.set(id, this.#deps.store.incidents.get(id)).get(id)!;
+        await this.#recheck(event, incidentOf);
+        await this.#consider(event, this.#readAfter, incidentOf);
         this.#readAfter = event.id;
       }
       // Delays already over (events read again after a restart) end once the events after them had their say.
@@ -119,13 +129,13 @@ export class TriggerFollower {
   }
 
   /** Asks for the runs an event's triggers name now, or waits out their delay. */
-  async #consider(event: TriggerSourceEvent, before: string): Promise<void> {
+  async #consider(event: TriggerSourceEvent, before: string, incidentOf: (id: string) => Promise<TriggerIncident | undefined>): Promise<void> {
     const actions = this.#deps.config().actions.definitions;
     if (!actions.some((a) => (a.on ?? []).length > 0)) return;
     const occasions = occasionOf(event);
     if (occasions.length === 0) return;
     const incidentId = occasions[0]!.incidentId;
-    const incident = incidentId === null ? undefined : await this.#incident(incidentId);
+    const incident = incidentId === null ? undefined : await incidentOf(incidentId);
     const now = this.#deps.clock.now().getTime();
     for (const match of matchTriggers(actions, event, incident)) {
       const occasion = occasions.find((o) => o.event === match.reason.trigger)!;
@@ -145,12 +155,12 @@ export class TriggerFollower {
    * An event of an incident with runs waiting for their delay: each whose conditions no longer hold (the incident
    * resolved, say) is dropped, so that they must keep holding through the delay, not only at its end.
    */
-  async #recheck(event: TriggerSourceEvent): Promise<void> {
+  async #recheck(event: TriggerSourceEvent, incidentOf: (id: string) => Promise<TriggerIncident | undefined>): Promise<void> {
     const incidentId = event.kind.startsWith("incident.") ? event.subject : null;
     if (incidentId === null) return;
     const waiting = [...this.#pending.entries()].filter(([, p]) => p.match.incidentId === incidentId);
     if (waiting.length === 0) return;
-    const now = await this.#incident(incidentId);
+    const now = await incidentOf(incidentId);
     // The status the event moved it to (read late, the incident may have moved on: resolved, then reopened).
     const status = event.data["status"];
     const incident = now !== undefined && typeof status === "string" ? { ...now, status } : now;

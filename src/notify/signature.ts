@@ -7,7 +7,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 /** Whole seconds since the epoch. */
-function unixSeconds(date: Date): number {
+export function unixSeconds(date: Date): number {
   return Math.floor(date.getTime() / 1000);
 }
 

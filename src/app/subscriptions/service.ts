@@ -28,7 +28,7 @@ import type { PageView, SubscribeView } from "../../statuspage/view/types.ts";
 import { privateAddressProblem, type Lookup } from "./public-address.ts";
 import type { Store } from "../../store/types.ts";
 import { normalizeEmail, normalizeWebhookUrl } from "../../subscribers/address.ts";
-import { webhookSignature } from "../../notify/channels/webhook.ts";
+import { signatureHeaders } from "../../notify/signature.ts";
 import { SubscribeLimiter } from "../../subscribers/rate-limit.ts";
 import { rateKeyOf } from "../../api/client-address.ts";
 import { renderConfirmationEmail, renderWebhookConfirmation } from "../../subscribers/render.ts";
@@ -262,8 +262,7 @@ export class SubscriptionService implements SubscriptionsPort {
     // The webhook's signing secret, given once, here: only the URL's owner receives this request.
     const signingSecret = subscriberWebhookSecret(await this.#deps.signingKey(), url);
     const body = JSON.stringify(renderWebhookConfirmation({ siteName: config.site.name, siteUrl: this.#deps.publicUrl(), confirmUrl, expiresAt, signingSecret }));
-    const timestamp = Math.floor(this.#deps.clock.now().getTime() / 1000);
-    const headers = { "vigil-timestamp": String(timestamp), "vigil-signature": webhookSignature(body, timestamp, signingSecret) };
+    const headers = signatureHeaders(body, this.#deps.clock.now(), [signingSecret]);
     // Public input: connect only to the addresses checked as the connection is made (not resolved a second time).
     const send = config.subscribers?.allow_private_webhooks ? (this.#deps.fetch ?? fetch) : (this.#public ??= createPublicFetch({ lookup: this.#deps.lookup })).fetch;
     const result = await postJson(

@@ -134,10 +134,7 @@ export function utc(date: Date): string {
   return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
-/** Whole seconds since the epoch. */
-export function unixSeconds(date: Date): number {
-  return Math.floor(date.getTime() / 1000);
-}
+export { unixSeconds } from "../signature.ts";
 
 /** The facts every card shows, in order, as [label, value]. */
 export function facts(message: NotificationMessage): [string, string][] {

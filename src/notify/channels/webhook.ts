@@ -10,8 +10,8 @@ import * as z from "zod";
 import { httpUrl, strictMap, text } from "../../config/fields.ts";
 import { groupId } from "../../statuspage/view/build.ts";
 import type { MessageComponent, NotificationMessage, SendContext, SendResult } from "../types.ts";
-import { headerMap, unixSeconds, type Channel } from "./channel.ts";
-import { webhookSignature } from "../signature.ts";
+import { headerMap, type Channel } from "./channel.ts";
+import { signatureHeaders } from "../signature.ts";
 import { postJson } from "./http-send.ts";
 
 /** The keys of a `webhook` channel. */
@@ -348,11 +348,7 @@ async function sendWebhook(payload: WebhookPayload, config: WebhookConfig, ctx: 
   if (payload === null) return { ok: true, detail: "not sent: nothing that Statuspage's format reports changed" };
   const body = JSON.stringify(payload);
   const headers: Record<string, string> = { ...config.headers };
-  if (config.secret !== undefined) {
-    const timestamp = unixSeconds(ctx.now());
-    headers["vigil-timestamp"] = String(timestamp);
-    headers["vigil-signature"] = webhookSignature(body, timestamp, config.secret);
-  }
+  if (config.secret !== undefined) Object.assign(headers, signatureHeaders(body, ctx.now(), [config.secret]));
   const secrets = [config.secret ?? "", ...Object.values(config.headers ?? {})];
   return postJson({ url: config.url, body, headers, secrets }, ctx);
 }

@@ -4,6 +4,13 @@
  * until it succeeds, fails for good or reaches its deadline, with the same idempotency key every time.
  */
 import type * as z from "zod";
+import type { ActionRunStatus as StoredRunStatus } from "../store/schema.ts";
+
+/** A run's statuses, as the API and the CLI name them. */
+export const actionRunStatuses = ["waiting_approval", "pending", "running", "succeeded", "failed", "timed_out", "cancelled", "rejected"] as const;
+export type ActionRunStatus = (typeof actionRunStatuses)[number];
+// The store's column takes the same statuses: this fails to compile when the two lists part.
+export const storedStatusesMatch: [StoredRunStatus] extends [ActionRunStatus] ? ([ActionRunStatus] extends [StoredRunStatus] ? true : never) : never = true;
 
 /** A component as an action is told of it. */
 export interface ActionComponent {

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "commander";
+import { actionRunStatuses, type ActionRunStatus } from "../actions/types.ts";
 import type { CommandInstaller } from "./command.ts";
 import { exitCodes } from "./exit-codes.ts";
 import { remoteApi, remoteOptions, type RemoteFlags } from "./remote.ts";
@@ -10,7 +11,7 @@ export interface ActionRunJson {
   type: string;
   incident: string | null;
   idempotency_key: string;
-  status: "waiting_approval" | "pending" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled" | "rejected";
+  status: ActionRunStatus;
   attempts: number;
   next_attempt_at: string | null;
   deadline_at: string;
@@ -25,12 +26,11 @@ export interface ActionRunJson {
   finished_at: string | null;
 }
 
-const statuses = ["waiting_approval", "pending", "running", "succeeded", "failed", "timed_out", "cancelled", "rejected"];
 /** How often `--wait` asks how a run stands. */
 const waitPollMs = 500;
 
 function statusText(value: string): string {
-  if (!statuses.includes(value)) throw new InvalidArgumentError(`expected one of ${statuses.join(", ")}`);
+  if (!(actionRunStatuses as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${actionRunStatuses.join(", ")}`);
   return value;
 }
 
@@ -98,7 +98,7 @@ export const actionCommand: CommandInstaller = (program, io, finish) => {
   remoteOptions(action.command("runs").description("runs of actions, newest first"))
     .option("--incident <id>", "only this incident's")
     .option("--action <id>", "only this action's")
-    .option("--status <status>", `only those with this status (${statuses.join(", ")})`, statusText)
+    .option("--status <status>", `only those with this status (${actionRunStatuses.join(", ")})`, statusText)
     .option("--limit <n>", "at most this many (default 100)")
     .option("--json", "print JSON")
     .action(async (flags: RemoteFlags & { incident?: string; action?: string; status?: string; limit?: string; json?: boolean }) => {

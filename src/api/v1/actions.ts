@@ -1,12 +1,10 @@
 import { z } from "zod";
+import { actionRunStatuses } from "../../actions/types.ts";
 import { actorOf } from "../../auth/authenticate.ts";
 import { AppError } from "../../core/errors.ts";
 import type { ActionRunRow } from "../../store/types.ts";
 import type { ApiDeps } from "../deps.ts";
 import { defineRoute } from "../route.ts";
-
-/** A run's statuses, in the order a run moves through them. */
-const runStatuses = ["waiting_approval", "pending", "running", "succeeded", "failed", "timed_out", "cancelled", "rejected"] as const;
 
 const runView = z.object({
   id: z.string(),
@@ -14,7 +12,7 @@ const runView = z.object({
   type: z.string(),
   incident: z.string().nullable(),
   idempotency_key: z.string(),
-  status: z.enum(runStatuses),
+  status: z.enum(actionRunStatuses),
   attempts: z.number().int(),
   next_attempt_at: z.string().nullable(),
   deadline_at: z.string(),
@@ -92,7 +90,7 @@ export function actionRoutes(deps: ApiDeps) {
       summary: "Runs of actions, newest first, by incident, action and status",
       tag: "actions",
       auth: "read",
-      query: z.strictObject({ incident: id.optional(), action: id.optional(), status: z.enum(runStatuses).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() }),
+      query: z.strictObject({ incident: id.optional(), action: id.optional(), status: z.enum(actionRunStatuses).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() }),
       response: z.object({ runs: z.array(runView) }),
       handler: async ({ query }) => {
         const rows = await deps.store.actionRuns.list({

@@ -4,6 +4,7 @@
  * until it succeeds, fails for good or reaches its deadline, with the same idempotency key every time.
  */
 import type * as z from "zod";
+import type { IncidentJson } from "../incidents/incident-json.ts";
 import type { ActionRunStatus as StoredRunStatus } from "../store/schema.ts";
 
 /** A run's statuses, as the API and the CLI name them. */
@@ -32,17 +33,8 @@ export interface ActionWindow {
 /** What an action is told: the run, and the incident it runs for with its components, windows and evidence. */
 export interface ActionFacts {
   run: { id: string; action: string; idempotency_key: string; attempt: number; requested_by: string };
-  incident: {
-    id: string;
-    name: string;
-    status: string;
-    impact: string;
-    started_at: string;
-    resolved_at: string | null;
-    root_components: string[];
-    impacted_components: string[];
-    url: string | null;
-  } | null;
+  /** The incident as webhook channels describe it, with its public page. */
+  incident: (IncidentJson & { url: string | null }) | null;
   components: ActionComponent[];
   windows: ActionWindow[];
   evidence: { component: string; kind: string; text: string }[];

@@ -1,5 +1,6 @@
 import type { ActionFacts } from "../../actions/types.ts";
 import { evidenceWithDiagnosis } from "../../incidents/diagnosis-lines.ts";
+import { incidentJson } from "../../incidents/incident-json.ts";
 import type { OutageWindow, WindowQuery } from "../../incidents/windows.ts";
 import type { ActionRunRow, Store } from "../../store/types.ts";
 
@@ -35,17 +36,7 @@ export async function runFacts(deps: FactsDeps, run: ActionRunRow, attempt: numb
   ]);
   const names = Object.fromEntries(components.map((c) => [c.id, c.name]));
   const statuses = deps.statuses();
-  facts.incident = {
-    id: incident.id,
-    name: incident.name,
-    status: incident.status,
-    impact: incident.impact,
-    started_at: incident.startedAt.toISOString(),
-    resolved_at: incident.resolvedAt?.toISOString() ?? null,
-    root_components: [...incident.rootIds],
-    impacted_components: [...incident.impactedIds],
-    url: `${deps.publicUrl()}/incidents/${incident.id}`,
-  };
+  facts.incident = { ...incidentJson(incident), url: `${deps.publicUrl()}/incidents/${incident.id}` };
   facts.components = [...new Set([...incident.rootIds, ...incident.impactedIds])].map((id) => ({ id, name: names[id] ?? id, status: statuses[id] ?? "unknown" }));
   facts.windows = windows.map((w) => ({
     component: w.componentId,

@@ -6,6 +6,7 @@
  * `Vigil-Signature: v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`. Receivers check it with
  * `verifyWebhookSignature`, which also rejects a timestamp outside a window (a replayed request).
  */
+import { incidentJson, type IncidentJson } from "../../incidents/incident-json.ts";
 import * as z from "zod";
 import { httpUrl, strictMap, text } from "../../config/fields.ts";
 import { groupId } from "../../statuspage/view/build.ts";
@@ -45,16 +46,7 @@ export interface VigilWebhookBody {
   markdown: string | null;
   url: string;
   dedup_key: string;
-  incident: {
-    id: string;
-    name: string;
-    status: string;
-    impact: NotificationMessage["severity"];
-    started_at: string;
-    resolved_at: string | null;
-    root_components: string[];
-    impacted_components: string[];
-  } | null;
+  incident: IncidentJson<NotificationMessage["severity"]> | null;
   components: { id: string; name: string; group: string | null; status: string; previous_status: string | null }[];
   labels: Record<string, string>;
 }
@@ -73,16 +65,7 @@ export function vigilBody(message: NotificationMessage): VigilWebhookBody {
     markdown: message.markdown,
     url: message.url,
     dedup_key: message.dedupKey,
-    incident: incident && {
-      id: incident.id,
-      name: incident.name,
-      status: incident.status,
-      impact: incident.impact,
-      started_at: incident.startedAt.toISOString(),
-      resolved_at: incident.resolvedAt?.toISOString() ?? null,
-      root_components: [...incident.rootIds],
-      impacted_components: [...incident.impactedIds],
-    },
+    incident: incident && incidentJson(incident),
     components: message.components.map((c) => ({ id: c.id, name: c.name, group: c.group, status: c.status, previous_status: c.previousStatus })),
     labels: { ...message.labels },
   };

@@ -4,7 +4,7 @@ import type { Store, UserRole, UserRow } from "../store/types.ts";
 import { isUserRole, userRoles } from "./roles.ts";
 
 /** A change of a user's role or access; the fields not given stay. */
-export interface UserChange {
+interface UserChange {
   /** The user, by id or by e-mail (compared without regard to case). */
   id?: string;
   email?: string;

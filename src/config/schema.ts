@@ -142,9 +142,8 @@ const monitorCommon = {
   suspect_floor: positiveDuration.default(1_000),
   assert: AssertionList.default([]),
 };
-const monitorCommonKeys = Object.keys(monitorCommon);
 /** The keys every monitor has, whatever its type (the console's monitor form lists them). */
-export const monitorCommonKeyNames: readonly string[] = monitorCommonKeys;
+export const monitorCommonKeys: readonly string[] = Object.keys(monitorCommon);
 
 /**
  * A monitor: the common keys checked here, the type's own keys by its probe's schema, and each
@@ -195,8 +194,7 @@ export const monitorFactLimits = { max_replication_lag: "replicationLagS", max_t
 
 /** The database limits given to a monitor whose checks do not report the fact they limit. */
 function serverLimitIssues(value: object, facts: readonly string[]): { key: string; message: string }[] {
-  const limited = monitorFactLimits;
-  return Object.entries(limited)
+  return Object.entries(monitorFactLimits)
     .filter(([key, fact]) => key in value && !facts.includes(fact))
     .map(([key, fact]) => {
       const types = monitorTypeNames.filter((t) => probeRegistry[t].facts.includes(fact));

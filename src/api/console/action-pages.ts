@@ -19,7 +19,7 @@ export interface RunItem {
 }
 
 /** What the page may show of the signed-in user's rights. */
-export interface ActionRights {
+interface ActionRights {
   run: boolean;
   approve: boolean;
 }

@@ -7,7 +7,7 @@
  */
 import { parse, stringify } from "yaml";
 import { isSecretKey, redacted } from "../../catalog/redact-settings.ts";
-import { componentKeyNames, monitorCommonKeyNames, monitorFactLimits } from "../../config/schema.ts";
+import { componentKeyNames, monitorCommonKeys, monitorFactLimits } from "../../config/schema.ts";
 import { probeKeys, probeRegistry, type MonitorType } from "../../probes/registry.ts";
 
 /** One field of a catalog form. */
@@ -54,7 +54,7 @@ export function monitorKeys(type: MonitorType): CatalogKeys {
   return {
     main: mainKeys.map((key) => field(key, key === "name")),
     own: probeKeys(probe).map((key) => field(key, takesTextOnly(shape[key]))),
-    more: monitorCommonKeyNames
+    more: monitorCommonKeys
       .filter((key) => key !== "type" && !mainKeys.includes(key))
       .filter((key) => limits[key] === undefined || probe.facts.includes(limits[key]))
       .map((key) => field(key, false)),

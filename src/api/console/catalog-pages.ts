@@ -79,7 +79,7 @@ export function catalogPage(input: { chrome: SignedInChrome; components: readonl
 }
 
 /** The problems of a form, by the key of the field they are about (the API's `body.<key>…` paths, or the form's own). */
-export function problemsByKey(refusal: Refusal | undefined): Map<string, string[]> {
+function problemsByKey(refusal: Refusal | undefined): Map<string, string[]> {
   const byKey = new Map<string, string[]>();
   for (const d of refusal?.details ?? []) {
     const key = /^(?:body\.)?([a-z_]+)/.exec(d.path)?.[1];

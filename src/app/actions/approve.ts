@@ -25,7 +25,7 @@ export interface RunDecision {
  * a role the approval does not list, the requester approving), not_found, or conflict (not waiting, decided already).
  */
 export async function decideRun(deps: { store: Store; clock: Clock; config(): VigilConfig }, input: RunDecision): Promise<ActionRunRow> {
-  const verb = input.decision === "approve" ? "approve" : "reject";
+  const verb = input.decision;
   const now = deps.clock.now();
   return deps.store.transaction(async (tx) => {
     const run = await tx.actionRuns.holdWaiting(input.runId, now);

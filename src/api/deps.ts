@@ -61,7 +61,7 @@ export interface IncidentsPort {
   componentStatuses(): { statuses: Record<string, ComponentStatus>; overridden: string[] };
   windows(query: WindowQuery): Promise<OutageWindow[]>;
   createMaintenance(input: { name: string; body?: string; componentIds: string[]; scheduledFor: Date; scheduledUntil: Date }, actor: string): Promise<MaintenanceRow>;
-  editMaintenance(id: string, input: { name?: string; body?: string; componentIds?: string[]; scheduledFor?: Date; scheduledUntil?: Date }, actor: string): Promise<MaintenanceRow>;
+  editMaintenance(id: string, input: { name?: string; body?: string | null; componentIds?: string[]; scheduledFor?: Date; scheduledUntil?: Date }, actor: string): Promise<MaintenanceRow>;
   moveMaintenance(id: string, to: MaintenanceStatus, actor: string): Promise<MaintenanceRow>;
   cancelMaintenance(id: string, actor: string): Promise<MaintenanceRow>;
 }

@@ -147,6 +147,10 @@ notifications:
       expect(await test.vigil.store.maintenances.get(row.id)).toMatchObject({ status: "in_progress", componentIds: ["web"], scheduledUntil: new Date("2026-12-01T10:00:00Z") });
       const [entry] = await auditOf("editMaintenance");
       expect(entry).toMatchObject({ actor: "rob@example.com", via: "session", action: "maintenances.write", targetId: row.id, status: 200 });
+      // Its text emptied: back to the default text, as when scheduled without one (it was kept, and the page said saved).
+      const emptied = await post("responder", `/manage/maintenances/${row.id}`, { name: "Cache flush, moved", body: "", components: ["web"], from: "2026-12-01T08:30", until: "2026-12-01T10:00" });
+      expect(noticeIn(emptied.html)).toBe("Saved: Cache flush, moved.");
+      expect((await test.vigil.store.maintenances.get(row.id))?.body).toBe("Scheduled maintenance is in progress.");
 
       // Over the API, one field alone: the others stay.
       const session = { authorization: `Session ${cookies.responder?.split("=")[1]}`, "content-type": "application/json" };

@@ -86,7 +86,8 @@ export function registerMaintenancePages(scope: FastifyInstance, kit: ConsoleKit
     const answer = await kit.api<MaintenanceItem>(request, {
       method: "PATCH",
       url: `/api/v1/maintenances/${idSegment(id)}`,
-      body: { name: form.name, ...(body === "" ? {} : { body }), components: form.components, scheduled_for: utcFromInput(form.from), scheduled_until: utcFromInput(form.until) },
+      // An emptied text goes back to the default, as when scheduled without one.
+      body: { name: form.name, body: body === "" ? null : body, components: form.components, scheduled_for: utcFromInput(form.from), scheduled_until: utcFromInput(form.until) },
     });
     if (answer.status >= 400) return showEdit(request, reply, allowed, id, answer.status, { form, refusal: refusalOf(answer) });
     return show(request, reply, allowed, 200, { notice: `Saved: ${answer.json.name}.` });

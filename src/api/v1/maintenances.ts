@@ -69,13 +69,14 @@ export function maintenanceRoutes(deps: ApiDeps) {
       url: "/api/v1/maintenances/:id",
       operationId: "editMaintenance",
       errors: ["conflict"],
-      summary: "Change a maintenance's name, body, components or times (checked as when scheduled); the clock follows the new times; a completed or cancelled one is final (409)",
+      summary: "Change a maintenance's name, body (null: the default text), components or times (checked as when scheduled); the clock follows the new times; a completed or cancelled one is final (409)",
       tag: "maintenance",
       auth: "maintenances.write",
       params: idParams,
       body: z.strictObject({
         name: z.string().trim().min(1).max(200).optional(),
-        body: z.string().trim().min(1).max(20_000).optional(),
+        /** null: back to the default text, as when scheduled without one. */
+        body: z.string().trim().min(1).max(20_000).nullable().optional(),
         components: z.array(z.string().max(200)).min(1).optional(),
         scheduled_for: isoTime.optional(),
         scheduled_until: isoTime.optional(),

@@ -19,12 +19,12 @@ const userView = z.object({
 
 /** Console users, their roles and their access: owners only. Never a password hash or a second factor's secret. */
 export function userRoutes(deps: ApiDeps) {
-  const view = async (row: UserRow): Promise<z.infer<typeof userView>> => ({
+  const view = (row: UserRow, secondFactor: boolean): z.infer<typeof userView> => ({
     id: row.id,
     email: row.email,
     role: row.role,
     disabled: row.disabledAt !== null,
-    second_factor: ((await deps.store.secondFactors.get(row.id))?.enabledAt ?? null) !== null,
+    second_factor: secondFactor,
     created_at: row.createdAt.toISOString(),
   });
   return [
@@ -36,7 +36,10 @@ export function userRoutes(deps: ApiDeps) {
       tag: "users",
       auth: "users.manage",
       response: z.object({ users: z.array(userView) }),
-      handler: async () => ({ users: await Promise.all((await deps.store.users.list()).map(view)) }),
+      handler: async () => {
+        const [rows, withFactor] = await Promise.all([deps.store.users.list(), deps.store.secondFactors.enabledUserIds()]);
+        return { users: rows.map((row) => view(row, withFactor.has(row.id))) };
+      },
     }),
     defineRoute({
       method: "PATCH",
@@ -60,7 +63,7 @@ export function userRoutes(deps: ApiDeps) {
           actor: actorOf(principal),
           ...(principal?.user ? { actorUserId: principal.user.id } : {}),
         });
-        return view(user);
+        return view(user, ((await deps.store.secondFactors.get(user.id))?.enabledAt ?? null) !== null);
       },
     }),
   ];

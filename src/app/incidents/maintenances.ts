@@ -14,10 +14,14 @@ export interface NewMaintenanceInput {
   scheduledUntil: Date;
 }
 
+/** A maintenance's text when it is given none. */
+const defaultMaintenanceBody = "Scheduled maintenance is in progress.";
+
 /** A person's edit of a maintenance: the fields given change, the others stay. */
 export interface MaintenanceEdit {
   name?: string;
-  body?: string;
+  /** null: back to the default text. */
+  body?: string | null;
   componentIds?: string[];
   scheduledFor?: Date;
   scheduledUntil?: Date;
@@ -93,7 +97,7 @@ export class MaintenanceRunner {
     const row: MaintenanceRow = {
       id: `mnt_${randomBytes(8).toString("hex")}`,
       name: input.name,
-      body: input.body ?? "Scheduled maintenance is in progress.",
+      body: input.body ?? defaultMaintenanceBody,
       componentIds: [...input.componentIds],
       scheduledFor: input.scheduledFor,
       scheduledUntil: input.scheduledUntil,
@@ -128,7 +132,7 @@ export class MaintenanceRunner {
     if (row.source === "config") throw new AppError("conflict", `maintenance ${id} is declared in the configuration file: edit it there`);
     const fields = {
       name: input.name ?? row.name,
-      body: input.body ?? row.body,
+      body: input.body === null ? defaultMaintenanceBody : (input.body ?? row.body),
       componentIds: input.componentIds ? [...input.componentIds] : row.componentIds,
       scheduledFor: input.scheduledFor ?? row.scheduledFor,
       scheduledUntil: input.scheduledUntil ?? row.scheduledUntil,

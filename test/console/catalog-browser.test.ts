@@ -5,10 +5,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/core/clock.ts";
-import { browserSkipReason, expectAccessible, launchBrowser, phone } from "../helpers/browser.ts";
+import { browserSkipReason, expectAccessible, launchBrowser, phone, signInInBrowser, tabTo } from "../helpers/browser.ts";
 import { addUserWithPassword, consolePassword } from "../helpers/console-users.ts";
 import { startFlipTarget, type FlipTarget } from "../helpers/flip-target.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
@@ -21,15 +21,6 @@ site: { name: Acme Status }
 components:
   - { id: web, name: Website }
 `;
-
-/** Presses Tab until the focused element matches `selector` (at most 80 presses), as a keyboard user moves. */
-async function tabTo(page: Page, selector: string): Promise<void> {
-  for (let presses = 0; presses < 80; presses++) {
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-    await page.keyboard.press("Tab");
-  }
-  throw new Error(`Tab never reached ${selector}`);
-}
 
 describe.skipIf(skip !== undefined)(`the console's catalog in Chromium${skip ? ` (skipped: ${skip})` : ""}`, () => {
   let target: FlipTarget;
@@ -58,10 +49,7 @@ describe.skipIf(skip !== undefined)(`the console's catalog in Chromium${skip ? `
     const context = await browser.newContext({ viewport: phone });
     const page = await context.newPage();
     try {
-      await page.goto(`${test.vigil.url}/manage/login`);
-      await page.fill("#email", "adam@example.com");
-      await page.fill("#password", consolePassword);
-      await Promise.all([page.waitForURL(`${test.vigil.url}/manage`), page.click("button[type=submit]")]);
+      await signInInBrowser(page, test.vigil.url, "adam@example.com", consolePassword);
 
       await tabTo(page, 'nav a[href="/manage/catalog"]');
       await Promise.all([page.waitForURL(`${test.vigil.url}/manage/catalog`), page.keyboard.press("Enter")]);

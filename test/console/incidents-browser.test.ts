@@ -11,7 +11,7 @@ import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/core/clock.ts";
-import { browserSkipReason, launchBrowser, reloadUntilShown } from "../helpers/browser.ts";
+import { browserSkipReason, launchBrowser, reloadUntilShown, signInInBrowser } from "../helpers/browser.ts";
 import { startFlipTarget, type FlipTarget } from "../helpers/flip-target.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 import { addUserWithPassword, consolePassword } from "../helpers/console-users.ts";
@@ -70,10 +70,7 @@ describe.skipIf(skip !== undefined)(`the console's incident room in Chromium${sk
     const context = await browser.newContext({ viewport: phone });
     const page = await context.newPage();
     try {
-      await page.goto(`${test.vigil.url}/manage/login`);
-      await page.fill("#email", "rob@example.com");
-      await page.fill("#password", consolePassword);
-      await Promise.all([page.waitForURL(`${test.vigil.url}/manage`), page.click("button[type=submit]")]);
+      await signInInBrowser(page, test.vigil.url, "rob@example.com", consolePassword);
 
       target.set(false);
       await expect.poll(async () => (await test.get("/api/v1/incidents?open=true")).json.incidents.length, { timeout: 30_000, interval: 250 }).toBe(1);

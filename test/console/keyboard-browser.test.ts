@@ -6,7 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestRun } from "../../src/app/actions/request.ts";
 import { ManualClock } from "../../src/core/clock.ts";
-import { browserSkipReason, expectAccessible, launchBrowser, phone } from "../helpers/browser.ts";
+import { browserSkipReason, expectAccessible, launchBrowser, phone, tabTo } from "../helpers/browser.ts";
 import { addUserWithPassword, consolePassword } from "../helpers/console-users.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 
@@ -115,14 +115,6 @@ describe.skipIf(skip !== undefined)(`the console by keyboard in Chromium${skip ?
     await page.setViewportSize(phone);
   });
 
-  /** Presses Tab until the field `id` has the focus (at most 60 presses). */
-  async function tabTo(id: string): Promise<void> {
-    for (let presses = 0; presses < 60; presses++) {
-      if (await page.evaluate((want) => document.activeElement?.id === want, id)) return;
-      await page.keyboard.press("Tab");
-    }
-    throw new Error(`Tab never reached #${id}`);
-  }
 
   /** Types a date and a time into the focused date and time field: month, day and year, then (the year takes more digits) Tab to hours, minutes and AM or PM. */
   async function typeTime(date: string, time: string): Promise<void> {
@@ -139,9 +131,9 @@ describe.skipIf(skip !== undefined)(`the console by keyboard in Chromium${skip ?
 
   it("creates a silence and schedules a maintenance with the keyboard only", async () => {
     await page.goto(`${test.vigil.url}/manage/silences`);
-    await tabTo("s-component");
+    await tabTo(page, "#s-component");
     await page.keyboard.type("api");
-    await tabTo("s-comment");
+    await tabTo(page, "#s-comment");
     await page.keyboard.type("deploy of api 4.2");
     // Enter in a field sends its form; the answer page says what was done.
     await sendWithEnter("/manage/silences");
@@ -149,15 +141,15 @@ describe.skipIf(skip !== undefined)(`the console by keyboard in Chromium${skip ?
     expect((await test.get("/api/v1/silences")).json.silences).toEqual([expect.objectContaining({ comment: "deploy of api 4.2" })]);
 
     await page.goto(`${test.vigil.url}/manage/maintenances`);
-    await tabTo("m-name");
+    await tabTo(page, "#m-name");
     await page.keyboard.type("Database upgrade");
-    await tabTo("m-body");
+    await tabTo(page, "#m-body");
     await page.keyboard.type("The primary moves to new hardware.");
     await page.keyboard.press("Tab");
     await page.keyboard.press("Space"); // the api component's checkbox
-    await tabTo("m-from");
+    await tabTo(page, "#m-from");
     await typeTime("12022026", "0200A");
-    await tabTo("m-until");
+    await tabTo(page, "#m-until");
     await typeTime("12022026", "0300A");
     await sendWithEnter("/manage/maintenances");
     expect(await page.textContent('[role="status"]')).toBe("Scheduled: Database upgrade.");

@@ -5,7 +5,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.ts";
-import { browserSkipReason, expectAccessible, launchBrowser, phone, reloadUntilShown } from "../helpers/browser.ts";
+import { browserSkipReason, expectAccessible, launchBrowser, phone, reloadUntilShown, signInInBrowser } from "../helpers/browser.ts";
 import { addUserWithPassword, consolePassword } from "../helpers/console-users.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 
@@ -40,10 +40,7 @@ describe.skipIf(skip !== undefined)(`the console's management pages in Chromium$
   async function signedIn(): Promise<Page> {
     const context = await browser.newContext({ viewport: phone });
     const page = await context.newPage();
-    await page.goto(`${test.vigil.url}/manage/login`);
-    await page.fill("#email", "ada@example.com");
-    await page.fill("#password", consolePassword);
-    await Promise.all([page.waitForURL(`${test.vigil.url}/manage`), page.click("button[type=submit]")]);
+    await signInInBrowser(page, test.vigil.url, "ada@example.com", consolePassword);
     return page;
   }
 

@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { addUser } from "../../src/auth/add-user.ts";
 import { systemClock } from "../../src/core/clock.ts";
-import { browserSkipReason, desktop, expectAccessible, launchBrowser, phone } from "../helpers/browser.ts";
+import { browserSkipReason, desktop, expectAccessible, launchBrowser, phone, signInInBrowser } from "../helpers/browser.ts";
 import { startFlipTarget, type FlipTarget } from "../helpers/flip-target.ts";
 import { startTestVigil, type TestVigil } from "../helpers/vigil.ts";
 import { addUserWithPassword, consolePassword } from "../helpers/console-users.ts";
@@ -52,10 +52,7 @@ describe.skipIf(skip !== undefined)(`the console's overview in Chromium${skip ? 
 
   async function signedIn(context: BrowserContext): Promise<Page> {
     const page = await context.newPage();
-    await page.goto(`${test.vigil.url}/manage/login`);
-    await page.fill("#email", "ada@example.com");
-    await page.fill("#password", password);
-    await Promise.all([page.waitForURL(`${test.vigil.url}/manage`), page.click("button[type=submit]")]);
+    await signInInBrowser(page, test.vigil.url, "ada@example.com", password);
     return page;
   }
 

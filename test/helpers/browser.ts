@@ -62,3 +62,20 @@ export async function reloadUntilShown(page: Page, url: string, text: string, ti
     )
     .toContain(text);
 }
+
+/** Signs in on the console's sign-in page with an e-mail and password, and waits for the overview. */
+export async function signInInBrowser(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/manage/login`);
+  await page.fill("#email", email);
+  await page.fill("#password", password);
+  await Promise.all([page.waitForURL(`${baseUrl}/manage`), page.click("button[type=submit]")]);
+}
+
+/** Presses Tab until the focused element matches `selector`, as a keyboard user moves (at most `max` presses). */
+export async function tabTo(page: Page, selector: string, max = 80): Promise<void> {
+  for (let presses = 0; presses < max; presses++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}

@@ -32,11 +32,13 @@ function messageColumns(message: NewDelivery["message"]): { message: Record<stri
   return typeof message["shared"] === "string" && Object.keys(message).length === 1 ? { message: null, messageId: message["shared"] } : { message, messageId: null };
 }
 
+/** Whether `id` can name a delivery (a bigint): anything else names none. */
+const isDeliveryId = (id: string) => /^\d{1,18}$/.test(id);
+
 /** Outbox queries over `db`: dispatch cursors and deliveries. */
 export function outboxQueries(db: Db): Store["outbox"] {
   const get = async (id: string): Promise<DeliveryRow | undefined> => {
-    // An id is a bigint: anything else names no delivery.
-    if (!/^\d{1,18}$/.test(id)) return undefined;
+    if (!isDeliveryId(id)) return undefined;
     const rows = await db.select(columns).from(deliveries).leftJoin(notificationMessages, eq(notificationMessages.id, deliveries.messageId)).where(eq(deliveries.id, BigInt(id)));
     return rows[0] ? toRow(rows[0]) : undefined;
   };
@@ -111,14 +113,14 @@ export function outboxQueries(db: Db): Store["outbox"] {
     },
     async update(id, patch) {
       const rows = await db.update(deliveries).set(patch).where(eq(deliveries.id, BigInt(id))).returning({ id: deliveries.id });
-      if (!rows[0]) throw new AppError("not_found", `no delivery with id ${id}`);
-      const [row] = await db.select(columns).from(deliveries).leftJoin(notificationMessages, eq(notificationMessages.id, deliveries.messageId)).where(eq(deliveries.id, BigInt(id)));
-      return toRow(row!);
+      const row = rows[0] ? await get(id) : undefined;
+      if (!row) throw new AppError("not_found", `no delivery with id ${id}`);
+      return row;
     },
     get,
     async retry(id, at) {
       // One conditional statement: of two retries at once, one moves the row and the other finds it pending.
-      const moved = /^\d{1,18}$/.test(id)
+      const moved = isDeliveryId(id)
         ? await db
             .update(deliveries)
             .set({ status: "pending", attempts: 0, nextAttemptAt: at, updatedAt: at })

@@ -92,7 +92,7 @@ export class MaintenanceRunner {
   async create(input: NewMaintenanceInput, actor: string): Promise<MaintenanceRow> {
     const problem = validateWindow(input.scheduledFor, input.scheduledUntil);
     if (problem) throw new AppError("validation_failed", `scheduled_until: ${problem}`);
-    for (const id of input.componentIds) if (!this.#ctx.graph.part.has(id)) throw new AppError("not_found", `components: no component has the id "${id}"`);
+    this.#checkComponents(input.componentIds);
     const now = this.#ctx.deps.clock.now();
     const row: MaintenanceRow = {
       id: `mnt_${randomBytes(8).toString("hex")}`,
@@ -118,6 +118,11 @@ export class MaintenanceRunner {
     return this.#live.get(row.id) ?? row;
   }
 
+  /** AppError not_found naming the first of `ids` that is no component. */
+  #checkComponents(ids: readonly string[]): void {
+    for (const id of ids) if (!this.#ctx.graph.part.has(id)) throw new AppError("not_found", `components: no component has the id "${id}"`);
+  }
+
   /**
    * A person's edit of a maintenance not yet completed or cancelled: any of its name, body, components and times, checked
    * as at creation. The clock then moves it by its new times at once (moved earlier than now, it starts now), and its
@@ -139,7 +144,7 @@ export class MaintenanceRunner {
     };
     const problem = validateWindow(fields.scheduledFor, fields.scheduledUntil);
     if (problem) throw new AppError("validation_failed", `${input.scheduledUntil ? "scheduled_until" : "scheduled_for"}: ${problem}`);
-    for (const c of input.componentIds ?? []) if (!this.#ctx.graph.part.has(c)) throw new AppError("not_found", `components: no component has the id "${c}"`);
+    this.#checkComponents(input.componentIds ?? []);
     if (!changed(row, fields)) return row;
     const now = this.#ctx.deps.clock.now();
     const updated = await this.#ctx.deps.store.transaction(async (tx) => {

@@ -158,4 +158,6 @@ export interface ActionsPort {
   request(request: { actionId: string; incidentId: string | null; actor: string; user?: string | null }): Promise<ActionRunRow>;
   /** Records an approval or a rejection of a run waiting for approval (src/app/actions/approve.ts). */
   decide(decision: RunDecision): Promise<ActionRunRow>;
+  /** Cancels a run pending or waiting for approval (src/app/actions/request.ts). */
+  cancel(runId: string, actor: string): Promise<ActionRunRow>;
 }

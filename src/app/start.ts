@@ -19,7 +19,7 @@ import { registerAgentGauges } from "./agents/metrics.ts";
 import { Notifier } from "./notifier/notifier.ts";
 import { ActionRunner } from "./actions/runner.ts";
 import { TriggerFollower } from "./actions/triggers.ts";
-import { requestRun } from "./actions/request.ts";
+import { cancelRun, requestRun } from "./actions/request.ts";
 import { decideRun, type RunDecision } from "./actions/approve.ts";
 import { runFacts } from "./actions/facts.ts";
 import { UpstreamWatcher } from "./upstream/watcher.ts";
@@ -310,6 +310,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
         void leader.current?.actions.kick();
         return run;
       },
+      cancel: (runId: string, actor: string) => cancelRun({ store, clock }, runId, actor),
       decide: async (decision: RunDecision) => {
         const run = await decideRun({ store, clock, config: () => holder.current }, decision);
         if (run.status === "pending") void leader.current?.actions.kick();

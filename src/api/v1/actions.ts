@@ -113,16 +113,8 @@ export function actionRoutes(deps: ApiDeps) {
       params: z.object({ id }),
       response: runView,
       handler: async ({ params, principal }) => {
-        const now = deps.clock.now();
-        const cancelled = await deps.store.transaction(async (tx) => {
-          const row = await tx.actionRuns.cancel(params.id, now);
-          if (row !== undefined) await tx.events.append({ at: now, kind: "action.run_cancelled", subject: row.incidentId ?? row.id, actor: actorOf(principal), data: { run: row.id, action: row.actionId, type: row.actionType, attempts: row.attempts } });
-          return row;
-        });
-        if (cancelled !== undefined) return runOf(cancelled);
-        const row = await deps.store.actionRuns.get(params.id);
-        if (row === undefined) throw new AppError("not_found", `no action run with id ${params.id}`);
-        throw new AppError("conflict", `action run ${params.id} is ${row.status.replace("_", " ")}: only a pending run or one waiting for approval can be cancelled`);
+        if (deps.actions === undefined) throw new AppError("not_found", `no action run with id ${params.id}`);
+        return runOf(await deps.actions.cancel(params.id, actorOf(principal)));
       },
     }),
     ...(["approve", "reject"] as const).map((decision) =>

@@ -73,3 +73,20 @@ export async function requestRun(deps: { store: Store; clock: Clock; config(): V
 export function subjectOf(run: ActionRunRow): string {
   return run.incidentId ?? run.id;
 }
+
+/**
+ * Cancels a run that is pending or waiting for approval, with `action.run_cancelled` on its timeline, in one
+ * transaction. AppError not_found for an unknown run, conflict for one under way or over.
+ */
+export async function cancelRun(deps: { store: Store; clock: Clock }, runId: string, actor: string): Promise<ActionRunRow> {
+  const now = deps.clock.now();
+  const cancelled = await deps.store.transaction(async (tx) => {
+    const row = await tx.actionRuns.cancel(runId, now);
+    if (row !== undefined) await tx.events.append({ at: now, kind: "action.run_cancelled", subject: subjectOf(row), actor, data: { run: row.id, action: row.actionId, type: row.actionType, attempts: row.attempts } });
+    return row;
+  });
+  if (cancelled !== undefined) return cancelled;
+  const row = await deps.store.actionRuns.get(runId);
+  if (row === undefined) throw new AppError("not_found", `no action run with id ${runId}`);
+  throw new AppError("conflict", `action run ${runId} is ${row.status.replace("_", " ")}: only a pending run or one waiting for approval can be cancelled`);
+}

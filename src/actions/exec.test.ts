@@ -3,16 +3,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExecActionConfig, execAction } from "./exec.ts";
-import { actionContext, factsFixture } from "./fixtures.test-helper.ts";
+import { actionContext, alive, factsFixture } from "./fixtures.test-helper.ts";
 import { maxOutputBytes } from "./types.ts";
 
 const token = "cloud-token-7f3a9c";
 
-/** The process runs (a zombie, killed but not yet reaped by the container's init, does not). */
-async function alive(pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
-  return stat !== "" && !/^\d+ \(.*\) Z/.test(stat);
-}
 
 describe("exec action", () => {
   let dir: string;

@@ -1,4 +1,11 @@
+import { readFile } from "node:fs/promises";
 import type { ActionContext, ActionFacts } from "./types.ts";
+
+/** Whether a process runs (a zombie, killed but not yet reaped by the container's init, does not). */
+export async function alive(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  return stat !== "" && !/^\d+ \(.*\) Z/.test(stat);
+}
 
 /** The facts of a run for an open database incident, as the runner builds them. */
 export function factsFixture(overrides: Partial<ActionFacts["run"]> = {}): ActionFacts {

@@ -14,6 +14,7 @@ import { ManualClock } from "../../src/core/clock.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import { openStore } from "../../src/store/open.ts";
 import type { Store } from "../../src/store/types.ts";
+import { alive } from "../../src/actions/fixtures.test-helper.ts";
 import { startHttpSink, type HttpSink } from "../helpers/http-sink.ts";
 import { ManualTimers } from "../helpers/manual-timers.ts";
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
@@ -53,11 +54,11 @@ actions:
     });
     beforeEach(() => sink.reset());
 
-    const runner = (current: () => VigilConfig = () => config) =>
+    const runner = (current: () => VigilConfig = () => config, timers = new ManualTimers(clock)) =>
       new ActionRunner({
         store,
         clock,
-        timers: new ManualTimers(clock),
+        timers,
         logger: quiet,
         config: current,
         facts: (run, attempt) => runFacts({ store, windows: async () => [], statuses: () => ({}), publicUrl: () => "https://status.example.com" }, run, attempt),
@@ -65,6 +66,16 @@ actions:
         // Half of each full-jitter ceiling: waits of 500 ms, 1 s, 2 s …
         random: () => 0.5,
       });
+    /** A slow exec action (its shell and sleep write their pids to `pids`) and a quick webhook one, in `dir`. */
+    const slowAndQuick = async (dir: string) => {
+      const pids = path.join(dir, "pids");
+      const script = path.join(dir, "slow.sh");
+      await writeFile(script, `#!/bin/sh\nsleep 30 &\necho "$$ $!" > "${pids}"\nwait\n`);
+      await chmod(script, 0o755);
+      const parsed = parseConfigText(`site: { name: Acme }\nactions:\n  allow_exec: true\n  definitions:\n    - { id: slow, type: exec, command: "${script}", timeout: 1m }\n    - { id: quick, type: webhook, url: "${sink.url}/scale" }\n`, "vigil.yaml", {});
+      if (!parsed.ok) throw new Error(formatConfigIssues(parsed.errors));
+      return { pids, execConfig: parsed.config };
+    };
     const answers = (statuses: number[]) => {
       let i = 0;
       sink.reply(() => ({ status: statuses[Math.min(i++, statuses.length - 1)]!, body: "busy" }));
@@ -142,13 +153,7 @@ actions:
     it("runs another action while a slow one is under way; kills the slow one's command when the leader stops, and leaves its run running for the next one", async () => {
       const dir = await mkdtemp(path.join(tmpdir(), "vigil-runner-stop-"));
       try {
-        const pids = path.join(dir, "pids");
-        const script = path.join(dir, "slow.sh");
-        await writeFile(script, `#!/bin/sh\nsleep 30 &\necho "$$ $!" > "${pids}"\nwait\n`);
-        await chmod(script, 0o755);
-        const parsed = parseConfigText(`site: { name: Acme }\nactions:\n  allow_exec: true\n  definitions:\n    - { id: slow, type: exec, command: "${script}", timeout: 1m }\n    - { id: quick, type: webhook, url: "${sink.url}/scale" }\n`, "vigil.yaml", {});
-        if (!parsed.ok) throw new Error(formatConfigIssues(parsed.errors));
-        const execConfig = parsed.config;
+        const { pids, execConfig } = await slowAndQuick(dir);
         const requested = await requestRun({ store, clock, config: () => execConfig }, { actionId: "slow", incidentId: null, actor: "user:ada" });
         const r = runner(() => execConfig);
         const pass = r.kick();
@@ -161,10 +166,6 @@ actions:
         await r.stop();
         await pass;
         const [shell, sleeper] = (await readFile(pids, "utf8")).trim().split(" ").map(Number);
-        const alive = async (pid: number) => {
-          const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
-          return stat !== "" && !/^\d+ \(.*\) Z/.test(stat);
-        };
         await expect.poll(async () => [await alive(shell!), await alive(sleeper!)]).toEqual([false, false]);
         expect(await store.actionRuns.get(requested.id)).toMatchObject({ status: "running", attempts: 1 });
         // The next leader puts it back.
@@ -178,15 +179,9 @@ actions:
     it("keeps looking for due runs every second while a run its look started is under way", async () => {
       const dir = await mkdtemp(path.join(tmpdir(), "vigil-runner-poll-"));
       try {
-        const pids = path.join(dir, "pids");
-        const script = path.join(dir, "slow.sh");
-        await writeFile(script, `#!/bin/sh\nsleep 30 &\necho "$$ $!" > "${pids}"\nwait\n`);
-        await chmod(script, 0o755);
-        const parsed = parseConfigText(`site: { name: Acme }\nactions:\n  allow_exec: true\n  definitions:\n    - { id: slow, type: exec, command: "${script}", timeout: 1m }\n    - { id: quick, type: webhook, url: "${sink.url}/scale" }\n`, "vigil.yaml", {});
-        if (!parsed.ok) throw new Error(formatConfigIssues(parsed.errors));
-        const execConfig = parsed.config;
+        const { pids, execConfig } = await slowAndQuick(dir);
         const timers = new ManualTimers(clock);
-        const r = new ActionRunner({ store, clock, timers, logger: quiet, config: () => execConfig, facts: (run, attempt) => runFacts({ store, windows: async () => [], statuses: () => ({}), publicUrl: () => "https://status.example.com" }, run, attempt) });
+        const r = runner(() => execConfig, timers);
         await r.start();
         // Both asked for on another node, which does not wake this runner: only its look every second finds them.
         const slow = await requestRun({ store, clock, config: () => execConfig }, { actionId: "slow", incidentId: null, actor: "user:ada" });

@@ -169,5 +169,45 @@ actions:
       expect(await store.actionRuns.list({ incidentId: "inc_gone" })).toEqual([]);
       expect(follower.waiting).toBe(0);
     });
+
+    it("counts a delay from its event, also when time passed while the same event's run without a delay was recorded", async () => {
+      await follower.stop();
+      const both = parseConfigText(
+        `site: { name: Acme }
+components:
+  - { id: orders-db, name: Orders database }
+actions:
+  definitions:
+    - { id: scale-down, type: webhook, url: https://ops.example.com/scale, on: [{ event: incident.opened, once_per: incident }] }
+    - { id: page-dba, type: webhook, url: https://ops.example.com/page, on: [{ event: incident.opened, delay: 5m, once_per: incident }] }
+`,
+        "vigil.yaml",
+        {},
+      );
+      if (!both.ok) throw new Error(formatConfigIssues(both.errors));
+      // Recording a run takes a minute: a slow store, or a test that moves the clock meanwhile.
+      const slow = new Proxy(store, {
+        get: (target, key) =>
+          key === "transaction"
+            ? (fn: Parameters<Store["transaction"]>[0]) => {
+                clock.set(clock.now().getTime() + 60_000);
+                return target.transaction(fn);
+              }
+            : Reflect.get(target, key),
+      });
+      follower = new TriggerFollower({ store: slow, clock, timers, logger: quiet, config: () => both.config });
+      await follower.start();
+      const event = await opened("inc_slow");
+      await follower.changed();
+      expect((await store.actionRuns.list({ incidentId: "inc_slow" })).map((r) => r.actionId)).toEqual(["scale-down"]);
+      expect(follower.waiting).toBe(1);
+      // The delay's timer is due five minutes after the opening, a minute of which went by while scale-down was
+      // recorded (not six: the follower's poll would catch that one, but only up to a second late, and never in a
+      // test whose timers move faster than the store answers).
+      expect(timers.due).toContain(event.at.getTime() + 5 * 60_000);
+      await timers.advance(4 * 60_000);
+      await expect.poll(() => follower.waiting).toBe(0);
+      expect((await store.actionRuns.list({ incidentId: "inc_slow" })).map((r) => r.actionId).sort()).toEqual(["page-dba", "scale-down"]);
+    });
   });
 }

@@ -26,6 +26,11 @@ export class ManualTimers implements Timers {
     return this.#pending.length;
   }
 
+  /** When the timers still waiting fall due (epoch ms), soonest first. */
+  get due(): number[] {
+    return this.#pending.map((t) => t.at).sort((a, b) => a - b);
+  }
+
   /** Moves time forward by `ms`, firing each due timer at its own time and letting promises settle after each. */
   async advance(ms: number): Promise<void> {
     const end = this.clock.now().getTime() + ms;

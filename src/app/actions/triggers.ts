@@ -136,7 +136,6 @@ export class TriggerFollower {
     if (occasions.length === 0) return;
     const incidentId = occasions[0]!.incidentId;
     const incident = incidentId === null ? undefined : await incidentOf(incidentId);
-    const now = this.#deps.clock.now().getTime();
     for (const match of matchTriggers(actions, event, incident)) {
       const occasion = occasions.find((o) => o.event === match.reason.trigger)!;
       if (match.dueAt.getTime() === event.at.getTime()) {
@@ -145,8 +144,10 @@ export class TriggerFollower {
         continue;
       }
       if (this.#pending.has(match.idempotencyKey)) continue;
-      // A delay already over waits for the end of the batch (see #read); the others for their timer.
-      const timer = match.dueAt.getTime() <= now ? undefined : this.#deps.timers.setTimeout(() => void this.#enqueue(() => this.#due(match.idempotencyKey)), match.dueAt.getTime() - now);
+      // A delay already over waits for the end of the batch (see #read); the others for their timer. The time is read
+      // here, where the timer is set: read before a request awaited above, the rest of the delay would come out longer.
+      const left = match.dueAt.getTime() - this.#deps.clock.now().getTime();
+      const timer = left <= 0 ? undefined : this.#deps.timers.setTimeout(() => void this.#enqueue(() => this.#due(match.idempotencyKey)), left);
       this.#pending.set(match.idempotencyKey, { match, occasion, before, timer });
     }
   }

@@ -325,6 +325,15 @@ export const catalogEntries = pgTable(
 
 /** What became of a run of a runbook action. */
 export type ActionRunStatus = "waiting_approval" | "pending" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled" | "rejected";
+/** A value a ramp step gives its action (`with:` in the configuration). */
+export type ActionStepValue = string | number | boolean;
+/** What a run is asked with besides its incident (see `params` below). */
+export interface ActionRunParams {
+  /** A reconciliation's outage window: its component and start (ISO 8601), as `vigil windows` lists it. */
+  window?: { component: string; start: string };
+  /** A run a ramp asked for: the ramp's run and action, the step's number from 1 (null: the ramp's `on_abort`), how many steps, and the step's values. */
+  step?: { ramp_run: string; ramp: string; number: number | null; of: number; with: Record<string, ActionStepValue> };
+}
 
 /**
  * Runs of runbook actions (`actions:` in the configuration): one row per run, attempted until it succeeds, fails for
@@ -357,6 +366,11 @@ export const actionRuns = pgTable(
     approvalsRequired: integer("approvals_required").notNull().default(0),
     /** When a run waiting for approval times out; null for a run that needs none. */
     approvalDeadlineAt: instant("approval_deadline_at"),
+    /**
+     * What the run is asked with besides its incident: `window` (a reconciliation's outage window, its component and
+     * start) or `step` (a ramp's step: the ramp's run, the step's number and the values it gives its action); null for none.
+     */
+    params: jsonb("params").$type<ActionRunParams>(),
     /** What the last attempt said (an HTTP answer, a command's output), secrets redacted, size-capped. */
     output: text("output"),
     lastError: text("last_error"),

@@ -9,7 +9,7 @@ import type { ActionRunRow, AgentReport, CatalogInput, NewAgentCheckResult, Stor
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
 
 /** Every migration Vigil ships, in order: a new one is added here by hand, as the release notes would list it. */
-const migrations = ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0010_users", "0011_roles_audit", "0012_totp_invites", "0013_catalog_entries", "0014_action_runs", "0015_action_approvals"];
+const migrations = ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0010_users", "0011_roles_audit", "0012_totp_invites", "0013_catalog_entries", "0014_action_runs", "0015_action_approvals", "0016_action_run_params"];
 
 const t0 = new Date("2026-11-25T12:00:00Z");
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -451,7 +451,7 @@ for (const backend of storeBackends()) {
     describe("action runs", () => {
       const run = (id: string, key: string, overrides: Partial<ActionRunRow> = {}): ActionRunRow => ({
         id, actionId: "scale-down", actionType: "webhook", incidentId: "inc_runs", idempotencyKey: key, status: "pending", attempts: 0, nextAttemptAt: at(1), deadlineAt: at(600),
-        requestedBy: "user:ada", requestedByUser: null, approvalsRequired: 0, approvalDeadlineAt: null, output: null, lastError: null, createdAt: at(1), updatedAt: at(1), startedAt: null, finishedAt: null, ...overrides,
+        requestedBy: "user:ada", requestedByUser: null, approvalsRequired: 0, approvalDeadlineAt: null, params: null, output: null, lastError: null, createdAt: at(1), updatedAt: at(1), startedAt: null, finishedAt: null, ...overrides,
       });
 
       it("creates once per idempotency key, lists newest first with filters, and finds the due ones", async () => {

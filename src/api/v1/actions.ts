@@ -19,6 +19,13 @@ const runView = z.object({
   requested_by: z.string(),
   approvals_required: z.number().int(),
   approval_timeout_at: z.string().nullable(),
+  /** A reconciliation's window, or the ramp step that asked for the run (null for neither). */
+  params: z
+    .object({
+      window: z.object({ component: z.string(), start: z.string() }).optional(),
+      step: z.object({ ramp_run: z.string(), ramp: z.string(), number: z.number().int().nullable(), of: z.number().int(), with: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])) }).optional(),
+    })
+    .nullable(),
   output: z.string().nullable(),
   last_error: z.string().nullable(),
   created_at: z.string(),
@@ -44,6 +51,7 @@ function runOf(row: ActionRunRow): z.infer<typeof runView> {
     requested_by: row.requestedBy,
     approvals_required: row.approvalsRequired,
     approval_timeout_at: iso(row.approvalDeadlineAt),
+    params: row.params,
     output: row.output,
     last_error: row.lastError,
     created_at: row.createdAt.toISOString(),

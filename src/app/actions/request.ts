@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { VigilConfig } from "../../config/index.ts";
 import type { Clock } from "../../core/clock.ts";
 import { AppError } from "../../core/errors.ts";
+import type { ActionRunParams } from "../../store/schema.ts";
 import type { ActionRunRow, Store } from "../../store/types.ts";
 
 /** What a run asks for. */
@@ -15,6 +16,8 @@ export interface RunRequest {
   idempotencyKey?: string;
   /** Why the run was asked for (a trigger: its event and the timeline event that fired it), on `action.run_requested`. */
   reason?: Record<string, unknown>;
+  /** A reconciliation's window, a ramp's step (see ActionRunParams). */
+  params?: ActionRunParams;
 }
 
 /**
@@ -45,6 +48,7 @@ export async function requestRun(deps: { store: Store; clock: Clock; config(): V
     requestedByUser: request.user ?? null,
     approvalsRequired: approval?.required ?? 0,
     approvalDeadlineAt: approval === undefined ? null : new Date(now.getTime() + approval.timeout),
+    params: request.params ?? null,
     output: null,
     lastError: null,
     createdAt: now,

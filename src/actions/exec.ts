@@ -55,6 +55,12 @@ export function factsEnv(facts: ActionFacts): Record<string, string> {
     VIGIL_REQUESTED_BY: facts.run.requested_by,
     VIGIL_COMPONENTS: facts.components.map((c) => c.id).join(","),
   };
+  const step = facts.step;
+  if (step !== null) {
+    Object.assign(env, { VIGIL_RAMP_ID: step.ramp, VIGIL_RAMP_RUN_ID: step.ramp_run, VIGIL_STEP_NUMBER: step.number === null ? "abort" : String(step.number), VIGIL_STEP_OF: String(step.of) });
+    // `with: { replicas: 4 }` → VIGIL_STEP_REPLICAS=4.
+    for (const [name, value] of Object.entries(step.with)) env[`VIGIL_STEP_${name.toUpperCase()}`] = String(value);
+  }
   const incident = facts.incident;
   if (incident !== null) {
     Object.assign(env, {

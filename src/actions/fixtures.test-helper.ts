@@ -28,6 +28,7 @@ export function factsFixture(overrides: Partial<ActionFacts["run"]> = {}): Actio
     ],
     windows: [{ component: "orders-db", start: "2026-12-01T09:59:30.000Z", earliest_possible_start: "2026-12-01T09:59:30.000Z", confirmed_start: "2026-12-01T10:00:00.000Z", end: null, worst: "major_outage" }],
     evidence: [{ component: "orders-db", kind: "db.crash_loop", text: "Orders database restarted 3 times in 2 minutes" }],
+    step: null,
   };
 }
 

@@ -1,9 +1,10 @@
 import { execAction } from "./exec.ts";
+import { rampAction } from "./ramp.ts";
 import type { ActionPlugin } from "./types.ts";
 import { webhookAction } from "./webhook.ts";
 
 /** The action types Vigil knows, in the order the docs list them. */
-export const actionTypeNames = ["webhook", "exec"] as const;
+export const actionTypeNames = ["webhook", "exec", "ramp"] as const;
 export type ActionType = (typeof actionTypeNames)[number];
 
 /** An action of any type, its config type erased: for code that picks one by a type name read at run time. */
@@ -14,4 +15,5 @@ export type AnyActionPlugin = ActionPlugin<any>;
 export const actionRegistry: Readonly<Record<ActionType, AnyActionPlugin>> = {
   webhook: webhookAction,
   exec: execAction,
+  ramp: rampAction,
 } satisfies Record<ActionType, AnyActionPlugin>;

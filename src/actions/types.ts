@@ -5,7 +5,8 @@
  */
 import type * as z from "zod";
 import type { IncidentJson } from "../incidents/incident-json.ts";
-import type { ActionRunStatus as StoredRunStatus } from "../store/schema.ts";
+import type { ActionStepValue, ActionRunStatus as StoredRunStatus } from "../store/schema.ts";
+import type { GateInput } from "./ramp-gate.ts";
 
 /** A run's statuses, as the API and the CLI name them. */
 export const actionRunStatuses = ["waiting_approval", "pending", "running", "succeeded", "failed", "timed_out", "cancelled", "rejected"] as const;
@@ -38,6 +39,8 @@ export interface ActionFacts {
   components: ActionComponent[];
   windows: ActionWindow[];
   evidence: { component: string; kind: string; text: string }[];
+  /** The ramp step that asked for the run: the ramp, its run, the step's number from 1 (null: the ramp's on_abort), how many, its values. */
+  step: { ramp: string; ramp_run: string; number: number | null; of: number; with: Record<string, ActionStepValue> } | null;
 }
 
 /** What one attempt came to: done, or failed and whether another attempt may help. `output` is redacted and capped. */
@@ -53,7 +56,39 @@ export interface ActionContext {
   timeoutMs: number;
   now: () => Date;
   fetch: typeof fetch;
+  /** What a `ramp` reads and does (given by the runner to ramps only). */
+  ramp?: RampPort;
 }
+
+/** The timeline events of a ramp, each with its run's id in `data.run`. */
+export const rampEventKinds = ["action.ramp_step_started", "action.ramp_gate_passed", "action.ramp_aborted"] as const;
+export type RampEventKind = (typeof rampEventKinds)[number];
+
+/** A run a ramp asked for, as the ramp reads it. */
+export interface RampChildRun {
+  id: string;
+  status: StoredRunStatus;
+  finishedAt: Date | null;
+  lastError: string | null;
+}
+
+/** What a ramp reads and does, given by the runner (src/app/actions/ramp-port.ts). */
+export interface RampPort {
+  now(): number;
+  /** This ramp run's events so far, oldest first. */
+  events(): Promise<{ kind: string; at: Date; data: Record<string, unknown> }[]>;
+  /** Asks for a step's run (`number` null: the `on_abort` run); asked again for the same step, the same run comes back. */
+  requestStep(number: number | null, of: number, step: { run: string; with: Record<string, ActionStepValue> }): Promise<RampChildRun>;
+  run(id: string): Promise<RampChildRun | undefined>;
+  /** The watched components' monitors with their results since `from`, and the components' confirmed statuses. */
+  health(components: readonly string[], from: number): Promise<Pick<GateInput, "monitors" | "statuses">>;
+  record(kind: RampEventKind, data: Record<string, unknown>): Promise<void>;
+  /** Shows where the ramp is (the run's output while it runs): the step under way, or what its gate waits for. */
+  note(text: string): Promise<void>;
+  /** Resolves after `ms`, or rejects with the signal's reason when it aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
 
 /**
  * An action type. Its `configSchema` checks the type's own keys (not the common `id`, `type`, `timeout` and

@@ -231,6 +231,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           ...shared,
           store: fenced,
           facts: (run, attempt) => runFacts({ store: fenced, windows: (query) => incidents.windows(query), statuses: () => incidents.componentStatuses().statuses, publicUrl: shared.publicUrl }, run, attempt),
+          statuses: () => incidents.componentStatuses().statuses,
         });
         // Actions' triggers: incident events on the timeline ask for runs here.
         const triggers = new TriggerFollower({ ...shared, store: fenced, onRequested: () => void actions.kick() });

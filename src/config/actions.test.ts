@@ -146,6 +146,78 @@ actions:
     expect(text).toMatch(/actions\.definitions\[0\]\.on\[3\]\.impact_at_least: a region\.isolated trigger has no incident or component/);
   });
 
+  it("reads a ramp's steps, gates and on_abort, each gate key in milliseconds or as a fraction", () => {
+    const result = parseConfigText(
+      `site: { name: Acme }
+components:
+  - { id: orders-db, name: Orders database }
+actions:
+  definitions:
+    - { id: scale-api, type: webhook, url: "https://ops.example.com/scale" }
+    - id: recovery
+      type: ramp
+      deadline: 1h
+      components: [orders-db]
+      gate: { up_for: 2m, no_restart_for: 90s, connections_below: "60%" }
+      steps:
+        - { run: scale-api, with: { replicas: 2, pool: warm } }
+        - { run: scale-api, with: { replicas: 10 }, gate: { up_for: 5m, timeout: 30m } }
+      on_abort: { run: scale-api, with: { replicas: 0 } }
+`,
+      "vigil.yaml",
+      env,
+    );
+    if (!result.ok) throw new Error(formatConfigIssues(result.errors));
+    expect(result.config.actions.definitions[1]).toMatchObject({
+      id: "recovery",
+      type: "ramp",
+      deadline: 3_600_000,
+      settings: {
+        components: ["orders-db"],
+        gate: { up_for: 120_000, no_restart_for: 90_000, connections_below: 0.6 },
+        steps: [
+          { run: "scale-api", with: { replicas: 2, pool: "warm" } },
+          { run: "scale-api", with: { replicas: 10 }, gate: { up_for: 300_000, timeout: 1_800_000 } },
+        ],
+        on_abort: { run: "scale-api", with: { replicas: 0 } },
+      },
+    });
+  });
+
+  it("refuses a ramp step that runs an unknown action or a ramp, an unknown component, a bad gate and a value named as the step's own", () => {
+    const result = parseConfigText(
+      `site: { name: Acme }
+components:
+  - { id: orders-db, name: Orders database }
+actions:
+  definitions:
+    - { id: scale-api, type: webhook, url: "https://ops.example.com/scale" }
+    - id: recovery
+      type: ramp
+      components: [orders-dbb]
+      gate: { connections_below: "160%" }
+      steps:
+        - { run: scale-apii }
+        - { run: recovery }
+        - { run: scale-api, with: { number: 3 } }
+      on_abort: { run: nothing }
+    - { id: empty, type: ramp, steps: [] }
+`,
+      "vigil.yaml",
+      env,
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const text = formatConfigIssues(result.errors);
+    expect(text).toMatch(/actions\.definitions\[1\]\.gate\.connections_below: expected a share such as "60%"/);
+    expect(text).toMatch(/actions\.definitions\[1\]\.steps\[2\]\.with\.number: number and of are the step's own/);
+    expect(text).toMatch(/actions\.definitions\[2\]\.steps: /);
+    expect(text).toMatch(/actions\.definitions\[1\]\.components\[0\]: no component has the id "orders-dbb" \(did you mean "orders-db"\?\)/);
+    expect(text).toMatch(/actions\.definitions\[1\]\.steps\[0\]\.run: no action has the id "scale-apii" \(did you mean "scale-api"\?\)/);
+    expect(text).toMatch(/actions\.definitions\[1\]\.steps\[1\]\.run: action "recovery" is a ramp: a ramp's steps run other kinds of action/);
+    expect(text).toMatch(/actions\.definitions\[1\]\.on_abort\.run: no action has the id "nothing"/);
+  });
+
   it("refuses once_per: window on an incident event", () => {
     const result = parse(`actions:
   definitions:

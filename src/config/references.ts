@@ -78,8 +78,24 @@ export function checkReferences(data: unknown): RawConfigIssue[] {
       if (!componentIds.has(ref)) issues.push({ path: ["incidents", "update_templates", i, "components", ref], message: `no component has the id "${ref}"${didYouMean(ref, componentIds)}` });
     }
   });
-  asList(asRecord(root["actions"])?.["definitions"]).forEach((entry, i) => {
-    asList(asRecord(entry)?.["on"]).forEach((trigger, j) => {
+  const actionEntries = asList(asRecord(root["actions"])?.["definitions"]).map(asRecord);
+  const actionTypes = new Map(actionEntries.flatMap((a) => (typeof a?.["id"] === "string" ? [[a["id"], a["type"]] as const] : [])));
+  actionEntries.forEach((ramp, i) => {
+    if (ramp?.["type"] !== "ramp") return;
+    asList(ramp["components"]).forEach((ref, k) => {
+      if (typeof ref === "string" && !componentIds.has(ref)) issues.push({ path: ["actions", "definitions", i, "components", k], message: `no component has the id "${ref}"${didYouMean(ref, componentIds)}` });
+    });
+    // A ramp's steps run other actions, never a ramp (one ramp waiting for another would hold both).
+    const runs: [ConfigPath, unknown][] = asList(ramp["steps"]).map((step, j) => [["actions", "definitions", i, "steps", j, "run"], asRecord(step)?.["run"]]);
+    if (ramp["on_abort"] !== undefined) runs.push([["actions", "definitions", i, "on_abort", "run"], asRecord(ramp["on_abort"])?.["run"]]);
+    for (const [path, ref] of runs) {
+      if (typeof ref !== "string") continue;
+      if (!actionTypes.has(ref)) issues.push({ path, message: `no action has the id "${ref}"${didYouMean(ref, new Set(actionTypes.keys()))}` });
+      else if (actionTypes.get(ref) === "ramp") issues.push({ path, message: `action "${ref}" is a ramp: a ramp's steps run other kinds of action` });
+    }
+  });
+  actionEntries.forEach((entry, i) => {
+    asList(entry?.["on"]).forEach((trigger, j) => {
       asList(asRecord(trigger)?.["components"]).forEach((ref, k) => {
         if (typeof ref === "string" && !componentIds.has(ref)) issues.push({ path: ["actions", "definitions", i, "on", j, "components", k], message: `no component has the id "${ref}"${didYouMean(ref, componentIds)}` });
       });

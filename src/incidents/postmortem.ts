@@ -356,6 +356,10 @@ function describeEvent(event: TimelineEvent, signal: TimelineSignal | null, name
     case "action.rejected":
     case "action.approval_timed_out":
       return describeActionRun(event.kind, d);
+    case "action.ramp_step_started":
+    case "action.ramp_gate_passed":
+    case "action.ramp_aborted":
+      return describeRamp(event.kind, d);
     case "component.status_changed": {
       const component = stringOf(d["component"]);
       const from = stringOf(d["from"]);
@@ -399,6 +403,22 @@ function describeActionRun(kind: string, d: Record<string, unknown>): string {
       return `${action} not approved in time${why}`;
     default:
       return `${action} ${d["status"] === "timed_out" ? "timed out" : "failed"}${attempts}${why}`;
+  }
+}
+
+/** A recovery ramp's step, gate or abort in words: `Ramp \`recovery\` step 2 of 3: gate held (up for 2 min)`. */
+function describeRamp(kind: string, d: Record<string, unknown>): string {
+  const ramp = `Ramp \`${inline(stringOf(d["action"]) ?? "?").replaceAll("`", "")}\``;
+  const step = `step ${typeof d["step"] === "number" ? d["step"] : "?"} of ${typeof d["of"] === "number" ? d["of"] : "?"}`;
+  switch (kind) {
+    case "action.ramp_step_started":
+      return `${ramp} ${step}: \`${inline(stringOf(d["step_action"]) ?? "?").replaceAll("`", "")}\` asked for`;
+    case "action.ramp_gate_passed":
+      return `${ramp} ${step}: gate held (${inline(stringOf(d["summary"]) ?? "")})`;
+    default: {
+      const undo = stringOf(d["on_abort_action"]);
+      return `${ramp} aborted at ${step}: ${inline(stringOf(d["reason"]) ?? "")}${undo === null ? "" : `; \`${inline(undo).replaceAll("`", "")}\` asked for`}`;
+    }
   }
 }
 

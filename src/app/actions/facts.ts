@@ -26,6 +26,7 @@ export async function runFacts(deps: FactsDeps, run: ActionRunRow, attempt: numb
     components: [],
     windows: [],
     evidence: [],
+    step: run.params?.step === undefined ? null : { ramp: run.params.step.ramp, ramp_run: run.params.step.ramp_run, number: run.params.step.number, of: run.params.step.of, with: run.params.step.with },
   };
   const incident = run.incidentId === null ? undefined : await deps.store.incidents.get(run.incidentId);
   if (incident === undefined) return facts;

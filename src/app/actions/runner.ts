@@ -7,6 +7,7 @@ import { nextAttempt } from "../../notify/backoff.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { ActionRunPatch, ActionRunRow, NewEvent, Store } from "../../store/types.ts";
 import { expireApprovals } from "./approve.ts";
+import { rampPort } from "./ramp-port.ts";
 import { subjectOf } from "./request.ts";
 
 /** How long retries of a run wait: up to 1 s, 2 s, 4 s … capped at 30 s, until the run's deadline. */
@@ -26,6 +27,8 @@ export interface ActionRunnerDeps {
   config(): VigilConfig;
   /** The facts an attempt is told (src/app/actions/facts.ts). */
   facts(run: ActionRunRow, attempt: number): Promise<ActionFacts>;
+  /** Each component's status as detection confirmed it (a ramp's gate reads it). */
+  statuses?(): Record<string, string>;
   fetch?: typeof fetch;
   retry?: ActionRetryPolicy;
   random?: () => number;
@@ -155,11 +158,13 @@ export class ActionRunner {
     if (definition === undefined) return { ok: false, retryable: false, error: `action ${run.actionId} is no longer configured` };
     // The configuration checked the type's settings when it was loaded (and exec against actions.allow_exec).
     const plugin = actionRegistry[definition.type];
-    // No attempt outlives the run's deadline.
-    const timeoutMs = Math.max(1, Math.min(definition.timeout, run.deadlineAt.getTime() - this.#deps.clock.now().getTime()));
+    // No attempt outlives the run's deadline; a ramp's lasts until it (its steps are runs of their own).
+    const ramp = definition.type === "ramp";
+    const timeoutMs = Math.max(1, Math.min(ramp ? Number.POSITIVE_INFINITY : definition.timeout, run.deadlineAt.getTime() - this.#deps.clock.now().getTime()));
     const facts = await this.#deps.facts(run, attempt);
     const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), this.#stopping.signal]);
-    return plugin.run(definition.settings, facts, { signal, timeoutMs, now: () => this.#deps.clock.now(), fetch: this.#deps.fetch ?? fetch });
+    const port = ramp ? { ramp: rampPort({ ...this.#deps, statuses: () => this.#deps.statuses?.() ?? {}, kick: () => void this.kick() }, run) } : {};
+    return plugin.run(definition.settings, facts, { signal, timeoutMs, now: () => this.#deps.clock.now(), fetch: this.#deps.fetch ?? fetch, ...port });
   }
 
   async #record(run: ActionRunRow, attempts: number, result: ActionResult): Promise<void> {

@@ -1,4 +1,5 @@
 import { windowClosedText } from "../incidents/windows.ts";
+import { actionMessage, actionMessageKinds } from "./action-message.ts";
 import type { PublicNames } from "../incidents/public-names.ts";
 import type { V2WebhookObjects } from "../statuspage/render/v2.ts";
 import type { MessageComponent, MessageKind, NotificationMessage, Severity } from "./types.ts";
@@ -32,7 +33,7 @@ export interface MessageContext {
   site: { name: string; url: string };
   /** Components by id, with their status now. */
   components: ReadonlyMap<string, { name: string; group: string | null; status: string }>;
-  /** The incident the event is about, for incident events. */
+  /** The incident the event is about, for incident events and those of an action's run for an incident. */
   incident?: IncidentContext | undefined;
   /** A monitor's components, for monitor events. */
   componentsOfMonitor?: (monitorId: string) => string[];
@@ -117,12 +118,14 @@ const severities: readonly Severity[] = ["none", "minor", "major", "critical"];
  * The notification a timeline event makes, or null for events nobody is told about (signals joined,
  * status changes, notes…). Incident events (created, updated, reopened, resolved, update due) carry the
  * incident, its latest update and its components; `monitor.down`/`monitor.up` the monitor's components;
- * maintenance starts and ends and closed outage windows their components. The dedup key is the incident's
- * id (or `monitor:<id>`, `maintenance:<id>`, `window:<component>`), so receivers group by cause.
+ * maintenance starts and ends and closed outage windows their components; an action run waiting for approval, not
+ * approved in time, or a ramp aborted its incident's (see action-message.ts). The dedup key is the incident's
+ * id (or `monitor:<id>`, `maintenance:<id>`, `window:<component>`, the run's id), so receivers group by cause.
  */
 export function messageFromEvent(event: DispatchEvent, ctx: MessageContext): NotificationMessage | null {
   const message = baseMessage(event, ctx);
-  if (message === null || ctx.statuspage === undefined) return message;
+  // A run's message is for responders only: Statuspage's format has nothing to say of it.
+  if (message === null || ctx.statuspage === undefined || actionMessageKinds.has(event.kind)) return message;
   const maintenanceId = event.kind.startsWith("maintenance.") ? event.subject : null;
   const statuspage = ctx.statuspage({ incidentId: message.incident?.id ?? null, maintenanceId, componentIds: message.components.map((c) => c.id) });
   return statuspage === undefined ? message : { ...message, statuspage };
@@ -212,6 +215,7 @@ function baseMessage(event: DispatchEvent, ctx: MessageContext): NotificationMes
   if (event.kind === "region.stale" || event.kind === "region.recovered") return regionMessage(event, ctx, base);
   if (event.kind === "region.isolated" || event.kind === "region.reconnected") return isolationMessage(event, ctx, base);
   if (event.kind === "vantage.suspect" || event.kind === "vantage.restored") return vantageMessage(event, ctx, base);
+  if (actionMessageKinds.has(event.kind)) return actionMessage(event, ctx, base);
   if (event.kind === "window.closed") {
     const id = event.subject ?? "";
     const c = component(id);

@@ -20,6 +20,9 @@ export type MessageKind =
   | "region.reconnected"
   | "vantage.suspect"
   | "vantage.restored"
+  | "action.approval_requested"
+  | "action.approval_timed_out"
+  | "action.ramp_aborted"
   | "test";
 
 /** How bad it is, in Statuspage's impact words. */

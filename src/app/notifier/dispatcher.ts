@@ -5,13 +5,14 @@ import { downstreamOf, type Graph } from "../../incidents/graph.ts";
 import { graphOf, publicNamesOf } from "../graph-of.ts";
 import type { PublicNames } from "../../incidents/public-names.ts";
 import type { Logger } from "../../observability/logger.ts";
+import { actionMessageKinds } from "../../notify/action-message.ts";
 import { incidentOfEvent, messageFromEvent, statusBefore, type ComponentChange, type DispatchEvent, type IncidentContext, type MessageContext } from "../../notify/message.ts";
 import { batchMessage } from "../../notify/routing/batch.ts";
 import { catchAllRoute, SilenceSchema, type Route, type Silence } from "../../notify/routing/config.ts";
 import { groupStep, type Batch, type GroupState } from "../../notify/routing/group.ts";
 import type { SentNotification } from "../../notify/routing/inhibit.ts";
 import { planDeliveries } from "../../notify/routing/pipeline.ts";
-import type { NotificationMessage } from "../../notify/types.ts";
+import type { MessageKind, NotificationMessage } from "../../notify/types.ts";
 import type { NewDelivery, SharedMessage, Store, SubscriberRow } from "../../store/types.ts";
 import { v2WebhookObjects } from "../../statuspage/render/v2.ts";
 import { buildPageView } from "../../statuspage/view/build.ts";
@@ -258,7 +259,7 @@ export class Dispatcher {
     return { team, public: message === null ? none : subscriberDeliveries(message, await batch.subscribers(), this.#deps.clock.now()) };
   }
 
-  /** The team channels' deliveries: routed, muted, inhibited, then grouped (an update reminder is never held back). */
+  /** The team channels' deliveries: routed, muted, inhibited, then grouped (see `sentAtOnce` for those never held back). */
   #planChannels(event: DispatchEvent, context: MessageContext, batch: BatchContext): NewDelivery[] {
     const { channels } = batch;
     const message = messageFromEvent(event, context);
@@ -288,7 +289,7 @@ export class Dispatcher {
     const rows: NewDelivery[] = [];
     for (const d of plan.deliveries) {
       this.#planned.push({ incidentId: message.incident?.id ?? null, componentIds: message.components.map((c) => c.id), kind: message.kind, channelId: d.channelId, at: now });
-      if (message.kind === "incident.update_due") {
+      if (sentAtOnce.has(message.kind)) {
         rows.push({ ...muted(d.channelId, ""), status: "pending", lastError: null });
         continue;
       }
@@ -333,6 +334,11 @@ export class Dispatcher {
         incident = { ...row, impact: row.impactOverride ?? row.impact, latestBody: updates.at(-1)?.body ?? null };
       }
     }
+    // An action run's message names its incident (the event's subject, unless that is the run itself) as it is now.
+    if (actionMessageKinds.has(event.kind) && event.subject !== null && event.subject !== event.data["run"]) {
+      const row = await this.#deps.store.incidents.get(event.subject);
+      if (row) incident = { ...row, impact: row.impactOverride ?? row.impact, latestBody: null };
+    }
     return {
       site: { name: config.site.name, url: this.#deps.publicUrl() },
       components,
@@ -350,7 +356,17 @@ export class Dispatcher {
   }
 }
 
-/** The kinds of the events that may make a message (see messageFromEvent). */
+/**
+ * Messages a group never holds back, sent at once to every channel that routes them: an update reminder, and what
+ * responders must act on about an action's run (an approval it waits for, with its link, would otherwise wait a
+ * group's interval or be folded into another message's list of titles).
+ */
+const sentAtOnce: ReadonlySet<MessageKind> = new Set<MessageKind>(["incident.update_due", "action.approval_requested", "action.approval_timed_out", "action.ramp_aborted"]);
+
+/**
+ * The kinds of the events whose messages may name a component's previous status or go out in Statuspage's format (see
+ * messageFromEvent): only then are the status changes and the status page read. An action run's message does neither.
+ */
 const notifiable = /^(incident|maintenance|monitor|window|upstream|region)\./;
 
 /** Whether a message of `events` may go to a Statuspage-format channel, or to a subscriber who chose that format. */

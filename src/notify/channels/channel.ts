@@ -99,6 +99,9 @@ export const kindLabels: Record<MessageKind, string> = {
   "region.reconnected": "Region reconnected",
   "vantage.suspect": "Vantage point suspect",
   "vantage.restored": "Vantage point restored",
+  "action.approval_requested": "Action waits for approval",
+  "action.approval_timed_out": "Action not approved in time",
+  "action.ramp_aborted": "Recovery ramp aborted",
   test: "Test notification",
 };
 
@@ -119,13 +122,19 @@ export function componentLine(c: MessageComponent): string {
   return `${c.name}: ${words(c.status)}${was}`;
 }
 
-/** The message's status: the incident's, else what happened. */
-export function statusLabel(message: NotificationMessage): string {
-  return message.incident ? capitalized(message.incident.status) : kindLabels[message.kind];
+/** A message about a runbook action's run (`action.*`): its link opens the run in the console, whether or not it has an incident. */
+function aboutRun(message: NotificationMessage): boolean {
+  return message.kind.startsWith("action.");
 }
 
-/** The link's label: the incident, or the status page. */
+/** The message's status: what happened to a run, else the incident's, else what happened. */
+export function statusLabel(message: NotificationMessage): string {
+  return message.incident && !aboutRun(message) ? capitalized(message.incident.status) : kindLabels[message.kind];
+}
+
+/** The link's label: a run in the console, the incident, or the status page. */
 export function linkLabel(message: NotificationMessage): string {
+  if (aboutRun(message)) return message.kind === "action.approval_requested" ? "Approve or reject" : "Open the run";
   return message.incident ? "View incident" : "Open status page";
 }
 

@@ -3,7 +3,8 @@
  * `Authorization: GenieKey <key>` of an API integration. One alert per `dedupKey` (its alias): an
  * incident or a monitor outage creates it (Opsgenie counts a repeat of an open alias instead of
  * opening another), a responder's `identified`/`monitoring` update acknowledges it, the end closes
- * it. Maintenance and window messages are not sent (the send reports success, saying so).
+ * it. An action run waiting for approval or a ramp aborted creates one alert per run; the approval's
+ * timeout closes it. Maintenance and window messages are not sent (the send reports success, saying so).
  *
  * Opsgenie answers 202 once it queued the request (it is processed afterwards: a close for an alias
  * it does not know is accepted, then fails in its logs), 400/422 for an invalid request, 401/403
@@ -57,8 +58,9 @@ export type OpsgeniePayload =
   | { action: "acknowledge" | "close"; alias: string; body: { user: string; source: string; note: string } }
   | null;
 
-const creates: ReadonlySet<MessageKind> = new Set(["incident.created", "incident.updated", "incident.update_due", "monitor.down", "test"]);
-const closes: ReadonlySet<MessageKind> = new Set(["incident.resolved", "monitor.up"]);
+const creates: ReadonlySet<MessageKind> = new Set(["incident.created", "incident.updated", "incident.update_due", "monitor.down", "action.approval_requested", "action.ramp_aborted", "test"]);
+/** An approval not given in time closes the run's alert: nobody can approve it any more. */
+const closes: ReadonlySet<MessageKind> = new Set(["incident.resolved", "monitor.up", "action.approval_timed_out"]);
 
 function actionOf(message: NotificationMessage): "create" | "acknowledge" | "close" | null {
   if (closes.has(message.kind)) return "close";
@@ -114,7 +116,7 @@ export function opsgenieUrl(payload: NonNullable<OpsgeniePayload>, config: Opsge
 }
 
 async function sendOpsgenie(payload: OpsgeniePayload, config: OpsgenieConfig, ctx: SendContext): Promise<SendResult> {
-  if (payload === null) return { ok: true, detail: "not sent: Opsgenie is told of incidents and monitors, not of this event" };
+  if (payload === null) return { ok: true, detail: "not sent: Opsgenie is told of incidents, monitors and actions' runs, not of this event" };
   return postJson({ url: opsgenieUrl(payload, config), body: payload.body, headers: { authorization: `GenieKey ${config.api_key}` }, secrets: [config.api_key] }, ctx);
 }
 

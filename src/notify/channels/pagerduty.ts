@@ -1,8 +1,9 @@
 /**
  * `pagerduty`: PagerDuty Events API v2 (https://developer.pagerduty.com/docs/events-api-v2/trigger-events/).
  * One alert per `dedupKey`: an incident or a monitor outage triggers it, a responder's
- * `identified`/`monitoring` update acknowledges it, the end resolves it. Maintenance and window
- * messages page nobody: they are not sent (the send reports success, saying so).
+ * `identified`/`monitoring` update acknowledges it, the end resolves it. An action run waiting for
+ * approval or a ramp aborted triggers one alert per run; the approval's timeout resolves it. Maintenance,
+ * window, provider and region messages page nobody: they are not sent (the send reports success, saying so).
  *
  * PagerDuty answers 202 when it accepted the event, 400 when the event is invalid (final), 429
  * when the routing key sends too fast and 5xx on its side (both worth retrying).
@@ -64,8 +65,9 @@ export interface PagerDutyStateChange {
 /** What is sent, or null when the message is not for PagerDuty. */
 export type PagerDutyPayload = PagerDutyTrigger | PagerDutyStateChange | null;
 
-const triggers: ReadonlySet<MessageKind> = new Set(["incident.created", "incident.updated", "incident.update_due", "monitor.down", "test"]);
-const resolves: ReadonlySet<MessageKind> = new Set(["incident.resolved", "monitor.up"]);
+const triggers: ReadonlySet<MessageKind> = new Set(["incident.created", "incident.updated", "incident.update_due", "monitor.down", "action.approval_requested", "action.ramp_aborted", "test"]);
+/** An approval not given in time resolves the run's alert: nobody can approve it any more. */
+const resolves: ReadonlySet<MessageKind> = new Set(["incident.resolved", "monitor.up", "action.approval_timed_out"]);
 
 /** The event action a message means, or null for messages PagerDuty is not told about. */
 export function pagerDutyAction(message: NotificationMessage): "trigger" | "acknowledge" | "resolve" | null {
@@ -116,7 +118,7 @@ function hostOf(url: string): string {
 }
 
 async function sendPagerDuty(payload: PagerDutyPayload, config: PagerDutyConfig, ctx: SendContext): Promise<SendResult> {
-  if (payload === null) return { ok: true, detail: "not sent: PagerDuty is told of incidents and monitors, not of this event" };
+  if (payload === null) return { ok: true, detail: "not sent: PagerDuty is told of incidents, monitors and actions' runs, not of this event" };
   return postJson({ url: config.url, body: payload, secrets: [config.routing_key] }, ctx);
 }
 

@@ -206,7 +206,8 @@ const webhookOnlyFields = {
  * dispatched), the page, the incident or maintenance and the components are exactly those objects: the same ids,
  * times, positions and updates as /api/v2 serves, so a receiver can match the two. A maintenance goes out as an
  * incident with its `scheduled_for`/`scheduled_until`. A message without a component whose status changed and
- * without an incident (a window closed, a monitor whose component kept its status) sends nothing.
+ * without an incident (a window closed, a monitor whose component kept its status), or about an action's run, sends
+ * nothing.
  *
  * Without those objects (an incident not published yet, a message stored before they were attached) it is built from
  * the message, approximating what it lacks:
@@ -218,6 +219,8 @@ const webhookOnlyFields = {
  * the channel sets one (`page_id`).
  */
 export function statuspageBody(message: NotificationMessage, pageId?: string): StatuspageWebhookBody | null {
+  // An action run's message is for responders: Statuspage has no such event, even when the run has an incident.
+  if (message.kind.startsWith("action.")) return null;
   const at = message.at.toISOString();
   const meta: StatuspageMeta = { unsubscribe: message.site.url, documentation: statuspageWebhookDocs, generated_at: at };
   const objects = message.statuspage;

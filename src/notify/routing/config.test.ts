@@ -28,6 +28,9 @@ describe("messageKinds", () => {
       "region.reconnected",
       "vantage.suspect",
       "vantage.restored",
+      "action.approval_requested",
+      "action.approval_timed_out",
+      "action.ramp_aborted",
       "test",
     ]);
   });
@@ -62,6 +65,8 @@ describe("MatcherSchema", () => {
     ["severity minimum critical", { severity: ">=critical" }, { severity: ["critical"] }],
     ["kind", { kind: "monitor.down" }, { kind: ["monitor.down"] }],
     ["kind glob list", { kind: ["incident.*", "test"] }, { kind: ["incident.*", "test"] }],
+    ["an action run's kinds", { kind: "action.*" }, { kind: ["action.*"] }],
+    ["an approval request", { kind: "action.approval_requested" }, { kind: ["action.approval_requested"] }],
     ["labels", { labels: { region: "eu" } }, { labels: { region: "eu" } }],
   ])("reads %s", (_name, input, expected) => {
     expect(MatcherSchema.parse(input)).toEqual(expected);
@@ -188,7 +193,7 @@ describe("MatcherSchema messages", () => {
   it.each<[unknown, string]>([
     [{ severity: "major" }, 'expected a list of severities or a minimum such as ">=major"'],
     [{ component: 3 }, "expected a component id or a list of them"],
-    [{ kind: "incident.closed" }, "matches no message kind; kinds are incident.created, incident.updated, incident.resolved, incident.update_due, monitor.down, monitor.up, maintenance.scheduled, maintenance.in_progress, maintenance.completed, window.closed, upstream.degraded, upstream.recovered, region.stale, region.recovered, region.isolated, region.reconnected, vantage.suspect, vantage.restored, test (\"*\" stands for any characters, as in \"incident.*\")"],
+    [{ kind: "incident.closed" }, "matches no message kind; kinds are incident.created, incident.updated, incident.resolved, incident.update_due, monitor.down, monitor.up, maintenance.scheduled, maintenance.in_progress, maintenance.completed, window.closed, upstream.degraded, upstream.recovered, region.stale, region.recovered, region.isolated, region.reconnected, vantage.suspect, vantage.restored, action.approval_requested, action.approval_timed_out, action.ramp_aborted, test (\"*\" stands for any characters, as in \"incident.*\")"],
   ])("%j", (input, message) => {
     expect(MatcherSchema.safeParse(input).error?.issues[0]?.message).toBe(message);
   });

@@ -21,6 +21,9 @@ const kindTable = {
   "region.reconnected": true,
   "vantage.suspect": true,
   "vantage.restored": true,
+  "action.approval_requested": true,
+  "action.approval_timed_out": true,
+  "action.ramp_aborted": true,
   test: true,
 } as const satisfies Record<MessageKind, true>;
 

@@ -78,6 +78,9 @@ describe("muteReason, maintenance", () => {
     ["maintenance.in_progress", message("maintenance.in_progress"), ["orders-db"], null],
     ["maintenance.completed", message("maintenance.completed"), ["orders-db"], null],
     ["test", message("test"), ["orders-db"], null],
+    ["an action run waiting for approval is never muted by maintenance", message("action.approval_requested"), ["orders-db"], null],
+    ["an action's approval not given in time", message("action.approval_timed_out"), ["orders-db"], null],
+    ["a recovery ramp aborted", message("action.ramp_aborted"), ["orders-db"], null],
     ["window.closed is", message("window.closed"), ["orders-db"], "every component is under maintenance: orders-db"],
   ])("%s", (_name, msg, maintained, expected) => {
     expect(muteReason(msg, { silences: [], maintenanceComponentIds: new Set(maintained), now: t("10:00:00") })).toBe(expected);

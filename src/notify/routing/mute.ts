@@ -9,8 +9,19 @@ export interface MuteContext {
   now: Date;
 }
 
-/** Kinds maintenance never mutes: the maintenance's own announcements, and a test message, which must always go out. */
-const unmutedByMaintenance: ReadonlySet<MessageKind> = new Set(["maintenance.scheduled", "maintenance.in_progress", "maintenance.completed", "test"]);
+/**
+ * Kinds maintenance never mutes: the maintenance's own announcements, a test message, which must always go out, and what
+ * responders must act on about an action's run (someone asked for it, maintenance or not).
+ */
+const unmutedByMaintenance: ReadonlySet<MessageKind> = new Set([
+  "maintenance.scheduled",
+  "maintenance.in_progress",
+  "maintenance.completed",
+  "action.approval_requested",
+  "action.approval_timed_out",
+  "action.ramp_aborted",
+  "test",
+]);
 
 /** Whether `silence` is in force at `now`: from `startsAt` (included) to `endsAt` (excluded). */
 export function silenceActive(silence: Silence, now: Date): boolean {
@@ -22,7 +33,7 @@ export function silenceActive(silence: Silence, now: Date): boolean {
  * Why `message` is muted for every channel at `now`, or null: by the first silence (in the order given) that is active
  * (`startsAt ≤ now < endsAt`) and whose matchers match the message, resolutions included (as Alertmanager does); or
  * because every component of the message is under maintenance — unless the message has no components or its kind is
- * `maintenance.*` or `test`, which maintenance never mutes.
+ * `maintenance.*`, `test` or an action run's, which maintenance never mutes.
  */
 export function muteReason(message: NotificationMessage, ctx: MuteContext): string | null {
   for (const silence of ctx.silences) {

@@ -91,7 +91,7 @@ describe("a recovery ramp aborted", () => {
     expect(m.components.map((c) => c.id)).toEqual(["orders-db", "api"]);
     expect(m.text).toBe(
       [
-        "Recovery ramp scale-up for Orders database outage (inc_1) stopped at step 2 of 5: its health gate failed: error rate 7% above 5%.",
+        "Recovery ramp scale-up for Orders database outage (inc_1) aborted at step 2 of 5: error rate 7% above 5%.",
         "Its on_abort action was asked for: run run_0e3f.",
         "See the run at https://status.example.com/manage/actions#run-run_0c2d",
       ].join("\n"),
@@ -101,7 +101,7 @@ describe("a recovery ramp aborted", () => {
   it("without an incident or an on_abort action says so", () => {
     const m = message(event("action.ramp_aborted", { ...ramp, on_abort_run: null }, "run_0c2d"), alone);
     expect(m).toMatchObject({ title: "[Action] ramp scale-up aborted at step 2 of 5", incident: null, components: [] });
-    expect(m.text.split("\n").slice(0, 2)).toEqual(["Recovery ramp scale-up stopped at step 2 of 5: its health gate failed: error rate 7% above 5%.", "No on_abort action was asked for."]);
+    expect(m.text.split("\n").slice(0, 2)).toEqual(["Recovery ramp scale-up aborted at step 2 of 5: error rate 7% above 5%.", "No on_abort action was asked for."]);
   });
 
   it("makes no message of the run's other events", () => {

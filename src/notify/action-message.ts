@@ -1,6 +1,6 @@
 /**
  * Responders' messages about runbook actions' runs (docs/actions.md): a run waiting for people's approval, one whose
- * approval did not come in time, and a recovery ramp stopped by its health gate. They go to the team's channels only
+ * approval did not come in time, and a recovery ramp that aborted (a step's run or its health gate failed). They go to the team's channels only
  * (never to subscribers or a Statuspage-format webhook), each linking to the run in the console.
  */
 import type { MessageComponent, MessageKind, NotificationMessage, Severity } from "./types.ts";
@@ -110,8 +110,8 @@ export function actionMessage(event: ActionEvent, ctx: ActionMessageContext, bas
     severity: "major",
     title: `[Action] ramp ${action} aborted${at}`,
     text: [
-      `Recovery ramp ${action}${forIncident} stopped${at}: its health gate failed${reason === null ? "" : `: ${reason.replace(/\.$/, "")}`}.`,
-      onAbort === null ? "No on_abort action was asked for." : `Its on_abort action was asked for: run ${onAbort}.`,
+      `Recovery ramp ${action}${forIncident} aborted${at}${reason === null ? "" : `: ${reason.replace(/\.$/, "")}`}.`,
+      onAbort === null ? "No on_abort action was asked for." : `Its on_abort action${text(d["on_abort_action"]) === null ? "" : ` ${text(d["on_abort_action"])}`} was asked for: run ${onAbort}.`,
       `See the run at ${url}`,
     ].join("\n"),
   };

@@ -18,6 +18,11 @@ components:
   - { id: api, name: Production API, monitors: [api-health] }
 monitors:
   - { id: api-health, type: http, url: "${target}/health", interval: 1s, timeout: 1s }
+notifications:
+  channels:
+    - { id: team, type: webhook, url: "${hook}/team" }
+  routes:
+    - { channels: [team], match: { kind: "action.*" } }
 actions:
   definitions:
     - { id: scale-api, type: webhook, url: "${hook}/scale", deadline: 5s }
@@ -105,6 +110,14 @@ for (const backend of storeBackends()) {
       await expect.poll(() => calls().slice(before).map(replicasOf), { timeout: 15_000, interval: 100 }).toEqual([1, 3, 0]);
       const aborted = (await events(id)).filter((e) => e.kind === "action.ramp_aborted");
       expect(aborted.map((e) => e.data)).toEqual([expect.objectContaining({ step: 2, of: 3, on_abort_action: "scale-api" })]);
+      // Responders are told, with the reason and the link to the run.
+      await expect.poll(() => hook.requests.filter((r) => r.path === "/team").length, { timeout: 15_000, interval: 100 }).toBe(1);
+      const told = hook.requests.find((r) => r.path === "/team")!.body as { event: string; severity: string; title: string; text: string };
+      expect(told).toMatchObject({ event: "action.ramp_aborted", severity: "major", title: "[Action] ramp recovery aborted at step 2 of 3" });
+      expect(told.text.split("\n").slice(0, 2)).toEqual([
+        `Recovery ramp recovery aborted at step 2 of 3: step 2's run of scale-api (${/\(run_[0-9a-f]+\)/.exec(last_error!)![0].slice(1, -1)}) failed: ${/failed: (.*?); scale-api asked for/.exec(last_error!)![1]}.`,
+        `Its on_abort action scale-api was asked for: run ${aborted[0]!.data.on_abort_run}.`,
+      ]);
     }, 120_000);
   });
 }

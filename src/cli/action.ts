@@ -75,7 +75,7 @@ export const actionCommand: CommandInstaller = (program, io, finish) => {
       finish(flags.wait && run.status !== "succeeded" ? exitCodes.failed : exitCodes.ok);
     });
 
-  remoteOptions(action.command("cancel").description("cancel a pending run: it is not attempted (again)").argument("<run>", "run id, e.g. run_0123456789abcdef"))
+  remoteOptions(action.command("cancel").description("cancel a run that is not over: not attempted (again), or its attempt under way aborted").argument("<run>", "run id, e.g. run_0123456789abcdef"))
     .option("--json", "print JSON")
     .action(async (id: string, flags: RemoteFlags & { json?: boolean }) => {
       const run = (await remoteApi(io, flags).send("POST", `/api/v1/actions/runs/${encodeURIComponent(id)}/cancel`)) as ActionRunJson;

@@ -392,7 +392,7 @@ function describeActionRun(kind: string, d: Record<string, unknown>): string {
     case "action.run_succeeded":
       return `${action} succeeded${attempts}`;
     case "action.run_cancelled":
-      return `${action} cancelled`;
+      return `${action} cancelled${d["while_running"] === true ? " while running (its attempt aborted)" : ""}`;
     case "action.approval_requested":
       return `${action} waits for ${typeof d["required"] === "number" ? d["required"] : "?"} approval${d["required"] === 1 ? "" : "s"}`;
     case "action.approved":

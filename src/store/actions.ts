@@ -55,12 +55,16 @@ export function actionRunQueries(db: Db): Store["actionRuns"] {
       const rows = await db
         .update(actionRuns)
         .set({ status: "cancelled", nextAttemptAt: null, finishedAt: at, updatedAt: at })
-        .where(and(eq(actionRuns.id, id), inArray(actionRuns.status, ["pending", "waiting_approval"])))
+        .where(and(eq(actionRuns.id, id), inArray(actionRuns.status, ["pending", "waiting_approval", "running"])))
         .returning();
       return rows[0];
     },
-    async update(id, patch) {
-      const rows = await db.update(actionRuns).set(patch).where(eq(actionRuns.id, id)).returning();
+    async update(id, patch, onlyIf) {
+      const rows = await db
+        .update(actionRuns)
+        .set(patch)
+        .where(and(eq(actionRuns.id, id), onlyIf === undefined ? undefined : eq(actionRuns.status, onlyIf)))
+        .returning();
       return rows[0];
     },
     async requeueRunning(at) {

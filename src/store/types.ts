@@ -1,4 +1,4 @@
-import type { incidents as incidentsTable, incidentUpdates as incidentUpdatesTable, maintenances as maintenancesTable, silences as silencesTable, catalogEntries as catalogEntriesTable, actionRuns as actionRunsTable, actionApprovals as actionApprovalsTable, subscribers as subscribersTable } from "./schema.ts";
+import type { incidents as incidentsTable, incidentUpdates as incidentUpdatesTable, maintenances as maintenancesTable, silences as silencesTable, catalogEntries as catalogEntriesTable, actionRuns as actionRunsTable, actionApprovals as actionApprovalsTable, subscribers as subscribersTable, ActionRunStatus } from "./schema.ts";
 
 /** What an API token may do; each scope includes the ones before it: read, write, publish, admin. */
 export type TokenScope = "read" | "write" | "publish" | "admin" | "agent";
@@ -495,10 +495,13 @@ export interface Store {
     due(now: Date, limit: number): Promise<ActionRunRow[]>;
     /** Moves a pending run to running and counts the attempt (one conditional statement: of two claims, one wins); undefined when it was not pending. */
     claim(id: string, at: Date): Promise<ActionRunRow | undefined>;
-    /** Cancels a pending run or one waiting for approval (one conditional statement); undefined when it is neither. */
+    /**
+     * Cancels a run that is not over (pending, waiting for approval, or running: its attempt is then aborted by the
+     * runner that holds it) in one conditional statement; undefined when it is over.
+     */
     cancel(id: string, at: Date): Promise<ActionRunRow | undefined>;
-    /** Records what an attempt changed in a running run; undefined when it is unknown. */
-    update(id: string, patch: ActionRunPatch): Promise<ActionRunRow | undefined>;
+    /** Records what an attempt changed in a running run; undefined when it is unknown (or, with `onlyIf`, not in that status: cancelled meanwhile). */
+    update(id: string, patch: ActionRunPatch, onlyIf?: ActionRunStatus): Promise<ActionRunRow | undefined>;
     /** Runs left running by a leader that stopped, moved back to pending and due at `at`; returns them. */
     requeueRunning(at: Date): Promise<ActionRunRow[]>;
     /**

@@ -7,7 +7,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runFacts } from "../../src/app/actions/facts.ts";
-import { requestRun } from "../../src/app/actions/request.ts";
+import { cancelRun, requestRun } from "../../src/app/actions/request.ts";
 import { ActionRunner } from "../../src/app/actions/runner.ts";
 import { formatConfigIssues, parseConfigText, type VigilConfig } from "../../src/config/index.ts";
 import { ManualClock } from "../../src/core/clock.ts";
@@ -171,6 +171,34 @@ actions:
         // The next leader puts it back.
         expect((await store.actionRuns.requeueRunning(clock.now())).map((row) => row.id)).toContain(requested.id);
         await store.actionRuns.update(requested.id, { status: "cancelled", nextAttemptAt: null, updatedAt: clock.now() });
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("aborts the attempt of a run cancelled while it runs (its command killed) and records no outcome for it", async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), "vigil-runner-cancel-"));
+      try {
+        const { pids, execConfig } = await slowAndQuick(dir);
+        const requested = await requestRun({ store, clock, config: () => execConfig }, { actionId: "slow", incidentId: null, actor: "user:ada" });
+        const r = runner(() => execConfig);
+        const pass = r.kick();
+        await expect.poll(() => readFile(pids, "utf8").catch(() => ""), { timeout: 10_000 }).toMatch(/^\d+ \d+\n$/);
+        // Cancelled through the API, on any node: the runner sees it at its next look (its poll, each second).
+        expect(await cancelRun({ store, clock }, requested.id, "user:ada")).toMatchObject({ status: "cancelled", attempts: 1 });
+        await r.kick();
+        await pass;
+        const [shell, sleeper] = (await readFile(pids, "utf8")).trim().split(" ").map(Number);
+        await expect.poll(async () => [await alive(shell!), await alive(sleeper!)]).toEqual([false, false]);
+        expect(await store.actionRuns.get(requested.id)).toMatchObject({ status: "cancelled", attempts: 1, lastError: null });
+        expect((await store.events.list({ subject: requested.id })).map((e) => [e.kind, e.data["while_running"] ?? null])).toEqual([
+          ["action.run_requested", null],
+          ["action.run_started", null],
+          ["action.run_cancelled", true],
+        ]);
+        // Over: another cancel is refused.
+        await expect(cancelRun({ store, clock }, requested.id, "user:ada")).rejects.toThrow(`action run ${requested.id} is cancelled: a run that is over cannot be cancelled`);
+        await r.stop();
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

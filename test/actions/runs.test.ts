@@ -141,7 +141,7 @@ actions:
     expect((await cancel(asked.id, viewer)).status).toBe(403);
     const cancelled = await cancel(asked.id);
     expect(cancelled).toMatchObject({ status: 200, json: { id: asked.id, status: "cancelled", next_attempt_at: null, attempts: 1 } });
-    expect(await cancel(asked.id)).toMatchObject({ status: 409, json: { error: { message: `action run ${asked.id} is cancelled: only a pending run or one waiting for approval can be cancelled` } } });
+    expect(await cancel(asked.id)).toMatchObject({ status: 409, json: { error: { message: `action run ${asked.id} is cancelled: a run that is over cannot be cancelled` } } });
     expect((await cancel("run_missing")).status).toBe(404);
     const event = (await timeline()).find((e) => e.kind === "action.run_cancelled" && e.data.run === asked.id);
     expect(event?.actor).toMatch(/^token:/);

@@ -92,7 +92,7 @@ actions:
     expect(cancelled.stdout).toMatch(new RegExp(`^${asked.id} later: cancelled after 1 attempt: 127\\.0\\.0\\.1:\\d+ answered 503: busy\n$`));
     const again = await cli(["action", "cancel", asked.id]);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain(`action run ${asked.id} is cancelled: only a pending run or one waiting for approval can be cancelled`);
+    expect(again.stderr).toContain(`action run ${asked.id} is cancelled: a run that is over cannot be cancelled`);
   });
 
   it("approves a run waiting for approval (not the requester's own) and rejects another, with comments", async () => {

@@ -32,7 +32,7 @@ function controls(r: RunItem, csrf: string, rights: ActionRights): string {
     `<form method="post" action="${esc(base)}/${what}" class="inline">${csrfField(csrf)}${extra}<button type="submit" aria-label="${esc(`${text}: run ${r.id} of ${r.action}`)}">${text}</button></form>`;
   const parts: string[] = [];
   if (r.status === "waiting_approval" && rights.approve) parts.push(button("approve", "Approve"), button("reject", "Reject"));
-  if ((r.status === "waiting_approval" || r.status === "pending") && rights.run) parts.push(button("cancel", "Cancel"));
+  if ((r.status === "waiting_approval" || r.status === "pending" || r.status === "running") && rights.run) parts.push(button("cancel", "Cancel"));
   return parts.join("");
 }
 

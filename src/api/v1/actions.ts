@@ -115,7 +115,7 @@ export function actionRoutes(deps: ApiDeps) {
       url: "/api/v1/actions/runs/:id/cancel",
       operationId: "cancelActionRun",
       errors: ["not_found", "conflict"],
-      summary: "Cancel a pending run or one waiting for approval: it is not attempted (again); a run under way or over cannot be cancelled (409)",
+      summary: "Cancel a run that is not over: a pending one or one waiting for approval is not attempted (again); a running one's attempt is aborted by the leader within a second (an exec command killed, a webhook request cut short) and no outcome is recorded; a run that is over cannot be cancelled (409)",
       tag: "actions",
       auth: "actions.run",
       params: z.object({ id }),

@@ -80,7 +80,7 @@ export function rampPort(deps: RampPortDeps, run: ActionRunRow): RampPort {
       await store.events.append({ at: clock.now(), kind, subject, actor: "system", data: { run: run.id, action: run.actionId, type: run.actionType, ...data } });
     },
     async note(text) {
-      await store.actionRuns.update(run.id, { output: text, updatedAt: clock.now() });
+      await store.actionRuns.update(run.id, { output: text, updatedAt: clock.now() }, "running");
     },
     sleep: (ms, signal) =>
       new Promise<void>((resolve, reject) => {

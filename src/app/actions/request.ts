@@ -79,18 +79,23 @@ export function subjectOf(run: ActionRunRow): string {
 }
 
 /**
- * Cancels a run that is pending or waiting for approval, with `action.run_cancelled` on its timeline, in one
- * transaction. AppError not_found for an unknown run, conflict for one under way or over.
+ * Cancels a run that is not over, with `action.run_cancelled` on its timeline (`while_running` when an attempt was
+ * under way: the runner holding it aborts it within a second, and records no outcome), in one transaction.
+ * AppError not_found for an unknown run, conflict for one that is over.
  */
 export async function cancelRun(deps: { store: Store; clock: Clock }, runId: string, actor: string): Promise<ActionRunRow> {
   const now = deps.clock.now();
   const cancelled = await deps.store.transaction(async (tx) => {
+    const before = await tx.actionRuns.get(runId);
     const row = await tx.actionRuns.cancel(runId, now);
-    if (row !== undefined) await tx.events.append({ at: now, kind: "action.run_cancelled", subject: subjectOf(row), actor, data: { run: row.id, action: row.actionId, type: row.actionType, attempts: row.attempts } });
+    if (row !== undefined) {
+      const data = { run: row.id, action: row.actionId, type: row.actionType, attempts: row.attempts, ...(before?.status === "running" ? { while_running: true } : {}) };
+      await tx.events.append({ at: now, kind: "action.run_cancelled", subject: subjectOf(row), actor, data });
+    }
     return row;
   });
   if (cancelled !== undefined) return cancelled;
   const row = await deps.store.actionRuns.get(runId);
   if (row === undefined) throw new AppError("not_found", `no action run with id ${runId}`);
-  throw new AppError("conflict", `action run ${runId} is ${row.status.replace("_", " ")}: only a pending run or one waiting for approval can be cancelled`);
+  throw new AppError("conflict", `action run ${runId} is ${row.status.replace("_", " ")}: a run that is over cannot be cancelled`);
 }

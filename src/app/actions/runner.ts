@@ -50,8 +50,8 @@ const concurrency = 8;
 export class ActionRunner {
   readonly #deps: ActionRunnerDeps;
   readonly #stopping = new AbortController();
-  /** Runs being attempted, by id. */
-  readonly #inFlight = new Map<string, Promise<void>>();
+  /** Runs being attempted, by id: the attempt, and what aborts it when the run is cancelled. */
+  readonly #inFlight = new Map<string, { done: Promise<void>; cancel: AbortController }>();
   #timer: unknown;
   /** The look for due runs under way (reading them and starting them, not their attempts). */
   #passing: Promise<void> | undefined;
@@ -100,7 +100,7 @@ export class ActionRunner {
     if (this.#timer !== undefined) this.#deps.timers.clearTimeout(this.#timer);
     this.#stopping.abort();
     await this.#passing;
-    await Promise.all(this.#inFlight.values());
+    await Promise.all([...this.#inFlight.values()].map((f) => f.done));
   }
 
   /** Reads the due runs and starts those not under way, up to the free slots; each one over looks again. */
@@ -109,25 +109,37 @@ export class ActionRunner {
     const now = this.#deps.clock.now();
     const expired = await expireApprovals(this.#deps.store, now);
     if (expired.length > 0) this.#deps.logger.warn({ runs: expired.map((r) => r.id) }, "action runs timed out waiting for approval");
+    await this.#abortCancelled();
     if (this.#inFlight.size >= concurrency) return [];
     const due = await this.#deps.store.actionRuns.due(now, concurrency + this.#inFlight.size);
     const started: Promise<void>[] = [];
     for (const run of due) {
       if (this.#stopped || this.#inFlight.size >= concurrency) break;
       if (this.#inFlight.has(run.id)) continue;
-      const attempt = this.#runOnce(run)
+      const cancel = new AbortController();
+      const attempt = this.#runOnce(run, cancel.signal)
         .catch((error: unknown) => this.#deps.logger.error({ err: error, run: run.id }, "running an action failed"))
         .finally(() => {
           this.#inFlight.delete(run.id);
           if (!this.#stopped) void this.kick();
         });
-      this.#inFlight.set(run.id, attempt);
+      this.#inFlight.set(run.id, { done: attempt, cancel });
       started.push(attempt);
     }
     return started;
   }
 
-  async #runOnce(pending: ActionRunRow): Promise<void> {
+  /** Aborts the attempts under way of runs cancelled since (through the API, on any node). */
+  async #abortCancelled(): Promise<void> {
+    for (const [id, flight] of this.#inFlight) {
+      if (flight.cancel.signal.aborted) continue;
+      if ((await this.#deps.store.actionRuns.get(id))?.status !== "cancelled") continue;
+      this.#deps.logger.warn({ run: id }, "action run cancelled during its attempt: the attempt is aborted");
+      flight.cancel.abort(new Error("the run was cancelled"));
+    }
+  }
+
+  async #runOnce(pending: ActionRunRow, cancelled: AbortSignal): Promise<void> {
     const { store, clock } = this.#deps;
     const run = await store.actionRuns.claim(pending.id, clock.now());
     if (run === undefined) return; // another pass took it
@@ -141,7 +153,7 @@ export class ActionRunner {
     if (attempt === 1) await store.events.append({ at: clock.now(), kind: "action.run_started", subject: subjectOf(run), actor: "system", data: { run: run.id, action: run.actionId, type: run.actionType } });
     let result: ActionResult;
     try {
-      result = await this.#attempt(run, attempt);
+      result = await this.#attempt(run, attempt, cancelled);
     } catch (error) {
       result = { ok: false, retryable: true, error: `internal error: ${error instanceof Error ? error.message : String(error)}` };
     }
@@ -152,7 +164,7 @@ export class ActionRunner {
     await this.#record(run, attempt, result);
   }
 
-  async #attempt(run: ActionRunRow, attempt: number): Promise<ActionResult> {
+  async #attempt(run: ActionRunRow, attempt: number, cancelled: AbortSignal): Promise<ActionResult> {
     const config = this.#deps.config();
     const definition = config.actions.definitions.find((d) => d.id === run.actionId);
     if (definition === undefined) return { ok: false, retryable: false, error: `action ${run.actionId} is no longer configured` };
@@ -162,7 +174,7 @@ export class ActionRunner {
     const ramp = definition.type === "ramp";
     const timeoutMs = Math.max(1, Math.min(ramp ? Number.POSITIVE_INFINITY : definition.timeout, run.deadlineAt.getTime() - this.#deps.clock.now().getTime()));
     const facts = await this.#deps.facts(run, attempt);
-    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), this.#stopping.signal]);
+    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), this.#stopping.signal, cancelled]);
     const port = ramp ? { ramp: rampPort({ ...this.#deps, statuses: () => this.#deps.statuses?.() ?? {}, kick: () => void this.kick() }, run) } : {};
     return plugin.run(definition.settings, facts, { signal, timeoutMs, now: () => this.#deps.clock.now(), fetch: this.#deps.fetch ?? fetch, ...port });
   }
@@ -191,10 +203,13 @@ export class ActionRunner {
         event = { at: now, kind: "action.run_failed", subject: subjectOf(run), actor: "system", data: { ...base, status, error, output } };
       }
     }
-    await this.#deps.store.transaction(async (tx) => {
-      await tx.actionRuns.update(run.id, patch);
+    // Only a run still running: one cancelled during its attempt stays cancelled, its outcome unrecorded.
+    const recorded = await this.#deps.store.transaction(async (tx) => {
+      if ((await tx.actionRuns.update(run.id, patch, "running")) === undefined) return false;
       await tx.events.append(event);
+      return true;
     });
+    if (!recorded) return;
     if (patch.status === "failed" || patch.status === "timed_out") this.#deps.logger.warn({ run: run.id, action: run.actionId, status: patch.status }, "action run failed");
   }
 
@@ -203,7 +218,7 @@ export class ActionRunner {
     const now = this.#deps.clock.now();
     const error = attempts === 0 ? "deadline reached before any attempt" : `deadline reached after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${run.lastError ?? "no error recorded"}`;
     await this.#deps.store.transaction(async (tx) => {
-      await tx.actionRuns.update(run.id, { status: "timed_out", attempts, nextAttemptAt: null, lastError: error, finishedAt: now, updatedAt: now });
+      if ((await tx.actionRuns.update(run.id, { status: "timed_out", attempts, nextAttemptAt: null, lastError: error, finishedAt: now, updatedAt: now }, "running")) === undefined) return;
       await tx.events.append({ at: now, kind: "action.run_failed", subject: subjectOf(run), actor: "system", data: { run: run.id, action: run.actionId, type: run.actionType, attempts, status: "timed_out", error, output: run.output } });
     });
     this.#deps.logger.warn({ run: run.id, action: run.actionId, status: "timed_out" }, "action run failed");

@@ -2,7 +2,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExecActionConfig, execAction } from "./exec.ts";
+import { ExecActionConfig, execAction, factsEnv } from "./exec.ts";
 import { actionContext, alive, factsFixture } from "./fixtures.test-helper.ts";
 import { maxOutputBytes } from "./types.ts";
 
@@ -43,6 +43,30 @@ cat > "${dir}/stdin.json"`,
     // Vigil's own environment stays behind: PATH is the action's, HOME is not passed.
     expect(output).toContain("home=unset path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     expect(JSON.parse(await readFile(path.join(dir, "stdin.json"), "utf8"))).toEqual(factsFixture());
+  });
+
+  it("gives a run's window in VIGIL_WINDOW_* variables, and reads a count of records resynced from the last line", async () => {
+    const file = await script(
+      "reconcile.sh",
+      `echo "id=$VIGIL_WINDOW_ID component=$VIGIL_WINDOW_COMPONENT incidents=$VIGIL_WINDOW_INCIDENTS worst=$VIGIL_WINDOW_WORST"
+echo "from=$VIGIL_WINDOW_EARLIEST_START start=$VIGIL_WINDOW_START confirmed=$VIGIL_WINDOW_CONFIRMED_START to=$VIGIL_WINDOW_END"
+echo '{"resynced": 1234}'`,
+    );
+    const window = { id: "orders-db@2026-12-01T09:59:30.000Z", component: "orders-db", start: "2026-12-01T09:59:30.000Z", earliest_possible_start: "2026-12-01T09:59:00.000Z", confirmed_start: "2026-12-01T10:00:00.000Z", end: "2026-12-01T10:31:40.000Z", worst: "major_outage", incidents: ["inc_orders"] };
+    expect(await execAction.run(ExecActionConfig.parse({ command: file }), { ...factsFixture(), window }, actionContext())).toEqual({
+      ok: true,
+      resynced: 1234,
+      output:
+        "id=orders-db@2026-12-01T09:59:30.000Z component=orders-db incidents=inc_orders worst=major_outage\n" +
+        "from=2026-12-01T09:59:00.000Z start=2026-12-01T09:59:30.000Z confirmed=2026-12-01T10:00:00.000Z to=2026-12-01T10:31:40.000Z\n" +
+        '{"resynced": 1234}\n',
+    });
+    // Without an earliest possible start, the earliest start is the start; without a window, no VIGIL_WINDOW_* at all.
+    expect(factsEnv({ ...factsFixture(), window: { ...window, earliest_possible_start: null } })["VIGIL_WINDOW_EARLIEST_START"]).toBe("2026-12-01T09:59:30.000Z");
+    expect(Object.keys(factsEnv(factsFixture())).filter((name) => name.startsWith("VIGIL_WINDOW_"))).toEqual([]);
+    // A last line that is no JSON count is no count: the run succeeded all the same.
+    const plain = await script("plain.sh", 'echo "resynced 12 records"');
+    expect(await execAction.run(ExecActionConfig.parse({ command: plain }), factsFixture(), actionContext())).toEqual({ ok: true, output: "resynced 12 records\n" });
   });
 
   it("runs in the configured working directory, with a PATH the action's env sets (secret, as all of env)", async () => {

@@ -5,6 +5,9 @@
  * (standard output and error, interleaved) is kept, size-capped, with the configured secrets redacted. Vigil's own
  * environment is not passed on: the command gets `PATH`, the action's `env` and the facts.
  *
+ * A run asked for an outage window (a reconciliation) gets it in `VIGIL_WINDOW_*` too; a successful command whose
+ * last line of output is JSON with a numeric `resynced` gives the run that count (src/actions/resynced.ts).
+ *
  * Exit status 0 is success; 75 (EX_TEMPFAIL) asks for another attempt, as does a timeout; any other status fails the
  * run at once. Only with `actions.allow_exec: true` in the configuration (checked when it is loaded).
  */
@@ -12,6 +15,7 @@ import { spawn } from "node:child_process";
 import * as z from "zod";
 import { strictMap, text } from "../config/fields.ts";
 import { redact } from "../notify/channels/http-send.ts";
+import { resyncedOfLastLine } from "./resynced.ts";
 import { maxOutputBytes, type ActionFacts, type ActionPlugin, type ActionResult } from "./types.ts";
 
 /** The `PATH` a command gets unless its `env` sets one. */
@@ -45,7 +49,11 @@ export const ExecActionConfig = strictMap({
 /** A validated `exec` action configuration. */
 export type ExecActionConfig = z.output<typeof ExecActionConfig>;
 
-/** The run's facts as `VIGIL_*` environment variables (lists comma-separated). */
+/**
+ * The run's facts as `VIGIL_*` environment variables (lists comma-separated). A run's window gives VIGIL_WINDOW_ID,
+ * _COMPONENT, _START, _CONFIRMED_START, _EARLIEST_START (its earliest possible start, else its start: the earliest
+ * known bound), _END (when it is over), _WORST and _INCIDENTS.
+ */
 export function factsEnv(facts: ActionFacts): Record<string, string> {
   const env: Record<string, string> = {
     VIGIL_RUN_ID: facts.run.id,
@@ -74,6 +82,19 @@ export function factsEnv(facts: ActionFacts): Record<string, string> {
     });
     if (incident.resolved_at !== null) env["VIGIL_INCIDENT_RESOLVED_AT"] = incident.resolved_at;
     if (incident.url !== null) env["VIGIL_INCIDENT_URL"] = incident.url;
+  }
+  const window = facts.window;
+  if (window !== null) {
+    Object.assign(env, {
+      VIGIL_WINDOW_ID: window.id,
+      VIGIL_WINDOW_COMPONENT: window.component,
+      VIGIL_WINDOW_START: window.start,
+      VIGIL_WINDOW_CONFIRMED_START: window.confirmed_start,
+      VIGIL_WINDOW_EARLIEST_START: window.earliest_possible_start ?? window.start,
+      VIGIL_WINDOW_WORST: window.worst,
+      VIGIL_WINDOW_INCIDENTS: window.incidents.join(","),
+    });
+    if (window.end !== null) env["VIGIL_WINDOW_END"] = window.end;
   }
   return env;
 }
@@ -177,7 +198,10 @@ export const execAction: ActionPlugin<ExecActionConfig> = {
         const text = output.text(secrets);
         if (timedOut) finish({ ok: false, retryable: true, timedOut: true, error: `${config.command} did not finish within ${ctx.timeoutMs} ms: killed`, output: text });
         else if (ctx.signal.aborted) finish({ ok: false, retryable: true, error: `${config.command} was stopped (Vigil is stopping)`, output: text });
-        else if (code === 0) finish({ ok: true, output: text });
+        else if (code === 0) {
+          const resynced = resyncedOfLastLine(text);
+          finish({ ok: true, output: text, ...(resynced !== undefined ? { resynced } : {}) });
+        }
         else if (code === retryExitCode) finish({ ok: false, retryable: true, error: `${config.command} exited with status ${code} (try again later)`, output: text });
         else if (code !== null) finish({ ok: false, retryable: false, error: `${config.command} exited with status ${code}`, output: text });
         else finish({ ok: false, retryable: false, error: `${config.command} was killed by ${signal ?? "a signal"}`, output: text });

@@ -11,6 +11,7 @@ export async function alive(pid: number): Promise<boolean> {
 export function factsFixture(overrides: Partial<ActionFacts["run"]> = {}): ActionFacts {
   return {
     run: { id: "run_test1", action: "scale-down", idempotency_key: "action:run_test1", attempt: 1, requested_by: "user:ada@example.com", ...overrides },
+    window: null,
     incident: {
       id: "inc_orders",
       name: "Orders database outage",

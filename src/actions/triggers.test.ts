@@ -24,9 +24,9 @@ describe("what a timeline event is to triggers", () => {
 
   it("reads a closed window's component, first incident and bounds, and an isolated region", () => {
     expect(occasionOf(event("window.closed", "orders-db", { component: "orders-db", incidents: ["inc_1", "inc_2"], start: "2026-12-01T09:00:00.000Z" }))).toEqual([
-      { event: "window.closed", incidentId: "inc_1", componentIds: ["orders-db"], windowId: "orders-db@2026-12-01T09:00:00.000Z", region: null },
+      { event: "window.closed", incidentId: "inc_1", componentIds: ["orders-db"], windowId: "orders-db@2026-12-01T09:00:00.000Z", window: { component: "orders-db", start: "2026-12-01T09:00:00.000Z" }, region: null },
     ]);
-    expect(occasionOf(event("region.isolated", "eu-west", { failing: 3 }))).toEqual([{ event: "region.isolated", incidentId: null, componentIds: [], windowId: null, region: "eu-west" }]);
+    expect(occasionOf(event("region.isolated", "eu-west", { failing: 3 }))).toEqual([{ event: "region.isolated", incidentId: null, componentIds: [], windowId: null, window: null, region: "eu-west" }]);
   });
 });
 
@@ -60,6 +60,7 @@ describe("matching triggers", () => {
       dueAt: new Date(at.getTime() + 120_000),
       reason: { trigger: "incident.opened", event: "42", event_kind: "incident.created" },
       componentIds: ["orders-db"],
+      window: null,
     });
   });
 
@@ -84,6 +85,16 @@ describe("matching triggers", () => {
     expect(keysOf([trigger({ event: "window.closed", components: ["checkout"] })], closed, undefined)).toEqual([]);
     expect(keysOf([trigger({ event: "window.closed", root: true })], closed, incident({ rootIds: ["orders-db"] }))).toHaveLength(1);
     expect(keysOf([trigger({ event: "window.closed", root: true })], closed, incident({ rootIds: ["network"] }))).toEqual([]);
+  });
+
+  it("asks for a closed window's run with the window (its component and start), whatever it is keyed by", () => {
+    const closed = event("window.closed", "orders-db", { component: "orders-db", incidents: ["inc_1"], start: "2026-12-01T09:00:00.000Z" });
+    for (const once_per of ["window", "component", undefined] as const) {
+      const [match] = matchTriggers([{ id: "reconcile", on: [trigger({ event: "window.closed", ...(once_per ? { once_per } : {}) })] }], closed, undefined);
+      expect(match?.window).toEqual({ component: "orders-db", start: "2026-12-01T09:00:00.000Z" });
+    }
+    // A window event without its start (written by hand) names no window.
+    expect(occasionOf(event("window.closed", "orders-db", { component: "orders-db" }))[0]?.window).toBeNull();
   });
 
   it("fires an isolated region's trigger once per event", () => {

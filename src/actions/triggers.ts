@@ -59,6 +59,8 @@ export interface TriggerOccasion {
   componentIds: string[];
   /** `window.closed`: `<component>@<start>`. */
   windowId: string | null;
+  /** `window.closed`: the window's component and start (ISO 8601), which the run is asked with (its `params.window`). */
+  window: { component: string; start: string } | null;
   /** `region.isolated`: the region. */
   region: string | null;
 }
@@ -75,6 +77,8 @@ export interface TriggerMatch {
   reason: { trigger: TriggerEventName; event: string; event_kind: string };
   /** The components that made it match (for `once_per: component`, the one it is for). */
   componentIds: string[];
+  /** `window.closed`: the window the run is for (its component and start), asked with as `params.window`. */
+  window: { component: string; start: string } | null;
 }
 
 /** The timeline event kinds a trigger may follow from. */
@@ -82,7 +86,7 @@ export const triggerSourceKinds = ["incident.created", "incident.reopened", "inc
 
 /** What a timeline event is to triggers: none for an event no trigger names, two for an incident's opening (it opened, and at an impact). */
 export function occasionOf(event: TriggerSourceEvent): TriggerOccasion[] {
-  const incident = (name: TriggerEventName): TriggerOccasion => ({ event: name, incidentId: event.subject, componentIds: [], windowId: null, region: null });
+  const incident = (name: TriggerEventName): TriggerOccasion => ({ event: name, incidentId: event.subject, componentIds: [], windowId: null, window: null, region: null });
   switch (event.kind) {
     case "incident.created":
       // An incident that opens at an impact has reached it.
@@ -101,10 +105,11 @@ export function occasionOf(event: TriggerSourceEvent): TriggerOccasion[] {
       const component = typeof event.data["component"] === "string" ? event.data["component"] : event.subject;
       if (component === null) return [];
       const incidents = Array.isArray(event.data["incidents"]) ? event.data["incidents"].filter((i): i is string => typeof i === "string") : [];
-      return [{ event: "window.closed", incidentId: incidents[0] ?? null, componentIds: [component], windowId: `${component}@${String(event.data["start"])}`, region: null }];
+      const start = event.data["start"];
+      return [{ event: "window.closed", incidentId: incidents[0] ?? null, componentIds: [component], windowId: `${component}@${String(start)}`, window: typeof start === "string" ? { component, start } : null, region: null }];
     }
     case "region.isolated":
-      return event.subject === null ? [] : [{ event: "region.isolated", incidentId: null, componentIds: [], windowId: null, region: event.subject }];
+      return event.subject === null ? [] : [{ event: "region.isolated", incidentId: null, componentIds: [], windowId: null, window: null, region: event.subject }];
     default:
       return [];
   }
@@ -175,6 +180,7 @@ export function matchTriggers(actions: readonly TriggeredAction[], event: Trigge
             dueAt: new Date(event.at.getTime() + trigger.delay),
             reason: { trigger: occasion.event, event: event.id, event_kind: event.kind },
             componentIds: components,
+            window: occasion.window,
           });
         }
       });

@@ -31,9 +31,21 @@ export interface ActionWindow {
   worst: string;
 }
 
-/** What an action is told: the run, and the incident it runs for with its components, windows and evidence. */
+/** The one outage window a run is asked for (a reconciliation's): its id (`<component>@<start>`) and its incidents too. */
+export type ActionRunWindow = ActionWindow & { id: string; incidents: string[] };
+
+/**
+ * What an action is told: the run, the window it is asked for (if any), and the incident it runs for with its
+ * components, windows and evidence.
+ */
 export interface ActionFacts {
   run: { id: string; action: string; idempotency_key: string; attempt: number; requested_by: string };
+  /**
+   * The window the run is asked for (`params.window`: by a `window.closed` trigger, or by hand with `window`), with
+   * its exact bounds as the incident engine knows them now; null for a run asked for no window, or whose window the
+   * recorded history no longer shows.
+   */
+  window: ActionRunWindow | null;
   /** The incident as webhook channels describe it, with its public page. */
   incident: (IncidentJson & { url: string | null }) | null;
   components: ActionComponent[];
@@ -45,7 +57,7 @@ export interface ActionFacts {
 
 /** What one attempt came to: done, or failed and whether another attempt may help. `output` is redacted and capped. */
 export type ActionResult =
-  | { ok: true; output: string }
+  | { ok: true; output: string; /** How many records the action said it resynced (see src/actions/resynced.ts). */ resynced?: number }
   | { ok: false; retryable: boolean; error: string; output?: string; retryAfterMs?: number; timedOut?: boolean };
 
 /** What an attempt gets besides the facts: its deadline, the time, and fetch. */

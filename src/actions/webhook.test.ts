@@ -36,6 +36,19 @@ describe("webhook action", () => {
     expect(request.body).toEqual({ event: "action.run", ...factsFixture() });
   });
 
+  it("sends a run's window, and reads the count of records a JSON answer says it resynced", async () => {
+    const window = { id: "orders-db@2026-12-01T09:59:30.000Z", component: "orders-db", start: "2026-12-01T09:59:30.000Z", earliest_possible_start: null, confirmed_start: "2026-12-01T10:00:00.000Z", end: "2026-12-01T10:31:40.000Z", worst: "major_outage", incidents: ["inc_orders"] };
+    sink.reply({ status: 200, body: { resynced: 42, note: "orders" } });
+    expect(await webhookAction.run(config(), { ...factsFixture(), window }, actionContext())).toEqual({ ok: true, output: `${sink.host} answered 200`, resynced: 42 });
+    expect((sink.only().body as { window: unknown }).window).toEqual(window);
+    // Any other answer says no count.
+    for (const body of ["42", { resynced: "42" }, "<html>ok</html>"]) {
+      sink.reset();
+      sink.reply({ status: 200, body });
+      expect(await webhookAction.run(config(), factsFixture(), actionContext())).toEqual({ ok: true, output: `${sink.host} answered 200` });
+    }
+  });
+
   it("is refused by a receiver that knows neither key, and says so without the secrets", async () => {
     receiverKnowing("whsec-some-other-key");
     const result = await webhookAction.run(config({ headers: { Authorization: "Bearer receiver-token-123" } }), factsFixture(), actionContext());

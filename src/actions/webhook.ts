@@ -2,13 +2,15 @@
  * The `webhook` action: POSTs the run's facts (the incident, its components, outage windows and evidence) as JSON,
  * signed as Vigil's webhooks are (src/notify/signature.ts) with every configured secret, newest first, so that a
  * receiver knowing either the old or the new secret accepts it during a rotation. The run's idempotency key goes in
- * the `Idempotency-Key` header of every attempt.
+ * the `Idempotency-Key` header of every attempt. A 2xx answer whose JSON body has a numeric `resynced` (a
+ * reconciliation's count of records) gives the run that count (src/actions/resynced.ts).
  */
 import * as z from "zod";
 import { httpUrl, strictMap, text } from "../config/fields.ts";
 import { headerMap } from "../notify/channels/channel.ts";
-import { postJson } from "../notify/channels/http-send.ts";
+import { postJson, readCapped } from "../notify/channels/http-send.ts";
 import { signatureHeaders } from "../notify/signature.ts";
+import { resyncedOf } from "./resynced.ts";
 import type { ActionFacts, ActionPlugin } from "./types.ts";
 
 /** The keys of a `webhook` action. */
@@ -35,11 +37,22 @@ export const webhookAction: ActionPlugin<WebhookActionConfig> = {
     const body = JSON.stringify({ event: "action.run", ...facts } satisfies WebhookActionBody);
     const headers: Record<string, string> = { ...config.headers };
     if (config.secrets !== undefined) Object.assign(headers, signatureHeaders(body, ctx.now(), config.secrets));
+    // The answer's body is read for its count: postJson reads it for errors only.
+    let answer: Response | undefined;
+    const keeping = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const response = await ctx.fetch(input, init);
+      answer = response.clone();
+      return response;
+    };
     const result = await postJson(
       { url: config.url, body, headers, secrets: webhookAction.secrets(config) },
-      { signal: ctx.signal, idempotencyKey: facts.run.idempotency_key, fetch: ctx.fetch, now: ctx.now },
+      { signal: ctx.signal, idempotencyKey: facts.run.idempotency_key, fetch: keeping, now: ctx.now },
     );
-    if (result.ok) return { ok: true, output: result.detail ?? "" };
+    if (result.ok) {
+      const resynced = answer === undefined ? undefined : resyncedOf(await readCapped(answer));
+      return { ok: true, output: result.detail ?? "", ...(resynced !== undefined ? { resynced } : {}) };
+    }
+    answer?.body?.cancel().catch(() => undefined);
     const timedOut = ctx.signal.aborted;
     return { ok: false, retryable: result.retryable, error: result.error, ...(result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}), ...(timedOut ? { timedOut } : {}) };
   },

@@ -9,6 +9,7 @@ import type { IncidentStatus } from "../incidents/lifecycle.ts";
 import type { MaintenanceStatus } from "../incidents/maintenance.ts";
 import type { OutageWindow, WindowQuery } from "../incidents/windows.ts";
 import type { ActionRunRow, CatalogEntryRow, DeliveryRow, IncidentRow, MaintenanceRow, Store } from "../store/types.ts";
+import type { ActionRunParams } from "../store/schema.ts";
 import type { UpstreamView } from "../app/upstream/watcher.ts";
 import type { RunDecision } from "../app/actions/approve.ts";
 import type { LeaderPort } from "./forward.ts";
@@ -155,7 +156,7 @@ export type CatalogSource = "file" | "database";
 export interface ActionsPort {
   definitions(): { id: string; type: string }[];
   /** Records a pending run (the leader attempts it); AppError not_found for an unknown action or incident. */
-  request(request: { actionId: string; incidentId: string | null; actor: string; user?: string | null }): Promise<ActionRunRow>;
+  request(request: { actionId: string; incidentId: string | null; actor: string; user?: string | null; params?: ActionRunParams }): Promise<ActionRunRow>;
   /** Records an approval or a rejection of a run waiting for approval (src/app/actions/approve.ts). */
   decide(decision: RunDecision): Promise<ActionRunRow>;
   /** Cancels a run pending or waiting for approval (src/app/actions/request.ts). */

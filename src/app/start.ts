@@ -19,7 +19,7 @@ import { registerAgentGauges } from "./agents/metrics.ts";
 import { Notifier } from "./notifier/notifier.ts";
 import { ActionRunner } from "./actions/runner.ts";
 import { TriggerFollower } from "./actions/triggers.ts";
-import { cancelRun, requestRun } from "./actions/request.ts";
+import { cancelRun, requestRun, type RunRequest } from "./actions/request.ts";
 import { decideRun, type RunDecision } from "./actions/approve.ts";
 import { runFacts } from "./actions/facts.ts";
 import { UpstreamWatcher } from "./upstream/watcher.ts";
@@ -305,7 +305,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     };
     const actionsPort = {
       definitions: () => holder.current.actions.definitions.map((d) => ({ id: d.id, type: d.type })),
-      request: async (request: { actionId: string; incidentId: string | null; actor: string; user?: string | null }) => {
+      request: async (request: RunRequest) => {
         const run = await requestRun({ store, clock, config: () => holder.current }, request);
         // The leader starts on it at once; another node's leader finds it within a second.
         void leader.current?.actions.kick();

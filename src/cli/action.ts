@@ -18,6 +18,8 @@ export interface ActionRunJson {
   requested_by: string;
   approvals_required: number;
   approval_timeout_at: string | null;
+  /** A reconciliation's window (its component and start), or the ramp step that asked for the run. */
+  params: { window?: { component: string; start: string }; step?: Record<string, unknown> } | null;
   output: string | null;
   last_error: string | null;
   created_at: string;
@@ -43,9 +45,11 @@ export function runTable(runs: readonly ActionRunJson[]): string {
   return [header, ...rows].map(format).join("\n") + "\n";
 }
 
-/** One line: `run_… scale-down for inc_…: succeeded after 2 attempts`. */
+/** One line: `run_… scale-down for inc_…: succeeded after 2 attempts` (`for orders-db@… (inc_…)` for a window's run). */
 function line(run: ActionRunJson): string {
-  const target = run.incident === null ? "" : ` for ${run.incident}`;
+  const window = run.params?.window;
+  const incident = run.incident === null ? "" : ` for ${run.incident}`;
+  const target = window === undefined ? incident : ` for ${window.component}@${window.start}${run.incident === null ? "" : ` (${run.incident})`}`;
   const attempts = run.attempts === 0 ? "" : ` after ${run.attempts} attempt${run.attempts === 1 ? "" : "s"}`;
   const error = run.last_error === null || run.status === "succeeded" ? "" : `: ${run.last_error}`;
   return `${run.id} ${run.action}${target}: ${run.status.replace("_", " ")}${attempts}${error}`;
@@ -60,11 +64,12 @@ export const actionCommand: CommandInstaller = (program, io, finish) => {
 
   remoteOptions(action.command("run").description("run an action now (attempted by the leader, retried until its deadline)").argument("<id>", "action id, from actions.definitions"))
     .option("--incident <id>", "the incident it runs for (its facts are sent to the action)")
+    .option("--window <id>", "a closed outage window it runs for, as vigil windows lists it (<component>@<start>): replays a reconciliation; the incident is the window's unless --incident is given")
     .option("--wait", "wait until the run is over, and exit 1 unless it succeeded")
     .option("--json", "print JSON")
-    .action(async (id: string, flags: RemoteFlags & { incident?: string; wait?: boolean; json?: boolean }) => {
+    .action(async (id: string, flags: RemoteFlags & { incident?: string; window?: string; wait?: boolean; json?: boolean }) => {
       const api = remoteApi(io, flags);
-      let run = (await api.send("POST", "/api/v1/actions/runs", { action: id, incident: flags.incident ?? null })) as ActionRunJson;
+      let run = (await api.send("POST", "/api/v1/actions/runs", { action: id, incident: flags.incident ?? null, ...(flags.window !== undefined ? { window: flags.window } : {}) })) as ActionRunJson;
       if (flags.wait) {
         while (!over(run)) {
           await new Promise((resolve) => setTimeout(resolve, waitPollMs));

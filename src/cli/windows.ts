@@ -4,6 +4,8 @@ import { exitCodes } from "./exit-codes.ts";
 import { remoteApi, remoteOptions, type RemoteFlags } from "./remote.ts";
 
 interface WindowJson {
+  /** `<component>@<start>`: what `vigil action run --window` takes. */
+  id: string;
   component: string;
   incidents: string[];
   start: string;
@@ -15,7 +17,8 @@ interface WindowJson {
   margin_to: string | null;
 }
 
-const columns = ["component", "start", "confirmed_start", "earliest_possible_start", "end", "worst_status", "margin_from", "margin_to", "incidents"] as const;
+// The id comes last, so that scripts reading the columns before it by position keep working.
+const columns = ["component", "start", "confirmed_start", "earliest_possible_start", "end", "worst_status", "margin_from", "margin_to", "incidents", "id"] as const;
 
 /** RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled. */
 function csvField(value: string): string {
@@ -53,7 +56,8 @@ export const windowsCommand: CommandInstaller = (program, io, finish) => {
       if (flags.format === "json") io.stdout(`${JSON.stringify(windows, null, 2)}\n`);
       else if (flags.format === "csv") io.stdout(windowsCsv(windows));
       else if (windows.length === 0) io.stdout("no outage windows\n");
-      else for (const w of windows) io.stdout(`${w.component.padEnd(20)}  ${w.worst_status.padEnd(20)}  ${w.margin_from} → ${w.margin_to ?? "ongoing"}  ${w.incidents.join(" ")}\n`);
+      // The id first (what `vigil action run --window` takes; it names the component), in a column as wide as the longest.
+      else for (const w of windows) io.stdout(`${w.id.padEnd(Math.max(...windows.map((x) => x.id.length)))}  ${w.worst_status.padEnd(20)}  ${w.margin_from} → ${w.margin_to ?? "ongoing"}  ${w.incidents.join(" ")}\n`);
       finish(exitCodes.ok);
     });
 };

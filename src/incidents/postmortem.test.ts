@@ -302,6 +302,25 @@ describe("draftPostmortem", () => {
     expect(draft).toContain("- `10:05:30` — Action `page-dba` asked for by its trigger on incident impact raised\n");
   });
 
+  it("tells the records a reconciliation resynced, with its window's bounds when the window is the incident's", () => {
+    const window = { component: "orders-db", start: iso("10:00:00") };
+    const runs = [
+      event("11:31:00", "action.run_succeeded", "system", { run: "run_1", action: "reconcile-orders", attempts: 1, output: "", resynced: 1234, window }),
+      event("11:32:30", "action.run_succeeded", "system", { run: "run_2", action: "reconcile-orders", attempts: 2, output: "", resynced: 1, window }),
+      // A window the incident does not have: no bounds; no window: no component.
+      event("11:33:00", "action.run_succeeded", "system", { run: "run_3", action: "reconcile-orders", attempts: 1, resynced: 0, window: { component: "orders-db", start: iso("09:00:00") } }),
+      event("11:34:00", "action.run_succeeded", "system", { run: "run_4", action: "reconcile-all", attempts: 1, resynced: 7 }),
+      event("11:35:00", "action.run_succeeded", "system", { run: "run_5", action: "reconcile-all", attempts: 1, resynced: "7", window }),
+    ];
+    const draft = draftPostmortem(input({ events: [...events, ...runs] }));
+    expect(draft).toContain("- `11:31:00` — Action `reconcile-orders` resynced 1,234 records for Orders database, 10:00:00–11:30:00 UTC\n");
+    expect(draft).toContain("- `11:32:30` — Action `reconcile-orders` resynced 1 record for Orders database after 2 attempts, 10:00:00–11:30:00 UTC\n");
+    expect(draft).toContain("- `11:33:00` — Action `reconcile-orders` resynced 0 records for Orders database\n");
+    expect(draft).toContain("- `11:34:00` — Action `reconcile-all` resynced 7 records\n");
+    expect(draft).toContain("- `11:35:00` — Action `reconcile-all` succeeded\n");
+    expect(draftPostmortem(input({ events: [...events, runs[0]!], timeZone: "Europe/Paris" }))).toContain("- `13:31:00` — Action `reconcile-orders` resynced 1,234 records for Orders database, 12:00:00–13:30:00 UTC+02:00\n");
+  });
+
   it("merges events and updates in time order whatever order they are given in", () => {
     const draft = draftPostmortem(
       input({

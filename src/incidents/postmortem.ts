@@ -281,7 +281,9 @@ function timeline(input: PostmortemInput, clock: Clock, name: (id: string) => st
     }
     if (event.kind === "incident.note") body = stringOf(event.data["body"]);
     if (event.kind === "incident.upstream_attributed") body = stringOf(event.data["url"]);
-    entries.push({ at: event.at, text: describeEvent(event, signalOf(event), name), actor: event.actor, body });
+    let text = describeEvent(event, signalOf(event), name);
+    if (event.kind === "action.run_succeeded") text += resyncedBounds(event.data, input.windows, clock);
+    entries.push({ at: event.at, text, actor: event.actor, body });
   }
   for (const update of input.updates) {
     if (paired.has(update)) continue;
@@ -355,7 +357,7 @@ function describeEvent(event: TimelineEvent, signal: TimelineSignal | null, name
     case "action.approved":
     case "action.rejected":
     case "action.approval_timed_out":
-      return describeActionRun(event.kind, d);
+      return describeActionRun(event.kind, d, name);
     case "action.ramp_step_started":
     case "action.ramp_gate_passed":
     case "action.ramp_aborted":
@@ -372,8 +374,11 @@ function describeEvent(event: TimelineEvent, signal: TimelineSignal | null, name
   }
 }
 
-/** A runbook action's run in words: `Action \`scale-down\` succeeded after 2 attempts`. */
-function describeActionRun(kind: string, d: Record<string, unknown>): string {
+/**
+ * A runbook action's run in words: `Action \`scale-down\` succeeded after 2 attempts`; a reconciliation that said how
+ * many records it resynced: `Action \`reconcile-orders\` resynced 1,234 records for Orders database`.
+ */
+function describeActionRun(kind: string, d: Record<string, unknown>, name: (id: string) => string): string {
   const action = `Action \`${inline(stringOf(d["action"]) ?? "?").replaceAll("`", "")}\``;
   const attempts = typeof d["attempts"] === "number" && d["attempts"] > 1 ? ` after ${d["attempts"]} attempts` : "";
   const error = stringOf(d["error"]);
@@ -389,8 +394,12 @@ function describeActionRun(kind: string, d: Record<string, unknown>): string {
       return `${action} started`;
     case "action.run_retrying":
       return `${action} attempt ${typeof d["attempts"] === "number" ? d["attempts"] : "?"} failed, trying again${why}`;
-    case "action.run_succeeded":
-      return `${action} succeeded${attempts}`;
+    case "action.run_succeeded": {
+      const resynced = resyncedCount(d);
+      if (resynced === null) return `${action} succeeded${attempts}`;
+      const component = resyncedWindow(d)?.component;
+      return `${action} resynced ${resynced.toLocaleString("en-US")} record${resynced === 1 ? "" : "s"}${component === undefined ? "" : ` for ${inline(name(component))}`}${attempts}`;
+    }
     case "action.run_cancelled":
       return `${action} cancelled${d["while_running"] === true ? " while running (its attempt aborted)" : ""}`;
     case "action.approval_requested":
@@ -420,6 +429,35 @@ function describeRamp(kind: string, d: Record<string, unknown>): string {
       return `${ramp} aborted at ${step}: ${inline(stringOf(d["reason"]) ?? "")}${undo === null ? "" : `; \`${inline(undo).replaceAll("`", "")}\` asked for`}`;
     }
   }
+}
+
+/** The count of records a reconciliation said it resynced (`resynced` on `action.run_succeeded`), or null. */
+function resyncedCount(d: Record<string, unknown>): number | null {
+  const count = d["resynced"];
+  return typeof count === "number" && Number.isSafeInteger(count) && count >= 0 ? count : null;
+}
+
+/** The window a reconciliation's run was for (`window` on its events), or null. */
+function resyncedWindow(d: Record<string, unknown>): { component: string; start: string } | null {
+  const window = d["window"];
+  if (typeof window !== "object" || window === null) return null;
+  const { component, start } = window as Record<string, unknown>;
+  return typeof component === "string" && typeof start === "string" ? { component, start } : null;
+}
+
+/**
+ * `, 10:02:10–10:31:40 UTC`: the bounds of the window a reconciliation resynced, when it is one of the incident's
+ * (whole stamps when it spans days); empty otherwise.
+ */
+function resyncedBounds(d: Record<string, unknown>, windows: readonly PostmortemWindow[], clock: Clock): string {
+  const asked = resyncedWindow(d);
+  if (resyncedCount(d) === null || asked === null) return "";
+  const startMs = Date.parse(asked.start);
+  const window = windows.find((w) => w.componentId === asked.component && w.start.getTime() === startMs);
+  if (window === undefined || window.end === null) return "";
+  const end = clock.stamp(window.end);
+  if (clock.day(window.start) !== clock.day(window.end)) return `, ${clock.stamp(window.start)} – ${end}`;
+  return `, ${clock.time(window.start)}–${clock.time(window.end)} ${end.split(" ").at(-1) ?? ""}`;
 }
 
 function describeSignal(signal: TimelineSignal, name: (id: string) => string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ComponentStatus } from "./component-status.ts";
-import { isImpaired, outageWindows, windowClosedText, windowJson, withMargin, type OutageWindow, type StatusChange, type WindowQuery } from "./windows.ts";
+import { isImpaired, outageWindows, parseWindowId, windowAt, windowClosedText, windowId, windowJson, withMargin, type OutageWindow, type StatusChange, type WindowQuery } from "./windows.ts";
 
 const t = (hhmmss: string): Date => new Date(`2024-05-01T${hhmmss}Z`);
 
@@ -415,5 +415,41 @@ describe("windowClosedText", () => {
     const { title, text } = windowClosedText("Checkout", { ...windowJson({ ...window, earliestPossibleStart: null }, 0) });
     expect(title).toBe("[Window] Checkout was impaired from 2026-11-26T13:20:05.000Z to 2026-11-26T13:41:12.000Z; reconcile 2026-11-26T13:20:05.000Z to 2026-11-26T13:41:12.000Z");
     expect(text).toMatch(/\(earliest possible unknown\).*Reconciliation bounds \(no margin\): 2026-11-26T13:20:05.000Z \(the start\) to 2026-11-26T13:41:12.000Z \(the end\)\.$/);
+  });
+});
+
+describe("window ids", () => {
+  it("names a window by its component and start, and reads the id back", () => {
+    expect(windowId("orders-db", t("10:00:00"))).toBe("orders-db@2024-05-01T10:00:00.000Z");
+    expect(parseWindowId("orders-db@2024-05-01T10:00:00.000Z")).toEqual({ componentId: "orders-db", start: t("10:00:00") });
+    // The component is what comes before the last @.
+    expect(parseWindowId("db@eu@2024-05-01T10:00:00.000Z")).toEqual({ componentId: "db@eu", start: t("10:00:00") });
+  });
+
+  it.each(["orders-db", "@2024-05-01T10:00:00.000Z", "orders-db@yesterday", "orders-db@2024-05-01T10:00:00Z", "orders-db@2024-05-01T12:00:00.000+02:00", "orders-db@"])("%j is no window id", (id) => {
+    expect(parseWindowId(id)).toBeNull();
+  });
+
+  it("gives the id in a window's JSON", () => {
+    const [window] = outageWindows([change("orders-db", "10:00:00", "operational", "major_outage", { since: t("09:59:40") }), change("orders-db", "10:30:00", "major_outage", "operational")]);
+    expect(windowJson(window!, 0).id).toBe("orders-db@2024-05-01T09:59:40.000Z");
+  });
+
+  it("finds the window that starts at an instant exactly, reading the millisecond around it", async () => {
+    const changes = [
+      change("orders-db", "10:00:00", "operational", "major_outage", { since: t("09:59:40") }),
+      change("orders-db", "10:30:00", "major_outage", "operational"),
+      change("orders-db", "11:00:00", "operational", "partial_outage"),
+    ];
+    const queries: WindowQuery[] = [];
+    const windows = async (query: WindowQuery) => {
+      queries.push(query);
+      return outageWindows(changes, query);
+    };
+    expect((await windowAt(windows, "orders-db", t("09:59:40")))?.end).toEqual(t("10:30:00"));
+    expect(queries).toEqual([{ componentId: "orders-db", from: new Date(t("09:59:40").getTime() - 1), to: new Date(t("09:59:40").getTime() + 1) }]);
+    expect((await windowAt(windows, "orders-db", t("11:00:00")))?.end).toBeNull();
+    expect(await windowAt(windows, "orders-db", t("10:00:00"))).toBeUndefined();
+    expect(await windowAt(windows, "search", t("09:59:40"))).toBeUndefined();
   });
 });

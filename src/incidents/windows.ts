@@ -217,8 +217,38 @@ function queryBound(date: Date | undefined, name: string): number | null {
   return ms;
 }
 
+/** A window's id: `<component>@<start>` (ISO 8601), as the API and `vigil windows` show it and `window.closed` triggers key it. */
+export function windowId(componentId: string, start: Date): string {
+  return `${componentId}@${start.toISOString()}`;
+}
+
+/**
+ * The component and start a window id names (the component is what comes before the last `@`); null when it is no
+ * window id: no `@`, nothing before it, or no ISO 8601 instant after it that reads back the same.
+ */
+export function parseWindowId(id: string): { componentId: string; start: Date } | null {
+  const at = id.lastIndexOf("@");
+  if (at <= 0) return null;
+  const text = id.slice(at + 1);
+  const start = new Date(text);
+  if (!Number.isFinite(start.getTime()) || start.toISOString() !== text) return null;
+  return { componentId: id.slice(0, at), start };
+}
+
+/**
+ * The window of `componentId` that starts at `start` exactly (as its id names it), read through `windows` over the
+ * millisecond around its start (the store reads a window overlapping it whole); undefined when there is none.
+ */
+export async function windowAt(windows: (query: WindowQuery) => Promise<OutageWindow[]>, componentId: string, start: Date): Promise<OutageWindow | undefined> {
+  const ms = start.getTime();
+  const found = await windows({ componentId, from: new Date(ms - 1), to: new Date(ms + 1) });
+  return found.find((w) => w.componentId === componentId && w.start.getTime() === ms);
+}
+
 /** A window as the API, the CLI and the `window.closed` event show it: ISO times, snake_case, with the margin applied. */
 export interface WindowJson {
+  /** `<component>@<start>`: see `windowId`. */
+  id: string;
   component: string;
   incidents: string[];
   start: string;
@@ -237,6 +267,7 @@ export function windowJson(window: OutageWindow, marginMs: number): WindowJson {
   const margin = withMargin(window, marginMs);
   const iso = (d: Date | null) => (d === null ? null : d.toISOString());
   return {
+    id: windowId(window.componentId, window.start),
     component: window.componentId,
     incidents: [...window.incidentIds],
     start: window.start.toISOString(),

@@ -33,6 +33,7 @@ interface IncidentJson {
 }
 
 interface WindowJson {
+  id: string;
   component: string;
   incidents: string[];
   start: string;
@@ -121,8 +122,8 @@ describe("vigil incident and vigil windows against a running Vigil", () => {
     expect(res.code).toBe(0);
     const start = opened.started_at;
     expect(res.stdout).toBe(
-      "component,start,confirmed_start,earliest_possible_start,end,worst_status,margin_from,margin_to,incidents\r\n" +
-        `search,${start},${start},,,partial_outage,${start},,${opened.id}\r\n`,
+      "component,start,confirmed_start,earliest_possible_start,end,worst_status,margin_from,margin_to,incidents,id\r\n" +
+        `search,${start},${start},,,partial_outage,${start},,${opened.id},search@${start}\r\n`,
     );
   }, 30_000);
 
@@ -148,16 +149,16 @@ describe("vigil incident and vigil windows against a running Vigil", () => {
       code: 0,
       stderr: "",
       stdout:
-        "component,start,confirmed_start,earliest_possible_start,end,worst_status,margin_from,margin_to,incidents\r\n" +
-        `search,${start},${start},,${resolvedAt},partial_outage,${start},${resolvedAt},${opened.id}\r\n`,
+        "component,start,confirmed_start,earliest_possible_start,end,worst_status,margin_from,margin_to,incidents,id\r\n" +
+        `search,${start},${start},,${resolvedAt},partial_outage,${start},${resolvedAt},${opened.id},search@${start}\r\n`,
     });
 
     const json = await read(["windows", "--incident", opened.id, "--format", "json"]);
     expect(json.code).toBe(0);
     const windows = JSON.parse(json.stdout) as WindowJson[];
-    expect(windows.map((w) => [w.component, w.incidents, w.start, w.end, w.worst_status])).toEqual([
-      ["api", [opened.id], start, resolvedAt, "partial_outage"],
-      ["search", [opened.id], start, resolvedAt, "partial_outage"],
+    expect(windows.map((w) => [w.id, w.component, w.incidents, w.start, w.end, w.worst_status])).toEqual([
+      [`api@${start}`, "api", [opened.id], start, resolvedAt, "partial_outage"],
+      [`search@${start}`, "search", [opened.id], start, resolvedAt, "partial_outage"],
     ]);
 
     const one = await read(["windows", "--incident", opened.id, "--component", "api", "--format", "json"]);
@@ -165,15 +166,16 @@ describe("vigil incident and vigil windows against a running Vigil", () => {
 
     const table = await read(["windows", "--incident", opened.id]);
     expect(table.stdout.split("\n")).toEqual([
-      `${"api".padEnd(20)}  ${"partial_outage".padEnd(20)}  ${start} → ${resolvedAt}  ${opened.id}`,
-      `${"search".padEnd(20)}  ${"partial_outage".padEnd(20)}  ${start} → ${resolvedAt}  ${opened.id}`,
+      // The ids in a column as wide as the longest.
+      `${`api@${start}`.padEnd(`search@${start}`.length)}  ${"partial_outage".padEnd(20)}  ${start} → ${resolvedAt}  ${opened.id}`,
+      `search@${start}  ${"partial_outage".padEnd(20)}  ${start} → ${resolvedAt}  ${opened.id}`,
       "",
     ]);
 
     // The margin widens each window.
     const wide = await read(["windows", "--incident", opened.id, "--component", "search", "--margin", "1000", "--format", "csv"]);
     expect(wide.stdout.split("\r\n")[1]).toBe(
-      `search,${start},${start},,${resolvedAt},partial_outage,${new Date(Date.parse(start) - 1000).toISOString()},${new Date(Date.parse(resolvedAt) + 1000).toISOString()},${opened.id}`,
+      `search,${start},${start},,${resolvedAt},partial_outage,${new Date(Date.parse(start) - 1000).toISOString()},${new Date(Date.parse(resolvedAt) + 1000).toISOString()},${opened.id},search@${start}`,
     );
     expect(await read(["windows", "--component", "billing"])).toEqual({ code: 0, stderr: "", stdout: "no outage windows\n" });
   }, 30_000);
@@ -289,6 +291,7 @@ describe("vigil incident and vigil windows against a running Vigil", () => {
 describe("windowsCsv", () => {
   type CsvWindow = Parameters<typeof windowsCsv>[0][number];
   const window: CsvWindow = {
+    id: "search@2024-05-01T10:00:00.000Z",
     component: "search",
     incidents: ["inc_0000000000000001", "inc_0000000000000002"],
     start: "2024-05-01T10:00:00.000Z",
@@ -299,7 +302,7 @@ describe("windowsCsv", () => {
     margin_from: "2024-05-01T09:58:00.000Z",
     margin_to: "2024-05-01T10:31:00.000Z",
   };
-  const header = "component,start,confirmed_start,earliest_possible_start,end,worst_status,margin_from,margin_to,incidents\r\n";
+  const header = "component,start,confirmed_start,earliest_possible_start,end,worst_status,margin_from,margin_to,incidents,id\r\n";
 
   it.each<[string, Partial<CsvWindow>, string]>([
     [
@@ -328,7 +331,8 @@ describe("windowsCsv", () => {
       '"search\nEU",2024-05-01T10:00:00.000Z,2024-05-01T10:00:30.000Z,2024-05-01T09:59:00.000Z,2024-05-01T10:30:00.000Z,major_outage,2024-05-01T09:58:00.000Z,2024-05-01T10:31:00.000Z,inc_0000000000000001 inc_0000000000000002',
     ],
   ])("%s", (_name, over, row) => {
-    expect(windowsCsv([{ ...window, ...over }])).toBe(`${header}${row}\r\n`);
+    // Each row ends with the window's id.
+    expect(windowsCsv([{ ...window, ...over }])).toBe(`${header}${row},search@2024-05-01T10:00:00.000Z\r\n`);
   });
 
   it("is the header alone for no windows, and one row per window", () => {

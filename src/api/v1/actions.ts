@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { actionRunStatuses } from "../../actions/types.ts";
 import { actorOf } from "../../auth/authenticate.ts";
+import { windowRun } from "../../app/actions/window.ts";
 import { AppError } from "../../core/errors.ts";
 import type { ActionRunRow } from "../../store/types.ts";
 import type { ApiDeps } from "../deps.ts";
@@ -79,16 +80,20 @@ export function actionRoutes(deps: ApiDeps) {
       method: "POST",
       url: "/api/v1/actions/runs",
       operationId: "runAction",
-      errors: ["not_found"],
-      summary: "Run an action now, for an incident or none: the run is recorded pending (or waiting_approval, for an action with approval) and attempted by the leader, with retries until its deadline, each attempt with the run's idempotency key",
+      errors: ["not_found", "conflict"],
+      summary:
+        "Run an action now, for an incident or none, or for a closed outage window (its id, as GET /api/v1/windows shows it: the run is told the window, and is for the window's first incident unless incident is given; 404 for no such window, 409 for one still open): the run is recorded pending (or waiting_approval, for an action with approval) and attempted by the leader, with retries until its deadline, each attempt with the run's idempotency key",
       tag: "actions",
       auth: "actions.run",
       status: 201,
-      body: z.strictObject({ action: id, incident: id.nullable().optional() }),
+      body: z.strictObject({ action: id, incident: id.nullable().optional(), window: z.string().min(1).max(300).optional() }),
       response: runView,
       handler: async ({ body, principal }) => {
         if (deps.actions === undefined) throw new AppError("not_found", `no action has the id "${body.action}" (none is configured)`);
-        return runOf(await deps.actions.request({ actionId: body.action, incidentId: body.incident ?? null, actor: actorOf(principal), user: principal?.user?.id ?? null }));
+        // A window is checked before the run is recorded: it must be over (a replay of a past window is asked for on purpose, and runs each time).
+        const asked = body.window === undefined ? undefined : await windowRun((query) => deps.incidents.windows(query), body.window, body.incident ?? null);
+        const request = { actionId: body.action, incidentId: asked?.incidentId ?? body.incident ?? null, actor: actorOf(principal), user: principal?.user?.id ?? null };
+        return runOf(await deps.actions.request(asked === undefined ? request : { ...request, params: asked.params }));
       },
     }),
     defineRoute({

@@ -39,6 +39,8 @@ export const updateView = z.object({
 });
 
 export const windowView = z.object({
+  /** `<component>@<start>`: what `POST /api/v1/actions/runs` takes as `window`. */
+  id: z.string(),
   component: z.string(),
   incidents: z.array(z.string()),
   start: z.string(),

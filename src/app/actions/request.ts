@@ -59,7 +59,7 @@ export async function requestRun(deps: { store: Store; clock: Clock; config(): V
   return deps.store.transaction(async (tx) => {
     const created = await tx.actionRuns.create(row);
     if (created.id !== row.id) return created;
-    await tx.events.append({ at: now, kind: "action.run_requested", subject: subjectOf(created), actor: request.actor, data: { run: created.id, action: created.actionId, type: created.actionType, ...(request.reason ? { reason: request.reason } : {}) } });
+    await tx.events.append({ at: now, kind: "action.run_requested", subject: subjectOf(created), actor: request.actor, data: { run: created.id, action: created.actionId, type: created.actionType, ...(request.reason ? { reason: request.reason } : {}), ...(created.params?.window ? { window: created.params.window } : {}) } });
     if (approval !== undefined) {
       await tx.events.append({
         at: now,

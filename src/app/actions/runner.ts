@@ -42,7 +42,8 @@ const concurrency = 8;
 /**
  * Runs the pending runs on the leader: claims each due one (so that no two attempts of a run overlap), attempts it
  * through its type's plugin with its idempotency key, and records the outcome with its timeline event in one
- * transaction: `action.run_started` at the first attempt, `action.run_succeeded`, `action.run_retrying` (with the
+ * transaction: `action.run_started` at the first attempt, `action.run_succeeded` (with `resynced` and the run's
+ * `window` when the action said how many records it resynced), `action.run_retrying` (with the
  * next attempt's time), `action.run_failed` (status failed, or timed_out when the deadline came first). Runs left
  * running by a leader that stopped are attempted again at start, with the same key. Runs waiting for approval are not
  * attempted; each look times out those whose approval did not come in time (`action.approval_timed_out`).
@@ -187,7 +188,9 @@ export class ActionRunner {
     let event: NewEvent;
     if (result.ok) {
       patch = { status: "succeeded", attempts, nextAttemptAt: null, output, lastError: null, finishedAt: now, updatedAt: now };
-      event = { at: now, kind: "action.run_succeeded", subject: subjectOf(run), actor: "system", data: { ...base, status: "succeeded", output } };
+      // A reconciliation's count (see src/actions/resynced.ts) goes on the timeline with its window.
+      const resynced = result.resynced === undefined ? {} : { resynced: result.resynced, ...(run.params?.window ? { window: run.params.window } : {}) };
+      event = { at: now, kind: "action.run_succeeded", subject: subjectOf(run), actor: "system", data: { ...base, status: "succeeded", output, ...resynced } };
     } else {
       const policy = this.#deps.retry ?? defaultActionRetry;
       const decision = nextAttempt(result, attempts, run.createdAt.getTime(), now.getTime(), { ...policy, maxAgeMs: run.deadlineAt.getTime() - run.createdAt.getTime() }, this.#deps.random);

@@ -199,6 +199,7 @@ export class TriggerFollower {
       actor: "system",
       idempotencyKey: match.idempotencyKey,
       reason: { ...match.reason, ...(match.componentIds.length > 0 ? { components: match.componentIds } : {}) },
+      ...(match.window !== null ? { params: { window: match.window } } : {}),
     });
     this.#deps.logger.info({ action: match.actionId, run: run.id, key: match.idempotencyKey, event: match.reason.event }, "an action trigger asked for a run");
     this.#deps.onRequested?.();

@@ -212,7 +212,7 @@ function safeDecode(text: string): string {
 }
 
 /** The body as text, at most 64 KiB; an unreadable body reads as "". */
-async function readCapped(response: Response): Promise<string> {
+export async function readCapped(response: Response): Promise<string> {
   if (!response.body) return "";
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -170,6 +170,48 @@ actions:
       expect(follower.waiting).toBe(0);
     });
 
+    it("keeps the stored cursor before a delayed event when it stops in the middle of a read", async () => {
+      await follower.stop();
+      // The store answers reads at once, or, once `hold` is set, when it is settled.
+      let hold: Promise<void> = Promise.resolve();
+      const slow = new Proxy(store, {
+        get: (target, key) =>
+          key === "events"
+            ? {
+                ...target.events,
+                list: async (...args: Parameters<Store["events"]["list"]>) => {
+                  await hold;
+                  return target.events.list(...args);
+                },
+              }
+            : Reflect.get(target, key),
+      });
+      follower = new TriggerFollower({ store: slow, clock, timers, logger: quiet, config: () => config });
+      await follower.start();
+      const delayed = await opened("inc_stop");
+      await follower.changed();
+      expect(follower.waiting).toBe(1);
+      const before = await store.outbox.cursor(triggersCursor);
+      expect(BigInt(before!)).toBeLessThan(BigInt(delayed.id));
+      // A read begins and waits for the store; the follower is told to stop meanwhile.
+      let answer!: () => void;
+      hold = new Promise<void>((resolve) => (answer = resolve));
+      const reading = follower.changed();
+      await new Promise((resolve) => setImmediate(resolve));
+      const stopping = follower.stop();
+      answer();
+      await reading;
+      await stopping;
+      // The delay did not run out: the next start reads the event again, and asks for the run when it does.
+      expect(await store.outbox.cursor(triggersCursor)).toBe(before);
+      follower = new TriggerFollower({ store, clock, timers, logger: quiet, config: () => config });
+      await follower.start();
+      expect(follower.waiting).toBe(1);
+      await timers.advance(5 * 60_000);
+      await expect.poll(() => follower.waiting).toBe(0);
+      expect((await store.actionRuns.list({ incidentId: "inc_stop" })).map((r) => r.actionId)).toEqual(["page-dba"]);
+    });
+
     it("counts a delay from its event, also when time passed while the same event's run without a delay was recorded", async () => {
       await follower.stop();
       const both = parseConfigText(

@@ -97,8 +97,9 @@ export class TriggerFollower {
     this.#stopped = true;
     if (this.#timer !== undefined) this.#deps.timers.clearTimeout(this.#timer);
     for (const pending of this.#pending.values()) if (pending.timer !== undefined) this.#deps.timers.clearTimeout(pending.timer);
-    this.#pending.clear();
+    // A read under way ends by storing the cursor: the waiting runs must still hold it back then.
     await this.#work;
+    this.#pending.clear();
   }
 
   #enqueue(step: () => Promise<void>): Promise<void> {

@@ -81,8 +81,8 @@ export interface TriggerMatch {
   window: { component: string; start: string } | null;
 }
 
-/** The timeline event kinds a trigger may follow from. */
-export const triggerSourceKinds = ["incident.created", "incident.reopened", "incident.signal_joined", "incident.edited", "incident.updated", "incident.resolved", "window.closed", "region.isolated"] as const;
+/** The timeline event kinds a trigger may follow from (a region's reconnection names no trigger: it ends its isolation's delay). */
+export const triggerSourceKinds = ["incident.created", "incident.reopened", "incident.signal_joined", "incident.edited", "incident.updated", "incident.resolved", "window.closed", "region.isolated", "region.reconnected"] as const;
 
 /** What a timeline event is to triggers: none for an event no trigger names, two for an incident's opening (it opened, and at an impact). */
 export function occasionOf(event: TriggerSourceEvent): TriggerOccasion[] {

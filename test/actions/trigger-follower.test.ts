@@ -212,6 +212,36 @@ actions:
       expect((await store.actionRuns.list({ incidentId: "inc_stop" })).map((r) => r.actionId)).toEqual(["page-dba"]);
     });
 
+    it("runs nothing for a region's isolation whose region reconnected during the delay, and runs one that stayed isolated", async () => {
+      await follower.stop();
+      const delayed = parseConfigText(
+        `site: { name: Acme }
+actions:
+  definitions:
+    - { id: drain-region, type: webhook, url: "https://ops.example.com/drain", on: [{ event: region.isolated, delay: 2m }] }
+`,
+        "vigil.yaml",
+        {},
+      );
+      if (!delayed.ok) throw new Error(formatConfigIssues(delayed.errors));
+      follower = new TriggerFollower({ store, clock, timers, logger: quiet, config: () => delayed.config });
+      await follower.start();
+      const region = (kind: string, subject: string) => store.events.append({ at: clock.now(), kind, subject, actor: "system", data: {} });
+      const reconnects = await region("region.isolated", "eu-west");
+      const stays = await region("region.isolated", "ap-south");
+      await follower.changed();
+      expect(follower.waiting).toBe(2);
+      await timers.advance(60_000);
+      await region("region.reconnected", "eu-west");
+      await follower.changed();
+      expect(follower.waiting).toBe(1);
+      await timers.advance(60_000);
+      await expect.poll(() => follower.waiting).toBe(0);
+      const keys = (await store.actionRuns.list({ actionId: "drain-region" })).map((r) => r.idempotencyKey);
+      expect(keys).toContain(`trigger:drain-region:region.isolated:event:${stays.id}`);
+      expect(keys).not.toContain(`trigger:drain-region:region.isolated:event:${reconnects.id}`);
+    });
+
     it("counts a delay from its event, also when time passed while the same event's run without a delay was recorded", async () => {
       await follower.stop();
       const both = parseConfigText(

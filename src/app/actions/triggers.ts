@@ -158,6 +158,16 @@ export class TriggerFollower {
    * resolved, say) is dropped, so that they must keep holding through the delay, not only at its end.
    */
   async #recheck(event: TriggerSourceEvent, incidentOf: (id: string) => Promise<TriggerIncident | undefined>): Promise<void> {
+    if (event.kind === "region.reconnected") {
+      // The region agrees with the others again: its isolation's waiting runs are not asked for.
+      for (const [key, pending] of [...this.#pending.entries()]) {
+        if (pending.occasion.event !== "region.isolated" || pending.occasion.region !== event.subject) continue;
+        if (pending.timer !== undefined) this.#deps.timers.clearTimeout(pending.timer);
+        this.#pending.delete(key);
+        this.#deps.logger.info({ action: pending.match.actionId, key, region: event.subject, by: event.id }, "a region reconnected during its isolation trigger's delay: no run");
+      }
+      return;
+    }
     const incidentId = event.kind.startsWith("incident.") ? event.subject : null;
     if (incidentId === null) return;
     const waiting = [...this.#pending.entries()].filter(([, p]) => p.match.incidentId === incidentId);

@@ -27,7 +27,7 @@ describe("webhook action", () => {
     for (const key of [oldKey, newKey]) {
       sink.reset();
       receiverKnowing(key);
-      expect(await webhookAction.run(config(), factsFixture(), actionContext())).toEqual({ ok: true, output: `${sink.host} answered 200` });
+      expect(await webhookAction.run(config(), factsFixture(), actionContext())).toEqual({ ok: true, output: `${sink.host} answered 200: resynced` });
     }
     const request = sink.only();
     expect(request.headers["idempotency-key"]).toBe("action:run_test1");
@@ -39,14 +39,20 @@ describe("webhook action", () => {
   it("sends a run's window, and reads the count of records a JSON answer says it resynced", async () => {
     const window = { id: "orders-db@2026-12-01T09:59:30.000Z", component: "orders-db", start: "2026-12-01T09:59:30.000Z", earliest_possible_start: null, confirmed_start: "2026-12-01T10:00:00.000Z", end: "2026-12-01T10:31:40.000Z", worst: "major_outage", incidents: ["inc_orders"] };
     sink.reply({ status: 200, body: { resynced: 42, note: "orders" } });
-    expect(await webhookAction.run(config(), { ...factsFixture(), window }, actionContext())).toEqual({ ok: true, output: `${sink.host} answered 200`, resynced: 42 });
+    expect(await webhookAction.run(config(), { ...factsFixture(), window }, actionContext())).toEqual({ ok: true, output: `${sink.host} answered 200: {"resynced":42,"note":"orders"}`, resynced: 42 });
     expect((sink.only().body as { window: unknown }).window).toEqual(window);
     // Any other answer says no count.
-    for (const body of ["42", { resynced: "42" }, "<html>ok</html>"]) {
+    for (const [body, said] of [["42", ": 42"], [{ resynced: "42" }, ': {"resynced":"42"}'], ["<html>ok</html>", ""]] as const) {
       sink.reset();
       sink.reply({ status: 200, body });
-      expect(await webhookAction.run(config(), factsFixture(), actionContext())).toEqual({ ok: true, output: `${sink.host} answered 200` });
+      expect(await webhookAction.run(config(), factsFixture(), actionContext())).toEqual({ ok: true, output: `${sink.host} answered 200${said}` });
     }
+  });
+
+  it("keeps what the receiver answered as the output, with the action's secrets redacted", async () => {
+    sink.reply({ status: 200, body: { kind: "Scale", spec: { replicas: 3 }, echoed: "Bearer receiver-token-123" } });
+    const result = await webhookAction.run(config({ headers: { Authorization: "Bearer receiver-token-123" } }), factsFixture(), actionContext());
+    expect(result).toEqual({ ok: true, output: `${sink.host} answered 200: {"kind":"Scale","spec":{"replicas":3},"echoed":"[redacted]"}` });
   });
 
   it("is refused by a receiver that knows neither key, and says so without the secrets", async () => {

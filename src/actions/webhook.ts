@@ -2,16 +2,16 @@
  * The `webhook` action: POSTs the run's facts (the incident, its components, outage windows and evidence) as JSON,
  * signed as Vigil's webhooks are (src/notify/signature.ts) with every configured secret, newest first, so that a
  * receiver knowing either the old or the new secret accepts it during a rotation. The run's idempotency key goes in
- * the `Idempotency-Key` header of every attempt. A 2xx answer whose JSON body has a numeric `resynced` (a
+ * the `Idempotency-Key` header of every attempt. A 2xx answer's body is the run's output (secrets redacted); one whose JSON body has a numeric `resynced` (a
  * reconciliation's count of records) gives the run that count (src/actions/resynced.ts).
  */
 import * as z from "zod";
 import { httpUrl, strictMap, text } from "../config/fields.ts";
 import { headerMap } from "../notify/channels/channel.ts";
-import { postJson, readCapped } from "../notify/channels/http-send.ts";
+import { postJson, readCapped, redact, secretsOf } from "../notify/channels/http-send.ts";
 import { signatureHeaders } from "../notify/signature.ts";
 import { resyncedOf } from "./resynced.ts";
-import type { ActionFacts, ActionPlugin } from "./types.ts";
+import { maxOutputBytes, type ActionFacts, type ActionPlugin } from "./types.ts";
 
 /** The keys of a `webhook` action. */
 export const WebhookActionConfig = strictMap({
@@ -49,8 +49,11 @@ export const webhookAction: ActionPlugin<WebhookActionConfig> = {
       { signal: ctx.signal, idempotencyKey: facts.run.idempotency_key, fetch: keeping, now: ctx.now },
     );
     if (result.ok) {
-      const resynced = answer === undefined ? undefined : resyncedOf(await readCapped(answer));
-      return { ok: true, output: result.detail ?? "", ...(resynced !== undefined ? { resynced } : {}) };
+      const text = answer === undefined ? "" : await readCapped(answer);
+      const resynced = resyncedOf(text);
+      // What the receiver answered is kept (an orchestrator's Scale object, a job's count), secrets redacted; not an HTML page.
+      const said = /^\s*</.test(text) ? "" : redact(text.replace(/\s+/g, " ").trim(), secretsOf(new URL(config.url), webhookAction.secrets(config))).slice(0, maxOutputBytes);
+      return { ok: true, output: `${result.detail ?? ""}${said === "" ? "" : `: ${said}`}`, ...(resynced !== undefined ? { resynced } : {}) };
     }
     answer?.body?.cancel().catch(() => undefined);
     const timedOut = ctx.signal.aborted;

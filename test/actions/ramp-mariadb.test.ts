@@ -137,6 +137,8 @@ for (const backend of storeBackends()) {
       const steps = await runs("scale-api");
       expect(steps.map((r) => r.status)).toEqual(["succeeded", "succeeded", "succeeded"]);
       expect((await test.get(`/api/v1/actions/runs/${steps[0]!.id}`)).json.params).toEqual({ step: { ramp: "recovery", ramp_run: ramp!.id, number: 3, of: 3, with: { replicas: 6 } } });
+      // Each step's output is the orchestrator's answer: the Scale object.
+      expect(JSON.parse(steps[0]!.output!.replace(/^127\.0\.0\.1:\d+ answered 200: /, ""))).toMatchObject({ kind: "Scale", spec: { replicas: 6 }, status: { replicas: 6 } });
     }, 180_000);
 
     it("aborts a ramp whose database crashes during a step's gate, and asks for its on_abort run", async () => {

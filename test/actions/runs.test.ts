@@ -92,7 +92,7 @@ actions:
     expect(asked.json).toMatchObject({ action: "scale-down", type: "webhook", incident, status: "pending", attempts: 0, requested_by: expect.stringMatching(/^token:/) });
     expect(asked.json.id).toMatch(/^run_[0-9a-f]{16}$/);
     const done = await finished(asked.json.id);
-    expect(done).toMatchObject({ status: "succeeded", attempts: 1, next_attempt_at: null, output: `${sink.host} answered 200`, last_error: null });
+    expect(done).toMatchObject({ status: "succeeded", attempts: 1, next_attempt_at: null, output: `${sink.host} answered 200: scaled`, last_error: null });
     const request = sink.only();
     expect(request.headers["idempotency-key"]).toBe(done.idempotency_key);
     expect(request.body).toMatchObject({

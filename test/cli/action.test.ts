@@ -46,7 +46,7 @@ actions:
   it("runs an action for an incident and waits for it", async () => {
     const res = await cli(["action", "run", "scale-down", "--incident", incident, "--wait"]);
     expect(res).toMatchObject({ code: 0, stderr: "" });
-    expect(res.stdout).toMatch(new RegExp(`^run_[0-9a-f]{16} scale-down for ${incident}: succeeded after 1 attempt\\n${sink.host.replace(".", "\\.")} answered 200\\n$`));
+    expect(res.stdout).toMatch(new RegExp(`^run_[0-9a-f]{16} scale-down for ${incident}: succeeded after 1 attempt\\n${sink.host.replace(".", "\\.")} answered 200: ok\\n$`));
     expect(sink.requests.at(-1)?.body).toMatchObject({ incident: { id: incident } });
   });
 

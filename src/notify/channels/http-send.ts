@@ -184,7 +184,7 @@ function cap(line: string): string {
 }
 
 /** The URL's secret parts (path segments, query values) and the given secrets, longest first. */
-function secretsOf(url: URL, given: readonly string[]): string[] {
+export function secretsOf(url: URL, given: readonly string[]): string[] {
   const parts = [url.pathname + url.search, url.pathname, url.search.slice(1)];
   for (const segment of url.pathname.split("/")) parts.push(segment, safeDecode(segment));
   for (const value of url.searchParams.values()) parts.push(value, encodeURIComponent(value));

@@ -12,7 +12,7 @@ export interface ActionEvent {
   data: Record<string, unknown>;
 }
 
-/** The run's incident, as message.ts's IncidentContext has it. */
+/** An incident as a run's message reads it (message.ts's IncidentContext extends it). */
 export interface ActionIncident {
   id: string;
   name: string;

@@ -1,5 +1,5 @@
 import { windowClosedText } from "../incidents/windows.ts";
-import { actionMessage, actionMessageKinds } from "./action-message.ts";
+import { actionMessage, actionMessageKinds, type ActionIncident } from "./action-message.ts";
 import type { PublicNames } from "../incidents/public-names.ts";
 import type { V2WebhookObjects } from "../statuspage/render/v2.ts";
 import type { MessageComponent, MessageKind, NotificationMessage, Severity } from "./types.ts";
@@ -14,15 +14,7 @@ export interface DispatchEvent {
 }
 
 /** What a message about an incident needs besides its event. */
-export interface IncidentContext {
-  id: string;
-  name: string;
-  status: string;
-  impact: string;
-  startedAt: Date;
-  resolvedAt: Date | null;
-  rootIds: string[];
-  impactedIds: string[];
+export interface IncidentContext extends ActionIncident {
   publishedAt: Date | null;
   /** The latest update's body (Markdown), if any. */
   latestBody: string | null;

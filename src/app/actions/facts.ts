@@ -1,4 +1,4 @@
-import type { ActionFacts, ActionRunWindow } from "../../actions/types.ts";
+import type { ActionFacts, ActionRunWindow, ActionWindow } from "../../actions/types.ts";
 import { evidenceWithDiagnosis } from "../../incidents/diagnosis-lines.ts";
 import { incidentJson } from "../../incidents/incident-json.ts";
 import { windowAt, windowId, type OutageWindow, type WindowQuery } from "../../incidents/windows.ts";
@@ -47,28 +47,24 @@ export async function runFacts(deps: FactsDeps, run: ActionRunRow, attempt: numb
   const statuses = deps.statuses();
   facts.incident = { ...incidentJson(incident), url: `${deps.publicUrl()}/incidents/${incident.id}` };
   facts.components = [...new Set([...incident.rootIds, ...incident.impactedIds])].map((id) => ({ id, name: names[id] ?? id, status: statuses[id] ?? "unknown" }));
-  facts.windows = windows.map((w) => ({
-    component: w.componentId,
-    start: w.start.toISOString(),
-    earliest_possible_start: w.earliestPossibleStart?.toISOString() ?? null,
-    confirmed_start: w.confirmedStart.toISOString(),
-    end: w.end?.toISOString() ?? null,
-    worst: w.worst,
-  }));
+  facts.windows = windows.map(actionWindowOf);
   facts.evidence = evidenceWithDiagnosis(events, names).map((line) => ({ component: line.componentId, kind: line.kind, text: line.text }));
   return facts;
 }
 
-/** The window a run is asked for, as an action is told of it (as in `windows`, with its id and incidents). */
-function runWindowOf(w: OutageWindow): ActionRunWindow {
+/** An outage window as an action is told of it (ISO 8601 instants). */
+function actionWindowOf(w: OutageWindow): ActionWindow {
   return {
-    id: windowId(w.componentId, w.start),
     component: w.componentId,
     start: w.start.toISOString(),
     earliest_possible_start: w.earliestPossibleStart?.toISOString() ?? null,
     confirmed_start: w.confirmedStart.toISOString(),
     end: w.end?.toISOString() ?? null,
     worst: w.worst,
-    incidents: [...w.incidentIds],
   };
+}
+
+/** The window a run is asked for, as an action is told of it (as in `windows`, with its id and incidents). */
+function runWindowOf(w: OutageWindow): ActionRunWindow {
+  return { id: windowId(w.componentId, w.start), ...actionWindowOf(w), incidents: [...w.incidentIds] };
 }

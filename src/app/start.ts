@@ -232,6 +232,11 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
           store: fenced,
           facts: (run, attempt) => runFacts({ store: fenced, windows: (query) => incidents.windows(query), statuses: () => incidents.componentStatuses().statuses, publicUrl: shared.publicUrl }, run, attempt),
           statuses: () => incidents.componentStatuses().statuses,
+          // A run that ends after its incident resolved (a reconciliation of the window the resolution closed) joins
+          // the postmortem's draft, if nobody edited it yet.
+          onOutcome: (run) => {
+            if (run.incidentId !== null) void incidents.redraftPostmortem(run.incidentId).catch((error: unknown) => logger.error({ err: error, incident: run.incidentId }, "drafting the postmortem again failed"));
+          },
         });
         // Actions' triggers: incident events on the timeline ask for runs here.
         const triggers = new TriggerFollower({ ...shared, store: fenced, onRequested: () => void actions.kick() });

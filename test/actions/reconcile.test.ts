@@ -184,5 +184,30 @@ for (const backend of storeBackends()) {
       // None of them recorded a run.
       expect(await runs()).toHaveLength(5);
     });
+
+    it("drafts the postmortem again with a reconciliation that ended after the resolution, until people edit it", async () => {
+      await timers.advance(60_000);
+      await setStatus(null);
+      await expect.poll(() => calls().length, { timeout: 10_000 }).toBe(6);
+      await timers.advance(60_000);
+      const opened = await test.send("POST", "/api/v1/incidents", { name: "Orders database outage again", body: "Investigating.", components: { "orders-db": "major_outage" } });
+      const second = opened.json.id as string;
+      await timers.advance(5 * 60_000);
+      // The resolution itself closes the window: the reconciliation runs after the draft was written.
+      expect((await test.send("POST", `/api/v1/incidents/${second}/resolve`, { body: "Back." })).status).toBe(200);
+      await timers.advance(1_000);
+      await expect.poll(() => calls().length, { timeout: 10_000 }).toBe(7);
+      await expect.poll(async () => (await test.get(`/api/v1/incidents/${second}/postmortem`)).json.body as string, { timeout: 10_000 }).toMatch(/Action `reconcile-orders` resynced 42 records for Orders database, \d\d:\d\d:\d\d–\d\d:\d\d:\d\d UTC/);
+      const drafted = (await timeline(second)).filter((e) => e.kind === "incident.postmortem_drafted");
+      expect(drafted.map((e) => e.data.again ?? false)).toEqual([false, true]);
+      // Edited by a person: a later run leaves it as they wrote it.
+      expect((await test.send("PUT", `/api/v1/incidents/${second}/postmortem`, { body: "# Our words" })).status).toBe(200);
+      const window = ((await test.get(`/api/v1/incidents/${second}/windows`)).json.windows as WindowJson[]).find((w) => w.component === "orders-db")!;
+      const replay = await run({ action: "reconcile-orders", window: window.id });
+      expect(replay.status).toBe(201);
+      await expect.poll(async () => (await test.get(`/api/v1/actions/runs/${replay.json.id}`)).json.status, { timeout: 10_000 }).toBe("succeeded");
+      expect((await test.get(`/api/v1/incidents/${second}/postmortem`)).json.body).toBe("# Our words");
+      expect((await timeline(second)).filter((e) => e.kind === "incident.postmortem_drafted")).toHaveLength(2);
+    });
   });
 }

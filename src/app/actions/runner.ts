@@ -27,6 +27,8 @@ export interface ActionRunnerDeps {
   config(): VigilConfig;
   /** The facts an attempt is told (src/app/actions/facts.ts). */
   facts(run: ActionRunRow, attempt: number): Promise<ActionFacts>;
+  /** Told when a run's outcome is recorded (a resolved incident's postmortem draft may be written again with it). */
+  onOutcome?(run: ActionRunRow): void;
   /** Each component's status as detection confirmed it (a ramp's gate reads it). */
   statuses?(): Record<string, string>;
   fetch?: typeof fetch;
@@ -214,6 +216,7 @@ export class ActionRunner {
     });
     if (!recorded) return;
     if (patch.status === "failed" || patch.status === "timed_out") this.#deps.logger.warn({ run: run.id, action: run.actionId, status: patch.status }, "action run failed");
+    if (patch.status !== "pending") this.#deps.onOutcome?.(run);
   }
 
   /** Times out a run whose deadline came before its next attempt. */

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { Clock } from "../../core/clock.ts";
 import type { Timers } from "../../core/timers.ts";
 import type { VigilConfig } from "../../config/index.ts";
@@ -330,6 +330,24 @@ export class EngineContext {
   /** Writes the postmortem draft of a resolved incident from its timeline, unless people already wrote one. */
   async draftPostmortem(row: IncidentRow, now: Date): Promise<void> {
     if (row.postmortemBody !== null) return;
+    await this.#writeDraft(row, now, false);
+  }
+
+  /**
+   * Drafts again the postmortem of a resolved incident whose timeline grew after its draft (an action's run that ended
+   * after the resolution: a reconciliation of the window the resolution closed), as long as the draft is as Vigil
+   * wrote it: unedited (its digest is the one recorded when it was drafted) and unpublished. Returns whether it did.
+   */
+  async redraftPostmortem(id: string, now: Date): Promise<boolean> {
+    const { store } = this.deps;
+    const row = await store.incidents.get(id);
+    if (row === undefined || row.status !== "resolved" || row.postmortemBody === null || row.postmortemPublishedAt !== null) return false;
+    const [drafted] = await store.events.list({ subject: id, kinds: ["incident.postmortem_drafted"], newestFirst: true, limit: 1 });
+    if (drafted === undefined || drafted.data["sha256"] !== digest(row.postmortemBody)) return false;
+    return this.#writeDraft(row, now, true);
+  }
+
+  async #writeDraft(row: IncidentRow, now: Date, again: boolean): Promise<boolean> {
     const { store } = this.deps;
     const [updates, events, windows] = await Promise.all([
       store.incidents.updates(row.id),
@@ -337,10 +355,12 @@ export class EngineContext {
       this.windows({ componentIds: [...row.rootIds, ...row.impactedIds], incidentId: row.id, from: row.earliestPossibleStart ?? row.startedAt }),
     ]);
     const body = draftPostmortem({ incident: row, updates, events, windows, names: this.names(), timeZone: this.config.site.time_zone });
+    if (again && body === row.postmortemBody) return false;
     await store.transaction(async (tx) => {
       await tx.incidents.update(row.id, { postmortemBody: body });
-      await tx.events.append({ at: now, kind: "incident.postmortem_drafted", subject: row.id, actor: "system", data: { chars: body.length } });
+      await tx.events.append({ at: now, kind: "incident.postmortem_drafted", subject: row.id, actor: "system", data: { chars: body.length, sha256: digest(body), ...(again ? { again: true } : {}) } });
     });
+    return true;
   }
 }
 
@@ -392,4 +412,9 @@ function latest(dates: Date[]): Date {
 
 function iso(date: Date | null): string | null {
   return date === null ? null : date.toISOString();
+}
+
+/** A postmortem's SHA-256, hex: the draft's is recorded, so a draft nobody edited can be told from one people wrote. */
+function digest(body: string): string {
+  return createHash("sha256").update(body).digest("hex");
 }

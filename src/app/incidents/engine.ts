@@ -99,6 +99,11 @@ export class IncidentEngine {
     return this.#run(() => savePostmortem(this.#ctx, id, body, actor, rights));
   }
 
+  /** Drafts again a resolved incident's postmortem that nobody edited or published, from its timeline as it is now. */
+  redraftPostmortem(id: string): Promise<boolean> {
+    return this.#run(() => this.#ctx.redraftPostmortem(id, this.#ctx.deps.clock.now()));
+  }
+
   publishPostmortem(id: string, actor: string, options?: { force?: boolean }): Promise<IncidentRow> {
     return this.#run(() => publishPostmortem(this.#ctx, id, actor, options));
   }

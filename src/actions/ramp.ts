@@ -57,6 +57,13 @@ export async function driveRamp(config: RampActionConfig, facts: ActionFacts, po
   if (aborted) return { ok: false, retryable: false, error: abortText(aborted.data) };
   const started = new Set(events.filter((e) => e.kind === "action.ramp_step_started").map((e) => e.data["step"]));
   const passed = Math.max(0, ...events.filter((e) => e.kind === "action.ramp_gate_passed").map((e) => Number(e.data["step"])));
+  // Stopped between asking for its on_abort run and recording why: it aborted, and goes no further.
+  const undone = config.on_abort === undefined ? undefined : await port.abortRun();
+  if (undone !== undefined) {
+    const data = { step: passed + 1, of, reason: "it was aborting when its leader stopped", on_abort_action: config.on_abort!.run, on_abort_run: undone.id };
+    await port.record("action.ramp_aborted", data);
+    return { ok: false, retryable: false, error: abortText(data) };
+  }
   const rampStartedAt = events.find((e) => e.kind === "action.ramp_step_started")?.at.getTime() ?? port.now();
 
   const abort = async (step: number, reason: string): Promise<ActionResult> => {

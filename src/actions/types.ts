@@ -92,6 +92,8 @@ export interface RampPort {
   /** Asks for a step's run (`number` null: the `on_abort` run); asked again for the same step, the same run comes back. */
   requestStep(number: number | null, of: number, step: { run: string; with: Record<string, ActionStepValue> }): Promise<RampChildRun>;
   run(id: string): Promise<RampChildRun | undefined>;
+  /** The `on_abort` run this ramp asked for, if it did. */
+  abortRun(): Promise<RampChildRun | undefined>;
   /** The watched components' monitors with their results since `from`, and the components' confirmed statuses. */
   health(components: readonly string[], from: number): Promise<Pick<GateInput, "monitors" | "statuses">>;
   record(kind: RampEventKind, data: Record<string, unknown>): Promise<void>;

@@ -21,6 +21,10 @@ export function actionRunQueries(db: Db): Store["actionRuns"] {
       return existing[0]!;
     },
     get,
+    async byKey(idempotencyKey) {
+      const rows = await db.select().from(actionRuns).where(eq(actionRuns.idempotencyKey, idempotencyKey));
+      return rows[0];
+    },
     async list(options = {}) {
       return db
         .select()

@@ -100,6 +100,7 @@ export function storeOver(
     actionRuns: {
       create: guard(queries.actionRuns.create),
       get: guard(queries.actionRuns.get),
+      byKey: guard(queries.actionRuns.byKey),
       list: guard(queries.actionRuns.list),
       due: guard(queries.actionRuns.due),
       claim: guard(queries.actionRuns.claim),

@@ -489,6 +489,8 @@ export interface Store {
     /** Adds a pending run; with an idempotency key already used, nothing is added and the run that has it is returned. */
     create(row: ActionRunRow): Promise<ActionRunRow>;
     get(id: string): Promise<ActionRunRow | undefined>;
+    /** The run that has this idempotency key, if any. */
+    byKey(idempotencyKey: string): Promise<ActionRunRow | undefined>;
     /** Newest first; filtered by incident, action and status. */
     list(options?: { incidentId?: string; actionId?: string; status?: ActionRunRow["status"]; limit?: number }): Promise<ActionRunRow[]>;
     /** Pending runs due at `now`, oldest due first. */

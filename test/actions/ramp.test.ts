@@ -6,7 +6,10 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requestRun } from "../../src/app/actions/request.ts";
 import { createToken } from "../../src/auth/create-token.ts";
+import { parseConfigText } from "../../src/config/index.ts";
+import { openStore } from "../../src/store/open.ts";
 import { systemClock } from "../../src/core/clock.ts";
 import { startHttpSink, type HttpSink, type SinkRequest } from "../helpers/http-sink.ts";
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
@@ -65,7 +68,7 @@ for (const backend of storeBackends()) {
 
     beforeAll(async () => {
       hook = await startHttpSink();
-      hook.reply((request) => (refused.has(replicasOf(request)) ? { status: 422, body: { message: "quota exceeded" } } : { status: 200, body: "scaled" }));
+      hook.reply((request) => (request.path === "/scale" && refused.has(replicasOf(request)) ? { status: 422, body: { message: "quota exceeded" } } : { status: 200, body: "scaled" }));
       target = createServer((_req, res) => res.writeHead(200).end("ok"));
       await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve));
       store = await freshTarget(backend.name);
@@ -100,6 +103,25 @@ for (const backend of storeBackends()) {
       expect(((await test.get("/api/v1/actions/runs?action=scale-api")).json.runs as unknown[]).length).toBe(3);
     }, 120_000);
 
+    it("goes no further when it was stopped after asking for its on_abort run and before recording its abort", async () => {
+      const id = await ask();
+      await expect.poll(async () => (await run(id)).output ?? "", { timeout: 20_000, interval: 100 }).toMatch(/^step 1 of 3: waiting for the gate/);
+      const before = calls().length;
+      await test.dispose();
+      // What the stopped leader had done: the on_abort run asked for, under the ramp's key for it; no abort recorded.
+      const definitions = parseConfigText(config(hook.url, "http://127.0.0.1:9"), "vigil.yaml", {});
+      if (!definitions.ok) throw new Error("config");
+      const stopped = await openStore({ url: store.url, dataDir: path.join(dir, "data") });
+      const undo = await requestRun({ store: stopped, clock: systemClock, config: () => definitions.config }, { actionId: "scale-api", incidentId: null, actor: "system", idempotencyKey: `ramp:${id}:abort`, params: { step: { ramp_run: id, ramp: "recovery", number: null, of: 3, with: { replicas: 0 } } } });
+      await stopped.close();
+      await start();
+      await expect.poll(async () => (await run(id)).status, { timeout: 30_000, interval: 200 }).toBe("failed");
+      expect((await run(id)).last_error).toBe(`aborted at step 1 of 3: it was aborting when its leader stopped; scale-api asked for (${undo.id})`);
+      // The on_abort run went; no step after it.
+      await expect.poll(() => calls().slice(before).map(replicasOf), { timeout: 15_000, interval: 100 }).toEqual([0]);
+      expect((await events(id)).map((e) => e.kind)).toEqual(["action.ramp_step_started", "action.ramp_aborted"]);
+    }, 120_000);
+
     it("aborts when a step's run fails, asks for its on_abort run, and says which step and why", async () => {
       refused.add(3);
       const before = calls().length;
@@ -111,10 +133,11 @@ for (const backend of storeBackends()) {
       const aborted = (await events(id)).filter((e) => e.kind === "action.ramp_aborted");
       expect(aborted.map((e) => e.data)).toEqual([expect.objectContaining({ step: 2, of: 3, on_abort_action: "scale-api" })]);
       // Responders are told, with the reason and the link to the run.
-      await expect.poll(() => hook.requests.filter((r) => r.path === "/team").length, { timeout: 15_000, interval: 100 }).toBe(1);
-      const told = hook.requests.find((r) => r.path === "/team")!.body as { event: string; severity: string; title: string; text: string };
-      expect(told).toMatchObject({ event: "action.ramp_aborted", severity: "major", title: "[Action] ramp recovery aborted at step 2 of 3" });
-      expect(told.text.split("\n").slice(0, 2)).toEqual([
+      const told = () => hook.requests.filter((r) => r.path === "/team").map((r) => r.body as { event: string; severity: string; title: string; text: string; labels: { run?: string } }).filter((m) => m.labels.run === id);
+      await expect.poll(() => told().length, { timeout: 15_000, interval: 100 }).toBe(1);
+      const message = told()[0]!;
+      expect(message).toMatchObject({ event: "action.ramp_aborted", severity: "major", title: "[Action] ramp recovery aborted at step 2 of 3" });
+      expect(message.text.split("\n").slice(0, 2)).toEqual([
         `Recovery ramp recovery aborted at step 2 of 3: step 2's run of scale-api (${/\(run_[0-9a-f]+\)/.exec(last_error!)![0].slice(1, -1)}) failed: ${/failed: (.*?); scale-api asked for/.exec(last_error!)![1]}.`,
         `Its on_abort action scale-api was asked for: run ${aborted[0]!.data.on_abort_run}.`,
       ]);

@@ -460,6 +460,8 @@ for (const backend of storeBackends()) {
         // The same key again: nothing added, the run that has it comes back.
         expect((await store.actionRuns.create(run("run_a2", "key-a", { createdAt: at(2) }))).id).toBe("run_a");
         expect(await store.actionRuns.get("run_a2")).toBeUndefined();
+        expect((await store.actionRuns.byKey("key-a"))?.id).toBe("run_a");
+        expect(await store.actionRuns.byKey("key-none")).toBeUndefined();
         await store.actionRuns.create(run("run_b", "key-b", { createdAt: at(2), nextAttemptAt: at(50), actionId: "page-dba", incidentId: "inc_other" }));
         expect((await store.actionRuns.list()).map((r) => r.id).slice(0, 2)).toEqual(["run_b", "run_a"]);
         expect((await store.actionRuns.list({ incidentId: "inc_runs" })).map((r) => r.id)).toEqual(["run_a"]);

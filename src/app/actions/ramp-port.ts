@@ -35,6 +35,11 @@ export function gateResultOf(row: StoredCheckResult): GateResult {
   };
 }
 
+/** The idempotency key of a ramp's step's run (`number` null: its `on_abort` run). */
+function stepKey(rampRun: string, number: number | null): string {
+  return `ramp:${rampRun}:${number === null ? "abort" : `step:${number}`}`;
+}
+
 /** The port a ramp run works through: its events on its timeline, its steps' runs, and health from the store. */
 export function rampPort(deps: RampPortDeps, run: ActionRunRow): RampPort {
   const { store, clock } = deps;
@@ -51,7 +56,7 @@ export function rampPort(deps: RampPortDeps, run: ActionRunRow): RampPort {
         actionId: step.run,
         incidentId: run.incidentId,
         actor: "system",
-        idempotencyKey: `ramp:${run.id}:${number === null ? "abort" : `step:${number}`}`,
+        idempotencyKey: stepKey(run.id, number),
         reason: { ramp: run.actionId, ramp_run: run.id, step: number },
         params: { step: { ramp_run: run.id, ramp: run.actionId, number, of, with: step.with } },
       });
@@ -60,6 +65,10 @@ export function rampPort(deps: RampPortDeps, run: ActionRunRow): RampPort {
     },
     async run(id) {
       const row = await store.actionRuns.get(id);
+      return row === undefined ? undefined : child(row);
+    },
+    async abortRun() {
+      const row = await store.actionRuns.byKey(stepKey(run.id, null));
       return row === undefined ? undefined : child(row);
     },
     async health(components, from) {

@@ -41,11 +41,13 @@ const setMode = (mode: string) =>
   });
 
 type Setup = { name: string; regions: "one" | "two"; stagger: boolean };
-const setups: Setup[] = [
+const allSetups: Setup[] = [
   { name: "one region", regions: "one", stagger: true },
   { name: "two regions, unstaggered", regions: "two", stagger: false },
   { name: "two regions, staggered", regions: "two", stagger: true },
 ];
+// BENCH_SETUPS=one runs the first setup alone.
+const setups = process.env.BENCH_SETUPS === "one" ? allSetups.slice(0, 1) : allSetups;
 
 function configFor(setup: Setup): string {
   const regions = setup.regions === "one" ? ", regions: [local]" : "";
@@ -68,6 +70,8 @@ async function token(configFile: string, dataDir: string, args: string[]): Promi
 interface Times {
   down: number[];
   up: number[];
+  /** Seconds from each monitor's first failing result to its monitor.down. */
+  confirm: number[];
 }
 
 async function run(setup: Setup): Promise<Times> {
@@ -93,10 +97,10 @@ async function run(setup: Setup): Promise<Times> {
     if (!res.ok) throw new Error(`GET ${url}: ${res.status} ${await res.text()}\nagent: ${agentOut.slice(-2000)}`);
     return (await res.json()) as T;
   };
-  type Event = { id: string; at: string; subject: string | null };
-  /** The first event of `kind` for each monitor after `afterId`, once every monitor has one. */
-  const firstOfEach = async (kind: string, afterId: string): Promise<Map<string, number>> => {
-    const seen = new Map<string, number>();
+  type Event = { id: string; at: string; subject: string | null; data: { since?: string | null } };
+  /** The first event of `kind` for each monitor after `afterId` (its time, and its episode's first result's), once every monitor has one. */
+  const firstOfEach = async (kind: string, afterId: string): Promise<Map<string, { at: number; since: number | null }>> => {
+    const seen = new Map<string, { at: number; since: number | null }>();
     let cursor = afterId;
     const started = performance.now();
     while (seen.size < count) {
@@ -107,7 +111,7 @@ async function run(setup: Setup): Promise<Times> {
       const { events } = await get<{ events: Event[] }>(`/api/v1/events?kind=${kind}&after_id=${cursor}&limit=1000`);
       for (const event of events) {
         cursor = event.id;
-        if (event.subject !== null && !seen.has(event.subject)) seen.set(event.subject, Date.parse(event.at));
+        if (event.subject !== null && !seen.has(event.subject)) seen.set(event.subject, { at: Date.parse(event.at), since: typeof event.data.since === "string" ? Date.parse(event.data.since) : null });
       }
       if (events.length < 1000) await sleep(200);
     }
@@ -130,7 +134,7 @@ async function run(setup: Setup): Promise<Times> {
       if (monitors.length === count && monitors.every((m) => m.state.status === "up" && want.every((r) => m.state.regions[r]?.status === "up"))) break;
       await sleep(500);
     }
-    const times: Times = { down: [], up: [] };
+    const times: Times = { down: [], up: [], confirm: [] };
     for (let i = 0; i < flips; i++) {
       for (const [mode, kind, into] of [["error", "monitor.down", times.down], ["ok", "monitor.up", times.up]] as const) {
         await sleep(Math.random() * intervalMs);
@@ -138,7 +142,11 @@ async function run(setup: Setup): Promise<Times> {
         await setMode(mode);
         const flipped = Date.now();
         const seen = await firstOfEach(kind, before);
-        for (const at of seen.values()) into.push((at - flipped) / 1000);
+        for (const { at, since } of seen.values()) {
+          into.push((at - flipped) / 1000);
+          // A down's episode starts at its first failing result: from there on, confirmation's own time.
+          if (kind === "monitor.down" && since !== null) times.confirm.push((at - since) / 1000);
+        }
         // Let the re-checks settle before the next flip.
         await sleep(3_000);
       }
@@ -164,6 +172,8 @@ try {
     rows.push({ setup, down: stats(times.down), up: stats(times.up) });
     const row = rows.at(-1)!;
     console.log(`  ${setup.name.padEnd(26)} 500 → down mean ${f(row.down.mean)} s, max ${f(row.down.max)} s; recovery → up mean ${f(row.up.mean)} s, max ${f(row.up.max)} s`);
+    const confirm = stats(times.confirm);
+    console.log(`  ${"".padEnd(26)} first failing check → down mean ${f(confirm.mean)} s, max ${f(confirm.max)} s (the rest is the wait for each monitor's next check)`);
   }
   const base = rows[0]!;
   for (const row of rows.slice(1)) {

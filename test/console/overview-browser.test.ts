@@ -121,7 +121,8 @@ describe.skipIf(skip !== undefined)(`the console's overview in Chromium${skip ? 
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
     await page.keyboard.press("Enter");
-    expect(new URL(page.url()).hash).toBe("#main");
+    // Following the link moves to #main once the browser has handled the key: wait for it rather than read at once.
+    await expect.poll(() => new URL(page.url()).hash, { timeout: 5_000 }).toBe("#main");
     const stops: string[] = [];
     for (let i = 0; i < 6; i++) {
       await page.keyboard.press("Tab");

@@ -4,14 +4,8 @@
  * the ramp began (`fails`: the ramp aborts). Only evidence decides: a gate never holds on a fact no monitor reports.
  */
 import type * as z from "zod";
-import { duration, positiveDuration, scalar, strictMap } from "../config/fields.ts";
+import { duration, positiveDuration, share, strictMap } from "../config/fields.ts";
 
-/** A share such as "60%", read as a fraction (more than 0, at most 100 %). */
-const share = scalar('expected a share such as "60%"', (value) => {
-  const match = typeof value === "string" ? /^(\d{1,3}(?:\.\d+)?)%$/.exec(value) : null;
-  const n = match ? Number(match[1]) : Number.NaN;
-  return n > 0 && n <= 100 ? n / 100 : undefined;
-});
 
 /** The keys of a gate; each step may override any of the ramp's. */
 export const GateConfig = strictMap({
@@ -20,7 +14,7 @@ export const GateConfig = strictMap({
   /** Each database monitor's server has been up (its uptime) at least this long: no restart since. */
   no_restart_for: positiveDuration.optional(),
   /** Each database monitor's connections in use stay under this share of its limit. */
-  connections_below: share.optional(),
+  connections_below: share('expected a share such as "60%"').optional(),
   /** The gate must hold within this time after its step's run succeeded, else the ramp aborts. */
   timeout: positiveDuration.optional(),
 });

@@ -77,6 +77,15 @@ export const ipOrCidr = scalar("expected an IP address or a CIDR block such as 1
 /** Non-empty text. */
 export const text = z.string().min(1);
 
+/** A share such as "50%" (more than 0, at most 100 %), read as a fraction; `expected` says what it is a share of. */
+export function share(expected: string) {
+  return scalar(expected, (value) => {
+    const match = typeof value === "string" ? /^(\d{1,3}(?:\.\d+)?)%$/.exec(value) : null;
+    const n = match ? Number(match[1]) : Number.NaN;
+    return n > 0 && n <= 100 ? n / 100 : undefined;
+  });
+}
+
 /** A duration such as `30s` or `1m30s`, as milliseconds. */
 export const duration = scalar("expected a duration such as 30s", (value) =>
   isString(value) ? parseDuration(value) : undefined,

@@ -3,7 +3,7 @@ import { closest } from "./suggest.ts";
 import { strictMap } from "./fields.ts";
 import { parseDuration } from "../core/duration.ts";
 
-import { color, duration, host, instant, ipOrCidr, port, scalar, httpUrl, id, listenPort, positiveDuration, postgresUrl, size, text, timeZone, type FieldIssueParams } from "./fields.ts";
+import { color, duration, host, instant, ipOrCidr, port, scalar, httpUrl, id, listenPort, positiveDuration, postgresUrl, share, size, text, timeZone, type FieldIssueParams } from "./fields.ts";
 import { impacts } from "../incidents/impact.ts";
 import { componentStatuses } from "../incidents/component-status.ts";
 import { templateIssues, templatePlaceholders } from "../incidents/publish.ts";
@@ -246,11 +246,7 @@ const canary = z
   });
 
 /** A share of the monitors such as "50%": more than 0, at most 100; read as a fraction. */
-const monitorShare = scalar('expected a share of the monitors such as "50%"', (value) => {
-  const match = typeof value === "string" ? /^(\d{1,3}(?:\.\d+)?)%$/.exec(value) : null;
-  const share = match ? Number(match[1]) : Number.NaN;
-  return share > 0 && share <= 100 ? share / 100 : undefined;
-});
+const monitorShare = share('expected a share of the monitors such as "50%"');
 
 /** Where this Vigil runs its checks, and how results are kept. */
 const probe = strictMap({

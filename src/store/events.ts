@@ -62,6 +62,23 @@ export function eventQueries(db: Db): Store["events"] {
         order by sc.id`);
       return rowsOf<RawEvent>(rows).map(fromRaw);
     },
+    async statusChangesSince(from, componentIds) {
+      const ids = [...new Set(componentIds)];
+      if (ids.length === 0) return [];
+      // The change in force at `from`, one per component, each read backwards on (subject, at); then the changes since.
+      const [inForce, since] = await Promise.all([
+        db.execute(sql`
+          select e.id, e.at, e.kind, e.subject, e.actor, e.data
+          from (values ${sql.join(ids.map((id) => sql`(${id}::text)`), sql`, `)}) as c(id)
+          cross join lateral (
+            select id, at, kind, subject, actor, data from events
+            where subject = c.id and kind = ${statusChangeKind} and at < ${from}
+            order by at desc, id desc limit 1
+          ) e`),
+        db.execute(sql`select id, at, kind, subject, actor, data from events where kind = ${statusChangeKind} and at >= ${from} and subject in (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`),
+      ]);
+      return [...rowsOf<RawEvent>(inForce), ...rowsOf<RawEvent>(since)].map(fromRaw).sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+    },
     async latestPerSubject(kind) {
       const rows = await db.execute(sql`select distinct on (subject) id, at, kind, subject, actor, data from events where kind = ${kind} and subject is not null order by subject, id desc`);
       return rowsOf<RawEvent>(rows).map(fromRaw).sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));

@@ -111,8 +111,8 @@ export function storeOver(
       approvalsExpired: guard(queries.actionRuns.approvalsExpired),
     },
     actionApprovals: { add: guard(queries.actionApprovals.add), list: guard(queries.actionApprovals.list) },
-    events: { append: guard(appending((e) => e.append)), appendMany: guard(appending((e) => e.appendMany)), list: guard(queries.events.list), statusChanges: guard(queries.events.statusChanges), latestPerSubject: guard(queries.events.latestPerSubject) },
-    results: { insertMany: guard(queries.results.insertMany), list: guard(queries.results.list), prune: guard(queries.results.prune) },
+    events: { append: guard(appending((e) => e.append)), appendMany: guard(appending((e) => e.appendMany)), list: guard(queries.events.list), statusChanges: guard(queries.events.statusChanges), statusChangesSince: guard(queries.events.statusChangesSince), latestPerSubject: guard(queries.events.latestPerSubject) },
+    results: { insertMany: guard(queries.results.insertMany), list: guard(queries.results.list), lateSince: guard(queries.results.lateSince), prune: guard(queries.results.prune) },
     rollups: { compute: guard(queries.rollups.compute), list: guard(queries.rollups.list), prune: guard(queries.rollups.prune) },
     monitorStates: { load: guard(queries.monitorStates.load), save: guard(queries.monitorStates.save) },
     incidents: {

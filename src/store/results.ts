@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
+import { rowsOf } from "./raw.ts";
 import { checkResults, checkRollups, monitorStates } from "./schema.ts";
 import type { CheckRollupRow, NewCheckResult, StoredCheckResult, Store } from "./types.ts";
 
@@ -31,13 +32,26 @@ export function resultQueries(db: Db): Pick<Store, "results" | "rollups" | "moni
           .limit(options.limit);
         return rows.map(toResult);
       },
+      async lateSince(afterId, before) {
+        const after = /^\d{1,19}$/.test(afterId) ? afterId : "0";
+        const [top] = rowsOf<{ id: string | null }>(await db.execute(sql`SELECT max(id)::text AS id FROM check_results`));
+        const upToId = top?.id ?? after;
+        if (BigInt(upToId) <= BigInt(after)) return { upToId: after, buckets: [] };
+        const rows = rowsOf<{ monitor_id: string; minute: Date | string }>(
+          await db.execute(sql`
+            SELECT DISTINCT monitor_id, date_trunc('minute', at, 'UTC') AS minute FROM check_results
+            WHERE id > ${after}::bigint AND id <= ${upToId}::bigint AND at < ${before.toISOString()}::timestamptz
+            ORDER BY minute, monitor_id`),
+        );
+        return { upToId, buckets: rows.map((r) => ({ monitorId: r.monitor_id, minute: r.minute instanceof Date ? r.minute : new Date(r.minute) })) };
+      },
       async prune(before) {
         const rows = await db.delete(checkResults).where(lt(checkResults.at, before)).returning({ id: checkResults.id });
         return rows.length;
       },
     },
     rollups: {
-      async compute(bucket, from, to) {
+      async compute(bucket, from, to, monitorIds) {
         // Aggregated from raw results, so re-running over the same window gives the same rows.
         if (!rollupBuckets.includes(bucket)) throw new Error(`unknown rollup bucket ${String(bucket)}`);
         // Inlined rather than bound: GROUP BY must see the same expression as the select list.
@@ -49,6 +63,7 @@ export function resultQueries(db: Db): Pick<Store, "results" | "rollups" | "moni
                  percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms), percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms)
           FROM check_results
           WHERE at >= ${from.toISOString()}::timestamptz AND at < ${to.toISOString()}::timestamptz
+            AND ${monitorIds === undefined ? sql`true` : monitorIds.length === 0 ? sql`false` : sql`monitor_id IN (${sql.join(monitorIds.map((id) => sql`${id}`), sql`, `)})`}
           GROUP BY monitor_id, date_trunc(${unit}, at, 'UTC')
           ON CONFLICT (monitor_id, bucket, start) DO UPDATE SET checks = excluded.checks, failures = excluded.failures,
             degraded = excluded.degraded, latency_p50 = excluded.latency_p50, latency_p95 = excluded.latency_p95`);

@@ -400,6 +400,12 @@ export interface Store {
      * of the one in progress at `to`. Unbounded sides read to the timeline's start or end.
      */
     statusChanges(query: { componentIds?: readonly string[]; from?: Date; to?: Date }): Promise<StoredEvent[]>;
+    /**
+     * What a status page's bars need for these components: each one's `component.status_changed` event in force at
+     * `from` (its last one before), and every one since, ascending id. Reads one event per component before `from`,
+     * however long the history.
+     */
+    statusChangesSince(from: Date, componentIds: readonly string[]): Promise<StoredEvent[]>;
     /** The newest event of `kind` for each subject, however old, ascending id. */
     latestPerSubject(kind: string): Promise<StoredEvent[]>;
   };
@@ -408,12 +414,18 @@ export interface Store {
     insertMany(rows: NewCheckResult[]): Promise<void>;
     /** Newest first, `from` inclusive, `to` exclusive. */
     list(monitorId: string, options: { from?: Date; to?: Date; limit: number }): Promise<StoredCheckResult[]>;
+    /**
+     * Which (monitor, minute) buckets the results stored after the result id `afterId` fall in, for those whose check
+     * time is before `before` (results that came late: an agent's buffer sent after an outage), by minute; and the
+     * newest result id now, the cursor for the next call.
+     */
+    lateSince(afterId: string, before: Date): Promise<{ upToId: string; buckets: { monitorId: string; minute: Date }[] }>;
     /** Deletes results older than `before`; returns how many. */
     prune(before: Date): Promise<number>;
   };
   rollups: {
-    /** (Re)computes the `bucket` rollups of results in [from, to) from the raw results; idempotent. */
-    compute(bucket: "minute" | "hour" | "day", from: Date, to: Date): Promise<number>;
+    /** (Re)computes the `bucket` rollups of results in [from, to) from the raw results, of every monitor or of `monitorIds`; idempotent. */
+    compute(bucket: "minute" | "hour" | "day", from: Date, to: Date, monitorIds?: readonly string[]): Promise<number>;
     /** Oldest first, `start` in [from, to). */
     list(monitorId: string, bucket: "minute" | "hour" | "day", from: Date, to: Date): Promise<CheckRollupRow[]>;
     prune(before: Date): Promise<number>;

@@ -250,6 +250,28 @@ for (const backend of storeBackends()) {
         expect((await read({})).filter((e) => e.startsWith("wa@") || e.startsWith("wb@"))).toHaveLength(8);
       });
 
+      it("reads each component's status change in force at a time and the changes since, nothing older", async () => {
+        const change = (component: string, seconds: number, from: string, to: string) => ({ at: at(2000 + seconds), kind: "component.status_changed", subject: component, actor: "system", data: { component, from, to } });
+        await store.events.appendMany([
+          change("sa", 10, "operational", "major_outage"),
+          change("sa", 20, "major_outage", "operational"),
+          change("sb", 25, "operational", "degraded_performance"),
+          change("sa", 30, "operational", "partial_outage"),
+          { at: at(2031), kind: "component.status_overridden", subject: "sa", actor: "system", data: {} },
+          change("sa", 40, "partial_outage", "operational"),
+          change("sc", 45, "operational", "major_outage"),
+          change("sb", 50, "degraded_performance", "operational"),
+        ]);
+        const read = async (from: number, ids: string[]) =>
+          (await store.events.statusChangesSince(at(2000 + from), ids)).map((e) => `${e.subject}@${(e.at.getTime() - at(2000).getTime()) / 1000}`);
+        // sa: its change at 30 is in force at 35; sb: its change at 25; sc has none before 35.
+        expect(await read(35, ["sa", "sb", "sc"])).toEqual(["sb@25", "sa@30", "sa@40", "sc@45", "sb@50"]);
+        expect(await read(35, ["sa"])).toEqual(["sa@30", "sa@40"]);
+        expect(await read(60, ["sa", "sb", "sc", "unknown"])).toEqual(["sa@40", "sc@45", "sb@50"]);
+        expect(await read(0, ["sa", "sa"])).toEqual(["sa@10", "sa@20", "sa@30", "sa@40"]);
+        expect(await read(35, [])).toEqual([]);
+      });
+
       it("reads the newest event of a kind per subject, however old", async () => {
         await store.events.append({ at: at(1), kind: "test.latest", subject: "old", actor: "system", data: { n: 1 } });
         await store.events.appendMany(Array.from({ length: 30 }, (_, i) => ({ at: at(2 + i), kind: "test.latest", subject: i % 2 ? "odd" : "even", actor: "system", data: { n: 2 + i } })));
@@ -291,6 +313,24 @@ for (const backend of storeBackends()) {
         await store.monitorStates.save(rows);
         expect(await store.monitorStates.load()).toHaveLength(20_000);
         expect((await store.monitorStates.load({ monitorIds: ["m7", "m19999", "nope"] })).map((r) => r.monitorId).sort()).toEqual(["m19999", "m7"]);
+      });
+
+      it("finds the buckets of results stored after a cursor whose check time is older than a bound, and rolls up only given monitors", async () => {
+        const { upToId: cursor } = await store.results.lateSince("0", at(0));
+        expect((await store.results.lateSince(cursor, at(100_000))).buckets).toEqual([]);
+        await store.results.insertMany([result("late-a", -7200, "down", 1), result("late-a", -7170, "up", 1), result("late-b", -7140, "up", 1), result("late-a", 10, "up", 1), result("late-b", -30, "up", 1)]);
+        const late = await store.results.lateSince(cursor, at(-60));
+        expect(late.buckets.map((b) => [b.monitorId, b.minute.toISOString()])).toEqual([
+          ["late-a", "2026-11-25T10:00:00.000Z"],
+          ["late-b", "2026-11-25T10:01:00.000Z"],
+        ]);
+        expect(BigInt(late.upToId)).toBeGreaterThan(BigInt(cursor));
+        expect(await store.results.lateSince(late.upToId, at(100_000))).toEqual({ upToId: late.upToId, buckets: [] });
+
+        await store.rollups.compute("minute", at(-7200), at(0), ["late-a"]);
+        expect((await store.rollups.list("late-a", "minute", at(-7200), at(0))).map((m) => [m.checks, m.failures])).toEqual([[2, 1]]);
+        expect(await store.rollups.list("late-b", "minute", at(-7200), at(0))).toEqual([]);
+        expect(await store.rollups.compute("minute", at(-7200), at(0), [])).toBe(0);
       });
 
       it("rolls results up per minute, hour and day, idempotently, and prunes by age", async () => {

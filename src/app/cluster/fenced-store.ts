@@ -1,7 +1,7 @@
 import type { Store } from "../../store/types.ts";
 
 /** Repository methods that only read: they pass through unfenced (a stale read harms nothing; a stale write would). */
-const reads = new Set(["get", "list", "cursor", "due", "count", "find", "getMany", "load", "components", "monitors", "monitor", "updates", "updatesOf", "statusChanges", "latestPerSubject", "leader", "nodes", "last"]);
+const reads = new Set(["get", "list", "cursor", "due", "count", "find", "getMany", "load", "components", "monitors", "monitor", "updates", "updatesOf", "statusChanges", "statusChangesSince", "lateSince", "latestPerSubject", "leader", "nodes", "last"]);
 
 /** Repositories whose writes a leader makes. */
 const fenced = ["events", "results", "rollups", "monitorStates", "incidents", "maintenances", "outbox", "subscribers", "silences", "state"] as const;

@@ -6,12 +6,16 @@ import type { EngineContext } from "./context.ts";
 /** The timeline event that records a likely upstream cause. */
 export const attributedKind = "incident.upstream_attributed";
 
-/** Reads which upstreams each open incident was already attributed to, so a restart does not attribute again. */
+/**
+ * Reads which upstreams each open incident was already attributed to, so a restart does not attribute again: each open
+ * incident's own attributions, however many other incidents were attributed since.
+ */
 export async function loadAttributions(ctx: EngineContext): Promise<void> {
   ctx.attributed.clear();
-  for (const event of await ctx.deps.store.events.list({ kind: attributedKind, limit: 10_000, newestFirst: true })) {
+  const opened = await Promise.all([...ctx.open.keys()].map((id) => ctx.deps.store.events.list({ subject: id, kind: attributedKind, limit: 10_000 })));
+  for (const event of opened.flat()) {
     const upstream = event.data["upstream_id"];
-    if (event.subject === null || typeof upstream !== "string" || !ctx.open.has(event.subject)) continue;
+    if (event.subject === null || typeof upstream !== "string") continue;
     ctx.attributed.set(event.subject, new Set([...(ctx.attributed.get(event.subject) ?? []), upstream]));
   }
 }

@@ -7,7 +7,7 @@ import { barDays, type RegionsInput, type UpstreamInput, type ViewInput } from "
 import type { SubscribeView } from "../../statuspage/view/types.ts";
 import { catalogFromConfig } from "../../catalog/from-config.ts";
 import type { ComponentRow, IncidentUpdateRow, Store } from "../../store/types.ts";
-import { statusChangeKind, toStatusChange } from "../incidents/context.ts";
+import { toStatusChange } from "../incidents/context.ts";
 import type { UpstreamView } from "../upstream/watcher.ts";
 import { withoutTrailingSlashes } from "../../core/text.ts";
 
@@ -47,25 +47,22 @@ export async function gatherViewInput(
   options: { now: Date; publicUrl: string; statuses?: Record<string, ComponentStatus>; fromConfig?: boolean; upstreams?(): readonly UpstreamView[]; regions?: RegionsInput },
 ): Promise<ViewInput> {
   const since = new Date(options.now.getTime() - (barDays + 1) * 86_400_000);
-  const [components, unresolved, recent, maintenances, changeEvents, lastChanges] = await Promise.all([
+  const [components, unresolved, recent, maintenances] = await Promise.all([
     store.catalog.components(),
     store.incidents.list({ openOnly: true, limit: historyLimit }),
     store.incidents.list({ limit: historyLimit }),
     store.maintenances.list({ limit: 1000 }),
-    store.events.list({ kind: statusChangeKind, limit: 10_000, newestFirst: true }),
-    store.events.latestPerSubject(statusChangeKind),
   ]);
+  const shown = options.fromConfig ? configComponents(config, components, options.now) : components;
+  // The bars' days, and each component's change in force at their start: never the whole history.
+  const changeEvents = await store.events.statusChangesSince(since, shown.map((c) => c.id));
   const byId = new Map([...recent, ...unresolved].filter((i) => i.publishedAt !== null).map((i) => [i.id, i]));
   const rows = [...byId.values()];
   const updatesOf = new Map<string, IncidentUpdateRow[]>();
   for (const u of await store.incidents.updatesOf(rows.map((r) => r.id))) updatesOf.set(u.incidentId, [...(updatesOf.get(u.incidentId) ?? []), u]);
-  // Newest first above, so the bars' changes are the recent ones; the one in force at their start is kept too.
-  const changes: StatusChange[] = [];
-  for (const event of changeEvents) {
-    changes.push(toStatusChange(event));
-    if (event.at < since) break;
-  }
-  changes.reverse();
+  const changes: StatusChange[] = changeEvents.map(toStatusChange);
+  const statusChangedAt: Record<string, Date> = {};
+  for (const event of changeEvents) if (event.subject !== null) statusChangedAt[event.subject] = event.at;
   return {
     pageId: pageIdOf(options.publicUrl),
     site: {
@@ -77,12 +74,12 @@ export async function gatherViewInput(
       accentColor: config.site.accent_color ?? null,
       links: config.site.links.map((l) => ({ label: l.label, url: l.url })),
     },
-    components: options.fromConfig ? configComponents(config, components, options.now) : components,
-    statuses: options.statuses ?? projectComponentStatuses(changeEvents.slice().reverse()),
+    components: shown,
+    statuses: options.statuses ?? projectComponentStatuses(changeEvents),
     incidents: rows.map((row) => ({ row, updates: updatesOf.get(row.id) ?? [] })),
     maintenances,
     changes,
-    statusChangedAt: Object.fromEntries(lastChanges.filter((e) => e.subject !== null).map((e) => [e.subject, e.at])),
+    statusChangedAt,
     now: options.now,
     subscribe: options.fromConfig ? null : subscribeOf(config),
     upstreams: shownUpstreams(options.upstreams?.() ?? []),

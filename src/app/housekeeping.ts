@@ -1,11 +1,14 @@
 import type { Clock } from "../core/clock.ts";
 import type { Timers } from "../core/timers.ts";
 import type { Logger } from "../observability/logger.ts";
+import { staleRollups } from "../results/late-buckets.ts";
 import type { Store } from "../store/types.ts";
 
 const minute = 60_000;
 const hour = 60 * minute;
 const day = 24 * hour;
+/** The store's record of the newest result id whose lateness was looked at: see `#heal`. */
+export const healCursorName = "housekeeping.rollups_healed";
 
 /** What the housekeeping job keeps. */
 export interface Retention {
@@ -19,7 +22,9 @@ export interface Retention {
  * Every minute: rolls up the last few minutes of results; every five minutes the last hours; every
  * hour the last days, and deletes raw results and rollups past their retention, and console sessions that ended
  * (idle too long, or past their absolute end: they could no longer sign anyone in, but their rows stayed). Rollups are
- * recomputed from raw results, so a late batch or a missed run is corrected by the next one.
+ * recomputed from raw results, so a missed run is corrected by the next one; results that arrive later than the rounds
+ * look back (an agent's buffer sent after an outage, hours or days old) make their minutes, hours and days be
+ * recomputed in the next round, whatever their age within the retention.
  */
 export class Housekeeping {
   #timer: unknown;
@@ -28,7 +33,7 @@ export class Housekeeping {
   #running: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly deps: { store: Pick<Store, "results" | "rollups" | "sessions">; clock: Clock; timers: Timers; logger: Logger },
+    private readonly deps: { store: Pick<Store, "results" | "rollups" | "sessions" | "state">; clock: Clock; timers: Timers; logger: Logger },
     private retention: Retention,
   ) {}
 
@@ -60,12 +65,38 @@ export class Housekeeping {
     }, ms);
   }
 
+  /**
+   * Recomputes the rollups that results stored since the last round make stale, for those checked before `lookedAt`
+   * (what the regular rounds no longer recompute). It follows result ids, saved in the store so that a restart misses
+   * nothing; each round reads again from the cursor of the round before, because a result committed a moment after a
+   * newer id was read would otherwise be passed over. The first round of a store starts at its newest result.
+   */
+  async #heal(lookedAt: Date, now: number): Promise<void> {
+    const { store } = this.deps;
+    const saved = (await store.state.get(healCursorName)) as { id?: unknown; previous?: unknown } | undefined;
+    if (typeof saved?.id !== "string") {
+      const { upToId } = await store.results.lateSince(String(2n ** 63n - 1n), lookedAt);
+      await store.state.put(healCursorName, { id: upToId, previous: upToId }, new Date(now));
+      return;
+    }
+    const from = typeof saved.previous === "string" ? saved.previous : saved.id;
+    const { upToId, buckets } = await store.results.lateSince(from, lookedAt);
+    const oldest = now - this.retention.resultsMs;
+    const ranges = staleRollups(buckets.filter((b) => b.minute.getTime() >= oldest - day));
+    for (const range of ranges) {
+      for (let i = 0; i < range.monitorIds.length; i += 1000) await store.rollups.compute(range.unit, range.from, range.to, range.monitorIds.slice(i, i + 1000));
+    }
+    if (ranges.length > 0) this.deps.logger.info({ minutes: buckets.length, ranges: ranges.length }, "recomputed rollups of results that came late");
+    if (upToId !== saved.id || from !== saved.id) await store.state.put(healCursorName, { id: upToId, previous: saved.id }, new Date(now));
+  }
+
   async #round(): Promise<void> {
     const { store, clock } = this.deps;
     const now = clock.now().getTime();
     const run = this.#runs++;
     const floor = (unit: number) => now - (now % unit);
     await store.rollups.compute("minute", new Date(floor(minute) - 5 * minute), new Date(floor(minute)));
+    await this.#heal(new Date(floor(minute) - 5 * minute), now);
     if (run % 5 === 0) await store.rollups.compute("hour", new Date(floor(hour) - hour), new Date(now));
     if (run % 60 === 0) {
       await store.rollups.compute("day", new Date(floor(day) - day), new Date(now));

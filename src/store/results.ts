@@ -35,8 +35,8 @@ export function resultQueries(db: Db): Pick<Store, "results" | "rollups" | "moni
       async lateSince(afterId, before) {
         const after = /^\d{1,19}$/.test(afterId) ? afterId : "0";
         const [top] = rowsOf<{ id: string | null }>(await db.execute(sql`SELECT max(id)::text AS id FROM check_results`));
-        const upToId = top?.id ?? after;
-        if (BigInt(upToId) <= BigInt(after)) return { upToId: after, buckets: [] };
+        const upToId = top?.id ?? "0";
+        if (BigInt(upToId) <= BigInt(after)) return { upToId, buckets: [] };
         const rows = rowsOf<{ monitor_id: string; minute: Date | string }>(
           await db.execute(sql`
             SELECT DISTINCT monitor_id, date_trunc('minute', at, 'UTC') AS minute FROM check_results

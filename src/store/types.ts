@@ -417,7 +417,7 @@ export interface Store {
     /**
      * Which (monitor, minute) buckets the results stored after the result id `afterId` fall in, for those whose check
      * time is before `before` (results that came late: an agent's buffer sent after an outage), by minute; and the
-     * newest result id now, the cursor for the next call.
+     * newest result id now ("0" for none), the cursor for the next call.
      */
     lateSince(afterId: string, before: Date): Promise<{ upToId: string; buckets: { monitorId: string; minute: Date }[] }>;
     /** Deletes results older than `before`; returns how many. */

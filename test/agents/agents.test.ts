@@ -110,6 +110,20 @@ for (const backend of storeBackends()) {
       expect((await vigil.vigil.reload("test")).applied).toBe(true);
     });
 
+    it("rolls up a batch of hours-old results at once: their minutes and hours", async () => {
+      const minute = 60_000;
+      const start = Math.floor((Date.now() - 3 * 3_600_000) / minute) * minute;
+      const results = [0, 20_000, 40_000].map((offset, i) => ({ seq: 100 + i, monitor: "api-health", at: new Date(start + offset).toISOString(), status: i === 1 ? "down" : "up", latency_ms: 2, facts: {} }));
+      const sent = await call("POST", "/api/v1/agent/results", agentToken, batchOf(results, "agt_late"));
+      expect(sent.json).toMatchObject({ stored: 3 });
+      const { rollups } = vigil.vigil.store;
+      const minutes = await rollups.list("api-health", "minute", new Date(start), new Date(start + minute));
+      expect(minutes.map((m) => [m.checks, m.failures])).toEqual([[3, 1]]);
+      const hour = 3_600_000;
+      const hours = await rollups.list("api-health", "hour", new Date(start - (start % hour)), new Date(start - (start % hour) + hour));
+      expect(hours[0]?.checks).toBeGreaterThanOrEqual(3);
+    });
+
     it("stores a batch sent twice once, rejects what its region does not check or a clock far ahead, and refuses garbage naming the field", async () => {
       const now = Date.now();
       const results = [

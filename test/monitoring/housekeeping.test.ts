@@ -60,4 +60,36 @@ describe("Housekeeping", () => {
     await job.stop();
     expect(timers.pending).toBe(0);
   });
+
+  it("recomputes the minutes, hours and days of results that arrive late, whatever their age, also across a restart", async () => {
+    const at = (iso: string) => new Date(iso);
+    const clock = new ManualClock("2026-12-01T12:00:30Z");
+    const timers = new ManualTimers(clock);
+    const logger = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+    const retention = { resultsMs: 7 * day, rollupsMs: 400 * day, sessionIdleMs: 12 * 3_600_000 };
+    let job = new Housekeeping({ store, clock, timers, logger }, retention);
+    job.start();
+    await timers.advance(0);
+    const minutes = (from: string, to: string) => store.rollups.list("late", "minute", at(from), at(to)).then((rows) => rows.map((m) => [m.start.toISOString(), m.checks, m.failures]));
+    // An agent's buffer: checks of three hours and of two days ago, stored now.
+    await store.results.insertMany([
+      { monitorId: "late", region: "eu", at: at("2026-12-01T09:00:10Z"), status: "down", latencyMs: 5, facts: {} },
+      { monitorId: "late", region: "eu", at: at("2026-12-01T09:00:40Z"), status: "up", latencyMs: 3, facts: {} },
+      { monitorId: "late", region: "eu", at: at("2026-11-29T08:30:00Z"), status: "up", latencyMs: 3, facts: {} },
+    ]);
+    await timers.advance(60_000);
+    expect(await minutes("2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z")).toEqual([["2026-12-01T09:00:00.000Z", 2, 1]]);
+    expect(await minutes("2026-11-29T08:00:00Z", "2026-11-29T09:00:00Z")).toEqual([["2026-11-29T08:30:00.000Z", 1, 0]]);
+    expect((await store.rollups.list("late", "hour", at("2026-12-01T09:00:00Z"), at("2026-12-01T10:00:00Z"))).map((h) => h.checks)).toEqual([2]);
+    expect((await store.rollups.list("late", "day", at("2026-11-29T00:00:00Z"), at("2026-11-30T00:00:00Z"))).map((d) => d.checks)).toEqual([1]);
+
+    // Stored while no housekeeping ran: the next one reads on from the saved cursor.
+    await job.stop();
+    await store.results.insertMany([{ monitorId: "late", region: "eu", at: at("2026-12-01T09:00:50Z"), status: "down", latencyMs: 4, facts: {} }]);
+    job = new Housekeeping({ store, clock, timers, logger }, retention);
+    job.start();
+    await timers.advance(0);
+    expect(await minutes("2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z")).toEqual([["2026-12-01T09:00:00.000Z", 3, 2]]);
+    await job.stop();
+  });
 });

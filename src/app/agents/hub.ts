@@ -6,6 +6,7 @@ import type { Timers } from "../../core/timers.ts";
 import type { VigilConfig } from "../../config/index.ts";
 import type { Logger } from "../../observability/logger.ts";
 import type { Metrics } from "../../observability/metrics.ts";
+import { staleRollups } from "../../results/late-buckets.ts";
 import type { Store } from "../../store/types.ts";
 import { CheckRequests, type CheckRequestsAnswer } from "./check-requests.ts";
 
@@ -165,7 +166,7 @@ export class AgentHub {
     if (stored > 0) {
       this.#deps.onStored();
       if (this.#deps.clustered) void store.cluster.notify(agentResultsChannel).catch(() => undefined);
-      await this.#rollUpLate(plan.rows.map((r) => r.at.getTime()), now);
+      await this.#rollUpLate(plan.rows, now);
     }
     const last = batch.results.at(-1)?.seq ?? 0;
     return { stored, duplicates, rejected: plan.rejected, acknowledged: last };
@@ -187,21 +188,16 @@ export class AgentHub {
     if (checks.length > 0) this.#deps.onRunning?.(checks);
   }
 
-  /** Results from a buffer that held them for minutes land in rollups already computed: those are computed again. */
-  async #rollUpLate(times: number[], now: Date): Promise<void> {
-    const late = times.filter((t) => now.getTime() - t > lateAfterMs);
-    if (late.length === 0) return;
-    const from = Math.min(...late);
-    const to = Math.max(...late);
+  /**
+   * Results from a buffer that held them for minutes land in rollups already computed: those of their monitors' minutes,
+   * hours and days are computed again at once (housekeeping would in its next round; see `Housekeeping`).
+   */
+  async #rollUpLate(rows: readonly { monitorId: string; at: Date }[], now: Date): Promise<void> {
     const minute = 60_000;
-    const hour = 3_600_000;
-    const { rollups } = this.#deps.store;
-    await rollups.compute("minute", new Date(Math.floor(from / minute) * minute), new Date(Math.floor(to / minute) * minute + minute));
-    await rollups.compute("hour", new Date(Math.floor(from / hour) * hour), new Date(Math.floor(to / hour) * hour + hour));
-    // Housekeeping computes today's and yesterday's days again anyway; older ones only here.
-    const day = 86_400_000;
-    const yesterday = Math.floor(now.getTime() / day) * day - day;
-    if (from < yesterday) await rollups.compute("day", new Date(Math.floor(from / day) * day), new Date(yesterday));
+    const late = rows.filter((r) => now.getTime() - r.at.getTime() > lateAfterMs).map((r) => ({ monitorId: r.monitorId, minute: new Date(r.at.getTime() - (r.at.getTime() % minute)) }));
+    for (const range of staleRollups(late)) {
+      for (let i = 0; i < range.monitorIds.length; i += 1000) await this.#deps.store.rollups.compute(range.unit, range.from, range.to, range.monitorIds.slice(i, i + 1000));
+    }
   }
 
   #release(waiter: Waiter): void {

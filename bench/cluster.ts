@@ -13,12 +13,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { createToken as mintToken } from "../src/auth/create-token.ts";
 import { systemClock } from "../src/core/clock.ts";
 import { openStore } from "../src/store/open.ts";
-import { startPostgres } from "../test/helpers/postgres-server.ts";
 import { cpuSeconds, vigilBin } from "./lib.ts";
+import { benchPostgres } from "./postgres.ts";
 
 const runs = Number(process.env.BENCH_RUNS ?? 10);
 const monitorCount = Number(process.env.BENCH_MONITORS ?? 600);
@@ -30,19 +29,8 @@ const quantile = (values: number[], q: number) => {
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const ownServer = process.env.VIGIL_TEST_POSTGRES_URL ? undefined : await startPostgres({ maxConnections: 200 });
-const adminUrl = process.env.VIGIL_TEST_POSTGRES_URL ?? ownServer!.adminUrl;
-
-async function freshDatabase(): Promise<string> {
-  const name = `vigil_bench_${Math.random().toString(16).slice(2, 10)}`;
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+const postgres = await benchPostgres({ maxConnections: 200 });
+const freshDatabase = () => postgres.freshDatabase();
 
 interface Node {
   id: string;
@@ -219,6 +207,6 @@ for (const size of [1, 2, 3]) {
 }
 target.kill();
 receiver.close();
-await ownServer?.dispose();
+await postgres.dispose();
 console.log(JSON.stringify(results));
 process.exit(0);

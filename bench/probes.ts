@@ -2,6 +2,7 @@
 //   BENCH_SIZES=1000,5000,20000  BENCH_SECONDS=40 (measured seconds per size, after one interval of warm-up)
 // For each size: N http monitors at a 30 s interval against a local target in another process,
 // through the real pipeline (scheduler, probe, assertions, detection, batched writes to PGlite).
+// BENCH_STORES=pglite,postgres (both by default; PostgreSQL from VIGIL_TEST_POSTGRES_URL, else a throwaway server).
 // Baseline, measured in the same run: the CPU a bare `http.get` costs per request against the same target.
 // Then time to detect at a 5 s interval, and at equal settings with the peers' comparison (in a running Vigil, to the
 // confirmed status and to the webhooks a local receiver gets, with where the time between them goes), then the false-alarm run:
@@ -23,8 +24,10 @@ import { createLogger } from "../src/observability/logger.ts";
 import { createMetrics } from "../src/observability/metrics.ts";
 import { openStore } from "../src/store/open.ts";
 import type { Store } from "../src/store/types.ts";
+import { benchPostgres, type BenchPostgres } from "./postgres.ts";
 
 const sizes = (process.env.BENCH_SIZES ?? "1000,5000,20000").split(",").map(Number);
+const stores = (process.env.BENCH_STORES ?? "pglite,postgres").split(",") as ("pglite" | "postgres")[];
 const measureS = Number(process.env.BENCH_SECONDS ?? 40);
 const intervalS = 30;
 
@@ -66,9 +69,12 @@ function configFor(n: number, interval: string, timeout = "5s"): string {
   return `site: { name: Bench }\nprobe: { concurrency: 500 }\nmonitors:\n${monitors.join("\n")}\n`;
 }
 
-async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+let postgres: BenchPostgres | undefined;
+
+async function withStore<T>(fn: (store: Store) => Promise<T>, kind: "pglite" | "postgres" = "pglite"): Promise<T> {
   const dir = await mkdtemp(path.join(tmpdir(), "vigil-bench-probes-"));
-  const store = await openStore({ dataDir: path.join(dir, "data") });
+  if (kind === "postgres") postgres ??= await benchPostgres();
+  const store = await openStore({ dataDir: path.join(dir, "data"), ...(kind === "postgres" ? { url: await postgres!.freshDatabase() } : {}) });
   try {
     return await fn(store);
   } finally {
@@ -77,7 +83,7 @@ async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
   }
 }
 
-async function loadRun(n: number) {
+async function loadRun(n: number, kind: "pglite" | "postgres") {
   const parsed = parseConfigText(configFor(n, `${intervalS}s`), "bench.yaml", {});
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors.slice(0, 3)));
   return withStore(async (store) => {
@@ -116,7 +122,7 @@ async function loadRun(n: number) {
       peakRssMb: peakRss / 1048576,
       rowsPerS: done / wallS,
     };
-  });
+  }, kind);
 }
 
 /** Seconds from the target changing to `mode` to the monitor.down event, with a 5 s interval. */
@@ -438,11 +444,11 @@ try {
   }
   const baseline = await baselineCpuPerRequest(2000);
   console.log(`baseline: bare http.get to the target: ${baseline.toFixed(3)} ms CPU per request`);
-  console.log("monitors  expected/s  achieved/s  lag p50   lag p99   CPU %   CPU ms/check  vs baseline  peak RSS  rows/s");
-  for (const n of sizes) {
-    const r = await loadRun(n);
+  console.log("store     monitors  expected/s  achieved/s  lag p50   lag p99   CPU %   CPU ms/check  vs baseline  peak RSS  rows/s");
+  for (const kind of stores) for (const n of sizes) {
+    const r = await loadRun(n, kind);
     console.log(
-      `${String(r.n).padStart(8)}  ${r.expectedPerS.toFixed(1).padStart(10)}  ${r.achievedPerS.toFixed(1).padStart(10)}  ${r.lagP50Ms.toFixed(1).padStart(5)} ms  ${r.lagP99Ms.toFixed(1).padStart(5)} ms  ${r.cpuPercent.toFixed(0).padStart(5)}  ${r.cpuMsPerCheck.toFixed(3).padStart(12)}  ${(r.cpuMsPerCheck / baseline).toFixed(1).padStart(10)}x  ${r.peakRssMb.toFixed(0).padStart(5)} MB  ${r.rowsPerS.toFixed(0).padStart(6)}`,
+      `${kind.padEnd(8)}  ${String(r.n).padStart(8)}  ${r.expectedPerS.toFixed(1).padStart(10)}  ${r.achievedPerS.toFixed(1).padStart(10)}  ${r.lagP50Ms.toFixed(1).padStart(5)} ms  ${r.lagP99Ms.toFixed(1).padStart(5)} ms  ${r.cpuPercent.toFixed(0).padStart(5)}  ${r.cpuMsPerCheck.toFixed(3).padStart(12)}  ${(r.cpuMsPerCheck / baseline).toFixed(1).padStart(10)}x  ${r.peakRssMb.toFixed(0).padStart(5)} MB  ${r.rowsPerS.toFixed(0).padStart(6)}`,
     );
   }
   await printTimeToDetect();
@@ -450,4 +456,5 @@ try {
 } finally {
   target.disconnect();
   target.kill();
+  await postgres?.dispose();
 }

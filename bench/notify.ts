@@ -113,7 +113,8 @@ subscribers:
   await store.subscribers.importMany(rows);
   await store.close();
   const seedMs = performance.now() - seedStarted;
-  const token = await createToken(dataDir, configFile);
+  // Publishing an incident reaches the public: a write token may not.
+  const token = await createToken(dataDir, configFile, "admin");
   vigil = await startVigil(configFile, dataDir);
   const idleMb = peakRssMb(vigil.child.pid!);
   const cpuBefore = cpuSeconds(vigil.child.pid!);
@@ -136,6 +137,18 @@ subscribers:
   const cpuAfter = cpuSeconds(vigil.child.pid!);
   const cpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
   if (!all) throw new Error(`only ${smtp.count()} e-mails and ${sink.count()} webhooks arrived in 180 s\n${vigil.output().slice(-2000)}`);
+  // What the fan-out left on the timeline: one summary with its counts, and no event per delivery.
+  const events = async (kind: string) => {
+    const page = await fetch(`${vigil!.base}/api/v1/events?kind=${kind}&limit=1000`, { headers: { authorization: `Bearer ${token}` } });
+    return ((await page.json()) as { events: { data: Record<string, unknown> }[] }).events;
+  };
+  let summary: Record<string, unknown> | undefined;
+  const summaryEnd = performance.now() + 10_000;
+  while (summary === undefined && performance.now() < summaryEnd) {
+    summary = (await events("notification.fanout_summary"))[0]?.data;
+    if (summary === undefined) await new Promise((r) => setTimeout(r, 100));
+  }
+  const deliveredEvents = (await events("notification.delivered")).length;
   vigil.child.kill("SIGTERM");
   await new Promise((r) => vigil!.child.once("exit", r));
   vigil = undefined;
@@ -153,6 +166,7 @@ subscribers:
   console.log(`  vigil peak memory (RSS)   ${peakMb?.toFixed(0) ?? "?"} MB (idle before: ${idleMb?.toFixed(0) ?? "?"} MB)`);
   console.log(`  baseline, direct sends    ${fmt(baseMs)}  (${Math.round(total / (baseMs / 1000))}/s)`);
   console.log(`  vigil / direct            ${(vigilMs / baseMs).toFixed(2)}x`);
+  console.log(`  timeline                  ${summary === undefined ? "no summary within 10 s" : `one notification.fanout_summary: ${String(summary["delivered"])} of ${String(summary["total"])} delivered`}, ${deliveredEvents} notification.delivered`);
 } finally {
   vigil?.child.kill("SIGKILL");
   await smtp.close();

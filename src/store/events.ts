@@ -109,6 +109,7 @@ function filters(options: EventListOptions): SQL[] {
   }
   if (options.kind !== undefined) where.push(eq(events.kind, options.kind));
   if (options.kinds !== undefined) where.push(inArray(events.kind, [...options.kinds]));
+  if (options.exceptKindPrefix !== undefined) where.push(sql`not starts_with(${events.kind}, ${options.exceptKindPrefix})`);
   if (options.subject !== undefined) where.push(eq(events.subject, options.subject));
   return where;
 }

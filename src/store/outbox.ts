@@ -1,8 +1,9 @@
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { AppError } from "../core/errors.ts";
 import type { Db } from "./db.ts";
+import { rowsOf } from "./raw.ts";
 import { cursors, deliveries, notificationMessages } from "./schema.ts";
-import type { DeliveryRow, NewDelivery, Store } from "./types.ts";
+import type { DeliveryRow, FanoutCount, NewDelivery, Store } from "./types.ts";
 
 type Stored = typeof deliveries.$inferSelect;
 
@@ -18,12 +19,13 @@ const columns = {
   nextAttemptAt: deliveries.nextAttemptAt,
   lastError: deliveries.lastError,
   message: sql<Record<string, unknown>>`coalesce(${deliveries.message}, ${notificationMessages.body})`,
+  messageId: deliveries.messageId,
   createdAt: deliveries.createdAt,
   updatedAt: deliveries.updatedAt,
   deliveredAt: deliveries.deliveredAt,
 };
 
-function toRow(row: Omit<Stored, "messageId" | "message"> & { message: Record<string, unknown> }): DeliveryRow {
+function toRow(row: Omit<Stored, "message"> & { message: Record<string, unknown> }): DeliveryRow {
   return { ...row, id: row.id.toString(), eventId: row.eventId.toString() };
 }
 
@@ -31,6 +33,21 @@ function toRow(row: Omit<Stored, "messageId" | "message"> & { message: Record<st
 function messageColumns(message: NewDelivery["message"]): { message: Record<string, unknown> | null; messageId: string | null } {
   return typeof message["shared"] === "string" && Object.keys(message).length === 1 ? { message: null, messageId: message["shared"] } : { message, messageId: null };
 }
+
+/** The destinations of subscriber deliveries are `subscriber:<id>`: a fan-out's rows are counted by the subscriber's kind. */
+const subscriberPrefix = "subscriber:";
+
+/** A fan-out's counted rows as the raw query returns them. */
+interface RawFanoutCount {
+  kind: string | null;
+  status: FanoutCount["status"];
+  failed: boolean;
+  count: string | number;
+  first_delivered_at: Date | string | null;
+  last_delivered_at: Date | string | null;
+}
+
+const dateOf = (value: Date | string | null): Date | null => (value === null ? null : value instanceof Date ? value : new Date(value));
 
 /** Whether `id` can name a delivery (a bigint): anything else names none. */
 const isDeliveryId = (id: string) => /^\d{1,18}$/.test(id);
@@ -131,6 +148,54 @@ export function outboxQueries(db: Db): Store["outbox"] {
       if (!row) throw new AppError("not_found", `no delivery with id ${id}`);
       if (moved.length === 0) throw new AppError("conflict", `delivery ${id} is ${row.status}: only a dead (given up) delivery can be retried`);
       return row;
+    },
+    async openFanouts() {
+      const result = await db.execute(sql`
+        select m.id, (select d.event_id from deliveries d where d.message_id = m.id limit 1) as event_id
+        from notification_messages m
+        where m.summarized_at is null
+        order by m.created_at, m.id`);
+      return rowsOf<{ id: string; event_id: string | bigint | number | null }>(result).flatMap((r) => (r.event_id === null ? [] : [{ messageId: r.id, eventId: String(r.event_id) }]));
+    },
+    async summarizedFanouts(messageIds) {
+      if (messageIds.length === 0) return new Set();
+      const rows = await db
+        .select({ id: notificationMessages.id })
+        .from(notificationMessages)
+        .where(and(inArray(notificationMessages.id, [...messageIds]), isNotNull(notificationMessages.summarizedAt)));
+      return new Set(rows.map((r) => r.id));
+    },
+    async fanoutUnattempted(messageId) {
+      // Walks deliveries_unattempted_idx (one entry per row still waiting for its first attempt); each one found is
+      // checked against the pending rows of its order key (deliveries_pending_order_idx).
+      const result = await db.execute(sql`
+        select 1 from deliveries d
+        where d.message_id = ${messageId} and d.status = 'pending' and d.attempts = 0 and d.message_id is not null
+          and not exists (select 1 from deliveries earlier where earlier.order_key = d.order_key and earlier.status = 'pending' and earlier.event_id < d.event_id and earlier.attempts > 0)
+        limit 1`);
+      return rowsOf(result).length > 0;
+    },
+    async fanoutCounts(messageId) {
+      const result = await db.execute(sql`
+        select s.kind, d.status,
+               (case when d.status = 'delivered' then d.attempts > 1 else d.attempts > 0 end) as failed,
+               count(*) as count, min(d.delivered_at) as first_delivered_at, max(d.delivered_at) as last_delivered_at
+        from deliveries d
+        left join subscribers s on s.id = substr(d.destination, ${subscriberPrefix.length + 1}) and starts_with(d.destination, ${subscriberPrefix})
+        where d.message_id = ${messageId} and d.message_id is not null
+        group by 1, 2, 3
+        order by 1, 2, 3`);
+      return rowsOf<RawFanoutCount>(result).map((r) => ({
+        kind: r.kind,
+        status: r.status,
+        failed: r.failed,
+        count: Number(r.count),
+        firstDeliveredAt: dateOf(r.first_delivered_at),
+        lastDeliveredAt: dateOf(r.last_delivered_at),
+      }));
+    },
+    async markFanoutSummarized(messageId, at) {
+      await db.update(notificationMessages).set({ summarizedAt: at }).where(eq(notificationMessages.id, messageId));
     },
     async list(options = {}) {
       const rows = await db

@@ -140,6 +140,11 @@ export function storeOver(
       list: guard(queries.outbox.list),
       get: guard(queries.outbox.get),
       retry: guard(queries.outbox.retry),
+      openFanouts: guard(queries.outbox.openFanouts),
+      summarizedFanouts: guard(queries.outbox.summarizedFanouts),
+      fanoutUnattempted: guard(queries.outbox.fanoutUnattempted),
+      fanoutCounts: guard(queries.outbox.fanoutCounts),
+      markFanoutSummarized: guard(queries.outbox.markFanoutSummarized),
     },
     subscribers: {
       confirm: guard(queries.subscribers.confirm),

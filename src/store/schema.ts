@@ -253,15 +253,28 @@ export const deliveries = pgTable(
     index("deliveries_pending_due_idx").on(t.nextAttemptAt, t.id).where(sql`status = 'pending'`),
     index("deliveries_pending_order_idx").on(t.orderKey, t.eventId).where(sql`status = 'pending'`),
     index("deliveries_destination_idx").on(t.destination, t.id),
+    // A fan-out's rows, counted once for its summary; and those still waiting for a first attempt, looked for after
+    // every recorded batch of its outcomes (one index entry each, gone at the first attempt).
+    index("deliveries_message_idx").on(t.messageId).where(sql`message_id is not null`),
+    index("deliveries_unattempted_idx").on(t.messageId).where(sql`status = 'pending' and attempts = 0 and message_id is not null`),
   ],
 );
 
-/** Messages shared by many deliveries: a fan-out to every subscriber stores its message once. */
-export const notificationMessages = pgTable("notification_messages", {
-  id: text("id").primaryKey(),
-  body: jsonb("body").notNull().$type<Record<string, unknown>>(),
-  createdAt: instant("created_at").notNull(),
-});
+/**
+ * Messages shared by many deliveries: a fan-out to every subscriber stores its message once. Each is one fan-out,
+ * recorded on the timeline as one summary (`notification.fanout_summary`) once all of its deliveries were attempted.
+ */
+export const notificationMessages = pgTable(
+  "notification_messages",
+  {
+    id: text("id").primaryKey(),
+    body: jsonb("body").notNull().$type<Record<string, unknown>>(),
+    createdAt: instant("created_at").notNull(),
+    /** When the fan-out's summary was recorded; null while it is in progress. */
+    summarizedAt: instant("summarized_at"),
+  },
+  (t) => [index("notification_messages_open_idx").on(t.createdAt).where(sql`summarized_at is null`)],
+);
 
 /** Named positions in the timeline (the notifier's dispatch cursor): how far a reader has processed. */
 export const cursors = pgTable("cursors", {

@@ -84,6 +84,8 @@ export interface EventListOptions {
   kind?: string;
   /** Any of these kinds. */
   kinds?: readonly string[];
+  /** Leaves out the kinds that start with this (a follower that reads everything else, such as the dispatcher). */
+  exceptKindPrefix?: string;
   subject?: string;
   limit?: number;
   /** Newest first (then `afterId` is not a forward cursor: leave it out). */
@@ -222,9 +224,32 @@ export interface DeliveryRow {
   nextAttemptAt: Date;
   lastError: string | null;
   message: Record<string, unknown>;
+  /** The shared message's id when the delivery is part of a fan-out (see `outbox.openFanouts`); null otherwise. */
+  messageId: string | null;
   createdAt: Date;
   updatedAt: Date;
   deliveredAt: Date | null;
+}
+
+/** A fan-out whose summary is not recorded yet: its shared message and the event that caused it. */
+export interface OpenFanout {
+  messageId: string;
+  eventId: string;
+}
+
+/**
+ * A fan-out's deliveries of one kind of receiver (a subscriber's `email` or `webhook`; null when the subscriber is
+ * gone), status and past, counted.
+ */
+export interface FanoutCount {
+  kind: string | null;
+  status: DeliveryRow["status"];
+  /** Whether these deliveries failed at least once (a delivered one after a retry, a pending one that is retrying, a dead one). */
+  failed: boolean;
+  count: number;
+  /** The earliest and latest `deliveredAt` among them; null when none was delivered. */
+  firstDeliveredAt: Date | null;
+  lastDeliveredAt: Date | null;
 }
 
 /** The cluster's leadership as stored; times are the database's. */
@@ -480,6 +505,22 @@ export interface Store {
      * that is not dead (pending, delivered or muted).
      */
     retry(id: string, at: Date): Promise<DeliveryRow>;
+    /**
+     * The fan-outs (messages shared by many deliveries) whose summary is not recorded yet, oldest first, with their
+     * event; one whose message was stored without any delivery yet (a crash between the two) is left out.
+     */
+    openFanouts(): Promise<OpenFanout[]>;
+    /** Of these fan-outs, the ones whose summary is recorded. */
+    summarizedFanouts(messageIds: readonly string[]): Promise<Set<string>>;
+    /**
+     * Whether a delivery of the fan-out still waits for its first attempt, other than one held behind an earlier
+     * delivery of its order key that is being retried (a subscriber whose server refused the previous message).
+     */
+    fanoutUnattempted(messageId: string): Promise<boolean>;
+    /** The fan-out's deliveries counted by receiver kind, status and past (see FanoutCount). */
+    fanoutCounts(messageId: string): Promise<FanoutCount[]>;
+    /** Records that the fan-out's summary is written, at `at`. */
+    markFanoutSummarized(messageId: string, at: Date): Promise<void>;
   };
   subscribers: {
     /** Stores a confirmed subscriber; one already there (same kind and address) keeps its id and takes the new components. */

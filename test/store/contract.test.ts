@@ -9,7 +9,7 @@ import type { ActionRunRow, AgentReport, CatalogInput, NewAgentCheckResult, Stor
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
 
 /** Every migration Vigil ships, in order: a new one is added here by hand, as the release notes would list it. */
-const migrations = ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0010_users", "0011_roles_audit", "0012_totp_invites", "0013_catalog_entries", "0014_action_runs", "0015_action_approvals", "0016_action_run_params"];
+const migrations = ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0010_users", "0011_roles_audit", "0012_totp_invites", "0013_catalog_entries", "0014_action_runs", "0015_action_approvals", "0016_action_run_params", "0017_fanout_summary"];
 
 const t0 = new Date("2026-11-25T12:00:00Z");
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -187,6 +187,16 @@ for (const backend of storeBackends()) {
         expect((await store.events.list({ subject: "s0", afterId: appended[0]!.id })).map((e) => e.data["i"])).toEqual([2, 4]);
         const noSubject = await store.events.append({ at: at(200), kind: "test.bare", actor: "system" });
         expect(noSubject).toMatchObject({ subject: null, data: {} });
+      });
+
+      it("leaves out the kinds that start with a prefix, in the database", async () => {
+        const [before] = await store.events.list({ newestFirst: true, limit: 1 });
+        await store.events.appendMany(["test.kept", "skipped.one", "skipped.two", "test.kept_too", "skippedx.kept"].map((kind, i) => ({ at: at(300 + i), kind, subject: "p", actor: "system" })));
+        const after = before?.id ?? "0";
+        const read = await store.events.list({ afterId: after, exceptKindPrefix: "skipped." });
+        expect(read.map((e) => e.kind)).toEqual(["test.kept", "test.kept_too", "skippedx.kept"]);
+        // A prefix is literal: "_" and "%" match only themselves.
+        expect((await store.events.list({ afterId: after, exceptKindPrefix: "test.kept_" })).map((e) => e.kind)).toEqual(["test.kept", "skipped.one", "skipped.two", "skippedx.kept"]);
       });
 
       it("hands a cursor reader every event exactly once while many writers commit concurrently", async () => {
@@ -462,6 +472,56 @@ for (const backend of storeBackends()) {
         const listed = await store.outbox.list({ destination: "subscriber:sub_2" });
         expect(listed[0]).toMatchObject({ status: "pending", attempts: 1, nextAttemptAt: at(60), lastError: "SMTP 451", message: shared.body });
         expect((await store.outbox.list({ destination: "subscriber:sub_1" }))[0]).toMatchObject({ status: "delivered", deliveredAt: at(2) });
+      });
+
+      it("tells a fan-out's progress: open until summarized, waiting for first attempts, counted by receiver kind", async () => {
+        await store.subscribers.confirm({ id: "sub_fe", kind: "email", address: "fe@example.com", componentIds: null, format: null, confirmedAt: at(0), createdAt: at(0) });
+        await store.subscribers.confirm({ id: "sub_fw", kind: "webhook", address: "https://hooks.example.com/fw", componentIds: null, format: "vigil", confirmedAt: at(0), createdAt: at(0) });
+        const fanout = (eventId: string, ids: string[]) =>
+          store.outbox.enqueue(
+            ids.map((id) => ({ ...delivery(eventId, `subscriber:${id}`, `subscriber:${id}:inc_f`), message: { shared: `${eventId}:public` } })),
+            [{ id: `${eventId}:public`, body: { kind: "incident.created" } }],
+          );
+        await fanout("70", ["sub_fe", "sub_fw", "sub_gone", "sub_fe2"]);
+        await fanout("71", ["sub_fe"]);
+        expect(await store.outbox.openFanouts()).toEqual(expect.arrayContaining([{ messageId: "70:public", eventId: "70" }, { messageId: "71:public", eventId: "71" }]));
+        expect(await store.outbox.fanoutUnattempted("70:public")).toBe(true);
+        expect(await store.outbox.fanoutUnattempted("71:public")).toBe(true);
+        const rows = await store.outbox.list({ limit: 1000 });
+        const row = (eventId: string, destination: string) => rows.find((r) => r.eventId === eventId && r.destination === destination)!;
+        expect(row("70", "subscriber:sub_fe").messageId).toBe("70:public");
+        expect(row("70", "subscriber:sub_fe").message).toEqual({ kind: "incident.created" });
+        await store.outbox.complete([
+          { id: row("70", "subscriber:sub_fe").id, status: "pending", attempts: 1, nextAttemptAt: at(60), lastError: "SMTP 451", updatedAt: at(3), deliveredAt: null },
+          { id: row("70", "subscriber:sub_fw").id, status: "delivered", attempts: 1, nextAttemptAt: null, lastError: null, updatedAt: at(3), deliveredAt: at(3) },
+          { id: row("70", "subscriber:sub_gone").id, status: "dead", attempts: 1, nextAttemptAt: null, lastError: "gone", updatedAt: at(4), deliveredAt: null },
+        ]);
+        expect(await store.outbox.fanoutUnattempted("70:public")).toBe(true);
+        await store.outbox.complete([{ id: row("70", "subscriber:sub_fe2").id, status: "delivered", attempts: 2, nextAttemptAt: null, lastError: null, updatedAt: at(9), deliveredAt: at(9) }]);
+        expect(await store.outbox.fanoutUnattempted("70:public")).toBe(false);
+        // 71's one delivery waits behind 70's to the same subscriber, which is being retried: it is not waited for.
+        expect(await store.outbox.fanoutUnattempted("71:public")).toBe(false);
+        expect(await store.outbox.fanoutCounts("70:public")).toEqual([
+          { kind: "email", status: "pending", failed: true, count: 1, firstDeliveredAt: null, lastDeliveredAt: null },
+          { kind: "webhook", status: "delivered", failed: false, count: 1, firstDeliveredAt: at(3), lastDeliveredAt: at(3) },
+          { kind: null, status: "dead", failed: true, count: 1, firstDeliveredAt: null, lastDeliveredAt: null },
+          { kind: null, status: "delivered", failed: true, count: 1, firstDeliveredAt: at(9), lastDeliveredAt: at(9) },
+        ]);
+        expect(await store.outbox.summarizedFanouts(["70:public", "71:public", "none:public"])).toEqual(new Set());
+        await store.outbox.markFanoutSummarized("70:public", at(10));
+        expect(await store.outbox.summarizedFanouts(["70:public", "71:public"])).toEqual(new Set(["70:public"]));
+        expect(await store.outbox.summarizedFanouts([])).toEqual(new Set());
+        const open = await store.outbox.openFanouts();
+        expect(open).toContainEqual({ messageId: "71:public", eventId: "71" });
+        expect(open.map((f) => f.messageId)).not.toContain("70:public");
+        // A message stored before any of its deliveries (a crash between the two) is not a fan-out yet.
+        await store.outbox.enqueue([], [{ id: "72:public", body: {} }]);
+        expect((await store.outbox.openFanouts()).map((f) => f.messageId)).not.toContain("72:public");
+        // A team channel's delivery is no fan-out.
+        await store.outbox.enqueue([delivery("73", "oncall-fanout", "oncall-fanout:inc_f")]);
+        expect((await store.outbox.list({ destination: "oncall-fanout" }))[0]?.messageId).toBeNull();
+        await store.subscribers.remove("sub_fe");
+        await store.subscribers.remove("sub_fw");
       });
 
       it("reads one delivery, and retries a dead one once: due at once, attempts afresh; refuses any other", async () => {

@@ -306,6 +306,8 @@ describe("public subscriptions", () => {
     const apiFan = await subscribe("apifan@example.com", ["api"], "127.0.0.50");
     await subscribe("searchfan@example.com", ["search"], "127.0.0.50");
     const before = { api: (await smtp.to("apifan@example.com")).length, search: (await smtp.to("searchfan@example.com")).length };
+    const events = async (kind: string) => (await test.get(`/api/v1/events?kind=${kind}`)).json.events as { data: Record<string, unknown> }[];
+    const summaries = (await events("notification.fanout_summary")).length;
 
     const created = await test.send("POST", "/api/v1/incidents", { name: "API errors", body: "We are investigating **errors** on the API.", components: { api: "major_outage" } });
     expect(created.status).toBe(201);
@@ -316,6 +318,12 @@ describe("public subscriptions", () => {
     expect(mail.subject).toBe("[Acme Status] API errors: Investigating");
     expect(mail.text).toContain(`${test.vigil.url}/incidents/${incidentId}`);
     expect(mail.text).toContain("We are investigating errors on the API.");
+    // The fan-out is on the timeline as one summary with its counts, read through the API; no event per subscriber.
+    await expect.poll(async () => (await events("notification.fanout_summary")).length, { timeout: 10_000, interval: 100 }).toBe(summaries + 1);
+    const summary = (await events("notification.fanout_summary")).at(-1)!.data;
+    expect(summary).toMatchObject({ failed: 0, dead: 0, retrying: 0, kinds: { email: { failed: 0 } } });
+    expect(summary["delivered"]).toBe(summary["total"]);
+    expect((await events("notification.delivered")).filter((e) => String(e.data["destination"]).startsWith("subscriber:"))).toEqual([]);
     const unsubscribeUrl = /Unsubscribe: (\S+)/.exec(mail.text ?? "")?.[1];
     expect(unsubscribeUrl).toMatch(/\/subscriptions\/unsubscribe\?token=/);
     const raw = smtp.messages.filter((m) => m.to.includes("apifan@example.com")).at(-1)!.raw.replace(/\r\n[ \t]+/g, " ");

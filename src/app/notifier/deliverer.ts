@@ -5,7 +5,9 @@ import type { Logger } from "../../observability/logger.ts";
 import { nextAttempt, defaultRetryPolicy, type RetryPolicy } from "../../notify/backoff.ts";
 import { channelRegistry } from "../../notify/channels/registry.ts";
 import type { SendResult } from "../../notify/types.ts";
-import type { DeliveryOutcome, DeliveryRow, NewEvent, Store } from "../../store/types.ts";
+import type { DeliveryOutcome, DeliveryRow, NewEvent, OpenFanout, Store } from "../../store/types.ts";
+import { cursorName } from "./dispatcher.ts";
+import { summarizeIfDone } from "./fanout-summary.ts";
 import { reviveMessage } from "./message-json.ts";
 import { SubscriberSender } from "./subscriber-sender.ts";
 
@@ -43,8 +45,10 @@ interface Outcome {
  * Delivers the outbox: due deliveries (only the oldest pending one per destination and cause, so a
  * resolution never overtakes its alert), through their channel's render and send, with the delivery's
  * idempotency key; a failure is retried with backoff and full jitter, and given up (dead, visible in the
- * API) when the channel says it is not worth retrying or attempts or age run out. Each outcome is a
- * timeline event (`notification.delivered`, `notification.failed`, `notification.dead`).
+ * API) when the channel says it is not worth retrying or attempts or age run out. Each failure is a timeline event
+ * (`notification.failed`, `notification.dead`), and so is each delivery to a team channel (`notification.delivered`);
+ * a fan-out to subscribers is one `notification.fanout_summary` with its counts, once each of its deliveries was
+ * attempted (see `summarizeIfDone`).
  */
 export class Deliverer {
   readonly #deps: DelivererDeps;
@@ -96,6 +100,7 @@ export class Deliverer {
    * until its outcome is committed, so it is never attempted twice at once.
    */
   async #drain(): Promise<void> {
+    await this.#summarizeOpen();
     const running = new Map<string, Promise<void>>();
     const reserved = new Set<string>();
     const finished: Outcome[] = [];
@@ -141,6 +146,8 @@ export class Deliverer {
         if (this.#again && !this.#stopped) {
           this.#again = false;
           exhausted = false;
+          // A kick (the dispatcher has written a fan-out to its end, or the poll) also looks for fan-outs now done.
+          await this.#summarizeOpen();
         }
       }
       if (finished.length > 0 && recordNow()) {
@@ -190,18 +197,25 @@ export class Deliverer {
     return plugin.send(plugin.render(reviveMessage(delivery.message), parsed.data), parsed.data, ctx);
   }
 
-  /** Writes the outcomes and their timeline events in one transaction, in two statements; logs the deliveries given up. */
+  /**
+   * Writes the outcomes and their timeline events in one transaction, in two statements, then the summaries of the
+   * fan-outs they complete; logs the deliveries given up. A fan-out's success has no event of its own until its
+   * summary is recorded (the summary counts it); one after (a retry's, or a dead one retried by hand) has.
+   */
   async #record(outcomes: readonly Outcome[]): Promise<void> {
     const rows: DeliveryOutcome[] = [];
-    const events: NewEvent[] = [];
+    /** Each event, with the fan-out of a success that the fan-out's summary may count instead. */
+    const events: { event: NewEvent; fanout: string | null }[] = [];
     const given: { delivery: DeliveryRow; reason: string }[] = [];
+    const fanouts = new Map<string, OpenFanout>();
     for (const { delivery, result, at: now } of outcomes) {
       const attempts = delivery.attempts + 1;
-      const event = (kind: string, data: Record<string, unknown>) =>
-        events.push({ at: now, kind, subject: delivery.eventId, actor: "system", data: { destination: delivery.destination, delivery: delivery.id, attempts, ...data } });
+      if (delivery.messageId !== null) fanouts.set(delivery.messageId, { messageId: delivery.messageId, eventId: delivery.eventId });
+      const event = (kind: string, data: Record<string, unknown>, fanout: string | null = null) =>
+        events.push({ event: { at: now, kind, subject: delivery.eventId, actor: "system", data: { destination: delivery.destination, delivery: delivery.id, attempts, ...data } }, fanout });
       if (result.ok) {
         rows.push({ id: delivery.id, status: "delivered", attempts, nextAttemptAt: null, lastError: null, updatedAt: now, deliveredAt: now });
-        event("notification.delivered", result.detail ? { detail: result.detail } : {});
+        event("notification.delivered", result.detail ? { detail: result.detail } : {}, delivery.messageId);
         continue;
       }
       const decision = nextAttempt(result, attempts, delivery.createdAt.getTime(), now.getTime(), this.#deps.retry ?? defaultRetryPolicy, this.#deps.random);
@@ -214,11 +228,52 @@ export class Deliverer {
         given.push({ delivery, reason: decision.reason });
       }
     }
+    let summarized = new Set<string>();
     await this.#deps.store.transaction(async (tx) => {
+      summarized = await tx.outbox.summarizedFanouts([...fanouts.keys()]);
       await tx.outbox.complete(rows);
-      await tx.events.appendMany(events);
+      await tx.events.appendMany(events.filter((e) => e.fanout === null || summarized.has(e.fanout)).map((e) => e.event));
     });
     for (const { delivery, reason } of given) this.#deps.logger.warn({ destination: delivery.destination, delivery: delivery.id, reason }, "notification given up");
+    const open = [...fanouts.values()].filter((f) => !summarized.has(f.messageId));
+    if (open.length > 0) await this.#summarize(open);
+  }
+
+  /**
+   * Records the summaries of the `fanouts` that are done, each checked again in the transaction that writes it. Its own
+   * transaction, after the outcomes': a summary that cannot be written is logged and tried again at the next drain (see
+   * #summarizeOpen), never holding back the outcomes (their deliveries would be sent again).
+   */
+  async #summarize(fanouts: readonly OpenFanout[]): Promise<void> {
+    const { store, clock, logger } = this.#deps;
+    try {
+      // Read first without taking the timeline's lock: most outcomes are recorded while their fan-out is still going.
+      const done: OpenFanout[] = [];
+      for (const fanout of fanouts) if (!(await store.outbox.fanoutUnattempted(fanout.messageId))) done.push(fanout);
+      if (done.length === 0) return;
+      await store.transaction(async (tx) => {
+        const summarized = await tx.outbox.summarizedFanouts(done.map((f) => f.messageId));
+        const dispatched = await tx.outbox.cursor(cursorName);
+        for (const fanout of done) if (!summarized.has(fanout.messageId)) await summarizeIfDone(tx, fanout, dispatched, clock.now());
+      });
+    } catch (error) {
+      logger.error({ err: error, fanouts: fanouts.map((f) => f.messageId) }, "recording a fan-out's summary failed; trying again at the next drain");
+    }
+  }
+
+  /**
+   * Records the summaries of the fan-outs that are done but have none: one whose last outcome was recorded before the
+   * dispatcher had written all of its deliveries (it kicks the deliverer when it has), or before a restart.
+   */
+  async #summarizeOpen(): Promise<void> {
+    let open: OpenFanout[];
+    try {
+      open = await this.#deps.store.outbox.openFanouts();
+    } catch (error) {
+      this.#deps.logger.error({ err: error }, "reading the fan-outs without a summary failed; trying again at the next drain");
+      return;
+    }
+    if (open.length > 0) await this.#summarize(open);
   }
 
   /** Looks for due deliveries every `pollMs`, also while a drain waits for a slow receiver (the kick wakes it). */

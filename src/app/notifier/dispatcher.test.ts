@@ -109,6 +109,14 @@ describe("Dispatcher: what a batch reads", () => {
     expect(message.statuspage?.page.id).toMatch(/^[0-9a-f]{12}$/);
   });
 
+  it("never reads the notifier's own outcomes: a batch after hundreds of them is one read, and the cursor passes the event", async () => {
+    const failures = Array.from({ length: 450 }, (_, i) => ({ kind: "notification.failed", subject: "1", data: { destination: `subscriber:sub_${i}` } }));
+    const { calls } = await dispatch(configOf(""), [...failures, monitorDown]);
+    expect(calls.filter((c) => c === "events.list")).toHaveLength(1);
+    const [down] = await store.events.list({ kind: "monitor.down", newestFirst: true, limit: 1 });
+    expect(await store.outbox.cursor(cursorName)).toBe(down!.id);
+  });
+
   it("does not build the status page when public webhooks are on but no subscriber takes Statuspage's format", async () => {
     const config = configOf(`subscribers: { webhooks: true, allow_private_webhooks: true }\n${statuspageChannel.replace("format: statuspage, ", "")}`);
     const now = clock.now();

@@ -143,7 +143,8 @@ export class Dispatcher {
     }
     for (;;) {
       const after = (await store.outbox.cursor(cursorName)) ?? "0";
-      const events = await store.events.list({ afterId: after, limit: batch });
+      // Its own outcomes (`notification.*`: a delivery's failures, a fan-out's summary) make no message: never read.
+      const events = await store.events.list({ afterId: after, exceptKindPrefix: "notification.", limit: batch });
       if (events.length === 0) return;
       // The configuration, graph, statuses, silences and subscribers are read once per batch, not once per event.
       const batchContext = await this.#batchContext(events);

@@ -7,7 +7,7 @@
 // Then time to detect at a 5 s interval, and at equal settings with the peers' comparison (in a running Vigil, to the
 // confirmed status and to the webhooks a local receiver gets, with where the time between them goes), then the false-alarm run:
 // a long-tailed target that must never be reported (BENCH_ONLY=equal: those two alone; BENCH_ONLY=false-alarm: the last;
-// BENCH_ONLY=detect: time to detect alone).
+// BENCH_ONLY=detect: time to detect alone; BENCH_ONLY=load: the load runs alone).
 //   BENCH_FALSE_ALARM_MONITORS=200  BENCH_FALSE_ALARM_SECONDS=300 (1 s interval, 16 s timeout)
 import { fork } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -451,8 +451,10 @@ try {
       `${kind.padEnd(8)}  ${String(r.n).padStart(8)}  ${r.expectedPerS.toFixed(1).padStart(10)}  ${r.achievedPerS.toFixed(1).padStart(10)}  ${r.lagP50Ms.toFixed(1).padStart(5)} ms  ${r.lagP99Ms.toFixed(1).padStart(5)} ms  ${r.cpuPercent.toFixed(0).padStart(5)}  ${r.cpuMsPerCheck.toFixed(3).padStart(12)}  ${(r.cpuMsPerCheck / baseline).toFixed(1).padStart(10)}x  ${r.peakRssMb.toFixed(0).padStart(5)} MB  ${r.rowsPerS.toFixed(0).padStart(6)}`,
     );
   }
-  await printTimeToDetect();
-  await printEqualAndFalseAlarms();
+  if (process.env.BENCH_ONLY !== "load") {
+    await printTimeToDetect();
+    await printEqualAndFalseAlarms();
+  }
 } finally {
   target.disconnect();
   target.kill();

@@ -1,11 +1,11 @@
 import type { Clock } from "../core/clock.ts";
 import type { Timers } from "../core/timers.ts";
 import type { MonitorConfig, VigilConfig } from "../config/index.ts";
-import { currentStatus, detect, initialState } from "../detection/detect.ts";
+import { currentStatus, detect, initialState, reconsider } from "../detection/detect.ts";
 import { restoreState } from "../detection/state.ts";
 import { awaitCheck, suspect, suspicionDelay } from "../detection/suspect.ts";
 import { resolvePolicy } from "../detection/policy.ts";
-import type { CheckResult, DetectionPolicy, MonitorState, RegionState } from "../detection/types.ts";
+import type { CheckResult, DetectionEvent, DetectionPolicy, MonitorState, RegionState } from "../detection/types.ts";
 import { regionChange, regionsToAsk } from "../detection/cross-region.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
@@ -18,7 +18,7 @@ import { graphOf } from "./graph-of.ts";
 import type { MonitorStateRow, Store } from "../store/types.ts";
 import { ResultWriter } from "./result-writer.ts";
 import { checksFrom, phaseFor, regionsOf } from "../config/regions.ts";
-import { isolatedRegions } from "../detection/isolation.ts";
+import { awaitsIsolationLook, defaultIsolationRule, isolatedRegions } from "../detection/isolation.ts";
 import type { PublicationGate } from "../detection/vantage.ts";
 import { VantageWatch } from "./vantage.ts";
 import type { AgentRunningCheck } from "../agents/ingest.ts";
@@ -90,6 +90,8 @@ export class MonitoringService {
   #late = 0;
   #lateSaidAt = Number.NEGATIVE_INFINITY;
   #isolated: ReadonlySet<string> = new Set();
+  /** Monitors whose down or degraded rests on one contradicted region, held until the next look (see `#decide`), with that region. */
+  #held = new Map<string, string>();
   readonly #vantage: VantageWatch;
   #stopped = false;
   readonly #startedAt: Date;
@@ -179,21 +181,75 @@ export class MonitoringService {
     }, isolationEveryMs);
   }
 
-  /** Looks for isolated regions now (tests; the watch does it every 2 s). */
+  /**
+   * Looks for isolated regions now (tests; the watch does it every 2 s), on the current states, those held for this
+   * look included. Then the verdicts it changes are told, after `region.isolated` or `region.reconnected`: a down held
+   * for it (told now, unless its region was found isolated), and, when a region was found isolated or counts again,
+   * every monitor whose regions now say otherwise (one down on an isolated region's vote is up at once).
+   */
   async checkIsolation(): Promise<void> {
     const now = this.#deps.clock.now();
     const owned = [...this.#states.values()].filter((s) => this.owns(s.monitorId));
-    const found = isolatedRegions(owned, (id) => this.#monitors.get(id)?.policy, now);
+    const found = isolatedRegions(owned, (id) => this.#monitors.get(id)?.policy, now, defaultIsolationRule, this.#isolated);
     const next = new Set(found.map((r) => r.region));
     const events = [
       ...found.filter((r) => !this.#isolated.has(r.region)).map((r) => ({ at: now, kind: "region.isolated", subject: r.region, actor: "system", data: { failing: r.failing.length, of: r.comparable, monitors: r.failing.slice(0, 10) } })),
       ...[...this.#isolated].filter((region) => !next.has(region)).map((region) => ({ at: now, kind: "region.reconnected", subject: region, actor: "system", data: {} })),
     ];
     this.#isolated = next;
-    if (events.length === 0) return;
-    for (const event of events) this.#deps.logger.warn({ region: event.subject, event: event.kind }, event.kind === "region.isolated" ? "a region sees many monitors fail that the others see up: its votes no longer count" : "an isolated region agrees with the others again");
-    await this.#deps.store.events.appendMany(events);
-    this.#deps.onDetected?.();
+    const held = this.#held;
+    this.#held = new Map();
+    if (events.length > 0) {
+      for (const event of events) this.#deps.logger.warn({ region: event.subject, event: event.kind }, event.kind === "region.isolated" ? "a region sees many monitors fail that the others see up: its votes no longer count" : "an isolated region agrees with the others again");
+      await this.#deps.store.events.appendMany(events);
+    }
+    let told = events.length > 0;
+    for (const { monitorId } of owned) {
+      if (events.length === 0 && !held.has(monitorId)) continue;
+      const state = this.#states.get(monitorId);
+      const policy = this.#monitors.get(monitorId)?.policy;
+      if (state === undefined || policy === undefined || !this.owns(monitorId)) continue;
+      const out = reconsider(state, policy, now, this.#isolated);
+      this.#states.set(monitorId, out.state);
+      if (out.events.length === 0) continue;
+      await this.#recordReconsidered(monitorId, out.state, out.events, now, held.get(monitorId));
+      told = true;
+    }
+    if (told) this.#deps.onDetected?.();
+  }
+
+  /** Records the events of a verdict taken again by a look (`checkIsolation`), in one transaction with their state. */
+  async #recordReconsidered(monitorId: string, state: MonitorState, events: readonly DetectionEvent[], now: Date, region: string | undefined): Promise<void> {
+    const { logger, store } = this.#deps;
+    this.#savedAt.set(monitorId, now.getTime());
+    this.#writer.forgetState(monitorId);
+    const row = this.#stateRow(state, now);
+    await store
+      .transaction(async (tx) => {
+        await tx.monitorStates.save([row]);
+        await tx.events.appendMany(events.map((event) => ({ at: event.at, kind: event.kind, subject: monitorId, actor: "system", data: { ...(region === undefined ? {} : { region }), ...event.data } })));
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error, events: events.map((e) => e.kind), monitor: monitorId }, "recording detection events failed");
+        this.#writer.saveState(row);
+      });
+    for (const event of events) logger.info({ monitor: monitorId, event: event.kind }, "monitor event");
+    if (events.some((e) => e.kind === "monitor.down" || e.kind === "monitor.degraded")) await this.#checkRelated(monitorId, now);
+  }
+
+  /**
+   * Runs a step of detection (`step`, given the regions not to count) as of `now`. A step that would tell responders the
+   * monitor is down or degraded on one region's vote alone, contradicted by every other counted region, is not told
+   * yet: that region may be isolated, and the look that judges it has not seen this state. The step is taken with that
+   * region not counted, and the monitor waits for the next look (at most 2 s), which tells it then unless the region
+   * is found isolated.
+   */
+  #decide<T extends { state: MonitorState }>(monitorId: string, before: MonitorState | undefined, policy: DetectionPolicy, now: Date, step: (ignored: ReadonlySet<string>) => T | undefined): T | undefined {
+    const outcome = step(this.#isolated);
+    const region = outcome === undefined ? undefined : awaitsIsolationLook(before, outcome.state, policy, now, this.#isolated);
+    if (region === undefined) return outcome;
+    this.#held.set(monitorId, region);
+    return step(new Set([...this.#isolated, region]));
   }
 
   /** Reads agents' results now (a node stored some: this one, or another that notified). */
@@ -487,7 +543,9 @@ export class MonitoringService {
     const answered = this.#answeredAt.get(monitorId) ?? new Map<string, number>();
     answered.set(region, Math.max(answered.get(region) ?? 0, at.getTime()));
     this.#answeredAt.set(monitorId, answered);
-    const detected = detect(this.#states.get(monitorId), result, policy, clock.now(), this.#isolated);
+    const before = this.#states.get(monitorId);
+    const now = clock.now();
+    const detected = this.#decide(monitorId, before, policy, now, (ignored) => detect(before, result, policy, now, ignored))!;
     this.#states.set(monitorId, detected.state);
     this.#askOtherRegions(monitorId, region, previous, detected.state, at);
     if (detected.events.length > 0) {
@@ -601,8 +659,9 @@ export class MonitoringService {
   async #suspectHang(monitorId: string, policy: DetectionPolicy, region: string, startedAt: Date, now: Date, startConfirming: () => boolean, counted = true): Promise<void> {
     if (!this.owns(monitorId) || !this.#monitors.has(monitorId)) return;
     const { logger, metrics, store } = this.#deps;
-    const previous = this.#states.get(monitorId)?.regions[region];
-    const outcome = suspect(this.#states.get(monitorId), { monitorId, region, startedAt }, policy, now);
+    const before = this.#states.get(monitorId);
+    const previous = before?.regions[region];
+    const outcome = this.#decide(monitorId, before, policy, now, (ignored) => suspect(before, { monitorId, region, startedAt }, policy, now, ignored));
     if (outcome === undefined) return;
     const confirming = startConfirming();
     if (confirming) metrics.earlyChecks.inc({ reason: "hang" });

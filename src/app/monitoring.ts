@@ -392,7 +392,9 @@ export class MonitoringService {
     const monitor = this.#monitors.get(monitorId);
     if (!monitor) return undefined;
     const state = this.owns(monitorId) ? this.#states.get(monitorId) : this.#remote.get(monitorId);
-    return currentStatus(state ?? initialState(monitorId), monitor.policy, this.#deps.clock.now(), this.#isolated);
+    // A down held for the next look is not shown before it is told.
+    const held = this.#held.get(monitorId);
+    return currentStatus(state ?? initialState(monitorId), monitor.policy, this.#deps.clock.now(), held === undefined ? this.#isolated : new Set([...this.#isolated, held]));
   }
 
   /** Stops checking, then writes what is buffered. */

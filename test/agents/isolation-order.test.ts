@@ -33,6 +33,7 @@ for (const backend of storeBackends()) {
     let vigil: TestVigil;
     const tokens: Record<string, string> = {};
     const seqs: Record<string, number> = { "eu-west": 0, "us-east": 0 };
+    const lastAt: Record<string, number> = {};
 
     beforeAll(async () => {
       store = await freshTarget(backend.name);
@@ -50,8 +51,11 @@ for (const backend of storeBackends()) {
     /** One batch from the region's agent: for each monitor, results with these statuses, 100 ms apart, ending now. */
     const send = async (region: string, statuses: Record<string, ("up" | "down")[]>) => {
       const now = Date.now();
+      // Each after the region's results sent before (detection ignores one older than the region's latest).
+      const from = Math.max(now - 300, (lastAt[region] ?? 0) + 1);
+      lastAt[region] = from + 200;
       const results = Object.entries(statuses).flatMap(([monitor, list]) =>
-        list.map((status, i) => ({ seq: ++seqs[region]!, monitor, at: iso(now - (list.length - i) * 100), status, latency_ms: 3, facts: {}, ...(status === "down" ? { error: { kind: "connect", message: "connection refused" } } : {}) })),
+        list.map((status, i) => ({ seq: ++seqs[region]!, monitor, at: iso(from + (3 - list.length + i) * 100), status, latency_ms: 3, facts: {}, ...(status === "down" ? { error: { kind: "connect", message: "connection refused" } } : {}) })),
       );
       const body = { agent: { id: `agt_${region}`, version: "1.0.0", started_at: iso(now - 60_000), buffer: { results: 0, dropped: 0 }, checks_per_second: 1 }, results };
       const res = await fetch(`${vigil.vigil.url}/api/v1/agent/results`, { method: "POST", headers: { authorization: `Bearer ${tokens[region]}`, "content-type": "application/json" }, body: JSON.stringify(body) });

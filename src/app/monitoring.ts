@@ -15,10 +15,11 @@ import type { ProbeOutcome } from "../probes/types.ts";
 import { Scheduler, type ScheduledMonitor } from "../scheduler/scheduler.ts";
 import { graphRechecks } from "../incidents/graph-recheck.ts";
 import { graphOf } from "./graph-of.ts";
-import type { MonitorStateRow, Store } from "../store/types.ts";
+import type { MonitorStateRow, NewEvent, Store } from "../store/types.ts";
 import { ResultWriter } from "./result-writer.ts";
 import { checksFrom, phaseFor, regionsOf } from "../config/regions.ts";
-import { awaitsIsolationLook, defaultIsolationRule, isolatedRegions } from "../detection/isolation.ts";
+import { awaitsIsolationLook, defaultIsolationRule, isolatedRegions, type IsolatedRegion } from "../detection/isolation.ts";
+import { foldJudgement, type IsolationRecord } from "../detection/isolation-episodes.ts";
 import type { PublicationGate } from "../detection/vantage.ts";
 import { VantageWatch } from "./vantage.ts";
 import type { AgentRunningCheck } from "../agents/ingest.ts";
@@ -30,6 +31,8 @@ const agentPullLimit = 2_000;
 export const agentLateMs = 5_000;
 /** How often the regions are looked at for isolation. */
 const isolationEveryMs = 2_000;
+/** Where the nodes of a cluster share which regions each finds isolated (detection/isolation-episodes.ts). */
+const isolationRecordName = "regions.isolation";
 /** How often agents' results are read without a notification. */
 const agentPollMs = 1_000;
 /** Agents' running checks kept waiting for their place among the results, at most (the oldest go first). */
@@ -46,6 +49,11 @@ export interface MonitoringDeps {
   onDetected?: () => void;
   /** Asks the agents of `regions` to check a monitor at once (cross-region confirmation); absent: agents are not asked. */
   askRegions?: (monitorId: string, regions: readonly string[]) => void;
+  /**
+   * This node in a cluster (absent: alone): a region's isolation is then told once across the nodes, and the vantage
+   * point's events name the node and whether it leads.
+   */
+  cluster?: { node: () => string; liveMs: number; leading: () => boolean };
 }
 
 /** A monitor's confirmed status as the API shows it. */
@@ -92,6 +100,8 @@ export class MonitoringService {
   #isolated: ReadonlySet<string> = new Set();
   /** Monitors whose down or degraded rests on one contradicted region, held until the next look (see `#decide`), with that region. */
   #held = new Map<string, string>();
+  /** Whether the cluster's record of isolated regions, as last read, names any. */
+  #sharedIsolation = false;
   readonly #vantage: VantageWatch;
   #stopped = false;
   readonly #startedAt: Date;
@@ -119,7 +129,7 @@ export class MonitoringService {
       run: (monitor, signal, _lagMs, alongside) => this.#check(monitor.id, signal, alongside),
       onLag: (ms) => deps.metrics.scheduleLag.observe(ms / 1000),
     });
-    this.#vantage = new VantageWatch({ store: deps.store, clock: deps.clock, timers: deps.timers, logger: deps.logger, metrics: deps.metrics, failures: () => this.#localFailures(), ...(deps.onDetected ? { onEvent: deps.onDetected } : {}) });
+    this.#vantage = new VantageWatch({ store: deps.store, clock: deps.clock, timers: deps.timers, logger: deps.logger, metrics: deps.metrics, failures: () => this.#localFailures(), ...(deps.onDetected ? { onEvent: deps.onDetected } : {}), ...(deps.cluster ? { cluster: deps.cluster } : {}) });
   }
 
   /** Loads saved detection states, then schedules the configuration's monitors (only `owned` ones, when given). */
@@ -192,20 +202,19 @@ export class MonitoringService {
     const owned = [...this.#states.values()].filter((s) => this.owns(s.monitorId));
     const found = isolatedRegions(owned, (id) => this.#monitors.get(id)?.policy, now, defaultIsolationRule, this.#isolated);
     const next = new Set(found.map((r) => r.region));
-    const events = [
-      ...found.filter((r) => !this.#isolated.has(r.region)).map((r) => ({ at: now, kind: "region.isolated", subject: r.region, actor: "system", data: { failing: r.failing.length, of: r.comparable, monitors: r.failing.slice(0, 10) } })),
-      ...[...this.#isolated].filter((region) => !next.has(region)).map((region) => ({ at: now, kind: "region.reconnected", subject: region, actor: "system", data: {} })),
+    const judged = [
+      ...found.filter((r) => !this.#isolated.has(r.region)).map((r) => isolatedEvent(r, now)),
+      ...[...this.#isolated].filter((region) => !next.has(region)).map((region) => reconnectedEvent(region, now)),
     ];
     this.#isolated = next;
     const held = this.#held;
     this.#held = new Map();
-    if (events.length > 0) {
-      for (const event of events) this.#deps.logger.warn({ region: event.subject, event: event.kind }, event.kind === "region.isolated" ? "a region sees many monitors fail that the others see up: its votes no longer count" : "an isolated region agrees with the others again");
-      await this.#deps.store.events.appendMany(events);
-    }
+    for (const event of judged) this.#deps.logger.warn({ region: event.subject, event: event.kind }, event.kind === "region.isolated" ? "a region sees many monitors fail that the others see up: its votes no longer count" : "an isolated region agrees with the others again");
+    const events = this.#deps.cluster === undefined ? judged : await this.#shareIsolation(found, judged.length > 0, now);
+    if (this.#deps.cluster === undefined && events.length > 0) await this.#deps.store.events.appendMany(events);
     let told = events.length > 0;
     for (const { monitorId } of owned) {
-      if (events.length === 0 && !held.has(monitorId)) continue;
+      if (judged.length === 0 && !held.has(monitorId)) continue;
       const state = this.#states.get(monitorId);
       const policy = this.#monitors.get(monitorId)?.policy;
       if (state === undefined || policy === undefined || !this.owns(monitorId)) continue;
@@ -216,6 +225,34 @@ export class MonitoringService {
       told = true;
     }
     if (told) this.#deps.onDetected?.();
+  }
+
+  /**
+   * In a cluster, each node judges from its own monitors, and a region's isolation is told once per episode across the
+   * nodes: this node's judgement joins the others' in the store (a row locked while it is read and written), and the
+   * events returned, appended in that transaction, are those of the episodes that begin (no node found the region
+   * isolated before) or end (none does now, the nodes no longer live included) with it. Nothing is read or written
+   * while this node's judgement is unchanged and no node finds any region isolated.
+   */
+  async #shareIsolation(found: readonly IsolatedRegion[], changed: boolean, now: Date): Promise<NewEvent[]> {
+    const cluster = this.#deps.cluster!;
+    const { store } = this.#deps;
+    if (!changed && !this.#sharedIsolation) {
+      const record = (await store.state.get(isolationRecordName)) as IsolationRecord | undefined;
+      if (record === undefined || Object.keys(record).length === 0) return [];
+    }
+    const node = cluster.node();
+    const isolated = this.#isolated;
+    return store.transaction(async (tx) => {
+      const record = (await tx.state.getForUpdate(isolationRecordName, {}, now)) as IsolationRecord;
+      const live = new Set((await tx.cluster.nodes(cluster.liveMs)).filter((n) => n.live).map((n) => n.node));
+      const folded = foldJudgement(record, node, isolated, live, now.getTime());
+      this.#sharedIsolation = Object.keys(folded.record).length > 0;
+      const events = [...found.filter((r) => folded.began.includes(r.region)).map((r) => isolatedEvent(r, now)), ...folded.ended.map((region) => reconnectedEvent(region, now))];
+      if (JSON.stringify(folded.record) !== JSON.stringify(record)) await tx.state.put(isolationRecordName, folded.record, now);
+      if (events.length > 0) await tx.events.appendMany(events);
+      return events;
+    });
   }
 
   /** Records the events of a verdict taken again by a look (`checkIsolation`), in one transaction with their state. */
@@ -736,4 +773,14 @@ export class MonitoringService {
       return { status: "down", latencyMs: 0, facts: {}, error: { kind: "protocol", message: "internal probe error (see the server log)" } };
     }
   }
+}
+
+/** `region.isolated`, with the evidence of the node that found it. */
+function isolatedEvent(found: IsolatedRegion, now: Date): NewEvent {
+  return { at: now, kind: "region.isolated", subject: found.region, actor: "system", data: { failing: found.failing.length, of: found.comparable, monitors: found.failing.slice(0, 10) } };
+}
+
+/** `region.reconnected`: no node finds the region isolated any longer. */
+function reconnectedEvent(region: string, now: Date): NewEvent {
+  return { at: now, kind: "region.reconnected", subject: region, actor: "system", data: {} };
 }

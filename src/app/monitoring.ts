@@ -1,11 +1,11 @@
 import type { Clock } from "../core/clock.ts";
 import type { Timers } from "../core/timers.ts";
 import type { MonitorConfig, VigilConfig } from "../config/index.ts";
-import { currentStatus, detect, initialState } from "../detection/detect.ts";
+import { currentStatus, detect, initialState, reconsider } from "../detection/detect.ts";
 import { restoreState } from "../detection/state.ts";
 import { awaitCheck, suspect, suspicionDelay } from "../detection/suspect.ts";
 import { resolvePolicy } from "../detection/policy.ts";
-import type { CheckResult, DetectionPolicy, MonitorState, RegionState } from "../detection/types.ts";
+import type { CheckResult, DetectionEvent, DetectionPolicy, MonitorState, RegionState } from "../detection/types.ts";
 import { regionChange, regionsToAsk } from "../detection/cross-region.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { Metrics } from "../observability/metrics.ts";
@@ -15,10 +15,11 @@ import type { ProbeOutcome } from "../probes/types.ts";
 import { Scheduler, type ScheduledMonitor } from "../scheduler/scheduler.ts";
 import { graphRechecks } from "../incidents/graph-recheck.ts";
 import { graphOf } from "./graph-of.ts";
-import type { MonitorStateRow, Store } from "../store/types.ts";
+import type { MonitorStateRow, NewEvent, Store } from "../store/types.ts";
 import { ResultWriter } from "./result-writer.ts";
 import { checksFrom, phaseFor, regionsOf } from "../config/regions.ts";
-import { isolatedRegions } from "../detection/isolation.ts";
+import { awaitsIsolationLook, defaultIsolationRule, isolatedRegions, type IsolatedRegion } from "../detection/isolation.ts";
+import { foldJudgement, type IsolationRecord } from "../detection/isolation-episodes.ts";
 import type { PublicationGate } from "../detection/vantage.ts";
 import { VantageWatch } from "./vantage.ts";
 import type { AgentRunningCheck } from "../agents/ingest.ts";
@@ -30,6 +31,8 @@ const agentPullLimit = 2_000;
 export const agentLateMs = 5_000;
 /** How often the regions are looked at for isolation. */
 const isolationEveryMs = 2_000;
+/** Where the nodes of a cluster share which regions each finds isolated (detection/isolation-episodes.ts). */
+const isolationRecordName = "regions.isolation";
 /** How often agents' results are read without a notification. */
 const agentPollMs = 1_000;
 /** Agents' running checks kept waiting for their place among the results, at most (the oldest go first). */
@@ -46,6 +49,11 @@ export interface MonitoringDeps {
   onDetected?: () => void;
   /** Asks the agents of `regions` to check a monitor at once (cross-region confirmation); absent: agents are not asked. */
   askRegions?: (monitorId: string, regions: readonly string[]) => void;
+  /**
+   * This node in a cluster (absent: alone): a region's isolation is then told once across the nodes, and the vantage
+   * point's events name the node and whether it leads.
+   */
+  cluster?: { node: () => string; liveMs: number; leading: () => boolean };
 }
 
 /** A monitor's confirmed status as the API shows it. */
@@ -90,6 +98,10 @@ export class MonitoringService {
   #late = 0;
   #lateSaidAt = Number.NEGATIVE_INFINITY;
   #isolated: ReadonlySet<string> = new Set();
+  /** Monitors whose down or degraded rests on one contradicted region, held until the next look (see `#decide`), with that region. */
+  #held = new Map<string, string>();
+  /** Whether the cluster's record of isolated regions, as last read, names any. */
+  #sharedIsolation = false;
   readonly #vantage: VantageWatch;
   #stopped = false;
   readonly #startedAt: Date;
@@ -117,7 +129,7 @@ export class MonitoringService {
       run: (monitor, signal, _lagMs, alongside) => this.#check(monitor.id, signal, alongside),
       onLag: (ms) => deps.metrics.scheduleLag.observe(ms / 1000),
     });
-    this.#vantage = new VantageWatch({ store: deps.store, clock: deps.clock, timers: deps.timers, logger: deps.logger, metrics: deps.metrics, failures: () => this.#localFailures(), ...(deps.onDetected ? { onEvent: deps.onDetected } : {}) });
+    this.#vantage = new VantageWatch({ store: deps.store, clock: deps.clock, timers: deps.timers, logger: deps.logger, metrics: deps.metrics, failures: () => this.#localFailures(), ...(deps.onDetected ? { onEvent: deps.onDetected } : {}), ...(deps.cluster ? { cluster: deps.cluster } : {}) });
   }
 
   /** Loads saved detection states, then schedules the configuration's monitors (only `owned` ones, when given). */
@@ -179,21 +191,102 @@ export class MonitoringService {
     }, isolationEveryMs);
   }
 
-  /** Looks for isolated regions now (tests; the watch does it every 2 s). */
+  /**
+   * Looks for isolated regions now (tests; the watch does it every 2 s), on the current states, those held for this
+   * look included. Then the verdicts it changes are told, after `region.isolated` or `region.reconnected`: a down held
+   * for it (told now, unless its region was found isolated), and, when a region was found isolated or counts again,
+   * every monitor whose regions now say otherwise (one down on an isolated region's vote is up at once).
+   */
   async checkIsolation(): Promise<void> {
     const now = this.#deps.clock.now();
     const owned = [...this.#states.values()].filter((s) => this.owns(s.monitorId));
-    const found = isolatedRegions(owned, (id) => this.#monitors.get(id)?.policy, now);
+    const found = isolatedRegions(owned, (id) => this.#monitors.get(id)?.policy, now, defaultIsolationRule, this.#isolated);
     const next = new Set(found.map((r) => r.region));
-    const events = [
-      ...found.filter((r) => !this.#isolated.has(r.region)).map((r) => ({ at: now, kind: "region.isolated", subject: r.region, actor: "system", data: { failing: r.failing.length, of: r.comparable, monitors: r.failing.slice(0, 10) } })),
-      ...[...this.#isolated].filter((region) => !next.has(region)).map((region) => ({ at: now, kind: "region.reconnected", subject: region, actor: "system", data: {} })),
+    const judged = [
+      ...found.filter((r) => !this.#isolated.has(r.region)).map((r) => isolatedEvent(r, now)),
+      ...[...this.#isolated].filter((region) => !next.has(region)).map((region) => reconnectedEvent(region, now)),
     ];
     this.#isolated = next;
-    if (events.length === 0) return;
-    for (const event of events) this.#deps.logger.warn({ region: event.subject, event: event.kind }, event.kind === "region.isolated" ? "a region sees many monitors fail that the others see up: its votes no longer count" : "an isolated region agrees with the others again");
-    await this.#deps.store.events.appendMany(events);
-    this.#deps.onDetected?.();
+    const held = this.#held;
+    this.#held = new Map();
+    for (const event of judged) this.#deps.logger.warn({ region: event.subject, event: event.kind }, event.kind === "region.isolated" ? "a region sees many monitors fail that the others see up: its votes no longer count" : "an isolated region agrees with the others again");
+    const events = this.#deps.cluster === undefined ? judged : await this.#shareIsolation(found, judged.length > 0, now);
+    if (this.#deps.cluster === undefined && events.length > 0) await this.#deps.store.events.appendMany(events);
+    let told = events.length > 0;
+    for (const { monitorId } of owned) {
+      if (judged.length === 0 && !held.has(monitorId)) continue;
+      const state = this.#states.get(monitorId);
+      const policy = this.#monitors.get(monitorId)?.policy;
+      if (state === undefined || policy === undefined || !this.owns(monitorId)) continue;
+      const out = reconsider(state, policy, now, this.#isolated);
+      this.#states.set(monitorId, out.state);
+      if (out.events.length === 0) continue;
+      await this.#recordReconsidered(monitorId, out.state, out.events, now, held.get(monitorId));
+      told = true;
+    }
+    if (told) this.#deps.onDetected?.();
+  }
+
+  /**
+   * In a cluster, each node judges from its own monitors, and a region's isolation is told once per episode across the
+   * nodes: this node's judgement joins the others' in the store (a row locked while it is read and written), and the
+   * events returned, appended in that transaction, are those of the episodes that begin (no node found the region
+   * isolated before) or end (none does now, the nodes no longer live included) with it. Nothing is read or written
+   * while this node's judgement is unchanged and no node finds any region isolated.
+   */
+  async #shareIsolation(found: readonly IsolatedRegion[], changed: boolean, now: Date): Promise<NewEvent[]> {
+    const cluster = this.#deps.cluster!;
+    const { store } = this.#deps;
+    if (!changed && !this.#sharedIsolation) {
+      const record = (await store.state.get(isolationRecordName)) as IsolationRecord | undefined;
+      if (record === undefined || Object.keys(record).length === 0) return [];
+    }
+    const node = cluster.node();
+    const isolated = this.#isolated;
+    return store.transaction(async (tx) => {
+      const record = (await tx.state.getForUpdate(isolationRecordName, {}, now)) as IsolationRecord;
+      const live = new Set((await tx.cluster.nodes(cluster.liveMs)).filter((n) => n.live).map((n) => n.node));
+      const folded = foldJudgement(record, node, isolated, live, now.getTime());
+      this.#sharedIsolation = Object.keys(folded.record).length > 0;
+      const events = [...found.filter((r) => folded.began.includes(r.region)).map((r) => isolatedEvent(r, now)), ...folded.ended.map((region) => reconnectedEvent(region, now))];
+      if (JSON.stringify(folded.record) !== JSON.stringify(record)) await tx.state.put(isolationRecordName, folded.record, now);
+      if (events.length > 0) await tx.events.appendMany(events);
+      return events;
+    });
+  }
+
+  /** Records the events of a verdict taken again by a look (`checkIsolation`), in one transaction with their state. */
+  async #recordReconsidered(monitorId: string, state: MonitorState, events: readonly DetectionEvent[], now: Date, region: string | undefined): Promise<void> {
+    const { logger, store } = this.#deps;
+    this.#savedAt.set(monitorId, now.getTime());
+    this.#writer.forgetState(monitorId);
+    const row = this.#stateRow(state, now);
+    await store
+      .transaction(async (tx) => {
+        await tx.monitorStates.save([row]);
+        await tx.events.appendMany(events.map((event) => ({ at: event.at, kind: event.kind, subject: monitorId, actor: "system", data: { ...(region === undefined ? {} : { region }), ...event.data } })));
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error, events: events.map((e) => e.kind), monitor: monitorId }, "recording detection events failed");
+        this.#writer.saveState(row);
+      });
+    for (const event of events) logger.info({ monitor: monitorId, event: event.kind }, "monitor event");
+    if (events.some((e) => e.kind === "monitor.down" || e.kind === "monitor.degraded")) await this.#checkRelated(monitorId, now);
+  }
+
+  /**
+   * Runs a step of detection (`step`, given the regions not to count) as of `now`. A step that would tell responders the
+   * monitor is down or degraded on one region's vote alone, contradicted by every other counted region, is not told
+   * yet: that region may be isolated, and the look that judges it has not seen this state. The step is taken with that
+   * region not counted, and the monitor waits for the next look (at most 2 s), which tells it then unless the region
+   * is found isolated.
+   */
+  #decide<T extends { state: MonitorState }>(monitorId: string, before: MonitorState | undefined, policy: DetectionPolicy, now: Date, step: (ignored: ReadonlySet<string>) => T | undefined): T | undefined {
+    const outcome = step(this.#isolated);
+    const region = outcome === undefined ? undefined : awaitsIsolationLook(before, outcome.state, policy, now, this.#isolated);
+    if (region === undefined) return outcome;
+    this.#held.set(monitorId, region);
+    return step(new Set([...this.#isolated, region]));
   }
 
   /** Reads agents' results now (a node stored some: this one, or another that notified). */
@@ -336,7 +429,9 @@ export class MonitoringService {
     const monitor = this.#monitors.get(monitorId);
     if (!monitor) return undefined;
     const state = this.owns(monitorId) ? this.#states.get(monitorId) : this.#remote.get(monitorId);
-    return currentStatus(state ?? initialState(monitorId), monitor.policy, this.#deps.clock.now(), this.#isolated);
+    // A down held for the next look is not shown before it is told.
+    const held = this.#held.get(monitorId);
+    return currentStatus(state ?? initialState(monitorId), monitor.policy, this.#deps.clock.now(), held === undefined ? this.#isolated : new Set([...this.#isolated, held]));
   }
 
   /** Stops checking, then writes what is buffered. */
@@ -487,7 +582,9 @@ export class MonitoringService {
     const answered = this.#answeredAt.get(monitorId) ?? new Map<string, number>();
     answered.set(region, Math.max(answered.get(region) ?? 0, at.getTime()));
     this.#answeredAt.set(monitorId, answered);
-    const detected = detect(this.#states.get(monitorId), result, policy, clock.now(), this.#isolated);
+    const before = this.#states.get(monitorId);
+    const now = clock.now();
+    const detected = this.#decide(monitorId, before, policy, now, (ignored) => detect(before, result, policy, now, ignored))!;
     this.#states.set(monitorId, detected.state);
     this.#askOtherRegions(monitorId, region, previous, detected.state, at);
     if (detected.events.length > 0) {
@@ -601,8 +698,9 @@ export class MonitoringService {
   async #suspectHang(monitorId: string, policy: DetectionPolicy, region: string, startedAt: Date, now: Date, startConfirming: () => boolean, counted = true): Promise<void> {
     if (!this.owns(monitorId) || !this.#monitors.has(monitorId)) return;
     const { logger, metrics, store } = this.#deps;
-    const previous = this.#states.get(monitorId)?.regions[region];
-    const outcome = suspect(this.#states.get(monitorId), { monitorId, region, startedAt }, policy, now);
+    const before = this.#states.get(monitorId);
+    const previous = before?.regions[region];
+    const outcome = this.#decide(monitorId, before, policy, now, (ignored) => suspect(before, { monitorId, region, startedAt }, policy, now, ignored));
     if (outcome === undefined) return;
     const confirming = startConfirming();
     if (confirming) metrics.earlyChecks.inc({ reason: "hang" });
@@ -675,4 +773,14 @@ export class MonitoringService {
       return { status: "down", latencyMs: 0, facts: {}, error: { kind: "protocol", message: "internal probe error (see the server log)" } };
     }
   }
+}
+
+/** `region.isolated`, with the evidence of the node that found it. */
+function isolatedEvent(found: IsolatedRegion, now: Date): NewEvent {
+  return { at: now, kind: "region.isolated", subject: found.region, actor: "system", data: { failing: found.failing.length, of: found.comparable, monitors: found.failing.slice(0, 10) } };
+}
+
+/** `region.reconnected`: no node finds the region isolated any longer. */
+function reconnectedEvent(region: string, now: Date): NewEvent {
+  return { at: now, kind: "region.reconnected", subject: region, actor: "system", data: {} };
 }

@@ -122,7 +122,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
       // The leader's engine reads detection events from the timeline; one appended here is announced to it at once.
       if (leader.current) void leader.current.incidents.detected();
       else if (clustered) void store.cluster.notify(detectedChannel).catch(() => undefined);
-    }, askRegions: (monitorId, regions) => agentHub.requestChecks(monitorId, regions) }, options.config.probe.concurrency);
+    }, askRegions: (monitorId, regions) => agentHub.requestChecks(monitorId, regions), ...(clustered ? { cluster: { node: () => nodeId, liveMs: timing.liveMs, leading: () => leader.current !== undefined } } : {}) }, options.config.probe.concurrency);
     const running = monitoring;
     // Remote agents' assignments and results; detection reads the results from the store (here or on another node).
     const agentHub = new AgentHub({ store, clock, timers, logger, metrics, clustered, config: () => holder.current, onStored: () => running.agentResultsStored(), onRunning: (checks) => running.agentChecksRunning(checks) });

@@ -21,6 +21,11 @@ export interface VantageWatchDeps {
   failures: () => Pick<VantageInput, "monitors" | "failing">;
   /** Told when an event was appended to the timeline. */
   onEvent?: () => void;
+  /**
+   * This node in a cluster (absent: alone). Each node's network is its own, so its events name it, and say whether it
+   * leads: only the leader's suspicion holds publication.
+   */
+  cluster?: { node: () => string; leading: () => boolean };
 }
 
 type Canary = VigilConfig["probe"]["canaries"][number];
@@ -111,7 +116,8 @@ export class VantageWatch {
     this.#deps.metrics.vantageSuspect.set(judged.state.suspectSince === null ? 0 : 1);
     if (judged.checkCanaries) void this.checkCanaries();
     if (judged.event === undefined) return;
-    const event = eventOf(judged.event, this.#region, now);
+    const cluster = this.#deps.cluster;
+    const event = eventOf(judged.event, this.#region, now, cluster === undefined ? {} : { node: cluster.node(), leading: cluster.leading() });
     if (judged.event.kind === "vantage.suspect") this.#deps.logger.warn({ evidence: judged.event.evidence.summary }, "most monitors and every canary failed at once: this server's network may be cut off; automatic publication is held");
     else this.#deps.logger.warn({ reason: judged.event.reason }, "the vantage point is no longer suspect: automatic publication resumes");
     await this.#deps.store.events.append(event);
@@ -165,10 +171,10 @@ export function canaryName(canary: Canary, index: number): string {
   return canary.name ?? `${canary.type} #${index + 1}`;
 }
 
-function eventOf(event: VantageEvent, region: string, now: Date): NewEvent {
+function eventOf(event: VantageEvent, region: string, now: Date, node: { node?: string; leading?: boolean }): NewEvent {
   if (event.kind === "vantage.suspect") {
     const e = event.evidence;
-    return { at: now, kind: event.kind, subject: region, actor: "system", data: { summary: e.summary, failing: e.failing, of: e.of, canaries_failed: e.canariesFailed, canaries: e.canaries, window_ms: e.windowMs, monitors: e.monitors } };
+    return { at: now, kind: event.kind, subject: region, actor: "system", data: { ...node, summary: e.summary, failing: e.failing, of: e.of, canaries_failed: e.canariesFailed, canaries: e.canaries, window_ms: e.windowMs, monitors: e.monitors } };
   }
-  return { at: now, kind: event.kind, subject: region, actor: "system", data: { reason: event.reason, suspect_since: new Date(event.suspectSince).toISOString(), duration_ms: now.getTime() - event.suspectSince, ...(event.evidence ? { summary: event.evidence.summary } : {}) } };
+  return { at: now, kind: event.kind, subject: region, actor: "system", data: { ...node, reason: event.reason, suspect_since: new Date(event.suspectSince).toISOString(), duration_ms: now.getTime() - event.suspectSince, ...(event.evidence ? { summary: event.evidence.summary } : {}) } };
 }

@@ -53,6 +53,14 @@ export function detect(state: MonitorState | undefined, given: CheckResult, poli
   return { state: next.state, events: [...next.events, ...evidenceEvents], recheck };
 }
 
+/**
+ * The monitor's verdict taken again at `now` without a new result, when the regions that count have changed (one found
+ * isolated, or counted again): the next state and the events to record, stamped `now`. Pure.
+ */
+export function reconsider(state: MonitorState, policy: DetectionPolicy, now: Date, ignored?: ReadonlySet<string>): { state: MonitorState; events: DetectionEvent[] } {
+  return transition(state, aggregate(state.regions, policy, now, ignored), policy, now, now);
+}
+
 /** The monitor's status as of `now` (stale regions no longer count), whether it is flapping, and each region's view. */
 export function currentStatus(
   state: MonitorState,

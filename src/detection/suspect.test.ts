@@ -72,6 +72,20 @@ describe("hang suspicion", () => {
     expect(suspicionDelay(m.state, "eu", m.policy)).toBe(1_000);
   });
 
+  it("a suspicion in a region found isolated does not count towards the monitor's status", () => {
+    const m = learned(10, { quorum: "any" });
+    m.state = detect(m.state, { monitorId: "api", region: "us", at: at(0), status: "up", latencyMs: 3, facts: {} }, m.policy, at(1)).state;
+    const running = (startedMs: number) => ({ monitorId: "api", region: "eu", startedAt: at(startedMs) });
+    const first = suspect(m.state, running(20_000), m.policy, at(21_000), new Set(["eu"]))!;
+    const beside = awaitCheck(first.state, running(21_000))!;
+    const isolated = suspect(beside, running(21_000), m.policy, at(22_000), new Set(["eu"]))!;
+    expect(isolated.state.regions["eu"]!.status).toBe("degraded");
+    expect(isolated.state.status).toBe("up");
+    expect([...first.events, ...isolated.events]).toEqual([]);
+    // Counted, the same suspicions make it degraded (quorum any).
+    expect(suspect(beside, running(21_000), m.policy, at(22_000))!.events.map((e) => e.kind)).toEqual(["monitor.degraded"]);
+  });
+
   it("hung check → suspicion → confirming check → degraded with the evidence → the first check's timeout → down", () => {
     const m = learned();
     expect(suspicionDelay(m.state, "eu", m.policy)).toBe(1_000);

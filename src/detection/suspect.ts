@@ -36,13 +36,15 @@ export interface SuspicionEvidence {
  * check and of its confirming check (started beside it) confirm the region degraded, and the check's own result,
  * when it comes, takes its suspicion's place (a timeout then makes it down) rather than counting again.
  * Undefined when there is nothing to suspect: `suspicionDelay` says never, the check is not that late yet, it was
- * suspected already, or the clock went back past the region's latest result.
+ * suspected already, or the clock went back past the region's latest result. `ignored` regions (found isolated) do not
+ * count towards the monitor's status, as in `detect`.
  */
 export function suspect(
   state: MonitorState | undefined,
   check: RunningCheck,
   policy: DetectionPolicy,
   now: Date,
+  ignored?: ReadonlySet<string>,
 ): (DetectOutcome & { evidence: SuspicionEvidence }) | undefined {
   if (state === undefined || state.monitorId !== check.monitorId) return undefined;
   const region = state.regions[check.region];
@@ -55,7 +57,7 @@ export function suspect(
 
   const warning = hangWarning(elapsedMs, usual.medianMs);
   const result: CheckResult = { monitorId: check.monitorId, region: check.region, at: now, status: "degraded", latencyMs: elapsedMs, facts: {}, warning };
-  const outcome = detect(state, result, policy, now);
+  const outcome = detect(state, result, policy, now, ignored);
   const next = outcome.state.regions[check.region]!;
   const pending = [...(next.pending ?? []).filter((p) => p.start !== start), { start, suspected: true, counted: true }].slice(-maxPending);
   return {

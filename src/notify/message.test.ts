@@ -56,6 +56,18 @@ describe("messageFromEvent", () => {
     expect(restored?.text).toBe("This server's vantage point is no longer suspect (canary dns answers): automatic publication resumes for new incidents; those held meanwhile are left to responders.");
   });
 
+  it("names the node of a cluster whose vantage point is suspect, and does not say publication is held when it does not lead", () => {
+    const data = { summary: "3 of 4 monitors and 1 of 1 canary failed within 10 s", node: "vigil-2" };
+    const follower = messageFromEvent({ id: "11", at, kind: "vantage.suspect", subject: "local", data: { ...data, leading: false } }, ctx);
+    expect(follower).toMatchObject({ title: "[Vantage] node vigil-2 may be cut off", dedupKey: "vantage:local:vigil-2", labels: { region: "local", node: "vigil-2" } });
+    expect(follower?.text).toBe("3 of 4 monitors and 1 of 1 canary failed within 10 s: node vigil-2's own network may be cut off, rather than the services. Incidents still open for responders; this node does not lead the cluster, and the leader, whose own vantage point decides publication, may still publish them.");
+    const leader = messageFromEvent({ id: "12", at, kind: "vantage.suspect", subject: "local", data: { ...data, leading: true } }, ctx);
+    expect(leader?.text).toMatch(/node vigil-2's own network may be cut off, rather than the services\. Incidents still open for responders, but nothing is published automatically/);
+    const restored = messageFromEvent({ id: "13", at, kind: "vantage.restored", subject: "local", data: { node: "vigil-2", leading: false, reason: "canary dns answers" } }, ctx);
+    expect(restored).toMatchObject({ title: "[Vantage] node vigil-2 reaches out again", dedupKey: "vantage:local:vigil-2" });
+    expect(restored?.text).toBe("Node vigil-2's vantage point is no longer suspect (canary dns answers).");
+  });
+
   it.each([
     ["incident.updated", { status: "identified" }, "incident.updated", "[Critical] Orders database outage: identified"],
     ["incident.reopened", { status: "investigating" }, "incident.updated", "[Critical] Orders database outage: investigating"],

@@ -287,20 +287,28 @@ function vantageMessage(event: DispatchEvent, ctx: MessageContext, base: Pick<No
   const suspect = event.kind === "vantage.suspect";
   const summary = typeof event.data["summary"] === "string" ? event.data["summary"] : "most monitors and every canary failed at once";
   const reason = typeof event.data["reason"] === "string" ? event.data["reason"] : null;
+  // In a cluster each node's network is its own: the event names the node, and whether it led (only the leader holds publication).
+  const node = typeof event.data["node"] === "string" ? event.data["node"] : null;
+  const follower = node !== null && event.data["leading"] === false;
+  const server = node === null ? "this server" : `node ${node}`;
+  const held = follower
+    ? "Incidents still open for responders; this node does not lead the cluster, and the leader, whose own vantage point decides publication, may still publish them."
+    : "Incidents still open for responders, but nothing is published automatically until this ends or a responder publishes by hand.";
+  const resumed = follower ? "." : ": automatic publication resumes for new incidents; those held meanwhile are left to responders.";
   return {
     ...base,
     kind: suspect ? "vantage.suspect" : "vantage.restored",
     severity: suspect ? "major" : "none",
-    title: suspect ? "[Vantage] this server may be cut off" : "[Vantage] this server reaches out again",
+    title: suspect ? `[Vantage] ${server} may be cut off` : `[Vantage] ${server} reaches out again`,
     text: suspect
-      ? `${summary.charAt(0).toUpperCase()}${summary.slice(1)}: this server's own network may be cut off, rather than the services. Incidents still open for responders, but nothing is published automatically until this ends or a responder publishes by hand.`
-      : `This server's vantage point is no longer suspect${reason === null ? "" : ` (${reason})`}: automatic publication resumes for new incidents; those held meanwhile are left to responders.`,
+      ? `${summary.charAt(0).toUpperCase()}${summary.slice(1)}: ${server}'s own network may be cut off, rather than the services. ${held}`
+      : `${server.charAt(0).toUpperCase()}${server.slice(1)}'s vantage point is no longer suspect${reason === null ? "" : ` (${reason})`}${resumed}`,
     markdown: null,
     url: ctx.site.url,
-    dedupKey: `vantage:${region}`,
+    dedupKey: node === null ? `vantage:${region}` : `vantage:${region}:${node}`,
     incident: null,
     components: [],
-    labels: { region },
+    labels: node === null ? { region } : { region, node },
   };
 }
 

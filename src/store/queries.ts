@@ -157,7 +157,7 @@ export function storeOver(
       importMany: guard(queries.subscribers.importMany),
     },
     silences: { create: guard(queries.silences.create), get: guard(queries.silences.get), list: guard(queries.silences.list), expire: guard(queries.silences.expire) },
-    state: { get: guard(queries.state.get), put: guard(queries.state.put), putIfAbsent: guard(queries.state.putIfAbsent) },
+    state: { get: guard(queries.state.get), put: guard(queries.state.put), putIfAbsent: guard(queries.state.putIfAbsent), getForUpdate: guard(queries.state.getForUpdate) },
     cluster: {
       acquire: guard(queries.cluster.acquire),
       release: guard(queries.cluster.release),

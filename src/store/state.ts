@@ -16,6 +16,11 @@ export function stateQueries(db: Db): Store["state"] {
         .values({ name, value, updatedAt: at })
         .onConflictDoUpdate({ target: appState.name, set: { value, updatedAt: at } });
     },
+    async getForUpdate(name, empty, at) {
+      await db.insert(appState).values({ name, value: empty, updatedAt: at }).onConflictDoNothing({ target: appState.name });
+      const rows = await db.select().from(appState).where(eq(appState.name, name)).for("update");
+      return rows[0]!.value;
+    },
     async putIfAbsent(name, value, at) {
       await db.insert(appState).values({ name, value, updatedAt: at }).onConflictDoNothing({ target: appState.name });
       const rows = await db.select().from(appState).where(eq(appState.name, name));

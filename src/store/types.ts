@@ -588,6 +588,11 @@ export interface Store {
     put(name: string, value: unknown, at: Date): Promise<void>;
     /** Stores `value` unless the name exists; returns what is stored (so concurrent callers agree). */
     putIfAbsent(name: string, value: unknown, at: Date): Promise<unknown>;
+    /**
+     * In a transaction: the stored value (`empty`, stored now, when the name is absent), its row locked until the commit,
+     * so that read-modify-writes of one document by several nodes take turns.
+     */
+    getForUpdate(name: string, empty: unknown, at: Date): Promise<unknown>;
   };
   cluster: {
     /** Takes the leadership for `ttlMs` when it is free or expired (a new term), or renews it when `node` holds it; null when another node holds it. */

@@ -701,6 +701,21 @@ for (const backend of storeBackends()) {
         expect(await store.state.putIfAbsent("key", "first", at(1))).toBe("first");
         expect(await store.state.putIfAbsent("key", "second", at(2))).toBe("first");
       });
+
+      it("getForUpdate stores the empty value when absent and returns the stored one; bumps in concurrent transactions add up", async () => {
+        const bump = () =>
+          store.transaction(async (tx) => {
+            const { n } = (await tx.state.getForUpdate("counter", { n: 0 }, at(1))) as { n: number };
+            // Another query between the read and the write, where an unlocked read would let another bump in.
+            await tx.state.get("counter");
+            await tx.state.put("counter", { n: n + 1 }, at(2));
+          });
+        await Promise.all([bump(), bump(), bump(), bump()]);
+        expect(await store.state.get("counter")).toEqual({ n: 4 });
+        expect(await store.transaction((tx) => tx.state.getForUpdate("other", {}, at(3)))).toEqual({});
+        expect(await store.state.get("other")).toEqual({});
+        expect(await store.transaction((tx) => tx.state.getForUpdate("counter", { n: 0 }, at(3)))).toEqual({ n: 4 });
+      });
     });
 
     describe("transactions", () => {

@@ -95,10 +95,10 @@ async function remindIfDue(ctx: EngineContext, tracked: Tracked, now: Date): Pro
 
 /**
  * Opens an incident for a failure correlation did not join to any: the incident, its first update, the evidence that
- * came just before and (by policy) its publication in one transaction. Returns the incident's id.
+ * came just before and (by policy) its publication in one transaction. `statuses`: the components' statuses now (read
+ * once for a batch). Returns the incident's id.
  */
-export async function openIncident(ctx: EngineContext, rootIds: string[], impactedIds: string[], signal: Signal, now: Date): Promise<string> {
-  const statuses = ctx.statuses();
+export async function openIncident(ctx: EngineContext, rootIds: string[], impactedIds: string[], signal: Signal, now: Date, statuses = ctx.statuses()): Promise<string> {
   const affected = [...rootIds, ...impactedIds];
   const cause = causeOf(signal);
   const policy = policyOf(ctx, affected);

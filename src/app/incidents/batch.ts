@@ -13,7 +13,7 @@ export interface BatchHooks {
   /** Whether the engine was stopped (this node no longer leads): the batch ends there, unfinished. */
   stopped(): boolean;
   /** An incident was opened (and written): the notifier sends it while the rest of the batch is handled. */
-  opened(): void;
+  opened(): void | Promise<void>;
 }
 
 /**
@@ -50,8 +50,8 @@ export async function onSignals(ctx: EngineContext, events: readonly StoredEvent
     }
     const decision = decisions[next++] as BatchDecision;
     if (decision.action === "open") {
-      opened.set(decision.key, await openIncident(ctx, decision.rootIds, decision.impactedIds, signal, now));
-      hooks.opened();
+      opened.set(decision.key, await openIncident(ctx, decision.rootIds, decision.impactedIds, signal, now, statuses));
+      await hooks.opened();
     } else if (decision.action === "join") {
       const id = idOf(decision.incidentId);
       if (id === undefined) continue;
@@ -109,6 +109,7 @@ function openIncidentOf(tracked: { row: IncidentRow; lastSignalAt: Date }): Open
 class PendingWrites {
   readonly events: NewEvent[] = [];
   readonly #rows = new Map<string, IncidentRow>();
+  readonly #impacts = new Map<string, Impact>();
   readonly #ctx: EngineContext;
   readonly #now: Date;
 
@@ -125,7 +126,11 @@ class PendingWrites {
   join(id: string, rootIds: string[], impactedIds: string[], signal: Signal, statuses: Record<string, ComponentStatus>): void {
     const current = this.#rows.get(id) ?? this.#ctx.open.get(id)?.row;
     if (current === undefined) return;
-    const impact = worstImpact(current.impact as Impact, this.#ctx.impactOf({ rootIds, impactedIds }, statuses));
+    // The statuses are the batch's: the same members have the same impact (thousands of joins, a few incidents).
+    const members = `${rootIds.join()}|${impactedIds.join()}`;
+    const impactNow = this.#impacts.get(members) ?? this.#ctx.impactOf({ rootIds, impactedIds }, statuses);
+    this.#impacts.set(members, impactNow);
+    const impact = worstImpact(current.impact as Impact, impactNow);
     const name = rootIds.join() !== current.rootIds.join() ? nameOf(this.#ctx, rootIds) : current.name;
     const cause = failureKinds.has(signal.kind) ? causeOf(signal) : { since: null, lastUpAt: null };
     const startedAt = cause.since !== null && cause.since < current.startedAt ? cause.since : current.startedAt;

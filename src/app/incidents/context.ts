@@ -92,6 +92,8 @@ export class EngineContext {
   maintenanceComponents = new Set<string>();
   /** When the last status change was recorded (ms): changes are recorded in time order. */
   #lastChangeAt = 0;
+  /** Each component's name, by id. */
+  #names = new Map<string, string>();
 
   constructor(deps: IncidentEngineDeps) {
     this.deps = deps;
@@ -99,6 +101,7 @@ export class EngineContext {
 
   apply(config: VigilConfig): void {
     this.config = config;
+    this.#names = new Map(config.components.map((c) => [c.id, c.name]));
     this.graph = graphOf(config);
     this.publicNames = publicNamesOf(config);
     this.hosts = hostsIn([...config.monitors.map((m) => m.settings), ...config.upstreams.map((u) => u.feed)]);
@@ -142,7 +145,7 @@ export class EngineContext {
   }
 
   name(id: string): string {
-    return this.config.components.find((c) => c.id === id)?.name ?? id;
+    return this.#names.get(id) ?? id;
   }
 
   names(): Record<string, string> {

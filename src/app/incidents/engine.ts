@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { VigilConfig } from "../../config/index.ts";
 import { detectionEventKinds } from "../../detection/types.ts";
 import type { ComponentStatus } from "../../incidents/component-status.ts";
@@ -181,8 +182,13 @@ export class IncidentEngine {
       const done = await onSignals(this.#ctx, events, {
         stopped: () => this.#stopped,
         // Told as each incident opens, not once the batch is done: the notifier sends it while the rest is handled
-        // (fifty monitors failing together are fifty events, and the first page should not wait for the last).
-        opened: () => this.#ctx.deps.onChange?.(),
+        // (fifty monitors failing together are fifty events, and the first page should not wait for the last). The
+        // engine then lets the rest of the process run (on the embedded store every query completes without leaving
+        // the thread): the notifier's sends, the status page's requests, timers.
+        opened: async () => {
+          this.#ctx.deps.onChange?.();
+          await yieldToEventLoop();
+        },
       });
       if (!done) return;
       await step(this.#ctx);
@@ -190,6 +196,7 @@ export class IncidentEngine {
       this.#cursor = last.id;
       this.#ctx.deps.onChange?.();
       if (events.length < consumeBatch) return;
+      await yieldToEventLoop();
     }
   }
 

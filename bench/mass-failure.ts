@@ -4,7 +4,7 @@
 // until all 100 incidents, are open and published (on the status page), the transactions the engine made, and the
 // events it handled per second. The engine runs in this process on the embedded store (PGlite in a temporary
 // directory), or on PostgreSQL with BENCH_DATABASE_URL (an empty database).
-// Usage: node --import tsx bench/mass-failure.ts   (ROOTS=100 PER_ROOT=50 to change the sizes)
+// Usage: npm run bench:mass-failure   (ROOTS=100 PER_ROOT=50 to change the sizes)
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";

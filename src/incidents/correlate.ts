@@ -101,7 +101,8 @@ export function correlate(
     return { action: "open", rootIds: signalRoots, impactedIds: impactOfRoots(graph, signalRoots, ids) };
   }
   const rootIds = rootsOf(graph, [...target.rootIds, ...ids]);
-  const merged = byRecency.filter((incident) => incident.id !== target.id && (inWindow(incident) || holdsEffects(incident)) && explains(graph, rootIds, incident));
+  const covered = coveredBy(graph, rootIds);
+  const merged = byRecency.filter((incident) => incident.id !== target.id && (inWindow(incident) || holdsEffects(incident)) && explains(covered, incident));
   const decision: Decision = {
     action: "join",
     incidentId: target.id,
@@ -112,11 +113,16 @@ export function correlate(
   return decision;
 }
 
-/** Whether every root of `incident` is one of `roots` or lies downstream of one: those roots explain it. */
-function explains(graph: Graph, roots: readonly string[], incident: OpenIncident): boolean {
-  if (incident.rootIds.length === 0) return false;
+/** The roots and everything downstream of them. */
+function coveredBy(graph: Graph, roots: readonly string[]): Set<string> {
   const covered = new Set(roots);
   for (const root of roots) for (const id of downstreamOf(graph, root).keys()) covered.add(id);
+  return covered;
+}
+
+/** Whether every root of `incident` is among `covered` (some roots, and what lies downstream of them): those roots explain it. */
+function explains(covered: ReadonlySet<string>, incident: OpenIncident): boolean {
+  if (incident.rootIds.length === 0) return false;
   return incident.rootIds.every((id) => covered.has(id));
 }
 

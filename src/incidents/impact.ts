@@ -24,22 +24,40 @@ export interface ImpactComponent {
  * - `none` otherwise: operational, or under maintenance (announced on its own), adds nothing.
  */
 export function impactOf(statuses: Readonly<Record<string, ComponentStatus>>, affected: readonly string[], site: readonly ImpactComponent[]): Impact {
-  const byId = new Map(site.map((c) => [c.id, c]));
+  const { byId, counted } = siteIndex(site);
   let impact: Impact = "none";
   const raise = (next: Impact) => {
     if (rank(next) > rank(impact)) impact = next;
   };
   const held = new Set(affected);
+  let down = 0;
   for (const id of held) {
     const status = statuses[id] ?? "operational";
-    const own = byId.get(id)?.impact;
+    const component = byId.get(id);
+    const own = component?.impact;
     if (status === "major_outage") raise(own ?? "major");
     else if (status === "partial_outage" || status === "degraded_performance") raise(own !== undefined && rank(own) < rank("minor") ? own : "minor");
+    if (component !== undefined && status === "major_outage" && isCounted(component)) down++;
   }
-  const counted = site.filter((c) => c.hidden !== true && c.impact === undefined);
-  const down = counted.filter((c) => statuses[c.id] === "major_outage" && held.has(c.id)).length;
-  if (counted.length > 0 && down * 2 > counted.length) raise("critical");
+  if (counted > 0 && down * 2 > counted) raise("critical");
   return impact;
+}
+
+/** Components counted in the share of the site that is down: visible, without an `impact` of their own. */
+function isCounted(component: ImpactComponent): boolean {
+  return component.hidden !== true && component.impact === undefined;
+}
+
+// The site's components by id, and how many are counted, once per site (an incident's impact is read for each signal
+// it joins, thousands in a mass failure, against the same site).
+const siteIndexes = new WeakMap<readonly ImpactComponent[], { byId: Map<string, ImpactComponent>; counted: number }>();
+function siteIndex(site: readonly ImpactComponent[]): { byId: Map<string, ImpactComponent>; counted: number } {
+  let index = siteIndexes.get(site);
+  if (index === undefined) {
+    index = { byId: new Map(site.map((c) => [c.id, c])), counted: site.filter(isCounted).length };
+    siteIndexes.set(site, index);
+  }
+  return index;
 }
 
 function rank(impact: Impact): number {

@@ -78,7 +78,7 @@ describe("the incident engine, driven by hand", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("tells its listener after each detection event it handles, not once after the whole batch", async () => {
+  it("tells its listener as each incident opens, not once after the whole batch", async () => {
     await engine.stop();
     let told = 0;
     engine = new IncidentEngine({ store, clock, timers, logger: silent, monitorStatus: (id) => statuses[id] ?? "unknown", onChange: () => void told++ });
@@ -91,7 +91,7 @@ describe("the incident engine, driven by hand", () => {
     }
     await engine.detected();
     expect((await incidents()).length).toBe(2);
-    // Once per event (then once more as the batch ends): the notifier, the listener in a running Vigil, hears of the
+    // Once per incident opened (then once more as the batch ends): the notifier, the listener in a running Vigil, hears of the
     // first incident while the second is handled.
     expect(told).toBeGreaterThanOrEqual(2);
   });

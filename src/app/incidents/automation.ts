@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { detectionEventKinds, type DetectionEvent } from "../../detection/types.ts";
+import { detectionEventKinds } from "../../detection/types.ts";
 import { autoResolveStep } from "../../incidents/auto-resolve.ts";
-import { correlate, failureKinds, recoveryKinds, type OpenIncident, type Signal, type SignalKind } from "../../incidents/correlate.ts";
+import { failureKinds, recoveryKinds, type Signal, type SignalKind } from "../../incidents/correlate.ts";
 import { impacts, type Impact } from "../../incidents/impact.ts";
 import { automaticIncidentName } from "../../incidents/public-names.ts";
 import { effectivePolicy, publishDecision, updateDue, type PublishPolicy } from "../../incidents/publish.ts";
@@ -9,44 +9,6 @@ import type { IncidentRow, NewEvent } from "../../store/types.ts";
 import type { PublicationGate } from "../../detection/vantage.ts";
 import type { EngineContext, StatusCause, Tracked } from "./context.ts";
 import { attributeUpstreams, upstreamsOfIncident } from "./upstream.ts";
-
-/**
- * Takes one detection event through correlation: a failure opens an incident or joins one (a late
- * upstream cause becomes its root), a recovery recovers part of one, evidence joins the incident
- * holding its component. A failure of components all under maintenance is recorded and opens nothing.
- */
-export async function onSignal(ctx: EngineContext, monitorId: string, event: DetectionEvent): Promise<void> {
-  const componentIds = ctx.componentsOf.get(monitorId) ?? [];
-  if (componentIds.length === 0) return;
-  const now = ctx.deps.clock.now();
-  const signal: Signal = { kind: event.kind, componentIds, at: event.at, data: { monitor: monitorId, ...event.data } };
-  const cause = causeOf(event);
-  if (failureKinds.has(signal.kind) && componentIds.every((id) => ctx.maintenanceComponents.has(id))) {
-    await ctx.deps.store.events.append({ at: now, kind: "maintenance.signal_suppressed", subject: componentIds[0] ?? null, actor: "system", data: { signal: signalData(signal) } });
-    await ctx.recordStatusChanges(ctx.changeTime(event.at, now), cause);
-    return;
-  }
-  const open: OpenIncident[] = [...ctx.open.values()].map((t) => ({
-    id: t.row.id,
-    rootIds: t.row.rootIds,
-    impactedIds: t.row.impactedIds,
-    startedAt: t.row.startedAt,
-    lastSignalAt: t.lastSignalAt,
-  }));
-  const decision = correlate(open, signal, ctx.graph, { windowMs: ctx.config.incidents.correlation_window }, now);
-  if (decision.action === "open") await openIncident(ctx, decision.rootIds, decision.impactedIds, signal, now);
-  else if (decision.action === "join") {
-    await join(ctx, decision.incidentId, decision.rootIds, decision.impactedIds, signal, now);
-    for (const mergedId of decision.mergeIds ?? []) await merge(ctx, mergedId, decision.incidentId, now);
-  }
-  else if (decision.action === "recover") {
-    const tracked = ctx.open.get(decision.incidentId);
-    if (tracked) await ctx.deps.store.events.append({ at: now, kind: "incident.signal_recovered", subject: tracked.row.id, actor: "system", data: { components: decision.componentIds, monitor: monitorId, signal: signalData(signal) } });
-  }
-  // The status changed when detection confirmed it, not when the engine got to it (after a failover, or a backlog):
-  // outage windows end at the recovery, not at the next leader's start.
-  await ctx.recordStatusChanges(ctx.changeTime(event.at, now), cause);
-}
 
 /**
  * The periodic step: auto-resolution moves (monitoring, then resolved), delayed publication falling
@@ -131,8 +93,12 @@ async function remindIfDue(ctx: EngineContext, tracked: Tracked, now: Date): Pro
   tracked.lastReminderAt = now;
 }
 
-async function openIncident(ctx: EngineContext, rootIds: string[], impactedIds: string[], signal: Signal, now: Date): Promise<void> {
-  const statuses = ctx.statuses();
+/**
+ * Opens an incident for a failure correlation did not join to any: the incident, its first update, the evidence that
+ * came just before and (by policy) its publication in one transaction. `statuses`: the components' statuses now (read
+ * once for a batch). Returns the incident's id.
+ */
+export async function openIncident(ctx: EngineContext, rootIds: string[], impactedIds: string[], signal: Signal, now: Date, statuses = ctx.statuses()): Promise<string> {
   const affected = [...rootIds, ...impactedIds];
   const cause = causeOf(signal);
   const policy = policyOf(ctx, affected);
@@ -183,6 +149,7 @@ async function openIncident(ctx: EngineContext, rootIds: string[], impactedIds: 
   const upstreams = upstreamsOfIncident(ctx, affected);
   if (upstreams.length > 0) ctx.deps.refreshUpstreams?.(upstreams);
   await attributeUpstreams(ctx);
+  return row.id;
 }
 
 /** Evidence kinds: what explains an incident but neither opens nor recovers one (a restart, a lagging replica). */
@@ -207,7 +174,7 @@ async function earlierEvidence(ctx: EngineContext, failure: Signal): Promise<Sig
 }
 
 /** The incident's state as an `incident.signal_joined` event records it (enough to rebuild it). */
-function joinedData(row: IncidentRow): Record<string, unknown> {
+export function joinedData(row: IncidentRow): Record<string, unknown> {
   return {
     root_ids: row.rootIds,
     impacted_ids: row.impactedIds,
@@ -218,37 +185,12 @@ function joinedData(row: IncidentRow): Record<string, unknown> {
   };
 }
 
-async function join(ctx: EngineContext, id: string, rootIds: string[], impactedIds: string[], signal: Signal, now: Date): Promise<void> {
-  const tracked = ctx.open.get(id);
-  if (!tracked) return;
-  const statuses = ctx.statuses();
-  // An incident's impact is the worst it has had: evidence joining after a recovery (a flapping monitor, a restart
-  // seen late) finds everything operational, and must not turn a critical outage into "no impact".
-  const impact = worstImpact(tracked.row.impact as Impact, ctx.impactOf({ rootIds, impactedIds }, statuses));
-  const name = rootIds.join() !== tracked.row.rootIds.join() ? nameOf(ctx, rootIds) : tracked.row.name;
-  const cause = failureKinds.has(signal.kind) ? causeOf(signal) : { since: null, lastUpAt: null };
-  // A late-confirmed cause may have begun earlier than the incident thought.
-  const startedAt = cause.since !== null && cause.since < tracked.row.startedAt ? cause.since : tracked.row.startedAt;
-  const earliest = earlier(tracked.row.earliestPossibleStart, cause.lastUpAt);
-  await ctx.deps.store.transaction(async (tx) => {
-    tracked.row = await tx.incidents.update(id, { rootIds, impactedIds, impact, name, startedAt, earliestPossibleStart: earliest, updatedAt: now });
-    await tx.events.append({
-      at: now,
-      kind: "incident.signal_joined",
-      subject: id,
-      actor: "system",
-      data: { ...joinedData(tracked.row), signal: signalData(signal) },
-    });
-  });
-  tracked.lastSignalAt = now;
-}
-
 /**
  * Merges an open incident into another that a late cause showed to share its root: the survivor takes the earlier
  * start; the merged one is resolved with an update pointing at the survivor, and an
  * `incident.merged` event on both.
  */
-async function merge(ctx: EngineContext, mergedId: string, intoId: string, now: Date): Promise<void> {
+export async function merge(ctx: EngineContext, mergedId: string, intoId: string, now: Date): Promise<void> {
   const merged = ctx.open.get(mergedId);
   const into = ctx.open.get(intoId);
   if (!merged || !into) return;
@@ -277,26 +219,30 @@ export function createdData(row: IncidentRow): Record<string, unknown> {
   };
 }
 
-function nameOf(ctx: EngineContext, ids: readonly string[]): string {
+/** The automatic name of an incident with these roots. */
+export function nameOf(ctx: EngineContext, ids: readonly string[]): string {
   return automaticIncidentName(ids.map((id) => ctx.name(id)));
 }
 
-function causeOf(event: { at: Date; data: Record<string, unknown> }): StatusCause {
+/** When a detection event says its failure began (`since`) and when its monitor was last seen up (`last_up_at`). */
+export function causeOf(event: { at: Date; data: Record<string, unknown> }): StatusCause {
   const date = (value: unknown) => (typeof value === "string" && !Number.isNaN(Date.parse(value)) ? new Date(value) : null);
   return { since: date(event.data["since"]), lastUpAt: date(event.data["last_up_at"]) };
 }
 
-function earlier(a: Date | null, b: Date | null): Date | null {
+/** The earlier of two dates, either of which may be missing. */
+export function earlier(a: Date | null, b: Date | null): Date | null {
   if (a === null) return b;
   if (b === null) return a;
   return a.getTime() <= b.getTime() ? a : b;
 }
 
-function signalData(signal: Signal): Record<string, unknown> {
+/** A signal as timeline events record it. */
+export function signalData(signal: Signal): Record<string, unknown> {
   return { kind: signal.kind, components: signal.componentIds, at: signal.at.toISOString(), ...signal.data };
 }
 
 /** The worse of two impacts. */
-function worstImpact(a: Impact, b: Impact): Impact {
+export function worstImpact(a: Impact, b: Impact): Impact {
   return impacts.indexOf(a) >= impacts.indexOf(b) ? a : b;
 }

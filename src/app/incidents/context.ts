@@ -92,6 +92,8 @@ export class EngineContext {
   maintenanceComponents = new Set<string>();
   /** When the last status change was recorded (ms): changes are recorded in time order. */
   #lastChangeAt = 0;
+  /** Each component's name, by id. */
+  #names = new Map<string, string>();
 
   constructor(deps: IncidentEngineDeps) {
     this.deps = deps;
@@ -99,6 +101,7 @@ export class EngineContext {
 
   apply(config: VigilConfig): void {
     this.config = config;
+    this.#names = new Map(config.components.map((c) => [c.id, c.name]));
     this.graph = graphOf(config);
     this.publicNames = publicNamesOf(config);
     this.hosts = hostsIn([...config.monitors.map((m) => m.settings), ...config.upstreams.map((u) => u.feed)]);
@@ -142,7 +145,7 @@ export class EngineContext {
   }
 
   name(id: string): string {
-    return this.config.components.find((c) => c.id === id)?.name ?? id;
+    return this.#names.get(id) ?? id;
   }
 
   names(): Record<string, string> {
@@ -165,33 +168,36 @@ export class EngineContext {
 
   /**
    * Appends a `component.status_changed` event for every component whose derived status differs from the
-   * one last recorded, naming the open incidents that hold it; `cause` dates the window's start.
+   * one last recorded, naming the open incidents that hold it; `cause` dates the window's start. `dating`, when it
+   * knows the change of a component (a batch of detection events naming it), gives that change its own time and cause
+   * instead; the changes are recorded in time order.
    */
-  async recordStatusChanges(now: Date, cause: StatusCause | null, statuses = this.statuses()): Promise<void> {
-    const changes: NewEvent[] = [];
+  async recordStatusChanges(now: Date, cause: StatusCause | null, statuses = this.statuses(), dating?: (componentId: string, to: ComponentStatus) => { at: Date; cause: StatusCause } | undefined): Promise<void> {
+    const changes: (NewEvent & { subject: string })[] = [];
     for (const [id, to] of Object.entries(statuses)) {
       const from = this.recorded[id] ?? "operational";
       if (from === to) continue;
       const incidents = [...this.open.values()].filter((t) => t.row.rootIds.includes(id) || t.row.impactedIds.includes(id)).map((t) => t.row.id);
+      const dated = dating?.(id, to);
+      const why = dated ? dated.cause : cause;
       changes.push({
-        at: now,
+        at: dated?.at ?? now,
         kind: statusChangeKind,
         subject: id,
         actor: "system",
-        data: { component: id, from, to, incidents, since: iso(cause?.since ?? null), last_up_at: iso(cause?.lastUpAt ?? null) },
+        data: { component: id, from, to, incidents, since: iso(why?.since ?? null), last_up_at: iso(why?.lastUpAt ?? null) },
       });
     }
     if (changes.length === 0) return;
-    await this.deps.store.transaction(async (tx) => {
-      for (const change of changes) await tx.events.append(change);
-    });
-    for (const change of changes) this.recorded[change.subject as string] = change.data?.["to"] as ComponentStatus;
-    this.#lastChangeAt = Math.max(this.#lastChangeAt, now.getTime());
+    changes.sort((a, b) => a.at.getTime() - b.at.getTime());
+    await this.deps.store.transaction((tx) => tx.events.appendMany(changes));
+    for (const change of changes) this.recorded[change.subject] = change.data?.["to"] as ComponentStatus;
+    this.#lastChangeAt = Math.max(this.#lastChangeAt, ...changes.map((c) => c.at.getTime()));
     // A window that just closed is announced whole, for reconciliation jobs that listen rather than poll.
     for (const change of changes) {
       if (!isImpaired(change.data?.["from"] as ComponentStatus) || isImpaired(change.data?.["to"] as ComponentStatus)) continue;
-      const window = (await this.windows({ componentId: change.subject as string, from: new Date(now.getTime() - 1) })).filter((w) => w.end !== null).at(-1);
-      if (window) await this.deps.store.events.append({ at: now, kind: "window.closed", subject: window.componentId, actor: "system", data: { ...windowJson(window, this.config.incidents.window_margin) } });
+      const window = (await this.windows({ componentId: change.subject, from: new Date(change.at.getTime() - 1) })).filter((w) => w.end !== null).at(-1);
+      if (window) await this.deps.store.events.append({ at: change.at, kind: "window.closed", subject: window.componentId, actor: "system", data: { ...windowJson(window, this.config.incidents.window_margin) } });
     }
   }
 

@@ -1,11 +1,13 @@
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { VigilConfig } from "../../config/index.ts";
-import { detectionEventKinds, type DetectionEventKind } from "../../detection/types.ts";
+import { detectionEventKinds } from "../../detection/types.ts";
 import type { ComponentStatus } from "../../incidents/component-status.ts";
 import type { Impact } from "../../incidents/impact.ts";
 import type { MaintenanceStatus } from "../../incidents/maintenance.ts";
 import type { OutageWindow, WindowQuery } from "../../incidents/windows.ts";
 import type { IncidentRow, MaintenanceRow } from "../../store/types.ts";
-import { onSignal, step } from "./automation.ts";
+import { step } from "./automation.ts";
+import { onSignals } from "./batch.ts";
 import { createIncident, editIncident, overrideComponent, personUpdate, publishIncident, publishPostmortem, savePostmortem, type NewIncidentInput, type PersonUpdateInput } from "./commands.ts";
 import type { Rights } from "../../auth/authenticate.ts";
 import { EngineContext, type IncidentEngineDeps } from "./context.ts";
@@ -17,6 +19,10 @@ export type { IncidentEngineDeps } from "./context.ts";
 const tickMs = 5_000;
 /** The engine's cursor on the timeline: the last detection event it has handled. */
 export const engineCursor = "incidents";
+/**
+ * The most detection events handled as one batch (one correlation pass, one step, one cursor save): enough that a mass
+ * failure is a few batches, few enough that a batch's writes are short and its status changes are recorded promptly.
+ */
 const consumeBatch = 200;
 
 /**
@@ -150,9 +156,10 @@ export class IncidentEngine {
   }
 
   /**
-   * Handles the detection events after the cursor, one at a time, in order, moving the cursor after each: a
-   * crash in between handles that event again at the next start (it then joins the incident it opened). The listener
-   * (`onChange`) is told after each event.
+   * Handles the detection events after the cursor in batches of at most `consumeBatch`, in order: each batch goes
+   * through one correlation pass (`onSignals`), then one step, then the cursor moves past it. The cursor is saved
+   * after the batch's writes: a crash in between handles the batch again at the next start, and each event handled
+   * again joins the incident it opened. The listener (`onChange`) is told as each incident opens, and after each batch.
    */
   async #consume(): Promise<void> {
     const { store, clock } = this.#ctx.deps;
@@ -167,22 +174,29 @@ export class IncidentEngine {
     }
     for (;;) {
       const events = await store.events.list({ afterId: this.#cursor, kinds: detectionEventKinds, limit: consumeBatch });
+      const last = events.at(-1);
+      if (last === undefined) return;
       // The monitors' states were saved with their events: read them before correlating.
-      if (events.length > 0) await this.#ctx.deps.refreshStatuses?.();
-      for (const event of events) {
-        // Stopped (this node no longer leads): the rest is the next leader's; its writes would be refused anyway.
-        if (this.#stopped) return;
-        if (event.subject !== null) {
-          await onSignal(this.#ctx, event.subject, { kind: event.kind as DetectionEventKind, monitorId: event.subject, at: event.at, data: event.data });
-          await step(this.#ctx);
-        }
-        await store.outbox.setCursor(engineCursor, event.id, clock.now());
-        this.#cursor = event.id;
-        // Told after each event, not once the batch is done: the notifier sends this incident while the next event is
-        // handled (fifty monitors failing together are fifty events, and the first page should not wait for the last).
-        this.#ctx.deps.onChange?.();
-      }
+      await this.#ctx.deps.refreshStatuses?.();
+      // Stopped (this node no longer leads): the rest is the next leader's; its writes would be refused anyway.
+      const done = await onSignals(this.#ctx, events, {
+        stopped: () => this.#stopped,
+        // Told as each incident opens, not once the batch is done: the notifier sends it while the rest is handled
+        // (fifty monitors failing together are fifty events, and the first page should not wait for the last). The
+        // engine then lets the rest of the process run (on the embedded store every query completes without leaving
+        // the thread): the notifier's sends, the status page's requests, timers.
+        opened: async () => {
+          this.#ctx.deps.onChange?.();
+          await yieldToEventLoop();
+        },
+      });
+      if (!done) return;
+      await step(this.#ctx);
+      await store.outbox.setCursor(engineCursor, last.id, clock.now());
+      this.#cursor = last.id;
+      this.#ctx.deps.onChange?.();
       if (events.length < consumeBatch) return;
+      await yieldToEventLoop();
     }
   }
 

@@ -16,6 +16,7 @@ import { MonitoringService } from "./monitoring.ts";
 import { AgentHub, agentChecksChannel, agentResultsChannel, agentRunningChannel } from "./agents/hub.ts";
 import { RegionWatch } from "./agents/region-watch.ts";
 import { registerAgentGauges } from "./agents/metrics.ts";
+import { registerStoreGauges } from "./store-metrics.ts";
 import { Notifier } from "./notifier/notifier.ts";
 import { ActionRunner } from "./actions/runner.ts";
 import { TriggerFollower } from "./actions/triggers.ts";
@@ -106,6 +107,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const metrics = createMetrics(version);
   const store = await openStore({ url: options.databaseUrl, dataDir: options.dataDir, logger });
   registerAgentGauges(metrics.registry, () => store.agents.list());
+  registerStoreGauges(metrics.registry, () => store.stats.tables());
   let stopping: Promise<void> | undefined;
   // The embedded store's data dir is this process's alone (its lock): the pid file and the local socket live there.
   let pidFile: PidFile | undefined;

@@ -30,8 +30,8 @@ export const maxEventLimit = 10_000;
 
 const maxBigint = 2n ** 63n - 1n;
 
-/** Events deleted per statement by `prune`: each batch is a short transaction of its own. */
-export const pruneBatch = 2_000;
+/** Events looked at per statement by `prune`: each batch is a short transaction of its own. */
+export const pruneBatch = 1_000;
 
 /** The statuses in which a component is impaired: a status change to one of them opens (or continues) an outage window. */
 const impairedStatuses = ["degraded_performance", "partial_outage", "major_outage"];
@@ -102,22 +102,24 @@ export function eventQueries(db: Db): Store["events"] {
       return rowsOf<RawEvent>(rows).map(fromRaw).sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
     },
     async prune(before, batch = pruneBatch) {
-      // Oldest first, in batches of their own statement (a short transaction each: the embedded store runs on the main
-      // thread), each starting after the last one deleted so that kept rows are not read again.
+      // Oldest first, `batch` rows looked at per statement (a short transaction each: the embedded store runs on the main
+      // thread), each starting after the last one looked at, so that the work of a statement is bounded however many of
+      // its rows are kept, and kept rows are not read again.
+      const cutoff = sql`${before.toISOString()}::timestamptz`;
       let deleted = 0;
       let after: { at: string; id: string } | undefined;
       for (;;) {
-        const from = after === undefined ? sql`true` : sql`(e.at, e.id) > (${after.at}::timestamptz, ${after.id}::bigint)`;
-        const rows = rowsOf<{ id: string | bigint; at: Date | string }>(
+        const from = after === undefined ? sql`` : sql`and (at, id) > (${after.at}::timestamptz, ${after.id}::bigint)`;
+        const [row] = rowsOf<{ deleted: string | number; seen: string | number; last_at: Date | string | null; last_id: string | bigint | null }>(
           await db.execute(sql`
-            delete from events where id in (
-              select e.id from events e where ${from} and ${prunable(before)} order by e.at, e.id limit ${batch})
-            returning id, at`),
+            with w as materialized (select id, at from events where at < ${cutoff} ${from} order by at, id limit ${batch}),
+            d as (delete from events where id in (select e.id from events e join w on w.id = e.id where ${prunable(before)}) returning id),
+            l as (select at, id from w order by at desc, id desc limit 1)
+            select (select count(*) from d) as deleted, (select count(*) from w) as seen, (select to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') from l) as last_at, (select id from l) as last_id`),
         );
-        deleted += rows.length;
-        if (rows.length < batch) return deleted;
-        const last = rows.map((r) => ({ at: r.at instanceof Date ? r.at : new Date(r.at), id: BigInt(r.id) })).reduce((a, b) => (a.at < b.at || (a.at.getTime() === b.at.getTime() && a.id < b.id) ? b : a));
-        after = { at: last.at.toISOString(), id: last.id.toString() };
+        deleted += Number(row?.deleted ?? 0);
+        if (row === undefined || Number(row.seen) < batch || row.last_at === null || row.last_id === null) return deleted;
+        after = { at: String(row.last_at), id: String(row.last_id) };
         // Let the rest of the process run between batches.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }

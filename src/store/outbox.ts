@@ -35,7 +35,7 @@ function messageColumns(message: NewDelivery["message"]): { message: Record<stri
 }
 
 /** Rows deleted per statement by `prune`: each batch is a short transaction of its own. */
-export const pruneBatch = 2_000;
+export const pruneBatch = 1_000;
 
 /**
  * Runs `statement` (a delete of at most `batch` rows, returning them) until it deletes fewer, and returns how many went.

@@ -14,17 +14,22 @@ export const healCursorName = "housekeeping.rollups_healed";
 export interface Retention {
   resultsMs: number;
   rollupsMs: number;
+  /** Timeline events (`probe.events_retention`), but for what the timeline's readers still need (see `events.prune`). */
+  eventsMs: number;
+  /** Finished notification deliveries and the shared messages none uses (`probe.deliveries_retention`). */
+  deliveriesMs: number;
   /** Console sessions idle this long are deleted (`console.session.idle`); those past their absolute end always are. */
   sessionIdleMs: number;
 }
 
 /**
  * Every minute: rolls up the last few minutes of results; every five minutes the last hours; every
- * hour the last days, and deletes raw results and rollups past their retention, and console sessions that ended
- * (idle too long, or past their absolute end: they could no longer sign anyone in, but their rows stayed). Rollups are
- * recomputed from raw results, so a missed run is corrected by the next one; results that arrive later than the rounds
- * look back (an agent's buffer sent after an outage, hours or days old) make their minutes, hours and days be
- * recomputed in the next round, whatever their age within the retention.
+ * hour the last days, and deletes raw results, rollups, timeline events and finished notification deliveries (with the
+ * shared messages none uses) past their retention, and console sessions that ended (idle too long, or past their
+ * absolute end: they could no longer sign anyone in, but their rows stayed). Rollups are recomputed from raw results, so
+ * a missed run is corrected by the next one; results that arrive later than the rounds look back (an agent's buffer
+ * sent after an outage, hours or days old) make their minutes, hours and days be recomputed in the next round,
+ * whatever their age within the retention. The deletes go in bounded batches (see the store's `prune`).
  */
 export class Housekeeping {
   #timer: unknown;
@@ -33,7 +38,7 @@ export class Housekeeping {
   #running: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly deps: { store: Pick<Store, "results" | "rollups" | "sessions" | "state">; clock: Clock; timers: Timers; logger: Logger },
+    private readonly deps: { store: Pick<Store, "results" | "rollups" | "sessions" | "state" | "events" | "outbox">; clock: Clock; timers: Timers; logger: Logger },
     private retention: Retention,
   ) {}
 
@@ -103,6 +108,9 @@ export class Housekeeping {
       const results = await store.results.prune(new Date(now - this.retention.resultsMs));
       const rollups = await store.rollups.prune(new Date(now - this.retention.rollupsMs));
       if (results + rollups > 0) this.deps.logger.info({ results, rollups }, "pruned old results and rollups");
+      const events = await store.events.prune(new Date(now - this.retention.eventsMs));
+      const { deliveries, messages } = await store.outbox.prune(new Date(now - this.retention.deliveriesMs));
+      if (events + deliveries + messages > 0) this.deps.logger.info({ events, deliveries, messages }, "pruned old timeline events and notification deliveries");
       const sessions = await store.sessions.prune(new Date(now), new Date(now - this.retention.sessionIdleMs));
       if (sessions > 0) this.deps.logger.info({ sessions }, "deleted ended console sessions");
     }

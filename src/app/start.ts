@@ -16,6 +16,7 @@ import { MonitoringService } from "./monitoring.ts";
 import { AgentHub, agentChecksChannel, agentResultsChannel, agentRunningChannel } from "./agents/hub.ts";
 import { RegionWatch } from "./agents/region-watch.ts";
 import { registerAgentGauges } from "./agents/metrics.ts";
+import { registerStoreGauges } from "./store-metrics.ts";
 import { Notifier } from "./notifier/notifier.ts";
 import { ActionRunner } from "./actions/runner.ts";
 import { TriggerFollower } from "./actions/triggers.ts";
@@ -106,6 +107,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
   const metrics = createMetrics(version);
   const store = await openStore({ url: options.databaseUrl, dataDir: options.dataDir, logger });
   registerAgentGauges(metrics.registry, () => store.agents.list());
+  registerStoreGauges(metrics.registry, () => store.stats.tables());
   let stopping: Promise<void> | undefined;
   // The embedded store's data dir is this process's alone (its lock): the pid file and the local socket live there.
   let pidFile: PidFile | undefined;
@@ -127,7 +129,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     // Remote agents' assignments and results; detection reads the results from the store (here or on another node).
     const agentHub = new AgentHub({ store, clock, timers, logger, metrics, clustered, config: () => holder.current, onStored: () => running.agentResultsStored(), onRunning: (checks) => running.agentChecksRunning(checks) });
     const monitor = options.monitoring ?? true;
-    const retentionOf = (c: VigilConfig) => ({ resultsMs: c.probe.results_retention, rollupsMs: c.probe.rollups_retention, sessionIdleMs: c.console.session.idle });
+    const retentionOf = (c: VigilConfig) => ({ resultsMs: c.probe.results_retention, rollupsMs: c.probe.rollups_retention, eventsMs: c.probe.events_retention, deliveriesMs: c.probe.deliveries_retention, sessionIdleMs: c.console.session.idle });
     // This node's share of the monitors: all of them when it is alone (or on the embedded store).
     const ownedOf = (config: VigilConfig, members: readonly string[]): ReadonlySet<string> | null => (clustered ? new Set(monitorsOf(nodeId, config.monitors.map((m) => m.id), members)) : null);
     const holder = new ConfigHolder(effective, {

@@ -149,6 +149,18 @@ describe("parseConfigText", () => {
     expect(errors.find((e) => e.path === path && message.test(e.message)), formatConfigIssues(errors)).toBeDefined();
   });
 
+  it("reads the retentions, with their defaults, and names one too short for what reads it", () => {
+    const none = parseConfigText(base, "vigil.yaml", env);
+    if (!none.ok) throw new Error(formatConfigIssues(none.errors));
+    expect(none.config.probe).toMatchObject({ results_retention: 7 * 86_400_000, rollups_retention: 400 * 86_400_000, events_retention: 400 * 86_400_000, deliveries_retention: 30 * 86_400_000 });
+    const parsed = parseConfigText(base.replace("incidents:\n", "probe:\n  events_retention: 180d\n  deliveries_retention: 7d\nincidents:\n"), "vigil.yaml", env);
+    if (!parsed.ok) throw new Error(formatConfigIssues(parsed.errors));
+    expect(parsed.config.probe).toMatchObject({ events_retention: 180 * 86_400_000, deliveries_retention: 7 * 86_400_000 });
+    const errors = formatConfigIssues(errorsOf(base.replace("incidents:\n", "probe:\n  events_retention: 30d\n  deliveries_retention: 12h\nincidents:\n")));
+    expect(errors).toMatch(/probe\.events_retention: must be at least 91d: the status page's uptime bars read the last 90 days of status changes$/m);
+    expect(errors).toMatch(/probe\.deliveries_retention: must be at least 1d: after a restart the notifier reads the recent deliveries/m);
+  });
+
   it("reads hang suspicion's keys, with their defaults, and names a factor below 1", () => {
     const parsed = parseConfigText(base.replace("    timeout: 2s\n", "    timeout: 2s\n    suspect_factor: 20\n    suspect_floor: 500ms\n").replace("    interval: 5s\nincidents", "    interval: 5s\n    suspect: false\nincidents"), "vigil.yaml", env);
     if (!parsed.ok) throw new Error(formatConfigIssues(parsed.errors));

@@ -258,6 +258,14 @@ const probe = strictMap({
   stagger: z.boolean().default(true),
   results_retention: positiveDuration.default(7 * 86_400_000),
   rollups_retention: positiveDuration.default(400 * 86_400_000),
+  /** Timeline events older than this are deleted, but for what the timeline's readers still need (docs/config.md#retention). */
+  events_retention: positiveDuration
+    .refine((ms) => ms >= 91 * 86_400_000, { message: "must be at least 91d: the status page's uptime bars read the last 90 days of status changes" })
+    .default(400 * 86_400_000),
+  /** Finished notification deliveries (delivered, dead, muted) older than this are deleted, and the shared messages none uses. */
+  deliveries_retention: positiveDuration
+    .refine((ms) => ms >= 86_400_000, { message: "must be at least 1d: after a restart the notifier reads the recent deliveries to know what it already sent" })
+    .default(30 * 86_400_000),
   /** Addresses outside the services that tell the server's own network's fault from the targets' (only the local region). */
   canaries: z.array(canary).default([]),
   canary_interval: positiveDuration.refine((ms) => ms >= 1000, { message: "must be at least 1s" }).default(10_000),

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { registerEventLoopDelay } from "./event-loop.ts";
 
 /** Vigil's Prometheus metrics, on a registry of their own (no global state). */
 export interface Metrics {
@@ -29,6 +30,7 @@ export function createMetrics(version: string): Metrics {
   for (const name of countersInName) registry.removeSingleMetric(name);
   const buildInfo = new Gauge({ name: "vigil_build_info", help: "Vigil's version; always 1.", labelNames: ["version"], registers: [registry] });
   buildInfo.set({ version }, 1);
+  registerEventLoopDelay(registry);
   return {
     registry,
     httpRequests: new Histogram({

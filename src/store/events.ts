@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 import { AppError } from "../core/errors.ts";
 import type { Db } from "./db.ts";
 import { rowsOf } from "./raw.ts";
+import { closedStatuses } from "./incidents.ts";
 import { events } from "./schema.ts";
 import type { EventListOptions, NewEvent, Store, StoredEvent } from "./types.ts";
 
@@ -28,6 +29,40 @@ export const defaultEventLimit = 1000;
 export const maxEventLimit = 10_000;
 
 const maxBigint = 2n ** 63n - 1n;
+
+/** Events looked at per statement by `prune`: each batch is a short transaction of its own. */
+export const pruneBatch = 1_000;
+
+/** The statuses in which a component is impaired: a status change to one of them opens (or continues) an outage window. */
+const impairedStatuses = ["degraded_performance", "partial_outage", "major_outage"];
+
+/**
+ * Whether the event `e` may go, for a cutoff `before` (see `prune` in src/store/types.ts for the rules). Each rule keeps
+ * what a reader of the timeline still needs:
+ * - an incident's timeline goes as a whole, once the incident was resolved before the cutoff;
+ * - the events of an action run that is not over stay (a ramp reads its steps back from them);
+ * - a component's status changes stay from the last one before the cutoff that left it unimpaired: the outage window in
+ *   progress at the cutoff keeps its opening, and `latestPerSubject` and `statusChanges` read what they read before;
+ * - the newest event of each kind for each subject stays, however old (`latestPerSubject`, "the last monitor.up");
+ * - nothing after a stored cursor's position goes (a reader that has not processed it yet).
+ */
+function prunable(before: Date): SQL {
+  const cutoff = sql`${before.toISOString()}::timestamptz`;
+  const closed = sql.join(closedStatuses.map((s) => sql`${s}`), sql`, `);
+  const impaired = sql.join(impairedStatuses.map((s) => sql`${s}`), sql`, `);
+  return sql`e.at < ${cutoff}
+    and e.id <= coalesce((select min(c.event_id) from cursors c), ${maxBigint})
+    and case
+      when exists (select 1 from incidents i where i.id = e.subject)
+        then exists (select 1 from incidents i where i.id = e.subject and i.status in (${closed}) and i.resolved_at < ${cutoff})
+      when exists (select 1 from action_runs r where r.id = e.subject and r.status in ('waiting_approval', 'pending', 'running'))
+        then false
+      when e.kind = ${statusChangeKind}
+        then exists (select 1 from events u where u.subject = e.subject and u.kind = e.kind and u.id > e.id and u.at < ${cutoff}
+          and coalesce(u.data->>'to', '') not in (${impaired}))
+      else e.subject is null or exists (select 1 from events n where n.subject = e.subject and n.at >= e.at and n.kind = e.kind and n.id > e.id)
+    end`;
+}
 
 /** Event-timeline queries over `db`. */
 export function eventQueries(db: Db): Store["events"] {
@@ -82,6 +117,29 @@ export function eventQueries(db: Db): Store["events"] {
     async latestPerSubject(kind) {
       const rows = await db.execute(sql`select distinct on (subject) id, at, kind, subject, actor, data from events where kind = ${kind} and subject is not null order by subject, id desc`);
       return rowsOf<RawEvent>(rows).map(fromRaw).sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+    },
+    async prune(before, batch = pruneBatch) {
+      // Oldest first, `batch` rows looked at per statement (a short transaction each: the embedded store runs on the main
+      // thread), each starting after the last one looked at, so that the work of a statement is bounded however many of
+      // its rows are kept, and kept rows are not read again.
+      const cutoff = sql`${before.toISOString()}::timestamptz`;
+      let deleted = 0;
+      let after: { at: string; id: string } | undefined;
+      for (;;) {
+        const from = after === undefined ? sql`` : sql`and (at, id) > (${after.at}::timestamptz, ${after.id}::bigint)`;
+        const [row] = rowsOf<{ deleted: string | number; seen: string | number; last_at: Date | string | null; last_id: string | bigint | null }>(
+          await db.execute(sql`
+            with w as materialized (select id, at from events where at < ${cutoff} ${from} order by at, id limit ${batch}),
+            d as (delete from events where id in (select e.id from events e join w on w.id = e.id where ${prunable(before)}) returning id),
+            l as (select at, id from w order by at desc, id desc limit 1)
+            select (select count(*) from d) as deleted, (select count(*) from w) as seen, (select to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') from l) as last_at, (select id from l) as last_id`),
+        );
+        deleted += Number(row?.deleted ?? 0);
+        if (row === undefined || Number(row.seen) < batch || row.last_at === null || row.last_id === null) return deleted;
+        after = { at: String(row.last_at), id: String(row.last_id) };
+        // Let the rest of the process run between batches.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     },
     async list(options = {}) {
       const rows = await db

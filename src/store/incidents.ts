@@ -5,7 +5,7 @@ import { incidents, incidentUpdates } from "./schema.ts";
 import type { IncidentListOptions, Store } from "./types.ts";
 
 /** Statuses after which an incident is no longer open. */
-const closedStatuses = ["resolved", "postmortem"];
+export const closedStatuses = ["resolved", "postmortem"];
 
 function incidentFilters(options: IncidentListOptions): (SQL | undefined)[] {
   return [

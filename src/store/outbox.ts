@@ -1,6 +1,7 @@
-import { and, asc, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, sql, type SQL } from "drizzle-orm";
 import { AppError } from "../core/errors.ts";
 import type { Db } from "./db.ts";
+import { closedStatuses } from "./incidents.ts";
 import { rowsOf } from "./raw.ts";
 import { cursors, deliveries, notificationMessages } from "./schema.ts";
 import type { DeliveryRow, FanoutCount, NewDelivery, Store } from "./types.ts";
@@ -48,6 +49,24 @@ interface RawFanoutCount {
 }
 
 const dateOf = (value: Date | string | null): Date | null => (value === null ? null : value instanceof Date ? value : new Date(value));
+
+/** Rows deleted per statement by `prune`: each batch is a short transaction of its own. */
+export const pruneBatch = 1_000;
+
+/**
+ * Runs `statement` (a delete of at most `batch` rows, returning them) until it deletes fewer, and returns how many went.
+ * Each run is a short transaction of its own, with the rest of the process let run between them (the embedded store
+ * runs on the main thread). What a run keeps is read again by the next: only for what few rows are kept.
+ */
+async function deleteInBatches(db: Db, statement: SQL, batch: number): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const rows = rowsOf<unknown>(await db.execute(statement));
+    deleted += rows.length;
+    if (rows.length < batch) return deleted;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
 
 /** Whether `id` can name a delivery (a bigint): anything else names none. */
 const isDeliveryId = (id: string) => /^\d{1,18}$/.test(id);
@@ -196,6 +215,31 @@ export function outboxQueries(db: Db): Store["outbox"] {
     },
     async markFanoutSummarized(messageId, at) {
       await db.update(notificationMessages).set({ summarizedAt: at }).where(eq(notificationMessages.id, messageId));
+    },
+    async prune(before, batch = pruneBatch) {
+      const cutoff = sql`${before.toISOString()}::timestamptz`;
+      const closed = sql.join(closedStatuses.map((s) => sql`${s}`), sql`, `);
+      // Finished (delivered, dead, muted) and unchanged since the cutoff, except those about an incident still open:
+      // after a restart the notifier reads the recent deliveries to know which alerts went out (inhibition).
+      const finished = await deleteInBatches(
+        db,
+        sql`delete from deliveries where id in (
+          select d.id from deliveries d
+          where d.status <> 'pending' and d.updated_at < ${cutoff}
+            and not exists (select 1 from incidents i where i.id = d.message->'incident'->>'id' and i.status not in (${closed}))
+          limit ${batch}) returning id`,
+        batch,
+      );
+      // Shared messages no delivery uses any more (one made just now may wait for its deliveries: only old ones go).
+      const messages = await deleteInBatches(
+        db,
+        sql`delete from notification_messages where id in (
+          select m.id from notification_messages m
+          where m.created_at < ${cutoff} and not exists (select 1 from deliveries d where d.message_id = m.id)
+          limit ${batch}) returning id`,
+        batch,
+      );
+      return { deliveries: finished, messages };
     },
     async list(options = {}) {
       const rows = await db

@@ -12,6 +12,7 @@ import { maintenanceQueries } from "./maintenances.ts";
 import { outboxQueries } from "./outbox.ts";
 import { silenceQueries } from "./silences.ts";
 import { stateQueries } from "./state.ts";
+import { statsQueries } from "./stats.ts";
 import { subscriberQueries } from "./subscribers.ts";
 import { resultQueries } from "./results.ts";
 import { tokenQueries } from "./tokens.ts";
@@ -37,7 +38,7 @@ export type StoreQueries = Omit<Store, "kind" | "description" | "close" | "trans
 
 /** Every repository over one drizzle handle (the database, or a transaction on it). */
 export function queriesOver(db: Db): StoreQueries {
-  return { tokens: tokenQueries(db), catalog: catalogQueries(db), catalogEntries: catalogEntryQueries(db), actionRuns: actionRunQueries(db), actionApprovals: actionApprovalQueries(db), events: eventQueries(db), incidents: incidentQueries(db), maintenances: maintenanceQueries(db), outbox: outboxQueries(db), subscribers: subscriberQueries(db), silences: silenceQueries(db), state: stateQueries(db), ...resultQueries(db), ...clusterQueries(db), agents: agentQueries(db), ...userQueries(db), audit: auditQueries(db) };
+  return { tokens: tokenQueries(db), catalog: catalogQueries(db), catalogEntries: catalogEntryQueries(db), actionRuns: actionRunQueries(db), actionApprovals: actionApprovalQueries(db), events: eventQueries(db), incidents: incidentQueries(db), maintenances: maintenanceQueries(db), outbox: outboxQueries(db), subscribers: subscriberQueries(db), silences: silenceQueries(db), state: stateQueries(db), ...resultQueries(db), ...clusterQueries(db), agents: agentQueries(db), ...userQueries(db), audit: auditQueries(db), stats: statsQueries(db) };
 }
 
 /** A store over a drizzle handle; `sync` and `transaction` run in database transactions. */
@@ -111,7 +112,7 @@ export function storeOver(
       approvalsExpired: guard(queries.actionRuns.approvalsExpired),
     },
     actionApprovals: { add: guard(queries.actionApprovals.add), list: guard(queries.actionApprovals.list) },
-    events: { append: guard(appending((e) => e.append)), appendMany: guard(appending((e) => e.appendMany)), list: guard(queries.events.list), statusChanges: guard(queries.events.statusChanges), statusChangesSince: guard(queries.events.statusChangesSince), latestPerSubject: guard(queries.events.latestPerSubject) },
+    events: { append: guard(appending((e) => e.append)), appendMany: guard(appending((e) => e.appendMany)), list: guard(queries.events.list), statusChanges: guard(queries.events.statusChanges), statusChangesSince: guard(queries.events.statusChangesSince), latestPerSubject: guard(queries.events.latestPerSubject), prune: guard(queries.events.prune) },
     results: { insertMany: guard(queries.results.insertMany), list: guard(queries.results.list), lateSince: guard(queries.results.lateSince), prune: guard(queries.results.prune) },
     rollups: { compute: guard(queries.rollups.compute), list: guard(queries.rollups.list), prune: guard(queries.rollups.prune) },
     monitorStates: { load: guard(queries.monitorStates.load), save: guard(queries.monitorStates.save) },
@@ -145,7 +146,9 @@ export function storeOver(
       fanoutUnattempted: guard(queries.outbox.fanoutUnattempted),
       fanoutCounts: guard(queries.outbox.fanoutCounts),
       markFanoutSummarized: guard(queries.outbox.markFanoutSummarized),
+      prune: guard(queries.outbox.prune),
     },
+    stats: { tables: guard(queries.stats.tables) },
     subscribers: {
       confirm: guard(queries.subscribers.confirm),
       get: guard(queries.subscribers.get),

@@ -77,7 +77,8 @@ export const events = pgTable(
     actor: text("actor").notNull(),
     data: jsonb("data").notNull().$type<Record<string, unknown>>(),
   },
-  (t) => [index("events_kind_at_idx").on(t.kind, t.at), index("events_subject_at_idx").on(t.subject, t.at)],
+  // By time alone too: retention walks the events older than its cutoff (src/store/events.ts, `prune`).
+  (t) => [index("events_kind_at_idx").on(t.kind, t.at), index("events_subject_at_idx").on(t.subject, t.at), index("events_at_idx").on(t.at, t.id)],
 );
 
 /** Raw check results, kept for a bounded time (probe.retention.results) and rolled up per minute, hour and day. */
@@ -253,10 +254,13 @@ export const deliveries = pgTable(
     index("deliveries_pending_due_idx").on(t.nextAttemptAt, t.id).where(sql`status = 'pending'`),
     index("deliveries_pending_order_idx").on(t.orderKey, t.eventId).where(sql`status = 'pending'`),
     index("deliveries_destination_idx").on(t.destination, t.id),
-    // A fan-out's rows, counted once for its summary; and those still waiting for a first attempt, looked for after
-    // every recorded batch of its outcomes (one index entry each, gone at the first attempt).
+    // A fan-out's rows, counted once for its summary, and which deliveries still use a shared message (retention); and
+    // those still waiting for a first attempt, looked for after every recorded batch of its outcomes (one index entry
+    // each, gone at the first attempt).
     index("deliveries_message_idx").on(t.messageId).where(sql`message_id is not null`),
     index("deliveries_unattempted_idx").on(t.messageId).where(sql`status = 'pending' and attempts = 0 and message_id is not null`),
+    // Retention: the finished rows by age.
+    index("deliveries_finished_idx").on(t.updatedAt, t.id).where(sql`status <> 'pending'`),
   ],
 );
 

@@ -290,6 +290,15 @@ export interface IncidentListOptions {
 /** A console user's role; see src/auth/roles.ts for what each may do. */
 export type UserRole = "owner" | "admin" | "responder" | "viewer";
 
+/** A table's size as the database's catalog and statistics tell it (no table is scanned). */
+export interface TableStats {
+  name: string;
+  /** On disk, with its indexes and TOAST. */
+  bytes: number;
+  /** An estimate (the statistics' live rows); null when the database has none yet. */
+  rows: number | null;
+}
+
 /** One audit-log entry. */
 export interface AuditRow {
   id: number;
@@ -433,6 +442,14 @@ export interface Store {
     statusChangesSince(from: Date, componentIds: readonly string[]): Promise<StoredEvent[]>;
     /** The newest event of `kind` for each subject, however old, ascending id. */
     latestPerSubject(kind: string): Promise<StoredEvent[]>;
+    /**
+     * Deletes events older than `before`, oldest first, in statements of at most `batch` rows; returns how many. Kept
+     * whatever their age: an incident's timeline until the incident was resolved before `before` (then all of it goes);
+     * the events of an action run that is not over; each component's status changes from its last change before
+     * `before` that left it unimpaired (the outage window in progress then keeps its opening); the newest event of
+     * each kind for each subject; and every event after the position of a stored cursor.
+     */
+    prune(before: Date, batch?: number): Promise<number>;
   };
   results: {
     /** Writes a batch, in statements of at most a few thousand rows. */
@@ -521,6 +538,16 @@ export interface Store {
     fanoutCounts(messageId: string): Promise<FanoutCount[]>;
     /** Records that the fan-out's summary is written, at `at`. */
     markFanoutSummarized(messageId: string, at: Date): Promise<void>;
+    /**
+     * Deletes finished deliveries (delivered, dead, muted) not updated since `before`, except those whose message is
+     * about an incident still open, then the shared messages made before `before` that no delivery uses; in statements
+     * of at most `batch` rows. Pending deliveries are never deleted. Returns how many of each went.
+     */
+    prune(before: Date, batch?: number): Promise<{ deliveries: number; messages: number }>;
+  };
+  stats: {
+    /** Every table of the store with its size on disk (with indexes and TOAST) and its estimated rows, by name. */
+    tables(): Promise<TableStats[]>;
   };
   subscribers: {
     /** Stores a confirmed subscriber; one already there (same kind and address) keeps its id and takes the new components. */

@@ -29,7 +29,7 @@ describe("Housekeeping", () => {
     const clock = new ManualClock("2026-11-25T12:00:30Z");
     const timers = new ManualTimers(clock);
     const logger = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
-    const job = new Housekeeping({ store, clock, timers, logger }, { resultsMs: 7 * day, rollupsMs: 400 * day, sessionIdleMs: 12 * 3_600_000 });
+    const job = new Housekeeping({ store, clock, timers, logger }, { resultsMs: 7 * day, rollupsMs: 400 * day, eventsMs: 400 * day, deliveriesMs: 30 * day, sessionIdleMs: 12 * 3_600_000 });
     // Console sessions: one live, one idle past 12 h, one past its absolute end though just used.
     await store.users.create({ id: "usr_1", email: "ops@example.com", role: "responder", createdAt: at("2026-11-20T00:00:00Z") });
     const session = (idHash: string, lastSeenAt: string, expiresAt: string) => ({ idHash, userId: "usr_1", createdAt: at("2026-11-20T00:00:00Z"), lastSeenAt: at(lastSeenAt), expiresAt: at(expiresAt), address: null, userAgent: null });
@@ -66,7 +66,7 @@ describe("Housekeeping", () => {
     const clock = new ManualClock("2026-12-01T12:00:30Z");
     const timers = new ManualTimers(clock);
     const logger = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
-    const retention = { resultsMs: 7 * day, rollupsMs: 400 * day, sessionIdleMs: 12 * 3_600_000 };
+    const retention = { resultsMs: 7 * day, rollupsMs: 400 * day, eventsMs: 400 * day, deliveriesMs: 30 * day, sessionIdleMs: 12 * 3_600_000 };
     let job = new Housekeeping({ store, clock, timers, logger }, retention);
     job.start();
     await timers.advance(0);
@@ -90,6 +90,41 @@ describe("Housekeeping", () => {
     job.start();
     await timers.advance(0);
     expect(await minutes("2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z")).toEqual([["2026-12-01T09:00:00.000Z", 3, 2]]);
+    await job.stop();
+  });
+
+  it("prunes timeline events and finished deliveries past their retention in its hourly round, with the retention it was last given", async () => {
+    const at = (iso: string) => new Date(iso);
+    const clock = new ManualClock("2026-11-25T12:00:30Z");
+    const timers = new ManualTimers(clock);
+    const logger = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+    const retention = { resultsMs: 7 * day, rollupsMs: 400 * day, eventsMs: 400 * day, deliveriesMs: 30 * day, sessionIdleMs: 12 * 3_600_000 };
+    const job = new Housekeeping({ store, clock, timers, logger }, retention);
+    // Two-year-old and two-month-old monitor.down events of one monitor, and its latest, kept however old.
+    const event = (iso: string, n: number) => ({ at: at(iso), kind: "monitor.down", subject: "hk", actor: "system", data: { n } });
+    await store.events.appendMany([event("2024-11-01T00:00:00Z", 1), event("2026-09-25T00:00:00Z", 2), event("2026-11-24T00:00:00Z", 3)]);
+    const delivery = (n: number, createdAt: string, status: "pending" | "muted") => ({ eventId: String(n), destination: `hk-${n}`, idempotencyKey: `hk:${n}`, orderKey: `hk:${n}`, nextAttemptAt: at(createdAt), message: { kind: "monitor.down" }, createdAt: at(createdAt), status });
+    // Muted 40 days ago (gone), muted 10 days ago (kept), pending for 40 days (kept: never deleted while pending).
+    await store.outbox.enqueue([delivery(1, "2026-10-16T00:00:00Z", "muted"), delivery(2, "2026-11-15T00:00:00Z", "muted"), delivery(3, "2026-10-16T00:00:00Z", "pending")]);
+    const events = async () => (await store.events.list({ subject: "hk", limit: 10 })).map((e) => e.data["n"]);
+    const deliveries = async () => (await store.outbox.list({ limit: 100 })).filter((d) => d.destination.startsWith("hk-")).map((d) => d.destination).sort();
+
+    job.start();
+    await timers.advance(0);
+    expect(await events()).toEqual([2, 3]);
+    expect(await deliveries()).toEqual(["hk-2", "hk-3"]);
+
+    // A reload shortens both: the next hourly round (not the rounds before it) deletes the 10-day-old delivery; the
+    // two-month-old event is within 91 days until a month later.
+    job.setRetention({ ...retention, eventsMs: 91 * day, deliveriesMs: 7 * day });
+    await timers.advance(59 * 60_000);
+    expect(await deliveries()).toEqual(["hk-2", "hk-3"]);
+    await timers.advance(60_000);
+    expect(await deliveries()).toEqual(["hk-3"]);
+    expect(await events()).toEqual([2, 3]);
+    clock.set(new Date("2026-12-26T12:00:00Z"));
+    await timers.advance(60 * 60_000);
+    expect(await events()).toEqual([3]);
     await job.stop();
   });
 });

@@ -25,6 +25,8 @@ describe.skipIf(promtool.skip !== undefined)(`promtool check metrics${promtool.s
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).toContain("vigil_http_request_duration_seconds_count");
+    expect(text).toMatch(/^vigil_event_loop_delay_seconds\{quantile="1"\} /m);
+    expect(text).toMatch(/^vigil_store_table_bytes\{table="events"\} \d+$/m);
     const checked = await runTool(promtool.path as string, ["check", "metrics"], text);
     expect({ code: checked.code, problems: `${checked.stdout}${checked.stderr}` }).toEqual({ code: 0, problems: "" });
   }, 30_000);

@@ -9,7 +9,7 @@ import type { ActionRunRow, AgentReport, CatalogInput, NewAgentCheckResult, Stor
 import { freshTarget, storeBackends, type StoreTarget } from "../helpers/stores.ts";
 
 /** Every migration Vigil ships, in order: a new one is added here by hand, as the release notes would list it. */
-const migrations = ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0010_users", "0011_roles_audit", "0012_totp_invites", "0013_catalog_entries", "0014_action_runs", "0015_action_approvals", "0016_action_run_params", "0017_fanout_summary"];
+const migrations = ["0001_foundation", "0002_results", "0003_incidents", "0004_maintenance_postmortem", "0005_outbox", "0006_subscribers_silences", "0007_cluster", "0008_token_publish_scope_expiry", "0009_agents", "0010_users", "0011_roles_audit", "0012_totp_invites", "0013_catalog_entries", "0014_action_runs", "0015_action_approvals", "0016_action_run_params", "0017_fanout_summary", "0018_retention"];
 
 const t0 = new Date("2026-11-25T12:00:00Z");
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -814,6 +814,121 @@ for (const backend of storeBackends()) {
         expect(await store.heartbeats.last("cron")).toEqual(at(10));
         await store.heartbeats.record("cron", at(20));
         expect(await store.heartbeats.last("cron")).toEqual(at(20));
+      });
+    });
+
+    describe("retention", () => {
+      it("prunes events past retention in batches, keeping what the timeline's readers still need", async () => {
+        // Before and after the cutoff, in 2025: the other tests' events are later and stay.
+        const old = (day: number) => new Date(Date.UTC(2025, 0, day));
+        const cutoff = new Date("2025-06-01T00:00:00Z");
+        const recent = new Date("2025-07-01T00:00:00Z");
+        const incident = (id: string, status: string, resolvedAt: Date | null) => ({
+          id, name: id, status, impact: "major", impactOverride: null, rootIds: ["rc"], impactedIds: [], startedAt: old(1), earliestPossibleStart: null, monitoringAt: null,
+          resolvedAt, publishedAt: null, manual: false, hold: false, publishAt: null, postmortemBody: null, postmortemPublishedAt: null, createdAt: old(1), updatedAt: old(1),
+        });
+        await store.incidents.create(incident("inc_ret_open", "identified", null));
+        await store.incidents.create(incident("inc_ret_recent", "resolved", recent));
+        await store.incidents.create(incident("inc_ret_gone", "postmortem", old(20)));
+        const run = (id: string, status: ActionRunRow["status"]): ActionRunRow => ({
+          id, actionId: "ramp", actionType: "ramp", incidentId: null, idempotencyKey: `key-${id}`, status, attempts: 0, nextAttemptAt: null, deadlineAt: recent,
+          requestedBy: "system", requestedByUser: null, approvalsRequired: 0, approvalDeadlineAt: null, params: null, output: null, lastError: null, createdAt: old(1), updatedAt: old(1), startedAt: null, finishedAt: null,
+        });
+        await store.actionRuns.create(run("run_ret_live", "running"));
+        await store.actionRuns.create(run("run_ret_done", "succeeded"));
+        const event = (day: number | Date, kind: string, subject: string | null, data: Record<string, unknown> = {}) => ({ at: typeof day === "number" ? old(day) : day, kind, subject, actor: "system", data: { ...data, tag: "ret" } });
+        const change = (day: number | Date, component: string, from: string, to: string) => event(day, "component.status_changed", component, { component, from, to });
+        await store.events.appendMany([
+          event(1, "incident.created", "inc_ret_open"), event(2, "incident.note", "inc_ret_open"),
+          event(1, "incident.created", "inc_ret_recent"), event(2, "incident.note", "inc_ret_recent"),
+          event(1, "incident.created", "inc_ret_gone"), event(2, "incident.note", "inc_ret_gone"), event(3, "incident.note", "inc_ret_gone"), event(20, "incident.resolved", "inc_ret_gone"),
+          event(1, "action.ramp_step_started", "run_ret_live", { n: 1 }), event(2, "action.ramp_step_started", "run_ret_live", { n: 2 }),
+          event(1, "action.run_retrying", "run_ret_done", { n: 1 }), event(2, "action.run_retrying", "run_ret_done", { n: 2 }), event(3, "action.run_succeeded", "run_ret_done"),
+          event(1, "monitor.down", "mon_ret", { n: 1 }), event(2, "monitor.up", "mon_ret", { n: 2 }), event(3, "monitor.down", "mon_ret", { n: 3 }), event(4, "monitor.up", "mon_ret", { n: 4 }), event(recent, "monitor.down", "mon_ret", { n: 5 }),
+          // cmp_ret_a: out at the cutoff since a3 (a4 worsens it), back after it; cmp_ret_b: out and back, long ago.
+          change(1, "cmp_ret_a", "operational", "major_outage"), change(2, "cmp_ret_a", "major_outage", "operational"), change(3, "cmp_ret_a", "operational", "partial_outage"),
+          change(4, "cmp_ret_a", "partial_outage", "major_outage"), change(recent, "cmp_ret_a", "major_outage", "operational"),
+          change(1, "cmp_ret_b", "operational", "major_outage"), change(2, "cmp_ret_b", "major_outage", "operational"),
+          event(1, "config.loaded", null), event(2, "config.loaded", null),
+        ]);
+        const windowsBefore = await store.events.statusChanges({ componentIds: ["cmp_ret_a", "cmp_ret_b"], from: cutoff });
+        const latestBefore = (await store.events.latestPerSubject("component.status_changed")).filter((e) => e.subject?.startsWith("cmp_ret_"));
+        // Appended behind a reader's cursor: old, but not processed yet.
+        const cursorAt = (await store.events.list({ newestFirst: true, limit: 1 }))[0]!.id;
+        await store.events.appendMany([event(5, "config.reloaded", null), event(6, "config.reloaded", null)]);
+        // The outbox tests' cursor is further behind (a reader that stopped long ago): moved up to here too.
+        const moveCursors = async (id: string) => {
+          for (const name of ["retention-test", "notifier"]) await store.outbox.setCursor(name, id, recent);
+        };
+        await moveCursors(cursorAt);
+
+        const label = (e: { kind: string; subject: string | null; at: Date; data: Record<string, unknown> }) => `${e.subject ?? "-"} ${e.kind} ${e.at.toISOString().slice(5, 10)}${e.data["n"] === undefined ? "" : ` #${String(e.data["n"])}`}`;
+        const ours = async () => (await store.events.list({ limit: 10_000 })).filter((e) => e.data["tag"] === "ret").map(label);
+        // Batches of two: the same result as one statement.
+        expect(await store.events.prune(cutoff, 2)).toBe(12);
+        expect(await ours()).toEqual([
+          "inc_ret_open incident.created 01-01", "inc_ret_open incident.note 01-02",
+          "inc_ret_recent incident.created 01-01", "inc_ret_recent incident.note 01-02",
+          "run_ret_live action.ramp_step_started 01-01 #1", "run_ret_live action.ramp_step_started 01-02 #2",
+          "run_ret_done action.run_retrying 01-02 #2", "run_ret_done action.run_succeeded 01-03",
+          "mon_ret monitor.up 01-04 #4", "mon_ret monitor.down 07-01 #5",
+          "cmp_ret_a component.status_changed 01-02", "cmp_ret_a component.status_changed 01-03", "cmp_ret_a component.status_changed 01-04", "cmp_ret_a component.status_changed 07-01",
+          "cmp_ret_b component.status_changed 01-02",
+          "- config.reloaded 01-05", "- config.reloaded 01-06",
+        ]);
+        // The outage windows read from the cutoff, and each component's latest change, are what they were.
+        expect(await store.events.statusChanges({ componentIds: ["cmp_ret_a", "cmp_ret_b"], from: cutoff })).toEqual(windowsBefore);
+        expect((await store.events.latestPerSubject("component.status_changed")).filter((e) => e.subject?.startsWith("cmp_ret_"))).toEqual(latestBefore);
+        // Once the reader moved on, what it read may go; a second run finds nothing else.
+        await moveCursors((await store.events.list({ newestFirst: true, limit: 1 }))[0]!.id);
+        expect(await store.events.prune(cutoff)).toBe(2);
+        expect(await store.events.prune(cutoff)).toBe(0);
+        expect((await ours()).filter((e) => e.startsWith("-"))).toEqual([]);
+        // The events of the other tests, later than the cutoff, are all there.
+        expect((await store.events.list({ kind: "test.latest", limit: 100 })).length).toBe(31);
+      });
+
+      it("prunes finished deliveries past retention, never pending ones nor those about an open incident, then the shared messages no delivery uses", async () => {
+        // Shared messages are dated by the wall clock when enqueued: the cutoff is in the future, and "recent" after it.
+        const cutoff = new Date("2100-01-01T00:00:00Z");
+        const old = new Date("2099-01-01T00:00:00Z");
+        const recent = new Date("2100-06-01T00:00:00Z");
+        await store.incidents.create({
+          id: "inc_ret_paged", name: "paged", status: "investigating", impact: "major", impactOverride: null, rootIds: [], impactedIds: [], startedAt: old, earliestPossibleStart: null, monitoringAt: null,
+          resolvedAt: null, publishedAt: null, manual: false, hold: false, publishAt: null, postmortemBody: null, postmortemPublishedAt: null, createdAt: old, updatedAt: old,
+        });
+        const row = (n: number, message: Record<string, unknown> = { kind: "monitor.down" }) => ({ eventId: String(900 + n), destination: `ret-${n}`, idempotencyKey: `ret:${n}`, orderKey: `ret:${n}`, nextAttemptAt: old, message, createdAt: old });
+        await store.outbox.enqueue(
+          [row(1), row(2), { ...row(3), status: "muted" as const, lastError: "silenced" }, row(4), row(5), row(6, { kind: "incident.created", incident: { id: "inc_ret_paged" } }), row(7, { shared: "ret:m1" }), row(8, { shared: "ret:m1" }), row(9, { shared: "ret:m2" }), row(10, { shared: "ret:m2" })],
+          [{ id: "ret:m1", body: { kind: "incident.created" } }, { id: "ret:m2", body: { kind: "incident.resolved" } }],
+        );
+        const ids = new Map((await store.outbox.list({ limit: 1000 })).filter((d) => d.destination.startsWith("ret-")).map((d) => [d.destination, d.id]));
+        const finish = (n: number, status: "delivered" | "dead", at = old) => ({ id: ids.get(`ret-${n}`)!, status, attempts: 1, nextAttemptAt: null, lastError: null, updatedAt: at, deliveredAt: status === "delivered" ? at : null });
+        // 4 and 10 stay pending; 5 was delivered after the cutoff.
+        await store.outbox.complete([finish(1, "delivered"), finish(2, "dead"), finish(5, "delivered", recent), finish(6, "delivered"), finish(7, "delivered"), finish(8, "dead"), finish(9, "delivered")]);
+
+        const pruned = await store.outbox.prune(cutoff, 2);
+        const left = (await store.outbox.list({ limit: 1000 })).filter((d) => d.destination.startsWith("ret-"));
+        expect(left.map((d) => [d.destination, d.status]).sort()).toEqual([["ret-10", "pending"], ["ret-4", "pending"], ["ret-5", "delivered"], ["ret-6", "delivered"]]);
+        // The message of a delivery still pending is still there; the other went with its deliveries.
+        expect(left.find((d) => d.destination === "ret-10")?.message).toEqual({ kind: "incident.resolved" });
+        // The other tests' finished deliveries (dated 2026) went too: at least these.
+        expect(pruned.deliveries).toBeGreaterThanOrEqual(6);
+        expect(pruned.messages).toBeGreaterThanOrEqual(1);
+        expect(await store.outbox.prune(cutoff)).toEqual({ deliveries: 0, messages: 0 });
+        // Once the pending one is delivered and old, its message goes with it.
+        await store.outbox.complete([finish(10, "delivered"), finish(4, "dead")]);
+        expect(await store.outbox.prune(cutoff)).toEqual({ deliveries: 2, messages: 1 });
+      });
+
+      it("tells each table's size on disk and its estimated rows", async () => {
+        const tables = await store.stats.tables();
+        const byName = new Map(tables.map((t) => [t.name, t]));
+        expect([...byName.keys()]).toEqual(expect.arrayContaining(["events", "deliveries", "notification_messages", "check_results", "check_rollups", "audit_log", "action_runs"]));
+        // With its indexes: at least a page of each.
+        expect(byName.get("events")!.bytes).toBeGreaterThanOrEqual(8192);
+        await expect.poll(async () => (await store.stats.tables()).find((t) => t.name === "events")?.rows, { timeout: 10_000 }).toBeGreaterThan(100);
+        expect(tables.map((t) => t.name)).toEqual([...tables.map((t) => t.name)].sort());
       });
     });
 

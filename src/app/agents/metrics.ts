@@ -1,10 +1,6 @@
 import { Gauge, type Registry } from "prom-client";
+import { lastRead } from "../../observability/last-read.ts";
 import type { AgentRow } from "../../store/types.ts";
-
-/** How long a scrape waits for the store before it answers with the agents as last read. */
-const waitMs = 500;
-/** A read younger than this is used as it is. */
-const freshMs = 2_000;
 
 /**
  * Per-agent gauges on `/metrics`, read from the store (every node answers the same): when each agent was last heard,
@@ -13,26 +9,7 @@ const freshMs = 2_000;
  */
 export function registerAgentGauges(registry: Registry, agents: () => Promise<AgentRow[]>): void {
   const labelNames = ["agent", "region"] as const;
-  let rows: AgentRow[] = [];
-  let readAt = Number.NEGATIVE_INFINITY;
-  let reading: Promise<void> | undefined;
-  const read = async (): Promise<AgentRow[]> => {
-    if (reading === undefined && performance.now() - readAt >= freshMs) {
-      reading = agents()
-        .then((found) => {
-          rows = found;
-          readAt = performance.now();
-        })
-        .catch(() => undefined)
-        .finally(() => (reading = undefined));
-    }
-    if (reading !== undefined) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([reading, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs).unref()))]);
-      clearTimeout(timer);
-    }
-    return rows;
-  };
+  const read = lastRead(agents, [] as AgentRow[]);
   const gauge = (name: string, help: string, value: (row: AgentRow) => number) =>
     new Gauge({
       name,

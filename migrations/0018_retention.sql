@@ -1,0 +1,2 @@
+CREATE INDEX "deliveries_finished_idx" ON "deliveries" USING btree ("updated_at","id") WHERE status <> 'pending';--> statement-breakpoint
+CREATE INDEX "events_at_idx" ON "events" USING btree ("at","id");

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 import { AppError } from "../core/errors.ts";
 import type { Db } from "./db.ts";
+import { pruneBatch } from "./batches.ts";
 import { rowsOf } from "./raw.ts";
 import { closedStatuses } from "./incidents.ts";
 import { events } from "./schema.ts";
@@ -30,8 +31,6 @@ export const maxEventLimit = 10_000;
 
 const maxBigint = 2n ** 63n - 1n;
 
-/** Events looked at per statement by `prune`: each batch is a short transaction of its own. */
-export const pruneBatch = 1_000;
 
 /** The statuses in which a component is impaired: a status change to one of them opens (or continues) an outage window. */
 const impairedStatuses = ["degraded_performance", "partial_outage", "major_outage"];

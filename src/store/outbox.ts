@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, inArray, isNotNull, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { AppError } from "../core/errors.ts";
 import type { Db } from "./db.ts";
 import { closedStatuses } from "./incidents.ts";
+import { deleteInBatches, pruneBatch } from "./batches.ts";
 import { rowsOf } from "./raw.ts";
 import { cursors, deliveries, notificationMessages } from "./schema.ts";
 import type { DeliveryRow, FanoutCount, NewDelivery, Store } from "./types.ts";
@@ -49,24 +50,6 @@ interface RawFanoutCount {
 }
 
 const dateOf = (value: Date | string | null): Date | null => (value === null ? null : value instanceof Date ? value : new Date(value));
-
-/** Rows deleted per statement by `prune`: each batch is a short transaction of its own. */
-export const pruneBatch = 1_000;
-
-/**
- * Runs `statement` (a delete of at most `batch` rows, returning them) until it deletes fewer, and returns how many went.
- * Each run is a short transaction of its own, with the rest of the process let run between them (the embedded store
- * runs on the main thread). What a run keeps is read again by the next: only for what few rows are kept.
- */
-async function deleteInBatches(db: Db, statement: SQL, batch: number): Promise<number> {
-  let deleted = 0;
-  for (;;) {
-    const rows = rowsOf<unknown>(await db.execute(statement));
-    deleted += rows.length;
-    if (rows.length < batch) return deleted;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-}
 
 /** Whether `id` can name a delivery (a bigint): anything else names none. */
 const isDeliveryId = (id: string) => /^\d{1,18}$/.test(id);

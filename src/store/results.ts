@@ -1,11 +1,15 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
+import { deleteInBatches } from "./batches.ts";
 import { rowsOf } from "./raw.ts";
 import { checkResults, checkRollups, monitorStates } from "./schema.ts";
 import type { CheckRollupRow, NewCheckResult, StoredCheckResult, Store } from "./types.ts";
 
 /** Rollup bucket widths, as PostgreSQL's date_trunc names them. */
 export const rollupBuckets = ["minute", "hour", "day"] as const;
+
+/** Rows deleted per statement when results and rollups are pruned (narrow rows: more per statement than the timeline's). */
+export const resultPruneBatch = 5_000;
 
 /** Result rows per insert statement: well under PostgreSQL's 65,535 parameters at 8 a row. */
 export const resultChunk = 2_000;
@@ -45,9 +49,10 @@ export function resultQueries(db: Db): Pick<Store, "results" | "rollups" | "moni
         );
         return { upToId, buckets: rows.map((r) => ({ monitorId: r.monitor_id, minute: r.minute instanceof Date ? r.minute : new Date(r.minute) })) };
       },
-      async prune(before) {
-        const rows = await db.delete(checkResults).where(lt(checkResults.at, before)).returning({ id: checkResults.id });
-        return rows.length;
+      async prune(before, batch = resultPruneBatch) {
+        // In bounded statements, each a short transaction (the embedded store runs on the main thread): an hour of
+        // 20,000 monitors is over two million rows.
+        return deleteInBatches(db, sql`DELETE FROM check_results WHERE id IN (SELECT id FROM check_results WHERE at < ${before.toISOString()}::timestamptz LIMIT ${batch}) RETURNING 1`, batch);
       },
     },
     rollups: {
@@ -77,9 +82,17 @@ export function resultQueries(db: Db): Pick<Store, "results" | "rollups" | "moni
           .orderBy(asc(checkRollups.start));
         return rows.map(toRollup);
       },
-      async prune(before) {
-        const rows = await db.delete(checkRollups).where(lt(checkRollups.start, before)).returning({ start: checkRollups.start });
-        return rows.length;
+      async prune(before, batch = resultPruneBatch) {
+        let deleted = 0;
+        // Per bucket, so that each statement finds its rows through (bucket, start).
+        for (const bucket of rollupBuckets) {
+          deleted += await deleteInBatches(
+            db,
+            sql`DELETE FROM check_rollups WHERE ctid IN (SELECT ctid FROM check_rollups WHERE bucket = ${bucket} AND start < ${before.toISOString()}::timestamptz LIMIT ${batch}) RETURNING 1`,
+            batch,
+          );
+        }
+        return deleted;
       },
     },
     monitorStates: {

@@ -462,15 +462,16 @@ export interface Store {
      * newest result id now ("0" for none), the cursor for the next call.
      */
     lateSince(afterId: string, before: Date): Promise<{ upToId: string; buckets: { monitorId: string; minute: Date }[] }>;
-    /** Deletes results older than `before`; returns how many. */
-    prune(before: Date): Promise<number>;
+    /** Deletes results older than `before`, in statements of at most `batch` rows; returns how many. */
+    prune(before: Date, batch?: number): Promise<number>;
   };
   rollups: {
     /** (Re)computes the `bucket` rollups of results in [from, to) from the raw results, of every monitor or of `monitorIds`; idempotent. */
     compute(bucket: "minute" | "hour" | "day", from: Date, to: Date, monitorIds?: readonly string[]): Promise<number>;
     /** Oldest first, `start` in [from, to). */
     list(monitorId: string, bucket: "minute" | "hour" | "day", from: Date, to: Date): Promise<CheckRollupRow[]>;
-    prune(before: Date): Promise<number>;
+    /** Deletes rollups that start before `before`, in statements of at most `batch` rows; returns how many. */
+    prune(before: Date, batch?: number): Promise<number>;
   };
   monitorStates: {
     /** Every saved state, or only those saved after `updatedSince`, or only those of `monitorIds`. */

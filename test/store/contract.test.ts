@@ -343,6 +343,17 @@ for (const backend of storeBackends()) {
         expect(await store.rollups.compute("minute", at(-7200), at(0), [])).toBe(0);
       });
 
+      it("prunes results and rollups in statements of a given size until none is left past the cutoff", async () => {
+        await store.results.insertMany(Array.from({ length: 7 }, (_, i) => result("pb", -90_000 - i * 60, "up", 1)));
+        await store.results.insertMany([result("pb", 10, "up", 1)]);
+        await store.rollups.compute("minute", at(-100_000), at(100), ["pb"]);
+        await store.rollups.compute("hour", at(-100_000), at(3600), ["pb"]);
+        expect(await store.results.prune(at(-80_000), 2)).toBe(7);
+        expect((await store.results.list("pb", { limit: 10 })).map((r) => r.at)).toEqual([at(10)]);
+        expect(await store.rollups.prune(at(-80_000), 2)).toBe(9);
+        expect((await store.rollups.list("pb", "minute", at(-100_000), at(100))).map((r) => r.start)).toEqual([at(0)]);
+      });
+
       it("rolls results up per minute, hour and day, idempotently, and prunes by age", async () => {
         // 2026-11-25T12:00:00Z is the start of a minute, an hour and a day bucket's hour.
         const rows = [];

@@ -20,8 +20,8 @@ export async function waitFor(url: string, child: ChildProcess, output: () => st
 }
 
 /** `vigil token create` on a stopped data directory; the secret. */
-export async function createToken(dataDir: string, configFile: string, scope: "read" | "write" | "admin" = "write"): Promise<string> {
-  const child = spawn(process.execPath, [vigilBin, "token", "create", "--name", "bench", "--scope", scope, "--json", "--config", configFile, "--data", dataDir], { stdio: ["ignore", "pipe", "pipe"] });
+export async function createToken(dataDir: string, configFile: string, scope: "read" | "write" | "admin" = "write", env: Record<string, string> = {}): Promise<string> {
+  const child = spawn(process.execPath, [vigilBin, "token", "create", "--name", "bench", "--scope", scope, "--json", "--config", configFile, "--data", dataDir], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   let text = "";
   child.stdout?.on("data", (c) => (text += c));
   child.stderr?.on("data", (c) => (text += c));
@@ -30,12 +30,12 @@ export async function createToken(dataDir: string, configFile: string, scope: "r
 }
 
 /** `vigil serve` on a free port, ready; its output is kept for errors. Stopped with SIGTERM, it writes its profile if asked. */
-export async function startVigil(configFile: string, dataDir: string): Promise<{ child: ChildProcess; base: string; output: () => string }> {
+export async function startVigil(configFile: string, dataDir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string; output: () => string }> {
   const port = await freePort();
   let out = "";
   // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
-  const child = spawn(process.execPath, [...nodeArgs, vigilBin, "serve", "--config", configFile, "--data", dataDir, "--port", String(port), "--log-format", "json", "--log-level", "warn"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...nodeArgs, vigilBin, "serve", "--config", configFile, "--data", dataDir, "--port", String(port), "--log-format", "json", "--log-level", "warn"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   child.stdout?.on("data", (c) => (out += c));
   child.stderr?.on("data", (c) => (out += c));
   const base = `http://127.0.0.1:${port}`;

@@ -2,9 +2,11 @@
 // Modes, set by IPC message: "ok" (200), "error" (500), "hang" (accept, never answer), "refuse" (stop listening),
 // "longtail" (200 after a log-normal delay: median 3 ms, p99 ~100 ms, p99.9 ~300 ms, at most 5 s).
 // The message { stats: true } is answered with what "longtail" answered: { answered, over1s, maxMs }.
+// The message { failing: "/prefix/" } makes paths under the prefix answer 500 whatever the mode ({ failing: null }: none).
 import http from "node:http";
 
 let mode = "ok";
+let failing = null;
 const hanging = new Set();
 const stats = { answered: 0, over1s: 0, maxMs: 0 };
 const longTail = () => {
@@ -12,6 +14,10 @@ const longTail = () => {
   return Math.min(5_000, 3 * Math.exp(1.49 * z));
 };
 const server = http.createServer((req, res) => {
+  if (failing !== null && req.url?.startsWith(failing)) {
+    res.writeHead(500, { "content-type": "application/json" }).end('{"status":"failing"}');
+    return;
+  }
   if (mode === "hang") {
     hanging.add(res);
     res.on("close", () => hanging.delete(res));
@@ -36,6 +42,11 @@ const listen = () => new Promise((resolve) => server.listen(port, "127.0.0.1", (
 port = await listen();
 process.send?.({ ready: port });
 process.on("message", async (message) => {
+  if (message.failing !== undefined) {
+    failing = message.failing;
+    process.send?.({ failing });
+    return;
+  }
   if (message.stats) {
     process.send?.({ stats: { ...stats } });
     return;

@@ -238,7 +238,7 @@ proto.observeWithoutExemplar = function (labels, value) {
 };
 
 /** A store whose housekeeping calls are timed: per step, its durations and the rows it touched. */
-function timedStore(store: Store, steps: Map<string, { ms: number[]; rows: number }>): Pick<Store, "results" | "rollups" | "sessions"> {
+function timedStore(store: Store, steps: Map<string, { ms: number[]; rows: number }>): Pick<Store, "results" | "rollups" | "sessions" | "state" | "events" | "outbox"> {
   const time = async (step: string, run: () => Promise<number>): Promise<number> => {
     const started = performance.now();
     const rows = await run();
@@ -255,6 +255,20 @@ function timedStore(store: Store, steps: Map<string, { ms: number[]; rows: numbe
       prune: (before) => time("prune rollups", () => store.rollups.prune(before)),
     },
     sessions: store.sessions,
+    state: store.state,
+    events: { ...store.events, prune: (before) => time("prune events", () => store.events.prune(before)) },
+    outbox: {
+      ...store.outbox,
+      prune: async (before) => {
+        let messages = 0;
+        const deliveries = await time("prune deliveries", async () => {
+          const pruned = await store.outbox.prune(before);
+          messages = pruned.messages;
+          return pruned.deliveries;
+        });
+        return { deliveries, messages };
+      },
+    },
   };
 }
 
@@ -318,7 +332,7 @@ try {
   const sizeBeforeHk = await dirBytes(dataDir);
   const steps = new Map<string, { ms: number[]; rows: number }>();
   let simNow = Math.floor(now / minute) * minute - simulatedMs;
-  const housekeeping = new Housekeeping({ store: timedStore(vigil.store, steps), clock: { now: () => new Date(simNow) }, timers: systemTimers, logger }, { resultsMs: resultsRetentionMs, rollupsMs: rollupsRetentionMs, sessionIdleMs: day });
+  const housekeeping = new Housekeeping({ store: timedStore(vigil.store, steps), clock: { now: () => new Date(simNow) }, timers: systemTimers, logger }, { resultsMs: resultsRetentionMs, rollupsMs: rollupsRetentionMs, eventsMs: 400 * day, deliveriesMs: 30 * day, sessionIdleMs: day });
   const roundMs = new Map<string, number[]>();
   const rssRounds: number[] = [];
   const hkStarted = performance.now();

@@ -251,7 +251,7 @@ function timedStore(store: Store, steps: Map<string, { ms: number[]; rows: numbe
     results: { ...store.results, prune: (before) => time("prune results", () => store.results.prune(before)) },
     rollups: {
       ...store.rollups,
-      compute: (bucket, from, to) => time(`${bucket} rollups`, () => store.rollups.compute(bucket, from, to)),
+      compute: (bucket, from, to, monitorIds) => time(`${bucket} rollups`, () => store.rollups.compute(bucket, from, to, monitorIds)),
       prune: (before) => time("prune rollups", () => store.rollups.prune(before)),
     },
     sessions: store.sessions,

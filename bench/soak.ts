@@ -238,7 +238,7 @@ proto.observeWithoutExemplar = function (labels, value) {
 };
 
 /** A store whose housekeeping calls are timed: per step, its durations and the rows it touched. */
-function timedStore(store: Store, steps: Map<string, { ms: number[]; rows: number }>): Pick<Store, "results" | "rollups" | "sessions" | "state" | "events" | "outbox"> {
+function timedStore(store: Store, steps: Map<string, { ms: number[]; rows: number }>): Pick<Store, "results" | "rollups" | "sessions" | "state" | "events" | "outbox" | "stats" | "kind"> {
   const time = async (step: string, run: () => Promise<number>): Promise<number> => {
     const started = performance.now();
     const rows = await run();
@@ -256,6 +256,8 @@ function timedStore(store: Store, steps: Map<string, { ms: number[]; rows: numbe
     },
     sessions: store.sessions,
     state: store.state,
+    kind: store.kind,
+    stats: { ...store.stats, vacuum: () => time("vacuum", () => store.stats.vacuum().then(() => 0)).then(() => undefined) },
     events: { ...store.events, prune: (before) => time("prune events", () => store.events.prune(before)) },
     outbox: {
       ...store.outbox,

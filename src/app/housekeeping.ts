@@ -38,7 +38,7 @@ export class Housekeeping {
   #running: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly deps: { store: Pick<Store, "results" | "rollups" | "sessions" | "state" | "events" | "outbox">; clock: Clock; timers: Timers; logger: Logger },
+    private readonly deps: { store: Pick<Store, "results" | "rollups" | "sessions" | "state" | "events" | "outbox" | "stats" | "kind">; clock: Clock; timers: Timers; logger: Logger },
     private retention: Retention,
   ) {}
 
@@ -53,6 +53,11 @@ export class Housekeeping {
   /** One round now; the rounds never overlap. */
   runOnce(): Promise<void> {
     this.#running = this.#running.then(() => this.#round()).catch((error: unknown) => this.deps.logger.error({ err: error }, "housekeeping failed"));
+    return this.#running;
+  }
+
+  /** Resolves when no round is running (tests: a round started by the timer has finished). */
+  idle(): Promise<void> {
     return this.#running;
   }
 
@@ -113,6 +118,9 @@ export class Housekeeping {
       if (events + deliveries + messages > 0) this.deps.logger.info({ events, deliveries, messages }, "pruned old timeline events and notification deliveries");
       const sessions = await store.sessions.prune(new Date(now), new Date(now - this.retention.sessionIdleMs));
       if (sessions > 0) this.deps.logger.info({ sessions }, "deleted ended console sessions");
+      // The embedded store has no autovacuum: without this, every recomputed rollup and pruned row stays as dead space,
+      // and the data dir grows by what it churns, not by what it keeps.
+      if (store.kind === "pglite") await store.stats.vacuum();
     }
   }
 }

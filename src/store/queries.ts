@@ -148,7 +148,7 @@ export function storeOver(
       markFanoutSummarized: guard(queries.outbox.markFanoutSummarized),
       prune: guard(queries.outbox.prune),
     },
-    stats: { tables: guard(queries.stats.tables) },
+    stats: { tables: guard(queries.stats.tables), vacuum: guard(queries.stats.vacuum) },
     subscribers: {
       confirm: guard(queries.subscribers.confirm),
       get: guard(queries.subscribers.get),

@@ -3,9 +3,22 @@ import type { Db } from "./db.ts";
 import { rowsOf } from "./raw.ts";
 import type { Store, TableStats } from "./types.ts";
 
-/** Table sizes over `db`, read from the catalog (cheap: no table is scanned). */
+/**
+ * The tables whose rows are deleted or rewritten all the time: results and rollups (a rollup is recomputed every round of
+ * its bucket, each time leaving its old row dead), and what retention deletes.
+ */
+export const churningTables = ["check_results", "check_rollups", "events", "deliveries", "notification_messages", "monitor_states"] as const;
+
+/** Table sizes over `db`, read from the catalog (cheap: no table is scanned), and their upkeep. */
 export function statsQueries(db: Db): Store["stats"] {
   return {
+    async vacuum() {
+      // One table a statement (VACUUM runs outside a transaction), with the rest of the process let run between them.
+      for (const table of churningTables) {
+        await db.execute(sql`VACUUM (ANALYZE) ${sql.identifier(table)}`);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    },
     async tables() {
       // pg_total_relation_size counts the table with its indexes and TOAST. Rows: the cumulative statistics' live rows,
       // kept by every insert and delete (PGlite too, which has no autovacuum to refresh reltuples), else the planner's.

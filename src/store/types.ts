@@ -549,6 +549,11 @@ export interface Store {
   stats: {
     /** Every table of the store with its size on disk (with indexes and TOAST) and its estimated rows, by name. */
     tables(): Promise<TableStats[]>;
+    /**
+     * Makes the space of the rows deleted or rewritten in the tables that churn reusable, and refreshes their statistics
+     * (VACUUM ANALYZE, one table at a time). PostgreSQL's autovacuum does this by itself; the embedded store has none.
+     */
+    vacuum(): Promise<void>;
   };
   subscribers: {
     /** Stores a confirmed subscriber; one already there (same kind and address) keeps its id and takes the new components. */

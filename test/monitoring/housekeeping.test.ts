@@ -44,6 +44,7 @@ describe("Housekeeping", () => {
     ]);
     job.start();
     await timers.advance(0);
+    await job.idle();
     // The first round rolled up 11:59 (finished), not 12:00 (running), and pruned the 8-day-old result.
     const minutes = await store.rollups.list("h", "minute", at("2026-11-25T11:00:00Z"), at("2026-11-25T13:00:00Z"));
     expect(minutes.map((m) => [m.start.toISOString(), m.checks, m.failures])).toEqual([["2026-11-25T11:59:00.000Z", 2, 1]]);
@@ -55,6 +56,7 @@ describe("Housekeeping", () => {
     expect(hours.map((h) => h.checks)).toEqual([2, 1]);
 
     await timers.advance(60_000);
+    await job.idle();
     const later = await store.rollups.list("h", "minute", at("2026-11-25T11:00:00Z"), at("2026-11-25T13:00:00Z"));
     expect(later.map((m) => m.start.toISOString())).toEqual(["2026-11-25T11:59:00.000Z", "2026-11-25T12:00:00.000Z"]);
     await job.stop();
@@ -70,6 +72,7 @@ describe("Housekeeping", () => {
     let job = new Housekeeping({ store, clock, timers, logger }, retention);
     job.start();
     await timers.advance(0);
+    await job.idle();
     const minutes = (from: string, to: string) => store.rollups.list("late", "minute", at(from), at(to)).then((rows) => rows.map((m) => [m.start.toISOString(), m.checks, m.failures]));
     // An agent's buffer: checks of three hours and of two days ago, stored now.
     await store.results.insertMany([
@@ -78,6 +81,7 @@ describe("Housekeeping", () => {
       { monitorId: "late", region: "eu", at: at("2026-11-29T08:30:00Z"), status: "up", latencyMs: 3, facts: {} },
     ]);
     await timers.advance(60_000);
+    await job.idle();
     expect(await minutes("2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z")).toEqual([["2026-12-01T09:00:00.000Z", 2, 1]]);
     expect(await minutes("2026-11-29T08:00:00Z", "2026-11-29T09:00:00Z")).toEqual([["2026-11-29T08:30:00.000Z", 1, 0]]);
     expect((await store.rollups.list("late", "hour", at("2026-12-01T09:00:00Z"), at("2026-12-01T10:00:00Z"))).map((h) => h.checks)).toEqual([2]);
@@ -89,6 +93,7 @@ describe("Housekeeping", () => {
     job = new Housekeeping({ store, clock, timers, logger }, retention);
     job.start();
     await timers.advance(0);
+    await job.idle();
     expect(await minutes("2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z")).toEqual([["2026-12-01T09:00:00.000Z", 3, 2]]);
     await job.stop();
   });
@@ -111,6 +116,7 @@ describe("Housekeeping", () => {
 
     job.start();
     await timers.advance(0);
+    await job.idle();
     expect(await events()).toEqual([2, 3]);
     expect(await deliveries()).toEqual(["hk-2", "hk-3"]);
 
@@ -118,12 +124,15 @@ describe("Housekeeping", () => {
     // two-month-old event is within 91 days until a month later.
     job.setRetention({ ...retention, eventsMs: 91 * day, deliveriesMs: 7 * day });
     await timers.advance(59 * 60_000);
+    await job.idle();
     expect(await deliveries()).toEqual(["hk-2", "hk-3"]);
     await timers.advance(60_000);
+    await job.idle();
     expect(await deliveries()).toEqual(["hk-3"]);
     expect(await events()).toEqual([2, 3]);
     clock.set(new Date("2026-12-26T12:00:00Z"));
     await timers.advance(60 * 60_000);
+    await job.idle();
     expect(await events()).toEqual([3]);
     await job.stop();
   });

@@ -14,6 +14,9 @@ export const healCursorName = "housekeeping.rollups_healed";
 export interface Retention {
   resultsMs: number;
   rollupsMs: number;
+  /** Per-minute and per-hour rollups go sooner (each at most `rollupsMs`). */
+  minuteRollupsMs?: number;
+  hourRollupsMs?: number;
   /** Timeline events (`probe.events_retention`), but for what the timeline's readers still need (see `events.prune`). */
   eventsMs: number;
   /** Finished notification deliveries and the shared messages none uses (`probe.deliveries_retention`). */
@@ -111,7 +114,8 @@ export class Housekeeping {
     if (run % 60 === 0) {
       await store.rollups.compute("day", new Date(floor(day) - day), new Date(now));
       const results = await store.results.prune(new Date(now - this.retention.resultsMs));
-      const rollups = await store.rollups.prune(new Date(now - this.retention.rollupsMs));
+      const { rollupsMs, minuteRollupsMs = rollupsMs, hourRollupsMs = rollupsMs } = this.retention;
+      const rollups = await store.rollups.prune({ minute: new Date(now - Math.min(minuteRollupsMs, rollupsMs)), hour: new Date(now - Math.min(hourRollupsMs, rollupsMs)), day: new Date(now - rollupsMs) });
       if (results + rollups > 0) this.deps.logger.info({ results, rollups }, "pruned old results and rollups");
       const events = await store.events.prune(new Date(now - this.retention.eventsMs));
       const { deliveries, messages } = await store.outbox.prune(new Date(now - this.retention.deliveriesMs));

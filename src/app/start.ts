@@ -129,7 +129,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
     // Remote agents' assignments and results; detection reads the results from the store (here or on another node).
     const agentHub = new AgentHub({ store, clock, timers, logger, metrics, clustered, config: () => holder.current, onStored: () => running.agentResultsStored(), onRunning: (checks) => running.agentChecksRunning(checks) });
     const monitor = options.monitoring ?? true;
-    const retentionOf = (c: VigilConfig) => ({ resultsMs: c.probe.results_retention, rollupsMs: c.probe.rollups_retention, eventsMs: c.probe.events_retention, deliveriesMs: c.probe.deliveries_retention, sessionIdleMs: c.console.session.idle });
+    const retentionOf = (c: VigilConfig) => ({ resultsMs: c.probe.results_retention, rollupsMs: c.probe.rollups_retention, minuteRollupsMs: c.probe.minute_rollups_retention, hourRollupsMs: c.probe.hour_rollups_retention, eventsMs: c.probe.events_retention, deliveriesMs: c.probe.deliveries_retention, sessionIdleMs: c.console.session.idle });
     // This node's share of the monitors: all of them when it is alone (or on the embedded store).
     const ownedOf = (config: VigilConfig, members: readonly string[]): ReadonlySet<string> | null => (clustered ? new Set(monitorsOf(nodeId, config.monitors.map((m) => m.id), members)) : null);
     const holder = new ConfigHolder(effective, {

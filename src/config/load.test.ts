@@ -152,11 +152,13 @@ describe("parseConfigText", () => {
   it("reads the retentions, with their defaults, and names one too short for what reads it", () => {
     const none = parseConfigText(base, "vigil.yaml", env);
     if (!none.ok) throw new Error(formatConfigIssues(none.errors));
-    expect(none.config.probe).toMatchObject({ results_retention: 7 * 86_400_000, rollups_retention: 400 * 86_400_000, events_retention: 400 * 86_400_000, deliveries_retention: 30 * 86_400_000 });
-    const parsed = parseConfigText(base.replace("incidents:\n", "probe:\n  events_retention: 180d\n  deliveries_retention: 7d\nincidents:\n"), "vigil.yaml", env);
+    expect(none.config.probe).toMatchObject({ results_retention: 7 * 86_400_000, rollups_retention: 400 * 86_400_000, minute_rollups_retention: 7 * 86_400_000, hour_rollups_retention: 90 * 86_400_000, events_retention: 400 * 86_400_000, deliveries_retention: 30 * 86_400_000 });
+    const parsed = parseConfigText(base.replace("incidents:\n", "probe:\n  events_retention: 180d\n  deliveries_retention: 7d\n  minute_rollups_retention: 3d\n  hour_rollups_retention: 60d\nincidents:\n"), "vigil.yaml", env);
     if (!parsed.ok) throw new Error(formatConfigIssues(parsed.errors));
-    expect(parsed.config.probe).toMatchObject({ events_retention: 180 * 86_400_000, deliveries_retention: 7 * 86_400_000 });
-    const errors = formatConfigIssues(errorsOf(base.replace("incidents:\n", "probe:\n  events_retention: 30d\n  deliveries_retention: 12h\nincidents:\n")));
+    expect(parsed.config.probe).toMatchObject({ events_retention: 180 * 86_400_000, deliveries_retention: 7 * 86_400_000, minute_rollups_retention: 3 * 86_400_000, hour_rollups_retention: 60 * 86_400_000 });
+    const errors = formatConfigIssues(errorsOf(base.replace("incidents:\n", "probe:\n  events_retention: 30d\n  deliveries_retention: 12h\n  minute_rollups_retention: 1d\n  hour_rollups_retention: 7d\nincidents:\n")));
+    expect(errors).toMatch(/probe\.minute_rollups_retention: must be at least 2d: the 24-hour uptime reads per-minute rollups$/m);
+    expect(errors).toMatch(/probe\.hour_rollups_retention: must be at least 31d: the 30-day uptime reads per-hour rollups$/m);
     expect(errors).toMatch(/probe\.events_retention: must be at least 91d: the status page's uptime bars read the last 90 days of status changes$/m);
     expect(errors).toMatch(/probe\.deliveries_retention: must be at least 1d: after a restart the notifier reads the recent deliveries/m);
   });

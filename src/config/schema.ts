@@ -258,6 +258,14 @@ const probe = strictMap({
   stagger: z.boolean().default(true),
   results_retention: positiveDuration.default(7 * 86_400_000),
   rollups_retention: positiveDuration.default(400 * 86_400_000),
+  /** Per-minute rollups: only the 24-hour uptime window reads them (20,000 monitors make 28.8 M a day). */
+  minute_rollups_retention: positiveDuration
+    .refine((ms) => ms >= 2 * 86_400_000, { message: "must be at least 2d: the 24-hour uptime reads per-minute rollups" })
+    .default(7 * 86_400_000),
+  /** Per-hour rollups: the 7- and 30-day uptime windows read them. */
+  hour_rollups_retention: positiveDuration
+    .refine((ms) => ms >= 31 * 86_400_000, { message: "must be at least 31d: the 30-day uptime reads per-hour rollups" })
+    .default(90 * 86_400_000),
   /** Timeline events older than this are deleted, but for what the timeline's readers still need (docs/config.md#retention). */
   events_retention: positiveDuration
     .refine((ms) => ms >= 91 * 86_400_000, { message: "must be at least 91d: the status page's uptime bars read the last 90 days of status changes" })

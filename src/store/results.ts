@@ -86,9 +86,10 @@ export function resultQueries(db: Db): Pick<Store, "results" | "rollups" | "moni
         let deleted = 0;
         // Per bucket, so that each statement finds its rows through (bucket, start).
         for (const bucket of rollupBuckets) {
+          const cutoff = before instanceof Date ? before : before[bucket];
           deleted += await deleteInBatches(
             db,
-            sql`DELETE FROM check_rollups WHERE ctid IN (SELECT ctid FROM check_rollups WHERE bucket = ${bucket} AND start < ${before.toISOString()}::timestamptz LIMIT ${batch}) RETURNING 1`,
+            sql`DELETE FROM check_rollups WHERE ctid IN (SELECT ctid FROM check_rollups WHERE bucket = ${bucket} AND start < ${cutoff.toISOString()}::timestamptz LIMIT ${batch}) RETURNING 1`,
             batch,
           );
         }

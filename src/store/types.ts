@@ -470,8 +470,8 @@ export interface Store {
     compute(bucket: "minute" | "hour" | "day", from: Date, to: Date, monitorIds?: readonly string[]): Promise<number>;
     /** Oldest first, `start` in [from, to). */
     list(monitorId: string, bucket: "minute" | "hour" | "day", from: Date, to: Date): Promise<CheckRollupRow[]>;
-    /** Deletes rollups that start before `before`, in statements of at most `batch` rows; returns how many. */
-    prune(before: Date, batch?: number): Promise<number>;
+    /** Deletes rollups that start before `before` (one time for every bucket, or one per bucket), in statements of at most `batch` rows; returns how many. */
+    prune(before: Date | Record<"minute" | "hour" | "day", Date>, batch?: number): Promise<number>;
   };
   monitorStates: {
     /** Every saved state, or only those saved after `updatedSince`, or only those of `monitorIds`. */

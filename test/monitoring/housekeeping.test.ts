@@ -136,4 +136,23 @@ describe("Housekeeping", () => {
     expect(await events()).toEqual([3]);
     await job.stop();
   });
+
+  it("deletes per-minute and per-hour rollups past their own, shorter retentions, and keeps the days", async () => {
+    const at = (iso: string) => new Date(iso);
+    const clock = new ManualClock("2026-12-20T12:00:30Z");
+    const timers = new ManualTimers(clock);
+    const logger = createLogger({ destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+    // Checks of ten and forty days ago, rolled up into each bucket.
+    await store.results.insertMany(["2026-12-10T08:30:00Z", "2026-11-10T08:30:00Z"].map((iso) => ({ monitorId: "buckets", region: "local", at: at(iso), status: "up" as const, latencyMs: 1, facts: {} })));
+    for (const bucket of ["minute", "hour", "day"] as const) await store.rollups.compute(bucket, at("2026-11-01T00:00:00Z"), at("2026-12-20T00:00:00Z"), ["buckets"]);
+    const job = new Housekeeping({ store, clock, timers, logger }, { resultsMs: 7 * day, rollupsMs: 400 * day, minuteRollupsMs: 7 * day, hourRollupsMs: 31 * day, eventsMs: 400 * day, deliveriesMs: 30 * day, sessionIdleMs: day });
+    job.start();
+    await timers.advance(0);
+    await job.idle();
+    const starts = async (bucket: "minute" | "hour" | "day") => (await store.rollups.list("buckets", bucket, at("2026-11-01T00:00:00Z"), at("2026-12-20T00:00:00Z"))).map((r) => r.start.toISOString().slice(0, 10));
+    expect(await starts("minute")).toEqual([]);
+    expect(await starts("hour")).toEqual(["2026-12-10"]);
+    expect(await starts("day")).toEqual(["2026-11-10", "2026-12-10"]);
+    await job.stop();
+  });
 });

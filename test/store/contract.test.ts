@@ -367,7 +367,10 @@ for (const backend of storeBackends()) {
         await store.rollups.compute("hour", at(-100_000), at(3600), ["pb"]);
         expect(await store.results.prune(at(-80_000), 2)).toBe(7);
         expect((await store.results.list("pb", { limit: 10 })).map((r) => r.at)).toEqual([at(10)]);
-        expect(await store.rollups.prune(at(-80_000), 2)).toBe(9);
+        // Per bucket: the minutes before the cutoff go, the hours stay.
+        expect(await store.rollups.prune({ minute: at(-80_000), hour: at(-200_000), day: at(-200_000) }, 2)).toBe(7);
+        expect((await store.rollups.list("pb", "hour", at(-100_000), at(100))).map((r) => r.checks)).toEqual([6, 1, 1]);
+        expect(await store.rollups.prune(at(-80_000), 2)).toBe(2);
         expect((await store.rollups.list("pb", "minute", at(-100_000), at(100))).map((r) => r.start)).toEqual([at(0)]);
       });
 

@@ -40,7 +40,7 @@ export async function onSignals(ctx: EngineContext, events: readonly StoredEvent
   const opened = new Map<string, string>();
   const idOf = (id: string) => (id.startsWith(newIncidentPrefix) ? opened.get(id) : id);
   let next = 0;
-  for (const entry of entries) {
+  for (const [index, entry] of entries.entries()) {
     if (hooks.stopped()) return false;
     if (entry.kind === "none") continue;
     const { signal, monitorId } = entry;
@@ -51,6 +51,9 @@ export async function onSignals(ctx: EngineContext, events: readonly StoredEvent
     const decision = decisions[next++] as BatchDecision;
     if (decision.action === "open") {
       opened.set(decision.key, await openIncident(ctx, decision.rootIds, decision.impactedIds, signal, now, statuses));
+      // Its components' status changes before it is sent: its messages carry when each component changed (a Statuspage
+      // webhook's `updated_at`), as the status page does. Only changes still unrecorded are written (again at the end).
+      await recordBatchStatusChanges(ctx, entries.slice(0, index + 1), now);
       await hooks.opened();
     } else if (decision.action === "join") {
       const id = idOf(decision.incidentId);

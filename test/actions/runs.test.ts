@@ -56,7 +56,7 @@ actions:
   definitions:
     - { id: scale-down, type: webhook, url: "${sink.url}/scale", secrets: ["${newKey}", "${oldKey}"] }
     - { id: restart-db, type: exec, command: "${script}", env: { CLOUD_TOKEN: "${cloudToken}" } }
-    - { id: busy, type: webhook, url: "${failing.url}/scale", timeout: 1s, deadline: 2s }
+    - { id: busy, type: webhook, url: "${failing.url}/scale", timeout: 1s, deadline: 4s }
     - { id: refused, type: webhook, url: "${sink.url}/scale", secrets: ["whsec-unknown-key"] }
     - { id: later, type: webhook, url: "${failing.url}/later" }
 `;

@@ -38,7 +38,7 @@ async function underLoad(work: () => Promise<unknown>): Promise<string> {
   }, 5);
   delay.enable();
   // The histogram records from its second tick on: let it start before the work can hold the loop.
-  await new Promise((resolve) => setTimeout(resolve, 30));
+  await new Promise((resolve) => setTimeout(resolve, 100));
   last = performance.now();
   const started = performance.now();
   await work();

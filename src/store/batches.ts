@@ -7,8 +7,9 @@ export const pruneBatch = 1_000;
 
 /**
  * Runs `statement` (a delete of at most `batch` rows, returning them) until it deletes fewer, and returns how many went.
- * Each run is a short transaction of its own, with the rest of the process let run between them (the embedded store
- * runs on the main thread). What a run keeps is read again by the next: only for what few rows are kept.
+ * Each run is a short transaction of its own, with the rest of the process let run between them: other writers wait
+ * for the embedded store's one session only that long. What a run keeps is read again by the next: only for what few
+ * rows are kept.
  */
 export async function deleteInBatches(db: Db, statement: SQL, batch: number): Promise<number> {
   let deleted = 0;

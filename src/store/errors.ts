@@ -21,6 +21,7 @@ const unavailableMessages = [
   /client has encountered a connection error/i,
   /client was closed and is not queryable/i,
   /pglite is clos(ed|ing)/i,
+  /the embedded database thread stopped/i,
   /the server does not support ssl/i,
   /^connect ENOENT/, // a unix-socket path that does not exist
 ];

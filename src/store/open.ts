@@ -1,7 +1,7 @@
 import path from "node:path";
 import { translate } from "./errors.ts";
 import { readMigrationStatus, runMigrations } from "./migrate.ts";
-import { openPglite } from "./pglite.ts";
+import { openPglite, type EmbeddedThread } from "./pglite.ts";
 import { openPostgres } from "./postgres.ts";
 import { storeOver } from "./queries.ts";
 import { redactUrl, urlSecrets } from "./redact.ts";
@@ -16,6 +16,8 @@ export interface OpenStoreOptions {
   /** Another migrations folder (tests). */
   migrationsDir?: string;
   logger?: StoreLogger;
+  /** Where the embedded database runs (default its own thread); ignored with a URL. */
+  embeddedThread?: EmbeddedThread;
 }
 
 /** Opens the store, applying pending migrations unless told not to; AppError store_unavailable or data_dir_locked when it cannot. */
@@ -24,7 +26,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const server = options.url;
   const description = server ? `PostgreSQL at ${redactUrl(server)}` : `PGlite at ${path.resolve(options.dataDir)}`;
   const context = { description, secrets: server ? urlSecrets(server) : [] };
-  const handle = server ? openPostgres(server) : await openPglite(path.resolve(options.dataDir), options.logger);
+  const handle = server ? openPostgres(server) : await openPglite(path.resolve(options.dataDir), options.logger, options.embeddedThread);
   try {
     if (options.migrate ?? true) await runMigrations(handle.target, { dir, logger: options.logger });
     // A pool connects lazily: make sure the server answers before saying the store is open.

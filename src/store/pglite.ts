@@ -7,6 +7,7 @@ import { AppError } from "../core/errors.ts";
 import { lockDataDir } from "./data-dir-lock.ts";
 import type { Db } from "./db.ts";
 import type { MigrationTarget } from "./migrate.ts";
+import { startPgliteThread, type ThreadSession } from "./pglite-client.ts";
 import { schema } from "./schema.ts";
 import type { StoreLogger } from "./types.ts";
 
@@ -27,11 +28,21 @@ export const embeddedSettings = "shared_buffers = 16MB";
 export const pgSubdir = "pg";
 
 /**
+ * Where the embedded database runs: in its own thread (the default), so that a long query (the
+ * rollups, retention) never holds the event loop that times the checks; or on the main thread,
+ * one hop cheaper per query (docs/performance.md, "The embedded store's thread").
+ */
+export type EmbeddedThread = "worker" | "main";
+
+/** Both kinds of client answer what Vigil and drizzle ask of PGlite. */
+type EmbeddedClient = ThreadSession & { readonly closed: boolean; close(): Promise<void> };
+
+/**
  * Opens PGlite in `dataDir`, holding the data dir's lock for as long as it is open. A new data dir
  * is initialised in a child process first: initdb's memory peak (~750 MB of WebAssembly memory,
  * which a process never gives back) then ends with the child.
  */
-export async function openPglite(dataDir: string, logger?: StoreLogger): Promise<PgliteHandle> {
+export async function openPglite(dataDir: string, logger?: StoreLogger, thread: EmbeddedThread = "worker"): Promise<PgliteHandle> {
   try {
     // Subscribers' addresses, token hashes and the key that signs subscription links live here: the owner's alone.
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -45,8 +56,10 @@ export async function openPglite(dataDir: string, logger?: StoreLogger): Promise
       logger?.info({ dataDir }, "initialising a new embedded database (once per data dir)");
       await initialiseInChild(pgDir);
     }
-    const client = await PGlite.create({ dataDir: pgDir, postgresqlconf: embeddedSettings });
-    const db = drizzle({ client, schema }) as unknown as Db;
+    const client: EmbeddedClient =
+      thread === "worker" ? await startPgliteThread(pgDir, embeddedSettings) : ((await PGlite.create({ dataDir: pgDir, postgresqlconf: embeddedSettings })) as unknown as EmbeddedClient);
+    // drizzle's PGlite driver asks only for what EmbeddedClient has (query with rowMode and parsers, transaction).
+    const db = drizzle({ client: client as unknown as PGlite, schema }) as unknown as Db;
     const target: MigrationTarget = {
       // PGlite is one session: the advisory lock is trivially ours, but the runner stays the same.
       withSession: (fn) =>

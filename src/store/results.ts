@@ -50,7 +50,7 @@ export function resultQueries(db: Db): Pick<Store, "results" | "rollups" | "moni
         return { upToId, buckets: rows.map((r) => ({ monitorId: r.monitor_id, minute: r.minute instanceof Date ? r.minute : new Date(r.minute) })) };
       },
       async prune(before, batch = resultPruneBatch) {
-        // In bounded statements, each a short transaction (the embedded store runs on the main thread): an hour of
+        // In bounded statements, each a short transaction (one DELETE of millions of rows would hold the embedded store): an hour of
         // 20,000 monitors is over two million rows.
         return deleteInBatches(db, sql`DELETE FROM check_results WHERE id IN (SELECT id FROM check_results WHERE at < ${before.toISOString()}::timestamptz LIMIT ${batch}) RETURNING 1`, batch);
       },
@@ -72,7 +72,7 @@ export function resultQueries(db: Db): Pick<Store, "results" | "rollups" | "moni
           GROUP BY monitor_id, date_trunc(${unit}, at, 'UTC')
           ON CONFLICT (monitor_id, bucket, start) DO UPDATE SET checks = excluded.checks, failures = excluded.failures,
             degraded = excluded.degraded, latency_p50 = excluded.latency_p50, latency_p95 = excluded.latency_p95`);
-        return Number((result as { rowCount?: number; affectedRows?: number }).rowCount ?? (result as { affectedRows?: number }).affectedRows ?? 0);
+        return affected(result);
       },
       async list(monitorId, bucket, from, to) {
         const rows = await db
@@ -124,6 +124,12 @@ export function resultQueries(db: Db): Pick<Store, "results" | "rollups" | "moni
       },
     },
   };
+}
+
+/** The rows a statement changed: node-postgres says `rowCount`, PGlite `affectedRows`. */
+function affected(result: unknown): number {
+  const r = result as { rowCount?: number | null; affectedRows?: number };
+  return Number(r.rowCount ?? r.affectedRows ?? 0);
 }
 
 /** A result's columns, as every writer of `check_results` stores them. */

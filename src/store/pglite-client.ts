@@ -57,6 +57,18 @@ type Answer = { id: number; ok: true; value: unknown } | { id: number; ok: false
 /** Said by every request once the thread has stopped without being closed; errors.ts maps it to store_unavailable. */
 export const threadStoppedMessage = "the embedded database thread stopped";
 
+/** Requests sent to any embedded database thread of this process and not answered yet. */
+let inFlight = 0;
+
+/**
+ * How many requests to embedded database threads are waiting for their answer, across the process: a test driving time
+ * by hand waits for none before it moves the clock on (a query answered by another thread takes turns of the event
+ * loop, where one on the main thread took none).
+ */
+export function embeddedRequestsInFlight(): number {
+  return inFlight;
+}
+
 /** Starts the thread and opens PGlite in `dataDir` there; rejects with the thread's error when it cannot. */
 export function startPgliteThread(dataDir: string, settings: string): Promise<PgliteThreadClient> {
   const thread = new Worker(new URL("./pglite-thread.mjs", import.meta.url), { workerData: { dataDir, settings } });
@@ -90,6 +102,7 @@ export class PgliteThreadClient implements ThreadSession {
       const waiting = this.#pending.get(answer.id);
       if (!waiting) return;
       this.#pending.delete(answer.id);
+      inFlight--;
       if (this.#pending.size === 0) thread.unref();
       if (answer.ok) waiting.resolve(answer.value);
       else waiting.reject(rebuild(answer.error));
@@ -99,6 +112,7 @@ export class PgliteThreadClient implements ThreadSession {
       this.#stopped = new Error(`${threadStoppedMessage}: ${reason}`);
       if (!ready) started(this.#stopped);
       for (const waiting of this.#pending.values()) waiting.reject(this.#stopped);
+      inFlight -= this.#pending.size;
       this.#pending.clear();
     };
     thread.on("error", (error) => stop(error.message));
@@ -189,6 +203,7 @@ export class PgliteThreadClient implements ThreadSession {
     return new Promise<T>((resolve, reject) => {
       if (this.#pending.size === 0) this.thread.ref();
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      inFlight++;
       this.thread.postMessage({ ...request, id });
     });
   }

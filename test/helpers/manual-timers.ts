@@ -1,3 +1,4 @@
+import { embeddedRequestsInFlight } from "../../src/store/pglite-client.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import type { Timers } from "../../src/core/timers.ts";
 
@@ -48,7 +49,17 @@ export class ManualTimers implements Timers {
   }
 }
 
-/** Lets pending promise callbacks run (a macrotask turn), without letting real time matter. */
+/**
+ * Lets pending promise callbacks run (a few macrotask turns), without letting real time matter, and waits for the
+ * embedded database's thread to answer what it was asked (three quiet turns in a row with nothing in flight).
+ */
 export async function settle(): Promise<void> {
-  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+  for (let quiet = 0; quiet < 3; ) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (embeddedRequestsInFlight() === 0) quiet++;
+    else {
+      quiet = 0;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
 }

@@ -16,7 +16,7 @@ export interface OpenStoreOptions {
   /** Another migrations folder (tests). */
   migrationsDir?: string;
   logger?: StoreLogger;
-  /** Where the embedded database runs (default the main thread; "worker": its own); ignored with a URL. */
+  /** Where the embedded database runs (default its own thread); ignored with a URL. */
   embeddedThread?: EmbeddedThread;
 }
 

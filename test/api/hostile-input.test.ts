@@ -34,10 +34,14 @@ interface Answer {
   body: string;
 }
 
-/** Sends `data` on a new connection and reads one answer until the server closes it (every request says Connection: close). */
+/**
+ * Sends `data` on a new connection and reads one answer until the server closes it (every request says Connection: close).
+ * It does not half-close the connection: Node's HTTP server then drops a request whose answer is not ready by the time it
+ * reads the end, which a route that waits for the store (in its own thread) never is.
+ */
 function raw(port: number, data: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1", () => socket.end(data));
+    const socket = connect(port, "127.0.0.1", () => socket.write(data));
     const chunks: Buffer[] = [];
     socket.on("data", (c: Buffer) => chunks.push(c));
     socket.on("error", (error: NodeJS.ErrnoException) => (error.code === "ECONNRESET" || error.code === "EPIPE" ? undefined : reject(error)));

@@ -96,9 +96,7 @@ export class Housekeeping {
     const { upToId, buckets } = await store.results.lateSince(from, lookedAt);
     const oldest = now - this.retention.resultsMs;
     const ranges = staleRollups(buckets.filter((b) => b.minute.getTime() >= oldest - day));
-    for (const range of ranges) {
-      for (let i = 0; i < range.monitorIds.length; i += 1000) await store.rollups.compute(range.unit, range.from, range.to, range.monitorIds.slice(i, i + 1000));
-    }
+    for (const range of ranges) await store.rollups.compute(range.unit, range.from, range.to, range.monitorIds);
     if (ranges.length > 0) this.deps.logger.info({ minutes: buckets.length, ranges: ranges.length }, "recomputed rollups of results that came late");
     if (upToId !== saved.id || from !== saved.id) await store.state.put(healCursorName, { id: upToId, previous: saved.id }, new Date(now));
   }

@@ -11,11 +11,61 @@ export const rollupBuckets = ["minute", "hour", "day"] as const;
 /** Rows deleted per statement when results and rollups are pruned (narrow rows: more per statement than the timeline's). */
 export const resultPruneBatch = 5_000;
 
+/** Monitors named per rollup statement when only some are computed. */
+const rollupMonitorChunk = 1_000;
+
 /** Result rows per insert statement: well under PostgreSQL's 65,535 parameters at 8 a row. */
 export const resultChunk = 2_000;
 
 /** Check results, rollups, retention and detection state over `db`. */
 export function resultQueries(db: Db): Pick<Store, "results" | "rollups" | "monitorStates"> {
+  const rollups: Store["rollups"] = {
+      async compute(bucket, from, to, monitorIds) {
+        // Aggregated from raw results, so re-running over the same window gives the same rows.
+        if (!rollupBuckets.includes(bucket)) throw new Error(`unknown rollup bucket ${String(bucket)}`);
+        // Many monitors go in statements of a bounded list each.
+        if (monitorIds !== undefined && monitorIds.length > rollupMonitorChunk) {
+          let rows = 0;
+          for (let i = 0; i < monitorIds.length; i += rollupMonitorChunk) rows += await rollups.compute(bucket, from, to, monitorIds.slice(i, i + rollupMonitorChunk));
+          return rows;
+        }
+        // Inlined rather than bound: GROUP BY must see the same expression as the select list.
+        const unit = sql.raw(`'${bucket}'`);
+        const result = await db.execute(sql`
+          INSERT INTO check_rollups (monitor_id, bucket, start, checks, failures, degraded, latency_p50, latency_p95)
+          SELECT monitor_id, ${unit}, date_trunc(${unit}, at, 'UTC') AS start, count(*)::int,
+                 count(*) FILTER (WHERE status = 'down')::int, count(*) FILTER (WHERE status = 'degraded')::int,
+                 percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms), percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms)
+          FROM check_results
+          WHERE at >= ${from.toISOString()}::timestamptz AND at < ${to.toISOString()}::timestamptz
+            AND ${monitorIds === undefined ? sql`true` : monitorIds.length === 0 ? sql`false` : sql`monitor_id IN (${sql.join(monitorIds.map((id) => sql`${id}`), sql`, `)})`}
+          GROUP BY monitor_id, date_trunc(${unit}, at, 'UTC')
+          ON CONFLICT (monitor_id, bucket, start) DO UPDATE SET checks = excluded.checks, failures = excluded.failures,
+            degraded = excluded.degraded, latency_p50 = excluded.latency_p50, latency_p95 = excluded.latency_p95`);
+        return affected(result);
+      },
+      async list(monitorId, bucket, from, to) {
+        const rows = await db
+          .select()
+          .from(checkRollups)
+          .where(and(eq(checkRollups.monitorId, monitorId), eq(checkRollups.bucket, bucket), gte(checkRollups.start, from), lt(checkRollups.start, to)))
+          .orderBy(asc(checkRollups.start));
+        return rows.map(toRollup);
+      },
+      async prune(before, batch = resultPruneBatch) {
+        let deleted = 0;
+        // Per bucket, so that each statement finds its rows through (bucket, start).
+        for (const bucket of rollupBuckets) {
+          const cutoff = before instanceof Date ? before : before[bucket];
+          deleted += await deleteInBatches(
+            db,
+            sql`DELETE FROM check_rollups WHERE ctid IN (SELECT ctid FROM check_rollups WHERE bucket = ${bucket} AND start < ${cutoff.toISOString()}::timestamptz LIMIT ${batch}) RETURNING 1`,
+            batch,
+          );
+        }
+        return deleted;
+      },
+    };
   return {
     results: {
       async insertMany(rows) {
@@ -55,47 +105,7 @@ export function resultQueries(db: Db): Pick<Store, "results" | "rollups" | "moni
         return deleteInBatches(db, sql`DELETE FROM check_results WHERE id IN (SELECT id FROM check_results WHERE at < ${before.toISOString()}::timestamptz LIMIT ${batch}) RETURNING 1`, batch);
       },
     },
-    rollups: {
-      async compute(bucket, from, to, monitorIds) {
-        // Aggregated from raw results, so re-running over the same window gives the same rows.
-        if (!rollupBuckets.includes(bucket)) throw new Error(`unknown rollup bucket ${String(bucket)}`);
-        // Inlined rather than bound: GROUP BY must see the same expression as the select list.
-        const unit = sql.raw(`'${bucket}'`);
-        const result = await db.execute(sql`
-          INSERT INTO check_rollups (monitor_id, bucket, start, checks, failures, degraded, latency_p50, latency_p95)
-          SELECT monitor_id, ${unit}, date_trunc(${unit}, at, 'UTC') AS start, count(*)::int,
-                 count(*) FILTER (WHERE status = 'down')::int, count(*) FILTER (WHERE status = 'degraded')::int,
-                 percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms), percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms)
-          FROM check_results
-          WHERE at >= ${from.toISOString()}::timestamptz AND at < ${to.toISOString()}::timestamptz
-            AND ${monitorIds === undefined ? sql`true` : monitorIds.length === 0 ? sql`false` : sql`monitor_id IN (${sql.join(monitorIds.map((id) => sql`${id}`), sql`, `)})`}
-          GROUP BY monitor_id, date_trunc(${unit}, at, 'UTC')
-          ON CONFLICT (monitor_id, bucket, start) DO UPDATE SET checks = excluded.checks, failures = excluded.failures,
-            degraded = excluded.degraded, latency_p50 = excluded.latency_p50, latency_p95 = excluded.latency_p95`);
-        return affected(result);
-      },
-      async list(monitorId, bucket, from, to) {
-        const rows = await db
-          .select()
-          .from(checkRollups)
-          .where(and(eq(checkRollups.monitorId, monitorId), eq(checkRollups.bucket, bucket), gte(checkRollups.start, from), lt(checkRollups.start, to)))
-          .orderBy(asc(checkRollups.start));
-        return rows.map(toRollup);
-      },
-      async prune(before, batch = resultPruneBatch) {
-        let deleted = 0;
-        // Per bucket, so that each statement finds its rows through (bucket, start).
-        for (const bucket of rollupBuckets) {
-          const cutoff = before instanceof Date ? before : before[bucket];
-          deleted += await deleteInBatches(
-            db,
-            sql`DELETE FROM check_rollups WHERE ctid IN (SELECT ctid FROM check_rollups WHERE bucket = ${bucket} AND start < ${cutoff.toISOString()}::timestamptz LIMIT ${batch}) RETURNING 1`,
-            batch,
-          );
-        }
-        return deleted;
-      },
-    },
+    rollups,
     monitorStates: {
       async load(options = {}) {
         const rows = await db

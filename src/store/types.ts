@@ -466,7 +466,7 @@ export interface Store {
     prune(before: Date, batch?: number): Promise<number>;
   };
   rollups: {
-    /** (Re)computes the `bucket` rollups of results in [from, to) from the raw results, of every monitor or of `monitorIds`; idempotent. */
+    /** (Re)computes the `bucket` rollups of results in [from, to) from the raw results, of every monitor or of `monitorIds` (any number); idempotent. */
     compute(bucket: "minute" | "hour" | "day", from: Date, to: Date, monitorIds?: readonly string[]): Promise<number>;
     /** Oldest first, `start` in [from, to). */
     list(monitorId: string, bucket: "minute" | "hour" | "day", from: Date, to: Date): Promise<CheckRollupRow[]>;

@@ -195,9 +195,7 @@ export class AgentHub {
   async #rollUpLate(rows: readonly { monitorId: string; at: Date }[], now: Date): Promise<void> {
     const minute = 60_000;
     const late = rows.filter((r) => now.getTime() - r.at.getTime() > lateAfterMs).map((r) => ({ monitorId: r.monitorId, minute: new Date(r.at.getTime() - (r.at.getTime() % minute)) }));
-    for (const range of staleRollups(late)) {
-      for (let i = 0; i < range.monitorIds.length; i += 1000) await this.#deps.store.rollups.compute(range.unit, range.from, range.to, range.monitorIds.slice(i, i + 1000));
-    }
+    for (const range of staleRollups(late)) await this.#deps.store.rollups.compute(range.unit, range.from, range.to, range.monitorIds);
   }
 
   #release(waiter: Waiter): void {
